@@ -1,0 +1,107 @@
+/** JSON schema of config.yaml; ajv reports paths into it that the loader turns into file:line messages. */
+const trigger = {
+  type: 'object',
+  required: ['type'],
+  properties: { type: { enum: ['command', 'webhook', 'prompt', 'none'] } },
+  discriminator: { propertyName: 'type' },
+  oneOf: [
+    {
+      properties: { type: { const: 'command' }, command: { type: 'string', minLength: 1 }, timeoutMs: { type: 'integer', minimum: 1 } },
+      required: ['command'],
+      additionalProperties: false,
+    },
+    {
+      properties: {
+        type: { const: 'webhook' },
+        url: { type: 'string', format: 'uri', pattern: '^https?://' },
+        method: { enum: ['GET', 'POST', 'PUT'] },
+        headers: { type: 'object', additionalProperties: { type: 'string' } },
+        body: { type: 'string' },
+      },
+      required: ['url'],
+      additionalProperties: false,
+    },
+    { properties: { type: { const: 'prompt' }, message: { type: 'string' } }, additionalProperties: false },
+    { properties: { type: { const: 'none' } }, additionalProperties: false },
+  ],
+} as const;
+
+const httpUrl = { type: 'string', format: 'uri', pattern: '^https?://' } as const;
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    sut: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name'],
+      properties: {
+        name: { type: 'string', minLength: 1 },
+        baseUrl: httpUrl,
+        actors: { type: 'array', items: { type: 'string', minLength: 1 } },
+        options: { type: 'array', items: { type: 'string', minLength: 1 } },
+        auth: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            bearerToken: { type: 'string', minLength: 1 },
+            basic: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['username', 'password'],
+              properties: { username: { type: 'string' }, password: { type: 'string' } },
+            },
+          },
+        },
+        headers: { type: 'object', additionalProperties: { type: 'string' } },
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { caFile: { type: 'string', minLength: 1 }, insecure: { type: 'boolean' } },
+        },
+        triggers: { type: 'object', additionalProperties: trigger },
+        ids: { type: 'object', additionalProperties: { type: 'string', pattern: '^[A-Za-z0-9\\-.]{1,64}$' } },
+      },
+    },
+    suites: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
+    actors: { type: 'array', items: { type: 'string', minLength: 1 } },
+    timeouts: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        requestMs: { type: 'integer', minimum: 1 },
+        testMs: { type: 'integer', minimum: 1 },
+        waitMs: { type: 'integer', minimum: 1 },
+      },
+    },
+    simulators: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        host: { type: 'string', minLength: 1 },
+        ports: { type: 'object', additionalProperties: { type: 'integer', minimum: 0, maximum: 65535 } },
+        dataDir: { type: 'string', minLength: 1 },
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['certFile', 'keyFile'],
+          properties: { certFile: { type: 'string' }, keyFile: { type: 'string' } },
+        },
+        auth: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { bearerToken: { type: 'string', minLength: 1 } },
+        },
+      },
+    },
+    report: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        dir: { type: 'string', minLength: 1 },
+        failOn: { enum: ['shall', 'should', 'never'] },
+      },
+    },
+  },
+} as const;

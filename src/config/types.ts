@@ -1,0 +1,73 @@
+/** The validated, environment-expanded content of config.yaml. */
+export interface HarnessConfig {
+  /** Absent: every selected suite runs against the bundled reference simulators. */
+  sut?: SutConfig;
+  /** Globs of suite ids to run; default every suite. */
+  suites: string[];
+  /** Restrict to suites testing these actors. */
+  actors?: string[];
+  timeouts: Timeouts;
+  simulators: SimulatorsConfig;
+  report: ReportConfig;
+}
+
+export interface SutConfig {
+  name: string;
+  baseUrl?: string;
+  /** Actors the SUT implements, e.g. MeasureSource, MeasureConsumer, ContentConsumer. */
+  actors?: string[];
+  /** Actor options the SUT claims, e.g. Pull, Push, CSV, SupplementalData. */
+  options?: string[];
+  auth?: { bearerToken?: string; basic?: { username: string; password: string } };
+  headers?: Record<string, string>;
+  tls?: { caFile?: string; insecure?: boolean };
+  /** How to make a client SUT send its requests, per actor. */
+  triggers?: Record<string, TriggerConfig>;
+  /** Resource ids the server suites use instead of discovering them. */
+  ids?: Record<string, string>;
+}
+
+export type TriggerConfig =
+  | { type: 'command'; command: string; timeoutMs?: number }
+  | { type: 'webhook'; url: string; method?: string; headers?: Record<string, string>; body?: string }
+  | { type: 'prompt'; message?: string }
+  | { type: 'none' };
+
+export interface Timeouts {
+  /** One HTTP request, connect to last byte. */
+  requestMs: number;
+  /** One test, all its requests and waits. */
+  testMs: number;
+  /** How long to wait for a client SUT's request after triggering it. */
+  waitMs: number;
+}
+
+export interface SimulatorsConfig {
+  host: string;
+  /** Fixed ports per simulator for `serve`; 0 or absent picks a free port. */
+  ports: Record<string, number>;
+  /** Folder for file-backed stores under `serve`; in-memory when absent. */
+  dataDir?: string;
+  tls?: { certFile: string; keyFile: string };
+  auth?: { bearerToken?: string };
+}
+
+export interface ReportConfig {
+  dir: string;
+  failOn: 'shall' | 'should' | 'never';
+}
+
+/** Values in the config that must never reach a report, log or results file. */
+export function secretsOf(config: HarnessConfig, fromEnvironment: string[]): string[] {
+  const s = config.sut;
+  const found = [
+    s?.auth?.bearerToken,
+    s?.auth?.basic?.password,
+    config.simulators.auth?.bearerToken,
+    // Extra headers are how API keys usually travel; treat every configured value as secret.
+    ...Object.values(s?.headers ?? {}),
+    // Whatever came from ${VAR} was put in the environment to keep it out of the file.
+    ...fromEnvironment,
+  ];
+  return [...new Set(found.filter((v): v is string => typeof v === 'string' && v.length >= 4))];
+}
