@@ -1,0 +1,39 @@
+// The registry of profiles known to the validator. IG folders register theirs at load time.
+import type { Issue } from '../errors.js';
+import { evaluateRules, type Profile, type ResourceLike } from './rules.js';
+
+const profiles = new Map<string, Profile>();
+
+/** Canonical URLs may carry a `|version`; profiles are keyed on the bare URL. */
+function bare(url: string): string {
+  const bar = url.indexOf('|');
+  return bar < 0 ? url : url.slice(0, bar);
+}
+
+/** Registers (or replaces) a profile under its canonical URL. */
+export function registerProfile(profile: Profile): void {
+  profiles.set(bare(profile.url), profile);
+}
+
+export function knownProfile(url: string): boolean {
+  return profiles.has(bare(url));
+}
+
+export function getProfile(url: string): Profile | undefined {
+  return profiles.get(bare(url));
+}
+
+/**
+ * Checks `resource` against the rules of the profile `url`. An unknown profile, or a profile for
+ * another resource type, is reported as an issue, never thrown.
+ */
+export function validateAgainstProfile(resource: ResourceLike, url: string): Issue[] {
+  const profile = getProfile(url);
+  if (!profile) {
+    return [{ severity: 'warning', code: 'not-supported', message: `profile ${url} is not known to this validator; its rules were not checked`, expression: resource.resourceType }];
+  }
+  if (profile.resourceType !== resource.resourceType && profile.resourceType !== 'Resource') {
+    return [{ severity: 'error', code: 'invalid', message: `profile ${profile.name} applies to ${profile.resourceType}, not ${resource.resourceType}`, expression: resource.resourceType }];
+  }
+  return evaluateRules(resource, profile.rules);
+}
