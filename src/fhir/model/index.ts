@@ -1,0 +1,154 @@
+/**
+ * Typed access to the generated R4 4.0.1 model (r4-model.json, built by
+ * scripts/generate-model.ts). The JSON is read on first use and indexed once.
+ *
+ * A place in a resource is named by a type and a path below it (`'MeasureReport'`,
+ * `'group.population'`); the empty path is the type itself. Nested backbone elements stay in
+ * their resource type; an element of a complex datatype continues in that datatype.
+ */
+import { readFileSync } from 'node:fs';
+import type { ConstraintDef, ElementDef, ModelFile, TypeDef } from './types.js';
+
+export type { ConstraintDef, ElementDef, JsonPrimitive, ModelFile, TypeDef, TypeKind } from './types.js';
+
+/** An element found by name, with the type it is defined in and, for a choice, the chosen type. */
+export interface ResolvedElement {
+  /** Type whose snapshot defines the element (`Quantity` for `measureScore.value`). */
+  owner: string;
+  element: ElementDef;
+  /** The one type this occurrence has: the choice's type for `valueQuantity`, else the only type. */
+  type: string;
+  /** The JSON property name (`valueQuantity`, `status`). */
+  name: string;
+}
+
+/** Where the children of an element are defined. */
+export interface Context {
+  type: string;
+  path: string;
+}
+
+interface TypeIndex {
+  def: TypeDef;
+  byPath: Map<string, ElementDef>;
+  children: Map<string, ElementDef[]>;
+  /** JSON property names of the children of each path, choices expanded. */
+  names: Map<string, Map<string, { element: ElementDef; type: string }>>;
+}
+
+let model: ModelFile | undefined;
+const indexes = new Map<string, TypeIndex>();
+const NESTED = new Set(['BackboneElement', 'Element']);
+
+export function loadModel(): ModelFile {
+  model ??= JSON.parse(readFileSync(new URL('./r4-model.json', import.meta.url), 'utf8')) as ModelFile;
+  return model;
+}
+
+function upperFirst(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function indexOf(typeName: string): TypeIndex | undefined {
+  const cached = indexes.get(typeName);
+  if (cached) return cached;
+  const def = loadModel().types[typeName];
+  if (!def) return undefined;
+  const byPath = new Map<string, ElementDef>();
+  const children = new Map<string, ElementDef[]>();
+  const names = new Map<string, Map<string, { element: ElementDef; type: string }>>();
+  for (const el of def.elements) {
+    byPath.set(el.path, el);
+    const dot = el.path.lastIndexOf('.');
+    const parent = dot < 0 ? '' : el.path.slice(0, dot);
+    const own = dot < 0 ? el.path : el.path.slice(dot + 1);
+    let list = children.get(parent);
+    if (!list) children.set(parent, (list = []));
+    list.push(el);
+    let byName = names.get(parent);
+    if (!byName) names.set(parent, (byName = new Map()));
+    if (own.endsWith('[x]')) {
+      const stem = own.slice(0, -3);
+      for (const t of el.types) byName.set(stem + upperFirst(t), { element: el, type: t });
+    } else {
+      byName.set(own, { element: el, type: el.types[0] ?? 'Element' });
+    }
+  }
+  const index = { def, byPath, children, names };
+  indexes.set(typeName, index);
+  return index;
+}
+
+export function typeDefinition(name: string): TypeDef | undefined {
+  return loadModel().types[name];
+}
+
+export function isResourceType(name: string): boolean {
+  const def = loadModel().types[name];
+  return def !== undefined && def.kind === 'resource' && !def.abstract;
+}
+
+/** Concrete R4 resource type names, alphabetically. */
+export function resourceTypes(): string[] {
+  return Object.keys(loadModel().types)
+    .filter(isResourceType)
+    .sort();
+}
+
+export function isPrimitiveType(name: string): boolean {
+  return loadModel().types[name]?.kind === 'primitive-type';
+}
+
+export function constraintsOf(indexes: number[] | undefined): ConstraintDef[] {
+  const all = loadModel().constraints;
+  return (indexes ?? []).flatMap((i) => (all[i] ? [all[i]] : []));
+}
+
+/** Where the children of `element` (found in `owner`, with the chosen `type`) are defined. */
+export function childContext(owner: string, element: ElementDef, type: string): Context {
+  if (element.contentReference) return { type: owner, path: element.contentReference };
+  if (NESTED.has(type) && owner !== type) return { type: owner, path: element.path };
+  return { type, path: '' };
+}
+
+/** The child elements of a place, in XML order; resolves a contentReference path on the way. */
+export function childElements(typeName: string, path = ''): ElementDef[] {
+  const ctx = path === '' ? { type: typeName, path } : contextOfPath(typeName, path);
+  if (!ctx) return [];
+  return indexOf(ctx.type)?.children.get(ctx.path) ?? [];
+}
+
+/** A child of a place by its JSON property name; choices resolve (`valueQuantity` -> `value[x]`). */
+export function childByName(ctx: Context, name: string): ResolvedElement | undefined {
+  const found = indexOf(ctx.type)?.names.get(ctx.path)?.get(name);
+  return found ? { owner: ctx.type, element: found.element, type: found.type, name } : undefined;
+}
+
+/**
+ * The element at a dotted path of JSON names below a type, following backbone elements,
+ * contentReferences and datatypes: `('MeasureReport', 'group.measureScore.value')` is
+ * Quantity.value, `('Observation', 'valueQuantity')` is Observation.value[x] as Quantity.
+ */
+export function elementDefinition(typeName: string, path: string): ResolvedElement | undefined {
+  let ctx: Context = { type: typeName, path: '' };
+  let found: ResolvedElement | undefined;
+  for (const name of path.split('.')) {
+    if (found) ctx = childContext(found.owner, found.element, found.type);
+    found = childByName(ctx, name) ?? childByDefinitionName(ctx, name);
+    if (!found) return undefined;
+  }
+  return found;
+}
+
+/** Accepts the definition spelling of a choice (`value[x]`) as well as a JSON name. */
+function childByDefinitionName(ctx: Context, name: string): ResolvedElement | undefined {
+  if (!name.endsWith('[x]')) return undefined;
+  const path = ctx.path === '' ? name : `${ctx.path}.${name}`;
+  const element = indexOf(ctx.type)?.byPath.get(path);
+  return element ? { owner: ctx.type, element, type: element.types[0] ?? 'Element', name } : undefined;
+}
+
+function contextOfPath(typeName: string, path: string): Context | undefined {
+  const found = elementDefinition(typeName, path);
+  return found ? childContext(found.owner, found.element, found.type) : undefined;
+}

@@ -1,0 +1,84 @@
+import { describe, it, expect } from 'vitest';
+import {
+  childElements,
+  constraintsOf,
+  elementDefinition,
+  isPrimitiveType,
+  isResourceType,
+  resourceTypes,
+  typeDefinition,
+} from '../../src/fhir/model/index.js';
+
+describe('R4 model', () => {
+  it('lists the 146 concrete R4 resource types and no Medplum or R4B additions', () => {
+    const types = resourceTypes();
+    expect(types).toHaveLength(146);
+    expect(types).toContain('MeasureReport');
+    expect(types).not.toContain('SubscriptionStatus');
+    expect(types).not.toContain('Project');
+    expect(isResourceType('DomainResource')).toBe(false);
+    expect(isResourceType('Quantity')).toBe(false);
+  });
+
+  it('drops Medplum-only elements from standard types', () => {
+    const meta = childElements('Meta').map((e) => e.path);
+    expect(meta).toEqual(['id', 'extension', 'versionId', 'lastUpdated', 'source', 'profile', 'security', 'tag']);
+    expect(childElements('Binary').map((e) => e.path)).not.toContain('url');
+    expect(childElements('DeviceDefinition').map((e) => e.path)).not.toContain('classification');
+    expect(elementDefinition('EvidenceVariable', 'characteristic.definitionReference')?.element.path).toBe(
+      'characteristic.definition[x]',
+    );
+  });
+
+  it('keeps MeasureReport elements in snapshot (XML) order with cardinality', () => {
+    const names = childElements('MeasureReport').map((e) => e.path);
+    expect(names).toEqual([
+      'id', 'meta', 'implicitRules', 'language', 'text', 'contained', 'extension', 'modifierExtension',
+      'identifier', 'status', 'type', 'measure', 'subject', 'date', 'reporter', 'period',
+      'improvementNotation', 'group', 'evaluatedResource',
+    ]);
+    const group = elementDefinition('MeasureReport', 'group');
+    expect(group?.element).toMatchObject({ min: 0, max: '*', array: true, types: ['BackboneElement'] });
+    expect(childElements('MeasureReport', 'group').map((e) => e.path)).toEqual([
+      'group.id', 'group.extension', 'group.modifierExtension', 'group.code', 'group.population',
+      'group.measureScore', 'group.stratifier',
+    ]);
+    expect(elementDefinition('MeasureReport', 'status')?.element.min).toBe(1);
+  });
+
+  it('resolves choice names, datatypes and contentReferences', () => {
+    expect(elementDefinition('Observation', 'valueQuantity')).toMatchObject({ type: 'Quantity', element: { path: 'value[x]' } });
+    expect(elementDefinition('Observation', 'valueFoo')).toBeUndefined();
+    expect(elementDefinition('MeasureReport', 'group.measureScore.value')).toMatchObject({ owner: 'Quantity', type: 'decimal' });
+    expect(childElements('Questionnaire', 'item.item').map((e) => e.path)).toContain('item.linkId');
+    expect(elementDefinition('CapabilityStatement', 'rest.operation.definition')?.element.path).toBe(
+      'rest.resource.operation.definition',
+    );
+    expect(elementDefinition('Bundle', 'entry.resource')?.type).toBe('Resource');
+  });
+
+  it('marks XML attributes and xhtml', () => {
+    expect(elementDefinition('Extension', 'url')?.element.xmlAttr).toBe(true);
+    expect(elementDefinition('MeasureReport', 'group.id')?.element.xmlAttr).toBe(true);
+    expect(elementDefinition('MeasureReport', 'id')?.element.xmlAttr).toBeUndefined();
+    expect(elementDefinition('Narrative', 'div')?.element.xhtml).toBe(true);
+  });
+
+  it('describes primitive types with regex and JSON type', () => {
+    expect(isPrimitiveType('decimal')).toBe(true);
+    expect(isPrimitiveType('Quantity')).toBe(false);
+    expect(typeDefinition('decimal')).toMatchObject({ jsonType: 'number', kind: 'primitive-type' });
+    expect(typeDefinition('positiveInt')?.jsonType).toBe('number');
+    expect(typeDefinition('boolean')?.jsonType).toBe('boolean');
+    expect(typeDefinition('date')?.jsonType).toBe('string');
+    expect(new RegExp(`^(?:${typeDefinition('date')?.regex ?? ''})$`).test('2026-02-30')).toBe(true);
+    expect(new RegExp(`^(?:${typeDefinition('date')?.regex ?? ''})$`).test('2026-13-01')).toBe(false);
+  });
+
+  it('keeps invariants with their FHIRPath expressions', () => {
+    const mr = constraintsOf(typeDefinition('MeasureReport')?.invariants).map((c) => c.key);
+    expect(mr).toEqual(expect.arrayContaining(['mrp-1', 'mrp-2', 'dom-2', 'dom-6']));
+    const ext = constraintsOf(elementDefinition('MeasureReport', 'extension')?.element.constraints);
+    expect(ext.find((c) => c.key === 'ext-1')?.expression).toBe('extension.exists() != value.exists()');
+  });
+});
