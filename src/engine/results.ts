@@ -60,6 +60,10 @@ export type Evidence =
 export interface Assertion {
   passed: boolean;
   message: string;
+  /** The one requirement this check is about, when a test cites several; its expectation sets the verdict of a failure. */
+  requirement?: string;
+  /** `warning`: a failure of this check is at most a warning, whatever the requirement says. */
+  severity?: 'error' | 'warning';
 }
 
 export interface TestResult {
@@ -90,6 +94,8 @@ export interface SuiteResult {
   testIds: string[];
   startedAt: string;
   durationMs: number;
+  /** Exchanges and notes from the suite's setup (e.g. fixture discovery), which belong to no single test. */
+  setupEvidence?: Evidence[];
 }
 
 export interface RequirementResult extends Requirement {

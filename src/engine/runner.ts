@@ -1,0 +1,385 @@
+/**
+ * Runs suites and produces RunResults. Tests within a suite run in order (later tests may rely on
+ * what earlier ones created); independent suites run side by side up to a bound. Nothing a SUT or a
+ * test does can stall the run: every test has a deadline, and Ctrl-C ends the current test as
+ * `error: interrupted`, skips the rest, and still returns results for the report.
+ */
+import type { RunResults, SuiteResult, TestResult, Verdict, Evidence, Requirement, HttpExchange } from './results.js';
+import { assertCitationsKnown, type RequirementCatalogue } from './catalogue.js';
+import { HarnessError, testId, type Fixture, type Suite, type TestDefinition } from './suite.js';
+import { HttpClient, TransportError, type HttpClientConfig } from './http.js';
+import { createFhirClient, TestStop } from './fhir-client.js';
+import { jsonOnlyFormats, type ResourceFormats, type ValidateResource } from './codec.js';
+import { TestRun, type SuiteConfig } from './context.js';
+import { SimulatorSession, formatDuration, type RunningServer, type StartServer } from './simulator.js';
+import type { PromptIo, Trigger } from './triggers.js';
+import { TriggerError } from './triggers.js';
+import { capabilitySummaries, countVerdicts, overallVerdict, requirementResults, verdictFromAssertions } from './verdict.js';
+import { harnessIdentity } from './identity.js';
+
+/** Where a suite's traffic goes: a running SUT, or a server the runner starts (a simulator). */
+export type SuiteTarget = { baseUrl: string } | { start: StartServer; name?: string };
+
+/** How to run one suite, decided by the caller (the CLI maps config.yaml onto it). */
+export interface SuitePlan {
+  /** Server-role suites: the SUT (or a simulator standing in for it). Client-role suites: the simulator the SUT calls. */
+  target: SuiteTarget;
+  /** Actor options the SUT claims; tests whose option preconditions are not claimed are skipped. */
+  options?: readonly string[];
+  /** Client-role suites: how to make the SUT act. Default `{ type: 'none' }`. */
+  trigger?: Trigger;
+  /** Free-form suite settings, `t.config`. */
+  config?: SuiteConfig;
+  /** Overrides of the run's HTTP settings for this suite (e.g. no SUT credentials towards a simulator). */
+  http?: HttpClientConfig;
+}
+
+export type ProgressEvent =
+  | { type: 'run-start'; suites: number; tests: number }
+  | { type: 'suite-start'; suite: string; title: string; target: string }
+  | { type: 'test-start'; suite: string; test: string; title: string }
+  | { type: 'test-end'; result: TestResult; done: number; total: number; counts: Record<Verdict, number> }
+  | { type: 'suite-end'; result: SuiteResult }
+  | { type: 'run-end'; interrupted: boolean; counts: Record<Verdict, number> };
+
+export interface RunOptions {
+  suites: readonly Suite<Fixture>[];
+  catalogue: RequirementCatalogue;
+  plan(suite: Suite<Fixture>): SuitePlan;
+  /** Shared HTTP settings: TLS, auth, extra headers, timeouts, secrets to redact. */
+  http?: HttpClientConfig;
+  /** The project's JSON + XML formats module; defaults to a JSON-only codec. */
+  formats?: ResourceFormats;
+  validate?: ValidateResource;
+  timeouts?: {
+    /** Per test, all its requests and waits. Default 120 s. */
+    testMs?: number;
+    /** Default wait for a client SUT's request. Default 30 s. */
+    waitMs?: number;
+  };
+  /** Suites running at once. Default 2. */
+  concurrency?: number;
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Terminal for prompt triggers; default stdin/stdout. */
+  prompt?: PromptIo;
+  sut?: RunResults['sut'];
+  /** Titles for the CapabilityStatement summaries, by canonical URL. */
+  capabilityTitles?: Record<string, string>;
+}
+
+const DEFAULT_TEST_MS = 120_000;
+const DEFAULT_WAIT_MS = 30_000;
+
+export async function runSuites(options: RunOptions): Promise<RunResults> {
+  const { suites, catalogue } = options;
+  const duplicate = suites.find((s, i) => suites.findIndex((o) => o.id === s.id) !== i);
+  if (duplicate) throw new HarnessError(`suite ${duplicate.id} is selected twice`);
+  assertCitationsKnown(suites, catalogue);
+  const plans = new Map(suites.map((s) => [s.id, options.plan(s)] as const));
+  for (const s of suites) checkPlan(s, plans.get(s.id)!);
+
+  const signal = options.signal ?? new AbortController().signal;
+  const startedAt = new Date().toISOString();
+  const total = suites.reduce((n, s) => n + s.tests.length, 0);
+  const finished: TestResult[] = [];
+  const emit = (event: ProgressEvent) => {
+    try {
+      options.onProgress?.(event);
+    } catch {
+      // A broken progress display must not change verdicts.
+    }
+  };
+  const onTestEnd = (result: TestResult) => {
+    finished.push(result);
+    emit({ type: 'test-end', result, done: finished.length, total, counts: countVerdicts(finished) });
+  };
+  emit({ type: 'run-start', suites: suites.length, tests: total });
+
+  const outcomes: { suite: SuiteResult; tests: TestResult[] }[] = new Array(suites.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < suites.length; i = next++) {
+      const suite = suites[i]!;
+      outcomes[i] = await runSuite(suite, plans.get(suite.id)!, options, signal, emit, onTestEnd);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 2, suites.length)) }, worker));
+
+  const tests = outcomes.flatMap((o) => o.tests);
+  const capabilityUrls = [...new Set(suites.flatMap((s) => s.capabilities))];
+  const cited = new Set(tests.flatMap((t) => t.requirements));
+  const inScope = catalogue.all().filter((r) => cited.has(r.id) || (r.capability !== undefined && capabilityUrls.includes(r.capability)));
+  const requirements = requirementResults(inScope, tests);
+  const counts = countVerdicts(tests);
+  emit({ type: 'run-end', interrupted: signal.aborted, counts });
+  return {
+    schemaVersion: 1,
+    harness: harnessIdentity(),
+    sut: options.sut ?? { name: 'reference simulators', simulated: true },
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    interrupted: signal.aborted,
+    overall: overallVerdict(requirements, tests),
+    counts,
+    capabilities: capabilitySummaries(
+      capabilityUrls.map((url) => ({ url, ...(options.capabilityTitles?.[url] ? { title: options.capabilityTitles[url] } : {}) })),
+      requirements,
+    ),
+    suites: outcomes.map((o) => o.suite),
+    requirements,
+    tests,
+  };
+}
+
+function checkPlan(suite: Suite<Fixture>, plan: SuitePlan | undefined): void {
+  if (!plan?.target) throw new HarnessError(`no target for suite ${suite.id}: give the SUT base URL or a simulator to start`);
+  if (suite.role === 'client' && !('start' in plan.target)) {
+    throw new HarnessError(`client-role suite ${suite.id} needs a simulator to start (the SUT calls it), not a base URL`);
+  }
+  if ('baseUrl' in plan.target) {
+    try {
+      new URL(plan.target.baseUrl);
+    } catch {
+      throw new HarnessError(`suite ${suite.id}: SUT base URL ${JSON.stringify(plan.target.baseUrl)} is not a URL`);
+    }
+  }
+}
+
+async function runSuite(
+  suite: Suite<Fixture>,
+  plan: SuitePlan,
+  options: RunOptions,
+  signal: AbortSignal,
+  emit: (event: ProgressEvent) => void,
+  onTestEnd: (result: TestResult) => void,
+): Promise<{ suite: SuiteResult; tests: TestResult[] }> {
+  const started = Date.now();
+  const results: TestResult[] = [];
+  const setupEvidence: Evidence[] = [];
+  const claimed = plan.options ?? [];
+  let server: RunningServer | undefined;
+  let session: SimulatorSession | undefined;
+  let http: HttpClient | undefined;
+  let target = 'baseUrl' in plan.target ? plan.target.baseUrl : `simulator ${plan.target.name ?? suite.simulator ?? suite.id}`;
+  /** Set when the suite cannot run at all; every test then ends with it. */
+  let broken: { verdict: Verdict; reason: string } | undefined;
+
+  const finish = (result: TestResult) => {
+    results.push(result);
+    onTestEnd(result);
+  };
+
+  try {
+    if (signal.aborted) {
+      broken = { verdict: 'skip', reason: 'not run: the run was interrupted' };
+    } else {
+      if ('start' in plan.target) {
+        // Requests can arrive before start() resolves (a SUT polling the port); keep them for the session.
+        const pending: HttpExchange[] = [];
+        try {
+          server = await plan.target.start({
+            onExchange: (exchange) => (session ? session.record(exchange) : pending.push(exchange)),
+            signal,
+          });
+          session = new SimulatorSession(server.baseUrl);
+          for (const exchange of pending) session.record(exchange);
+          target = server.baseUrl;
+        } catch (err) {
+          broken = { verdict: 'error', reason: `could not start ${target}: ${messageOf(err)}` };
+        }
+      }
+      if (!broken) {
+        http = new HttpClient({ ...(options.http ?? {}), ...(plan.http ?? {}), baseUrl: target });
+      }
+    }
+    emit({ type: 'suite-start', suite: suite.id, title: suite.title, target });
+
+    let fixture: Fixture = {};
+    if (!broken && suite.setup && http) {
+      const setupHttp = http.withListener((exchange) => setupEvidence.push({ kind: 'http', exchange }));
+      const setupSignal = AbortSignal.any([signal, AbortSignal.timeout(options.timeouts?.testMs ?? DEFAULT_TEST_MS)]);
+      try {
+        fixture = await raceAbort(
+          Promise.resolve(
+            suite.setup({
+              sut: createFhirClient(setupHttp, options.formats ?? jsonOnlyFormats, {
+                fail: (message) => {
+                  throw new Error(message);
+                },
+              }),
+              options: claimed,
+              config: plan.config ?? {},
+              signal: setupSignal,
+              note: (text) => setupEvidence.push({ kind: 'note', text }),
+            }),
+          ),
+          setupSignal,
+        );
+      } catch (err) {
+        broken = signal.aborted
+          ? { verdict: 'error', reason: 'interrupted during suite setup' }
+          : { verdict: 'error', reason: `suite setup failed: ${messageOf(err)}` };
+      }
+    }
+
+    for (const def of suite.tests) {
+      const id = testId(suite, def);
+      const requirements = def.requirements.map((r) => options.catalogue.require(r, `test ${id}`));
+      const base = { id, suite: suite.id, title: def.title, requirements: [...def.requirements], negativeControl: def.negativeControl };
+      if (signal.aborted && !broken) broken = { verdict: 'skip', reason: 'not run: the run was interrupted' };
+      if (broken) {
+        finish({ ...base, verdict: broken.verdict, reason: broken.reason, startedAt: new Date().toISOString(), durationMs: 0, assertions: [], evidence: [] });
+        continue;
+      }
+      const missing = (def.preconditions.options ?? []).filter((o) => !claimed.includes(o));
+      if (missing.length) {
+        const reason = missing.map((o) => `option ${o} not claimed`).join('; ');
+        finish({ ...base, verdict: 'skip', reason, startedAt: new Date().toISOString(), durationMs: 0, assertions: [], evidence: [] });
+        continue;
+      }
+      emit({ type: 'test-start', suite: suite.id, test: id, title: def.title });
+      finish(await runTest(def, { id, suiteId: suite.id, requirements, http: http!, options, plan, claimed, fixture, signal, session, base }));
+    }
+  } finally {
+    await http?.close().catch(() => undefined);
+    await server?.close().catch(() => undefined);
+  }
+
+  const result: SuiteResult = {
+    id: suite.id,
+    title: suite.title,
+    actorUnderTest: suite.actorUnderTest,
+    role: suite.role,
+    capabilities: [...suite.capabilities],
+    target,
+    testIds: results.map((r) => r.id),
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    ...(setupEvidence.length ? { setupEvidence } : {}),
+  };
+  emit({ type: 'suite-end', result });
+  return { suite: result, tests: results };
+}
+
+interface TestInput {
+  id: string;
+  suiteId: string;
+  requirements: Requirement[];
+  http: HttpClient;
+  options: RunOptions;
+  plan: SuitePlan;
+  claimed: readonly string[];
+  fixture: Fixture;
+  signal: AbortSignal;
+  session: SimulatorSession | undefined;
+  base: Pick<TestResult, 'id' | 'suite' | 'title' | 'requirements' | 'negativeControl'>;
+}
+
+class TestTimeout extends Error {
+  override name = 'TestTimeout';
+}
+class Interrupted extends Error {
+  override name = 'Interrupted';
+}
+
+async function runTest(def: TestDefinition<Fixture>, input: TestInput): Promise<TestResult> {
+  const started = Date.now();
+  const timeoutMs = def.timeoutMs ?? input.options.timeouts?.testMs ?? DEFAULT_TEST_MS;
+  const controller = new AbortController();
+  const onRunAbort = () => controller.abort(new Interrupted('interrupted'));
+  input.signal.addEventListener('abort', onRunAbort, { once: true });
+  const timer = setTimeout(() => controller.abort(new TestTimeout(`the test did not finish within ${formatDuration(timeoutMs)} (per-test timeout)`)), timeoutMs);
+  const run = new TestRun({
+    id: input.id,
+    suiteId: input.suiteId,
+    requirements: input.requirements,
+    http: input.http,
+    formats: input.options.formats ?? jsonOnlyFormats,
+    ...(input.options.validate ? { validate: input.options.validate } : {}),
+    options: input.claimed,
+    fixture: input.fixture,
+    config: input.plan.config ?? {},
+    signal: controller.signal,
+    ...(input.session ? { simulator: input.session } : {}),
+    ...(input.plan.trigger ? { trigger: input.plan.trigger } : {}),
+    ...(input.options.prompt ? { prompt: input.options.prompt } : {}),
+    waitMs: input.options.timeouts?.waitMs ?? DEFAULT_WAIT_MS,
+  });
+  input.session?.beginTest((exchange) => run.recordInbound(exchange));
+  let outcome: { verdict: Verdict; reason?: string };
+  try {
+    if (input.signal.aborted) onRunAbort();
+    await raceAbort(Promise.resolve().then(() => def.run(run)), controller.signal);
+    outcome = completed(run, input.requirements);
+  } catch (err) {
+    outcome = judgeThrown(err, run, input.requirements, controller.signal);
+  } finally {
+    run.closed = true;
+    clearTimeout(timer);
+    input.signal.removeEventListener('abort', onRunAbort);
+    input.session?.endTest();
+    // Stops a runaway test's requests and waits once its verdict is decided.
+    if (!controller.signal.aborted) controller.abort(new Error('test ended'));
+  }
+  return {
+    ...input.base,
+    verdict: outcome.verdict,
+    ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}),
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    assertions: run.assertions,
+    evidence: run.evidence,
+  };
+}
+
+function completed(run: TestRun<Fixture>, requirements: readonly Requirement[]): { verdict: Verdict; reason?: string } {
+  if (run.assertions.length === 0) return { verdict: 'error', reason: 'the test recorded no check, so it proves nothing (a test defect)' };
+  return verdictFromAssertions(run.assertions, requirements);
+}
+
+function judgeThrown(err: unknown, run: TestRun<Fixture>, requirements: readonly Requirement[], signal: AbortSignal): { verdict: Verdict; reason?: string } {
+  const fromChecks = run.assertions.length ? verdictFromAssertions(run.assertions, requirements) : undefined;
+  if (err instanceof TestStop) {
+    if (err.kind === 'assertion') return fromChecks ?? { verdict: 'fail', reason: err.message };
+    if (fromChecks?.verdict === 'fail') return fromChecks;
+    return { verdict: err.kind, reason: err.message };
+  }
+  // An abort surfaces as whatever the pending operation threw; the signal's reason says why.
+  const cause = signal.aborted && (signal.reason instanceof TestTimeout || signal.reason instanceof Interrupted) ? signal.reason : err;
+  const reason =
+    cause instanceof Interrupted
+      ? 'interrupted'
+      : cause instanceof TestTimeout || cause instanceof TransportError || cause instanceof TriggerError
+        ? cause.message
+        : cause instanceof HarnessError
+          ? `harness error: ${cause.message}`
+          : `the test threw ${messageOf(cause)}`;
+  // A SHALL failure already seen stays a failure: an error afterwards cannot excuse it.
+  if (fromChecks?.verdict === 'fail') return { verdict: 'fail', reason: `${fromChecks.reason}; then: ${reason}` };
+  return { verdict: 'error', reason };
+}
+
+/** Resolves with the promise, or rejects with the signal's reason as soon as it aborts. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.name && err.name !== 'Error' && !err.message.startsWith(err.name) ? `${err.name}: ${err.message}` : err.message;
+  return String(err);
+}

@@ -1,0 +1,115 @@
+/**
+ * The suite model: a suite is data (which actor, which CapabilityStatements, which options) plus
+ * tests, and each test names the catalogue requirements it checks and the simulator fault mode
+ * (its negative control) under which it must fail.
+ */
+import type { TestContext, SetupContext } from './context.js';
+
+export type Role = 'server' | 'client';
+
+/** Fixture data a suite's setup hands to its tests; free-form unless the suite types it. */
+export type Fixture = Record<string, unknown>;
+
+export interface TestPreconditions {
+  /** Actor options that must be claimed for the test to apply, e.g. `['Pull']`; otherwise the test is `skip`. */
+  options?: string[];
+}
+
+export interface TestSpec<F extends Fixture = Fixture> {
+  /** Catalogue ids this test checks, e.g. `'SANER-QM-PG-010'`; every id must exist in the catalogue. */
+  requirements: string | string[];
+  preconditions?: TestPreconditions;
+  /** The simulator fault mode under which this test must fail; proof that the test can fail. */
+  negativeControl: string;
+  /** Longer explanation for the report, when the title is not enough. */
+  description?: string;
+  /** Overrides the run's per-test timeout, for tests that legitimately wait long (client-SUT waits). */
+  timeoutMs?: number;
+  run(t: TestContext<F>): Promise<void> | void;
+}
+
+export interface TestDefinition<F extends Fixture = Fixture> {
+  title: string;
+  /** Slug of the title; the test id is `<suite id>/<slug>`. */
+  slug: string;
+  requirements: readonly string[];
+  preconditions: TestPreconditions;
+  negativeControl: string;
+  description?: string;
+  timeoutMs?: number;
+  run(t: TestContext<F>): Promise<void> | void;
+}
+
+export interface SuiteSpec<F extends Fixture = Fixture> {
+  /** Stable id, conventionally `<ig>/<transaction>/<actor>`, e.g. `saner/query-measure/measure-source`. */
+  id: string;
+  title: string;
+  actorUnderTest: string;
+  /** `server`: the harness calls the SUT. `client`: the harness runs a simulator the SUT calls. */
+  role: Role;
+  /** CapabilityStatement canonical URLs whose requirements this suite checks. */
+  capabilities: string[];
+  /** Actor options this suite is about (documentation and filtering; per-test gating uses preconditions). */
+  options?: string[];
+  /** For client-role suites: id of the reference simulator the SUT is pointed at, e.g. `saner-measure-consumer`. */
+  simulator?: string;
+  /** Runs once before the tests; its result is `t.fixture`. A failure makes every test `error`. */
+  setup?: (s: SetupContext) => Promise<F> | F;
+  tests: TestDefinition<F>[];
+}
+
+export interface Suite<F extends Fixture = Fixture> extends Omit<SuiteSpec<F>, 'options'> {
+  options: string[];
+}
+
+export class HarnessError extends Error {
+  override name = 'HarnessError';
+}
+
+/** Lower-case words joined by `-`, so ids survive reordering and stay readable in URLs and reports. */
+export function slugify(title: string): string {
+  return title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+export function test<F extends Fixture = Fixture>(title: string, spec: TestSpec<F>): TestDefinition<F> {
+  const requirements = typeof spec.requirements === 'string' ? [spec.requirements] : [...spec.requirements];
+  const slug = slugify(title);
+  if (!slug) throw new HarnessError(`test title ${JSON.stringify(title)} has no letters or digits to build an id from`);
+  if (requirements.length === 0) throw new HarnessError(`test "${title}" names no requirement`);
+  if (!spec.negativeControl?.trim()) throw new HarnessError(`test "${title}" names no negativeControl fault mode`);
+  return {
+    title,
+    slug,
+    requirements,
+    preconditions: spec.preconditions ?? {},
+    negativeControl: spec.negativeControl,
+    ...(spec.description ? { description: spec.description } : {}),
+    ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
+    run: spec.run,
+  };
+}
+
+export function defineSuite<F extends Fixture = Fixture>(spec: SuiteSpec<F>): Suite<F> {
+  const problems: string[] = [];
+  if (!/^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/.test(spec.id)) {
+    problems.push(`suite id ${JSON.stringify(spec.id)} must be lower-case words separated by '-' and '/'`);
+  }
+  if (spec.role === 'client' && !spec.simulator) problems.push(`client-role suite ${spec.id} names no simulator`);
+  const seen = new Map<string, string>();
+  for (const t of spec.tests) {
+    const other = seen.get(t.slug);
+    if (other !== undefined) problems.push(`suite ${spec.id}: tests "${other}" and "${t.title}" have the same id ${spec.id}/${t.slug}`);
+    seen.set(t.slug, t.title);
+  }
+  if (problems.length) throw new HarnessError(problems.join('\n'));
+  return { ...spec, options: spec.options ?? [] };
+}
+
+export function testId(suite: Pick<Suite, 'id'>, t: Pick<TestDefinition, 'slug'>): string {
+  return `${suite.id}/${t.slug}`;
+}

@@ -1,0 +1,163 @@
+/**
+ * Triggers make a client SUT act: a shell command, a webhook, a person at the terminal, or nothing
+ * (the SUT acts on its own schedule). Each reports what it did as evidence and fails with a reason
+ * a person can act on; none can hang a run.
+ */
+import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import type { HttpClient } from './http.js';
+import { TestStop } from './fhir-client.js';
+import { formatDuration } from './simulator.js';
+
+export type Trigger =
+  | { type: 'command'; command: string; timeoutMs?: number }
+  | { type: 'webhook'; url: string; method?: string; headers?: Record<string, string>; body?: string }
+  | { type: 'prompt'; message?: string }
+  | { type: 'none' };
+
+/** The terminal a prompt trigger talks to; injectable so tests need no TTY. */
+export interface PromptIo {
+  input: Readable & { isTTY?: boolean };
+  output: Writable;
+}
+
+export interface TriggerContext {
+  simulatorUrl: string;
+  suiteId: string;
+  testId: string;
+  /** What the SUT should do now, in words, e.g. "send a MeasureReport to the simulator". */
+  description: string;
+  /** For webhooks: records the exchange on the current test. */
+  http: HttpClient;
+  note(text: string): void;
+  signal: AbortSignal;
+  prompt?: PromptIo;
+}
+
+export class TriggerError extends Error {
+  override name = 'TriggerError';
+}
+
+const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
+const OUTPUT_KEPT = 4096;
+
+/** Values a command sees in its environment and a webhook can place in its URL or body as `{name}`. */
+export function triggerVariables(ctx: TriggerContext): Record<string, string> {
+  return {
+    MC_SIMULATOR_URL: ctx.simulatorUrl,
+    MC_SUITE_ID: ctx.suiteId,
+    MC_TEST_ID: ctx.testId,
+    MC_TRIGGER: ctx.description,
+  };
+}
+
+export async function fireTrigger(trigger: Trigger, ctx: TriggerContext): Promise<void> {
+  switch (trigger.type) {
+    case 'none':
+      ctx.note(`waiting for the SUT to act on its own: ${ctx.description}`);
+      return;
+    case 'command':
+      return runCommand(trigger, ctx);
+    case 'webhook':
+      return callWebhook(trigger, ctx);
+    case 'prompt':
+      return askPerson(trigger, ctx);
+  }
+}
+
+async function runCommand(trigger: Extract<Trigger, { type: 'command' }>, ctx: TriggerContext): Promise<void> {
+  const timeoutMs = trigger.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  ctx.note(`trigger command: ${trigger.command}`);
+  const child = spawn(trigger.command, {
+    shell: true,
+    env: { ...process.env, ...triggerVariables(ctx) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: process.platform !== 'win32',
+  });
+  let out = '';
+  const keep = (chunk: Buffer) => {
+    out = (out + chunk.toString('utf8')).slice(-OUTPUT_KEPT);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  // The shell's children must go too, or a command that backgrounds work outlives the run.
+  const kill = () => {
+    if (child.pid === undefined || child.exitCode !== null) return;
+    try {
+      if (process.platform !== 'win32') process.kill(-child.pid, 'SIGKILL');
+      else child.kill('SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  };
+  let stopped: string | undefined;
+  const timer = setTimeout(() => {
+    stopped = `trigger command did not finish within ${formatDuration(timeoutMs)}`;
+    kill();
+  }, timeoutMs);
+  const onAbort = () => {
+    stopped = 'interrupted';
+    kill();
+  };
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (c) => resolve(c));
+    });
+    const output = out.trim();
+    if (output) ctx.note(`trigger command output:\n${output}`);
+    if (stopped) throw new TriggerError(`${stopped}: ${trigger.command}`);
+    if (code !== 0) throw new TriggerError(`trigger command exited with ${code ?? 'a signal'}: ${trigger.command}${output ? `\n${lastLines(output, 5)}` : ''}`);
+  } finally {
+    clearTimeout(timer);
+    ctx.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+async function callWebhook(trigger: Extract<Trigger, { type: 'webhook' }>, ctx: TriggerContext): Promise<void> {
+  const vars = triggerVariables(ctx);
+  const fill = (text: string) => text.replace(/\{(MC_[A-Z_]+)\}/g, (m, name: string) => vars[name] ?? m);
+  const res = await ctx.http.request({
+    method: trigger.method ?? 'POST',
+    url: fill(trigger.url),
+    headers: trigger.headers ?? {},
+    ...(trigger.body !== undefined ? { body: fill(trigger.body) } : {}),
+    signal: ctx.signal,
+  });
+  if (res.status < 200 || res.status > 299) {
+    throw new TriggerError(`trigger webhook ${res.exchange.method} ${res.exchange.url} answered ${res.status}, expected 2xx`);
+  }
+}
+
+async function askPerson(trigger: Extract<Trigger, { type: 'prompt' }>, ctx: TriggerContext): Promise<void> {
+  const io = ctx.prompt ?? { input: process.stdin, output: process.stdout };
+  const text = `${trigger.message ? `${trigger.message}\n` : ''}Now: ${ctx.description}\nThe simulator is at ${ctx.simulatorUrl}`;
+  if (!io.input.isTTY) {
+    throw new TestStop('manual', `needs a person to act (prompt trigger), but stdin is not a terminal; run interactively or configure a command or webhook trigger. The step: ${ctx.description}`);
+  }
+  io.output.write(`\n${text}\nPress Enter when done… `);
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer | string) => {
+      if (String(chunk).includes('\n') || String(chunk).includes('\r')) done(resolve);
+    };
+    const onEnd = () => done(() => reject(new TriggerError('stdin closed before Enter was pressed')));
+    const onAbort = () => done(() => reject(new Error('interrupted')));
+    const done = (then: () => void) => {
+      io.input.off('data', onData);
+      io.input.off('end', onEnd);
+      ctx.signal.removeEventListener('abort', onAbort);
+      io.input.pause();
+      then();
+    };
+    io.input.on('data', onData);
+    io.input.once('end', onEnd);
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    io.input.resume();
+  });
+  ctx.note(`prompt confirmed by the operator: ${ctx.description}`);
+}
+
+function lastLines(text: string, n: number): string {
+  return text.split('\n').slice(-n).join('\n');
+}
