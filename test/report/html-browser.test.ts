@@ -60,22 +60,22 @@ describe('HTML report in headless Chromium', () => {
     expect(pageErrors).toEqual([]);
     expect(requests.every((u) => u.startsWith('file:'))).toBe(true);
     await expect(page.locator('#filters').isVisible()).resolves.toBe(true);
-    await expect(page.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned)).resolves.toBeUndefined();
+    await expect(page.evaluate(() => (globalThis as { __pwned?: boolean }).__pwned)).resolves.toBeUndefined();
     await expect(page.locator('tr#req-FHIR-HTTP-001').innerText()).resolves.toContain('<script>window.__pwned = true</script>');
   });
 
   it('expands a test linked from a requirement to its pretty-printed request and response', async () => {
     const details = page.locator('details.test[data-test-id="saner/query-measure/measure-source/search-by-measure-and-date"]');
-    await expect(details.evaluate((d) => (d as HTMLDetailsElement).open)).resolves.toBe(false);
+    await expect(details.evaluate((d) => (d as unknown as { open: boolean }).open)).resolves.toBe(false);
     await page.locator('tr#req-SANER-QM-SRC-001 a.test-link').click();
-    await expect(details.evaluate((d) => (d as HTMLDetailsElement).open)).resolves.toBe(true);
+    await expect(details.evaluate((d) => (d as unknown as { open: boolean }).open)).resolves.toBe(true);
     const response = await details.locator('.response pre.body').first().innerText();
     expect(response).toContain('{\n  "resourceType": "Bundle",\n  "type": "searchset"');
     await expect(details.locator('.request pre.h').first().innerText()).resolves.toContain('authorization: [redacted]');
     const xml = page.locator('details.test[data-test-id="saner/query-measure/measure-source/read-xml"]');
     await xml.locator('summary').click();
     await expect(xml.locator('.response pre.body').innerText()).resolves.toContain('<MeasureReport xmlns="http://hl7.org/fhir">\n  <id value="mr-1"/>');
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await mkdir(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'report.png'), fullPage: true });
   });

@@ -1,0 +1,116 @@
+/**
+ * JSON Schema of results.json (RunResults, schemaVersion 1). Objects stay open to extra properties
+ * because the contract grows by optional fields; what a renderer relies on is required and typed.
+ */
+const str = { type: 'string' } as const;
+const num = { type: 'number' } as const;
+const bool = { type: 'boolean' } as const;
+const strings = { type: 'array', items: str } as const;
+const verdict = { enum: ['pass', 'fail', 'warning', 'skip', 'error', 'manual'] } as const;
+const headers = { type: 'object', additionalProperties: str } as const;
+const body = {
+  type: 'object',
+  required: ['text', 'size', 'truncated'],
+  properties: { text: str, size: num, truncated: bool },
+} as const;
+const share = { type: 'object', required: ['passed', 'total'], properties: { passed: num, total: num } } as const;
+
+export const RESULTS_SCHEMA = {
+  $id: 'urn:measure-conformance:results:1',
+  type: 'object',
+  required: ['schemaVersion', 'harness', 'sut', 'startedAt', 'finishedAt', 'interrupted', 'overall', 'counts', 'capabilities', 'suites', 'requirements', 'tests'],
+  properties: {
+    schemaVersion: { const: 1 },
+    harness: { type: 'object', required: ['name', 'version'], properties: { name: str, version: str } },
+    sut: { type: 'object', required: ['name', 'simulated'], properties: { name: str, baseUrl: str, simulated: bool } },
+    startedAt: str,
+    finishedAt: str,
+    interrupted: bool,
+    overall: { enum: ['pass', 'fail', 'error'] },
+    counts: {
+      type: 'object',
+      required: ['pass', 'fail', 'warning', 'skip', 'error', 'manual'],
+      properties: { pass: num, fail: num, warning: num, skip: num, error: num, manual: num },
+    },
+    capabilities: {
+      type: 'array',
+      items: { type: 'object', required: ['url', 'title', 'shall', 'should'], properties: { url: str, title: str, shall: share, should: share } },
+    },
+    suites: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'title', 'actorUnderTest', 'role', 'capabilities', 'target', 'testIds', 'startedAt', 'durationMs'],
+        properties: {
+          id: str, title: str, actorUnderTest: str, role: { enum: ['server', 'client'] }, capabilities: strings,
+          target: str, testIds: strings, startedAt: str, durationMs: num,
+        },
+      },
+    },
+    requirements: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'expectation', 'statement', 'source', 'verdict', 'tests'],
+        properties: {
+          id: str, expectation: { enum: ['SHALL', 'SHOULD', 'MAY', 'SHOULD-NOT'] }, statement: str, source: str,
+          capability: str, element: str, notTestedReason: str,
+          verdict: { enum: ['pass', 'fail', 'warning', 'skip', 'error', 'manual', 'not-tested'] }, tests: strings,
+        },
+      },
+    },
+    tests: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'suite', 'title', 'requirements', 'verdict', 'startedAt', 'durationMs', 'assertions', 'evidence'],
+        properties: {
+          id: str, suite: str, title: str, requirements: strings, verdict, reason: str, startedAt: str, durationMs: num,
+          negativeControl: str,
+          assertions: { type: 'array', items: { type: 'object', required: ['passed', 'message'], properties: { passed: bool, message: str } } },
+          evidence: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['kind'],
+              properties: { kind: { enum: ['http', 'validation', 'note'] } },
+              allOf: [
+                {
+                  if: { properties: { kind: { const: 'http' } } },
+                  then: {
+                    required: ['exchange'],
+                    properties: {
+                      exchange: {
+                        type: 'object',
+                        required: ['direction', 'method', 'url', 'requestHeaders', 'startedAt'],
+                        properties: {
+                          direction: { enum: ['outbound', 'inbound'] }, method: str, url: str, requestHeaders: headers,
+                          requestBody: body, status: num, responseHeaders: headers, responseBody: body, startedAt: str,
+                          durationMs: num, error: str,
+                        },
+                      },
+                    },
+                  },
+                },
+                {
+                  if: { properties: { kind: { const: 'validation' } } },
+                  then: {
+                    required: ['subject', 'issues'],
+                    properties: {
+                      subject: str,
+                      issues: {
+                        type: 'array',
+                        items: { type: 'object', required: ['severity', 'code', 'message'], properties: { severity: str, code: str, message: str, expression: str, rule: str } },
+                      },
+                    },
+                  },
+                },
+                { if: { properties: { kind: { const: 'note' } } }, then: { required: ['text'], properties: { text: str } } },
+              ],
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
