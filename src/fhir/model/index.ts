@@ -20,6 +20,8 @@ export interface ResolvedElement {
   type: string;
   /** The JSON property name (`valueQuantity`, `status`). */
   name: string;
+  /** Position of the element in its type's snapshot: children of one parent sort in XML order by it. */
+  index: number;
 }
 
 /** Where the children of an element are defined. */
@@ -33,11 +35,11 @@ interface TypeIndex {
   byPath: Map<string, ElementDef>;
   children: Map<string, ElementDef[]>;
   /** JSON property names of the children of each path, choices expanded. */
-  names: Map<string, Map<string, { element: ElementDef; type: string }>>;
+  names: Map<string, Map<string, { element: ElementDef; type: string; index: number }>>;
 }
 
 let model: ModelFile | undefined;
-const indexes = new Map<string, TypeIndex>();
+const typeIndexes = new Map<string, TypeIndex>();
 const NESTED = new Set(['BackboneElement', 'Element']);
 
 export function loadModel(): ModelFile {
@@ -49,15 +51,15 @@ function upperFirst(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-function indexOf(typeName: string): TypeIndex | undefined {
-  const cached = indexes.get(typeName);
+function typeIndex(typeName: string): TypeIndex | undefined {
+  const cached = typeIndexes.get(typeName);
   if (cached) return cached;
   const def = loadModel().types[typeName];
   if (!def) return undefined;
   const byPath = new Map<string, ElementDef>();
   const children = new Map<string, ElementDef[]>();
-  const names = new Map<string, Map<string, { element: ElementDef; type: string }>>();
-  for (const el of def.elements) {
+  const names = new Map<string, Map<string, { element: ElementDef; type: string; index: number }>>();
+  for (const [index, el] of def.elements.entries()) {
     byPath.set(el.path, el);
     const dot = el.path.lastIndexOf('.');
     const parent = dot < 0 ? '' : el.path.slice(0, dot);
@@ -69,13 +71,13 @@ function indexOf(typeName: string): TypeIndex | undefined {
     if (!byName) names.set(parent, (byName = new Map()));
     if (own.endsWith('[x]')) {
       const stem = own.slice(0, -3);
-      for (const t of el.types) byName.set(stem + upperFirst(t), { element: el, type: t });
+      for (const t of el.types) byName.set(stem + upperFirst(t), { element: el, type: t, index });
     } else {
-      byName.set(own, { element: el, type: el.types[0] ?? 'Element' });
+      byName.set(own, { element: el, type: el.types[0] ?? 'Element', index });
     }
   }
   const index = { def, byPath, children, names };
-  indexes.set(typeName, index);
+  typeIndexes.set(typeName, index);
   return index;
 }
 
@@ -99,9 +101,9 @@ export function isPrimitiveType(name: string): boolean {
   return loadModel().types[name]?.kind === 'primitive-type';
 }
 
-export function constraintsOf(indexes: number[] | undefined): ConstraintDef[] {
+export function constraintsOf(refs: number[] | undefined): ConstraintDef[] {
   const all = loadModel().constraints;
-  return (indexes ?? []).flatMap((i) => (all[i] ? [all[i]] : []));
+  return (refs ?? []).flatMap((i) => (all[i] ? [all[i]] : []));
 }
 
 /** Where the children of `element` (found in `owner`, with the chosen `type`) are defined. */
@@ -115,13 +117,13 @@ export function childContext(owner: string, element: ElementDef, type: string): 
 export function childElements(typeName: string, path = ''): ElementDef[] {
   const ctx = path === '' ? { type: typeName, path } : contextOfPath(typeName, path);
   if (!ctx) return [];
-  return indexOf(ctx.type)?.children.get(ctx.path) ?? [];
+  return typeIndex(ctx.type)?.children.get(ctx.path) ?? [];
 }
 
 /** A child of a place by its JSON property name; choices resolve (`valueQuantity` -> `value[x]`). */
 export function childByName(ctx: Context, name: string): ResolvedElement | undefined {
-  const found = indexOf(ctx.type)?.names.get(ctx.path)?.get(name);
-  return found ? { owner: ctx.type, element: found.element, type: found.type, name } : undefined;
+  const found = typeIndex(ctx.type)?.names.get(ctx.path)?.get(name);
+  return found ? { owner: ctx.type, element: found.element, type: found.type, name, index: found.index } : undefined;
 }
 
 /**
@@ -144,8 +146,10 @@ export function elementDefinition(typeName: string, path: string): ResolvedEleme
 function childByDefinitionName(ctx: Context, name: string): ResolvedElement | undefined {
   if (!name.endsWith('[x]')) return undefined;
   const path = ctx.path === '' ? name : `${ctx.path}.${name}`;
-  const element = indexOf(ctx.type)?.byPath.get(path);
-  return element ? { owner: ctx.type, element, type: element.types[0] ?? 'Element', name } : undefined;
+  const index = typeIndex(ctx.type);
+  const element = index?.byPath.get(path);
+  if (!index || !element) return undefined;
+  return { owner: ctx.type, element, type: element.types[0] ?? 'Element', name, index: index.def.elements.indexOf(element) };
 }
 
 function contextOfPath(typeName: string, path: string): Context | undefined {
