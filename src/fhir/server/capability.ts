@@ -1,0 +1,88 @@
+/** The CapabilityStatement a server publishes at [base]/metadata, generated from its declaration. */
+import type {
+  CapabilityStatement,
+  CapabilityStatementRestResource,
+  CapabilityStatementRestResourceOperation,
+  CapabilityStatementRestResourceSearchParam,
+} from 'fhir/r4.js';
+import type { SearchParamDef } from '../search/search-param-def.js';
+import type { OperationDeclaration, ServerDeclaration } from './declaration.js';
+
+type SearchParamType = NonNullable<CapabilityStatementRestResourceSearchParam['type']>;
+
+/** Definition URL of a search parameter: the declaration's own, else the R4 core one. */
+function searchParamDefinition(name: string, declared: Record<string, string> | undefined, type: string): string {
+  const own = declared?.[`${type}.${name}`] ?? declared?.[name];
+  if (own) return own;
+  const base = name.startsWith('_') ? 'Resource' : type;
+  return `http://hl7.org/fhir/SearchParameter/${base}-${name.replace(/^_/, '')}`;
+}
+
+function findDef(defs: SearchParamDef[], name: string, type: string): SearchParamDef | undefined {
+  return defs.find((d) => d.name === name && (d.base.includes(type) || d.base.includes('Resource')));
+}
+
+function operationEntry(op: OperationDeclaration): CapabilityStatementRestResourceOperation {
+  return { name: op.name, definition: op.definition ?? `urn:measure-conformance:operation:${op.name}` };
+}
+
+export function buildCapabilityStatement(
+  declaration: ServerDeclaration,
+  baseUrl: string,
+  faults: ReadonlySet<string> = new Set(),
+): CapabilityStatement {
+  const resource: CapabilityStatementRestResource[] = declaration.resources.map((r) => {
+    const entry: CapabilityStatementRestResource = {
+      type: r.type as CapabilityStatementRestResource['type'],
+      ...(r.profile ? { profile: r.profile } : {}),
+      ...(r.supportedProfiles?.length ? { supportedProfile: r.supportedProfiles } : {}),
+      interaction: r.interactions.map((code) => ({ code })),
+      versioning: 'versioned',
+      readHistory: r.interactions.includes('vread'),
+      updateCreate: r.updateCreate ?? false,
+      conditionalUpdate: r.conditionalUpdate ?? false,
+    };
+    if (r.searchInclude?.length) entry.searchInclude = r.searchInclude;
+    if (r.searchParams.length) {
+      entry.searchParam = r.searchParams.map((name) => {
+        const def = findDef(declaration.searchParamDefs, name, r.type);
+        return {
+          name,
+          definition: searchParamDefinition(name, declaration.searchParamUrls, r.type),
+          type: (def?.type ?? 'string') as SearchParamType,
+        };
+      });
+    }
+    const ops = declaration.operations.filter((o) => (o.level.includes('type') || o.level.includes('instance')) && o.resources?.includes(r.type));
+    if (ops.length) entry.operation = ops.map(operationEntry);
+    return entry;
+  });
+
+  const systemOps = declaration.operations.filter((o) => o.level.includes('system'));
+  const statement: CapabilityStatement = {
+    resourceType: 'CapabilityStatement',
+    url: `${declaration.canonicalBase.replace(/\/$/, '')}/CapabilityStatement/${declaration.name}`,
+    name: declaration.name,
+    title: declaration.title,
+    status: 'active',
+    date: new Date().toISOString(),
+    kind: 'instance',
+    ...(declaration.instantiates?.length ? { instantiates: declaration.instantiates } : {}),
+    software: { name: 'measure-conformance' },
+    implementation: { description: declaration.title, url: baseUrl },
+    fhirVersion: faults.has('metadata-wrong-fhir-version') ? '3.0.1' : declaration.fhirVersion,
+    format: ['json', 'xml', 'application/fhir+json', 'application/fhir+xml'],
+    rest: [
+      {
+        mode: 'server',
+        resource,
+        ...(systemOps.length ? { operation: systemOps.map(operationEntry) } : {}),
+      },
+    ],
+  };
+  if (faults.has('metadata-missing-format')) {
+    const { format: _dropped, ...withoutFormat } = statement;
+    return withoutFormat as CapabilityStatement;
+  }
+  return statement;
+}

@@ -1,0 +1,56 @@
+/**
+ * The server's side of search: the query handed to the store (with search faults applied), and
+ * the Bundle sent back (links kept on the requested format, paging faults applied).
+ */
+import type { Bundle } from 'fhir/r4.js';
+import type { ServerContext } from './plugin.js';
+
+/** Parameters the server, not the search engine, interprets; they ride along on paging links. */
+const FORMAT_PARAMS = ['_format', '_pretty'];
+
+function baseName(param: string): string {
+  return param.split(/[:.]/, 1)[0] ?? param;
+}
+
+function isDateParam(ctx: ServerContext, type: string, param: string): boolean {
+  const name = baseName(param);
+  if (name === '_lastUpdated') return true;
+  return ctx.declaration.searchParamDefs.some(
+    (d) => d.name === name && d.type === 'date' && (d.base.includes(type) || d.base.includes('Resource')),
+  );
+}
+
+/** The query for the store, after the search-breaking fault modes took their share. */
+export function searchQuery(ctx: ServerContext, query: Array<[string, string]>): Array<[string, string]> {
+  const type = ctx.segments[0] ?? '';
+  return query.filter(([name]) => {
+    if (ctx.faults.has('ignore-count') && name === '_count') return false;
+    if (ctx.faults.has('drop-include') && baseName(name) === '_include') return false;
+    if (ctx.faults.has('ignore-date-filter') && isDateParam(ctx, type, name)) return false;
+    if (ctx.faults.has('ignore-identifier-modifier') && name.endsWith(':identifier')) return false;
+    return true;
+  });
+}
+
+/** Adds the request's `_format`/`_pretty` to a link that lacks them, so following it keeps the format. */
+function keepFormat(url: string, query: Array<[string, string]>): string {
+  const extra = query.filter(([n]) => FORMAT_PARAMS.includes(n));
+  if (extra.length === 0) return url;
+  const u = new URL(url);
+  for (const [n, v] of extra) if (!u.searchParams.has(n)) u.searchParams.append(n, v);
+  return u.toString();
+}
+
+export function shapeSearchBundle(ctx: ServerContext, bundle: Bundle, query: Array<[string, string]>): Bundle {
+  let link = (bundle.link ?? []).map((l) => ({ ...l, url: keepFormat(l.url, query) }));
+  if (ctx.faults.has('no-next-link')) link = link.filter((l) => l.relation !== 'next');
+  if (ctx.faults.has('broken-next-link')) {
+    link = link.map((l) => (l.relation === 'next' ? { ...l, url: `${ctx.baseUrl}/_expired-page?${new URL(l.url).searchParams}` } : l));
+  }
+  const entry = ctx.faults.has('drop-include') ? bundle.entry?.filter((e) => e.search?.mode !== 'include') : bundle.entry;
+  const shaped: Bundle = { ...bundle, ...(link.length ? { link } : {}) };
+  if (link.length === 0) delete shaped.link;
+  if (entry?.length) shaped.entry = entry;
+  else delete shaped.entry;
+  return shaped;
+}

@@ -1,0 +1,95 @@
+/** Starting a standalone FHIR server from a declaration: the usual way a simulator runs. */
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { HttpExchange } from '../../engine/results.js';
+import { toOperationOutcome } from '../errors.js';
+import { contentTypeOf } from '../negotiation.js';
+import { ResourceStore } from '../store/resource-store.js';
+import type { ServerDeclaration } from './declaration.js';
+import { DEFAULT_BODY_LIMIT, fhirServerPlugin, type ServerHooks } from './plugin.js';
+
+export interface StartFhirServerOptions {
+  declaration: ServerDeclaration;
+  /** An open store to serve; or `storePath` to open one (file or ':memory:', the default). */
+  store?: ResourceStore;
+  storePath?: string;
+  /** Default 127.0.0.1: simulators are not exposed beyond the machine unless asked. */
+  host?: string;
+  /** Default 0: any free port. */
+  port?: number;
+  /** Serve HTTPS with this PEM certificate and key. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  auth?: { bearerToken?: string; protectMetadata?: boolean };
+  bodyLimit?: number;
+  faults?: string[];
+  hooks?: ServerHooks;
+  onExchange?: (exchange: HttpExchange) => void;
+  /** Path the FHIR base is served under, e.g. `/fhir`; default the root. */
+  basePath?: string;
+  defaultCount?: number;
+  captureLimit?: number;
+}
+
+export interface RunningFhirServer {
+  /** The FHIR base URL, e.g. `http://127.0.0.1:41234/fhir`. */
+  url: string;
+  app: FastifyInstance;
+  store: ResourceStore;
+  /** Stops listening, and closes the store when the server opened it. */
+  close(): Promise<void>;
+}
+
+/** Builds the fastify app without listening, e.g. for `app.inject()` in tests. */
+export async function buildFhirApp(options: StartFhirServerOptions & { store: ResourceStore }): Promise<FastifyInstance> {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const app = Fastify({
+    bodyLimit,
+    logger: false,
+    // A malformed URL is refused by the router before any plugin runs; it is still the client's
+    // mistake, so it gets a 400 OperationOutcome rather than fastify's own error body.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      void reply.code(status).header('content-type', contentTypeOf('json')).send(JSON.stringify(toOperationOutcome([{ severity: 'error', code: 'invalid', message: error.message }])));
+    },
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+  });
+  await app.register(fhirServerPlugin, {
+    declaration: options.declaration,
+    store: options.store,
+    bodyLimit,
+    ...(options.faults ? { faults: options.faults } : {}),
+    ...(options.auth ? { auth: options.auth } : {}),
+    ...(options.hooks ? { hooks: options.hooks } : {}),
+    ...(options.onExchange ? { onExchange: options.onExchange } : {}),
+    ...(options.defaultCount !== undefined ? { defaultCount: options.defaultCount } : {}),
+    ...(options.captureLimit !== undefined ? { captureLimit: options.captureLimit } : {}),
+    prefix: options.basePath ?? '',
+  });
+  return app;
+}
+
+export async function startFhirServer(options: StartFhirServerOptions): Promise<RunningFhirServer> {
+  const ownStore = options.store === undefined;
+  const store =
+    options.store ?? ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: options.declaration.searchParamDefs });
+  try {
+    const app = await buildFhirApp({ ...options, store });
+    const host = options.host ?? '127.0.0.1';
+    await app.listen({ host, port: options.port ?? 0 });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : options.port;
+    const hostInUrl = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+    const url = `${options.tls ? 'https' : 'http'}://${hostInUrl}:${port}${(options.basePath ?? '').replace(/\/$/, '')}`;
+    return {
+      url,
+      app,
+      store,
+      async close() {
+        await app.close();
+        if (ownStore) store.close();
+      },
+    };
+  } catch (e) {
+    if (ownStore) store.close();
+    throw e;
+  }
+}
