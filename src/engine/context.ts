@@ -47,8 +47,11 @@ export interface TestContext<F extends Fixture = Fixture> {
 
   /** Records a check; returns whether it passed so the test can branch. */
   expect(condition: unknown, message: string, options?: CheckOptions): boolean;
-  /** Like expect, but a failure ends the test (use when later steps depend on it). */
-  require(condition: unknown, message: string, options?: CheckOptions): asserts condition;
+  /**
+   * Like expect, but a falsy value ends the test (use when later steps depend on it). Returns the
+   * value, so `const id = t.require(created.id, 'the server assigned an id')` narrows without casts.
+   */
+  require<T>(value: T, message: string, options?: CheckOptions): NonNullable<T>;
   /** A check whose failure is at most a warning, whatever the requirement's expectation. */
   warnUnless(condition: unknown, message: string, options?: CheckOptions): boolean;
   expectStatus(res: HttpResponse, expected: number | readonly number[], options?: CheckOptions): boolean;
@@ -105,7 +108,7 @@ export class TestRun<F extends Fixture = Fixture> implements TestContext<F> {
 
   constructor(deps: TestRunDeps<F>) {
     this.#deps = deps;
-    this.#http = deps.http.withListener((exchange) => this.#add({ kind: 'http', exchange }));
+    this.#http = deps.http.withListener((exchange) => this.#add({ kind: 'http', exchange }), { signal: deps.signal });
     this.sut = createFhirClient(this.#http, deps.formats, { fail: (message) => this.#stopWith(message) });
   }
 
@@ -157,9 +160,10 @@ export class TestRun<F extends Fixture = Fixture> implements TestContext<F> {
     return this.#check(Boolean(condition), message, options);
   }
 
-  require(condition: unknown, message: string, options?: CheckOptions): asserts condition {
-    if (!condition) this.#stopWith(message, options);
+  require<T>(value: T, message: string, options?: CheckOptions): NonNullable<T> {
+    if (!value) this.#stopWith(message, options);
     this.#check(true, message, options);
+    return value as NonNullable<T>;
   }
 
   warnUnless(condition: unknown, message: string, options?: CheckOptions): boolean {

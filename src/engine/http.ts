@@ -111,10 +111,12 @@ export class HttpClient {
   readonly #ownsDispatcher: boolean;
   readonly #secrets: string[];
   readonly #listener: ExchangeListener | undefined;
+  readonly #signal: AbortSignal | undefined;
 
-  constructor(config: HttpClientConfig = {}, listener?: ExchangeListener, shared?: { dispatcher: Dispatcher; secrets: string[] }) {
+  constructor(config: HttpClientConfig = {}, listener?: ExchangeListener, shared?: { dispatcher: Dispatcher; secrets: string[]; signal?: AbortSignal }) {
     this.config = config;
     this.#listener = listener;
+    this.#signal = shared?.signal;
     if (shared) {
       this.#dispatcher = shared.dispatcher;
       this.#secrets = shared.secrets;
@@ -133,9 +135,13 @@ export class HttpClient {
     });
   }
 
-  /** A client sharing this one's connections and settings, reporting exchanges to `listener` (e.g. the current test). */
-  withListener(listener: ExchangeListener, overrides: Pick<HttpClientConfig, 'baseUrl'> = {}): HttpClient {
-    return new HttpClient({ ...this.config, ...overrides }, listener, { dispatcher: this.#dispatcher, secrets: this.#secrets });
+  /**
+   * A client sharing this one's connections and settings, reporting exchanges to `listener` (e.g. the
+   * current test); `signal` aborts all its requests (the test ended, timed out or was interrupted).
+   */
+  withListener(listener: ExchangeListener, options: { baseUrl?: string; signal?: AbortSignal } = {}): HttpClient {
+    const { signal, ...overrides } = options;
+    return new HttpClient({ ...this.config, ...overrides }, listener, { dispatcher: this.#dispatcher, secrets: this.#secrets, ...(signal ? { signal } : {}) });
   }
 
   /** Replaces configured secrets in any text headed for evidence. */
@@ -166,8 +172,9 @@ export class HttpClient {
     let body = req.body;
     let headers = this.#outgoingHeaders(req.headers, body);
     const chain = [url];
+    const signal = req.signal && this.#signal ? AbortSignal.any([req.signal, this.#signal]) : (req.signal ?? this.#signal);
     for (;;) {
-      const res = await this.#once(method, url, headers, body, req.signal);
+      const res = await this.#once(method, url, headers, body, signal);
       const location = res.headers['location'];
       if (req.followRedirects === false || !REDIRECT_STATUSES.has(res.status) || !location) return res;
       const next = new URL(location, url).toString();

@@ -197,8 +197,8 @@ async function runSuite(
 
     let fixture: Fixture = {};
     if (!broken && suite.setup && http) {
-      const setupHttp = http.withListener((exchange) => setupEvidence.push({ kind: 'http', exchange }));
       const setupSignal = AbortSignal.any([signal, AbortSignal.timeout(options.timeouts?.testMs ?? DEFAULT_TEST_MS)]);
+      const setupHttp = http.withListener((exchange) => setupEvidence.push({ kind: 'http', exchange }), { signal: setupSignal });
       try {
         fixture = await raceAbort(
           Promise.resolve(
@@ -217,9 +217,12 @@ async function runSuite(
           setupSignal,
         );
       } catch (err) {
+        const timedOut = !signal.aborted && setupSignal.aborted;
         broken = signal.aborted
           ? { verdict: 'error', reason: 'interrupted during suite setup' }
-          : { verdict: 'error', reason: `suite setup failed: ${messageOf(err)}` };
+          : timedOut
+            ? { verdict: 'error', reason: `suite setup did not finish within ${formatDuration(options.timeouts?.testMs ?? DEFAULT_TEST_MS)}` }
+            : { verdict: 'error', reason: `suite setup failed: ${messageOf(err)}` };
       }
     }
 
