@@ -10,6 +10,7 @@ import type {
   MeasureReportGroupStratifierStratum,
   Reference,
 } from 'fhir/r4.js';
+import { needsNumberText, setNumberText } from '../fhir/decimal.js';
 import { FhirError } from '../fhir/errors.js';
 import { instant, nowDateTime, toFhirDateTime } from './dates.js';
 import { IssueCollector } from './issues.js';
@@ -169,7 +170,10 @@ function population(b: Builder, values: Array<string | undefined>, g: number, p:
 function score(b: Builder, values: Array<string | undefined>, g: number): Pick<MeasureReportGroup, 'measureScore'> {
   const slot = b.header.slotOf.get(`${g}`);
   const value = slot === undefined ? undefined : values[slot];
-  return value ? { measureScore: { value: Number(value) } } : {};
+  if (!value) return {};
+  const measureScore = { value: Number(value) };
+  if (needsNumberText(value)) setNumberText(measureScore, 'value', value);
+  return { measureScore };
 }
 
 /** Whether a stratified row carries any value for group `g` [A16]. */
@@ -326,7 +330,7 @@ export async function* csvToMeasureReports(
   }
   if (!header && !issues.failed) issues.add('required', 'the CSV is empty: a header row is required', 1);
   if (issues.failed) throw issues.toError();
-  for (const [key, draft] of [...open]) {
+  for (const [key, draft] of [...open].sort((a, b) => a[1].firstRow - b[1].firstRow)) {
     const report = finish(key, draft);
     if (report) yield report;
   }

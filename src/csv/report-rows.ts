@@ -1,4 +1,5 @@
-import type { CodeableConcept, Measure, MeasureReport, MeasureReportGroupStratifierStratum } from 'fhir/r4.js';
+import type { CodeableConcept, Measure, MeasureReport, MeasureReportGroupStratifierStratum, Quantity } from 'fhir/r4.js';
+import { numberText } from '../fhir/decimal.js';
 import { FhirError, type Issue } from '../fhir/errors.js';
 import type { ColumnPlan } from './map.js';
 import { canonicalUrl, firstCode } from './measure-columns.js';
@@ -42,14 +43,10 @@ export function headerRow(plan: ColumnPlan, layout: CsvLayout): string[] {
   ];
 }
 
-/**
- * A decimal as written in the resource: a number prints in JavaScript's shortest form; a
- * lossless JSON number object (or string) keeps the digits it was parsed with.
- */
-function decimalText(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  return String(value);
+/** A score as written in the resource: the text parseJson remembered, else the number's shortest form. */
+function scoreText(score: Quantity | undefined): string {
+  const value = score?.value;
+  return typeof value === 'number' && Number.isFinite(value) ? numberText(score as object, 'value', value) : '';
 }
 
 /** Column head for a stratifier [A8]: first coding's code, else the text. */
@@ -159,7 +156,7 @@ export function reportRows(
       return;
     }
     const score = cells.get(`${g}`);
-    if (score !== undefined) main[score] = decimalText(group.measureScore?.value);
+    if (score !== undefined) main[score] = scoreText(group.measureScore);
     (group.population ?? []).forEach((pop, pi) => {
       const p = matchPopulation(measure, g, pop.code);
       if (p < 0) {
@@ -194,7 +191,7 @@ export function reportRows(
           strata.set(pair, row);
         }
         const sc = cells.get(`${g}`);
-        if (sc !== undefined) row[sc] = decimalText(stratum.measureScore?.value);
+        if (sc !== undefined) row[sc] = scoreText(stratum.measureScore);
         (stratum.population ?? []).forEach((pop, pi) => {
           const p = matchPopulation(measure, g, pop.code);
           if (p < 0) {
