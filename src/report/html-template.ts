@@ -1,4 +1,7 @@
-/** The report page. Everything from the run is inserted with `{{…}}` (escaped); only our own CSS and JS use `{{{…}}}`. */
+/**
+ * The report page. Everything from the run is inserted with `{{…}}` (escaped) or, inside <pre>, with the
+ * `content` helper (escapes & < >); only our own CSS and JS use `{{{…}}}`.
+ */
 export const TEMPLATE = `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -136,12 +139,12 @@ export const TEMPLATE = `<!DOCTYPE html>
         {{#if error}}<div class="xerr">Transport error: {{error}}</div>{{/if}}
         <div class="halves">
           <div class="request"><div class="k">Request</div>
-            {{#if requestHeaders}}<pre class="h">{{requestHeaders}}</pre>{{/if}}
-            {{#if requestBody}}{{#if requestBody.note}}<div class="bodynote">{{requestBody.note}}</div>{{/if}}<pre class="body lang-{{requestBody.language}}">{{requestBody.text}}</pre>{{else}}<div class="muted">no body</div>{{/if}}
+            {{#if requestHeaders}}<pre class="h">{{content requestHeaders}}</pre>{{/if}}
+            {{#if requestBody}}{{#if requestBody.note}}<div class="bodynote">{{requestBody.note}}</div>{{/if}}<pre class="body lang-{{requestBody.language}}">{{content requestBody.text}}</pre>{{else}}<div class="muted">no body</div>{{/if}}
           </div>
           <div class="response"><div class="k">Response</div>
-            {{#if responseHeaders}}<pre class="h">{{responseHeaders}}</pre>{{/if}}
-            {{#if responseBody}}{{#if responseBody.note}}<div class="bodynote">{{responseBody.note}}</div>{{/if}}<pre class="body lang-{{responseBody.language}}">{{responseBody.text}}</pre>{{else}}<div class="muted">no body</div>{{/if}}
+            {{#if responseHeaders}}<pre class="h">{{content responseHeaders}}</pre>{{/if}}
+            {{#if responseBody}}{{#if responseBody.note}}<div class="bodynote">{{responseBody.note}}</div>{{/if}}<pre class="body lang-{{responseBody.language}}">{{content responseBody.text}}</pre>{{else}}<div class="muted">no body</div>{{/if}}
           </div>
         </div>
       </div>

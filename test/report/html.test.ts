@@ -13,6 +13,9 @@ describe('renderHtml', () => {
     expect(html).not.toContain('<script>window.__pwned');
     expect(html).toContain('&lt;script&gt;window.__pwned &#x3D; true&lt;/script&gt;');
     expect(html).toContain('Acme &lt;Reporting&gt; Server');
+    // Bodies are escaped too, quotes left readable.
+    expect(html).toContain('"note": "&lt;script&gt;window.__pwned = true&lt;/script&gt;"');
+    expect(html).toContain('x-note: &lt;script&gt;window.__pwned = true&lt;/script&gt;');
     // Our own script is the only script element.
     expect(count(html, '<script')).toBe(1);
   });
@@ -63,7 +66,7 @@ describe('renderHtml', () => {
     expect(count(out, 'data-test-id="saner/query-measure/measure-source/t3"')).toBe(1);
     // Two requirements each link all 20 tests: links, not copies of the evidence.
     expect(count(out, 'href="#test-saner-query-measure-measure-source-t3"')).toBe(2);
-    expect(count(out, '&quot;id&quot;: &quot;mr-0&quot;')).toBe(20);
+    expect(count(out, '"id": "mr-0"')).toBe(20);
   });
 
   it('keeps anchors unique when two test ids slug alike', () => {
