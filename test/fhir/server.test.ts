@@ -45,7 +45,13 @@ describe('metadata', () => {
     expect(mr?.searchParam?.find((p) => p.name === 'date')).toEqual({ name: 'date', definition: 'http://hl7.org/fhir/SearchParameter/MeasureReport-date', type: 'date' });
     expect(mr?.searchParam?.find((p) => p.name === '_id')).toEqual({ name: '_id', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id', type: 'token' });
     expect(mr?.operation?.map((o) => o.name).sort()).toEqual(['echo-csv', 'submit', 'summary']);
+    const param = (n: string) => mr?.searchParam?.find((p) => p.name === n);
+    expect(param('subject:identifier')).toEqual({ name: 'subject:identifier', definition: 'http://hl7.org/fhir/SearchParameter/MeasureReport-subject', type: 'token' });
+    expect(param('measure.title')).toEqual({ name: 'measure.title', definition: 'http://hl7.org/fhir/SearchParameter/MeasureReport-measure', type: 'string' });
+    expect(param('subject:Location.near')?.type).toBe('special');
     const measure = rest?.resource?.find((r) => r.type === 'Measure');
+    expect(measure?.searchParam?.find((p) => p.name === '_text')?.definition).toBe('http://hl7.org/fhir/SearchParameter/DomainResource-text');
+    expect(measure?.searchParam?.find((p) => p.name === 'code')?.type).toBe('token');
     expect(measure?.searchParam?.find((p) => p.name === 'definition-text')?.definition).toBe(
       'http://hl7.org/fhir/uv/saner/SearchParameter/SearchParameter-definition-text',
     );
@@ -211,6 +217,8 @@ describe('read, vread, history, update, delete', () => {
     const { id: _gone, ...noId } = created;
     const missing = await s.app.inject({ method: 'PUT', url: `/MeasureReport/${created.id}`, payload: JSON.stringify(noId), headers: { 'content-type': FHIR_JSON } });
     expect(missing.statusCode).toBe(400);
+    const numericId = await s.app.inject({ method: 'PUT', url: `/MeasureReport/${created.id}`, payload: JSON.stringify({ ...created, id: 5 }), headers: { 'content-type': FHIR_JSON } });
+    expect(numericId.statusCode).toBe(400);
     const wrongType = await s.app.inject({ method: 'PUT', url: `/MeasureReport/${created.id}`, payload: JSON.stringify({ ...location, id: created.id }), headers: { 'content-type': FHIR_JSON } });
     expect(wrongType.statusCode).toBe(400);
   });
@@ -301,6 +309,15 @@ describe('create', () => {
       ['<MeasureReport xmlns="http://hl7.org/fhir"><status value="complete"/>', FHIR_XML],
       ['<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><MeasureReport xmlns="http://hl7.org/fhir"/>', FHIR_XML],
       ['', FHIR_JSON],
+      ['[]', FHIR_JSON],
+      ['null', FHIR_JSON],
+      ['"MeasureReport"', FHIR_JSON],
+      ['{"resourceType": 7}', FHIR_JSON],
+      ['{"resourceType":"MeasureReport","status":"complete","type":"summary","measure":"http://x/M","period":{"start":"2020"},"meta":"oops"}', FHIR_JSON],
+      ['{"resourceType":"MeasureReport","status":"complete","type":"summary","measure":"http://x/M","period":{"start":"2020"},"group":{"count":1}}', FHIR_JSON],
+      ['<Patient xmlns="http://hl7.org/fhir"/>', FHIR_XML],
+      ['<MeasureReport xmlns="http://example.org/not-fhir"/>', FHIR_XML],
+      ['not json at all', FHIR_JSON],
       [Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), FHIR_JSON],
     ];
     for (const [body, ct] of cases) {
@@ -411,8 +428,12 @@ describe('search', () => {
     expect(included.sort()).toEqual(['Location/loc-1', 'Organization/org-1']);
   });
 
-  it('404 on a type that is not served, 405 where search is not declared', async () => {
+  it('404 on a type that is not served, 405 for an undeclared interaction on a served one', async () => {
     expect((await s.app.inject({ method: 'GET', url: '/Patient?name=x' })).statusCode).toBe(404);
+    const history = await s.app.inject({ method: 'GET', url: '/Location/loc-1/_history' });
+    expect(history.statusCode).toBe(405);
+    const vread = await s.app.inject({ method: 'GET', url: '/Location/loc-1/_history/1' });
+    expect(vread.statusCode).toBe(405);
   });
 
   it('400 for a bad parameter value, and for an unknown parameter with Prefer: handling=strict', async () => {

@@ -10,16 +10,39 @@ import type { OperationDeclaration, ServerDeclaration } from './declaration.js';
 
 type SearchParamType = NonNullable<CapabilityStatementRestResourceSearchParam['type']>;
 
-/** Definition URL of a search parameter: the declaration's own, else the R4 core one. */
+/** R4 core parameters defined on DomainResource rather than Resource. */
+const DOMAIN_RESOURCE_PARAMS = new Set(['_text']);
+
+/**
+ * Definition URL of a search parameter: the declaration's own, else the R4 core one. A modified
+ * (`subject:identifier`) or chained (`measure.title`) name is defined by its first parameter.
+ */
 function searchParamDefinition(name: string, declared: Record<string, string> | undefined, type: string): string {
   const own = declared?.[`${type}.${name}`] ?? declared?.[name];
   if (own) return own;
-  const base = name.startsWith('_') ? 'Resource' : type;
-  return `http://hl7.org/fhir/SearchParameter/${base}-${name.replace(/^_/, '')}`;
+  const first = name.split(/[:.]/, 1)[0] ?? name;
+  const base = first.startsWith('_') ? (DOMAIN_RESOURCE_PARAMS.has(first) ? 'DomainResource' : 'Resource') : type;
+  return `http://hl7.org/fhir/SearchParameter/${base}-${first.replace(/^_/, '')}`;
 }
 
 function findDef(defs: SearchParamDef[], name: string, type: string): SearchParamDef | undefined {
   return defs.find((d) => d.name === name && (d.base.includes(type) || d.base.includes('Resource')));
+}
+
+/**
+ * The type a client searches with: `:identifier` is a token search; a chain takes the type of
+ * its last link (`measure.title` is a string, `subject:Location.near` special).
+ */
+function searchParamType(defs: SearchParamDef[], name: string, type: string): SearchParamType {
+  if (name.endsWith(':identifier')) return 'token';
+  const chain = /^([^:.]+)(?::([A-Z][A-Za-z]+))?\.(.+)$/.exec(name);
+  if (chain) {
+    const [, first = '', target, last = ''] = chain;
+    const targets = target ? [target] : (findDef(defs, first, type)?.target ?? []);
+    const def = defs.find((d) => d.name === last && d.base.some((b) => targets.includes(b) || b === 'Resource'));
+    return (def?.type ?? 'string') as SearchParamType;
+  }
+  return (findDef(defs, name.split(':', 1)[0] ?? name, type)?.type ?? 'string') as SearchParamType;
 }
 
 function operationEntry(op: OperationDeclaration): CapabilityStatementRestResourceOperation {
@@ -44,14 +67,11 @@ export function buildCapabilityStatement(
     };
     if (r.searchInclude?.length) entry.searchInclude = r.searchInclude;
     if (r.searchParams.length) {
-      entry.searchParam = r.searchParams.map((name) => {
-        const def = findDef(declaration.searchParamDefs, name, r.type);
-        return {
-          name,
-          definition: searchParamDefinition(name, declaration.searchParamUrls, r.type),
-          type: (def?.type ?? 'string') as SearchParamType,
-        };
-      });
+      entry.searchParam = r.searchParams.map((name) => ({
+        name,
+        definition: searchParamDefinition(name, declaration.searchParamUrls, r.type),
+        type: searchParamType(declaration.searchParamDefs, name, r.type),
+      }));
     }
     const ops = declaration.operations.filter((o) => (o.level.includes('type') || o.level.includes('instance')) && o.resources?.includes(r.type));
     if (ops.length) entry.operation = ops.map(operationEntry);

@@ -173,6 +173,10 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
+function originOf(request: FastifyRequest, options: FhirServerOptions): string {
+  return options.publicBaseUrl ? new URL(options.publicBaseUrl).origin : `${request.protocol}://${request.host}`;
+}
+
 function baseUrlOf(request: FastifyRequest, prefix: string, options: FhirServerOptions): string {
   if (options.publicBaseUrl) return options.publicBaseUrl.replace(/\/$/, '');
   return `${request.protocol}://${request.host}${prefix}`;
@@ -220,7 +224,7 @@ export const fhirServerPlugin: FastifyPluginAsync<FhirServerOptions> = async (ap
       onExchange(
         finishExchange(
           rec,
-          { method: request.method, url: `${baseUrlOf(request, '', options)}${request.url}`, headers: request.headers, contentLength: length },
+          { method: request.method, url: `${originOf(request, options)}${request.url}`, headers: request.headers, contentLength: length },
           { status: reply.statusCode, headers: reply.getHeaders() },
           captureLimit,
         ),
