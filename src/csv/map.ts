@@ -135,7 +135,8 @@ export function planColumns(measure: Measure, map: readonly string[] = []): Colu
   const codes = measureCodes(measure);
   const keys = defaultKeys();
   const entries = parseMap(map);
-  if (entries.length === 0) return { keys, measure: codes.map((c) => ({ ...c, column: c.code })), selected: false };
+  const canonical = (): MeasureColumn[] => codes.filter((c) => !c.shadowed).map((c) => ({ ...c, column: c.code }));
+  if (entries.length === 0) return { keys, measure: canonical(), selected: false };
 
   const issues: CsvIssue[] = [];
   const fail = (entry: MapEntry, why: string): void => {
@@ -190,6 +191,6 @@ export function planColumns(measure: Measure, map: readonly string[] = []): Colu
     }
   }
   if (issues.length) throw new FhirError(400, issues);
-  if (measureColumns.length === 0) return { keys, measure: codes.map((c) => ({ ...c, column: c.code })), selected: false };
+  if (measureColumns.length === 0) return { keys, measure: canonical(), selected: false };
   return { keys, measure: measureColumns, selected: true };
 }

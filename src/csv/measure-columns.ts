@@ -22,6 +22,8 @@ export interface MeasureCode {
   group: number;
   /** Index of the population in `Measure.group[group].population`, for population codes. */
   population?: number;
+  /** A population code equal to a group code: it has no canonical column (P3), only a mapped one. */
+  shadowed?: true;
 }
 
 /** The first coding carries the column head (P2). */
@@ -38,7 +40,8 @@ function describe(c: MeasureCode): string {
 /**
  * The conversion value set of a Measure, in canonical column order: each group's code followed by
  * its populations' codes. A code that would name two columns of the same kind makes the Measure
- * unusable for CSV (400); a group code equal to a population code shadows it (P3: group wins).
+ * unusable for CSV (400); a group code equal to a population code shadows it (P3: group wins),
+ * so that population only gets a column through a `map` entry naming its system.
  */
 export function measureCodes(measure: Measure): MeasureCode[] {
   const codes: MeasureCode[] = [];
@@ -69,7 +72,7 @@ export function measureCodes(measure: Measure): MeasureCode[] {
       codes.push(entry);
     });
   });
-  return codes.filter((c) => c.kind === 'group' || !groupNames.has(c.code));
+  return codes.map((c) => (c.kind === 'population' && groupNames.has(c.code) ? { ...c, shadowed: true } : c));
 }
 
 /** `url` of a canonical reference without its `|version`. */
