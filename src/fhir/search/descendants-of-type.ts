@@ -51,7 +51,8 @@ function walkChildren(
   }
 }
 
-function childType(path: string, type: string, key: string): { path: string; type: string } | undefined {
+/** The model path and FHIR type of element `key` of a node at `path` typed `type`. */
+export function childType(path: string, type: string, key: string): { path: string; type: string } | undefined {
   let candidate = `${path}.${key}`;
   candidate = elsewhere[candidate] ?? candidate;
   let found = path2Type[candidate];

@@ -3,8 +3,9 @@ import r4 from 'fhirpath/fhir-context/r4';
 import type { Resource } from 'fhir/r4.js';
 import { parseDateRange, MIN_TIME, MAX_TIME } from './date-range.js';
 import { descendantsOfType } from './descendants-of-type.js';
+import { compileMemberPath } from './member-path.js';
 import { normalizeText } from './normalize.js';
-import { expressionFor, type SearchParamDef } from './search-param-def.js';
+import { expressionFor, splitUnion, type SearchParamDef } from './search-param-def.js';
 
 /** Index rows of one resource, grouped by table. `param` is the parameter's numeric id. */
 export interface IndexRows {
@@ -34,8 +35,11 @@ function evaluatorFor(def: SearchParamDef, type: string): Evaluator {
   let evaluator = evaluators.get(key);
   if (evaluator) return evaluator;
   const ofType = /^descendants\(\)\.ofType\((\w+)\)$/.exec(expression)?.[1];
+  const members = splitUnion(expression).map((part) => compileMemberPath(part, type));
   if (expression === '') {
     evaluator = () => [];
+  } else if (members.every((m) => m !== undefined)) {
+    evaluator = (resource) => members.flatMap((m) => m!(resource));
   } else if (ofType) {
     evaluator = (resource) => descendantsOfType(resource, ofType).map((value) => ({ type: ofType, value }));
   } else {

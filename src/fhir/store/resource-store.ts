@@ -62,6 +62,7 @@ export class ResourceStore {
 
   private constructor(db: Database.Database, private readonly searchParams: SearchParamDef[]) {
     this.db = db;
+    this.runInTransaction = db.transaction((fn: () => unknown) => fn());
   }
 
   static open(options: StoreOptions): ResourceStore {
@@ -86,8 +87,11 @@ export class ResourceStore {
 
   /** Runs `fn` in one transaction (nested calls become savepoints); a throw rolls it all back. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.runInTransaction(fn) as T;
   }
+
+  // Built once: better-sqlite3 prepares BEGIN/COMMIT/SAVEPOINT statements per wrapper it creates.
+  private readonly runInTransaction: (fn: () => unknown) => unknown;
 
   create<T extends Resource>(resource: T, opts: { id?: string } = {}): T {
     const type = checkType(resource);
