@@ -5,7 +5,8 @@ import { FhirError } from '../errors.js';
 import { parseResource } from '../format.js';
 import { mediaTypeOf, requestBodyFormat } from '../negotiation.js';
 import type { OperationDeclaration, OperationLevel, OperationRequest, OperationResult } from './declaration.js';
-import { sendResource, type ServerContext } from './plugin.js';
+import type { ServerContext } from './context.js';
+import { sendResource } from './respond.js';
 import { headerValue } from './request.js';
 
 /** Query parameters the server itself interprets, so they are not operation inputs. */

@@ -42,6 +42,15 @@ export function parseRequestUrl(url: string, prefix: string): ParsedUrl {
   return { segments, query: [...new URLSearchParams(rawQuery)], rawQuery };
 }
 
+/** The segments of a URL for reporting, even when it is malformed. */
+export function safeSegments(url: string, prefix: string): string[] {
+  try {
+    return parseRequestUrl(url, prefix).segments;
+  } catch {
+    return [];
+  }
+}
+
 export function firstValue(query: Array<[string, string]>, name: string): string | undefined {
   return query.find(([n]) => n === name)?.[1];
 }

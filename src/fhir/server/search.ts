@@ -3,7 +3,7 @@
  * the Bundle sent back (links kept on the requested format, paging faults applied).
  */
 import type { Bundle } from 'fhir/r4.js';
-import type { ServerContext } from './plugin.js';
+import type { ServerContext } from './context.js';
 
 /** Parameters the server, not the search engine, interprets; they ride along on paging links. */
 const FORMAT_PARAMS = ['_format', '_pretty'];

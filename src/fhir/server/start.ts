@@ -5,7 +5,8 @@ import { toOperationOutcome } from '../errors.js';
 import { contentTypeOf } from '../negotiation.js';
 import { ResourceStore } from '../store/resource-store.js';
 import type { ServerDeclaration } from './declaration.js';
-import { DEFAULT_BODY_LIMIT, fhirServerPlugin, type ServerHooks } from './plugin.js';
+import type { ServerHooks } from './context.js';
+import { DEFAULT_BODY_LIMIT, fhirServerPlugin } from './plugin.js';
 
 export interface StartFhirServerOptions {
   declaration: ServerDeclaration;

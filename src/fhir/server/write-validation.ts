@@ -7,7 +7,7 @@ import type { Resource } from 'fhir/r4.js';
 import { FhirError, hasErrors } from '../errors.js';
 import { checkInvariants, validateResource, validateStructure, type ResourceLike } from '../validation/index.js';
 import type { ResourceDeclaration } from './declaration.js';
-import type { ServerContext } from './plugin.js';
+import type { ServerContext } from './context.js';
 
 export function validateForWrite(ctx: ServerContext, r: ResourceDeclaration, resource: Resource): void {
   const policy = ctx.declaration.validateOnWrite;
