@@ -1,10 +1,12 @@
 /**
- * How the engine reads and writes resources. The runner is handed the project's formats module
- * (JSON and XML); the built-in JSON codec keeps the engine usable on its own and in its own tests.
+ * How the engine reads, writes and validates resources: the project's formats and validation
+ * modules by default, replaceable per run (e.g. a stricter validator).
  */
 import type { Resource } from 'fhir/r4.js';
 import type { Issue } from '../fhir/errors.js';
+import { parseResource, serializeResource } from '../fhir/format.js';
 import { formatOfMediaType } from '../fhir/negotiation.js';
+import { validateResource } from '../fhir/validation/index.js';
 
 export type WireFormat = 'json' | 'xml';
 
@@ -16,20 +18,9 @@ export interface ResourceFormats {
 
 export type ValidateResource = (resource: Resource, options: { profiles?: string[] }) => Issue[] | Promise<Issue[]>;
 
-export const jsonOnlyFormats: ResourceFormats = {
-  parse(text, format) {
-    if (format !== 'json') throw new Error('XML is not supported by the built-in JSON codec; run with the project formats module');
-    const value: unknown = JSON.parse(text);
-    if (!value || typeof value !== 'object' || Array.isArray(value) || typeof (value as { resourceType?: unknown }).resourceType !== 'string') {
-      throw new Error('JSON is not a FHIR resource: no resourceType');
-    }
-    return value as Resource;
-  },
-  serialize(resource, format) {
-    if (format !== 'json') throw new Error('XML is not supported by the built-in JSON codec; run with the project formats module');
-    return JSON.stringify(resource);
-  },
-};
+export const projectFormats: ResourceFormats = { parse: parseResource, serialize: (resource, format) => serializeResource(resource, format) };
+
+export const projectValidator: ValidateResource = (resource, options) => validateResource(resource, options);
 
 /** The FHIR format a Content-Type names, if any. */
 export function formatOfContentType(contentType: string | undefined): WireFormat | undefined {

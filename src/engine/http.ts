@@ -314,6 +314,21 @@ export class HttpClient {
     return new TransportError(this.redact(message), failure, exchange);
   }
 
+  /** An exchange recorded elsewhere (a simulator's inbound request), with this client's secrets redacted too. */
+  redactExchange(exchange: HttpExchange): HttpExchange {
+    const body = (b: BodyCapture | undefined) => (b ? { ...b, text: this.redact(b.text) } : undefined);
+    const requestBody = body(exchange.requestBody);
+    const responseBody = body(exchange.responseBody);
+    return {
+      ...exchange,
+      url: this.redact(exchange.url),
+      requestHeaders: this.redactHeaders(exchange.requestHeaders),
+      ...(exchange.responseHeaders ? { responseHeaders: this.redactHeaders(exchange.responseHeaders) } : {}),
+      ...(requestBody ? { requestBody } : {}),
+      ...(responseBody ? { responseBody } : {}),
+    };
+  }
+
   redactHeaders(headers: Record<string, string>): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(headers)) {

@@ -15,7 +15,7 @@ export type { TestContext, SetupContext, SimulatorView, CheckOptions, SuiteConfi
 export type { FhirClient, FhirResponse, FhirRequestOptions, SearchOptions, OperationOptions, RawRequestOptions, ParseOutcome } from './fhir-client.js';
 export { HttpClient, TransportError, REDACTED, DEFAULTS as HTTP_DEFAULTS } from './http.js';
 export type { HttpClientConfig, HttpRequest, HttpResponse, HttpAuth, HttpTimeouts, TransportFailure } from './http.js';
-export { jsonOnlyFormats } from './codec.js';
+export { projectFormats, projectValidator } from './codec.js';
 export type { ResourceFormats, ValidateResource, WireFormat } from './codec.js';
 export { SimulatorSession } from './simulator.js';
 export type { RunningServer, StartServer, RequestMatcher, WaitOptions } from './simulator.js';

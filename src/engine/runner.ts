@@ -9,7 +9,7 @@ import { assertCitationsKnown, type RequirementCatalogue } from './catalogue.js'
 import { HarnessError, testId, type Fixture, type Suite, type TestDefinition } from './suite.js';
 import { HttpClient, TransportError, type HttpClientConfig } from './http.js';
 import { createFhirClient, TestStop } from './fhir-client.js';
-import { jsonOnlyFormats, type ResourceFormats, type ValidateResource } from './codec.js';
+import { projectFormats, projectValidator, type ResourceFormats, type ValidateResource } from './codec.js';
 import { TestRun, type SuiteConfig } from './context.js';
 import { SimulatorSession, formatDuration, type RunningServer, type StartServer } from './simulator.js';
 import type { PromptIo, Trigger } from './triggers.js';
@@ -48,8 +48,9 @@ export interface RunOptions {
   plan(suite: Suite<Fixture>): SuitePlan;
   /** Shared HTTP settings: TLS, auth, extra headers, timeouts, secrets to redact. */
   http?: HttpClientConfig;
-  /** The project's JSON + XML formats module; defaults to a JSON-only codec. */
+  /** Default: the project's JSON + XML formats module. */
   formats?: ResourceFormats;
+  /** Default: the project's validator (R4 structure, invariants, registered profiles). */
   validate?: ValidateResource;
   timeouts?: {
     /** Per test, all its requests and waits. Default 120 s. */
@@ -160,6 +161,7 @@ async function runSuite(
   const claimed = plan.options ?? [];
   let server: RunningServer | undefined;
   let session: SimulatorSession | undefined;
+  let root: HttpClient | undefined;
   let http: HttpClient | undefined;
   let target = 'baseUrl' in plan.target ? plan.target.baseUrl : `simulator ${plan.target.name ?? suite.simulator ?? suite.id}`;
   /** Set when the suite cannot run at all; every test then ends with it. */
@@ -174,12 +176,18 @@ async function runSuite(
     if (signal.aborted) {
       broken = { verdict: 'skip', reason: 'not run: the run was interrupted' };
     } else {
+      root = new HttpClient({ ...(options.http ?? {}), ...(plan.http ?? {}) });
       if ('start' in plan.target) {
         // Requests can arrive before start() resolves (a SUT polling the port); keep them for the session.
         const pending: HttpExchange[] = [];
+        const redacting = root;
         try {
           server = await plan.target.start({
-            onExchange: (exchange) => (session ? session.record(exchange) : pending.push(exchange)),
+            onExchange: (raw) => {
+              const exchange = redacting.redactExchange(raw);
+              if (session) session.record(exchange);
+              else pending.push(exchange);
+            },
             signal,
           });
           session = new SimulatorSession(server.baseUrl);
@@ -189,9 +197,7 @@ async function runSuite(
           broken = { verdict: 'error', reason: `could not start ${target}: ${messageOf(err)}` };
         }
       }
-      if (!broken) {
-        http = new HttpClient({ ...(options.http ?? {}), ...(plan.http ?? {}), baseUrl: target });
-      }
+      if (!broken) http = root.withListener(() => undefined, { baseUrl: target });
     }
     emit({ type: 'suite-start', suite: suite.id, title: suite.title, target });
 
@@ -203,7 +209,7 @@ async function runSuite(
         fixture = await raceAbort(
           Promise.resolve(
             suite.setup({
-              sut: createFhirClient(setupHttp, options.formats ?? jsonOnlyFormats, {
+              sut: createFhirClient(setupHttp, options.formats ?? projectFormats, {
                 fail: (message) => {
                   throw new Error(message);
                 },
@@ -245,7 +251,7 @@ async function runSuite(
       finish(await runTest(def, { id, suiteId: suite.id, requirements, http: http!, options, plan, claimed, fixture, signal, session, base }));
     }
   } finally {
-    await http?.close().catch(() => undefined);
+    await root?.close().catch(() => undefined);
     await server?.close().catch(() => undefined);
   }
 
@@ -298,8 +304,8 @@ async function runTest(def: TestDefinition<Fixture>, input: TestInput): Promise<
     suiteId: input.suiteId,
     requirements: input.requirements,
     http: input.http,
-    formats: input.options.formats ?? jsonOnlyFormats,
-    ...(input.options.validate ? { validate: input.options.validate } : {}),
+    formats: input.options.formats ?? projectFormats,
+    validate: input.options.validate ?? projectValidator,
     options: input.claimed,
     fixture: input.fixture,
     config: input.plan.config ?? {},

@@ -81,6 +81,22 @@ describe('client-role suites', () => {
     expect(t.assertions[0]!.message).toBe('received POST /MeasureReport');
   });
 
+  it('redacts configured secrets in what the simulator received', async () => {
+    const results = await runSuites({
+      suites: [pushSuite()],
+      catalogue,
+      http: { secrets: ['sut-api-key-42'] },
+      plan: () => ({
+        target: { start: startSimulator },
+        trigger: { type: 'command', command: post('{"resourceType":"MeasureReport","status":"complete","note":"sut-api-key-42"}').replace("'content-type': 'application/fhir+json'", "'content-type': 'application/fhir+json', 'x-api-key': 'sut-api-key-42'") },
+      }),
+    });
+    const inbound = results.tests[0]!.evidence.find((e) => e.kind === 'http' && e.exchange.direction === 'inbound');
+    expect(inbound).toBeDefined();
+    expect(JSON.stringify(inbound)).not.toContain('sut-api-key-42');
+    expect(JSON.stringify(inbound)).toContain('[redacted]');
+  });
+
   it('a wrong body fails the check, not the harness', async () => {
     const results = await run({ type: 'command', command: post('{"resourceType":"MeasureReport","status":"pending"}') });
     expect(results.tests[0]).toMatchObject({ verdict: 'fail', reason: 'the report is complete: got "pending", expected "complete"' });

@@ -34,6 +34,11 @@ beforeAll(async () => {
         return req.socket.destroy();
       case '/fhir/Basic/hang':
         return;
+      case '/fhir/Basic/xml':
+        res.writeHead(200, { 'content-type': 'application/fhir+xml; charset=utf-8' });
+        return res.end(`<Basic xmlns="http://hl7.org/fhir"><id value="xml"/><code><text value="${req.headers['accept']}"/></code></Basic>`);
+      case '/fhir/MeasureReport/invalid':
+        return fhirJson(res, 200, { resourceType: 'MeasureReport', id: 'invalid', status: 'complete' });
       default:
         return fhirJson(res, 404, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] });
     }
@@ -265,6 +270,46 @@ describe('requirement verdict of a mixed test', () => {
     const results = await run([suiteOf([test('wrong citation', { requirements: 'DEMO-SHALL-1', negativeControl: 'none', run: (t) => void t.expect(true, 'x', { requirement: 'DEMO-SHALL-2' }) })])]);
     expect(results.tests[0]).toMatchObject({ verdict: 'error' });
     expect(results.tests[0]!.reason).toContain('does not cite');
+  });
+});
+
+describe('formats and validation', () => {
+  it('asks for XML and parses the XML answer with the project formats module', async () => {
+    const results = await run([
+      suiteOf([
+        test('reads XML', {
+          requirements: 'DEMO-SHALL-1',
+          negativeControl: 'none',
+          async run(t) {
+            const res = await t.sut.read('Basic', 'xml', { format: 'xml' });
+            t.expectContentType(res, 'xml');
+            const basic = res.resource<import('fhir/r4.js').Basic>();
+            t.expectEqual(basic.code.text, 'application/fhir+xml', 'the Accept header asked for FHIR XML');
+          },
+        }),
+      ]),
+    ]);
+    expect(results.tests[0]).toMatchObject({ verdict: 'pass' });
+  });
+
+  it('t.validate records the issues as evidence and fails on errors', async () => {
+    const results = await run([
+      suiteOf([
+        test('validates a report', {
+          requirements: 'DEMO-SHALL-1',
+          negativeControl: 'none',
+          async run(t) {
+            const report = (await t.sut.read('MeasureReport', 'invalid')).resource();
+            await t.validate(report);
+          },
+        }),
+      ]),
+    ]);
+    const r = results.tests[0]!;
+    expect(r.verdict).toBe('fail');
+    expect(r.reason).toMatch(/^MeasureReport\/invalid has \d+ validation errors: .*MeasureReport\.type/);
+    const validation = r.evidence.find((e) => e.kind === 'validation');
+    expect(validation).toMatchObject({ kind: 'validation', subject: 'MeasureReport/invalid' });
   });
 });
 
