@@ -67,6 +67,7 @@ caption { text-align: left; font-weight: 650; padding: 8px 10px; background: #f9
 .exp { font-weight: 650; font-size: .8rem; letter-spacing: .03em; }
 .exp-SHALL { color: #1d2433; } .exp-SHOULD, .exp-SHOULD-NOT { color: #36507a; } .exp-MAY { color: var(--muted); }
 .filters { position: sticky; top: 0; z-index: 5; background: rgba(246,247,249,.96); backdrop-filter: blur(2px); border-bottom: 1px solid var(--line); padding: 10px 0; margin-top: 24px; display: flex; flex-wrap: wrap; gap: 8px 24px; align-items: center; }
+[hidden] { display: none !important; }
 .filters fieldset { border: 0; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: center; }
 .filters legend { float: left; font-weight: 650; margin-right: 8px; font-size: .85rem; }
 .filters label { font-size: .85rem; cursor: pointer; white-space: nowrap; }

@@ -68,7 +68,8 @@ describe('HTML report in headless Chromium', () => {
     const details = page.locator('details.test[data-test-id="saner/query-measure/measure-source/search-by-measure-and-date"]');
     await expect(details.evaluate((d) => (d as unknown as { open: boolean }).open)).resolves.toBe(false);
     await page.locator('tr#req-SANER-QM-SRC-001 a.test-link').click();
-    await expect(details.evaluate((d) => (d as unknown as { open: boolean }).open)).resolves.toBe(true);
+    // The link opens the panel from a hashchange handler, which runs after the click resolves.
+    await expect.poll(() => details.evaluate((d) => (d as unknown as { open: boolean }).open)).toBe(true);
     const response = await details.locator('.response pre.body').first().innerText();
     expect(response).toContain('{\n  "resourceType": "Bundle",\n  "type": "searchset"');
     await expect(details.locator('.request pre.h').first().innerText()).resolves.toContain('authorization: [redacted]');
@@ -94,5 +95,30 @@ describe('HTML report in headless Chromium', () => {
     await expect(page.locator('tr.req[data-expectation=MAY][data-verdict=fail]').isVisible()).resolves.toBe(true);
     await page.locator('#filters button[data-action=all]').click();
     await expect(passRows.first().isVisible()).resolves.toBe(true);
+  });
+
+  it('reads fully with JavaScript disabled: no dead filter bar, every row shown, tests still expand', async () => {
+    const noJsProfile = await mkdtemp(join(tmpdir(), 'mc-chromium-nojs-'));
+    const noJs = await chromium.launchPersistentContext(noJsProfile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      javaScriptEnabled: false,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    try {
+      const p = noJs.pages()[0] ?? (await noJs.newPage());
+      await p.goto(pathToFileURL(join(dir, 'index.html')).href);
+      await expect(p.locator('#filters').isVisible()).resolves.toBe(false);
+      const rows = p.locator('tr.req');
+      const total = await rows.count();
+      expect(total).toBe(13);
+      for (let i = 0; i < total; i++) await expect(rows.nth(i).isVisible()).resolves.toBe(true);
+      const test = p.locator('details.test').first();
+      await test.locator('summary').click();
+      await expect(test.locator('.response pre.body').first().isVisible()).resolves.toBe(true);
+    } finally {
+      await noJs.close();
+      await rm(noJsProfile, { recursive: true, force: true });
+    }
   });
 });
