@@ -93,11 +93,11 @@ function runConstraints(w: Walk, list: Check[], item: Json | string | number | b
         const test = compileFhirPath(each.criteria);
         const type = String((item as Json).resourceType);
         for (const node of selectNodes(item as Json, each.path)) {
-          if (holds(test, node, w.resource, w.root)) continue;
+          if (holds(test, node, w.resource, w.root, true)) continue;
           const full = node.fullPropertyName() ?? type;
           w.issues.push({ severity: c.severity, code: 'invariant', message: c.human, expression: expression + full.slice(type.length), rule: c.key });
         }
-      } else if (!holds(compileFhirPath(fhirpath, base ? { base } : {}), item, w.resource, w.root)) {
+      } else if (!holds(compileFhirPath(fhirpath, base ? { base } : {}), item, w.resource, w.root, true)) {
         w.issues.push({ severity: c.severity, code: 'invariant', message: c.human, expression, rule: c.key });
       }
     } catch (err) {

@@ -94,8 +94,9 @@ function items(value: unknown): Json[] {
 export const NATIVE_CHECKS: Record<string, (item: Json) => string[]> = {
   // qty-3 `code.empty() or system.exists()`
   'qty-3': (q) => (!has(q, 'code') || has(q, 'system') ? [] : ['']),
-  // mrp-1 `(type != 'data-collection') or group.exists().not()`; a missing type leaves only the second part
-  'mrp-1': (r) => (!has(r, 'group') || (typeof r.type === 'string' && r.type !== 'data-collection') ? [] : ['']),
+  // mrp-1 `(type != 'data-collection') or group.exists().not()`; without a type the result is
+  // empty, which does not fail (see holds())
+  'mrp-1': (r) => (r.type === 'data-collection' && has(r, 'group') ? [''] : []),
   // mrp-2 `group.stratifier.stratum.all(value.exists() xor component.exists())`, per stratum
   'mrp-2': (r) => {
     const out: string[] = [];
