@@ -220,6 +220,34 @@ describe('core fault modes', () => {
     expect(res.body).toBe('');
   });
 
+  fault('no-bundle-total', async () => {
+    const { clean, faulty } = await pair('no-bundle-total');
+    expect(json<Bundle>((await get(clean, '/MeasureReport')).body).total).toBe(5);
+    expect(json<Bundle>((await get(faulty, '/MeasureReport')).body).total).toBeUndefined();
+  });
+
+  fault('ignore-search-param', async () => {
+    const { clean, faulty } = await pair('ignore-search-param:_id');
+    expect(json<Bundle>((await get(clean, '/MeasureReport?_id=mr-2')).body).total).toBe(1);
+    expect(json<Bundle>((await get(faulty, '/MeasureReport?_id=mr-2')).body).total).toBe(5);
+    expect(json<Bundle>((await get(faulty, '/MeasureReport?date=ge2020-04-04')).body).total).toBe(2);
+  });
+
+  fault('refuse-interaction', async () => {
+    const { clean, faulty } = await pair('refuse-interaction:Location/read');
+    expect((await get(clean, '/Location/loc-1')).statusCode).toBe(200);
+    expect((await get(faulty, '/Location/loc-1')).statusCode).toBe(405);
+    expect((await get(faulty, '/MeasureReport/mr-1')).statusCode).toBe(200);
+  });
+
+  it('checks fault ids and their arguments at start', async () => {
+    await expect(testServer({ faults: ['ignore-search-param'] })).rejects.toThrow(/ignore-search-param/);
+    await expect(testServer({ faults: ['ignore-search-param:'] })).rejects.toThrow(/unknown fault/);
+    await expect(testServer({ faults: ['ignore-count:5'] })).rejects.toThrow(/unknown fault/);
+    const ok = await testServer({ faults: ['ignore-search-param:measure', 'ignore-search-param:date', 'sim-specific'] });
+    open.push(ok);
+  });
+
   it('every core fault has a test here', () => {
     expect(coreFaults.map((f) => f.id).filter((id) => !tested.has(id))).toEqual([]);
   });

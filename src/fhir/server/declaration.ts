@@ -32,6 +32,11 @@ export interface FaultModeDef {
   description: string;
   /** Requirement id(s) a server with this fault no longer meets. */
   breaks?: string[];
+  /**
+   * A fault that takes an argument is switched on as `<id>:<argument>`, e.g.
+   * `ignore-search-param:measure`; this names the argument for people.
+   */
+  argument?: string;
 }
 
 export type OperationLevel = 'system' | 'type' | 'instance';

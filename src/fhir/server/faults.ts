@@ -26,14 +26,30 @@ export const coreFaults: readonly FaultModeDef[] = [
   { id: 'ignore-if-match', description: 'Applies an update whatever If-Match says' },
   { id: 'wrong-status-on-create', description: 'Answers a create with 200 instead of 201' },
   { id: 'operation-outcome-missing', description: 'Sends errors with their status but an empty body' },
+  { id: 'no-bundle-total', description: 'Leaves Bundle.total out of searchset Bundles' },
+  { id: 'ignore-search-param', argument: 'search parameter name, e.g. measure or subject:identifier', description: 'Ignores one search parameter, e.g. ignore-search-param:measure', breaks: ['SANER-QM-PG-016'] },
+  { id: 'refuse-interaction', argument: 'Type/interaction, e.g. MeasureReport/read', description: 'Answers 405 to one declared interaction, e.g. refuse-interaction:Location/read', breaks: ['SANER-QM-PG-012'] },
 ];
+
+/** The argument of an active `<id>:<argument>` fault, one per active instance. */
+export function faultArguments(faults: ReadonlySet<string>, id: string): string[] {
+  const prefix = `${id}:`;
+  return [...faults].filter((f) => f.startsWith(prefix)).map((f) => f.slice(prefix.length));
+}
 
 /** The active faults of one server; a fault it does not know is a configuration mistake. */
 export function activeFaults(requested: readonly string[], known: readonly FaultModeDef[]): ReadonlySet<string> {
-  const ids = new Set(known.map((f) => f.id));
-  const unknown = requested.filter((id) => !ids.has(id));
+  const byId = new Map(known.map((f) => [f.id, f]));
+  const isKnown = (requestedId: string) => {
+    const colon = requestedId.indexOf(':');
+    const def = byId.get(colon < 0 ? requestedId : requestedId.slice(0, colon));
+    // A fault with an argument needs one; a plain fault takes none.
+    return def !== undefined && (def.argument === undefined) === (colon < 0) && !requestedId.endsWith(':');
+  };
+  const unknown = requested.filter((id) => !isKnown(id));
   if (unknown.length > 0) {
-    throw new Error(`unknown fault mode(s) ${unknown.join(', ')}; known: ${[...ids].join(', ')}`);
+    const names = known.map((f) => (f.argument ? `${f.id}:<${f.argument}>` : f.id));
+    throw new Error(`unknown fault mode(s) ${unknown.join(', ')}; known: ${names.join(', ')}`);
   }
   return new Set(requested);
 }

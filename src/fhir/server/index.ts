@@ -10,7 +10,7 @@ export type {
   ValidationPolicy,
 } from './declaration.js';
 export { buildCapabilityStatement } from './capability.js';
-export { coreFaults, activeFaults } from './faults.js';
+export { coreFaults, activeFaults, faultArguments } from './faults.js';
 export type { FhirServerOptions, ServerHooks, ResponseEvent, WriteEvent } from './context.js';
 export { fhirServerPlugin, DEFAULT_BODY_LIMIT } from './plugin.js';
 export { startFhirServer, buildFhirApp, type StartFhirServerOptions, type RunningFhirServer } from './start.js';

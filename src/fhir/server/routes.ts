@@ -28,7 +28,7 @@ function declared(ctx: ServerContext, type: string): ResourceDeclaration {
 }
 
 function requireInteraction(ctx: ServerContext, r: ResourceDeclaration, interaction: Interaction): void {
-  if (!r.interactions.includes(interaction)) {
+  if (!r.interactions.includes(interaction) || ctx.faults.has(`refuse-interaction:${r.type}/${interaction}`)) {
     throw FhirError.of(405, 'not-supported', `interaction ${interaction} is not supported on ${r.type}`);
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { Bundle } from 'fhir/r4.js';
 import type { ServerContext } from './context.js';
+import { faultArguments } from './faults.js';
 
 /** Parameters the server, not the search engine, interprets; they ride along on paging links. */
 const FORMAT_PARAMS = ['_format', '_pretty'];
@@ -23,7 +24,9 @@ function isDateParam(ctx: ServerContext, type: string, param: string): boolean {
 /** The query for the store, after the search-breaking fault modes took their share. */
 export function searchQuery(ctx: ServerContext, query: Array<[string, string]>): Array<[string, string]> {
   const type = ctx.segments[0] ?? '';
+  const ignored = new Set(faultArguments(ctx.faults, 'ignore-search-param'));
   return query.filter(([name]) => {
+    if (ignored.has(name) || ignored.has(baseName(name))) return false;
     if (ctx.faults.has('ignore-count') && name === '_count') return false;
     if (ctx.faults.has('drop-include') && baseName(name) === '_include') return false;
     if (ctx.faults.has('ignore-date-filter') && isDateParam(ctx, type, name)) return false;
@@ -49,6 +52,7 @@ export function shapeSearchBundle(ctx: ServerContext, bundle: Bundle, query: Arr
   }
   const entry = ctx.faults.has('drop-include') ? bundle.entry?.filter((e) => e.search?.mode !== 'include') : bundle.entry;
   const shaped: Bundle = { ...bundle, ...(link.length ? { link } : {}) };
+  if (ctx.faults.has('no-bundle-total')) delete shaped.total;
   if (link.length === 0) delete shaped.link;
   if (entry?.length) shaped.entry = entry;
   else delete shaped.entry;

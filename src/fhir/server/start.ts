@@ -28,6 +28,8 @@ export interface StartFhirServerOptions {
   basePath?: string;
   defaultCount?: number;
   captureLimit?: number;
+  /** Base URL as clients see it (behind a proxy); default from each request. */
+  publicBaseUrl?: string;
 }
 
 export interface RunningFhirServer {
@@ -63,6 +65,7 @@ export async function buildFhirApp(options: StartFhirServerOptions & { store: Re
     ...(options.onExchange ? { onExchange: options.onExchange } : {}),
     ...(options.defaultCount !== undefined ? { defaultCount: options.defaultCount } : {}),
     ...(options.captureLimit !== undefined ? { captureLimit: options.captureLimit } : {}),
+    ...(options.publicBaseUrl ? { publicBaseUrl: options.publicBaseUrl } : {}),
     prefix: options.basePath ?? '',
   });
   return app;
