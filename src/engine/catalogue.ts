@@ -119,7 +119,12 @@ export function assertCitationsKnown(suites: readonly Suite<Fixture>[], catalogu
 export async function loadCatalogue(moduleUrls: readonly string[]): Promise<RequirementCatalogue> {
   const catalogue = new RequirementCatalogue();
   for (const url of moduleUrls) {
-    const mod = (await import(url)) as { requirements?: unknown };
+    let mod: { requirements?: unknown };
+    try {
+      mod = (await import(url)) as { requirements?: unknown };
+    } catch (err) {
+      throw new HarnessError(`cannot load requirement module ${url}: ${(err as Error).message}`);
+    }
     if (!Array.isArray(mod.requirements)) throw new HarnessError(`${url} does not export a 'requirements' array`);
     catalogue.register(mod.requirements as Requirement[]);
   }
