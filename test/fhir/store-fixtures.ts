@@ -43,8 +43,8 @@ export function report(day: string, locationId: string, measureUrl = MEASURE_URL
     measure: measureUrl,
     subject: { reference: `Location/${locationId}` },
     reporter: { reference: 'Organization/org-1' },
-    date: `${day}T23:00:00-05:00`,
-    period: { start: `${day}T00:00:00-05:00`, end: `${day}T23:59:59-05:00` },
+    date: `${day}T12:00:00-05:00`,
+    period: { start: `${day}T00:00:00Z`, end: `${day}T23:59:59Z` },
     group: [{ population: [{ code: { coding: [{ system: POP, code: 'numVent' }] }, count }] }],
   };
 }
