@@ -576,6 +576,9 @@ describe('auth, body limit, base path', () => {
       expect(basic.statusCode).toBe(401);
       const good = await secured.app.inject({ method: 'GET', url: '/MeasureReport', headers: { authorization: 'Bearer s3cret' } });
       expect(good.statusCode).toBe(200);
+      expect(secured.exchanges.map((e) => e.status)).toEqual([401, 401, 401, 200]);
+      expect(secured.exchanges.map((e) => e.requestHeaders['authorization'])).toEqual([undefined, '[redacted]', '[redacted]', '[redacted]']);
+      expect(JSON.stringify(secured.exchanges)).not.toContain('s3cret');
       const meta = await secured.app.inject({ method: 'GET', url: '/metadata' });
       expect(meta.statusCode).toBe(200);
       const create = await secured.app.inject({ method: 'POST', url: '/MeasureReport', payload: JSON.stringify(measureReport()), headers: { 'content-type': FHIR_JSON } });
