@@ -14,7 +14,7 @@ const LABELS: Record<RequirementVerdict, string> = {
   'not-tested': 'Not tested',
 };
 
-export function verdictLabel(verdict: RequirementVerdict | 'pass' | 'fail' | 'error'): string {
+export function verdictLabel(verdict: RequirementVerdict): string {
   return LABELS[verdict];
 }
 

@@ -121,8 +121,8 @@ function shareView(s: Share): ShareView {
   };
 }
 
-function counts<V extends string>(verdicts: readonly V[], items: { verdict: V }[]): CountCell[] {
-  return verdicts.map((verdict) => ({ verdict, label: verdictLabel(verdict as RequirementVerdict), count: items.filter((i) => i.verdict === verdict).length }));
+function counts<V extends RequirementVerdict>(verdicts: readonly V[], items: { verdict: V }[]): CountCell[] {
+  return verdicts.map((verdict) => ({ verdict, label: verdictLabel(verdict), count: items.filter((i) => i.verdict === verdict).length }));
 }
 
 function anchors(tests: TestResult[]): Map<string, string> {

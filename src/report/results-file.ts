@@ -11,7 +11,7 @@ export class ResultsFileError extends Error {
 let validate: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
-  validate ??= new Ajv({ allErrors: false, strict: true, strictTuples: false }).compile(RESULTS_SCHEMA);
+  validate ??= new Ajv({ allErrors: false, strict: true }).compile(RESULTS_SCHEMA);
   return validate;
 }
 
