@@ -64,11 +64,24 @@ function scanJson(text: string): Scan {
     } else if (c === 45 || (c >= 48 && c <= 57)) {
       let j = i + 1;
       while (j < n && isNumberChar(text.charCodeAt(j))) j++;
-      if (!numberTexts && needsNumberText(text.slice(i, j))) numberTexts = true;
+      // Short integers never need their text; anything else is checked.
+      if (!numberTexts && (j - i > 15 || !isPlainInteger(text, i, j)) && needsNumberText(text.slice(i, j))) {
+        numberTexts = true;
+      }
       i = j - 1;
     }
   }
   return { colons, numberTexts };
+}
+
+function isPlainInteger(text: string, start: number, end: number): boolean {
+  const first = text.charCodeAt(start);
+  if (first === 48 && end - start > 1) return false; // a leading zero: let the parser judge it
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 48 || c > 57) && !(c === 45 && i === start && text.charCodeAt(i + 1) !== 48)) return false;
+  }
+  return true;
 }
 
 function isNumberChar(c: number): boolean {

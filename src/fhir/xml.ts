@@ -83,8 +83,8 @@ class XmlWriter {
   /** An object's properties in XML order, and its XML attributes as text. */
   private entries(ctx: Context, obj: JsonObject, path: string, isResource: boolean): { entries: Entry[]; attrs: string } {
     const entries: Entry[] = [];
-    const byName = new Map<string, Entry>();
     let attrs = '';
+    let sorted = true;
     for (const key of Object.keys(obj)) {
       const value = obj[key];
       if (value === undefined || (isResource && key === 'resourceType')) continue;
@@ -101,16 +101,21 @@ class XmlWriter {
         attrs += ` ${key}="${escapeAttr(value)}"`;
         continue;
       }
-      let entry = byName.get(name);
+      // `x` and `_x` are usually neighbours, so look back from the end.
+      let entry: Entry | undefined;
+      for (let i = entries.length - 1; i >= 0 && !entry; i--) {
+        if (entries[i]?.resolved.name === name) entry = entries[i];
+      }
       if (!entry) {
+        const previous = entries[entries.length - 1];
+        if (previous && previous.resolved.index > resolved.index) sorted = false;
         entry = { resolved, value: undefined, ext: undefined };
-        byName.set(name, entry);
         entries.push(entry);
       }
       if (isExt) entry.ext = value;
       else entry.value = value;
     }
-    entries.sort((a, b) => a.resolved.index - b.resolved.index);
+    if (!sorted) entries.sort((a, b) => a.resolved.index - b.resolved.index);
     for (let i = 1; i < entries.length; i++) {
       const [prev, cur] = [entries[i - 1], entries[i]];
       if (prev && cur && prev.resolved.element === cur.resolved.element) {

@@ -205,3 +205,12 @@ describe('format.ts', () => {
     expect(() => parseAnyResource('hello')).toThrow(FhirError);
   });
 });
+
+describe('xhtml narrative', () => {
+  it('keeps nested divs, comments and entities in the div verbatim', () => {
+    const div = '<div xmlns="http://www.w3.org/1999/xhtml"><div class="a"><p>x</p><div/></div><!-- c --><p>y &amp; z</p></div>';
+    const resource = { resourceType: 'Patient', text: { status: 'generated', div } } as Resource;
+    const back = parseXml(serializeXml(resource, { pretty: true })) as { text: { div: string } };
+    expect(back.text.div).toBe(div);
+  });
+});
