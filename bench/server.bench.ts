@@ -72,6 +72,9 @@ await rate('read XML   GET MeasureReport/[id]?_format=xml', 2, () => app.inject(
 await rate('search     measure+date range, _count=20', 2, () =>
   app.inject({ method: 'GET', url: '/MeasureReport?measure=http://hl7.org/fhir/uv/saner/Measure/CDCPatientImpactAndHospitalCapacity&date=ge2020-04-03&date=lt2020-04-05&_count=20' }),
 );
+await rate('  same search on the store alone (no HTTP)', 2, async () =>
+  store.search('MeasureReport', [['measure', 'http://hl7.org/fhir/uv/saner/Measure/CDCPatientImpactAndHospitalCapacity'], ['date', 'ge2020-04-03'], ['date', 'lt2020-04-05'], ['_count', '20']], { baseUrl: 'http://localhost' }),
+);
 await rate('create     POST MeasureReport (validated)', 2, () =>
   app.inject({ method: 'POST', url: '/MeasureReport', payload: body, headers: { 'content-type': 'application/fhir+json' } }),
 );

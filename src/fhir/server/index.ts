@@ -1,3 +1,8 @@
+/**
+ * The FHIR server core. A simulator writes a ServerDeclaration (types, interactions, search
+ * parameters, operations, profiles, its own fault modes) and either registers `fhirServerPlugin`
+ * in its own fastify app or calls `startFhirServer({ declaration, storePath, faults, onExchange })`.
+ */
 export type {
   FaultModeDef,
   Interaction,
