@@ -3,6 +3,7 @@ import { parse, CsvError } from 'csv-parse';
 import type {
   CodeableConcept,
   Measure,
+  MeasureGroup,
   MeasureReport,
   MeasureReportGroup,
   MeasureReportGroupPopulation,
@@ -147,10 +148,6 @@ function checkCell(text: string, column: MeasureColumn, row: number, name: strin
   return undefined;
 }
 
-function absent(reason: 'unknown' | 'unsupported'): Pick<MeasureReportGroupPopulation, '_count'> {
-  return { _count: { extension: [{ url: DATA_ABSENT_REASON, valueCode: reason }] } };
-}
-
 interface Builder {
   measure: Measure;
   header: Header;
@@ -161,10 +158,12 @@ interface Builder {
 
 function population(b: Builder, values: Array<string | undefined>, g: number, p: number, code: CodeableConcept | undefined): MeasureReportGroupPopulation {
   const slot = b.header.slotOf.get(`${g}.${p}`);
-  const base: MeasureReportGroupPopulation = code ? { code } : {};
-  if (slot === undefined) return { ...base, ...absent('unsupported') };
-  const value = values[slot];
-  return value ? { ...base, count: Number(value) } : { ...base, ...absent('unknown') };
+  const value = slot === undefined ? undefined : values[slot];
+  const out: MeasureReportGroupPopulation = {};
+  if (code) out.code = code;
+  if (value) out.count = Number(value);
+  else out._count = { extension: [{ url: DATA_ABSENT_REASON, valueCode: slot === undefined ? 'unsupported' : 'unknown' }] };
+  return out;
 }
 
 function score(b: Builder, values: Array<string | undefined>, g: number): Pick<MeasureReportGroup, 'measureScore'> {
@@ -181,6 +180,11 @@ function touchesGroup(b: Builder, values: string[], g: number): boolean {
   return b.header.slots.some((c, slot) => c.group === g && values[slot] !== '');
 }
 
+/** The Measure's code of the stratifier a CSV names, or a text-only code when the Measure has none such. */
+function stratifierCode(group: MeasureGroup | undefined, name: string): CodeableConcept {
+  return group?.stratifier?.find((ms) => stratifierName(ms.code ? [ms.code] : undefined) === name)?.code ?? { text: name };
+}
+
 function stratifiers(b: Builder, draft: Draft, g: number): MeasureReportGroupStratifier[] {
   const measureGroup = b.measure.group?.[g];
   const byName = new Map<string, MeasureReportGroupStratifierStratum[]>();
@@ -188,19 +192,15 @@ function stratifiers(b: Builder, draft: Draft, g: number): MeasureReportGroupStr
     if (!touchesGroup(b, s.values, g)) continue;
     let list = byName.get(s.stratifier);
     if (!list) byName.set(s.stratifier, (list = []));
-    const known = measureGroup?.stratifier?.find((ms) => stratifierName(ms.code ? [ms.code] : undefined) === s.stratifier)?.code;
     // The CSV does not carry the component code; the stratifier's code stands in for it [A27].
-    const componentCode: CodeableConcept = known ?? { text: s.stratifier };
+    const componentCode = stratifierCode(measureGroup, s.stratifier);
     list.push({
       component: [{ code: componentCode, value: { coding: [{ code: s.stratum }] } }],
       ...score(b, s.values, g),
       population: (measureGroup?.population ?? []).map((mp, p) => population(b, s.values, g, p, mp.code)),
     });
   }
-  return [...byName].map(([name, stratum]) => {
-    const known = measureGroup?.stratifier?.find((ms) => stratifierName(ms.code ? [ms.code] : undefined) === name)?.code;
-    return { code: [known ?? { text: name }], stratum };
-  });
+  return [...byName].map(([name, stratum]) => ({ code: [stratifierCode(measureGroup, name)], stratum }));
 }
 
 function buildReport(b: Builder, draft: Draft): MeasureReport {
@@ -271,13 +271,17 @@ export async function* csvToMeasureReports(
   source.once('error', onSourceError);
   source.pipe(parser);
 
+  const rowContext: RowContext = { paramStart, paramEnd, offset, subjectParam: opts.subject, dates: new Map() };
   let header: Header | undefined;
   let builder: Builder | undefined;
   const open = new Map<string, Draft>();
   const finished = new Set<string>();
+  let lastKey: string | undefined;
+  let lastDraft: Draft | undefined;
   let row = 0;
   const finish = (key: string, draft: Draft): MeasureReport | undefined => {
     open.delete(key);
+    if (key === lastKey) lastDraft = undefined;
     finished.add(key);
     return issues.failed || !builder ? undefined : buildReport(builder, draft);
   };
@@ -297,21 +301,25 @@ export async function* csvToMeasureReports(
         continue;
       }
       if (record.length === 1 && record[0] === '') continue;
-      const keyed = readRow(record, row, header, plan, issues, { paramStart, paramEnd, offset, subjectParam: opts.subject });
+      const keyed = readRow(record, row, header, plan, issues, rowContext);
       if (issues.full) break;
       if (!keyed) continue;
       if (finished.has(keyed.key)) {
         issues.add('invalid', `rows of subject ${JSON.stringify(keyed.subject)}, reporter ${JSON.stringify(keyed.reporter)}, period ${keyed.start}/${keyed.end} are too far apart: their report was already finished after ${maxOpen} other reports started; keep a report's rows together`, row);
         continue;
       }
-      let draft = open.get(keyed.key);
+      let draft = keyed.key === lastKey ? lastDraft : open.get(keyed.key);
       if (draft) {
-        open.delete(keyed.key);
-        open.set(keyed.key, draft);
+        if (draft !== lastDraft) {
+          open.delete(keyed.key);
+          open.set(keyed.key, draft);
+        }
       } else {
         draft = { firstRow: row, subject: keyed.subject, reporter: keyed.reporter, start: keyed.start, end: keyed.end, main: [], mainRow: [], strata: new Map() };
         open.set(keyed.key, draft);
       }
+      lastKey = keyed.key;
+      lastDraft = draft;
       merge(draft, keyed, row, header, plan, issues);
       if (issues.full) break;
       if (open.size > maxOpen) {
@@ -327,6 +335,8 @@ export async function* csvToMeasureReports(
     source.off('error', onSourceError);
     source.unpipe(parser);
     parser.destroy();
+    // Stopping early (consumer break, too many errors) must not leave a file handle open.
+    if (!source.readableEnded) source.destroy();
   }
   if (!header && !issues.failed) issues.add('required', 'the CSV is empty: a header row is required', 1);
   if (issues.failed) throw issues.toError();
@@ -352,6 +362,26 @@ interface RowContext {
   paramEnd: string | undefined;
   offset: string | undefined;
   subjectParam: string | undefined;
+  dates: Map<string, string | undefined>;
+}
+
+function keyCell(record: string[], header: Header, k: KeyColumn): string | undefined {
+  const at = header.keyAt[k];
+  return at === undefined ? undefined : (record[at] as string);
+}
+
+function dateCell(record: string[], row: number, header: Header, k: KeyColumn, plan: ColumnPlan, issues: IssueCollector, ctx: RowContext): string | undefined {
+  const text = keyCell(record, header, k);
+  if (text === undefined) return undefined;
+  let value = ctx.dates.get(text);
+  if (value === undefined && !ctx.dates.has(text)) {
+    // Files repeat the same few periods on every row; parse each once (bounded for odd files).
+    if (ctx.dates.size > 1000) ctx.dates.clear();
+    value = toFhirDateTime(text, ctx.offset);
+    ctx.dates.set(text, value);
+  }
+  if (!value) issues.add('value', text.trim() ? `${JSON.stringify(text)} is not an ISO 8601 date or dateTime` : 'empty period', row, plan.keys[k]);
+  return value;
 }
 
 function readRow(record: string[], row: number, header: Header, plan: ColumnPlan, issues: IssueCollector, ctx: RowContext): KeyedRow | undefined {
@@ -365,50 +395,43 @@ function readRow(record: string[], row: number, header: Header, plan: ColumnPlan
     return undefined;
   }
   const before = issues.issues.length;
-  const cell = (k: KeyColumn): string | undefined => {
-    const at = header.keyAt[k];
-    return at === undefined ? undefined : (record[at] as string);
-  };
-  const date = (k: KeyColumn): string | undefined => {
-    const text = cell(k);
-    if (text === undefined) return undefined;
-    const value = toFhirDateTime(text, ctx.offset);
-    if (!value) issues.add('value', text.trim() ? `${JSON.stringify(text)} is not an ISO 8601 date or dateTime` : 'empty period', row, plan.keys[k]);
-    return value;
-  };
-  const subject = cell('subject') ?? '';
+  const subject = keyCell(record, header, 'subject') ?? '';
   if (!subject && !ctx.subjectParam) issues.add('required', 'empty subject and no subject parameter', row, plan.keys.subject);
-  const reporter = cell('reporter') ?? '';
+  const reporter = keyCell(record, header, 'reporter') ?? '';
   let start: string | undefined;
   let end: string | undefined;
-  if (header.keyAt.period !== undefined) start = end = date('period');
+  const single = header.keyAt.period !== undefined;
+  if (single) start = end = dateCell(record, row, header, 'period', plan, issues, ctx);
   else if (header.keyAt['period-start'] !== undefined) {
-    start = date('period-start');
-    end = date('period-end');
+    start = dateCell(record, row, header, 'period-start', plan, issues, ctx);
+    end = dateCell(record, row, header, 'period-end', plan, issues, ctx);
   } else {
     start = ctx.paramStart;
     end = ctx.paramEnd;
   }
-  if (start && end && header.keyAt.period === undefined && instant(start) > instant(end)) {
-    issues.add('value', `period-start ${start} is after period-end ${end}`, row, plan.keys['period-start']);
+  if (start && end && start !== end) {
+    if (!single && instant(start) > instant(end)) {
+      issues.add('value', `period-start ${start} is after period-end ${end}`, row, plan.keys['period-start']);
+    }
   }
   if (start && end && ctx.paramStart && ctx.paramEnd && (instant(start) < instant(ctx.paramStart) || instant(end) > instant(ctx.paramEnd))) {
-    const column = header.keyAt.period !== undefined ? plan.keys.period : plan.keys['period-start'];
+    const column = single ? plan.keys.period : plan.keys['period-start'];
     issues.add('value', `period ${start}/${end} is outside the period-start/period-end parameters ${ctx.paramStart}/${ctx.paramEnd}`, row, column);
   }
-  const stratifier = (cell('stratifier') ?? '').trim();
-  const stratum = (cell('stratum') ?? '').trim();
+  const stratifier = (keyCell(record, header, 'stratifier') ?? '').trim();
+  const stratum = (keyCell(record, header, 'stratum') ?? '').trim();
   if (!stratifier !== !stratum) {
     issues.add('required', `${stratifier ? 'stratum' : 'stratifier'} is empty while ${stratifier ? 'stratifier' : 'stratum'} is not`, row, plan.keys[stratifier ? 'stratum' : 'stratifier']);
   }
   const values: string[] = new Array<string>(header.slots.length);
-  header.roles.forEach((role, i) => {
-    if (!role || !('slot' in role)) return;
+  for (let i = 0; i < width; i++) {
+    const role = header.roles[i];
+    if (!role || !('slot' in role)) continue;
     const column = header.slots[role.slot] as MeasureColumn;
     values[role.slot] = checkCell(record[i] as string, column, row, header.names[i] as string, issues) ?? '';
-  });
+  }
   if (issues.issues.length > before || !start || !end) return undefined;
-  return { key: JSON.stringify([start, end, subject, reporter]), subject, reporter, start, end, stratifier, stratum, values };
+  return { key: `${start}\u0000${end}\u0000${subject}\u0000${reporter}`, subject, reporter, start, end, stratifier, stratum, values };
 }
 
 /**
@@ -427,7 +450,8 @@ function merge(draft: Draft, keyed: KeyedRow, row: number, header: Header, plan:
     draft.strata.set(pair, { row, stratifier: keyed.stratifier, stratum: keyed.stratum, values: keyed.values });
     return;
   }
-  keyed.values.forEach((value, slot) => {
+  for (let slot = 0; slot < keyed.values.length; slot++) {
+    const value = keyed.values[slot] as string;
     const had = draft.main[slot];
     if (had === undefined || had === '') {
       draft.main[slot] = value;
@@ -436,7 +460,7 @@ function merge(draft: Draft, keyed: KeyedRow, row: number, header: Header, plan:
       const name = (header.slots[slot] as MeasureColumn).column;
       issues.add('conflict', `${value} conflicts with ${had} given at row ${draft.mainRow[slot]} for the same report`, row, name);
     }
-  });
+  }
 }
 
 /** All reports of a CSV, or the 400 FhirError listing its problems: for all-or-nothing consumers such as `$report-csv`. */
