@@ -223,7 +223,24 @@ for (const sd of definitions) {
 
 if (types.EvidenceVariable) restoreEvidenceVariable(types.EvidenceVariable);
 
-const model: ModelFile = { fhirVersion: '4.0.1', constraints, types };
+/** Drops constraints no element refers to any more (the R5 ones of replaced elements). */
+function compactConstraints(): ConstraintDef[] {
+  const used = new Set<number>();
+  for (const type of Object.values(types)) {
+    for (const i of type.invariants ?? []) used.add(i);
+    for (const el of type.elements) for (const i of el.constraints ?? []) used.add(i);
+  }
+  const kept = [...used].sort((a, b) => a - b);
+  const renumber = new Map(kept.map((old, i) => [old, i]));
+  const remap = (refs: number[] | undefined) => refs?.map((i) => renumber.get(i) ?? i);
+  for (const type of Object.values(types)) {
+    if (type.invariants) type.invariants = remap(type.invariants);
+    for (const el of type.elements) if (el.constraints) el.constraints = remap(el.constraints);
+  }
+  return kept.flatMap((i) => (constraints[i] ? [constraints[i]] : []));
+}
+
+const model: ModelFile = { fhirVersion: '4.0.1', constraints: compactConstraints(), types };
 const out = fileURLToPath(new URL('../src/fhir/model/r4-model.json', import.meta.url));
 const text = JSON.stringify(model);
 writeFileSync(out, text + '\n');
@@ -232,5 +249,5 @@ const resourceCount = Object.values(types).filter((t) => t.kind === 'resource' &
 const elementCount = Object.values(types).reduce((n, t) => n + t.elements.length, 0);
 console.log(
   `wrote ${out}: ${Object.keys(types).length} types (${resourceCount} concrete resources), ` +
-    `${elementCount} elements, ${constraints.length} constraints, ${(text.length / 1024).toFixed(0)} KiB`,
+    `${elementCount} elements, ${model.constraints.length} constraints, ${(text.length / 1024).toFixed(0)} KiB`,
 );
