@@ -41,13 +41,13 @@ describe('ResourceStore CRUD and versioning', () => {
   it('versions updates, keeps history, and honours If-Match', () => {
     const store = openStore();
     store.create({ resourceType: 'Patient', gender: 'male' }, { id: 'p1' });
-    const v2 = store.update({ resourceType: 'Patient', id: 'p1', gender: 'female' }, { ifMatch: 'W/"1"' });
+    const v2 = store.update<Patient>({ resourceType: 'Patient', id: 'p1', gender: 'female' }, { ifMatch: 'W/"1"' });
     expect(v2.created).toBe(false);
     expect(v2.resource.meta?.versionId).toBe('2');
     const conflict = fhirError(() => store.update({ resourceType: 'Patient', id: 'p1' }, { ifMatch: etagOf(1) }));
     expect(conflict.status).toBe(412);
     expect(conflict.issues[0]!.code).toBe('conflict');
-    expect(store.update({ resourceType: 'Patient', id: 'p1', gender: 'other' }, { ifMatch: '"2"' }).resource.meta?.versionId).toBe('3');
+    expect(store.update<Patient>({ resourceType: 'Patient', id: 'p1', gender: 'other' }, { ifMatch: '"2"' }).resource.meta?.versionId).toBe('3');
     expect(store.vread<Patient>('Patient', 'p1', '1').gender).toBe('male');
     expect(store.vread<Patient>('Patient', 'p1', '2').gender).toBe('female');
     expect(store.history('Patient', 'p1').map((h) => h.versionId)).toEqual(['3', '2', '1']);
@@ -57,7 +57,7 @@ describe('ResourceStore CRUD and versioning', () => {
   it('refuses update of an unknown id with 405 unless update-as-create is allowed', () => {
     const store = openStore();
     expect(fhirError(() => store.update({ resourceType: 'Patient', id: 'new' })).status).toBe(405);
-    const made = store.update({ resourceType: 'Patient', id: 'new' }, { allowCreate: true });
+    const made = store.update<Patient>({ resourceType: 'Patient', id: 'new' }, { allowCreate: true });
     expect(made.created).toBe(true);
     expect(made.resource.meta?.versionId).toBe('1');
     expect(fhirError(() => store.update({ resourceType: 'Patient' })).status).toBe(400);
@@ -78,7 +78,7 @@ describe('ResourceStore CRUD and versioning', () => {
     expect(history[0]).toMatchObject({ versionId: '2', deleted: true });
     expect(history[1]!.resource?.id).toBe('p1');
     expect(store.search('Patient', [['_id', 'p1']], { baseUrl: 'http://x' }).total).toBe(0);
-    expect(store.update({ resourceType: 'Patient', id: 'p1' }).resource.meta?.versionId).toBe('3');
+    expect(store.update<Patient>({ resourceType: 'Patient', id: 'p1' }).resource.meta?.versionId).toBe('3');
   });
 
   it('rolls a whole transaction back when it throws', () => {

@@ -11,6 +11,12 @@ import { expandValueSet } from './valueset-expansion.js';
 export interface Fragment {
   sql: string;
   args: unknown[];
+  /** The same criterion as a `SELECT rid ...`, so the engine can drive the query from it. */
+  set?: { sql: string; args: unknown[] };
+  /** The same criterion as a correlated test on the row (index lookups by rid), for when another drives. */
+  check?: { sql: string; args: unknown[] };
+  /** Its set is a range scan, costly to size up: sized last. */
+  range?: boolean;
 }
 
 export interface CriteriaContext {
@@ -66,10 +72,8 @@ export function buildCriteria(ctx: CriteriaContext, type: string, alias: string,
     }
   }
   for (const { pk, conditions } of dateGroups.values()) {
-    out.fragments.push({
-      sql: `${alias}.rid IN (SELECT d.rid FROM idx_date d WHERE d.pk = ? AND ${conditions.map((c) => c.sql).join(' AND ')})`,
-      args: [pk, ...conditions.flatMap((c) => c.args)],
-    });
+    const condition = { sql: conditions.map((c) => c.sql).join(' AND '), args: conditions.flatMap((c) => c.args) };
+    out.fragments.push({ ...inTable(alias, 'idx_date d', pk, condition), range: true });
   }
   return out;
 }
@@ -88,9 +92,16 @@ function criterion(ctx: CriteriaContext, type: string, alias: string, name: stri
   if (value === '') throw FhirError.of(400, 'invalid', `Search parameter '${name}' has an empty value`, name);
   if (modifier === 'missing') return missing(ctx, type, alias, paramName, value);
   switch (paramName) {
-    case '_id':
+    case '_id': {
       if (modifier) throw new Unsupported(`modifier :${modifier} is not supported on _id`);
-      return { sql: `${alias}.id IN (${orValues(value).map(() => '?').join(', ')})`, args: orValues(value) };
+      const list = orValues(value);
+      const marks = list.map(() => '?').join(', ');
+      return {
+        sql: `${alias}.id IN (${marks})`,
+        args: list,
+        set: { sql: `SELECT rid FROM resources WHERE type = ? AND id IN (${marks})`, args: [type, ...list] },
+      };
+    }
     case '_lastUpdated':
       if (modifier) throw new Unsupported(`modifier :${modifier} is not supported on _lastUpdated`);
       return orFragments(orValues(value).map((v) => dateCondition(name, v, `${alias}.updated`, `(${alias}.updated + 1)`)));
@@ -100,7 +111,12 @@ function criterion(ctx: CriteriaContext, type: string, alias: string, name: stri
       const column = paramName === '_text' ? 'narrative' : 'content';
       const queries = orValues(value).map((v) => ftsAllWords(column, v));
       if (queries.some((q) => q === undefined)) throw FhirError.of(400, 'invalid', `${name}: '${value}' has no words to search for`, name);
-      return { sql: `${alias}.rid IN (SELECT rowid FROM idx_fulltext WHERE idx_fulltext MATCH ?)`, args: [queries.map((q) => `(${q})`).join(' OR ')] };
+      const match = [queries.map((q) => `(${q})`).join(' OR ')];
+      return {
+        sql: `${alias}.rid IN (SELECT rowid FROM idx_fulltext WHERE idx_fulltext MATCH ?)`,
+        args: match,
+        set: { sql: 'SELECT rowid AS rid FROM idx_fulltext WHERE idx_fulltext MATCH ?', args: match },
+      };
     }
   }
   const param = ctx.param(type, paramName);
@@ -148,15 +164,33 @@ function criterion(ctx: CriteriaContext, type: string, alias: string, name: stri
 
 function inTable(alias: string, table: string, pk: number, condition: Fragment, negate = false): Fragment {
   const t = table.split(' ')[1]!;
+  return ridSubquery(alias, `${t}.rid`, `FROM ${table} WHERE ${t}.pk = ? AND ${condition.sql}`, [pk, ...condition.args], negate);
+}
+
+/** A criterion `alias.rid IN (SELECT ridColumn fromWhere)` in its three forms (see Fragment). */
+function ridSubquery(alias: string, ridColumn: string, fromWhere: string, args: unknown[], negate = false): Fragment {
+  const check = `EXISTS (SELECT 1 ${fromWhere} AND ${ridColumn} = ${alias}.rid)`;
   return {
-    sql: `${alias}.rid ${negate ? 'NOT IN' : 'IN'} (SELECT ${t}.rid FROM ${table} WHERE ${t}.pk = ? AND ${condition.sql})`,
-    args: [pk, ...condition.args],
+    sql: `${alias}.rid ${negate ? 'NOT IN' : 'IN'} (SELECT ${ridColumn} ${fromWhere})`,
+    args,
+    check: { sql: negate ? `NOT ${check}` : check, args },
+    ...(negate ? {} : { set: { sql: `SELECT ${ridColumn} AS rid ${fromWhere}`, args } }),
   };
 }
 
 function orFragments(list: Fragment[]): Fragment {
   if (list.length === 1) return list[0]!;
-  return { sql: `(${list.map((f) => f.sql).join(' OR ')})`, args: list.flatMap((f) => f.args) };
+  const sets = list.map((f) => f.set);
+  const checks = list.map((f) => f.check ?? f);
+  return {
+    sql: `(${list.map((f) => f.sql).join(' OR ')})`,
+    args: list.flatMap((f) => f.args),
+    check: { sql: `(${checks.map((c) => c.sql).join(' OR ')})`, args: checks.flatMap((c) => c.args) },
+    ...(sets.every((x) => x !== undefined)
+      ? { set: { sql: sets.map((x) => x!.sql).join(' UNION '), args: sets.flatMap((x) => x!.args) } }
+      : {}),
+    ...(list.some((f) => f.range) ? { range: true } : {}),
+  };
 }
 
 const NOTHING: Fragment = { sql: '0', args: [] };
@@ -321,13 +355,14 @@ function referenceCriterion(
       .map((t) => ctx.param(t, 'identifier')?.id)
       .filter((pk): pk is number => pk !== undefined);
     if (targetIdentifierPks.length === 0) return own;
-    const viaTarget = {
-      sql:
-        `${alias}.rid IN (SELECT x.rid FROM idx_reference x JOIN resources tr ON tr.type = x.type AND tr.id = x.id ` +
-        `WHERE x.pk = ? AND tr.deleted = 0 AND tr.rid IN (SELECT t.rid FROM idx_token t WHERE t.pk IN (${targetIdentifierPks.map(() => '?').join(', ')}) AND ${conds.sql}))`,
-      args: [param.id, ...targetIdentifierPks, ...conds.args],
-    };
-    return { sql: `(${own.sql} OR ${viaTarget.sql})`, args: [...own.args, ...viaTarget.args] };
+    const viaTarget = ridSubquery(
+      alias,
+      'x.rid',
+      `FROM idx_reference x JOIN resources tr ON tr.type = x.type AND tr.id = x.id ` +
+        `WHERE x.pk = ? AND tr.deleted = 0 AND tr.rid IN (SELECT t.rid FROM idx_token t WHERE t.pk IN (${targetIdentifierPks.map(() => '?').join(', ')}) AND ${conds.sql})`,
+      [param.id, ...targetIdentifierPks, ...conds.args],
+    );
+    return orFragments([own, viaTarget]);
   }
   if (modifier !== undefined && !/^[A-Z][A-Za-z]+$/.test(modifier)) {
     throw new Unsupported(`modifier :${modifier} is not supported on reference parameters`);
@@ -359,21 +394,27 @@ function chain(
     if (criteria.unsupported.length) throw new Unsupported(criteria.unsupported.map((u) => u.reason).join('; '));
     const where = criteria.fragments.map((f) => f.sql).join(' AND ');
     const args = criteria.fragments.flatMap((f) => f.args);
-    parts.push({
-      sql:
-        `${alias}.rid IN (SELECT x.rid FROM idx_reference x JOIN resources ${inner} ON ${inner}.type = x.type AND ${inner}.id = x.id ` +
-        `WHERE x.pk = ? AND ${inner}.type = ? AND ${inner}.deleted = 0 AND ${where})`,
-      args: [param.id, target, ...args],
-    });
+    parts.push(
+      ridSubquery(
+        alias,
+        'x.rid',
+        `FROM idx_reference x JOIN resources ${inner} ON ${inner}.type = x.type AND ${inner}.id = x.id ` +
+          `WHERE x.pk = ? AND ${inner}.type = ? AND ${inner}.deleted = 0 AND ${where}`,
+        [param.id, target, ...args],
+      ),
+    );
     // Canonical references (MeasureReport.measure) point at the target's `url`.
     const url = ctx.param(target, 'url');
     if (url && url.def.type === 'uri') {
-      parts.push({
-        sql:
-          `${alias}.rid IN (SELECT x.rid FROM idx_reference x JOIN idx_uri cu ON cu.pk = ? AND cu.value = x.url ` +
-          `JOIN resources ${inner} ON ${inner}.rid = cu.rid WHERE x.pk = ? AND x.url IS NOT NULL AND ${inner}.deleted = 0 AND ${where})`,
-        args: [url.id, param.id, ...args],
-      });
+      parts.push(
+        ridSubquery(
+          alias,
+          'x.rid',
+          `FROM idx_reference x JOIN idx_uri cu ON cu.pk = ? AND cu.value = x.url ` +
+            `JOIN resources ${inner} ON ${inner}.rid = cu.rid WHERE x.pk = ? AND x.url IS NOT NULL AND ${inner}.deleted = 0 AND ${where}`,
+          [url.id, param.id, ...args],
+        ),
+      );
     }
   }
   return orFragments(parts);
@@ -396,11 +437,12 @@ function nearCriterion(alias: string, name: string, value: string): Fragment {
   const dLat = (km / EARTH_RADIUS_KM) * (180 / Math.PI);
   const cosLat = Math.cos((lat * Math.PI) / 180);
   const dLon = cosLat < 1e-6 ? 180 : Math.min(180, dLat / cosLat);
-  return {
-    sql:
-      `${alias}.rid IN (SELECT g.rid FROM idx_position g WHERE g.latitude BETWEEN ? AND ? AND g.longitude BETWEEN ? AND ? ` +
+  return ridSubquery(
+    alias,
+    'g.rid',
+    `FROM idx_position g WHERE g.latitude BETWEEN ? AND ? AND g.longitude BETWEEN ? AND ? ` +
       `AND 2 * ${EARTH_RADIUS_KM} * asin(min(1, sqrt(pow(sin(radians(g.latitude - ?) / 2), 2) + ` +
-      `cos(radians(?)) * cos(radians(g.latitude)) * pow(sin(radians(g.longitude - ?) / 2), 2)))) <= ?)`,
-    args: [lat - dLat, lat + dLat, lon - dLon, lon + dLon, lat, lat, lon, km],
-  };
+      `cos(radians(?)) * cos(radians(g.latitude)) * pow(sin(radians(g.longitude - ?) / 2), 2)))) <= ?`,
+    [lat - dLat, lat + dLat, lon - dLon, lon + dLon, lat, lat, lon, km],
+  );
 }

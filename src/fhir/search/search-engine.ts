@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Bundle, BundleEntry, BundleLink, Resource } from 'fhir/r4.js';
 import { FhirError, toOperationOutcome, type Issue } from '../errors.js';
 import { parseJson } from '../json.js';
-import { buildCriteria } from './criteria.js';
+import { buildCriteria, type Fragment } from './criteria.js';
 import { resolveIncludes, type IncludeRequest, type IncludeRow } from './includes.js';
 import type { IndexedParam } from './index-values.js';
 
@@ -66,8 +66,7 @@ export function executeSearch(ctx: SearchContext, type: string, query: SearchQue
   const usedNames = new Set(ignored.map((u) => u.name));
   const used = criteria.filter(([name]) => !usedNames.has(name));
 
-  const where = ['r.type = ?', 'r.deleted = 0', ...built.fragments.map((f) => f.sql)].join(' AND ');
-  const args = [type, ...built.fragments.flatMap((f) => f.args)];
+  const { where, args } = plan(ctx.db, type, built.fragments);
   const total = (ctx.db.prepare(`SELECT count(*) AS n FROM resources r WHERE ${where}`).get(...args) as { n: number }).n;
   const page =
     count === 0
@@ -102,6 +101,43 @@ export function executeSearch(ctx: SearchContext, type: string, query: SearchQue
   if (count > 0 && total > 0) links.push(link('last', Math.floor((total - 1) / count) * count));
 
   return { resourceType: 'Bundle', type: 'searchset', total, link: links, entry };
+}
+
+const PROBE_LIMIT = 2000;
+const SMALL_ENOUGH = 200;
+
+/**
+ * SQLite's planner cannot know which criterion is selective (a measure matches a third of the
+ * reports, a facility a two-hundredth), so the engine sizes the candidates itself, cheapest kinds
+ * first and with a cap, drives the query from the smallest set, and tests the other criteria per
+ * row through the (rid, pk) indexes.
+ */
+function plan(db: Database.Database, type: string, fragments: Fragment[]): { where: string; args: unknown[] } {
+  const base = { where: ['r.type = ?', 'r.deleted = 0'], args: [type] as unknown[] };
+  const candidates = fragments.filter((f) => f.set).sort((a, b) => Number(a.range ?? false) - Number(b.range ?? false));
+  let driver: Fragment | undefined = candidates.length === 1 ? candidates[0] : undefined;
+  if (candidates.length > 1) {
+    let smallest = Infinity;
+    for (const f of candidates) {
+      if (f.range && smallest <= SMALL_ENOUGH) break;
+      const { n } = db.prepare(`SELECT count(*) AS n FROM (${f.set!.sql} LIMIT ${PROBE_LIMIT})`).get(...f.set!.args) as { n: number };
+      if (n < smallest) {
+        smallest = n;
+        driver = f;
+      }
+    }
+  }
+  if (driver) {
+    base.where.push(`r.rid IN (${driver.set!.sql})`);
+    base.args.push(...driver.set!.args);
+  }
+  for (const f of fragments) {
+    if (f === driver) continue;
+    const form = driver ? (f.check ?? f) : f;
+    base.where.push(form.sql);
+    base.args.push(...form.args);
+  }
+  return { where: base.where.join(' AND '), args: base.args };
 }
 
 function entryOf(baseUrl: string, row: IncludeRow, mode: 'match' | 'include'): BundleEntry {
