@@ -4,7 +4,7 @@
  * harness error, found before anything runs.
  */
 import type { Expectation, Requirement } from './results.js';
-import { HarnessError, testId, type Suite, type Fixture } from './suite.js';
+import { HarnessError, testId, type Suite } from './suite.js';
 
 const EXPECTATIONS: readonly Expectation[] = ['SHALL', 'SHOULD', 'MAY', 'SHOULD-NOT'];
 const ID_PATTERN = /^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$/;
@@ -95,7 +95,7 @@ export function registerRequirements(list: Iterable<Requirement>): void {
  * Every citation problem in the suites: unknown requirement ids, each naming test and id.
  * Empty when every test cites only known requirements.
  */
-export function citationProblems(suites: readonly Suite<Fixture>[], catalogue: RequirementCatalogue): string[] {
+export function citationProblems(suites: readonly Suite<object>[], catalogue: RequirementCatalogue): string[] {
   const problems: string[] = [];
   for (const suite of suites) {
     for (const t of suite.tests) {
@@ -107,7 +107,7 @@ export function citationProblems(suites: readonly Suite<Fixture>[], catalogue: R
   return problems;
 }
 
-export function assertCitationsKnown(suites: readonly Suite<Fixture>[], catalogue: RequirementCatalogue): void {
+export function assertCitationsKnown(suites: readonly Suite<object>[], catalogue: RequirementCatalogue): void {
   const problems = citationProblems(suites, catalogue);
   if (problems.length) throw new HarnessError(`the requirement catalogue does not know what these tests cite:\n  ${problems.join('\n  ')}`);
 }

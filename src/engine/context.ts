@@ -36,7 +36,7 @@ export interface SimulatorView {
   exchanges(): HttpExchange[];
 }
 
-export interface TestContext<F extends Fixture = Fixture> {
+export interface TestContext<F extends object = Fixture> {
   readonly id: string;
   readonly sut: FhirClient;
   readonly options: readonly string[];
@@ -79,7 +79,7 @@ export interface TestContext<F extends Fixture = Fixture> {
   resourceOf<T extends Resource = Resource>(exchange: HttpExchange, options?: CheckOptions): T;
 }
 
-export interface TestRunDeps<F extends Fixture> {
+export interface TestRunDeps<F extends object> {
   id: string;
   suiteId: string;
   requirements: readonly Requirement[];
@@ -97,7 +97,7 @@ export interface TestRunDeps<F extends Fixture> {
 }
 
 /** The state of one running test; the runner reads assertions and evidence when it ends. */
-export class TestRun<F extends Fixture = Fixture> implements TestContext<F> {
+export class TestRun<F extends object = Fixture> implements TestContext<F> {
   readonly assertions: Assertion[] = [];
   readonly evidence: Evidence[] = [];
   /** Set when the test ended (finished, timed out or interrupted): late activity of a runaway test is dropped. */

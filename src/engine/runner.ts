@@ -6,7 +6,7 @@
  */
 import type { RunResults, SuiteResult, TestResult, Verdict, Evidence, Requirement, HttpExchange } from './results.js';
 import { assertCitationsKnown, type RequirementCatalogue } from './catalogue.js';
-import { HarnessError, testId, type Fixture, type Suite, type TestDefinition } from './suite.js';
+import { HarnessError, testId, type Suite, type TestDefinition } from './suite.js';
 import { HttpClient, TransportError, type HttpClientConfig } from './http.js';
 import { createFhirClient, TestStop } from './fhir-client.js';
 import { projectFormats, projectValidator, type ResourceFormats, type ValidateResource } from './codec.js';
@@ -43,9 +43,9 @@ export type ProgressEvent =
   | { type: 'run-end'; interrupted: boolean; counts: Record<Verdict, number> };
 
 export interface RunOptions {
-  suites: readonly Suite<Fixture>[];
+  suites: readonly Suite<object>[];
   catalogue: RequirementCatalogue;
-  plan(suite: Suite<Fixture>): SuitePlan;
+  plan(suite: Suite<object>): SuitePlan;
   /** Shared HTTP settings: TLS, auth, extra headers, timeouts, secrets to redact. */
   http?: HttpClientConfig;
   /** Default: the project's JSON + XML formats module. */
@@ -133,7 +133,7 @@ export async function runSuites(options: RunOptions): Promise<RunResults> {
   };
 }
 
-function checkPlan(suite: Suite<Fixture>, plan: SuitePlan | undefined): void {
+function checkPlan(suite: Suite<object>, plan: SuitePlan | undefined): void {
   if (!plan?.target) throw new HarnessError(`no target for suite ${suite.id}: give the SUT base URL or a simulator to start`);
   if (suite.role === 'client' && !('start' in plan.target)) {
     throw new HarnessError(`client-role suite ${suite.id} needs a simulator to start (the SUT calls it), not a base URL`);
@@ -148,7 +148,7 @@ function checkPlan(suite: Suite<Fixture>, plan: SuitePlan | undefined): void {
 }
 
 async function runSuite(
-  suite: Suite<Fixture>,
+  suite: Suite<object>,
   plan: SuitePlan,
   options: RunOptions,
   signal: AbortSignal,
@@ -201,7 +201,7 @@ async function runSuite(
     }
     emit({ type: 'suite-start', suite: suite.id, title: suite.title, target });
 
-    let fixture: Fixture = {};
+    let fixture: object = {};
     if (!broken && suite.setup && http) {
       const setupSignal = AbortSignal.any([signal, AbortSignal.timeout(options.timeouts?.testMs ?? DEFAULT_TEST_MS)]);
       const setupHttp = http.withListener((exchange) => setupEvidence.push({ kind: 'http', exchange }), { signal: setupSignal });
@@ -279,7 +279,7 @@ interface TestInput {
   options: RunOptions;
   plan: SuitePlan;
   claimed: readonly string[];
-  fixture: Fixture;
+  fixture: object;
   signal: AbortSignal;
   session: SimulatorSession | undefined;
   base: Pick<TestResult, 'id' | 'suite' | 'title' | 'requirements' | 'negativeControl'>;
@@ -292,7 +292,7 @@ class Interrupted extends Error {
   override name = 'Interrupted';
 }
 
-async function runTest(def: TestDefinition<Fixture>, input: TestInput): Promise<TestResult> {
+async function runTest(def: TestDefinition<object>, input: TestInput): Promise<TestResult> {
   const started = Date.now();
   const timeoutMs = def.timeoutMs ?? input.options.timeouts?.testMs ?? DEFAULT_TEST_MS;
   const controller = new AbortController();
@@ -342,12 +342,12 @@ async function runTest(def: TestDefinition<Fixture>, input: TestInput): Promise<
   };
 }
 
-function completed(run: TestRun<Fixture>, requirements: readonly Requirement[]): { verdict: Verdict; reason?: string } {
+function completed(run: TestRun<object>, requirements: readonly Requirement[]): { verdict: Verdict; reason?: string } {
   if (run.assertions.length === 0) return { verdict: 'error', reason: 'the test recorded no check, so it proves nothing (a test defect)' };
   return verdictFromAssertions(run.assertions, requirements);
 }
 
-function judgeThrown(err: unknown, run: TestRun<Fixture>, requirements: readonly Requirement[], signal: AbortSignal): { verdict: Verdict; reason?: string } {
+function judgeThrown(err: unknown, run: TestRun<object>, requirements: readonly Requirement[], signal: AbortSignal): { verdict: Verdict; reason?: string } {
   const fromChecks = run.assertions.length ? verdictFromAssertions(run.assertions, requirements) : undefined;
   if (err instanceof TestStop) {
     if (err.kind === 'assertion') return fromChecks ?? { verdict: 'fail', reason: err.message };

@@ -15,7 +15,7 @@ export interface TestPreconditions {
   options?: string[];
 }
 
-export interface TestSpec<F extends Fixture = Fixture> {
+export interface TestSpec<F extends object = Fixture> {
   /** Catalogue ids this test checks, e.g. `'SANER-QM-PG-010'`; every id must exist in the catalogue. */
   requirements: string | string[];
   preconditions?: TestPreconditions;
@@ -28,7 +28,7 @@ export interface TestSpec<F extends Fixture = Fixture> {
   run(t: TestContext<F>): Promise<void> | void;
 }
 
-export interface TestDefinition<F extends Fixture = Fixture> {
+export interface TestDefinition<F extends object = Fixture> {
   title: string;
   /** Slug of the title; the test id is `<suite id>/<slug>`. */
   slug: string;
@@ -40,7 +40,7 @@ export interface TestDefinition<F extends Fixture = Fixture> {
   run(t: TestContext<F>): Promise<void> | void;
 }
 
-export interface SuiteSpec<F extends Fixture = Fixture> {
+export interface SuiteSpec<F extends object = Fixture> {
   /** Stable id, conventionally `<ig>/<transaction>/<actor>`, e.g. `saner/query-measure/measure-source`. */
   id: string;
   title: string;
@@ -58,7 +58,7 @@ export interface SuiteSpec<F extends Fixture = Fixture> {
   tests: TestDefinition<F>[];
 }
 
-export interface Suite<F extends Fixture = Fixture> extends Omit<SuiteSpec<F>, 'options'> {
+export interface Suite<F extends object = Fixture> extends Omit<SuiteSpec<F>, 'options'> {
   options: string[];
 }
 
@@ -76,7 +76,7 @@ export function slugify(title: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
-export function test<F extends Fixture = Fixture>(title: string, spec: TestSpec<F>): TestDefinition<F> {
+export function test<F extends object = Fixture>(title: string, spec: TestSpec<F>): TestDefinition<F> {
   const requirements = typeof spec.requirements === 'string' ? [spec.requirements] : [...spec.requirements];
   const slug = slugify(title);
   if (!slug) throw new HarnessError(`test title ${JSON.stringify(title)} has no letters or digits to build an id from`);
@@ -94,7 +94,7 @@ export function test<F extends Fixture = Fixture>(title: string, spec: TestSpec<
   };
 }
 
-export function defineSuite<F extends Fixture = Fixture>(spec: SuiteSpec<F>): Suite<F> {
+export function defineSuite<F extends object = Fixture>(spec: SuiteSpec<F>): Suite<F> {
   const problems: string[] = [];
   if (!/^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/.test(spec.id)) {
     problems.push(`suite id ${JSON.stringify(spec.id)} must be lower-case words separated by '-' and '/'`);

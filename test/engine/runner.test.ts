@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { defineSuite, test, HarnessError, type Suite, type Fixture } from '../../src/engine/suite.js';
+import { defineSuite, test, HarnessError, type Suite, type SuiteSpec } from '../../src/engine/suite.js';
 import { RequirementCatalogue, defineRequirements } from '../../src/engine/catalogue.js';
 import { runSuites, type ProgressEvent, type RunOptions } from '../../src/engine/runner.js';
 import type { RunResults, TestResult } from '../../src/engine/results.js';
@@ -46,11 +46,11 @@ beforeAll(async () => {
 });
 afterAll(() => sut.close());
 
-function suiteOf(tests: Suite['tests'], extra: Partial<Parameters<typeof defineSuite>[0]> = {}): Suite<Fixture> {
+function suiteOf(tests: Suite['tests'], extra: Partial<SuiteSpec> = {}): Suite {
   return defineSuite({ id: 'demo/server', title: 'Demo server', actorUnderTest: 'DemoServer', role: 'server', capabilities: [CAP], tests, ...extra });
 }
 
-function run(suites: Suite<Fixture>[], options: Partial<RunOptions> = {}): Promise<RunResults> {
+function run(suites: Suite<object>[], options: Partial<RunOptions> = {}): Promise<RunResults> {
   return runSuites({
     suites,
     catalogue,
@@ -356,7 +356,7 @@ describe('runner scheduling', () => {
   });
 
   // Suite A can only pass when suite B runs at the same time: it waits for B's test to start.
-  function rendezvousSuites(): Suite<Fixture>[] {
+  function rendezvousSuites(): Suite[] {
     let arrived!: () => void;
     const bStarted = new Promise<void>((r) => (arrived = r));
     const a = defineSuite({
@@ -437,7 +437,7 @@ describe('runner scheduling', () => {
       },
       tests: [test('uses fixture', { requirements: 'DEMO-SHALL-1', negativeControl: 'none', run: (t) => void t.expect(t.fixture.id, 'x') })],
     });
-    const results = await run([suite as unknown as Suite<Fixture>]);
+    const results = await run([suite]);
     expect(results.tests[0]!.verdict).toBe('error');
     expect(results.tests[0]!.reason).toMatch(/^suite setup failed: .*not valid FHIR JSON/);
     expect(results.suites[0]!.setupEvidence?.[0]).toMatchObject({ kind: 'http' });
@@ -452,7 +452,7 @@ describe('runner scheduling', () => {
       },
       tests: [test<{ version: string }>('reads fixture', { requirements: 'DEMO-SHALL-1', negativeControl: 'none', run: (t) => void t.expectEqual(t.fixture.version, '4.0.1', 'fhirVersion') })],
     });
-    const results = await run([suite as unknown as Suite<Fixture>]);
+    const results = await run([suite]);
     expect(results.tests[0]!.verdict).toBe('pass');
   });
 });

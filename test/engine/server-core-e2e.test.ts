@@ -6,7 +6,7 @@ import type { Bundle, CapabilityStatement } from 'fhir/r4.js';
 import { requirements } from '../../ig/fhir-core/requirements.js';
 import { RequirementCatalogue } from '../../src/engine/catalogue.js';
 import { runSuites } from '../../src/engine/runner.js';
-import { defineSuite, test, type Fixture, type Suite } from '../../src/engine/suite.js';
+import { defineSuite, test, type Suite } from '../../src/engine/suite.js';
 import type { RunResults } from '../../src/engine/results.js';
 import { startFhirServer, type RunningFhirServer, type ServerDeclaration } from '../../src/fhir/server/index.js';
 import { searchParamsFor } from '../../src/fhir/search/search-param-def.js';
@@ -79,12 +79,12 @@ const suite = defineSuite({
       },
     }),
   ],
-}) as Suite<Fixture>;
+});
 
 /** Faults that break only the SHOULD half of a test citing a SHALL and a SHOULD: a warning, not a fail. */
 const expectedUnderFault: Record<string, 'fail' | 'warning'> = { 'no-406': 'warning', 'operation-outcome-missing': 'warning' };
 
-async function runAgainst(faults: string[], s: Suite<Fixture>): Promise<RunResults> {
+async function runAgainst(faults: string[], s: Suite): Promise<RunResults> {
   const server: RunningFhirServer = await startFhirServer({ declaration, basePath: '/fhir', faults });
   try {
     return await runSuites({ suites: [s], catalogue, plan: () => ({ target: { baseUrl: server.url } }) });
