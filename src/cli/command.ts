@@ -14,6 +14,8 @@ export interface CliIo {
   stderr(text: string): void;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Whether stdout is a terminal, for live progress lines and colour. */
+  isTTY?: boolean;
   /** An AbortSignal fired on Ctrl-C, so long commands stop cleanly. */
   signal: AbortSignal;
 }

@@ -169,6 +169,12 @@ describe('core fault modes', () => {
     expect(json<CapabilityStatement>((await get(faulty, '/metadata')).body).format).toBeUndefined();
   });
 
+  fault('metadata-no-rest', async () => {
+    const { clean, faulty } = await pair('metadata-no-rest');
+    expect(json<CapabilityStatement>((await get(clean, '/metadata')).body).rest?.[0]?.mode).toBe('server');
+    expect(json<CapabilityStatement>((await get(faulty, '/metadata')).body).rest).toBeUndefined();
+  });
+
   fault('no-metadata', async () => {
     const { clean, faulty } = await pair('no-metadata');
     expect((await get(clean, '/metadata')).statusCode).toBe(200);

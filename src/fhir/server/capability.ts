@@ -104,5 +104,9 @@ export function buildCapabilityStatement(
     const { format: _dropped, ...withoutFormat } = statement;
     return withoutFormat as CapabilityStatement;
   }
+  if (faults.has('metadata-no-rest')) {
+    const { rest: _dropped, ...withoutRest } = statement;
+    return withoutRest as CapabilityStatement;
+  }
   return statement;
 }

@@ -19,6 +19,7 @@ export const coreFaults: readonly FaultModeDef[] = [
   { id: 'no-post-search', description: 'Refuses POST [base]/Type/_search with 405', breaks: ['SANER-QM-PG-001'] },
   { id: 'metadata-wrong-fhir-version', description: 'CapabilityStatement claims fhirVersion 3.0.1 (STU3)' },
   { id: 'metadata-missing-format', description: 'CapabilityStatement lists no format' },
+  { id: 'metadata-no-rest', description: 'CapabilityStatement has no rest entry: it declares no resources or interactions' },
   { id: 'no-metadata', description: 'GET [base]/metadata answers 404' },
   { id: 'accept-invalid', description: 'Stores resources that fail validation and answers 201' },
   { id: 'skip-profile-validation', description: 'Checks base R4 structure but not the declared profiles' },

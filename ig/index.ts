@@ -1,0 +1,7 @@
+import { RequirementCatalogue } from '../src/engine/index.js';
+import { requirements as fhirCore } from './fhir-core/requirements.js';
+
+/** The project's requirement catalogue: every requirement of every IG it covers. */
+export function catalogue(): RequirementCatalogue {
+  return new RequirementCatalogue([...fhirCore]);
+}

@@ -1,0 +1,12 @@
+import type { Command } from '../command.js';
+import { convertCommand } from './convert.js';
+import { csvCommand } from './csv.js';
+import { listCommand } from './list.js';
+import { reportCommand } from './report.js';
+import { runCommand } from './run.js';
+import { selfCheckCommand } from './self-check.js';
+import { serveCommand } from './serve.js';
+import { validateCommand } from './validate.js';
+
+/** Every `measure-conformance` command, in the order `--help` lists them. */
+export const commands: readonly Command[] = [runCommand, serveCommand, listCommand, selfCheckCommand, reportCommand, validateCommand, convertCommand, csvCommand];

@@ -1,0 +1,64 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { once } from 'node:events';
+import { parseArgs } from 'node:util';
+import { defaultConfig, loadConfig } from '../../config/load.js';
+import { simulators } from '../../../simulators/index.js';
+import { UsageError, type CliIo, type Command } from '../command.js';
+import type { RunningFhirServer } from '../../fhir/server/index.js';
+
+const usage = `Usage: measure-conformance serve [--config FILE] [--simulator ID]... [--fault ID]...
+
+Starts the reference simulators as long-lived FHIR endpoints and prints their base URLs; stops on
+Ctrl-C. config.yaml's 'simulators' section sets host (default 127.0.0.1), fixed ports per simulator,
+dataDir (SQLite files that keep what the simulators receive across restarts; in memory when absent),
+TLS certificate and key, and a bearer token the simulators require.
+  --simulator ID   start only these simulators (repeatable); ids: ${simulators.map((s) => s.id).join(', ')}
+  --fault ID       switch on a fault mode in every started simulator (repeatable), to rehearse failures`;
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run the reference simulators as long-lived FHIR endpoints',
+  usage,
+  async run(args: string[], io: CliIo): Promise<number> {
+    let values: { config?: string; simulator?: string[]; fault?: string[] };
+    try {
+      ({ values } = parseArgs({
+        args,
+        strict: true,
+        options: { config: { type: 'string' }, simulator: { type: 'string', multiple: true }, fault: { type: 'string', multiple: true } },
+      }));
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const { config } = values.config ? loadConfig(resolve(io.cwd, values.config), io.env) : defaultConfig();
+    const unknown = (values.simulator ?? []).filter((id) => !simulators.some((s) => s.id === id));
+    if (unknown.length) throw new UsageError(`unknown simulator ${unknown.join(', ')}; simulators: ${simulators.map((s) => s.id).join(', ')}`);
+    const chosen = simulators.filter((s) => !values.simulator || values.simulator.includes(s.id));
+    const sim = config.simulators;
+    const tls = sim.tls ? { cert: readFileSync(resolve(io.cwd, sim.tls.certFile)), key: readFileSync(resolve(io.cwd, sim.tls.keyFile)) } : undefined;
+    const dataDir = sim.dataDir ? resolve(io.cwd, sim.dataDir) : undefined;
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+
+    const running: RunningFhirServer[] = [];
+    try {
+      for (const s of chosen) {
+        const server = await s.start({
+          host: sim.host,
+          port: sim.ports[s.id] ?? 0,
+          ...(dataDir ? { storePath: join(dataDir, `${s.id}.sqlite`) } : {}),
+          ...(tls ? { tls } : {}),
+          ...(sim.auth?.bearerToken ? { auth: { bearerToken: sim.auth.bearerToken } } : {}),
+          ...(values.fault ? { faults: values.fault } : {}),
+        });
+        running.push(server);
+        io.stdout(`${s.id.padEnd(20)} ${server.url}  (${s.title})\n`);
+      }
+      io.stdout(`${dataDir ? `Data kept in ${dataDir}. ` : 'Data kept in memory only. '}Press Ctrl-C to stop.\n`);
+      if (!io.signal.aborted) await once(io.signal, 'abort');
+      return 0;
+    } finally {
+      await Promise.all(running.map((r) => r.close()));
+    }
+  },
+};

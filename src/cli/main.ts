@@ -1,0 +1,84 @@
+import { commands } from './commands/index.js';
+import { UsageError, type CliIo } from './command.js';
+import { ConfigError } from '../config/load.js';
+import { harness } from '../harness.js';
+
+const { version } = harness;
+
+function overview(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    `measure-conformance ${version}: conformance tests and reference simulators for FHIR MeasureReport exchange`,
+    '(HL7 SANER, IHE mADX, IHE RPC)',
+    '',
+    'Usage: measure-conformance <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `measure-conformance <command> --help` for the options of a command.',
+    'Global options: --debug (stack traces on errors), --version, --help',
+  ].join('\n');
+}
+
+/** Runs the CLI and resolves to the exit code; never throws. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const debug = argv.includes('--debug');
+  const args = argv.filter((a) => a !== '--debug');
+  const [name, ...rest] = args;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(`${overview()}\n`);
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout(`${version}\n`);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`measure-conformance: unknown command '${name}' (commands: ${commands.map((c) => c.name).join(', ')})\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`measure-conformance ${name}: ${err.message} (see \`measure-conformance ${name} --help\`)\n`);
+    } else if (err instanceof ConfigError) {
+      io.stderr(`${err.message}\n`);
+    } else {
+      const e = err as Error;
+      io.stderr(`measure-conformance ${name}: ${e.message ?? String(err)}\n`);
+      if (debug && e.stack) io.stderr(`${e.stack}\n`);
+      else io.stderr('(run again with --debug for details)\n');
+    }
+    return 2;
+  }
+}
+
+/** Runs the CLI as a process: wires Ctrl-C to a clean stop and sets the exit code. */
+export function runCli(): void {
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    // First Ctrl-C: stop cleanly and still write the report of what ran; second: leave now.
+    if (++interrupts > 1) process.exit(130);
+    process.stderr.write('\nInterrupted: finishing the current test and writing the report (Ctrl-C again to quit now)\n');
+    controller.abort();
+  });
+  const io: CliIo = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    cwd: process.cwd(),
+    env: process.env,
+    isTTY: process.stdout.isTTY === true,
+    signal: controller.signal,
+  };
+  void main(process.argv.slice(2), io).then((code) => {
+    process.exitCode = code;
+  });
+}

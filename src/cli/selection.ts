@@ -1,0 +1,91 @@
+/**
+ * Which suites a run covers and where each one's traffic goes: the SUT named in config.yaml, or
+ * the bundled reference simulator for the actor when no SUT is configured.
+ */
+import { readFileSync } from 'node:fs';
+import type { Fixture, HttpClientConfig, Suite, SuitePlan } from '../engine/index.js';
+import type { HarnessConfig } from '../config/types.js';
+import { simulatorById, simulatorPlaying, type Simulator } from '../../simulators/index.js';
+import { UsageError } from './command.js';
+
+export interface Selection {
+  suite: string[];
+  actor: string[];
+}
+
+/** `*` matches any run of characters (slashes included), so `saner/*` picks every SANER suite. */
+export function globToRegExp(glob: string): RegExp {
+  const body = glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  return new RegExp(`^${body}$`);
+}
+
+export function selectSuites(all: readonly Suite<Fixture>[], config: HarnessConfig, cli: Selection): Suite<Fixture>[] {
+  const globs = (cli.suite.length ? cli.suite : config.suites).map(globToRegExp);
+  const actors = cli.actor.length ? cli.actor : config.actors ?? config.sut?.actors;
+  const chosen = all.filter(
+    (s) =>
+      globs.some((g) => g.test(s.id)) &&
+      // Every server actor is a FHIR server, so the core server suite applies to any of them.
+      (!actors || actors.includes(s.actorUnderTest) || (s.actorUnderTest === 'FhirServer' && s.role === 'server' && config.sut?.baseUrl !== undefined)),
+  );
+  if (chosen.length === 0) {
+    const ids = all.map((s) => `${s.id} (${s.actorUnderTest})`).join(', ');
+    throw new UsageError(`no suite matches the selection; suites: ${ids}`);
+  }
+  return chosen;
+}
+
+/** Reference simulator a suite runs against when there is no SUT (server role) or that the SUT calls (client role). */
+export function simulatorFor(suite: Suite<Fixture>): Simulator {
+  const sim = suite.role === 'client' ? simulatorById(suite.simulator ?? '') : simulatorPlaying(suite.actorUnderTest);
+  if (!sim) throw new UsageError(`no bundled simulator for suite ${suite.id} (${suite.role === 'client' ? `simulator ${suite.simulator}` : `actor ${suite.actorUnderTest}`})`);
+  return sim;
+}
+
+export function planFor(suite: Suite<Fixture>, config: HarnessConfig, faults: string[] = []): SuitePlan {
+  const sut = config.sut;
+  const options = sut?.options ?? suite.options;
+  const idsConfig = sut?.ids ? { ids: sut.ids } : {};
+  if (suite.role === 'server' && sut?.baseUrl) {
+    return { target: { baseUrl: sut.baseUrl }, options, config: idsConfig };
+  }
+  const sim = simulatorFor(suite);
+  const target: SuitePlan['target'] = {
+    name: sim.title,
+    start: async ({ onExchange }) => {
+      const server = await sim.start({ faults, onExchange, host: config.simulators.host });
+      return { baseUrl: server.url, close: () => server.close() };
+    },
+  };
+  if (suite.role === 'server') {
+    // The simulator stands in for the SUT: no SUT credentials or trust settings go to it.
+    return { target, options, config: idsConfig, http: { auth: undefined, headers: {}, tls: {} } };
+  }
+  const trigger = sut?.triggers?.[suite.actorUnderTest];
+  return { target, options, config: idsConfig, ...(trigger ? { trigger } : {}) };
+}
+
+/** HTTP settings towards the SUT: TLS trust, credentials, headers, timeouts, and what to redact. */
+export function sutHttpConfig(config: HarnessConfig, secrets: string[]): HttpClientConfig {
+  const sut = config.sut;
+  const auth = sut?.auth?.bearerToken
+    ? { type: 'bearer' as const, token: sut.auth.bearerToken }
+    : sut?.auth?.basic
+      ? { type: 'basic' as const, ...sut.auth.basic }
+      : undefined;
+  return {
+    timeouts: { requestMs: config.timeouts.requestMs },
+    secrets,
+    ...(auth ? { auth } : {}),
+    ...(sut?.headers ? { headers: sut.headers } : {}),
+    ...(sut?.tls ? { tls: { ...(sut.tls.caFile ? { ca: readCa(sut.tls.caFile) } : {}), ...(sut.tls.insecure ? { insecure: true } : {}) } } : {}),
+  };
+}
+
+function readCa(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`sut.tls.caFile ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Proof that the verdicts can be trusted: every suite passes against its clean reference simulator,
+ * and each test fails when the simulator runs with the fault mode the test names as its negative
+ * control. A test that still passes under its fault cannot detect what it claims to check.
+ */
+import { runSuites, type Fixture, type RequirementCatalogue, type RunResults, type Suite, type TestResult, type Verdict } from '../engine/index.js';
+import type { HarnessConfig } from '../config/types.js';
+import { planFor } from './selection.js';
+
+export interface ControlOutcome {
+  test: string;
+  fault: string;
+  /** Verdict of the test against the clean simulator. */
+  clean: Verdict;
+  /** Verdict of the test with its fault switched on. */
+  faulty: Verdict;
+  /** Clean run passed (or skipped with a reason) and the faulty run failed (a warning for a SHOULD-only test). */
+  ok: boolean;
+  reason?: string;
+}
+
+export async function selfCheck(
+  suites: readonly Suite<Fixture>[],
+  catalogue: RequirementCatalogue,
+  config: HarnessConfig,
+  signal?: AbortSignal,
+): Promise<ControlOutcome[]> {
+  const run = (suite: Suite<Fixture>, faults: string[]): Promise<RunResults> =>
+    runSuites({
+      suites: [suite],
+      catalogue,
+      plan: (s) => planFor(s, { ...config, sut: undefined }, faults),
+      timeouts: { testMs: config.timeouts.testMs, waitMs: config.timeouts.waitMs },
+      ...(signal ? { signal } : {}),
+    });
+
+  const outcomes: ControlOutcome[] = [];
+  for (const suite of suites) {
+    const clean = byId((await run(suite, [])).tests);
+    const faults = [...new Set(suite.tests.map((t) => t.negativeControl))];
+    for (const fault of faults) {
+      const faulty = byId((await run(suite, [fault])).tests);
+      for (const t of suite.tests.filter((x) => x.negativeControl === fault)) {
+        const id = `${suite.id}/${t.slug}`;
+        const c = clean.get(id);
+        const f = faulty.get(id);
+        const shouldOnly = t.requirements.every((r) => catalogue.get(r)?.expectation !== 'SHALL');
+        const detected = f?.verdict === 'fail' || (shouldOnly && f?.verdict === 'warning');
+        const cleanOk = c?.verdict === 'pass' || (c?.verdict === 'skip' && !!c.reason);
+        outcomes.push({
+          test: id,
+          fault,
+          clean: c?.verdict ?? 'error',
+          faulty: f?.verdict ?? 'error',
+          ok: cleanOk && detected,
+          ...(!cleanOk ? { reason: `against the clean simulator: ${c?.verdict} ${c?.reason ?? ''}`.trim() } : {}),
+          ...(cleanOk && !detected ? { reason: `under fault ${fault} the test ended ${f?.verdict}${f?.reason ? ` (${f.reason})` : ''}, not ${shouldOnly ? 'fail or warning' : 'fail'}` } : {}),
+        });
+      }
+    }
+  }
+  return outcomes;
+}
+
+function byId(tests: TestResult[]): Map<string, TestResult> {
+  return new Map(tests.map((t) => [t.id, t]));
+}
