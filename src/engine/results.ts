@@ -71,6 +71,8 @@ export interface TestResult {
   id: string;
   suite: string;
   title: string;
+  /** The test's longer explanation, when its title is not enough. */
+  description?: string;
   requirements: string[];
   verdict: Verdict;
   /** Why it failed, errored, was skipped or needs a person. */

@@ -235,7 +235,14 @@ async function runSuite(
     for (const def of suite.tests) {
       const id = testId(suite, def);
       const requirements = def.requirements.map((r) => options.catalogue.require(r, `test ${id}`));
-      const base = { id, suite: suite.id, title: def.title, requirements: [...def.requirements], negativeControl: def.negativeControl };
+      const base = {
+        id,
+        suite: suite.id,
+        title: def.title,
+        ...(def.description ? { description: def.description } : {}),
+        requirements: [...def.requirements],
+        negativeControl: def.negativeControl,
+      };
       if (signal.aborted && !broken) broken = { verdict: 'skip', reason: 'not run: the run was interrupted' };
       if (broken) {
         finish({ ...base, verdict: broken.verdict, reason: broken.reason, startedAt: new Date().toISOString(), durationMs: 0, assertions: [], evidence: [] });
@@ -282,7 +289,7 @@ interface TestInput {
   fixture: object;
   signal: AbortSignal;
   session: SimulatorSession | undefined;
-  base: Pick<TestResult, 'id' | 'suite' | 'title' | 'requirements' | 'negativeControl'>;
+  base: Pick<TestResult, 'id' | 'suite' | 'title' | 'description' | 'requirements' | 'negativeControl'>;
 }
 
 class TestTimeout extends Error {

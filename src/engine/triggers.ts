@@ -133,7 +133,16 @@ async function callWebhook(trigger: Extract<Trigger, { type: 'webhook' }>, ctx: 
   }
 }
 
-async function askPerson(trigger: Extract<Trigger, { type: 'prompt' }>, ctx: TriggerContext): Promise<void> {
+/** Suites run side by side, but one person answers one prompt at a time. */
+let promptTurn: Promise<void> = Promise.resolve();
+
+function askPerson(trigger: Extract<Trigger, { type: 'prompt' }>, ctx: TriggerContext): Promise<void> {
+  const mine = promptTurn.then(() => promptOnce(trigger, ctx));
+  promptTurn = mine.catch(() => undefined);
+  return mine;
+}
+
+async function promptOnce(trigger: Extract<Trigger, { type: 'prompt' }>, ctx: TriggerContext): Promise<void> {
   const io = ctx.prompt ?? { input: process.stdin, output: process.stdout };
   const text = `${trigger.message ? `${trigger.message}\n` : ''}Now: ${ctx.description}\nThe simulator is at ${ctx.simulatorUrl}`;
   if (!io.input.isTTY) {

@@ -135,6 +135,24 @@ describe('prompt trigger', () => {
     expect(ctx.notes).toEqual(['prompt confirmed by the operator: send a MeasureReport']);
   });
 
+  it('asks one thing at a time when suites running side by side both prompt', async () => {
+    const input = Object.assign(new PassThrough(), { isTTY: true });
+    const output = new PassThrough();
+    let printed = '';
+    output.on('data', (c: Buffer) => (printed += c.toString()));
+    const first = fireTrigger({ type: 'prompt' }, context({ description: 'first step', prompt: { input, output } }));
+    const second = fireTrigger({ type: 'prompt' }, context({ description: 'second step', prompt: { input, output } }));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(printed).toContain('first step');
+    expect(printed).not.toContain('second step');
+    input.write('\n');
+    await first;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(printed).toContain('second step');
+    input.write('\n');
+    await second;
+  });
+
   it('stdin closing before Enter is a trigger error', async () => {
     const input = Object.assign(new PassThrough(), { isTTY: true });
     const done = rejection(fireTrigger({ type: 'prompt' }, context({ prompt: { input, output: new PassThrough() } })));
