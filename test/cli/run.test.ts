@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { main } from '../../src/cli/main.js';
+import { measureSource } from '../../simulators/measure-source/index.js';
+import type { RunningFhirServer } from '../../src/fhir/server/index.js';
+import { captureIo } from './cli-io.js';
+
+const dirs: string[] = [];
+function workdir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'mc-run-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function allOutputs(dir: string): string {
+  const read = (d: string): string =>
+    readdirSync(d, { withFileTypes: true })
+      .map((e) => (e.isDirectory() ? read(join(d, e.name)) : readFileSync(join(d, e.name), 'utf8')))
+      .join('\n');
+  return read(dir);
+}
+
+describe('measure-conformance run', () => {
+  let faulty: RunningFhirServer;
+  let guarded: RunningFhirServer;
+  let hung: Server;
+  let hungUrl: string;
+  const token = 'sut-token-7f3a9c1e';
+
+  beforeAll(async () => {
+    faulty = await measureSource.start({ faults: ['metadata-wrong-fhir-version'] });
+    guarded = await measureSource.start({ auth: { bearerToken: token } });
+    // Accepts connections and never answers: a hung SUT.
+    hung = createServer(() => undefined);
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    hungUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await Promise.all([faulty.close(), guarded.close()]);
+    hung.closeAllConnections();
+    await new Promise((r) => hung.close(r));
+  });
+
+  it('with no SUT runs against the bundled simulators, writes the three reports and exits 0', async () => {
+    const cwd = workdir();
+    const io = captureIo(cwd);
+    expect(await main(['run'], io)).toBe(0);
+    const latest = join(cwd, 'reports', 'latest');
+    for (const f of ['index.html', 'results.json', 'junit.xml']) expect(existsSync(join(latest, f))).toBe(true);
+    const results = JSON.parse(readFileSync(join(latest, 'results.json'), 'utf8'));
+    expect(results.overall).toBe('pass');
+    expect(results.sut.simulated).toBe(true);
+    expect(io.out()).toMatch(/Overall: PASS/);
+  });
+
+  it('exits 1 when a SHALL requirement fails, and 0 with --fail-on never', async () => {
+    const cwd = workdir();
+    const io = captureIo(cwd);
+    expect(await main(['run', '--sut', faulty.url, '--out', 'out'], io)).toBe(1);
+    const results = JSON.parse(readFileSync(join(cwd, 'out', 'results.json'), 'utf8'));
+    expect(results.requirements.find((r: { id: string }) => r.id === 'FHIR-CAP-002').verdict).toBe('fail');
+    expect(await main(['run', '--sut', faulty.url, '--out', 'out2', '--fail-on', 'never'], captureIo(cwd))).toBe(0);
+  });
+
+  it('exits 2 with a one-line message naming file, line and key for a config typo', async () => {
+    const cwd = workdir();
+    writeFileSync(join(cwd, 'config.yaml'), ['# my SUT', 'sut:', '  name: Acme', '  baseURL: http://localhost:1'].join('\n'));
+    const io = captureIo(cwd);
+    expect(await main(['run'], io)).toBe(2);
+    expect(io.err()).toBe(`${join(cwd, 'config.yaml')}:4 sut.baseURL: unknown key (check its spelling and indentation)\n`);
+  });
+
+  it('exits 2 on a usage mistake', async () => {
+    const io = captureIo(workdir());
+    expect(await main(['run', '--no-such-flag'], io)).toBe(2);
+    expect(io.err().trim().split('\n')).toHaveLength(1);
+    expect(io.err()).toMatch(/--no-such-flag/);
+  });
+
+  it('never writes a configured secret into any report or the console', async () => {
+    const cwd = workdir();
+    writeFileSync(
+      join(cwd, 'config.yaml'),
+      ['sut:', '  name: Guarded', `  baseUrl: ${guarded.url}`, '  auth:', '    bearerToken: ${SUT_TOKEN}'].join('\n'),
+    );
+    const io = captureIo(cwd, { SUT_TOKEN: token });
+    // Passing proves the token was sent (the simulator answers 401 without it).
+    expect(await main(['run', '--out', 'out'], io)).toBe(0);
+    const everything = allOutputs(join(cwd, 'out')) + io.out() + io.err();
+    expect(everything).toContain('[redacted]');
+    expect(everything).not.toContain(token);
+  });
+
+  it('ends the tests of a hung SUT as error within the timeouts and still writes the report', async () => {
+    const cwd = workdir();
+    writeFileSync(join(cwd, 'config.yaml'), ['sut:', '  name: Hung', `  baseUrl: ${hungUrl}`, 'timeouts:', '  requestMs: 300', '  testMs: 2000'].join('\n'));
+    const io = captureIo(cwd);
+    expect(await main(['run', '--out', 'out'], io)).toBe(1);
+    const results = JSON.parse(readFileSync(join(cwd, 'out', 'results.json'), 'utf8'));
+    const verdicts = new Set(results.tests.map((t: { verdict: string }) => t.verdict));
+    expect(verdicts).toEqual(new Set(['error']));
+    expect(results.tests[0].reason).toMatch(/no complete response within 300 ms/);
+  }, 60_000);
+});
