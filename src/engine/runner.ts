@@ -42,10 +42,10 @@ export type ProgressEvent =
   | { type: 'suite-end'; result: SuiteResult }
   | { type: 'run-end'; interrupted: boolean; counts: Record<Verdict, number> };
 
-export interface RunOptions {
-  suites: readonly Suite<object>[];
+export interface RunOptions<S extends Suite<object> = Suite<object>> {
+  suites: readonly S[];
   catalogue: RequirementCatalogue;
-  plan(suite: Suite<object>): SuitePlan;
+  plan(suite: S): SuitePlan;
   /** Shared HTTP settings: TLS, auth, extra headers, timeouts, secrets to redact. */
   http?: HttpClientConfig;
   /** Default: the project's JSON + XML formats module. */
@@ -72,7 +72,7 @@ export interface RunOptions {
 const DEFAULT_TEST_MS = 120_000;
 const DEFAULT_WAIT_MS = 30_000;
 
-export async function runSuites(options: RunOptions): Promise<RunResults> {
+export async function runSuites<S extends Suite<object>>(options: RunOptions<S>): Promise<RunResults> {
   const { suites, catalogue } = options;
   const duplicate = suites.find((s, i) => suites.findIndex((o) => o.id === s.id) !== i);
   if (duplicate) throw new HarnessError(`suite ${duplicate.id} is selected twice`);
