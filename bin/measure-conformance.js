@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when `npm run build` has produced it, and the TypeScript sources through tsx
-// otherwise, so the command works both from a package install and from a development checkout.
+// In a development checkout (src/ present) the CLI runs from the TypeScript sources through tsx, so
+// it never lags behind an edit; an installed package, which ships only the compiled dist/, runs that.
 import { existsSync } from 'node:fs';
 
-const built = new URL('../dist/src/cli/entry.js', import.meta.url);
-if (existsSync(built)) {
-  await import(built.href);
-} else {
+const source = new URL('../src/cli/entry.ts', import.meta.url);
+if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(new URL('../src/cli/entry.ts', import.meta.url).href);
+  await import(source.href);
+} else {
+  await import(new URL('../dist/src/cli/entry.js', import.meta.url).href);
 }
