@@ -71,7 +71,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
 
 export const convertCommand: Command = {
   name: 'convert',
-  summary: 'Convert a FHIR resource between JSON and XML, keeping decimal precision',
+  summary: 'convert a FHIR resource between JSON and XML, keeping decimal precision',
   usage: USAGE,
   run,
 };

@@ -176,7 +176,7 @@ async function* bundleText(reports: AsyncIterable<MeasureReport>, ndjson: boolea
 
 export const csvCommand: Command = {
   name: 'csv',
-  summary: 'Convert SANER MeasureReports to CSV and back (CSV Option)',
+  summary: 'convert SANER MeasureReports to CSV and back (CSV Option)',
   usage: USAGE,
   async run(args, io) {
     const parsed = parseArgs(args);

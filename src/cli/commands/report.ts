@@ -37,7 +37,7 @@ function parseArgs(args: string[]): { results: string; out?: string } {
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'Re-render the HTML report from a saved results.json',
+  summary: 're-render the HTML report from a saved results.json',
   usage: USAGE,
   async run(args, io) {
     const parsed = parseArgs(args);
