@@ -9,6 +9,7 @@ import type {
   MeasureReportGroupPopulation,
   MeasureReportGroupStratifier,
   MeasureReportGroupStratifierStratum,
+  Quantity,
   Reference,
 } from 'fhir/r4.js';
 import { needsNumberText, setNumberText } from '../fhir/decimal.js';
@@ -154,6 +155,8 @@ interface Builder {
   subject?: Reference;
   reporter?: Reference;
   date: string;
+  /** Stratifier codes by group and CSV name, looked up in the Measure once. */
+  stratifierCodes: Map<number, Map<string, CodeableConcept>>;
 }
 
 function population(b: Builder, values: Array<string | undefined>, g: number, p: number, code: CodeableConcept | undefined): MeasureReportGroupPopulation {
@@ -166,13 +169,13 @@ function population(b: Builder, values: Array<string | undefined>, g: number, p:
   return out;
 }
 
-function score(b: Builder, values: Array<string | undefined>, g: number): Pick<MeasureReportGroup, 'measureScore'> {
+function score(b: Builder, values: Array<string | undefined>, g: number): Quantity | undefined {
   const slot = b.header.slotOf.get(`${g}`);
   const value = slot === undefined ? undefined : values[slot];
-  if (!value) return {};
+  if (!value) return undefined;
   const measureScore = { value: Number(value) };
   if (needsNumberText(value)) setNumberText(measureScore, 'value', value);
-  return { measureScore };
+  return measureScore;
 }
 
 /** Whether a stratified row carries any value for group `g` [A16]. */
@@ -181,8 +184,16 @@ function touchesGroup(b: Builder, values: string[], g: number): boolean {
 }
 
 /** The Measure's code of the stratifier a CSV names, or a text-only code when the Measure has none such. */
-function stratifierCode(group: MeasureGroup | undefined, name: string): CodeableConcept {
-  return group?.stratifier?.find((ms) => stratifierName(ms.code ? [ms.code] : undefined) === name)?.code ?? { text: name };
+function stratifierCode(b: Builder, g: number, name: string): CodeableConcept {
+  let byName = b.stratifierCodes.get(g);
+  if (!byName) b.stratifierCodes.set(g, (byName = new Map()));
+  let code = byName.get(name);
+  if (!code) {
+    const group: MeasureGroup | undefined = b.measure.group?.[g];
+    code = group?.stratifier?.find((ms) => stratifierName(ms.code ? [ms.code] : undefined) === name)?.code ?? { text: name };
+    byName.set(name, code);
+  }
+  return code;
 }
 
 function stratifiers(b: Builder, draft: Draft, g: number): MeasureReportGroupStratifier[] {
@@ -193,20 +204,20 @@ function stratifiers(b: Builder, draft: Draft, g: number): MeasureReportGroupStr
     let list = byName.get(s.stratifier);
     if (!list) byName.set(s.stratifier, (list = []));
     // The CSV does not carry the component code; the stratifier's code stands in for it [A27].
-    const componentCode = stratifierCode(measureGroup, s.stratifier);
-    list.push({
-      component: [{ code: componentCode, value: { coding: [{ code: s.stratum }] } }],
-      ...score(b, s.values, g),
-      population: (measureGroup?.population ?? []).map((mp, p) => population(b, s.values, g, p, mp.code)),
-    });
+    const componentCode = stratifierCode(b, g, s.stratifier);
+    const stratum: MeasureReportGroupStratifierStratum = { component: [{ code: componentCode, value: { coding: [{ code: s.stratum }] } }] };
+    const measureScore = score(b, s.values, g);
+    if (measureScore) stratum.measureScore = measureScore;
+    stratum.population = (measureGroup?.population ?? []).map((mp, p) => population(b, s.values, g, p, mp.code));
+    list.push(stratum);
   }
-  return [...byName].map(([name, stratum]) => ({ code: [stratifierCode(measureGroup, name)], stratum }));
+  return [...byName].map(([name, stratum]) => ({ code: [stratifierCode(b, g, name)], stratum }));
 }
 
 function buildReport(b: Builder, draft: Draft): MeasureReport {
   const subject = partyFor(draft.subject, b.subject);
   const reporter = partyFor(draft.reporter, b.reporter);
-  return {
+  const report: MeasureReport = {
     resourceType: 'MeasureReport',
     status: 'complete',
     type: 'summary',
@@ -215,16 +226,18 @@ function buildReport(b: Builder, draft: Draft): MeasureReport {
     date: b.date,
     ...(reporter ? { reporter } : {}),
     period: { start: draft.start, end: draft.end },
-    group: (b.measure.group ?? []).map((mg, g) => {
-      const strat = stratifiers(b, draft, g);
-      return {
-        ...(mg.code ? { code: mg.code } : {}),
-        population: (mg.population ?? []).map((mp, p) => population(b, draft.main, g, p, mp.code)),
-        ...score(b, draft.main, g),
-        ...(strat.length ? { stratifier: strat } : {}),
-      };
-    }),
   };
+  report.group = (b.measure.group ?? []).map((mg, g) => {
+    const group: MeasureReportGroup = {};
+    if (mg.code) group.code = mg.code;
+    group.population = (mg.population ?? []).map((mp, p) => population(b, draft.main, g, p, mp.code));
+    const measureScore = score(b, draft.main, g);
+    if (measureScore) group.measureScore = measureScore;
+    const strat = stratifiers(b, draft, g);
+    if (strat.length) group.stratifier = strat;
+    return group;
+  });
+  return report;
 }
 
 function parameterDate(name: string, text: string | undefined, offset: string | undefined): string | undefined {
@@ -232,6 +245,18 @@ function parameterDate(name: string, text: string | undefined, offset: string | 
   const value = toFhirDateTime(text, offset);
   if (value) return value;
   throw FhirError.of(400, 'value', `parameter "${name}": ${JSON.stringify(text)} is not an ISO 8601 date or dateTime`, name);
+}
+
+/**
+ * Records in the batches the parser already holds: one await per batch instead of one per
+ * record, which is most of the per-row cost on large files.
+ */
+async function* recordBatches(parser: Readable): AsyncGenerator<string[][]> {
+  for await (const first of parser as AsyncIterable<string[]>) {
+    const batch = [first];
+    for (let next = parser.read() as string[] | null; next !== null; next = parser.read() as string[] | null) batch.push(next);
+    yield batch;
+  }
 }
 
 function toReadable(input: Readable | string | Uint8Array): Readable {
@@ -286,46 +311,49 @@ export async function* csvToMeasureReports(
     return issues.failed || !builder ? undefined : buildReport(builder, draft);
   };
   try {
-    for await (const record of parser as AsyncIterable<string[]>) {
-      row++;
-      if (!header) {
-        header = readHeader(record, plan, opts, issues);
-        if (issues.failed) break;
-        builder = {
-          measure,
-          header,
-          ...(opts.subject ? { subject: parseParty(opts.subject) } : {}),
-          ...(opts.reporter ? { reporter: parseParty(opts.reporter) } : {}),
-          date: opts.date ?? nowDateTime(),
-        };
-        continue;
-      }
-      if (record.length === 1 && record[0] === '') continue;
-      const keyed = readRow(record, row, header, plan, issues, rowContext);
-      if (issues.full) break;
-      if (!keyed) continue;
-      if (finished.has(keyed.key)) {
-        issues.add('invalid', `rows of subject ${JSON.stringify(keyed.subject)}, reporter ${JSON.stringify(keyed.reporter)}, period ${keyed.start}/${keyed.end} are too far apart: their report was already finished after ${maxOpen} other reports started; keep a report's rows together`, row);
-        continue;
-      }
-      let draft = keyed.key === lastKey ? lastDraft : open.get(keyed.key);
-      if (draft) {
-        if (draft !== lastDraft) {
-          open.delete(keyed.key);
+    reading: for await (const batch of recordBatches(parser)) {
+      for (const record of batch) {
+        row++;
+        if (!header) {
+          header = readHeader(record, plan, opts, issues);
+          if (issues.failed) break reading;
+          builder = {
+            measure,
+            header,
+            ...(opts.subject ? { subject: parseParty(opts.subject) } : {}),
+            ...(opts.reporter ? { reporter: parseParty(opts.reporter) } : {}),
+            date: opts.date ?? nowDateTime(),
+            stratifierCodes: new Map(),
+          };
+          continue;
+        }
+        if (record.length === 1 && record[0] === '') continue;
+        const keyed = readRow(record, row, header, plan, issues, rowContext);
+        if (issues.full) break reading;
+        if (!keyed) continue;
+        if (finished.has(keyed.key)) {
+          issues.add('invalid', `rows of subject ${JSON.stringify(keyed.subject)}, reporter ${JSON.stringify(keyed.reporter)}, period ${keyed.start}/${keyed.end} are too far apart: their report was already finished after ${maxOpen} other reports started; keep a report's rows together`, row);
+          continue;
+        }
+        let draft = keyed.key === lastKey ? lastDraft : open.get(keyed.key);
+        if (draft) {
+          if (draft !== lastDraft) {
+            open.delete(keyed.key);
+            open.set(keyed.key, draft);
+          }
+        } else {
+          draft = { firstRow: row, subject: keyed.subject, reporter: keyed.reporter, start: keyed.start, end: keyed.end, main: [], mainRow: [], strata: new Map() };
           open.set(keyed.key, draft);
         }
-      } else {
-        draft = { firstRow: row, subject: keyed.subject, reporter: keyed.reporter, start: keyed.start, end: keyed.end, main: [], mainRow: [], strata: new Map() };
-        open.set(keyed.key, draft);
-      }
-      lastKey = keyed.key;
-      lastDraft = draft;
-      merge(draft, keyed, row, header, plan, issues);
-      if (issues.full) break;
-      if (open.size > maxOpen) {
-        const [oldKey, oldDraft] = open.entries().next().value as [string, Draft];
-        const report = finish(oldKey, oldDraft);
-        if (report) yield report;
+        lastKey = keyed.key;
+        lastDraft = draft;
+        merge(draft, keyed, row, header, plan, issues);
+        if (issues.full) break reading;
+        if (open.size > maxOpen) {
+          const [oldKey, oldDraft] = open.entries().next().value as [string, Draft];
+          const report = finish(oldKey, oldDraft);
+          if (report) yield report;
+        }
       }
     }
   } catch (err) {

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { stringify } from 'csv-stringify';
+import { stringify } from 'csv-stringify/sync';
 import type { Measure, MeasureReport } from 'fhir/r4.js';
 import { planColumns, type ColumnPlan } from './map.js';
 import { cellIndex, hasSamePeriodBounds, hasStrata, headerRow, reportRows, type CsvLayout } from './report-rows.js';
@@ -23,7 +23,10 @@ async function* asAsync(reports: Reports): AsyncGenerator<MeasureReport> {
   yield* reports;
 }
 
-async function* csvRecords(reports: Reports, measure: Measure, plan: ColumnPlan, opts: ToCsvOptions): AsyncGenerator<string[]> {
+/** Text is handed on in pieces of about this size: one stream chunk per row costs more than the row. */
+const CHUNK = 64 * 1024;
+
+async function* csvText(reports: Reports, measure: Measure, plan: ColumnPlan, opts: ToCsvOptions): AsyncGenerator<string> {
   let period = opts.layout?.period;
   let strata = opts.layout?.strata;
   const source = asAsync(reports)[Symbol.asyncIterator]();
@@ -37,12 +40,27 @@ async function* csvRecords(reports: Reports, measure: Measure, plan: ColumnPlan,
   }
   const layout: CsvLayout = { period: period ?? 'single', strata: strata ?? false };
   const cells = cellIndex(plan, layout);
-  yield headerRow(plan, layout);
+  const format = { record_delimiter: opts.eol ?? '\r\n' } as const;
+  let pending = stringify([headerRow(plan, layout)], format);
   let ordinal = 0;
-  for (let r = ahead.shift(); r; r = ahead.shift()) yield* reportRows(r, ordinal++, measure, plan, layout, cells);
-  for (let next = await source.next(); !next.done; next = await source.next()) {
-    yield* reportRows(next.value, ordinal++, measure, plan, layout, cells);
+  const add = (report: MeasureReport): void => {
+    pending += stringify(reportRows(report, ordinal++, measure, plan, layout, cells), format);
+  };
+  for (let r = ahead.shift(); r; r = ahead.shift()) {
+    add(r);
+    if (pending.length >= CHUNK) {
+      yield pending;
+      pending = '';
+    }
   }
+  for (let next = await source.next(); !next.done; next = await source.next()) {
+    add(next.value);
+    if (pending.length >= CHUNK) {
+      yield pending;
+      pending = '';
+    }
+  }
+  yield pending;
 }
 
 /**
@@ -53,11 +71,7 @@ async function* csvRecords(reports: Reports, measure: Measure, plan: ColumnPlan,
  */
 export function measureReportsToCsv(reports: Reports, measure: Measure, opts: ToCsvOptions = {}): Readable {
   const plan = planColumns(measure, opts.map);
-  const records = Readable.from(csvRecords(reports, measure, plan, opts));
-  const out = stringify({ record_delimiter: opts.eol ?? '\r\n' });
-  records.once('error', (err) => out.destroy(err));
-  out.once('close', () => records.destroy());
-  return records.pipe(out);
+  return Readable.from(csvText(reports, measure, plan, opts), { objectMode: false });
 }
 
 /** The same as {@link measureReportsToCsv}, collected into one string (for `$read-csv`-sized output). */
