@@ -21,6 +21,8 @@ export interface Fragment {
 
 export interface CriteriaContext {
   db: Database.Database;
+  /** Largest `high - low` indexed for a date parameter, to bound range scans; undefined if unknown. */
+  dateSpan?(pk: number): number | undefined;
   /** Base URL of this server without the trailing slash: `[base]/Type/id` is a local reference. */
   baseUrl: string;
   param(type: string, name: string): IndexedParam | undefined;
@@ -55,13 +57,15 @@ class Unsupported extends Error {}
  */
 export function buildCriteria(ctx: CriteriaContext, type: string, alias: string, pairs: [string, string][], depth = 0): Criteria {
   const out: Criteria = { fragments: [], unsupported: [] };
-  const dateGroups = new Map<string, { pk: number; conditions: Fragment[] }>();
+  const dateGroups = new Map<string, { pk: number; conditions: Fragment[]; floor: number }>();
   for (const [name, value] of pairs) {
     try {
       const dateParam = plainDateParam(ctx, type, name);
       if (dateParam) {
-        const group = dateGroups.get(name) ?? { pk: dateParam.id, conditions: [] };
-        group.conditions.push(orFragments(orValues(value).map((v) => dateCondition(name, v, 'd.low', 'd.high'))));
+        const group = dateGroups.get(name) ?? { pk: dateParam.id, conditions: [], floor: -Infinity };
+        const values = orValues(value);
+        group.conditions.push(orFragments(values.map((v) => dateCondition(name, v, 'd.low', 'd.high'))));
+        if (values.length === 1) group.floor = Math.max(group.floor, lowFloor(values[0]!, ctx.dateSpan?.(dateParam.id)));
         dateGroups.set(name, group);
         continue;
       }
@@ -71,7 +75,9 @@ export function buildCriteria(ctx: CriteriaContext, type: string, alias: string,
       else throw e;
     }
   }
-  for (const { pk, conditions } of dateGroups.values()) {
+  for (const { pk, conditions, floor } of dateGroups.values()) {
+    // A redundant lower bound on `low` turns an open-ended interval test into a bounded index range.
+    if (Number.isFinite(floor)) conditions.push({ sql: 'd.low >= ?', args: [floor] });
     const condition = { sql: conditions.map((c) => c.sql).join(' AND '), args: conditions.flatMap((c) => c.args) };
     out.fragments.push({ ...inTable(alias, 'idx_date d', pk, condition), range: true });
   }
@@ -168,13 +174,20 @@ function inTable(alias: string, table: string, pk: number, condition: Fragment, 
 }
 
 /** A criterion `alias.rid IN (SELECT ridColumn fromWhere)` in its three forms (see Fragment). */
-function ridSubquery(alias: string, ridColumn: string, fromWhere: string, args: unknown[], negate = false): Fragment {
+function ridSubquery(
+  alias: string,
+  ridColumn: string,
+  fromWhere: string,
+  args: unknown[],
+  negate = false,
+  set?: { sql: string; args: unknown[] },
+): Fragment {
   const check = `EXISTS (SELECT 1 ${fromWhere} AND ${ridColumn} = ${alias}.rid)`;
   return {
     sql: `${alias}.rid ${negate ? 'NOT IN' : 'IN'} (SELECT ${ridColumn} ${fromWhere})`,
     args,
     check: { sql: negate ? `NOT ${check}` : check, args },
-    ...(negate ? {} : { set: { sql: `SELECT ${ridColumn} AS rid ${fromWhere}`, args } }),
+    ...(negate ? {} : { set: set ?? { sql: `SELECT ${ridColumn} AS rid ${fromWhere}`, args } }),
   };
 }
 
@@ -243,6 +256,19 @@ function tokenCriterion(ctx: CriteriaContext, alias: string, name: string, pk: n
     default:
       throw new Unsupported(`modifier :${modifier} is not supported on token parameters`);
   }
+}
+
+/** The least `low` a value matching `value` can have, given the parameter's largest indexed span. */
+function lowFloor(value: string, span: number | undefined): number {
+  const { prefix, rest } = splitPrefix(value);
+  const range = parseDateRange(rest);
+  if (!range) return -Infinity;
+  if (prefix === 'eq') return range.low;
+  if (prefix === 'sa') return range.high;
+  if (span === undefined) return -Infinity;
+  if (prefix === 'ge') return range.low - span;
+  if (prefix === 'gt') return range.high - span;
+  return -Infinity;
 }
 
 function dateCondition(name: string, value: string, low: string, high: string): Fragment {
@@ -355,12 +381,21 @@ function referenceCriterion(
       .map((t) => ctx.param(t, 'identifier')?.id)
       .filter((pk): pk is number => pk !== undefined);
     if (targetIdentifierPks.length === 0) return own;
+    const pkMarks = targetIdentifierPks.map(() => '?').join(', ');
+    // As a set, CROSS JOIN keeps SQLite's order: identifier -> target -> references to it.
     const viaTarget = ridSubquery(
       alias,
       'x.rid',
       `FROM idx_reference x JOIN resources tr ON tr.type = x.type AND tr.id = x.id ` +
-        `WHERE x.pk = ? AND tr.deleted = 0 AND tr.rid IN (SELECT t.rid FROM idx_token t WHERE t.pk IN (${targetIdentifierPks.map(() => '?').join(', ')}) AND ${conds.sql})`,
+        `WHERE x.pk = ? AND tr.deleted = 0 AND tr.rid IN (SELECT t.rid FROM idx_token t WHERE t.pk IN (${pkMarks}) AND ${conds.sql})`,
       [param.id, ...targetIdentifierPks, ...conds.args],
+      false,
+      {
+        sql:
+          'SELECT x.rid AS rid FROM idx_token t CROSS JOIN resources tr ON tr.rid = t.rid ' +
+          `CROSS JOIN idx_reference x ON x.pk = ? AND x.id = tr.id AND x.type = tr.type WHERE t.pk IN (${pkMarks}) AND ${conds.sql} AND tr.deleted = 0`,
+        args: [param.id, ...targetIdentifierPks, ...conds.args],
+      },
     );
     return orFragments([own, viaTarget]);
   }
@@ -401,6 +436,13 @@ function chain(
         `FROM idx_reference x JOIN resources ${inner} ON ${inner}.type = x.type AND ${inner}.id = x.id ` +
           `WHERE x.pk = ? AND ${inner}.type = ? AND ${inner}.deleted = 0 AND ${where}`,
         [param.id, target, ...args],
+        false,
+        {
+          sql:
+            `SELECT x.rid AS rid FROM resources ${inner} CROSS JOIN idx_reference x ON x.pk = ? AND x.id = ${inner}.id AND x.type = ${inner}.type ` +
+            `WHERE ${inner}.type = ? AND ${inner}.deleted = 0 AND ${where}`,
+          args: [param.id, target, ...args],
+        },
       ),
     );
     // Canonical references (MeasureReport.measure) point at the target's `url`.
@@ -413,6 +455,13 @@ function chain(
           `FROM idx_reference x JOIN idx_uri cu ON cu.pk = ? AND cu.value = x.url ` +
             `JOIN resources ${inner} ON ${inner}.rid = cu.rid WHERE x.pk = ? AND x.url IS NOT NULL AND ${inner}.deleted = 0 AND ${where}`,
           [url.id, param.id, ...args],
+          false,
+          {
+            sql:
+              `SELECT x.rid AS rid FROM resources ${inner} CROSS JOIN idx_uri cu ON cu.rid = ${inner}.rid AND cu.pk = ? ` +
+              `CROSS JOIN idx_reference x ON x.pk = ? AND x.url = cu.value WHERE ${inner}.type = ? AND ${inner}.deleted = 0 AND ${where}`,
+            args: [url.id, param.id, target, ...args],
+          },
         ),
       );
     }

@@ -23,6 +23,7 @@ export interface SearchOptions {
 export interface SearchContext {
   db: Database.Database;
   param(type: string, name: string): IndexedParam | undefined;
+  dateSpan?(pk: number): number | undefined;
 }
 
 /** Handled by the server layer (formats, summaries): accepted here without a word. */
@@ -55,7 +56,7 @@ export function executeSearch(ctx: SearchContext, type: string, query: SearchQue
     } else criteria.push([name, value]);
   }
 
-  const built = buildCriteria({ db: ctx.db, baseUrl, param: ctx.param }, type, 'r', criteria);
+  const built = buildCriteria({ db: ctx.db, baseUrl, param: ctx.param, ...(ctx.dateSpan ? { dateSpan: ctx.dateSpan } : {}) }, type, 'r', criteria);
   ignored.push(...built.unsupported);
   if (ignored.length && opts.strict) {
     throw new FhirError(

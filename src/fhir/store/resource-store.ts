@@ -59,6 +59,8 @@ export class ResourceStore {
   private readonly params = new Map<string, IndexedParam[]>();
   private readonly defsByType = new Map<string, Map<string, IndexedParam>>();
   private readonly statements = new Map<string, Database.Statement>();
+  /** Per date parameter, the widest range indexed so far (never shrinks): bounds date range scans. */
+  private spans: Map<number, number> | undefined;
 
   private constructor(db: Database.Database, private readonly searchParams: SearchParamDef[]) {
     this.db = db;
@@ -208,7 +210,16 @@ export class ResourceStore {
     return {
       db: this.db,
       param: (type: string, name: string) => this.paramsByName(type).get(name),
+      dateSpan: (pk: number) => this.dateSpans().get(pk),
     };
+  }
+
+  private dateSpans(): Map<number, number> {
+    if (!this.spans) {
+      const rows = this.stmt('SELECT pk, span FROM idx_date_span').all() as { pk: number; span: number }[];
+      this.spans = new Map(rows.map((r) => [r.pk, r.span]));
+    }
+    return this.spans;
   }
 
   /** Prepared once: preparing costs more than running the small statements of a write. */
@@ -267,7 +278,14 @@ export class ResourceStore {
     const rows = indexRows(resource, this.paramsOf(resource.resourceType));
     for (const r of rows.tokens) this.stmt('INSERT INTO idx_token VALUES (?, ?, ?, ?, ?)').run(rid, r.param, r.system, r.code, r.text);
     for (const r of rows.strings) this.stmt('INSERT INTO idx_string VALUES (?, ?, ?, ?)').run(rid, r.param, r.norm, r.raw);
-    for (const r of rows.dates) this.stmt('INSERT INTO idx_date VALUES (?, ?, ?, ?)').run(rid, r.param, r.low, r.high);
+    for (const r of rows.dates) {
+      this.stmt('INSERT INTO idx_date VALUES (?, ?, ?, ?)').run(rid, r.param, r.low, r.high);
+      const span = r.high - r.low;
+      if (span > (this.dateSpans().get(r.param) ?? -1)) {
+        this.stmt('INSERT OR REPLACE INTO idx_date_span (pk, span) VALUES (?, ?)').run(r.param, span);
+        this.dateSpans().set(r.param, span);
+      }
+    }
     for (const r of rows.references) {
       this.stmt('INSERT INTO idx_reference VALUES (?, ?, ?, ?, ?, ?)').run(rid, r.param, r.type, r.id, r.url, r.version);
     }

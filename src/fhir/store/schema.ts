@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS idx_date (rid INTEGER NOT NULL, pk INTEGER NOT NULL, 
 CREATE INDEX IF NOT EXISTS idx_date_low ON idx_date (pk, low);
 CREATE INDEX IF NOT EXISTS idx_date_high ON idx_date (pk, high);
 CREATE INDEX IF NOT EXISTS idx_date_rid ON idx_date (rid, pk);
+CREATE TABLE IF NOT EXISTS idx_date_span (pk INTEGER PRIMARY KEY, span INTEGER NOT NULL);
 
 CREATE TABLE IF NOT EXISTS idx_reference (rid INTEGER NOT NULL, pk INTEGER NOT NULL, type TEXT, id TEXT, url TEXT, version TEXT);
 CREATE INDEX IF NOT EXISTS idx_reference_id ON idx_reference (pk, id, type);
