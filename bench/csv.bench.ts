@@ -24,7 +24,7 @@ const measure: Measure = {
   group: [
     {
       code: { coding: [{ system: 'http://hl7.org/fhir/uv/saner/CodeSystem/MeasureGroupSystem', code: 'AcquiredCovid' }] },
-      population: POPULATIONS.map((code) => ({ code: { coding: [{ system: MV, code }] } })),
+      population: POPULATIONS.map((code) => ({ code: { coding: [{ system: MV, code }] }, criteria: { language: 'text/plain', expression: code } })),
       stratifier: [{ code: { text: 'age' } }],
     },
   ],
