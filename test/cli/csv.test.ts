@@ -92,6 +92,7 @@ describe('measure-conformance csv', () => {
     const u = io();
     expect(await csvCommand.run(['from-csv', '--measure', 'measure-beds-vents.json', 'bad2.csv'], u)).toBe(1);
     expect(u.err).toBe('bad2.csv:row 2 column "numVent": "abc" is not a non-negative integer count\nbad2.csv:row 3 column "numVent": count -2 is negative\n');
+    expect(u.out).toBe('');
   });
 
   it('exits 1 with one line for unreadable or wrong files and for a bad map', async () => {

@@ -160,18 +160,19 @@ function sink(out: string | undefined, io: CliIo): Writable {
   });
 }
 
+/** The opening of the Bundle waits for the first report, so an input rejected early prints nothing on stdout. */
 async function* bundleText(reports: AsyncIterable<MeasureReport>, ndjson: boolean): AsyncGenerator<string> {
   if (ndjson) {
     for await (const report of reports) yield `${serializeJson(report)}\n`;
     return;
   }
+  const open = '{"resourceType":"Bundle","type":"collection","entry":[';
   let first = true;
-  yield '{"resourceType":"Bundle","type":"collection","entry":[';
   for await (const report of reports) {
-    yield `${first ? '' : ','}\n{"resource":${serializeJson(report)}}`;
+    yield `${first ? open : ','}\n{"resource":${serializeJson(report)}}`;
     first = false;
   }
-  yield '\n]}\n';
+  yield `${first ? open : ''}\n]}\n`;
 }
 
 export const csvCommand: Command = {
