@@ -131,6 +131,8 @@ function runConstraints(w: Walk, list: Check[], item: Json | string | number | b
 /** What the walk needs to know about a child element, worked out once per place in the model. */
 interface Step {
   name: string;
+  /** `_name`, the key of the primitive's id and extensions, made once: a key built per lookup is slow. */
+  siblingKey: string;
   array: boolean;
   kind: 'primitive' | 'resource' | 'contained' | 'object';
   /** The choice stem (`value`) when the element is a `[x]` choice. */
@@ -172,6 +174,7 @@ function makeStep(found: ResolvedElement): Step {
   const context = primitive ? { type: 'Element', path: '' } : childContext(owner, element, type);
   const step: Step = {
     name,
+    siblingKey: `_${name}`,
     array: element.array,
     kind: primitive ? 'primitive' : resource ? (element.path === 'contained' ? 'contained' : 'resource') : 'object',
     type,
@@ -217,7 +220,7 @@ function visitChildren(w: Walk, obj: Json, ctx: Context, plan: Plan, path: Path)
       choices.set(step.stem, name);
     }
     const value = primitiveOnly ? undefined : obj[key];
-    const sibling = step.kind === 'primitive' ? obj[`_${name}`] : undefined;
+    const sibling = step.kind === 'primitive' ? obj[step.siblingKey] : undefined;
     if (step.array) {
       const values = Array.isArray(value) ? value : [];
       const siblings = Array.isArray(sibling) ? sibling : [];
