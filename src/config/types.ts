@@ -1,3 +1,5 @@
+import type { Trigger } from '../engine/triggers.js';
+
 /** The validated, environment-expanded content of config.yaml. */
 export interface HarnessConfig {
   /** Absent: every selected suite runs against the bundled reference simulators. */
@@ -27,11 +29,8 @@ export interface SutConfig {
   ids?: Record<string, string>;
 }
 
-export type TriggerConfig =
-  | { type: 'command'; command: string; timeoutMs?: number }
-  | { type: 'webhook'; url: string; method?: string; headers?: Record<string, string>; body?: string }
-  | { type: 'prompt'; message?: string }
-  | { type: 'none' };
+/** How to make a client SUT send its requests: the engine's trigger kinds, as config.yaml spells them. */
+export type TriggerConfig = Trigger;
 
 export interface Timeouts {
   /** One HTTP request, connect to last byte. */

@@ -213,14 +213,7 @@ export class HttpClient {
 
   async #once(method: string, url: string, headers: Record<string, string>, body: string | Uint8Array | undefined, outer: AbortSignal | undefined): Promise<HttpResponse> {
     const started = Date.now();
-    const exchange: HttpExchange = {
-      direction: 'outbound',
-      method,
-      url: this.redact(url),
-      requestHeaders: this.redactHeaders(headers),
-      ...(body !== undefined ? { requestBody: this.capture(toBytes(body)) } : {}),
-      startedAt: new Date(started).toISOString(),
-    };
+    const exchange = this.#outbound(method, url, headers, body, started);
     const local = new AbortController();
     let cause: { failure: TransportFailure; message: string } | undefined;
     const abort = (failure: TransportFailure, message: string) => {
@@ -299,14 +292,21 @@ export class HttpClient {
     }
   }
 
-  #fail(message: string, failure: TransportFailure, method: string, url: string, headers: Record<string, string>, body: string | Uint8Array | undefined): TransportError {
-    const exchange: HttpExchange = {
+  /** The request half of an exchange as evidence, secrets redacted. */
+  #outbound(method: string, url: string, headers: Record<string, string>, body: string | Uint8Array | undefined, started: number): HttpExchange {
+    return {
       direction: 'outbound',
       method,
       url: this.redact(url),
       requestHeaders: this.redactHeaders(headers),
       ...(body !== undefined ? { requestBody: this.capture(toBytes(body)) } : {}),
-      startedAt: new Date().toISOString(),
+      startedAt: new Date(started).toISOString(),
+    };
+  }
+
+  #fail(message: string, failure: TransportFailure, method: string, url: string, headers: Record<string, string>, body: string | Uint8Array | undefined): TransportError {
+    const exchange: HttpExchange = {
+      ...this.#outbound(method, url, headers, body, Date.now()),
       durationMs: 0,
       error: message,
     };

@@ -24,6 +24,12 @@ function readableSearchableType(cs: CapabilityStatement): string | undefined {
   return usable.includes('MeasureReport') ? 'MeasureReport' : usable[0];
 }
 
+/** The resource type a test reads and searches; the test is skipped when the server declares none. */
+async function typeUnderTest(t: TestContext): Promise<string> {
+  const type = readableSearchableType(await capabilityStatement(t));
+  return type ?? t.skip('the CapabilityStatement declares no resource type with both read and search-type');
+}
+
 export default defineSuite({
   id: 'fhir-core/fhir-server',
   title: 'FHIR R4 server: capabilities, formats, read and search',
@@ -123,8 +129,7 @@ export default defineSuite({
       requirements: 'FHIR-HTTP-003',
       negativeControl: 'refuse-interaction:MeasureReport/search-type',
       async run(t) {
-        const type = readableSearchableType(await capabilityStatement(t));
-        if (!type) return t.skip('the CapabilityStatement declares no resource type with both read and search-type');
+        const type = await typeUnderTest(t);
         const res = await t.sut.search(type, { _count: 1 });
         t.expectStatus(res, 200);
         const bundle = res.resource();
@@ -140,8 +145,7 @@ export default defineSuite({
       requirements: 'FHIR-HTTP-001',
       negativeControl: 'refuse-interaction:MeasureReport/read',
       async run(t) {
-        const type = readableSearchableType(await capabilityStatement(t));
-        if (!type) return t.skip('the CapabilityStatement declares no resource type with both read and search-type');
+        const type = await typeUnderTest(t);
         const found = (await t.sut.search(type, { _count: 1 })).entries(type)[0];
         if (!found?.id) return t.skip(`the server holds no ${type} to read`);
         for (const format of ['json', 'xml'] as const) {
@@ -157,7 +161,7 @@ export default defineSuite({
       requirements: 'FHIR-HTTP-002',
       negativeControl: 'refuse-interaction:MeasureReport/read',
       async run(t) {
-        const type = readableSearchableType(await capabilityStatement(t)) ?? 'MeasureReport';
+        const type = await typeUnderTest(t);
         const res = await t.sut.read(type, 'measure-conformance-no-such-id');
         t.expectStatus(res, [404, 410]);
       },
@@ -167,7 +171,7 @@ export default defineSuite({
       requirements: 'FHIR-HTTP-004',
       negativeControl: 'operation-outcome-missing',
       async run(t) {
-        const type = readableSearchableType(await capabilityStatement(t)) ?? 'MeasureReport';
+        const type = await typeUnderTest(t);
         const res = await t.sut.read(type, 'measure-conformance-no-such-id');
         t.require(res.status >= 400, `a read of an unknown id answered ${res.status}, so there is no error answer to inspect`);
         const outcome = res.tryResource();
