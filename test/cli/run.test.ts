@@ -106,4 +106,21 @@ describe('measure-conformance run', () => {
     expect(verdicts).toEqual(new Set(['error']));
     expect(results.tests[0].reason).toMatch(/no complete response within 300 ms/);
   }, 60_000);
+
+  it('stops cleanly on Ctrl-C and still writes the report of what ran', async () => {
+    const cwd = workdir();
+    writeFileSync(join(cwd, 'config.yaml'), ['sut:', '  name: Hung', `  baseUrl: ${hungUrl}`, 'timeouts:', '  requestMs: 30000'].join('\n'));
+    const stop = new AbortController();
+    const io = captureIo(cwd, {}, stop.signal);
+    const running = main(['run', '--out', 'out'], io);
+    // The first test is now waiting on the hung SUT; interrupt it as Ctrl-C would.
+    setTimeout(() => stop.abort(), 500);
+    expect(await running).toBe(1);
+    const results = JSON.parse(readFileSync(join(cwd, 'out', 'results.json'), 'utf8'));
+    expect(results.interrupted).toBe(true);
+    expect(results.tests[0].verdict).toBe('error');
+    expect(results.tests[0].reason).toMatch(/interrupted/);
+    expect(results.tests.slice(1).every((t: { verdict: string }) => t.verdict === 'skip')).toBe(true);
+    expect(existsSync(join(cwd, 'out', 'index.html'))).toBe(true);
+  }, 30_000);
 });
