@@ -14,7 +14,7 @@ export function isCsvIssue(issue: Issue): issue is CsvIssue {
   return typeof (issue as CsvIssue).detail === 'string';
 }
 
-export function csvLocation(row: number | undefined, column: string | undefined): string {
+function csvLocation(row: number | undefined, column: string | undefined): string {
   const parts: string[] = [];
   if (row !== undefined) parts.push(`row ${row}`);
   if (column !== undefined) parts.push(`column ${JSON.stringify(column)}`);

@@ -60,7 +60,7 @@ function conceptValue(concept: CodeableConcept | undefined): string | undefined 
 }
 
 /** Cell for a stratum [A9]: `value`'s code, else the components' value codes joined with `+`. */
-export function stratumName(stratum: MeasureReportGroupStratifierStratum): string | undefined {
+function stratumName(stratum: MeasureReportGroupStratifierStratum): string | undefined {
   const direct = conceptValue(stratum.value);
   if (direct) return direct;
   const parts = (stratum.component ?? []).map((c) => conceptValue(c.value));
@@ -89,7 +89,7 @@ function matchPopulation(measure: Measure, group: number, code: CodeableConcept 
 }
 
 /** Number of key columns (subject, reporter, period(s), stratifier/stratum) before the measure columns. */
-export function keyWidth(layout: CsvLayout): number {
+function keyWidth(layout: CsvLayout): number {
   return 2 + (layout.period === 'single' ? 1 : 2) + (layout.strata ? 2 : 0);
 }
 

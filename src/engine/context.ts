@@ -280,7 +280,7 @@ export class TestRun<F extends object = Fixture> implements TestContext<F> {
   }
 }
 
-export function parseExchangeBody<T extends Resource>(exchange: HttpExchange, formats: ResourceFormats): ParseOutcome<T> {
+function parseExchangeBody<T extends Resource>(exchange: HttpExchange, formats: ResourceFormats): ParseOutcome<T> {
   const what = `the body of ${exchange.method} ${exchange.url}`;
   const body = exchange.requestBody;
   if (!body || body.text.trim() === '') return { ok: false, error: `${what} is empty` };

@@ -442,7 +442,7 @@ function reasonText(reason: unknown): string {
   return reason === undefined ? 'cancelled' : String(reason);
 }
 
-export function formatBytes(n: number): string {
+function formatBytes(n: number): string {
   if (n >= 1024 * 1024) return `${+(n / 1024 / 1024).toFixed(1)} MiB`;
   if (n >= 1024) return `${+(n / 1024).toFixed(1)} KiB`;
   return `${n} B`;

@@ -26,11 +26,6 @@ export function numberText(owner: object, key: string | number, value: number): 
   return Number.isFinite(value) ? String(value) : 'null';
 }
 
-/** Whether `owner` holds any remembered number text. */
-export function hasNumberTexts(owner: object): boolean {
-  return texts.has(owner);
-}
-
 /**
  * A deep copy of a JSON-like value that keeps the remembered number texts, for callers that
  * copy resources (structuredClone and spreads would drop the precision).

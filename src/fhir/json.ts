@@ -157,7 +157,7 @@ function countKeys(value: unknown): number {
   return n;
 }
 
-export function lineColumn(text: string, position: number): { line: number; column: number } {
+function lineColumn(text: string, position: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let i = text.indexOf('\n'); i >= 0 && i < position; i = text.indexOf('\n', i + 1)) {

@@ -173,7 +173,7 @@ function dateRangesOf(type: string, value: unknown): { low: number; high: number
 /** `Type/id` (optionally with `_history`), or an absolute URL ending in `Type/id`. */
 const LITERAL_RE = /^(?:(.*)\/)?([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
 
-export function parseLiteralReference(reference: string): { base: string | null; type: string; id: string } | undefined {
+function parseLiteralReference(reference: string): { base: string | null; type: string; id: string } | undefined {
   const m = LITERAL_RE.exec(reference);
   if (!m) return undefined;
   return { base: m[1] ?? null, type: m[2]!, id: m[3]! };

@@ -17,7 +17,7 @@ export function redactHeaders(headers: HeaderBag): Record<string, string> {
   return out;
 }
 
-export function captureBody(body: string | Buffer, limit: number): BodyCapture {
+function captureBody(body: string | Buffer, limit: number): BodyCapture {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   const truncated = bytes.length > limit;
   return {

@@ -24,7 +24,7 @@ export function responseFormat(request: FastifyRequest, query: Array<[string, st
   );
 }
 
-export function contentTypeHeader(format: FhirFormat, faults: ReadonlySet<string>): string {
+function contentTypeHeader(format: FhirFormat, faults: ReadonlySet<string>): string {
   return contentTypeOf(faults.has('xml-with-json-content-type') ? 'json' : format);
 }
 

@@ -36,7 +36,7 @@ export function ref1(reference: Record<string, unknown>, rootResource: Record<st
 }
 
 /** Every string in a resource that starts with `#` (references, canonicals, uris), for dom-3. */
-export function localReferences(value: unknown, into: Set<string>): Set<string> {
+function localReferences(value: unknown, into: Set<string>): Set<string> {
   if (typeof value === 'string') {
     if (value.startsWith('#')) into.add(value);
   } else if (Array.isArray(value)) {
