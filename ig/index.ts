@@ -1,7 +1,10 @@
 import { RequirementCatalogue } from '../src/engine/index.js';
 import { requirements as fhirCore } from './fhir-core/requirements.js';
+import { requirements as saner } from './saner/requirements.js';
+
+export { capabilityTitles } from './saner/capabilities.js';
 
 /** The project's requirement catalogue: every requirement of every IG it covers. */
 export function catalogue(): RequirementCatalogue {
-  return new RequirementCatalogue([...fhirCore]);
+  return new RequirementCatalogue([...fhirCore, ...saner]);
 }
