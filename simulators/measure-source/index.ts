@@ -1,15 +1,33 @@
 /**
  * Reference Measure Source (SANER Query Measure, server side): serves Measure, MeasureReport,
- * Location and Organization for read and search, seeded from the project's fixtures.
+ * Location and Organization for read and search with every parameter of the transaction, and the
+ * CSV Option's `$read-csv` and `$search-csv`, seeded from the project's SANER fixtures.
  */
-import type { ServerDeclaration } from '../../src/fhir/server/index.js';
-import { coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
+import type { FastifyInstance } from 'fastify';
+import { toOperationOutcome } from '../../src/fhir/errors.js';
+import { contentTypeOf, formatFromAccept } from '../../src/fhir/negotiation.js';
+import type { RunningFhirServer, ServerDeclaration } from '../../src/fhir/server/index.js';
+import { activeFaults, buildFhirApp, coreFaults } from '../../src/fhir/server/index.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { searchParamsFor } from '../../src/fhir/search/search-param-def.js';
 import { fixtureResources } from '../fixtures.js';
-import type { Simulator } from '../simulator.js';
+import type { Simulator, SimulatorStartOptions } from '../simulator.js';
+import { readCsv, searchCsv } from './csv-operations.js';
+import { measureSourceFaults } from './faults.js';
+import { measureSourceHooks } from './hooks.js';
+import {
+  MEASURE_SOURCE_QUERY_MEASURE_CSV_PULL,
+  MEASURE_SOURCE_QUERY_MEASURE_PULL,
+  PUBLIC_HEALTH_MEASURE,
+  PUBLIC_HEALTH_MEASURE_REPORT,
+  SEARCH_PARAMETER_CODE,
+  SEARCH_PARAMETER_DEFINITION_TEXT,
+} from './saner-urls.js';
 
 const TYPES = ['Measure', 'MeasureReport', 'Location', 'Organization'];
+/** Held for `code:in` (the value set) and `Measure?_include=*` (the library), not served as types. */
+const SUPPORTING_TYPES = ['ValueSet', 'Library'];
+const READ_SEARCH: ServerDeclaration['resources'][number]['interactions'] = ['read', 'vread', 'search-type'];
 
 export const declaration: ServerDeclaration = {
   name: 'MeasureSourceSimulator',
@@ -19,24 +37,63 @@ export const declaration: ServerDeclaration = {
   resources: [
     {
       type: 'MeasureReport',
-      interactions: ['read', 'vread', 'search-type'],
-      searchParams: ['_id', '_lastUpdated', 'measure', 'date', 'period', 'subject', 'reporter', 'status'],
+      interactions: READ_SEARCH,
+      searchParams: [
+        '_id', '_lastUpdated', 'measure', 'measure.title', 'date', 'period', 'subject', 'subject:identifier',
+        'subject:Location.near', 'reporter', 'reporter:identifier', 'status',
+      ],
       searchInclude: ['*'],
+      supportedProfiles: [PUBLIC_HEALTH_MEASURE_REPORT],
     },
     {
       type: 'Measure',
-      interactions: ['read', 'vread', 'search-type'],
-      searchParams: ['_id', '_lastUpdated', 'url', 'title', 'code', 'definition-text'],
+      interactions: READ_SEARCH,
+      searchParams: ['_id', '_lastUpdated', 'url', 'title', '_text', '_content', 'definition-text', 'code', 'code:in'],
       searchInclude: ['*'],
+      supportedProfiles: [PUBLIC_HEALTH_MEASURE],
     },
-    { type: 'Location', interactions: ['read', 'vread', 'search-type'], searchParams: ['_id', 'name', 'identifier', 'near'], searchInclude: ['*'] },
-    { type: 'Organization', interactions: ['read', 'vread', 'search-type'], searchParams: ['_id', 'name', 'identifier'], searchInclude: ['*'] },
+    { type: 'Location', interactions: READ_SEARCH, searchParams: ['_id', 'name', 'identifier', 'near'], searchInclude: ['*'] },
+    { type: 'Organization', interactions: READ_SEARCH, searchParams: ['_id', 'name', 'identifier'], searchInclude: ['*'] },
   ],
-  searchParamDefs: searchParamsFor(TYPES),
-  operations: [],
+  searchParamDefs: searchParamsFor([...TYPES, ...SUPPORTING_TYPES]),
+  searchParamUrls: {
+    'Measure.definition-text': SEARCH_PARAMETER_DEFINITION_TEXT,
+    'Measure.code': SEARCH_PARAMETER_CODE,
+    'Measure.code:in': SEARCH_PARAMETER_CODE,
+  },
+  operations: [readCsv, searchCsv],
   validateOnWrite: { base: true, profiles: true },
-  faults: [],
+  instantiates: [MEASURE_SOURCE_QUERY_MEASURE_PULL, MEASURE_SOURCE_QUERY_MEASURE_CSV_PULL],
+  faults: [...measureSourceFaults],
 };
+
+/** The resources the simulator starts with: the project's SANER fixtures. */
+export function seedResources() {
+  return fixtureResources('saner', [...TYPES, ...SUPPORTING_TYPES]);
+}
+
+const FHIR_RANGES = new Set(['application/fhir+json', 'application/fhir+xml', '*/*', 'application/*', 'text/csv']);
+
+/** `accept-fhir-types-only`: an Accept of only short or DSTU2 types is refused, whatever `_format` says. */
+function refuseLegacyAccept(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const accept = request.headers.accept;
+    if (!accept) return;
+    const ranges = accept.split(',').map((r) => r.split(';', 1)[0]!.trim().toLowerCase());
+    if (ranges.some((r) => FHIR_RANGES.has(r)) || formatFromAccept(accept) === undefined) return;
+    const outcome = toOperationOutcome([{ severity: 'error', code: 'not-supported', message: `Accept '${accept}' is not supported: use application/fhir+json or application/fhir+xml` }]);
+    return reply.code(406).header('content-type', contentTypeOf('json')).send(JSON.stringify(outcome));
+  });
+}
+
+async function listen(app: FastifyInstance, options: SimulatorStartOptions): Promise<string> {
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ host, port: options.port ?? 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const hostInUrl = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  return `${options.tls ? 'https' : 'http'}://${hostInUrl}:${port}`;
+}
 
 export const measureSource: Simulator = {
   id: 'measure-source',
@@ -44,29 +101,42 @@ export const measureSource: Simulator = {
   plays: ['MeasureSource', 'FhirServer'],
   faultIds: () => [...coreFaults, ...declaration.faults].map((f) => f.id),
   async start(options = {}) {
+    const faults = options.faults ?? [];
+    // Checked before the store opens, so a mistyped fault leaves nothing behind.
+    activeFaults(faults, [...coreFaults, ...declaration.faults]);
     const store = ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: declaration.searchParamDefs });
-    // A file-backed store keeps what it holds across restarts; seed only a new one.
-    if (store.count() === 0) {
-      store.transaction(() => {
-        for (const r of fixtureResources('resources', TYPES)) store.create(r, r.id ? { id: r.id } : {});
+    try {
+      // A file-backed store keeps what it holds across restarts; seed only a new one.
+      if (store.count() === 0) {
+        store.transaction(() => {
+          for (const r of seedResources()) store.create(r, r.id ? { id: r.id } : {});
+        });
+      }
+      const app = await buildFhirApp({
+        declaration,
+        store,
+        faults,
+        hooks: measureSourceHooks,
+        ...(faults.includes('default-page-size-10') ? { defaultCount: 10 } : {}),
+        ...(options.tls ? { tls: options.tls } : {}),
+        ...(options.auth ? { auth: options.auth } : {}),
+        ...(options.onExchange ? { onExchange: options.onExchange } : {}),
       });
+      if (faults.includes('accept-fhir-types-only')) refuseLegacyAccept(app);
+      const url = await listen(app, options);
+      const server: RunningFhirServer = {
+        url,
+        app,
+        store,
+        async close() {
+          await app.close();
+          store.close();
+        },
+      };
+      return server;
+    } catch (e) {
+      store.close();
+      throw e;
     }
-    const server = await startFhirServer({
-      declaration,
-      store,
-      ...(options.host ? { host: options.host } : {}),
-      ...(options.port !== undefined ? { port: options.port } : {}),
-      ...(options.tls ? { tls: options.tls } : {}),
-      ...(options.auth ? { auth: options.auth } : {}),
-      ...(options.faults ? { faults: options.faults } : {}),
-      ...(options.onExchange ? { onExchange: options.onExchange } : {}),
-    });
-    return {
-      ...server,
-      async close() {
-        await server.close();
-        store.close();
-      },
-    };
   },
 };

@@ -87,6 +87,8 @@ export interface OperationDeclaration {
   affectsState: boolean;
   /** Non-FHIR media types accepted as a raw request body, e.g. `text/csv`. */
   acceptsMediaTypes?: string[];
+  /** Non-FHIR media types it answers in, e.g. `text/csv`: an Accept naming only these is not a 406. */
+  producesMediaTypes?: string[];
   handler(request: OperationRequest): Promise<OperationResult>;
 }
 

@@ -36,6 +36,17 @@ function baseUrlOf(request: FastifyRequest, prefix: string, options: FhirServerO
   return `${request.protocol}://${request.host}${prefix}`;
 }
 
+/**
+ * An operation answering in a non-FHIR media type (e.g. `$read-csv` in text/csv) negotiates its
+ * own response when the Accept header asks for that type; FHIR errors then go out as JSON.
+ */
+function producesOwnMediaType(options: FhirServerOptions, segments: string[], accept: string | undefined): boolean {
+  const last = segments[segments.length - 1];
+  if (!accept || !last?.startsWith('$')) return false;
+  const asked = accept.split(',').map((range) => range.split(';', 1)[0]!.trim().toLowerCase());
+  return options.declaration.operations.some((o) => o.name === last.slice(1) && (o.producesMediaTypes ?? []).some((m) => asked.includes(m)));
+}
+
 export const fhirServerPlugin: FastifyPluginAsync<FhirServerOptions> = async (app: FastifyInstance, options) => {
   const faults = activeFaults(options.faults ?? [], [...coreFaults, ...options.declaration.faults]);
   const hooks = options.hooks ?? {};
@@ -91,7 +102,7 @@ export const fhirServerPlugin: FastifyPluginAsync<FhirServerOptions> = async (ap
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const { segments, query } = parseRequestUrl(request.url, prefix);
-    const format = responseFormat(request, query, faults);
+    const format = producesOwnMediaType(options, segments, headerValue(request.headers, 'accept')) ? 'json' : responseFormat(request, query, faults);
     const ctx: ServerContext = {
       options,
       declaration: options.declaration,

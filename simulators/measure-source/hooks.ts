@@ -1,0 +1,41 @@
+/**
+ * Fault modes acting on what the Measure Source sends: resources made to violate the SANER
+ * profiles, and `_include=*` answers missing the report's subject.
+ */
+import type { Bundle, Measure, MeasureReport, Resource } from 'fhir/r4.js';
+import type { ResponseEvent, ServerHooks } from '../../src/fhir/server/index.js';
+
+/** A report breaking PublicHealthMeasureReport twice: a date without seconds and zone, a subject without identifier. */
+function invalidReport(report: MeasureReport): MeasureReport {
+  const { identifier: _dropped, ...subject } = report.subject ?? {};
+  return { ...report, date: (report.date ?? '2020-01-01').slice(0, 10), subject };
+}
+
+function invalidMeasure(measure: Measure): Measure {
+  return { ...measure, extension: (measure.extension ?? []).filter((e) => !e.url.endsWith('/ReportingPeriod')) };
+}
+
+function distort(resource: Resource, faults: ReadonlySet<string>): Resource {
+  if (resource.resourceType === 'MeasureReport' && faults.has('invalid-measurereport')) return invalidReport(resource as MeasureReport);
+  if (resource.resourceType === 'Measure' && faults.has('invalid-measure')) return invalidMeasure(resource as Measure);
+  return resource;
+}
+
+function withoutSubjects(bundle: Bundle): Bundle {
+  const subjects = new Set(
+    (bundle.entry ?? []).flatMap((e) => (e.search?.mode === 'match' && e.resource?.resourceType === 'MeasureReport' ? [(e.resource as MeasureReport).subject?.reference] : [])),
+  );
+  const entry = bundle.entry?.filter((e) => !(e.search?.mode === 'include' && e.resource && subjects.has(`${e.resource.resourceType}/${e.resource.id}`)));
+  return { ...bundle, ...(entry ? { entry } : {}) };
+}
+
+export const measureSourceHooks: ServerHooks = {
+  beforeSend(event: ResponseEvent, resource: Resource): Resource {
+    const { faults } = event;
+    if (resource.resourceType !== 'Bundle') return distort(resource, faults);
+    let bundle = resource as Bundle;
+    if (faults.has('include-without-subject') && event.segments[0] === 'MeasureReport') bundle = withoutSubjects(bundle);
+    if (!faults.has('invalid-measurereport') && !faults.has('invalid-measure')) return bundle;
+    return { ...bundle, ...(bundle.entry ? { entry: bundle.entry.map((e) => (e.resource ? { ...e, resource: distort(e.resource, faults) } : e)) } : {}) };
+  },
+};
