@@ -226,6 +226,14 @@ describe('core fault modes', () => {
     expect(res.body).toBe('');
   });
 
+  fault('accept-wrong-media-type', async () => {
+    const { clean, faulty } = await pair('accept-wrong-media-type');
+    const body = JSON.stringify(measureReport());
+    expect((await post(clean, '/MeasureReport', body, { 'content-type': 'text/plain' })).statusCode).toBe(415);
+    expect((await post(faulty, '/MeasureReport', body, { 'content-type': 'text/plain' })).statusCode).toBe(201);
+    expect((await post(faulty, '/MeasureReport', body, { 'content-type': FHIR_JSON })).statusCode).toBe(201);
+  });
+
   fault('no-bundle-total', async () => {
     const { clean, faulty } = await pair('no-bundle-total');
     expect(json<Bundle>((await get(clean, '/MeasureReport')).body).total).toBe(5);

@@ -664,6 +664,31 @@ describe('hooks', () => {
     }
   });
 
+  it('hands a Bundle POSTed to the base to processBundle, and refuses what is not a Bundle', async () => {
+    const seen: string[] = [];
+    const hooked = await testServer({
+      hooks: {
+        processBundle: async (e) => {
+          seen.push(e.bundle.type);
+          return { resource: { resourceType: 'Bundle', type: 'batch-response', entry: [{ response: { status: '200 OK' } }] }, status: 200 };
+        },
+      },
+    });
+    try {
+      const send = (payload: string, contentType = FHIR_JSON) => hooked.app.inject({ method: 'POST', url: '/', payload, headers: { 'content-type': contentType } });
+      const ok = await send(JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry: [] }));
+      expect(ok.statusCode).toBe(200);
+      expect((JSON.parse(ok.body) as Bundle).type).toBe('batch-response');
+      expect(seen).toEqual(['batch']);
+      expect((await send(JSON.stringify(location))).statusCode).toBe(400);
+      expect((await send(JSON.stringify({ resourceType: 'Bundle', type: 'batch' }), 'text/plain')).statusCode).toBe(415);
+      expect((await send('')).statusCode).toBe(400);
+      expect(seen).toEqual(['batch']);
+    } finally {
+      await hooked.close();
+    }
+  });
+
   it('refuses an unknown fault id at start', async () => {
     await expect(testServer({ faults: ['no-such-fault'] })).rejects.toThrow(/no-such-fault/);
   });

@@ -1,6 +1,6 @@
 /** The options of the server core, its hooks, and what a route knows about the request in hand. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Resource } from 'fhir/r4.js';
+import type { Bundle, Resource } from 'fhir/r4.js';
 import type { HttpExchange } from '../../engine/results.js';
 import type { FhirFormat } from '../format.js';
 import type { ResourceStore } from '../store/resource-store.js';
@@ -24,12 +24,27 @@ export interface WriteEvent {
   headers: Record<string, string | string[] | undefined>;
 }
 
+/** What a hook learns about a Bundle POSTed to the server base (a batch or transaction). */
+export interface BundleEvent {
+  bundle: Bundle;
+  store: ResourceStore;
+  faults: ReadonlySet<string>;
+  headers: Record<string, string | string[] | undefined>;
+  baseUrl: string;
+}
+
 /** Where a simulator adds its own behaviour and fault modes without copying the core. */
 export interface ServerHooks {
   /** Before a create or update is stored (after validation): throw a FhirError to refuse it, or return the resource to store instead. */
   beforeWrite?(event: WriteEvent): Resource | undefined | Promise<Resource | undefined>;
   /** After a create or update was stored. */
   afterWrite?(event: WriteEvent & { stored: Resource; created: boolean }): void | Promise<void>;
+  /**
+   * POST [base] with a Bundle (R4 http.html#transaction), which the core does not process itself:
+   * without this hook it answers 405. Returns the response (e.g. a batch-response Bundle); throw a
+   * FhirError to refuse the whole Bundle.
+   */
+  processBundle?(event: BundleEvent): Promise<{ resource: Resource; status?: number }>;
   /** The resource about to be serialized (read, search Bundle, write representation, operation result, error OperationOutcome); return a replacement to change it. */
   beforeSend?(event: ResponseEvent, resource: Resource): Resource;
   /** The serialized FHIR body about to be sent; return a replacement to corrupt or rewrite it. */

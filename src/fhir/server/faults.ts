@@ -25,6 +25,7 @@ export const coreFaults: readonly FaultModeDef[] = [
   { id: 'skip-profile-validation', description: 'Checks base R4 structure but not the declared profiles' },
   { id: 'no-location-header', description: 'Answers a create without a Location header' },
   { id: 'ignore-if-match', description: 'Applies an update whatever If-Match says' },
+  { id: 'accept-wrong-media-type', description: 'Reads a create or update body whatever its Content-Type says instead of answering 415' },
   { id: 'wrong-status-on-create', description: 'Answers a create with 200 instead of 201' },
   { id: 'operation-outcome-missing', description: 'Sends errors with their status but an empty body' },
   { id: 'no-bundle-total', description: 'Leaves Bundle.total out of searchset Bundles' },

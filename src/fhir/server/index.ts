@@ -16,7 +16,7 @@ export type {
 } from './declaration.js';
 export { buildCapabilityStatement } from './capability.js';
 export { coreFaults, activeFaults, faultArguments } from './faults.js';
-export type { FhirServerOptions, ServerHooks, ResponseEvent, WriteEvent } from './context.js';
+export type { BundleEvent, FhirServerOptions, ServerHooks, ResponseEvent, WriteEvent } from './context.js';
 export { fhirServerPlugin, DEFAULT_BODY_LIMIT } from './plugin.js';
 export { startFhirServer, buildFhirApp, type StartFhirServerOptions, type RunningFhirServer } from './start.js';
 export { redactHeaders } from './exchange.js';

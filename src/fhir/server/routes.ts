@@ -2,12 +2,12 @@
 import type { FastifyReply } from 'fastify';
 import type { Bundle, OperationOutcome, Resource } from 'fhir/r4.js';
 import { FhirError } from '../errors.js';
-import { parseResource } from '../format.js';
+import { detectFormat, parseResource, type FhirFormat } from '../format.js';
 import { mediaTypeOf, requestBodyFormat } from '../negotiation.js';
 import type { Interaction, ResourceDeclaration } from './declaration.js';
 import { buildCapabilityStatement } from './capability.js';
 import { runOperation } from './operations.js';
-import type { ServerContext } from './context.js';
+import type { ServerContext, ServerHooks } from './context.js';
 import { sendResource } from './respond.js';
 import { headerValue, isTypeName, isValidId, preference } from './request.js';
 import { searchQuery, shapeSearchBundle } from './search.js';
@@ -56,6 +56,7 @@ export async function handleRequest(ctx: ServerContext): Promise<FastifyReply> {
   const [first, second, third, fourth, ...rest] = ctx.segments;
   if (rest.length > 0) throw FhirError.of(404, 'not-found', `no route for ${ctx.method} /${ctx.segments.join('/')}`);
   if (first === undefined) {
+    if (ctx.method === 'POST' && ctx.hooks.processBundle) return processBundle(ctx, ctx.hooks.processBundle);
     return methodNotAllowed(ctx, [], 'the server base (system-level search, batch and transaction are not supported)');
   }
   if (first === 'metadata' && second === undefined) return metadata(ctx);
@@ -154,13 +155,24 @@ function postSearch(ctx: ServerContext, r: ResourceDeclaration): FastifyReply {
   return search(ctx, r, [...ctx.query, ...new URLSearchParams(body)]);
 }
 
+function bodyFormat(ctx: ServerContext, body: string): FhirFormat {
+  const contentType = headerValue(ctx.headers, 'content-type');
+  if (ctx.faults.has('accept-wrong-media-type')) {
+    try {
+      return requestBodyFormat(contentType);
+    } catch {
+      return detectFormat(body) ?? 'json';
+    }
+  }
+  return requestBodyFormat(contentType, { legacy: !ctx.faults.has('legacy-formats-406') });
+}
+
 /** The body of a create or update as a resource of the URL's type. */
 function bodyResource(ctx: ServerContext, type: string): Resource {
   if (ctx.body === undefined || ctx.body.trim() === '') {
     throw FhirError.of(400, 'required', `a ${type} resource is required in the request body`);
   }
-  const format = requestBodyFormat(headerValue(ctx.headers, 'content-type'), { legacy: !ctx.faults.has('legacy-formats-406') });
-  const resource = parseResource(ctx.body, format);
+  const resource = parseResource(ctx.body, bodyFormat(ctx, ctx.body));
   if (resource.resourceType !== type) {
     throw FhirError.of(400, 'invalid', `the body is a ${resource.resourceType} but the URL is for ${type}`, 'resourceType');
   }
@@ -247,6 +259,14 @@ async function conditionalUpdate(ctx: ServerContext, r: ResourceDeclaration): Pr
     throw FhirError.of(400, 'invalid', `the body's id '${resource.id}' is not the id of the matching resource '${match.id}'`, `${r.type}.id`);
   }
   return storeUpdate(ctx, r, { ...resource, id: match.id } as Resource, false);
+}
+
+async function processBundle(ctx: ServerContext, hook: NonNullable<ServerHooks['processBundle']>): Promise<FastifyReply> {
+  if (ctx.body === undefined || ctx.body.trim() === '') throw FhirError.of(400, 'required', 'POST [base] needs a Bundle in the request body');
+  const bundle = parseResource(ctx.body, bodyFormat(ctx, ctx.body));
+  if (bundle.resourceType !== 'Bundle') throw FhirError.of(400, 'invalid', `POST [base] takes a Bundle, not a ${bundle.resourceType}`, 'resourceType');
+  const { resource, status } = await hook({ bundle: bundle as Bundle, store: ctx.store, faults: ctx.faults, headers: ctx.headers, baseUrl: ctx.baseUrl });
+  return sendResource(ctx, resource, status ?? 200);
 }
 
 function remove(ctx: ServerContext, r: ResourceDeclaration, id: string): FastifyReply {
