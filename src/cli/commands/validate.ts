@@ -4,6 +4,7 @@ import type { Issue } from '../../fhir/errors.js';
 import { FhirError, hasErrors } from '../../fhir/errors.js';
 import { parseAnyResource } from '../../fhir/format.js';
 import { loadStructureValidator, validateResource } from '../../fhir/validation/index.js';
+import { registerSanerProfiles } from '../../../ig/saner/profiles.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
 
 const USAGE = `Usage:
@@ -79,6 +80,7 @@ export const validateCommand: Command = {
       io.stderr(`measure-conformance validate: ${(err as Error).message}\n`);
       return 2;
     }
+    registerSanerProfiles();
     let failed = false;
     let errors = 0;
     let warnings = 0;
