@@ -1,7 +1,8 @@
 import { measureSource } from './measure-source/index.js';
-import type { Simulator } from './simulator.js';
+import { measureConsumerClient } from './measure-consumer-client/index.js';
+import type { ReferenceClient, Simulator } from './simulator.js';
 
-export type { Simulator, SimulatorStartOptions } from './simulator.js';
+export type { ReferenceClient, ReferenceClientRunOptions, Simulator, SimulatorStartOptions } from './simulator.js';
 
 /** Every bundled reference simulator. */
 export const simulators: readonly Simulator[] = [measureSource];
@@ -13,4 +14,12 @@ export function simulatorById(id: string): Simulator | undefined {
 /** The simulator that stands in for an actor when no SUT is configured. */
 export function simulatorPlaying(actor: string): Simulator | undefined {
   return simulators.find((s) => s.plays.includes(actor));
+}
+
+/** Every bundled reference client (client actors run in process as the SUT of a client-role suite). */
+export const referenceClients: readonly ReferenceClient[] = [measureConsumerClient];
+
+/** The reference client that stands in for a client actor when no SUT is configured. */
+export function referenceClientPlaying(actor: string): ReferenceClient | undefined {
+  return referenceClients.find((c) => c.plays.includes(actor));
 }

@@ -4,7 +4,7 @@
  * through this interface.
  */
 import type { HttpExchange } from '../src/engine/results.js';
-import type { RunningFhirServer } from '../src/fhir/server/index.js';
+import type { FaultModeDef, RunningFhirServer } from '../src/fhir/server/index.js';
 
 export interface SimulatorStartOptions {
   /** Active fault modes (negative controls). */
@@ -26,4 +26,28 @@ export interface Simulator {
   /** Fault modes it knows: the core ones plus its own. */
   faultIds(): string[];
   start(options?: SimulatorStartOptions): Promise<RunningFhirServer>;
+}
+
+export interface ReferenceClientRunOptions {
+  /** Base URL of the server the client talks to (the simulator of a client-role suite). */
+  baseUrl: string;
+  /** Active fault modes (negative controls of the suite that judges this client). */
+  faults?: readonly string[];
+  /** Actor options the client exercises, e.g. `['Pull', 'CSV']`. */
+  options?: readonly string[];
+  signal?: AbortSignal;
+}
+
+/**
+ * A reference client: what a conformant client actor does, run in process as the SUT of a
+ * client-role suite when no SUT is configured.
+ */
+export interface ReferenceClient {
+  id: string;
+  title: string;
+  /** Actors this client stands in for. */
+  plays: string[];
+  faults: readonly FaultModeDef[];
+  /** Does the actor's part once, to the end; rejects when it cannot reach the server. */
+  run(options: ReferenceClientRunOptions): Promise<void>;
 }

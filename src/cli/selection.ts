@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import type { Fixture, HttpClientConfig, Suite, SuitePlan } from '../engine/index.js';
 import type { HarnessConfig } from '../config/types.js';
-import { simulatorById, simulatorPlaying, type Simulator } from '../../simulators/index.js';
+import type { ReferenceTrigger } from '../engine/triggers.js';
+import { referenceClientPlaying, simulatorById, simulatorPlaying, type Simulator } from '../../simulators/index.js';
 import { UsageError } from './command.js';
 
 export interface Selection {
@@ -42,6 +43,10 @@ export function simulatorFor(suite: Suite<Fixture>): Simulator {
   return sim;
 }
 
+/**
+ * `faults` go to whatever stands in for the SUT: the simulator of a server-role suite, or the
+ * reference client of a client-role suite run without a SUT (its simulator then runs clean).
+ */
 export function planFor(suite: Suite<Fixture>, config: HarnessConfig, faults: string[] = []): SuitePlan {
   const sut = config.sut;
   const options = sut?.options ?? suite.options;
@@ -50,10 +55,12 @@ export function planFor(suite: Suite<Fixture>, config: HarnessConfig, faults: st
     return { target: { baseUrl: sut.baseUrl }, options, config: idsConfig };
   }
   const sim = simulatorFor(suite);
+  const standIn = suite.role === 'client' && !sut ? referenceTriggerFor(suite, options, faults) : undefined;
+  const simulatorFaults = standIn ? [] : faults;
   const target: SuitePlan['target'] = {
     name: sim.title,
     start: async ({ onExchange }) => {
-      const server = await sim.start({ faults, onExchange, host: config.simulators.host });
+      const server = await sim.start({ faults: simulatorFaults, onExchange, host: config.simulators.host });
       return { baseUrl: server.url, close: () => server.close() };
     },
   };
@@ -61,8 +68,22 @@ export function planFor(suite: Suite<Fixture>, config: HarnessConfig, faults: st
     // The simulator stands in for the SUT: no SUT credentials or trust settings go to it.
     return { target, options, config: idsConfig, http: { auth: undefined, headers: {}, tls: {} } };
   }
-  const trigger = sut?.triggers?.[suite.actorUnderTest];
+  const trigger = standIn ?? sut?.triggers?.[suite.actorUnderTest];
   return { target, options, config: idsConfig, ...(trigger ? { trigger } : {}) };
+}
+
+/**
+ * With no SUT, the bundled reference client of the actor plays it, with the run's options and
+ * faults; an actor without one leaves the suite waiting for a SUT, as before reference clients.
+ */
+function referenceTriggerFor(suite: Suite<Fixture>, options: readonly string[], faults: readonly string[]): ReferenceTrigger | undefined {
+  const client = referenceClientPlaying(suite.actorUnderTest);
+  if (!client) return undefined;
+  return {
+    type: 'reference',
+    name: client.title,
+    run: ({ simulatorUrl, signal }) => client.run({ baseUrl: simulatorUrl, faults, options, signal }),
+  };
 }
 
 /** HTTP settings towards the SUT: TLS trust, credentials, headers, timeouts, and what to redact. */

@@ -1,7 +1,9 @@
 /**
  * Proof that the verdicts can be trusted: every suite passes against its clean reference simulator,
- * and each test fails when the simulator runs with the fault mode the test names as its negative
- * control. A test that still passes under its fault cannot detect what it claims to check.
+ * and each test fails when the SUT's stand-in runs with the fault mode the test names as its
+ * negative control: the simulator of a server-role suite, or the reference client of a client-role
+ * suite (planFor routes the faults). A test that still passes under its fault cannot detect what it
+ * claims to check.
  */
 import { runSuites, type Fixture, type RequirementCatalogue, type RunResults, type Suite, type TestResult, type Verdict } from '../engine/index.js';
 import type { HarnessConfig } from '../config/types.js';
@@ -14,7 +16,7 @@ export interface ControlOutcome {
   clean: Verdict;
   /** Verdict of the test with its fault switched on. */
   faulty: Verdict;
-  /** Clean run passed (or skipped with a reason) and the faulty run failed (a warning for a SHOULD-only test). */
+  /** Clean run passed (or was skipped or left to a person, with a reason) and the faulty run failed (a warning for a SHOULD-only test). */
   ok: boolean;
   reason?: string;
 }
@@ -46,7 +48,8 @@ export async function selfCheck(
         const f = faulty.get(id);
         const shouldOnly = t.requirements.every((r) => catalogue.get(r)?.expectation !== 'SHALL');
         const detected = f?.verdict === 'fail' || (shouldOnly && f?.verdict === 'warning');
-        const cleanOk = c?.verdict === 'pass' || (c?.verdict === 'skip' && !!c.reason);
+        // A manual test passes its checks and then asks a person; its fault must still fail a check.
+        const cleanOk = c?.verdict === 'pass' || ((c?.verdict === 'skip' || c?.verdict === 'manual') && !!c.reason);
         outcomes.push({
           test: id,
           fault,

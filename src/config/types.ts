@@ -1,4 +1,4 @@
-import type { Trigger } from '../engine/triggers.js';
+import type { ConfiguredTrigger } from '../engine/triggers.js';
 
 /** The validated, environment-expanded content of config.yaml. */
 export interface HarnessConfig {
@@ -30,7 +30,7 @@ export interface SutConfig {
 }
 
 /** How to make a client SUT send its requests: the engine's trigger kinds, as config.yaml spells them. */
-export type TriggerConfig = Trigger;
+export type TriggerConfig = ConfiguredTrigger;
 
 export interface Timeouts {
   /** One HTTP request, connect to last byte. */

@@ -1,7 +1,8 @@
 /**
- * Triggers make a client SUT act: a shell command, a webhook, a person at the terminal, or nothing
- * (the SUT acts on its own schedule). Each reports what it did as evidence and fails with a reason
- * a person can act on; none can hang a run.
+ * Triggers make a client SUT act: a shell command, a webhook, a person at the terminal, nothing
+ * (the SUT acts on its own schedule), or, with no SUT configured, a bundled reference client run in
+ * process. Each reports what it did as evidence and fails with a reason a person can act on; none
+ * can hang a run.
  */
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
@@ -9,11 +10,25 @@ import type { HttpClient } from './http.js';
 import { TestStop } from './fhir-client.js';
 import { formatDuration } from './simulator.js';
 
-export type Trigger =
+/** The kinds config.yaml can name. */
+export type ConfiguredTrigger =
   | { type: 'command'; command: string; timeoutMs?: number }
   | { type: 'webhook'; url: string; method?: string; headers?: Record<string, string>; body?: string }
   | { type: 'prompt'; message?: string }
   | { type: 'none' };
+
+/**
+ * A reference client standing in for a client SUT when none is configured; only the harness
+ * builds one (config.yaml cannot), so the client's code runs in the harness process.
+ */
+export interface ReferenceTrigger {
+  type: 'reference';
+  /** Who plays the SUT, for the evidence, e.g. "reference Measure Consumer client". */
+  name: string;
+  run(ctx: { simulatorUrl: string; signal: AbortSignal }): Promise<void>;
+}
+
+export type Trigger = ConfiguredTrigger | ReferenceTrigger;
 
 /** The terminal a prompt trigger talks to; injectable so tests need no TTY. */
 export interface PromptIo {
@@ -62,6 +77,18 @@ export async function fireTrigger(trigger: Trigger, ctx: TriggerContext): Promis
       return callWebhook(trigger, ctx);
     case 'prompt':
       return askPerson(trigger, ctx);
+    case 'reference':
+      return runReference(trigger, ctx);
+  }
+}
+
+async function runReference(trigger: ReferenceTrigger, ctx: TriggerContext): Promise<void> {
+  ctx.note(`${trigger.name} plays the SUT: ${ctx.description}`);
+  try {
+    await trigger.run({ simulatorUrl: ctx.simulatorUrl, signal: ctx.signal });
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    throw new TriggerError(`${trigger.name} failed: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

@@ -1,0 +1,569 @@
+/**
+ * SANER Query Measure (PULL-TX), Measure Consumer side: the SUT is a client. The harness runs the
+ * reference Measure Source, triggers the SUT once, records every query until its traffic settles,
+ * and each test then judges that one recording: parameters and values, formats asked for, paging
+ * followed, references dereferenced, and with the CSV Option `$search-csv` and `$read-csv`.
+ * Later tests cite the requests they judged in notes; the first test holds the full exchanges.
+ */
+import type { Bundle, Measure, MeasureReport, Resource } from 'fhir/r4.js';
+import { defineSuite, test, type TestContext, type TestDefinition } from '../../../src/engine/index.js';
+import type { HttpExchange } from '../../../src/engine/results.js';
+import { projectFormats, formatOfContentType } from '../../../src/engine/codec.js';
+import { searchParamsFor } from '../../../src/fhir/search/search-param-def.js';
+import { parseDateRange } from '../../../src/fhir/search/date-range.js';
+import { MEASURE_CONSUMER_QM_CSV_PULL, MEASURE_CONSUMER_QM_PULL } from '../../../ig/saner/capabilities.js';
+
+/** The consumer is taken to be done once this long passes without a request after its trigger returned. */
+const QUIET_MS = 500;
+const FHIR_MEDIA = new Set(['application/fhir+json', 'application/fhir+xml']);
+const LEGACY_MEDIA = new Set(['xml', 'json', 'text/xml', 'application/json', 'application/xml', 'application/xml+fhir', 'application/json+fhir']);
+/** Parameters that apply to every search: results control and format. */
+const CONTROL_PARAMS = new Set(['_count', '_include', '_revinclude', '_sort', '_summary', '_elements', '_format', '_total', '_contained', '_containedType', '_pretty']);
+const MODIFIERS = new Set(['identifier', 'exact', 'contains', 'missing', 'not', 'in', 'not-in', 'below', 'above', 'text', 'of-type', 'iterate']);
+const DATE_PREFIXES = new Set(['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap']);
+const QM_TYPES = ['Location', 'MeasureReport', 'Measure', 'Organization'] as const;
+type QmType = (typeof QM_TYPES)[number];
+
+/** One request the consumer sent, read the way the tests need it. */
+interface Call {
+  exchange: HttpExchange;
+  /** `GET /MeasureReport?measure=…` for notes. */
+  line: string;
+  kind: 'metadata' | 'read' | 'search' | 'operation' | 'other';
+  type?: string;
+  id?: string;
+  operation?: string;
+  params: [string, string][];
+  /** A GET of a next link an earlier answer gave, rather than a search of the consumer's own making. */
+  follow: boolean;
+  /** For a POST _search: whether its body was form-encoded as FHIR requires. */
+  formBody?: boolean;
+  /** The answer parsed, when it was FHIR. */
+  answer?: Resource;
+}
+
+interface ConsumerFixture {
+  calls?: Call[];
+}
+
+type T = TestContext<ConsumerFixture>;
+
+const TRIGGER =
+  'query the Measure Source for MeasureReports: search by measure and period, page to the end, read the referenced Location, Organization and Measure (with the CSV Option also $search-csv and $read-csv)';
+
+/** Triggers the SUT, waits for its first request, then for its traffic to settle. */
+async function capture(t: T): Promise<Call[]> {
+  t.fixture.calls = [];
+  await t.trigger(TRIGGER);
+  await t.waitForRequest(() => true, { description: 'any request from the Measure Consumer' });
+  for (let seen = -1; seen !== t.simulator.exchanges().length; ) {
+    seen = t.simulator.exchanges().length;
+    await sleep(QUIET_MS, t.signal);
+  }
+  const calls = readCalls(t.simulator.exchanges(), t.simulator.baseUrl);
+  t.fixture.calls = calls;
+  t.note(`the consumer sent ${calls.length} request${calls.length === 1 ? '' : 's'}`);
+  return calls;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+  });
+}
+
+function readCalls(exchanges: readonly HttpExchange[], baseUrl: string): Call[] {
+  const base = new URL(baseUrl);
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const nextLinks = new Set<string>();
+  return exchanges.map((exchange) => {
+    const url = new URL(exchange.url, base);
+    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
+    const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const params: [string, string][] = [...url.searchParams];
+    const call: Call = { exchange, line: `${exchange.method} ${decodeURIComponent(path + url.search)}`, kind: 'other', params, follow: nextLinks.has(pathAndQuery(url)) };
+    const [type, second, third] = segments;
+    if (type === 'metadata' && segments.length === 1) call.kind = 'metadata';
+    else if (type && /^[A-Z]/.test(type)) {
+      call.type = type;
+      if (segments.length === 1 || (second === '_search' && segments.length === 2)) call.kind = 'search';
+      else if (second?.startsWith('$') && segments.length === 2) Object.assign(call, { kind: 'operation', operation: second });
+      else if (second && third?.startsWith('$') && segments.length === 3) Object.assign(call, { kind: 'operation', operation: third, id: second });
+      else if (second && segments.length === 2) Object.assign(call, { kind: 'read', id: second });
+    }
+    if (second === '_search' && exchange.method === 'POST') {
+      const contentType = exchange.requestHeaders['content-type'] ?? '';
+      call.formBody = contentType.startsWith('application/x-www-form-urlencoded');
+      if (call.formBody && exchange.requestBody?.text) params.push(...new URLSearchParams(exchange.requestBody.text));
+    }
+    call.answer = answerOf(exchange);
+    for (const link of call.answer?.resourceType === 'Bundle' ? ((call.answer as Bundle).link ?? []) : []) {
+      if (link.relation === 'next') nextLinks.add(pathAndQuery(new URL(link.url, base)));
+    }
+    return call;
+  });
+}
+
+function pathAndQuery(url: URL): string {
+  return `${url.pathname}?${[...url.searchParams].map(([k, v]) => `${k}=${v}`).sort().join('&')}`;
+}
+
+function answerOf(exchange: HttpExchange): Resource | undefined {
+  const format = formatOfContentType(exchange.responseHeaders?.['content-type']);
+  const body = exchange.responseBody;
+  if (!format || !body || body.truncated || exchange.status === undefined || exchange.status >= 300) return undefined;
+  try {
+    return projectFormats.parse(body.text, format);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The recording the first test made; a test running without one fails saying why. */
+function callsOf(t: T): Call[] {
+  return t.require(t.fixture.calls, 'the first test recorded the consumer\'s requests (it has to run first)');
+}
+
+function noteCalls(t: T, what: string, calls: readonly Call[]): void {
+  const shown = calls.slice(0, 15).map((c) => `  ${c.line}${c.exchange.status !== undefined ? ` -> ${c.exchange.status}` : ''}`);
+  t.note(`${what} (${calls.length}):\n${shown.join('\n')}${calls.length > 15 ? `\n  … ${calls.length - 15} more` : ''}`);
+}
+
+const valuesOf = (c: Call, name: string): string[] => c.params.filter(([k]) => k === name).map(([, v]) => v);
+const has = (c: Call, name: string): boolean => c.params.some(([k]) => k === name);
+const searchesOf = (calls: readonly Call[], type: string): Call[] => calls.filter((c) => c.kind === 'search' && c.type === type && !c.follow);
+const isSearchCsv = (c: Call): boolean => c.kind === 'operation' && c.type === 'MeasureReport' && c.operation === '$search-csv' && c.id === undefined;
+const isReadCsv = (c: Call): boolean => c.kind === 'operation' && c.type === 'MeasureReport' && c.operation === '$read-csv' && c.id !== undefined;
+
+/** `+` in an unencoded query decodes to a space: `application/fhir json` is `application/fhir+json`. */
+function mediaType(value: string): string {
+  return value.split(';')[0]!.trim().toLowerCase().replace(/^([a-z]+\/[a-z.-]+) ([a-z.-]+)$/, '$1+$2');
+}
+
+/** The FHIR calls (not CSV operations), where format rules apply. */
+const fhirCalls = (calls: readonly Call[]): Call[] => calls.filter((c) => !(c.kind === 'operation' && /-csv$/.test(c.operation ?? '')));
+
+function acceptRanges(c: Call): string[] {
+  return (c.exchange.requestHeaders['accept'] ?? '').split(',').map(mediaType).filter((m) => m && m !== '*/*' && m !== 'application/*');
+}
+
+/** Well-formed date search value: an optional prefix, then a FHIR date, dateTime or instant. */
+function isDateValue(value: string): boolean {
+  const prefix = value.slice(0, 2);
+  const rest = DATE_PREFIXES.has(prefix) ? value.slice(2) : value;
+  return parseDateRange(rest) !== undefined;
+}
+
+/** A two-sided range: one lower bound (ge/gt) and one upper bound (le/lt), or one plain (eq) value. */
+function isRange(values: readonly string[]): boolean {
+  const prefixes = values.map((v) => v.slice(0, 2));
+  if (values.length === 1) return !DATE_PREFIXES.has(prefixes[0]!) || prefixes[0] === 'eq';
+  return values.length === 2 && prefixes.some((p) => p === 'ge' || p === 'gt') && prefixes.some((p) => p === 'le' || p === 'lt');
+}
+
+/** Query Measure's parameters per type (the CapabilityStatements) plus R4 core ones of the type. */
+const KNOWN_PARAMS: Record<string, Set<string>> = Object.fromEntries(
+  QM_TYPES.map((type) => [type, new Set(searchParamsFor([type]).filter((p) => p.base.includes(type) || p.base.includes('Resource')).map((p) => p.name).concat(['_id', '_lastUpdated', '_text', '_content']))]),
+);
+const DATE_PARAMS = new Set(['period', 'date', '_lastUpdated']);
+
+function unknownParams(c: Call): string[] {
+  const known = KNOWN_PARAMS[c.type ?? ''];
+  if (!known) return [`search of ${c.type}, a type Query Measure does not use`];
+  return c.params.flatMap(([name]) => {
+    if (CONTROL_PARAMS.has(name) || name.startsWith('_include:')) return [];
+    const [head, ...chain] = name.split('.');
+    const [base, modifier] = head!.split(':');
+    const okModifier = modifier === undefined || MODIFIERS.has(modifier) || /^[A-Z][A-Za-z]+$/.test(modifier);
+    return known.has(base!) && okModifier && chain.length <= 1 ? [] : [name];
+  });
+}
+
+const captureTest = test<ConsumerFixture>('The consumer queries the Measure Source for MeasureReports when triggered', {
+  requirements: ['SANER-PG-CON-001', 'SANER-QM-CON-012'],
+  negativeControl: 'omit:MeasureReport/search-type',
+  description: 'Triggers the SUT once and records every request until 0.5 s pass without one; the other tests judge this recording.',
+  async run(t) {
+    t.expect(t.options.includes('Pull') || t.options.includes('Push'), `the consumer claims the Pull or Push Option (claims: ${t.options.join(', ') || 'none'})`, { requirement: 'SANER-PG-CON-001' });
+    const calls = await capture(t);
+    const searches = searchesOf(calls, 'MeasureReport');
+    t.expect(searches.length > 0, `the consumer searched MeasureReport (${searches.length} search${searches.length === 1 ? '' : 'es'})`, { requirement: 'SANER-QM-CON-012' });
+    t.expect(searches.some((c) => (c.exchange.status ?? 0) < 300), 'at least one MeasureReport search was answered with a searchset the consumer could process', { requirement: 'SANER-QM-CON-012' });
+  },
+});
+
+const reportSearchTests = [
+  test<ConsumerFixture>('MeasureReport searches name the measure', {
+    requirements: 'SANER-QM-CON-017',
+    negativeControl: 'no-measure',
+    run(t) {
+      const searches = searchesOf(callsOf(t), 'MeasureReport');
+      noteCalls(t, 'MeasureReport searches', searches);
+      t.expectSome(searches, (c) => valuesOf(c, 'measure').some((v) => /^[a-z][a-z0-9+.-]*:\S+$/i.test(v)), 'a MeasureReport search gives measure as a canonical URL');
+    },
+  }),
+  test<ConsumerFixture>('MeasureReport searches bound the period', {
+    requirements: 'SANER-QM-CON-016',
+    negativeControl: 'no-period',
+    run(t) {
+      const searches = searchesOf(callsOf(t), 'MeasureReport');
+      noteCalls(t, 'MeasureReport searches', searches);
+      t.expectSome(searches, (c) => has(c, 'period'), 'a MeasureReport search uses period');
+    },
+  }),
+  test<ConsumerFixture>('The consumer finds reports by measure with a two-sided period range', {
+    requirements: 'SANER-QM-PG-016-CON',
+    negativeControl: 'one-sided-period',
+    description: 'measure + a period range is the one MeasureReport search every Measure Source must answer (transaction-1).',
+    run(t) {
+      const searches = searchesOf(callsOf(t), 'MeasureReport');
+      noteCalls(t, 'MeasureReport searches', searches);
+      t.expectSome(searches, (c) => has(c, 'measure') && isRange(valuesOf(c, 'period')) && valuesOf(c, 'period').length === 2, 'a MeasureReport search combines measure with period=ge…&period=le… (or gt/lt)');
+    },
+  }),
+  test<ConsumerFixture>('Date parameters carry well-formed FHIR dates with valid prefixes', {
+    requirements: ['SANER-QM-CON-016', 'SANER-QM-CON-014', 'SANER-QM-CON-015'],
+    negativeControl: 'bad-period',
+    run(t) {
+      const dated = callsOf(t).filter((c) => !c.follow && (c.type === 'MeasureReport' || c.params.some(([k]) => k === '_lastUpdated')) && c.params.some(([k]) => DATE_PARAMS.has(k)));
+      noteCalls(t, 'requests with date parameters', dated);
+      for (const [name, requirement] of [['period', 'SANER-QM-CON-016'], ['_lastUpdated', 'SANER-QM-CON-014'], ['date', 'SANER-QM-CON-015']] as const) {
+        const values = dated.flatMap((c) => valuesOf(c, name));
+        t.expectEvery(values, isDateValue, `every ${name} value is a FHIR date, dateTime or instant with an optional eq/ne/gt/lt/ge/le/sa/eb/ap prefix`, { requirement });
+        t.expectEvery(dated.filter((c) => has(c, name)), (c) => valuesOf(c, name).length <= 2, `no request gives more than one ${name} range (two values)`, { requirement });
+      }
+    },
+  }),
+  test<ConsumerFixture>('Every search uses parameters Query Measure defines for its type', {
+    requirements: ['SANER-QM-CON-002', 'SANER-QM-CON-012', 'SANER-QM-CON-029', 'SANER-QM-CON-044'],
+    negativeControl: 'unknown-param',
+    run(t) {
+      const calls = callsOf(t);
+      const byType = { Location: 'SANER-QM-CON-002', MeasureReport: 'SANER-QM-CON-012', Measure: 'SANER-QM-CON-029', Organization: 'SANER-QM-CON-044' } as const;
+      for (const type of QM_TYPES) {
+        const searches = searchesOf(calls, type);
+        const bad = searches.flatMap((c) => unknownParams(c).map((p) => `${p} in ${c.line}`));
+        t.expect(bad.length === 0, bad.length ? `${type} searches use parameters Query Measure does not define for ${type}: ${bad.slice(0, 5).join('; ')}` : `every ${type} search (${searches.length}) uses known parameters`, { requirement: byType[type] });
+      }
+      const elsewhere = calls.filter((c) => c.kind === 'search' && !c.follow && !QM_TYPES.includes(c.type as QmType));
+      if (elsewhere.length) noteCalls(t, 'searches of types outside Query Measure (not judged)', elsewhere);
+    },
+  }),
+  test<ConsumerFixture>('Searches are sent as GET or as a form-encoded POST to _search', {
+    requirements: 'SANER-QM-PG-001-CON',
+    negativeControl: 'post-search-json',
+    run(t) {
+      const searches = callsOf(t).filter((c) => c.kind === 'search');
+      const posts = searches.filter((c) => c.exchange.method === 'POST');
+      noteCalls(t, 'searches sent by POST', posts);
+      t.expectEvery(searches, (c) => c.exchange.method === 'GET' || (c.exchange.method === 'POST' && c.formBody === true), 'every search is a GET, or a POST to [type]/_search with an application/x-www-form-urlencoded body');
+    },
+  }),
+];
+
+const formatTests = [
+  test<ConsumerFixture>('Accept names the FHIR media types', {
+    requirements: 'SANER-QM-PG-004-CON',
+    negativeControl: 'legacy-accept',
+    run(t) {
+      const naming = fhirCalls(callsOf(t)).filter((c) => acceptRanges(c).length > 0);
+      noteCalls(t, 'FHIR requests whose Accept names a format', naming);
+      t.expectEvery(naming, (c) => acceptRanges(c).some((m) => FHIR_MEDIA.has(m)), 'every Accept that names a format includes application/fhir+json or application/fhir+xml');
+    },
+  }),
+  test<ConsumerFixture>('Accept carries no short or legacy media types', {
+    requirements: 'SANER-QM-PG-005-CON',
+    negativeControl: 'legacy-accept',
+    run(t) {
+      const calls = fhirCalls(callsOf(t));
+      t.expectEvery(calls, (c) => !acceptRanges(c).some((m) => LEGACY_MEDIA.has(m)), 'no Accept header lists xml, json, text/xml, application/json, application/xml, application/xml+fhir or application/json+fhir');
+    },
+  }),
+  test<ConsumerFixture>('_format names the FHIR media types', {
+    requirements: 'SANER-QM-PG-002-CON',
+    negativeControl: 'legacy-format',
+    run(t) {
+      const withFormat = fhirCalls(callsOf(t)).filter((c) => has(c, '_format') && !c.follow);
+      noteCalls(t, 'requests with _format', withFormat);
+      t.expectEvery(withFormat, (c) => valuesOf(c, '_format').every((v) => FHIR_MEDIA.has(mediaType(v))), 'every _format value is application/fhir+json or application/fhir+xml');
+    },
+  }),
+  test<ConsumerFixture>('_format carries no short or legacy values', {
+    requirements: 'SANER-QM-PG-003-CON',
+    negativeControl: 'legacy-format',
+    run(t) {
+      const withFormat = fhirCalls(callsOf(t)).filter((c) => has(c, '_format'));
+      t.expectEvery(withFormat, (c) => !valuesOf(c, '_format').some((v) => LEGACY_MEDIA.has(mediaType(v))), 'no _format value is xml, json, text/xml, application/json, application/xml, application/xml+fhir or application/json+fhir');
+    },
+  }),
+];
+
+const pagingTests = [
+  test<ConsumerFixture>('The consumer bounds its pages with _count', {
+    requirements: 'SANER-QM-PG-008-CON',
+    negativeControl: 'no-count',
+    run(t) {
+      const searches = callsOf(t).filter((c) => c.kind === 'search' && !c.follow);
+      const counted = searches.filter((c) => has(c, '_count'));
+      noteCalls(t, 'searches with _count', counted);
+      t.expect(counted.length > 0, `a search bounds its page size with _count (${counted.length} of ${searches.length})`);
+      t.expectEvery(counted, (c) => valuesOf(c, '_count').every((v) => /^[1-9]\d*$/.test(v)), 'every _count is a positive integer');
+    },
+  }),
+  test<ConsumerFixture>('The consumer follows every next link to the last page', {
+    requirements: 'SANER-QM-PG-008-CON',
+    negativeControl: 'no-paging',
+    run(t) {
+      const calls = callsOf(t);
+      const base = new URL(t.simulator.baseUrl);
+      const requested = new Set(calls.filter((c) => c.exchange.method === 'GET').map((c) => pathAndQuery(new URL(c.exchange.url, base))));
+      const pages = calls.filter((c) => c.answer?.resourceType === 'Bundle' && c.kind === 'search');
+      const nexts = pages.flatMap((c) => ((c.answer as Bundle).link ?? []).filter((l) => l.relation === 'next').map((l) => ({ from: c.line, url: l.url })));
+      t.note(`${pages.length} search pages answered, ${nexts.length} with a next link, ${calls.filter((c) => c.follow).length} next links requested`);
+      t.require(nexts.length > 0, 'the simulator answered at least one search with a next link (the consumer\'s searches spanned several pages)');
+      t.expectEvery(nexts, (n) => requested.has(pathAndQuery(new URL(n.url, base))), 'every next link the Measure Source gave was requested');
+    },
+  }),
+  test<ConsumerFixture>('The consumer does not ask for recursive includes', {
+    requirements: 'SANER-QM-PG-011-CON',
+    negativeControl: 'include-iterate',
+    run(t) {
+      const calls = callsOf(t).filter((c) => c.kind === 'search');
+      t.expectEvery(calls, (c) => !c.params.some(([k, v]) => k === '_include:iterate' || k === '_revinclude:iterate' || (k === '_include' && v.includes(':iterate'))), 'no search sends _include:iterate');
+    },
+  }),
+];
+
+const referenceTest = test<ConsumerFixture>('The consumer reads the subject, reporter and Measure of the reports it gets', {
+  requirements: 'SANER-QM-PG-012-CON',
+  negativeControl: 'no-reference-reads',
+  description: 'A referenced Location or Organization counts as read when the consumer read it, searched it by _id, or received it as an _include; the Measure when it read it or searched it by url or _id.',
+  run(t) {
+    const calls = callsOf(t);
+    const reports = calls
+      .filter((c) => c.kind === 'search' && c.type === 'MeasureReport' && c.answer?.resourceType === 'Bundle')
+      .flatMap((c) => ((c.answer as Bundle).entry ?? []).filter((e) => e.search?.mode !== 'include').map((e) => e.resource))
+      .filter((r): r is MeasureReport => r?.resourceType === 'MeasureReport');
+    t.require(reports.length > 0, 'the consumer received MeasureReports to dereference');
+    const obtained = new Set<string>();
+    const measuresFound = new Set<string>();
+    for (const c of calls) {
+      if (c.kind === 'read' && (c.exchange.status ?? 0) < 300) obtained.add(`${c.type}/${c.id}`);
+      if (c.kind === 'search') {
+        for (const id of valuesOf(c, '_id').flatMap((v) => v.split(','))) obtained.add(`${c.type}/${id}`);
+        for (const v of c.type === 'Measure' ? valuesOf(c, 'url') : []) measuresFound.add(v);
+      }
+      for (const e of c.answer?.resourceType === 'Bundle' ? ((c.answer as Bundle).entry ?? []) : []) {
+        const r = e.resource;
+        if (!r?.id) continue;
+        if (e.search?.mode === 'include') obtained.add(`${r.resourceType}/${r.id}`);
+        if (r.resourceType === 'Measure' && obtained.has(`Measure/${r.id}`) && (r as Measure).url) measuresFound.add((r as Measure).url!);
+      }
+      const read = c.kind === 'read' && c.answer?.resourceType === 'Measure' ? (c.answer as Measure) : undefined;
+      if (read?.url) measuresFound.add(read.url);
+    }
+    const subjects = [...new Set(reports.flatMap((r) => (r.subject?.reference ? [r.subject.reference] : [])))];
+    const reporters = [...new Set(reports.flatMap((r) => (r.reporter?.reference ? [r.reporter.reference] : [])))];
+    const measures = [...new Set(reports.map((r) => r.measure))];
+    t.expectEvery(subjects, (ref) => obtained.has(ref), 'the consumer read every subject Location of the reports it got');
+    t.expectEvery(reporters, (ref) => obtained.has(ref), 'the consumer read every reporter Organization of the reports it got');
+    t.expectEvery(measures, (url) => measuresFound.has(url.split('|')[0]!), 'the consumer fetched every Measure the reports name (by url search, _id or read)');
+  },
+});
+
+const INTERACTION_IDS: Record<QmType, { read: string; search: string; byId: string }> = {
+  Location: { read: 'SANER-QM-CON-001', search: 'SANER-QM-CON-002', byId: 'SANER-QM-CON-003' },
+  MeasureReport: { read: 'SANER-QM-CON-011', search: 'SANER-QM-CON-012', byId: 'SANER-QM-CON-013' },
+  Measure: { read: 'SANER-QM-CON-028', search: 'SANER-QM-CON-029', byId: 'SANER-QM-CON-030' },
+  Organization: { read: 'SANER-QM-CON-043', search: 'SANER-QM-CON-044', byId: 'SANER-QM-CON-045' },
+};
+
+const interactionTests = QM_TYPES.flatMap((type): TestDefinition<ConsumerFixture>[] => {
+  const ids = INTERACTION_IDS[type];
+  return [
+    test<ConsumerFixture>(`${type}: the consumer reads by id`, {
+      requirements: ids.read,
+      negativeControl: `omit:${type}/read`,
+      run(t) {
+        const reads = callsOf(t).filter((c) => c.kind === 'read' && c.type === type);
+        noteCalls(t, `${type} reads`, reads);
+        t.expectSome(reads, (c) => (c.exchange.status ?? 0) < 300, `the consumer read a ${type} (GET [base]/${type}/[id]) and got it`);
+      },
+    }),
+    ...(type === 'MeasureReport'
+      ? []
+      : [
+          test<ConsumerFixture>(`${type}: the consumer searches the type`, {
+            requirements: ids.search,
+            negativeControl: `omit:${type}/search-type`,
+            run(t) {
+              const searches = searchesOf(callsOf(t), type);
+              noteCalls(t, `${type} searches`, searches);
+              t.expectSome(searches, (c) => (c.exchange.status ?? 0) < 300, `the consumer searched ${type} and got a searchset`);
+            },
+          }),
+        ]),
+    test<ConsumerFixture>(`${type}: the consumer searches by _id`, {
+      requirements: [ids.byId, 'SANER-QM-PG-013-CON'],
+      negativeControl: `omit:${type}/_id`,
+      run(t) {
+        const searches = searchesOf(callsOf(t), type).filter((c) => has(c, '_id'));
+        noteCalls(t, `${type} searches by _id`, searches);
+        t.expect(searches.length > 0, `the consumer searched ${type} by _id`, { requirement: ids.byId });
+        t.expect(searches.length > 0, `the consumer searched ${type} by _id`, { requirement: 'SANER-QM-PG-013-CON' });
+        t.expectEvery(searches, (c) => valuesOf(c, '_id').every((v) => v.split(',').every((id) => /^[A-Za-z0-9\-.]{1,64}$/.test(id))), 'every _id value is a comma-separated list of resource ids', { requirement: ids.byId });
+      },
+    }),
+  ];
+});
+
+/** Optional (MAY) parameters: not using one is a warning that documents the consumer's reach, never a failure. */
+function optionalTest(type: QmType, title: string, negativeControl: string, params: [name: string, requirement: string][], extra: string[] = []): TestDefinition<ConsumerFixture> {
+  const includeId = { Location: 'SANER-QM-CON-006', MeasureReport: 'SANER-QM-CON-024', Measure: 'SANER-QM-CON-036', Organization: 'SANER-QM-CON-048' }[type];
+  return test<ConsumerFixture>(title, {
+    requirements: [...params.map(([, r]) => r), includeId, ...extra],
+    negativeControl,
+    description: 'The CapabilityStatement makes these MAY for the consumer (the page asks more, reported as advisory): each one the consumer did not use ends as a warning.',
+    run(t) {
+      const searches = searchesOf(callsOf(t), type);
+      for (const [name, requirement] of params) {
+        const using = searches.filter((c) => has(c, name));
+        t.expect(using.length > 0, using.length ? `used ${name} on ${type}: ${using[0]!.line}` : `never searched ${type} by ${name} (optional)`, { requirement });
+      }
+      const including = searches.filter((c) => valuesOf(c, '_include').includes('*'));
+      t.expect(including.length > 0, including.length ? `asked for _include=* on ${type}: ${including[0]!.line}` : `never asked for _include=* on ${type} (optional)`, { requirement: includeId });
+      if (extra.includes('SANER-QM-PG-010-CON')) {
+        const all = callsOf(t).filter((c) => c.kind === 'search' && valuesOf(c, '_include').includes('*'));
+        t.expect(all.length > 0, `asked for _include=* on ${all.length} search${all.length === 1 ? '' : 'es'}`, { requirement: 'SANER-QM-PG-010-CON' });
+      }
+      for (const requirement of extra.filter((r) => r === 'SANER-QM-PG-014-CON' || r === 'SANER-QM-PG-015-CON')) {
+        const used = params.filter(([name]) => searches.some((c) => has(c, name))).map(([name]) => name);
+        t.expect(used.length === params.length, `used ${used.length} of ${params.length} optional ${type} parameters (${used.join(', ') || 'none'})`, { requirement });
+      }
+    },
+  });
+}
+
+const optionalTests = [
+  optionalTest('Location', 'Location: optional searches by name, identifier and _include=*', 'omit:Location/name', [['name', 'SANER-QM-CON-004'], ['identifier', 'SANER-QM-CON-005']], ['SANER-QM-PG-014-CON']),
+  optionalTest('Organization', 'Organization: optional searches by name, identifier and _include=*', 'omit:Organization/identifier', [['name', 'SANER-QM-CON-046'], ['identifier', 'SANER-QM-CON-047']], ['SANER-QM-PG-014-CON']),
+  optionalTest(
+    'MeasureReport',
+    'MeasureReport: optional search parameters and _include=*',
+    'omit:MeasureReport/subject:identifier',
+    [
+      ['_lastUpdated', 'SANER-QM-CON-014'],
+      ['date', 'SANER-QM-CON-015'],
+      ['measure.title', 'SANER-QM-CON-018'],
+      ['subject', 'SANER-QM-CON-019'],
+      ['subject:identifier', 'SANER-QM-CON-020'],
+      ['subject:Location.near', 'SANER-QM-CON-021'],
+      ['reporter', 'SANER-QM-CON-022'],
+      ['reporter:identifier', 'SANER-QM-CON-023'],
+    ],
+    ['SANER-QM-PG-010-CON'],
+  ),
+  optionalTest(
+    'Measure',
+    'Measure: optional searches by text, definition text, code and value set',
+    'omit:Measure/code:in',
+    [
+      ['_text', 'SANER-QM-CON-031'],
+      ['_content', 'SANER-QM-CON-032'],
+      ['definition-text', 'SANER-QM-CON-033'],
+      ['code', 'SANER-QM-CON-034'],
+      ['code:in', 'SANER-QM-CON-035'],
+    ],
+    ['SANER-QM-PG-015-CON'],
+  ),
+];
+
+const profileTest = test<ConsumerFixture>('The consumer takes in PublicHealthMeasureReport and PublicHealthMeasure content (attestation)', {
+  requirements: ['SANER-QM-CON-010', 'SANER-QM-CON-027'],
+  negativeControl: 'omit:MeasureReport/search-type',
+  description: 'A consumer only receives these instances; the harness checks it received some, and a person attests that it accepts and uses them.',
+  run(t) {
+    const calls = callsOf(t);
+    const got = (type: string) => calls.some((c) => c.answer?.resourceType === type || (c.answer?.resourceType === 'Bundle' && ((c.answer as Bundle).entry ?? []).some((e) => e.resource?.resourceType === type)));
+    t.expect(got('MeasureReport'), 'the consumer received MeasureReports (PublicHealthMeasureReport) from the Measure Source', { requirement: 'SANER-QM-CON-010' });
+    t.expect(got('Measure'), 'the consumer received a Measure (PublicHealthMeasure) from the Measure Source', { requirement: 'SANER-QM-CON-027' });
+    t.manual('the harness serves profile-conformant MeasureReports and Measures; that the consumer accepts and uses them (stores, displays or forwards their values) needs a person to attest');
+  },
+});
+
+const CSV = { options: ['CSV'] };
+const OPTIONAL_CSV_PARAMS: [name: string, requirement: string][] = [
+  ['_lastUpdated', 'SANER-OP-SEARCHCSV-001-CON'],
+  ['date', 'SANER-OP-SEARCHCSV-002-CON'],
+  ['measure.title', 'SANER-OP-SEARCHCSV-005-CON'],
+  ['reporter', 'SANER-OP-SEARCHCSV-007-CON'],
+  ['reporter:identifier', 'SANER-OP-SEARCHCSV-008-CON'],
+  ['subject', 'SANER-OP-SEARCHCSV-009-CON'],
+  ['subject:Location.near', 'SANER-OP-SEARCHCSV-010-CON'],
+  ['subject:identifier', 'SANER-OP-SEARCHCSV-011-CON'],
+];
+
+const csvTests = [
+  test<ConsumerFixture>('$search-csv: the consumer calls it with measure and a period range', {
+    requirements: ['SANER-CSVPULL-CON-003', 'SANER-QM-PG-024-CON', 'SANER-OP-SEARCHCSV-004-CON', 'SANER-OP-SEARCHCSV-006-CON'],
+    preconditions: CSV,
+    negativeControl: 'search-csv-without-period',
+    run(t) {
+      const calls = callsOf(t).filter(isSearchCsv);
+      noteCalls(t, '$search-csv calls', calls);
+      t.expect(calls.length > 0, `the consumer called MeasureReport/$search-csv (${calls.length} call${calls.length === 1 ? '' : 's'})`, { requirement: 'SANER-CSVPULL-CON-003' });
+      t.expectSome(calls, (c) => (c.exchange.status ?? 0) < 300 && has(c, 'measure') && isRange(valuesOf(c, 'period')), 'a $search-csv call with measure and a period range got its CSV', { requirement: 'SANER-QM-PG-024-CON' });
+      t.expectEvery(calls, (c) => valuesOf(c, 'measure').length >= 1, 'every $search-csv call carries measure (1..*)', { requirement: 'SANER-OP-SEARCHCSV-004-CON' });
+      t.expectEvery(calls, (c) => { const p = valuesOf(c, 'period'); return p.length >= 1 && p.length <= 2 && p.every(isDateValue); }, 'every $search-csv call carries period (1..2) as FHIR date values', { requirement: 'SANER-OP-SEARCHCSV-006-CON' });
+    },
+  }),
+  test<ConsumerFixture>('$search-csv: the consumer selects reports with the other parameters', {
+    requirements: OPTIONAL_CSV_PARAMS.map(([, r]) => r),
+    preconditions: CSV,
+    negativeControl: 'search-csv-required-only',
+    run(t) {
+      const calls = callsOf(t).filter(isSearchCsv);
+      for (const [name, requirement] of OPTIONAL_CSV_PARAMS) {
+        const using = calls.filter((c) => has(c, name));
+        t.expect(using.length > 0, using.length ? `$search-csv with ${name}: ${using[0]!.line}` : `never called $search-csv with ${name}`, { requirement });
+      }
+    },
+  }),
+  test<ConsumerFixture>('$read-csv: the consumer reads one report as CSV', {
+    requirements: ['SANER-CSVPULL-CON-002', 'SANER-QM-PG-023-CON', 'SANER-OP-READCSV-001-CON'],
+    preconditions: CSV,
+    negativeControl: 'no-read-csv',
+    description: 'Optional for the consumer (MAY): not using it ends as a warning.',
+    run(t) {
+      const calls = callsOf(t).filter(isReadCsv);
+      noteCalls(t, '$read-csv calls', calls);
+      t.expectSome(calls, (c) => (c.exchange.status ?? 0) < 300, 'the consumer called MeasureReport/[id]/$read-csv and got its CSV', { requirement: 'SANER-CSVPULL-CON-002' });
+      t.expect(calls.length > 0, `$read-csv used (${calls.length} call${calls.length === 1 ? '' : 's'})`, { requirement: 'SANER-QM-PG-023-CON' });
+      t.expectSome(calls, (c) => has(c, 'map'), 'a $read-csv call chose its columns with map', { requirement: 'SANER-OP-READCSV-001-CON' });
+    },
+  }),
+  test<ConsumerFixture>('The CSV consumer takes in PublicHealthMeasureReport content (attestation)', {
+    requirements: 'SANER-CSVPULL-CON-001',
+    preconditions: CSV,
+    negativeControl: 'no-search-csv',
+    description: 'The CSV holds the values of PublicHealthMeasureReports; a person attests that the consumer uses them.',
+    run(t) {
+      const got = callsOf(t).filter((c) => isSearchCsv(c) && (c.exchange.status ?? 0) < 300 && (c.exchange.responseHeaders?.['content-type'] ?? '').includes('csv'));
+      t.expect(got.length > 0, 'the consumer received MeasureReports as CSV from $search-csv');
+      t.manual('that the consumer turns the CSV back into the reports\' values (or uses them as they are) needs a person to attest');
+    },
+  }),
+];
+
+export default defineSuite<ConsumerFixture>({
+  id: 'saner/query-measure/measure-consumer',
+  title: 'SANER Query Measure: Measure Consumer (client)',
+  actorUnderTest: 'MeasureConsumer',
+  role: 'client',
+  simulator: 'measure-source',
+  capabilities: [MEASURE_CONSUMER_QM_PULL, MEASURE_CONSUMER_QM_CSV_PULL],
+  options: ['Pull', 'CSV'],
+  setup: () => ({}),
+  tests: [captureTest, ...reportSearchTests, ...formatTests, ...pagingTests, referenceTest, ...interactionTests, ...optionalTests, profileTest, ...csvTests],
+});
