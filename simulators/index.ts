@@ -1,11 +1,12 @@
 import { measureSource } from './measure-source/index.js';
+import { measureConsumer } from './measure-consumer/index.js';
 import { measureConsumerClient } from './measure-consumer-client/index.js';
 import type { ReferenceClient, Simulator } from './simulator.js';
 
 export type { ReferenceClient, ReferenceClientRunOptions, Simulator, SimulatorStartOptions } from './simulator.js';
 
 /** Every bundled reference simulator. */
-export const simulators: readonly Simulator[] = [measureSource];
+export const simulators: readonly Simulator[] = [measureSource, measureConsumer];
 
 export function simulatorById(id: string): Simulator | undefined {
   return simulators.find((s) => s.id === id);

@@ -1,0 +1,39 @@
+/**
+ * Fault modes of the Measure Consumer, each breaking one Produce Measure behaviour, so a suite
+ * testing a Consumer can show it fails when it should. The server core's own faults (accept-invalid,
+ * skip-profile-validation, no-location-header, ignore-if-match, …) come on top.
+ */
+import type { Resource } from 'fhir/r4.js';
+import type { FaultModeDef } from '../../src/fhir/server/index.js';
+import type { ResourceStore } from '../../src/fhir/store/resource-store.js';
+
+export const consumerFaults: FaultModeDef[] = [
+  { id: 'lose-acknowledged', description: 'Answers a MeasureReport create with 201 (or a batch or $report-csv entry with 201) but does not keep it', breaks: ['SANER-PM-CON-002', 'SANER-PM-PG-007'] },
+  { id: 'update-creates-duplicate', description: 'Stores an update of a MeasureReport (PUT, or $report-csv for a known subject, reporter and period) as a new report and keeps the old one unchanged', breaks: ['SANER-PM-CON-003', 'SANER-PM-PG-007', 'SANER-CSVPUSH-CON-002'] },
+  { id: 'auth-ignored', description: 'Serves every request whatever its credentials, even with a bearer token configured (no 401)' },
+  { id: 'report-csv-ignore-map', description: '$report-csv ignores the map parameter, so renamed columns are not read', breaks: ['SANER-CSVPUSH-CON-002', 'SANER-OP-REPORTCSV-002'] },
+  { id: 'report-csv-wrong-row-errors', description: '$report-csv errors name the wrong row (counted from the first data row instead of the header)', breaks: ['SANER-CSVPUSH-CON-002'] },
+  { id: 'supplemental-accept-missing-reference', description: 'Stores a Supplemental Data batch whose MeasureReport references resources the batch does not carry', breaks: ['SANER-SD-CON-001'] },
+];
+
+/**
+ * What a faulty Consumer does once a MeasureReport is stored, whichever way it came (create,
+ * update, batch entry, $report-csv): forget a new one, or file an update as a new report and put
+ * the old content back.
+ */
+export function afterReportWrite(store: ResourceStore, stored: Resource, created: boolean, faults: ReadonlySet<string>): void {
+  if (stored.resourceType !== 'MeasureReport' || !stored.id) return;
+  if (created && faults.has('lose-acknowledged')) {
+    store.delete('MeasureReport', stored.id);
+    return;
+  }
+  const version = Number(stored.meta?.versionId);
+  if (created || !faults.has('update-creates-duplicate') || !(version > 1)) return;
+  const previous = store.history('MeasureReport', stored.id).find((v) => v.versionId === String(version - 1))?.resource;
+  if (!previous) return;
+  const { id: _id, meta: _meta, ...copy } = stored;
+  store.transaction(() => {
+    store.create(copy as Resource);
+    store.update(previous);
+  });
+}

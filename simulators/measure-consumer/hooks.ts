@@ -1,0 +1,76 @@
+/**
+ * The Consumer's additions to the server core: Supplemental Data batches, the D5 alternative of a
+ * collection Bundle POSTed to [base]/Bundle (accepted, with a warning), `batch` in the
+ * CapabilityStatement, and the faults acting after a report is stored.
+ */
+import type { Bundle, CapabilityStatement, OperationOutcome, OperationOutcomeIssue, Resource } from 'fhir/r4.js';
+import { FhirError, hasErrors } from '../../src/fhir/errors.js';
+import type { ResponseEvent, ServerHooks, WriteEvent } from '../../src/fhir/server/index.js';
+import { validateResource } from '../../src/fhir/validation/index.js';
+import { afterReportWrite } from './faults.js';
+import { PUBLIC_HEALTH_MEASURE_REPORT } from '../../ig/saner/profiles.js';
+import { supplementalDataBatch } from './supplemental-data.js';
+
+const COLLECTION_WARNING: OperationOutcomeIssue = {
+  severity: 'warning',
+  code: 'business-rule',
+  diagnostics:
+    'accepted a collection Bundle at [base]/Bundle (the reading of SANER actors.md); the Supplemental Data Option sends a batch Bundle to [base] (SANER-SD-CON-001)',
+};
+
+/** A collection at [base]/Bundle must still be the Supplemental Data shape: the MeasureReport first, valid against the SANER profile. */
+function checkCollection(event: WriteEvent): void {
+  const bundle = event.resource as Bundle;
+  if (bundle.type !== 'collection') {
+    throw FhirError.of(422, 'business-rule', `[base]/Bundle takes the collection form of Supplemental Data, not a ${bundle.type} Bundle (a batch goes to [base])`, 'Bundle.type');
+  }
+  if (bundle.entry?.[0]?.resource?.resourceType !== 'MeasureReport') {
+    throw FhirError.of(422, 'invalid', 'the first entry of a Supplemental Data Bundle must be the MeasureReport', 'Bundle.entry[0].resource');
+  }
+  if (event.faults.has('accept-invalid') || event.faults.has('skip-profile-validation')) return;
+  const issues = validateResource(bundle, { profiles: [PUBLIC_HEALTH_MEASURE_REPORT] });
+  if (hasErrors(issues)) throw new FhirError(422, issues);
+}
+
+function isBundleCreate(event: ResponseEvent): boolean {
+  return event.method === 'POST' && event.segments.length === 1 && event.segments[0] === 'Bundle';
+}
+
+/** The answer to an accepted collection Bundle: its outcome, warning that batch is the SANER way. */
+function withCollectionWarning(resource: Resource): Resource {
+  if (resource.resourceType === 'Bundle') {
+    const bundle = resource as Bundle;
+    const outcome: OperationOutcome = {
+      resourceType: 'OperationOutcome',
+      issue: [COLLECTION_WARNING, { severity: 'information', code: 'informational', diagnostics: `stored as Bundle/${bundle.id ?? ''}` }],
+    };
+    return outcome;
+  }
+  const outcome = resource as OperationOutcome;
+  if (resource.resourceType !== 'OperationOutcome' || outcome.issue.some((i) => i.severity === 'error' || i.severity === 'fatal')) return resource;
+  const warned: OperationOutcome = { ...outcome, issue: [COLLECTION_WARNING, ...outcome.issue] };
+  return warned;
+}
+
+function withBatch(statement: CapabilityStatement): CapabilityStatement {
+  if (!statement.rest?.length) return statement;
+  const [first, ...rest] = statement.rest;
+  return { ...statement, rest: [{ ...first!, interaction: [{ code: 'batch' }] }, ...rest] };
+}
+
+export function consumerHooks(settings: { clientIds: boolean }): ServerHooks {
+  return {
+    beforeWrite(event) {
+      if (event.resource.resourceType === 'Bundle') checkCollection(event);
+      return undefined;
+    },
+    afterWrite(event) {
+      afterReportWrite(event.store, event.stored, event.created, event.faults);
+    },
+    beforeSend(event, resource) {
+      if (resource.resourceType === 'CapabilityStatement') return withBatch(resource as CapabilityStatement);
+      return isBundleCreate(event) ? withCollectionWarning(resource) : resource;
+    },
+    processBundle: supplementalDataBatch(settings),
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * Reference Measure Consumer (SANER Produce Measure, PUSH-TX, server side): accepts MeasureReport
+ * create and update validated against base R4 and PublicHealthMeasureReport, serves them back for
+ * read and search, takes CSV through `Measure/[id]/$report-csv` and Supplemental Data batches at
+ * [base]; Measures, Locations and Organizations are seeded from the fixtures.
+ */
+import { PUBLIC_HEALTH_MEASURE, PUBLIC_HEALTH_MEASURE_REPORT, registerSanerProfiles } from '../../ig/saner/profiles.js';
+import type { RunningFhirServer, ServerDeclaration } from '../../src/fhir/server/index.js';
+import { coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
+import { searchParamsFor } from '../../src/fhir/search/search-param-def.js';
+import { ResourceStore } from '../../src/fhir/store/resource-store.js';
+import type { Simulator, SimulatorStartOptions } from '../simulator.js';
+import { consumerFaults } from './faults.js';
+import { consumerHooks } from './hooks.js';
+import { reportCsvOperation } from './report-csv.js';
+import { MEASURE_CONSUMER_CAPABILITIES } from './saner-urls.js';
+import { seedResources } from './seed.js';
+
+registerSanerProfiles();
+
+export interface MeasureConsumerOptions extends SimulatorStartOptions {
+  /**
+   * Client-defined ids (R4 update as create): a PUT of an id the server does not hold creates it.
+   * With false it is refused with 405 and only POST creates. Default true.
+   */
+  clientIds?: boolean;
+}
+
+const TYPES = ['MeasureReport', 'Measure', 'Location', 'Organization', 'Bundle'];
+
+export function consumerDeclaration(options: { clientIds: boolean }): ServerDeclaration {
+  return {
+    name: 'MeasureConsumerSimulator',
+    title: 'measure-conformance reference Measure Consumer',
+    canonicalBase: 'urn:measure-conformance',
+    fhirVersion: '4.0.1',
+    instantiates: MEASURE_CONSUMER_CAPABILITIES,
+    resources: [
+      {
+        type: 'MeasureReport',
+        interactions: ['create', 'update', 'read', 'vread', 'history-instance', 'search-type'],
+        searchParams: ['_id', '_lastUpdated', 'measure', 'date', 'period', 'subject', 'reporter', 'status'],
+        profile: PUBLIC_HEALTH_MEASURE_REPORT,
+        supportedProfiles: [PUBLIC_HEALTH_MEASURE_REPORT],
+        updateCreate: options.clientIds,
+      },
+      {
+        type: 'Measure',
+        interactions: ['read', 'vread', 'search-type'],
+        searchParams: ['_id', 'url', 'title'],
+        supportedProfiles: [PUBLIC_HEALTH_MEASURE],
+      },
+      { type: 'Location', interactions: ['read', 'search-type'], searchParams: ['_id', 'name', 'identifier'] },
+      { type: 'Organization', interactions: ['read', 'search-type'], searchParams: ['_id', 'name', 'identifier'] },
+      // D5: the collection-Bundle reading of the Supplemental Data Option.
+      { type: 'Bundle', interactions: ['create', 'read'], searchParams: [] },
+    ],
+    searchParamDefs: searchParamsFor(TYPES),
+    operations: [reportCsvOperation],
+    validateOnWrite: { base: true, profiles: true },
+    faults: consumerFaults,
+  };
+}
+
+export async function startMeasureConsumer(options: MeasureConsumerOptions = {}): Promise<RunningFhirServer> {
+  const clientIds = options.clientIds ?? true;
+  const declaration = consumerDeclaration({ clientIds });
+  const faults = options.faults ?? [];
+  const store = ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: declaration.searchParamDefs });
+  // A file-backed store keeps what it holds across restarts; seed only a new one.
+  if (store.count() === 0) {
+    store.transaction(() => {
+      for (const r of seedResources()) store.create(r, r.id ? { id: r.id } : {});
+    });
+  }
+  try {
+    const auth = faults.includes('auth-ignored') ? undefined : options.auth;
+    const server = await startFhirServer({
+      declaration,
+      store,
+      hooks: consumerHooks({ clientIds }),
+      faults,
+      ...(options.host ? { host: options.host } : {}),
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(auth ? { auth } : {}),
+      ...(options.onExchange ? { onExchange: options.onExchange } : {}),
+    });
+    return {
+      ...server,
+      async close() {
+        await server.close();
+        store.close();
+      },
+    };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}
+
+export const measureConsumer: Simulator = {
+  id: 'measure-consumer',
+  title: 'measure-conformance reference Measure Consumer',
+  plays: ['MeasureConsumer'],
+  faultIds: () => [...coreFaults, ...consumerFaults].map((f) => f.id),
+  start: (options) => startMeasureConsumer(options),
+};
