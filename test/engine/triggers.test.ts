@@ -8,6 +8,7 @@ import { TestStop } from '../../src/engine/fhir-client.js';
 import { HttpClient } from '../../src/engine/http.js';
 import type { HttpExchange } from '../../src/engine/results.js';
 import { startServer, type TestServer } from './servers.js';
+import { parseConfig } from '../../src/config/load.js';
 
 let dir: string;
 let hook: TestServer;
@@ -166,5 +167,41 @@ describe('none trigger', () => {
     const ctx = context();
     await fireTrigger({ type: 'none' }, ctx);
     expect(ctx.notes).toEqual(['waiting for the SUT to act on its own: send a MeasureReport']);
+  });
+});
+
+describe('reference trigger', () => {
+  it('runs the in-process client against the simulator URL and notes who plays the SUT', async () => {
+    const ctx = context();
+    const seen: string[] = [];
+    await fireTrigger({ type: 'reference', name: 'reference Measure Consumer client', run: async ({ simulatorUrl }) => void seen.push(simulatorUrl) }, ctx);
+    expect(seen).toEqual(['http://127.0.0.1:9999/fhir']);
+    expect(ctx.notes).toEqual(['reference Measure Consumer client plays the SUT: send a MeasureReport']);
+  });
+
+  it('a client that fails is a trigger error naming it', async () => {
+    const err = await rejection(
+      fireTrigger({ type: 'reference', name: 'reference client', run: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9999')) }, context()),
+    );
+    expect(err).toBeInstanceOf(TriggerError);
+    expect(err.message).toBe('reference client failed: connect ECONNREFUSED 127.0.0.1:9999');
+  });
+
+  it('passes the run\'s signal, so an interrupted run stops the client', async () => {
+    const controller = new AbortController();
+    const run = fireTrigger(
+      {
+        type: 'reference',
+        name: 'reference client',
+        run: ({ signal }) => new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true })),
+      },
+      context({ signal: controller.signal }),
+    );
+    controller.abort();
+    expect((await rejection(run)).message).toBe('aborted');
+  });
+
+  it('config.yaml cannot name it: only the harness builds reference triggers', () => {
+    expect(() => parseConfig('sut:\n  name: A\n  triggers:\n    MeasureConsumer:\n      type: reference\n', 'config.yaml', {})).toThrow(/config\.yaml:\d sut\.triggers\.MeasureConsumer/);
   });
 });
