@@ -4,6 +4,9 @@
  */
 import type { Requirement } from '../../src/engine/results.js';
 import {
+  DATA_SOURCE_CM,
+  MEASURE_COMPUTER_CM,
+  MEASURE_DEFINITION_SOURCE_QMD,
   MEASURE_CONSUMER_PM_PUSH,
   MEASURE_CONSUMER_PM_SUPPLEMENTAL_DATA,
   MEASURE_CONSUMER_QM_PULL,
@@ -72,5 +75,37 @@ export const measureConsumerActorRequirements: readonly Requirement[] = [
     statement: 'A Measure Consumer claiming the Supplemental Data Option also implements the Push Option.',
     source: `${ACTORS}, Measure Consumer, Supplemental Data Option`,
     capability: MEASURE_CONSUMER_PM_SUPPLEMENTAL_DATA,
+  },
+];
+
+const metadata = (id: string, actor: string, when: string, capability: string): Requirement => ({
+  id,
+  expectation: 'SHALL',
+  statement: `${actor}${when} answers GET [base]/metadata with 200 and a CapabilityStatement.`,
+  source: `${ACTORS}, ${actor.replace(/^an? /i, '')}`,
+  capability,
+});
+
+/** Intermediary, definition, computation and security rows; the Intermediary has no statement of its own, so its rows sit with the Source and Consumer ones it is tested as. */
+export const otherActorRequirements: readonly Requirement[] = [
+  metadata('SANER-INT-PG-001', 'A Measure Intermediary', ' whose Consumer side uses the Push Option', MEASURE_CONSUMER_PM_PUSH),
+  metadata('SANER-INT-PG-002', 'A Measure Intermediary', ' whose Source side uses the Pull Option', MEASURE_SOURCE_QM_PULL),
+  metadata('SANER-PG-MDS-001', 'A Measure Definition Source', '', MEASURE_DEFINITION_SOURCE_QMD),
+  {
+    id: 'SANER-PG-MC-001',
+    expectation: 'SHALL',
+    statement: 'A Measure Computer makes its reports available through the Pull Option or the Push Option of its grouped Measure Source.',
+    source: `${ACTORS}, Measure Computer`,
+    capability: MEASURE_COMPUTER_CM,
+  },
+  metadata('SANER-PG-MC-002', 'A Measure Computer', ' with the Pull Option', MEASURE_COMPUTER_CM),
+  metadata('SANER-PG-DS-001', 'A Data Source', '', DATA_SOURCE_CM),
+  {
+    id: 'SANER-SEC-001',
+    expectation: 'SHOULD',
+    statement: 'A Measure Source records an audit event (a FHIR AuditEvent conforming to AuditEventBase) for each exchange; the same applies to every SANER client and server.',
+    source: 'SANER security considerations and test plan (audit events)',
+    capability: MEASURE_SOURCE_QM_PULL,
+    notTestedReason: 'audit records live inside the system under test; checking them needs access the harness does not have',
   },
 ];

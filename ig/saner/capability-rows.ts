@@ -27,6 +27,27 @@ export interface CapabilityTable {
   rows: readonly CapabilityRow[];
 }
 
+export const PROFILE_CLAIM = 'The CapabilityStatement claims the profile for the resource, so conformance is required.';
+export const NO_CS_LEVEL = 'The CapabilityStatement lists the operation without an expectation;';
+
+const D14 = 'It binds only when the search of this resource type, itself a SHOULD, is implemented (digest §7 D14).';
+
+/**
+ * Where a resource's search interaction is only SHOULD while its parameters are SHALL, the
+ * parameters bind only implementations that search that resource at all (digest §7 D14).
+ */
+export function paramsFollowOptionalSearch(table: CapabilityTable): CapabilityTable {
+  const optional = new Set(table.rows.filter(([, , kind, name, expectation]) => kind === 'interaction' && name === 'search-type' && expectation === 'SHOULD').map(([, resource]) => resource));
+  return {
+    ...table,
+    rows: table.rows.map((row) => {
+      const [n, resource, kind, name, expectation, note] = row;
+      if (kind !== 'searchParam' || expectation !== 'SHALL' || !optional.has(resource)) return row;
+      return [n, resource, kind, name, expectation, note ? `${note} ${D14}` : D14];
+    }),
+  };
+}
+
 const PROFILE_BASE = 'http://hl7.org/fhir/uv/saner/StructureDefinition/';
 const PROFILES: Readonly<Record<string, string>> = {
   MeasureReport: 'PublicHealthMeasureReport',

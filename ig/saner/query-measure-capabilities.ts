@@ -4,7 +4,7 @@
  * digest are applied: the client keeps the CapabilityStatement's MAY where the page asks more,
  * and the page's stronger word is given in the statement as an advisory.
  */
-import type { CapabilityTable } from './capability-rows.js';
+import { NO_CS_LEVEL, PROFILE_CLAIM, type CapabilityTable } from './capability-rows.js';
 import { MEASURE_CONSUMER_QM_CSV_PULL, MEASURE_CONSUMER_QM_PULL, MEASURE_SOURCE_QM_CSV_PULL, MEASURE_SOURCE_QM_PULL } from './capabilities.js';
 
 const D1 = 'The transaction-1 page asks SHALL of both roles; the CapabilityStatement\'s MAY is what is enforced, the page\'s SHALL is advisory (digest §7 D1).';
@@ -14,7 +14,6 @@ const D4 = 'The transaction-1 page says SHALL for both roles; for the client the
 const D7 = 'The CapabilityStatement types it uri while R4 core types it reference; the full canonical URL of the Measure is valid for both and is what tests send (digest §7 D7).';
 const D12 = 'MeasureReport.measure is a canonical, not a Reference: the subject Location and the reporter Organization must be included, the Measure may be (digest §7 D12).';
 const D15 = 'Its value is a ValueSet canonical, e.g. http://hl7.org/fhir/uv/saner/ValueSet/MeasurePopulations (digest §7 D15).';
-const PROFILE_CLAIM = 'The CapabilityStatement claims the profile for the resource, so conformance is required.';
 
 export const measureSourceQueryMeasure: CapabilityTable = {
   prefix: 'SANER-QM-SRC',
@@ -107,8 +106,6 @@ export const measureConsumerQueryMeasure: CapabilityTable = {
     [48, 'Organization', 'searchInclude', '*', 'MAY', D4],
   ],
 };
-
-const NO_CS_LEVEL = 'The CapabilityStatement lists the operation without an expectation;';
 
 export const measureSourceCsvPull: CapabilityTable = {
   prefix: 'SANER-CSVPULL-SRC',

@@ -27,7 +27,7 @@ const QM_ROWS = [...range(1, 6), ...range(10, 24), ...range(27, 36), ...range(43
 describe('SANER catalogue: shape', () => {
   it('ids are unique, well-formed and of the SANER families', () => {
     expect(new Set(requirements.map((r) => r.id)).size).toBe(requirements.length);
-    for (const r of requirements) expect(r.id).toMatch(/^SANER-[A-Z]+(-[A-Z]+)*-\d{3}(-CON)?$/);
+    for (const r of requirements) expect(r.id).toMatch(/^SANER-[A-Z]+(-[A-Z]+)*-\d{3}(-CON|-SRC)?$/);
   });
 
   it('every entry has a valid expectation, a statement and source of its own, and a known SANER CapabilityStatement', () => {
@@ -153,5 +153,65 @@ describe('SANER catalogue: transaction-1 page and CSV operations', () => {
   it('has the actors.md rows of the Measure Source and Measure Consumer', () => {
     for (const id of [...ids('SANER-PG-SRC', [1, 2, 3, 4]), ...ids('SANER-PG-CON', [1, 2, 3, 4])]) expect(get(id).expectation).toBe('SHALL');
     expect(get('SANER-PG-SRC-002').capability).toBe(MEASURE_SOURCE_QM_PULL);
+  });
+});
+
+describe('SANER catalogue: the other transactions', () => {
+  // Requirement-bearing rows per CapabilityStatement table (digest §10), supported profiles apart;
+  // the two $evaluate-measure rows of the Measure Computer take the page's MAY.
+  it.each([
+    ['SANER-PM-SRC', { SHALL: 2 }],
+    ['SANER-PM-CON', { SHALL: 2 }],
+    ['SANER-SD-SRC', { SHALL: 1 }],
+    ['SANER-SD-CON', { SHALL: 1 }],
+    ['SANER-CSVPUSH-SRC', { SHALL: 1 }],
+    ['SANER-CSVPUSH-CON', { SHALL: 1 }],
+    ['SANER-QMD-SRC', { SHALL: 25, SHOULD: 5 }],
+    ['SANER-QMD-CON', { SHALL: 15, SHOULD: 5, MAY: 10 }],
+    ['SANER-CM-MC', { SHALL: 57, SHOULD: 12, MAY: 4 }],
+    ['SANER-CM-DS', { SHALL: 66, SHOULD: 5 }],
+  ] as const)('%s has the digest\'s count of each level', (prefix, counts) => {
+    const tally: Record<string, number> = {};
+    for (const r of withPrefix(prefix).filter((r) => !r.element?.endsWith('supportedProfile'))) tally[r.expectation] = (tally[r.expectation] ?? 0) + 1;
+    expect(tally).toEqual(counts);
+  });
+
+  it('leaves out $aggregate, which neither its CapabilityStatements nor any page qualifies', () => {
+    expect(withPrefix('SANER-AGG-SRC').map((r) => r.id)).toEqual(['SANER-AGG-SRC-001']);
+    expect(withPrefix('SANER-AGG-CON').map((r) => r.id)).toEqual(['SANER-AGG-CON-001']);
+  });
+
+  it('D8: parameters R4 does not define are kept with a reason instead of a test; mistyped ones say how they are tested', () => {
+    const undefinedInR4 = requirements.filter((r) => r.notTestedReason?.includes('D8'));
+    expect(undefinedInR4).toHaveLength(20);
+    expect(get('SANER-CM-DS-003').notTestedReason).toContain('date is not an R4 search parameter of Patient');
+    expect(get('SANER-CM-DS-012').notTestedReason).toBeDefined();
+    expect(get('SANER-CM-DS-011').notTestedReason).toBeUndefined();
+    expect(get('SANER-CM-DS-002').statement).toContain('R4 types _id as token');
+    expect(get('SANER-CM-MC-011').statement).toContain('Encounter class as token');
+  });
+
+  it('D14: SHALL parameters of a SHOULD search bind only when that search is implemented', () => {
+    expect(get('SANER-CM-DS-060').statement).toContain('digest §7 D14');
+    expect(get('SANER-QMD-CON-021').statement).toContain('digest §7 D14');
+    expect(get('SANER-CM-DS-008').statement).not.toContain('D14');
+  });
+
+  it('Produce Measure page rows give the server (Consumer) the digest id and the Source a -SRC twin; D5 is spelled out', () => {
+    expect(get('SANER-PM-PG-003').capability).toBe('http://hl7.org/fhir/uv/saner/CapabilityStatement/MeasureConsumer-ProduceMeasure-Push');
+    expect(get('SANER-PM-PG-004').capability).toBe('http://hl7.org/fhir/uv/saner/CapabilityStatement/MeasureSource-ProduceMeasure-Push');
+    expect(get('SANER-SD-PG-001-SRC').capability).toBe('http://hl7.org/fhir/uv/saner/CapabilityStatement/MeasureSource-ProduceMeasure-SupplementalData');
+    expect(get('SANER-SD-PG-001').statement).toContain('D5');
+    expect(ids('SANER-OP-REPORTCSV', range(1, 7)).map(get).every((r) => r.expectation === 'SHALL')).toBe(true);
+    expect(get('SANER-OP-REPORTCSV-003-SRC').statement).toContain('always carry period-end');
+  });
+
+  it('has the page rows of Query Measure Definition and Compute Measure, and the remaining actor rows', () => {
+    expect(ids('SANER-QMD-PG', range(1, 16)).map(get)).toHaveLength(16);
+    expect(get('SANER-QMD-PG-003-CON').expectation).toBe('SHOULD-NOT');
+    expect(get('SANER-QMD-PG-007-CON').expectation).toBe('MAY');
+    expect(ids('SANER-CM-PG', [3, 4, 6, 7, 8]).map(get)).toHaveLength(5);
+    for (const id of ['SANER-INT-PG-001', 'SANER-INT-PG-002', 'SANER-PG-MDS-001', 'SANER-PG-MC-001', 'SANER-PG-MC-002', 'SANER-PG-DS-001']) expect(get(id).expectation).toBe('SHALL');
+    expect(get('SANER-SEC-001')).toMatchObject({ expectation: 'SHOULD', notTestedReason: expect.any(String) });
   });
 });
