@@ -1,0 +1,116 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import suite from '../../suites/saner/query-measure/measure-consumer.js';
+import { catalogue } from '../../ig/index.js';
+import { defaultConfig } from '../../src/config/load.js';
+import { planFor } from '../../src/cli/selection.js';
+import { runSuites, type Fixture, type Suite, type RunResults, type TestResult } from '../../src/engine/index.js';
+import type { HarnessConfig } from '../../src/config/types.js';
+
+const consumerSuite = suite as unknown as Suite<Fixture>;
+const base = defaultConfig().config;
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mc-consumer-sut-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * A small consumer of its own, outside the harness: Measures, then MeasureReports by measure and
+ * period range with _count, every next link, and a read of each subject Location. It reads no
+ * Organization and claims only the Pull Option.
+ */
+const SUT_SCRIPT = `
+const base = process.env.MC_SIMULATOR_URL;
+const get = async (url) => {
+  const res = await fetch(url.startsWith('http') ? url : base + '/' + url, { headers: { accept: 'application/fhir+json' } });
+  return res.json();
+};
+const measures = await get('Measure?_count=50');
+for (const m of (measures.entry ?? []).map((e) => e.resource)) {
+  let page = await get('MeasureReport?measure=' + encodeURIComponent(m.url) + '&period=ge2020-04-01&period=lt2020-05-01&_count=10');
+  const subjects = new Set();
+  for (;;) {
+    for (const e of page.entry ?? []) if (e.resource.subject) subjects.add(e.resource.subject.reference);
+    const next = (page.link ?? []).find((l) => l.relation === 'next');
+    if (!next) break;
+    page = await get(next.url);
+  }
+  for (const s of subjects) await get(s);
+}
+`;
+
+function sutConfig(command: string): HarnessConfig {
+  return { ...base, sut: { name: 'script consumer', options: ['Pull'], triggers: { MeasureConsumer: { type: 'command', command } } } };
+}
+
+async function run(config: HarnessConfig, faults: string[] = []): Promise<RunResults> {
+  return runSuites({ suites: [consumerSuite], catalogue: catalogue(), plan: (s) => planFor(s, config, faults), timeouts: { waitMs: 5_000 } });
+}
+
+function byTitle(results: RunResults): Map<string, TestResult> {
+  return new Map(results.tests.map((t) => [t.title, t]));
+}
+
+describe('Measure Consumer suite', () => {
+  it('with no SUT the reference client plays the consumer; its faults go to the client, the simulator runs clean', () => {
+    const clean = planFor(consumerSuite, { ...base, sut: undefined }, ['no-paging']);
+    expect(clean.trigger?.type).toBe('reference');
+    expect(clean.options).toEqual(['Pull', 'CSV']);
+    const configured = planFor(consumerSuite, sutConfig('true'));
+    expect(configured.trigger).toEqual({ type: 'command', command: 'true' });
+  });
+
+  it('a configured SUT triggered by a command is judged on its own traffic, end to end', async () => {
+    const script = join(dir, 'consumer.mjs');
+    writeFileSync(script, SUT_SCRIPT);
+    const results = await run(sutConfig(`node ${JSON.stringify(script)}`));
+    const t = byTitle(results);
+    const verdict = (title: string) => t.get(title)?.verdict;
+
+    expect(verdict('The consumer queries the Measure Source for MeasureReports when triggered')).toBe('pass');
+    const capture = t.get('The consumer queries the Measure Source for MeasureReports when triggered')!;
+    expect(capture.evidence.filter((e) => e.kind === 'http' && e.exchange.direction === 'inbound').length).toBeGreaterThan(5);
+    expect(capture.evidence).toContainEqual({ kind: 'note', text: expect.stringMatching(/^trigger command: node /) });
+    for (const title of [
+      'MeasureReport searches name the measure',
+      'The consumer finds reports by measure with a two-sided period range',
+      'Date parameters carry well-formed FHIR dates with valid prefixes',
+      'Every search uses parameters Query Measure defines for its type',
+      'Accept names the FHIR media types',
+      'The consumer bounds its pages with _count',
+      'The consumer follows every next link to the last page',
+      'Location: the consumer reads by id',
+    ]) {
+      expect([title, verdict(title)]).toEqual([title, 'pass']);
+    }
+    // What the script never does: read Organizations (SHALL) or use the optional parameters (MAY).
+    expect(verdict('Organization: the consumer reads by id')).toBe('fail');
+    expect(t.get('Organization: the consumer reads by id')!.reason).toContain('none of 0 does');
+    expect(verdict('The consumer reads the subject, reporter and Measure of the reports it gets')).toBe('fail');
+    expect(verdict('Location: optional searches by name, identifier and _include=*')).toBe('warning');
+    // The CSV Option is not claimed, so its tests are skipped with that reason.
+    const csv = results.tests.filter((x) => x.title.includes('csv') || x.title.includes('CSV'));
+    expect(csv.length).toBe(4);
+    expect(csv.every((x) => x.verdict === 'skip' && x.reason === 'option CSV not claimed')).toBe(true);
+    expect(results.overall).toBe('fail');
+  }, 60_000);
+
+  it('a SUT that never calls is reported as such, and the other tests fail on the empty recording', async () => {
+    const results = await run(sutConfig('true'));
+    const capture = results.tests[0]!;
+    expect(capture.verdict).toBe('fail');
+    expect(capture.reason).toContain('the simulator received no request since the test started');
+    expect(byTitle(results).get('MeasureReport searches name the measure')?.verdict).toBe('fail');
+  }, 60_000);
+
+  it('every requirement of the two Consumer CapabilityStatements gets a verdict from the reference run', async () => {
+    const results = await run({ ...base, sut: undefined });
+    expect(results.requirements.filter((r) => r.verdict === 'not-tested').map((r) => r.id)).toEqual([]);
+    expect(results.tests.filter((t) => t.verdict !== 'pass' && t.verdict !== 'manual').map((t) => `${t.title}: ${t.reason}`)).toEqual([]);
+    expect(results.requirements.length).toBeGreaterThanOrEqual(67);
+  }, 60_000);
+});
