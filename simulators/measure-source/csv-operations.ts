@@ -7,7 +7,7 @@ import type { Binary, Measure, MeasureReport, Parameters } from 'fhir/r4.js';
 import { measureReportsToCsvString } from '../../src/csv/index.js';
 import { FhirError } from '../../src/fhir/errors.js';
 import { formatFromAccept } from '../../src/fhir/negotiation.js';
-import type { OperationDeclaration, OperationRequest, OperationResult } from '../../src/fhir/server/index.js';
+import { faultArguments, type OperationDeclaration, type OperationRequest, type OperationResult } from '../../src/fhir/server/index.js';
 import type { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { READ_CSV_OPERATION, SEARCH_CSV_OPERATION } from './saner-urls.js';
 
@@ -106,7 +106,9 @@ export const searchCsv: OperationDeclaration = {
       if (measures.length === 0) throw FhirError.of(400, 'required', '$search-csv needs the measure parameter (1..*)', 'measure');
       if (periods.length === 0 || periods.length > 2) throw FhirError.of(400, 'required', `$search-csv needs the period parameter once or twice (a range), not ${periods.length} times`, 'period');
     }
-    const ignored = request.faults.has('search-csv-ignore-period') ? new Set([...NOT_CRITERIA, 'period']) : NOT_CRITERIA;
+    // The same parameters the REST search would drop under `ignore-search-param:<name>` are dropped here.
+    const ignored = new Set([...NOT_CRITERIA, ...faultArguments(request.faults, 'ignore-search-param')]);
+    if (request.faults.has('search-csv-ignore-period')) ignored.add('period');
     const criteria = (request.params.parameter ?? [])
       .filter((p) => !ignored.has(p.name) && typeof p.valueString === 'string')
       .map((p): [string, string] => [p.name, p.valueString as string]);

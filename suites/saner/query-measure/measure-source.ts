@@ -1,0 +1,194 @@
+/**
+ * SANER Query Measure, the Measure Source as server: the harness is the Measure Consumer. Covers
+ * the MeasureSource-QueryMeasure-Pull and -CSV-Pull CapabilityStatements and the transaction's
+ * page rules, on whatever data the SUT holds (or the project's fixtures, with `seed`).
+ */
+import type { Bundle, CapabilityStatement, Measure, MeasureReport } from 'fhir/r4.js';
+import { defineSuite, test, type FhirResponse } from '../../../src/engine/index.js';
+import { MEASURE_SOURCE_QUERY_MEASURE_CSV_PULL, MEASURE_SOURCE_QUERY_MEASURE_PULL } from '../../../simulators/measure-source/saner-urls.js';
+import { csvTests } from './source-csv-tests.js';
+import { idsOf, matchesOf, theReport, validateServed, walkPages, type SourceTest } from './source-checks.js';
+import { discover, type SourceData } from './source-data.js';
+import { searchTests } from './source-search-tests.js';
+
+const FHIR_TYPES = [
+  ['application/fhir+json', 'json'],
+  ['application/fhir+xml', 'xml'],
+] as const;
+/** The short and legacy values the transaction asks servers to take in _format and Accept (SANER-QM-PG-003/005). */
+const LEGACY = [
+  ['json', 'json'],
+  ['xml', 'xml'],
+  ['text/xml', 'xml'],
+  ['application/json', 'json'],
+  ['application/xml', 'xml'],
+  ['application/xml+fhir', 'xml'],
+  ['application/json+fhir', 'json'],
+] as const;
+
+/** A read and a search of the suite's report, asked for in one way. */
+async function readAndSearch(t: SourceTest, ask: { formatParam?: string; accept?: string }): Promise<FhirResponse[]> {
+  const r = theReport(t);
+  return [await t.sut.read('MeasureReport', r.id!, ask), await t.sut.search('MeasureReport', { _id: r.id! }, ask)];
+}
+
+function expectFormat(t: SourceTest, responses: FhirResponse[], format: 'json' | 'xml', how: string, requirement?: string): void {
+  const options = requirement ? { requirement } : {};
+  for (const res of responses) {
+    if (!t.expect(res.status === 200, `${how}: ${res.exchange.method} ${res.exchange.url} answered ${res.status}`, options)) continue;
+    t.expectContentType(res, format, options);
+    const parsed = res.tryResource();
+    t.expect(parsed.ok, parsed.ok ? `${how}: the body parses as FHIR ${format}` : `${how}: ${parsed.error}`, options);
+  }
+}
+
+const formatTests = [
+  test<SourceData>('_format with a FHIR media type selects the format of reads and searches', {
+    requirements: 'SANER-QM-PG-002',
+    negativeControl: 'ignore-format',
+    async run(t) {
+      for (const [value, format] of FHIR_TYPES) expectFormat(t, await readAndSearch(t, { formatParam: value }), format, `_format=${value}`);
+    },
+  }),
+  test<SourceData>('Accept with a FHIR media type selects the format of reads and searches', {
+    requirements: 'SANER-QM-PG-004',
+    negativeControl: 'ignore-format',
+    async run(t) {
+      for (const [value, format] of FHIR_TYPES) expectFormat(t, await readAndSearch(t, { accept: value }), format, `Accept: ${value}`);
+    },
+  }),
+  test<SourceData>('_format takes the short and legacy format values', {
+    requirements: 'SANER-QM-PG-003',
+    negativeControl: 'legacy-formats-406',
+    async run(t) {
+      for (const [value, format] of LEGACY) expectFormat(t, await readAndSearch(t, { formatParam: value }), format, `_format=${value}`);
+    },
+  }),
+  test<SourceData>('Accept takes the short and legacy media types', {
+    requirements: 'SANER-QM-PG-005',
+    negativeControl: 'legacy-formats-406',
+    async run(t) {
+      for (const [value, format] of LEGACY) expectFormat(t, await readAndSearch(t, { accept: value }), format, `Accept: ${value}`);
+    },
+  }),
+  test<SourceData>('_format wins over Accept', {
+    requirements: 'SANER-QM-PG-006',
+    negativeControl: 'ignore-format-param',
+    async run(t) {
+      expectFormat(t, await readAndSearch(t, { accept: 'application/fhir+xml', formatParam: 'json' }), 'json', 'Accept: application/fhir+xml with _format=json');
+      expectFormat(t, await readAndSearch(t, { accept: 'application/fhir+json', formatParam: 'xml' }), 'xml', 'Accept: application/fhir+json with _format=xml');
+    },
+  }),
+  test<SourceData>('every format value _format takes is taken in Accept too', {
+    requirements: 'SANER-QM-PG-007',
+    negativeControl: 'accept-fhir-types-only',
+    async run(t) {
+      const r = theReport(t);
+      for (const [value] of [...FHIR_TYPES, ...LEGACY]) {
+        const viaParam = await t.sut.read('MeasureReport', r.id!, { formatParam: value });
+        if (viaParam.status !== 200) continue;
+        const viaAccept = await t.sut.read('MeasureReport', r.id!, { accept: value });
+        t.expect(viaAccept.status === 200, `_format=${value} is taken, and Accept: ${value} answered ${viaAccept.status}`);
+      }
+    },
+  }),
+];
+
+const pagingTests = [
+  test<SourceData>('POST _search answers as the same GET search', {
+    requirements: 'SANER-QM-PG-001',
+    negativeControl: 'no-post-search',
+    async run(t) {
+      const r = theReport(t);
+      const params = { measure: r.measure!.split('|')[0]!, period: [`ge${r.period!.start}`, `le${r.period!.end ?? r.period!.start}`] };
+      const viaGet = matchesOf<MeasureReport>(t, await t.sut.search('MeasureReport', params), 'MeasureReport');
+      const viaPost = matchesOf<MeasureReport>(t, await t.sut.search('MeasureReport', params, { method: 'POST' }), 'MeasureReport');
+      t.expectEqual(idsOf(viaPost), idsOf(viaGet), 'POST [base]/MeasureReport/_search finds the same reports as GET');
+    },
+  }),
+  test<SourceData>('_count bounds the page and a next link leads on', {
+    requirements: 'SANER-QM-PG-008',
+    negativeControl: 'ignore-count',
+    async run(t) {
+      const res = await t.sut.search('MeasureReport', { measure: theReport(t).measure!.split('|')[0]!, _count: 2 });
+      const page = matchesOf<MeasureReport>(t, res, 'MeasureReport');
+      t.expect(page.length <= 2, `_count=2 answered a page of ${page.length} reports`);
+      const bundle = res.resource<Bundle>();
+      if (bundle.total === undefined || bundle.total > 2) t.expect(bundle.link?.some((l) => l.relation === 'next'), 'a page with more matches after it has a next link');
+    },
+  }),
+  test<SourceData>('following the next links returns every match exactly once', {
+    requirements: 'SANER-QM-PG-008',
+    negativeControl: 'broken-next-link',
+    async run(t) {
+      const measure = theReport(t).measure!.split('|')[0]!;
+      const all = matchesOf<MeasureReport>(t, await t.sut.search('MeasureReport', { measure, _count: 1000 }), 'MeasureReport');
+      const size = Math.max(1, Math.ceil(all.length / 3));
+      const { pages, complete } = await walkPages<MeasureReport>(t, await t.sut.search('MeasureReport', { measure, _count: size }), 'MeasureReport');
+      t.expect(complete, `the walk over pages of ${size} reached a last page`);
+      t.expectEvery(pages, (p) => p.length <= size, `every page holds at most ${size} reports`);
+      const walked = pages.flat();
+      t.expectEqual(idsOf(walked), idsOf(all), `the ${pages.length} pages hold the ${all.length} reports of ${measure}, each once`);
+    },
+  }),
+  test<SourceData>('a search without _count answers a bounded page of up to 100', {
+    requirements: 'SANER-QM-PG-009',
+    negativeControl: 'default-page-size-10',
+    async run(t) {
+      const res = await t.sut.search('MeasureReport', { measure: theReport(t).measure!.split('|')[0]! });
+      const page = matchesOf<MeasureReport>(t, res, 'MeasureReport');
+      const total = res.resource<Bundle>().total;
+      if (total === undefined) return t.skip('Bundle.total is absent, so the page size cannot be judged');
+      t.expectEqual(page.length, Math.min(total, 100), `the first page holds min(total ${total}, 100) reports`);
+    },
+  }),
+];
+
+const profileTests = [
+  test<SourceData>('every MeasureReport served conforms to PublicHealthMeasureReport', {
+    requirements: ['SANER-QM-SRC-010', 'SANER-QM-PG-021', 'SANER-CSVPULL-SRC-001'],
+    negativeControl: 'invalid-measurereport',
+    async run(t) {
+      const { pages } = await walkPages<MeasureReport>(t, await t.sut.search('MeasureReport', { _count: 100 }), 'MeasureReport', 5);
+      await validateServed(t, pages.flat());
+    },
+  }),
+  test<SourceData>('every Measure served conforms to PublicHealthMeasure', {
+    requirements: 'SANER-QM-SRC-027',
+    negativeControl: 'invalid-measure',
+    async run(t) {
+      const { pages } = await walkPages<Measure>(t, await t.sut.search('Measure', { _count: 100 }), 'Measure', 5);
+      await validateServed(t, pages.flat());
+    },
+  }),
+];
+
+export default defineSuite<SourceData>({
+  id: 'saner/query-measure/measure-source',
+  title: 'SANER Query Measure: Measure Source (server)',
+  actorUnderTest: 'MeasureSource',
+  role: 'server',
+  capabilities: [MEASURE_SOURCE_QUERY_MEASURE_PULL, MEASURE_SOURCE_QUERY_MEASURE_CSV_PULL],
+  options: ['Pull', 'CSV'],
+  setup: discover,
+  tests: [
+    test<SourceData>('metadata answers a CapabilityStatement with the Query Measure resources', {
+      requirements: ['SANER-PG-SRC-002', 'SANER-PG-SRC-001'],
+      negativeControl: 'no-metadata',
+      async run(t) {
+        const res = await t.sut.capabilities();
+        t.expectStatus(res, 200, { requirement: 'SANER-PG-SRC-002' });
+        const cs = res.resource<CapabilityStatement>();
+        t.require(cs.resourceType === 'CapabilityStatement', `GET [base]/metadata returned a ${cs.resourceType}`, { requirement: 'SANER-PG-SRC-002' });
+        const served = (cs.rest ?? []).filter((r) => r.mode === 'server').flatMap((r) => r.resource ?? []);
+        const pull = served.some((r) => r.type === 'MeasureReport' && ['read', 'search-type'].every((c) => r.interaction?.some((i) => i.code === c)));
+        t.expect(pull, 'the CapabilityStatement declares read and search of MeasureReport: the Pull Option', { requirement: 'SANER-PG-SRC-001' });
+      },
+    }),
+    ...searchTests,
+    ...formatTests,
+    ...pagingTests,
+    ...profileTests,
+    ...csvTests,
+  ],
+});

@@ -1,0 +1,240 @@
+/** The CSV Option of Query Measure on the Measure Source: `$read-csv` and `$search-csv` (§5.2, §5.3, CSV.md §5). */
+import type { Measure, MeasureReport } from 'fhir/r4.js';
+import { measureReportsToCsvString, planColumns, readCsvMeasureReports } from '../../../src/csv/index.js';
+import { test, type FhirResponse, type TestDefinition } from '../../../src/engine/index.js';
+import { countsOf, csvKey, distanceKm, instant, matchesOf, theReport, utc, type SourceTest } from './source-checks.js';
+import { localReference } from './source-data.js';
+import type { SourceData } from './source-data.js';
+
+const CSV_ONLY = { options: ['CSV'] };
+const ACCEPT_CSV = { accept: 'text/csv' };
+
+function measureOf(t: SourceTest): Measure {
+  return t.fixture.measure ?? t.skip(`the SUT holds no Measure ${theReport(t).measure}, which CSV columns come from`);
+}
+
+/** The CSV body of an answer, after checking it is CSV. */
+function csvOf(t: SourceTest, res: FhirResponse, requirement?: string): string {
+  const options = requirement ? { requirement } : {};
+  t.expectStatus(res, 200, options);
+  const type = res.headers['content-type'] ?? '';
+  t.require(/^text\/csv\b/i.test(type), `Content-Type is ${JSON.stringify(type)}, expected text/csv`, options);
+  return res.text;
+}
+
+async function reportsOfCsv(t: SourceTest, csv: string, measure: Measure, map?: string[]): Promise<MeasureReport[]> {
+  try {
+    return await readCsvMeasureReports(csv, measure, { ...(map ? { map } : {}), unknownColumns: 'error' });
+  } catch (err) {
+    return t.require(undefined, `the CSV converts back to MeasureReports of ${measure.url}: ${(err as Error).message}`);
+  }
+}
+
+function expectSameNumbers(t: SourceTest, fromCsv: MeasureReport[], fromJson: MeasureReport[], requirement: string): void {
+  t.expectEqual(fromCsv.map(csvKey).sort(), fromJson.map(csvKey).sort(), 'the CSV holds one report per report of the search (subject, period)', { requirement });
+  t.expectEqual([...countsOf(fromCsv)].sort(), [...countsOf(fromJson)].sort(), 'every population count of the CSV equals the MeasureReport', { requirement });
+}
+
+function searchCsv(t: SourceTest, params: Record<string, string | string[]>): Promise<FhirResponse> {
+  return t.sut.operation('search-csv', { type: 'MeasureReport', method: 'GET', query: params, ...ACCEPT_CSV });
+}
+
+/** Measure and the suite report's day: the base every $search-csv test narrows further. */
+function dayOfReport(t: SourceTest): Record<string, string | string[]> {
+  const r = theReport(t);
+  return { measure: r.measure!.split('|')[0]!, period: [`ge${r.period!.start}`, `le${r.period!.end ?? r.period!.start}`] };
+}
+
+async function jsonSearch(t: SourceTest, params: Record<string, string | string[]>): Promise<MeasureReport[]> {
+  return matchesOf<MeasureReport>(t, await t.sut.search('MeasureReport', { ...params, _count: 1000 }), 'MeasureReport');
+}
+
+interface ParamCase {
+  param: string;
+  requirement: string;
+  negativeControl: string;
+  value(t: SourceTest): Record<string, string | string[]>;
+  /** Whether a report of the day meets the parameter, judged from the report itself. */
+  fits(t: SourceTest, report: MeasureReport): boolean;
+}
+
+const sameIdentifier = (a: { system?: string; value?: string } | undefined, b: { system?: string; value?: string } | undefined) => a?.system === b?.system && a?.value === b?.value;
+const sameTarget = (a: string | undefined, b: string | undefined) => localReference(a)?.id === localReference(b)?.id && localReference(a)?.type === localReference(b)?.type;
+
+const token = (id: { system?: string; value?: string } | undefined) => (id?.system ? `${id.system}|${id.value}` : (id?.value ?? ''));
+
+/** Each parameter must pick the same reports as the REST search with it (§5.3). */
+const PARAM_CASES: ParamCase[] = [
+  { param: 'subject:identifier', requirement: 'SANER-OP-SEARCHCSV-011', negativeControl: 'ignore-search-param:subject:identifier', value: (t) => ({ 'subject:identifier': token(theReport(t).subject?.identifier) }),
+    fits: (t, r) => sameIdentifier(r.subject?.identifier, theReport(t).subject?.identifier) },
+  { param: 'reporter:identifier', requirement: 'SANER-OP-SEARCHCSV-008', negativeControl: 'ignore-search-param:reporter:identifier', value: (t) => ({ 'reporter:identifier': token(theReport(t).reporter?.identifier) }),
+    fits: (t, r) => sameIdentifier(r.reporter?.identifier, theReport(t).reporter?.identifier) },
+  {
+    param: 'subject', requirement: 'SANER-OP-SEARCHCSV-009', negativeControl: 'ignore-search-param:subject',
+    value: (t) => ({ subject: theReport(t).subject?.reference ?? t.skip('the suite report has no subject reference') }),
+    fits: (t, r) => sameTarget(r.subject?.reference, theReport(t).subject?.reference),
+  },
+  {
+    param: 'reporter', requirement: 'SANER-OP-SEARCHCSV-007', negativeControl: 'ignore-search-param:reporter',
+    value: (t) => ({ reporter: theReport(t).reporter?.reference ?? t.skip('the suite report has no reporter reference') }),
+    fits: (t, r) => sameTarget(r.reporter?.reference, theReport(t).reporter?.reference),
+  },
+  {
+    param: 'date', requirement: 'SANER-OP-SEARCHCSV-002', negativeControl: 'ignore-search-param:date',
+    value: (t) => {
+      const at = instant(theReport(t).date);
+      return { date: [`gt${utc(at - 1000)}`, `lt${utc(at + 1000)}`] };
+    },
+    fits: (t, r) => Math.abs(instant(r.date) - instant(theReport(t).date)) < 1000,
+  },
+  {
+    param: '_lastUpdated', requirement: 'SANER-OP-SEARCHCSV-001', negativeControl: 'ignore-search-param:_lastUpdated',
+    value: (t) => ({ _lastUpdated: `lt${utc(instant(theReport(t).meta?.lastUpdated) - 1000)}` }),
+    fits: (t, r) => instant(r.meta?.lastUpdated) < instant(theReport(t).meta?.lastUpdated) - 1000,
+  },
+  {
+    param: 'measure.title', requirement: 'SANER-OP-SEARCHCSV-005', negativeControl: 'ignore-search-param:measure.title',
+    // Every report of the measure has its title; the title of another measure must select none.
+    value: (t) => ({ 'measure.title': otherTitle(t) ?? t.skip('the SUT holds no Measure with a different title') }),
+    fits: (t, r) => t.fixture.measures.some((m) => m.url === r.measure?.split('|')[0] && m.title?.toLowerCase().startsWith((otherTitle(t) ?? '').toLowerCase())),
+  },
+  {
+    param: 'subject:Location.near', requirement: 'SANER-OP-SEARCHCSV-010', negativeControl: 'ignore-search-param:subject:Location.near',
+    value: (t) => {
+      const here = t.fixture.location?.position ?? t.skip('the subject of the suite report has no position');
+      const others = t.fixture.locations.filter((l) => l.position && distanceKm(here, l.position) > 60);
+      if (others.length === 0) t.skip('no other facility lies far enough away for near to leave it out');
+      return { 'subject:Location.near': `${here.latitude}|${here.longitude}|25|km` };
+    },
+    // A bounding box is acceptable (SANER-QM-PG-019): anything within 50 km passes.
+    fits: (t, r) => {
+      const here = t.fixture.location?.position;
+      const there = t.fixture.locations.find((l) => sameTarget(`Location/${l.id}`, r.subject?.reference))?.position;
+      return !here || !there || distanceKm(here, there) <= 50;
+    },
+  },
+];
+
+/** The title of a Measure other than the suite report's, which none of its reports carries. */
+function otherTitle(t: SourceTest): string | undefined {
+  const own = t.fixture.measure?.title?.toLowerCase() ?? '';
+  return t.fixture.measures.find((m) => m.title && !m.title.toLowerCase().startsWith(own) && !own.startsWith(m.title.toLowerCase()))?.title;
+}
+
+function paramTest(c: ParamCase): TestDefinition<SourceData> {
+  return test<SourceData>(`$search-csv by ${c.param} selects the reports the search selects`, {
+    requirements: c.requirement,
+    negativeControl: c.negativeControl,
+    preconditions: CSV_ONLY,
+    async run(t) {
+      const measure = measureOf(t);
+      const own = theReport(t);
+      const day = new Map((await jsonSearch(t, dayOfReport(t))).map((r) => [csvKey(r), r]));
+      const csv = csvOf(t, await searchCsv(t, { ...dayOfReport(t), ...c.value(t) }));
+      const keys = (await reportsOfCsv(t, csv, measure)).map(csvKey);
+      if (c.fits(t, own)) t.expect(keys.includes(csvKey(own)), `the CSV has the rows of MeasureReport/${own.id}`);
+      t.expectEvery(keys, (k) => day.has(k) && c.fits(t, day.get(k)!), `every report in the CSV is a report of the day that meets ${c.param}`);
+    },
+  });
+}
+
+export const csvTests: TestDefinition<SourceData>[] = [
+  test<SourceData>('$read-csv answers the report as canonical CSV', {
+    requirements: ['SANER-CSVPULL-SRC-002', 'SANER-QM-PG-023', 'SANER-OP-READCSV-002'],
+    negativeControl: 'read-csv-as-json',
+    preconditions: CSV_ONLY,
+    async run(t) {
+      const measure = measureOf(t);
+      const r = theReport(t);
+      const csv = csvOf(t, await t.sut.operation('read-csv', { type: 'MeasureReport', id: r.id!, method: 'GET', ...ACCEPT_CSV }));
+      const header = (await measureReportsToCsvString([r], measure)).split(/\r?\n/, 1)[0];
+      t.expectEqual(csv.split(/\r?\n/, 1)[0], header, 'the header row is the canonical one for this report and Measure (CSV.md §3.1)');
+    },
+  }),
+  test<SourceData>('$read-csv converts back to the numbers of the MeasureReport', {
+    requirements: ['SANER-CSVPULL-SRC-002', 'SANER-OP-READCSV-002'],
+    negativeControl: 'csv-wrong-counts',
+    preconditions: CSV_ONLY,
+    async run(t) {
+      const measure = measureOf(t);
+      const r = theReport(t);
+      const csv = csvOf(t, await t.sut.operation('read-csv', { type: 'MeasureReport', id: r.id!, method: 'GET', ...ACCEPT_CSV }));
+      expectSameNumbers(t, await reportsOfCsv(t, csv, measure), [r], 'SANER-CSVPULL-SRC-002');
+    },
+  }),
+  test<SourceData>('$read-csv with map renames, selects and orders the columns', {
+    requirements: 'SANER-OP-READCSV-001',
+    negativeControl: 'csv-map-ignored',
+    preconditions: CSV_ONLY,
+    async run(t) {
+      const measure = measureOf(t);
+      const populations = planColumns(measure).measure.filter((c) => c.kind === 'population').slice(0, 2).reverse();
+      if (populations.length === 0) return t.skip(`Measure ${measure.url} has no population codes to map`);
+      const map = populations.map((c, i) => `${c.system ? `${c.system}|` : ''}${c.code}$Column${i + 1}`).join(',');
+      const r = theReport(t);
+      const csv = csvOf(t, await t.sut.operation('read-csv', { type: 'MeasureReport', id: r.id!, method: 'GET', query: { map }, ...ACCEPT_CSV }));
+      const header = (csv.split(/\r?\n/, 1)[0] ?? '').split(',');
+      t.expectEqual(header.filter((h) => h.startsWith('Column')), populations.map((_c, i) => `Column${i + 1}`), `after the key columns come exactly the mapped columns, in map order (map=${map})`);
+      const back = await reportsOfCsv(t, csv, measure, [map]);
+      const counts = countsOf(back);
+      t.expectEvery(populations, (c) => [...counts].some(([k, v]) => k.endsWith(`/${c.code}`) && v === countOf(r, c.code)), 'each mapped column holds the count of its population');
+    },
+  }),
+  test<SourceData>('$search-csv answers one CSV with a row for each report the search finds', {
+    requirements: ['SANER-CSVPULL-SRC-003', 'SANER-QM-PG-024', 'SANER-OP-SEARCHCSV-012', 'SANER-OP-SEARCHCSV-004', 'SANER-OP-SEARCHCSV-006'],
+    negativeControl: 'search-csv-ignore-period',
+    preconditions: CSV_ONLY,
+    async run(t) {
+      const measure = measureOf(t);
+      const expected = await jsonSearch(t, dayOfReport(t));
+      const csv = csvOf(t, await searchCsv(t, dayOfReport(t)));
+      const back = await reportsOfCsv(t, csv, measure);
+      t.expectEqual(back.map(csvKey).sort(), expected.map(csvKey).sort(), `the CSV holds the ${expected.length} report(s) of measure + period`, { requirement: 'SANER-OP-SEARCHCSV-006' });
+    },
+  }),
+  test<SourceData>('$search-csv converts back to the numbers of the MeasureReports', {
+    requirements: ['SANER-CSVPULL-SRC-003', 'SANER-OP-SEARCHCSV-012'],
+    negativeControl: 'csv-wrong-header',
+    preconditions: CSV_ONLY,
+    async run(t) {
+      const measure = measureOf(t);
+      const expected = await jsonSearch(t, dayOfReport(t));
+      const csv = csvOf(t, await searchCsv(t, dayOfReport(t)));
+      expectSameNumbers(t, await reportsOfCsv(t, csv, measure), expected, 'SANER-CSVPULL-SRC-003');
+    },
+  }),
+  test<SourceData>('$search-csv with map lays out the mapped columns', {
+    requirements: 'SANER-OP-SEARCHCSV-003',
+    negativeControl: 'csv-map-ignored',
+    preconditions: CSV_ONLY,
+    async run(t) {
+      const measure = measureOf(t);
+      const first = planColumns(measure).measure.find((c) => c.kind === 'population') ?? t.skip(`Measure ${measure.url} has no population codes to map`);
+      const map = `${first.code}$Mapped`;
+      const csv = csvOf(t, await searchCsv(t, { ...dayOfReport(t), map }));
+      const header = (csv.split(/\r?\n/, 1)[0] ?? '').split(',');
+      t.expectEqual(header.filter((h) => !['subject', 'reporter', 'period', 'period-start', 'period-end', 'stratifier', 'stratum'].includes(h)), ['Mapped'], `map=${map} leaves one measure column, named Mapped`);
+    },
+  }),
+  test<SourceData>('$search-csv without measure or without period is refused with 400', {
+    requirements: ['SANER-OP-SEARCHCSV-004', 'SANER-OP-SEARCHCSV-006'],
+    negativeControl: 'search-csv-no-period-check',
+    preconditions: CSV_ONLY,
+    async run(t) {
+      const { measure, period } = dayOfReport(t);
+      for (const [missing, params] of [['period', { measure: measure! }], ['measure', { period: period! }]] as const) {
+        const res = await searchCsv(t, params);
+        t.expectStatus(res, 400, { requirement: missing === 'measure' ? 'SANER-OP-SEARCHCSV-004' : 'SANER-OP-SEARCHCSV-006' });
+        const outcome = res.tryResource();
+        t.expect(outcome.ok && outcome.resource.resourceType === 'OperationOutcome', `the 400 without ${missing} carries an OperationOutcome`);
+      }
+    },
+  }),
+  ...PARAM_CASES.map(paramTest),
+];
+
+function countOf(report: MeasureReport, code: string): number | undefined {
+  for (const g of report.group ?? []) for (const p of g.population ?? []) if (p.code?.coding?.[0]?.code === code) return p.count;
+  return undefined;
+}
+
