@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { runSuites, type RunResults } from '../../engine/index.js';
 import { defaultConfig, loadConfig, type LoadedConfig } from '../../config/load.js';
 import { createProgressPrinter, renderSummary, useColour, writeReports } from '../../report/index.js';
-import { catalogue } from '../../../ig/index.js';
+import { capabilityTitles, catalogue } from '../../../ig/index.js';
 import { suites as allSuites } from '../../../suites/index.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
 import { planFor, selectSuites, sutHttpConfig } from '../selection.js';
@@ -47,6 +47,7 @@ export const runCommand: Command = {
       results = await runSuites({
         suites,
         catalogue: catalogue(),
+        capabilityTitles,
         plan: (suite) => planFor(suite, config),
         http: sutHttpConfig(config, secrets),
         timeouts: { testMs: config.timeouts.testMs, waitMs: config.timeouts.waitMs },
