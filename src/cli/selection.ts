@@ -27,7 +27,9 @@ export function selectSuites(all: readonly Suite<Fixture>[], config: HarnessConf
     (s) =>
       globs.some((g) => g.test(s.id)) &&
       // Every server actor is a FHIR server, so the core server suite applies to any of them.
-      (!actors || actors.includes(s.actorUnderTest) || (s.actorUnderTest === 'FhirServer' && s.role === 'server' && config.sut?.baseUrl !== undefined)),
+      (!actors || actors.includes(s.actorUnderTest) || (s.actorUnderTest === 'FhirServer' && s.role === 'server' && config.sut?.baseUrl !== undefined)) &&
+      // A SUT named without actors is a server; a client actor of it takes part once it has a trigger.
+      (actors || s.role === 'server' || !config.sut || config.sut.triggers?.[s.actorUnderTest] !== undefined),
   );
   if (chosen.length === 0) {
     const ids = all.map((s) => `${s.id} (${s.actorUnderTest})`).join(', ');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import suite from '../../suites/saner/query-measure/measure-consumer.js';
 import { catalogue } from '../../ig/index.js';
 import { defaultConfig } from '../../src/config/load.js';
-import { planFor } from '../../src/cli/selection.js';
+import { planFor, selectSuites } from '../../src/cli/selection.js';
 import { runSuites, type Fixture, type Suite, type RunResults, type TestResult } from '../../src/engine/index.js';
 import type { HarnessConfig } from '../../src/config/types.js';
 
@@ -62,6 +62,14 @@ describe('Measure Consumer suite', () => {
     expect(clean.options).toEqual(['Pull', 'CSV']);
     const configured = planFor(consumerSuite, sutConfig('true'));
     expect(configured.trigger).toEqual({ type: 'command', command: 'true' });
+  });
+
+  it('a SUT named by its base URL alone is a server: the consumer suite joins once the SUT has a MeasureConsumer trigger or the actor is asked for', () => {
+    const ids = (config: HarnessConfig, actor: string[] = []) => selectSuites([consumerSuite], config, { suite: [], actor }).map((s) => s.id);
+    expect(() => ids({ ...base, sut: { name: 'server', baseUrl: 'http://127.0.0.1:1' } })).toThrow(/no suite matches/);
+    expect(ids(sutConfig('true'))).toEqual([consumerSuite.id]);
+    expect(ids({ ...base, sut: { name: 'server', baseUrl: 'http://127.0.0.1:1' } }, ['MeasureConsumer'])).toEqual([consumerSuite.id]);
+    expect(ids({ ...base, sut: undefined })).toEqual([consumerSuite.id]);
   });
 
   it('a configured SUT triggered by a command is judged on its own traffic, end to end', async () => {
