@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Binary, Bundle, CapabilityStatement, Measure, MeasureReport, OperationOutcome } from 'fhir/r4.js';
 import { measureReportsToCsvString } from '../../src/csv/index.js';
 import { validateResource } from '../../src/fhir/validation/index.js';
+import { PUBLIC_HEALTH_MEASURE, PUBLIC_HEALTH_MEASURE_REPORT, registerSanerProfiles } from '../../ig/saner/profiles.js';
 import type { RunningFhirServer } from '../../src/fhir/server/index.js';
 import { measureSource, seedResources } from '../../simulators/measure-source/index.js';
 
@@ -42,9 +43,11 @@ describe('measure-source simulator, clean', () => {
   });
   afterAll(() => server.close());
 
-  it('is seeded with fixtures that are valid R4', () => {
+  it('is seeded with fixtures that are valid R4 and valid SANER reports and measures', () => {
+    registerSanerProfiles();
+    const profileOf: Record<string, string[]> = { MeasureReport: [PUBLIC_HEALTH_MEASURE_REPORT], Measure: [PUBLIC_HEALTH_MEASURE] };
     expect(reports.length).toBeGreaterThan(30);
-    for (const r of seeded) expect(validateResource(r).filter((i) => i.severity === 'error'), `${r.resourceType}/${r.id}`).toEqual([]);
+    for (const r of seeded) expect(validateResource(r, { profiles: profileOf[r.resourceType] ?? [] }), `${r.resourceType}/${r.id}`).toEqual([]);
   });
 
   it('claims the SANER Measure Source statements, profiles, IG search parameters and CSV operations', async () => {

@@ -106,6 +106,20 @@ const pagingTests = [
       t.expectEqual(idsOf(viaPost), idsOf(viaGet), 'POST [base]/MeasureReport/_search finds the same reports as GET');
     },
   }),
+  test<SourceData>('a search by measure and period range is never refused as too broad', {
+    requirements: 'SANER-QM-PG-020',
+    negativeControl: 'refuse-interaction:MeasureReport/search-type',
+    description: 'A server may refuse an unbounded search (with 4xx and an OperationOutcome), never measure plus a period range.',
+    async run(t) {
+      const measure = t.fixture.measures.find((m) => m.url)?.url ?? t.skip('the SUT lists no Measure with a url to search reports by');
+      const unbounded = await t.sut.search('MeasureReport', {});
+      if (unbounded.status >= 400) {
+        const outcome = unbounded.tryResource();
+        t.expect(unbounded.status < 500 && outcome.ok && outcome.resource.resourceType === 'OperationOutcome', `an unbounded search refused with ${unbounded.status} carries an OperationOutcome`);
+      } else t.note(`an unbounded search answered ${unbounded.status}`);
+      matchesOf<MeasureReport>(t, await t.sut.search('MeasureReport', { measure, period: ['ge2000-01-01', 'le2099-12-31'] }), 'MeasureReport');
+    },
+  }),
   test<SourceData>('_count bounds the page and a next link leads on', {
     requirements: 'SANER-QM-PG-008',
     negativeControl: 'ignore-count',

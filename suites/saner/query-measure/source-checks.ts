@@ -1,8 +1,7 @@
 /** Small pieces the Measure Source tests share: walking result pages, validating what came back, dates and distances. */
 import type { Bundle, Coding, MeasureReport, Period, Resource } from 'fhir/r4.js';
 import type { FhirResponse, TestContext } from '../../../src/engine/index.js';
-import { knownProfile } from '../../../src/fhir/validation/index.js';
-import { PUBLIC_HEALTH_MEASURE, PUBLIC_HEALTH_MEASURE_REPORT } from '../../../simulators/measure-source/saner-urls.js';
+import { PUBLIC_HEALTH_MEASURE, PUBLIC_HEALTH_MEASURE_REPORT, registerSanerProfiles } from '../../../ig/saner/profiles.js';
 import type { SourceData } from './source-data.js';
 
 export type SourceTest = TestContext<SourceData>;
@@ -12,9 +11,11 @@ export function theReport(t: SourceTest): MeasureReport {
   return t.fixture.report ?? t.skip(t.fixture.missing ?? 'setup found no MeasureReport');
 }
 
+registerSanerProfiles();
+
 const PROFILE_OF: Record<string, string> = { MeasureReport: PUBLIC_HEALTH_MEASURE_REPORT, Measure: PUBLIC_HEALTH_MEASURE };
 
-/** Base R4 plus the SANER profile of the resource's type (when the validator knows it); the issues are evidence. */
+/** Base R4 plus the SANER profile of the resource's type; the issues are evidence. */
 export async function validateServed(t: SourceTest, resources: readonly Resource[], requirement?: string): Promise<void> {
   const seen = new Set<string>();
   for (const r of resources) {
@@ -22,8 +23,7 @@ export async function validateServed(t: SourceTest, resources: readonly Resource
     if (seen.has(key)) continue;
     seen.add(key);
     const profile = PROFILE_OF[r.resourceType];
-    const profiles = profile && knownProfile(profile) ? [profile] : [];
-    await t.validate(r, { profiles, ...(requirement ? { requirement } : {}) });
+    await t.validate(r, { profiles: profile ? [profile] : [], ...(requirement ? { requirement } : {}) });
   }
 }
 
