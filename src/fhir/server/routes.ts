@@ -213,6 +213,7 @@ async function create(ctx: ServerContext, r: ResourceDeclaration): Promise<Fasti
   const { id: _ignored, ...withoutId } = incoming;
   const stored = ctx.store.create(withoutId as Resource);
   await ctx.hooks.afterWrite?.({ interaction: 'create', resource: incoming, store: ctx.store, faults: ctx.faults, headers: ctx.headers, stored, created: true });
+  await ctx.store.durable();
   const headers = versionHeaders(stored);
   if (!ctx.faults.has('no-location-header')) headers['location'] = locationOf(ctx, stored);
   return writeReply(ctx, stored, ctx.faults.has('wrong-status-on-create') ? 200 : 201, headers);
@@ -223,6 +224,7 @@ async function storeUpdate(ctx: ServerContext, r: ResourceDeclaration, resource:
   const incoming = await checked(ctx, r, resource, 'update');
   const { resource: stored, created } = ctx.store.update(incoming, { ...(ifMatch ? { ifMatch } : {}), allowCreate });
   await ctx.hooks.afterWrite?.({ interaction: 'update', resource: incoming, store: ctx.store, faults: ctx.faults, headers: ctx.headers, stored, created });
+  await ctx.store.durable();
   const headers = versionHeaders(stored);
   if (created && !ctx.faults.has('no-location-header')) headers['location'] = locationOf(ctx, stored);
   return writeReply(ctx, stored, created && !ctx.faults.has('wrong-status-on-create') ? 201 : 200, headers);
@@ -252,6 +254,7 @@ async function conditionalUpdate(ctx: ServerContext, r: ResourceDeclaration): Pr
     const incoming = await checked(ctx, r, resource, 'create');
     const stored = ctx.store.create(incoming);
     await ctx.hooks.afterWrite?.({ interaction: 'create', resource: incoming, store: ctx.store, faults: ctx.faults, headers: ctx.headers, stored, created: true });
+    await ctx.store.durable();
     const headers = { ...versionHeaders(stored), location: locationOf(ctx, stored) };
     return writeReply(ctx, stored, 201, headers);
   }
@@ -269,9 +272,10 @@ async function processBundle(ctx: ServerContext, hook: NonNullable<ServerHooks['
   return sendResource(ctx, resource, status ?? 200);
 }
 
-function remove(ctx: ServerContext, r: ResourceDeclaration, id: string): FastifyReply {
+async function remove(ctx: ServerContext, r: ResourceDeclaration, id: string): Promise<FastifyReply> {
   requireInteraction(ctx, r, 'delete');
   ctx.store.delete(r.type, id);
+  await ctx.store.durable();
   if (preference(ctx.headers, 'return') === 'OperationOutcome') {
     return sendResource(ctx, information(`${r.type}/${id} deleted`));
   }

@@ -19,7 +19,7 @@ export function validateForWrite(ctx: ServerContext, r: ResourceDeclaration, res
   if (policy.profiles && !ctx.faults.has('skip-profile-validation')) {
     // Base errors were answered above, so what is left here comes from the declared profile and
     // the profiles the resource (or, for a Bundle, each entry) claims in meta.profile.
-    const issues = validateResource(resource, { profiles: r.profile ? [r.profile] : [] });
+    const issues = validateResource(resource, { profiles: r.profile ? [r.profile] : [], baseChecked: policy.base });
     if (hasErrors(issues)) throw new FhirError(422, issues);
   }
 }

@@ -14,6 +14,8 @@ export { checkInvariants } from './invariants.js';
 export interface ValidateOptions {
   /** Canonical URLs of profiles to check besides those the resource declares in meta.profile. */
   profiles?: string[];
+  /** The caller has already checked R4 structure and invariants (e.g. validation on write): only the profiles are left. */
+  baseChecked?: boolean;
 }
 
 function isResource(value: unknown): value is ResourceLike {
@@ -37,9 +39,9 @@ function relocate(issues: Issue[], from: string, to: string): Issue[] {
  * `not-supported` warning.
  */
 export function validateResource(resource: unknown, options: ValidateOptions = {}): Issue[] {
-  const issues = validateStructure(resource);
+  const issues = options.baseChecked ? [] : validateStructure(resource);
   if (!isResource(resource)) return issues;
-  issues.push(...checkInvariants(resource));
+  if (!options.baseChecked) issues.push(...checkInvariants(resource));
   const named = options.profiles ?? [];
   const entries = resource.resourceType === 'Bundle' && Array.isArray(resource.entry) ? (resource.entry as { resource?: unknown }[]) : [];
   const forEntries = new Set<string>();
