@@ -66,7 +66,8 @@ export async function startMeasureConsumer(options: MeasureConsumerOptions = {})
   const clientIds = options.clientIds ?? true;
   const declaration = consumerDeclaration({ clientIds });
   const faults = options.faults ?? [];
-  const store = ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: declaration.searchParamDefs });
+  // Group commit: concurrent pushes share an fsync, and each is acknowledged only once it is on disk.
+  const store = ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: declaration.searchParamDefs, groupCommit: true });
   // A file-backed store keeps what it holds across restarts; seed only a new one.
   if (store.count() === 0) {
     store.transaction(() => {

@@ -139,6 +139,7 @@ async function reportCsv(request: OperationRequest): Promise<OperationResult> {
     }),
   );
   for (const w of written) afterReportWrite(store, w.stored, w.created, faults);
+  await store.durable();
   const bundle: Bundle = {
     resourceType: 'Bundle',
     type: 'batch-response',

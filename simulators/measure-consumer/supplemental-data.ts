@@ -115,6 +115,7 @@ export function supplementalDataBatch(settings: { clientIds: boolean }): NonNull
     } catch (err) {
       responses[0] = failedEntry(err);
     }
+    await store.durable();
     const response: Bundle = { resourceType: 'Bundle', type: 'batch-response', entry: responses };
     return { resource: response };
   };

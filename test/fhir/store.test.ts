@@ -7,7 +7,9 @@ import type { Observation, Patient } from 'fhir/r4.js';
 import { FhirError } from '../../src/fhir/errors.js';
 import { parseJson, serializeJson } from '../../src/fhir/json.js';
 import { etagOf, versionFromEtag } from '../../src/fhir/store/etag.js';
-import { openStore } from './store-fixtures.js';
+import { ResourceStore } from '../../src/fhir/store/resource-store.js';
+import { searchParamsFor } from '../../src/fhir/search/search-param-def.js';
+import { TYPES, openStore } from './store-fixtures.js';
 
 function fhirError(fn: () => unknown): FhirError {
   try {
@@ -130,6 +132,26 @@ describe('file-backed store', () => {
     const reopened = openStore(path);
     expect(reopened.read<Patient>('Patient', 'p1').gender).toBe('female');
     expect(reopened.search('Patient', [['gender', 'female']], { baseUrl: 'http://x' }).total).toBe(1);
+    reopened.close();
+  });
+
+  it('with group commit, writes of one event-loop turn share a transaction that is on disk once durable() resolves', async () => {
+    const path = join(dir, 'group.db');
+    const store = ResourceStore.open({ path, searchParams: searchParamsFor(TYPES), groupCommit: true });
+    await expect(store.durable()).resolves.toBeUndefined();
+    store.create({ resourceType: 'Patient', gender: 'female' }, { id: 'g1' });
+    // A write refused inside the group leaves nothing behind and does not undo the others.
+    expect(() => store.create({ resourceType: 'Patient' }, { id: 'g1' })).toThrow(FhirError);
+    store.create({ resourceType: 'Patient', gender: 'male' }, { id: 'g2' });
+    const other = new Database(path, { readonly: true });
+    const committed = () => (other.prepare("SELECT count(*) AS n FROM resources WHERE type = 'Patient'").get() as { n: number }).n;
+    expect(committed()).toBe(0);
+    await store.durable();
+    expect(committed()).toBe(2);
+    other.close();
+    store.close();
+    const reopened = openStore(path);
+    expect(reopened.read<Patient>('Patient', 'g2').gender).toBe('male');
     reopened.close();
   });
 });

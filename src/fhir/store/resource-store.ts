@@ -14,6 +14,12 @@ export interface StoreOptions {
   /** A file path, or ':memory:'. */
   path: string;
   searchParams: SearchParamDef[];
+  /**
+   * Group commit for a file-backed store: the writes made in one turn of the event loop share one
+   * transaction and so one fsync, committed before the next turn; a server awaits `durable()`
+   * before acknowledging a write. Without it every write is its own transaction.
+   */
+  groupCommit?: boolean;
 }
 
 export interface UpdateOptions {
@@ -62,7 +68,15 @@ export class ResourceStore {
   /** Per date parameter, the widest range indexed so far (never shrinks): bounds date range scans. */
   private spans: Map<number, number> | undefined;
 
-  private constructor(db: Database.Database, private readonly searchParams: SearchParamDef[]) {
+  /** The open group transaction (groupCommit), settled when it is committed. */
+  private group: Promise<void> | undefined;
+  private settleGroup: ((err?: unknown) => void) | undefined;
+
+  private constructor(
+    db: Database.Database,
+    private readonly searchParams: SearchParamDef[],
+    private readonly groupCommit: boolean,
+  ) {
     this.db = db;
     this.runInTransaction = db.transaction((fn: () => unknown) => fn());
   }
@@ -75,12 +89,13 @@ export class ResourceStore {
     }
     db.pragma('foreign_keys = OFF');
     db.exec(SCHEMA_SQL);
-    const store = new ResourceStore(db, options.searchParams);
+    const store = new ResourceStore(db, options.searchParams, (options.groupCommit ?? false) && options.path !== ':memory:');
     store.reindexIfParamsChanged();
     return store;
   }
 
   close(): void {
+    if (this.group) this.commitGroup();
     if (this.db.open) {
       this.db.pragma('optimize');
       this.db.close();
@@ -98,7 +113,44 @@ export class ResourceStore {
    * can fail run before the first statement, so a refused write leaves nothing behind.
    */
   private atomically<T>(fn: () => T): T {
-    return this.db.inTransaction ? fn() : this.transaction(fn);
+    if (!this.groupCommit) return this.db.inTransaction ? fn() : this.transaction(fn);
+    if (!this.db.inTransaction) this.openGroup();
+    // A savepoint per write, so one that fails leaves nothing in the group the others commit.
+    return this.transaction(fn);
+  }
+
+  /**
+   * Resolves once every write made so far is committed (at once without group commit); rejects
+   * when the commit failed, so the writes must not be acknowledged.
+   */
+  durable(): Promise<void> {
+    return this.group ?? Promise.resolve();
+  }
+
+  private openGroup(): void {
+    this.db.exec('BEGIN');
+    let settle!: (err?: unknown) => void;
+    this.group = new Promise<void>((resolve, reject) => {
+      settle = (err) => (err === undefined ? resolve() : reject(err));
+    });
+    // Nobody need handle a failure but the writers awaiting durable(); no unhandled rejection.
+    this.group.catch(() => undefined);
+    this.settleGroup = settle;
+    setImmediate(() => this.commitGroup());
+  }
+
+  private commitGroup(): void {
+    const settle = this.settleGroup;
+    this.group = undefined;
+    this.settleGroup = undefined;
+    if (!settle || !this.db.open) return;
+    try {
+      this.db.exec('COMMIT');
+      settle();
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      settle(err);
+    }
   }
 
   // Built once: better-sqlite3 prepares BEGIN/COMMIT/SAVEPOINT statements per wrapper it creates.
