@@ -15,11 +15,10 @@ import type { Simulator, SimulatorStartOptions } from '../simulator.js';
 import { readCsv, searchCsv } from './csv-operations.js';
 import { measureSourceFaults } from './faults.js';
 import { measureSourceHooks } from './hooks.js';
+import { PUBLIC_HEALTH_MEASURE, PUBLIC_HEALTH_MEASURE_REPORT } from '../../ig/saner/profiles.js';
 import {
   MEASURE_SOURCE_QUERY_MEASURE_CSV_PULL,
   MEASURE_SOURCE_QUERY_MEASURE_PULL,
-  PUBLIC_HEALTH_MEASURE,
-  PUBLIC_HEALTH_MEASURE_REPORT,
   SEARCH_PARAMETER_CODE,
   SEARCH_PARAMETER_DEFINITION_TEXT,
 } from './saner-urls.js';

@@ -1,8 +1,5 @@
-/** Canonical URLs of the SANER IG artefacts the Measure Source serves and claims. */
+/** Canonical URLs of the SANER IG artefacts the Measure Source claims (profiles: ig/saner/profiles.ts). */
 const SANER = 'http://hl7.org/fhir/uv/saner';
-
-export const PUBLIC_HEALTH_MEASURE_REPORT = `${SANER}/StructureDefinition/PublicHealthMeasureReport`;
-export const PUBLIC_HEALTH_MEASURE = `${SANER}/StructureDefinition/PublicHealthMeasure`;
 
 export const MEASURE_SOURCE_QUERY_MEASURE_PULL = `${SANER}/CapabilityStatement/MeasureSource-QueryMeasure-Pull`;
 export const MEASURE_SOURCE_QUERY_MEASURE_CSV_PULL = `${SANER}/CapabilityStatement/MeasureSource-QueryMeasure-CSV-Pull`;

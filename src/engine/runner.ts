@@ -225,7 +225,7 @@ async function runSuite(
       } catch (err) {
         const timedOut = !signal.aborted && setupSignal.aborted;
         broken = signal.aborted
-          ? { verdict: 'error', reason: 'interrupted during suite setup' }
+          ? { verdict: 'skip', reason: 'not run: the run was interrupted during suite setup' }
           : timedOut
             ? { verdict: 'error', reason: `suite setup did not finish within ${formatDuration(options.timeouts?.testMs ?? DEFAULT_TEST_MS)}` }
             : { verdict: 'error', reason: `suite setup failed: ${messageOf(err)}` };
