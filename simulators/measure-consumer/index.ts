@@ -5,9 +5,9 @@
  * [base]; Measures, Locations and Organizations are seeded from the fixtures.
  */
 import { PUBLIC_HEALTH_MEASURE, PUBLIC_HEALTH_MEASURE_REPORT, registerSanerProfiles } from '../../ig/saner/profiles.js';
-import type { RunningFhirServer, ServerDeclaration } from '../../src/fhir/server/index.js';
+import type { ResourceDeclaration, RunningFhirServer, ServerDeclaration } from '../../src/fhir/server/index.js';
 import { coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
-import { searchParamsFor } from '../../src/fhir/search/search-param-def.js';
+import { searchParamsFor, type SearchParamDef } from '../../src/fhir/search/search-param-def.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import type { Simulator, SimulatorStartOptions } from '../simulator.js';
 import { consumerFaults } from './faults.js';
@@ -26,36 +26,44 @@ export interface MeasureConsumerOptions extends SimulatorStartOptions {
   clientIds?: boolean;
 }
 
-const TYPES = ['MeasureReport', 'Measure', 'Location', 'Organization', 'Bundle'];
+/**
+ * Definitions of the search parameters the declaration serves, and no others: the store indexes
+ * every parameter it is given on every push, and rows no search reads would only slow ingest.
+ */
+function servedSearchParams(resources: ResourceDeclaration[]): SearchParamDef[] {
+  const served = (d: SearchParamDef, r: ResourceDeclaration) => r.searchParams.includes(d.name) && d.base.some((b) => b === r.type || b === 'Resource' || b === 'DomainResource');
+  return searchParamsFor(resources.map((r) => r.type)).filter((d) => resources.some((r) => served(d, r)));
+}
 
 export function consumerDeclaration(options: { clientIds: boolean }): ServerDeclaration {
+  const resources: ResourceDeclaration[] = [
+    {
+      type: 'MeasureReport',
+      interactions: ['create', 'update', 'read', 'vread', 'history-instance', 'search-type'],
+      searchParams: ['_id', '_lastUpdated', 'measure', 'date', 'period', 'subject', 'reporter', 'status'],
+      profile: PUBLIC_HEALTH_MEASURE_REPORT,
+      supportedProfiles: [PUBLIC_HEALTH_MEASURE_REPORT],
+      updateCreate: options.clientIds,
+    },
+    {
+      type: 'Measure',
+      interactions: ['read', 'vread', 'search-type'],
+      searchParams: ['_id', 'url', 'title'],
+      supportedProfiles: [PUBLIC_HEALTH_MEASURE],
+    },
+    { type: 'Location', interactions: ['read', 'search-type'], searchParams: ['_id', 'name', 'identifier'] },
+    { type: 'Organization', interactions: ['read', 'search-type'], searchParams: ['_id', 'name', 'identifier'] },
+    // D5: the collection-Bundle reading of the Supplemental Data Option.
+    { type: 'Bundle', interactions: ['create', 'read'], searchParams: [] },
+  ];
   return {
     name: 'MeasureConsumerSimulator',
     title: 'measure-conformance reference Measure Consumer',
     canonicalBase: 'urn:measure-conformance',
     fhirVersion: '4.0.1',
     instantiates: MEASURE_CONSUMER_CAPABILITIES,
-    resources: [
-      {
-        type: 'MeasureReport',
-        interactions: ['create', 'update', 'read', 'vread', 'history-instance', 'search-type'],
-        searchParams: ['_id', '_lastUpdated', 'measure', 'date', 'period', 'subject', 'reporter', 'status'],
-        profile: PUBLIC_HEALTH_MEASURE_REPORT,
-        supportedProfiles: [PUBLIC_HEALTH_MEASURE_REPORT],
-        updateCreate: options.clientIds,
-      },
-      {
-        type: 'Measure',
-        interactions: ['read', 'vread', 'search-type'],
-        searchParams: ['_id', 'url', 'title'],
-        supportedProfiles: [PUBLIC_HEALTH_MEASURE],
-      },
-      { type: 'Location', interactions: ['read', 'search-type'], searchParams: ['_id', 'name', 'identifier'] },
-      { type: 'Organization', interactions: ['read', 'search-type'], searchParams: ['_id', 'name', 'identifier'] },
-      // D5: the collection-Bundle reading of the Supplemental Data Option.
-      { type: 'Bundle', interactions: ['create', 'read'], searchParams: [] },
-    ],
-    searchParamDefs: searchParamsFor(TYPES),
+    resources,
+    searchParamDefs: servedSearchParams(resources),
     operations: [reportCsvOperation],
     validateOnWrite: { base: true, profiles: true },
     faults: consumerFaults,
