@@ -145,17 +145,17 @@ describe.each(['json', 'xml'] as const)('Produce Measure in %s', (format) => {
   });
 });
 
-describe('bearer token', () => {
+describe.each(['json', 'xml'] as const)('bearer token in %s', (format) => {
   it('answers 401 with WWW-Authenticate without the token or with a wrong one', async () => {
     const s = await start({ auth: { bearerToken: 'secret-token' } });
-    const missing = await send(s, 'POST', '/MeasureReport', report());
+    const missing = await send(s, 'POST', '/MeasureReport', report(), format);
     expect(missing.statusCode).toBe(401);
     expect(missing.headers['www-authenticate']).toMatch(/^Bearer/);
-    outcomeOf(missing);
-    const wrong = await send(s, 'POST', '/MeasureReport', report(), 'json', { authorization: 'Bearer guess' });
+    outcomeOf(missing, format);
+    const wrong = await send(s, 'POST', '/MeasureReport', report(), format, { authorization: 'Bearer guess' });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.headers['www-authenticate']).toMatch(/invalid_token/);
-    expect((await send(s, 'POST', '/MeasureReport', report(), 'json', { authorization: 'Bearer secret-token' })).statusCode).toBe(201);
+    expect((await send(s, 'POST', '/MeasureReport', report(), format, { authorization: 'Bearer secret-token' })).statusCode).toBe(201);
   });
 });
 
