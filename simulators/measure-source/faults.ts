@@ -15,5 +15,6 @@ export const measureSourceFaults: readonly FaultModeDef[] = [
   { id: 'invalid-measure', description: 'Serves Measures without the ReportingPeriod extension (a PublicHealthMeasure violation)', breaks: ['SANER-QM-SRC-027'] },
   { id: 'include-without-subject', description: '_include=* on MeasureReport leaves the subject Location out', breaks: ['SANER-QM-SRC-024', 'SANER-QM-PG-010'] },
   { id: 'accept-fhir-types-only', description: 'Refuses the short and DSTU2 media types in Accept with 406 while _format still takes them', breaks: ['SANER-QM-PG-005', 'SANER-QM-PG-007'] },
+  { id: 'include-iterate-breaks', description: 'Answers a search carrying _include:iterate with a 500 and no OperationOutcome, neither refusing nor ignoring it', breaks: ['SANER-QM-PG-011'] },
   { id: 'default-page-size-10', description: 'Pages a search without _count by 10 instead of the recommended 100', breaks: ['SANER-QM-PG-009'] },
 ];

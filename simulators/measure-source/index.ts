@@ -6,12 +6,12 @@
 import type { FastifyInstance } from 'fastify';
 import { toOperationOutcome } from '../../src/fhir/errors.js';
 import { contentTypeOf, formatFromAccept } from '../../src/fhir/negotiation.js';
-import type { RunningFhirServer, ServerDeclaration } from '../../src/fhir/server/index.js';
-import { activeFaults, buildFhirApp, coreFaults } from '../../src/fhir/server/index.js';
+import type { ServerDeclaration } from '../../src/fhir/server/index.js';
+import { activeFaults, coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { searchParamsFor } from '../../src/fhir/search/search-param-def.js';
 import { fixtureResources } from '../fixtures.js';
-import type { Simulator, SimulatorStartOptions } from '../simulator.js';
+import type { Simulator } from '../simulator.js';
 import { readCsv, searchCsv } from './csv-operations.js';
 import { measureSourceFaults } from './faults.js';
 import { measureSourceHooks } from './hooks.js';
@@ -85,13 +85,12 @@ function refuseLegacyAccept(app: FastifyInstance): void {
   });
 }
 
-async function listen(app: FastifyInstance, options: SimulatorStartOptions): Promise<string> {
-  const host = options.host ?? '127.0.0.1';
-  await app.listen({ host, port: options.port ?? 0 });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const hostInUrl = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-  return `${options.tls ? 'https' : 'http'}://${hostInUrl}:${port}`;
+/** `include-iterate-breaks`: a search asking for recursive includes gets a bare 500. */
+function breakOnIterate(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    if (!/_(?:rev)?include(?::|%3A)iterate/i.test(request.url)) return;
+    return reply.code(500).header('content-type', 'text/plain').send('internal error');
+  });
 }
 
 export const measureSource: Simulator = {
@@ -111,28 +110,30 @@ export const measureSource: Simulator = {
           for (const r of seedResources()) store.create(r, r.id ? { id: r.id } : {});
         });
       }
-      const app = await buildFhirApp({
+      const server = await startFhirServer({
         declaration,
         store,
         faults,
         hooks: measureSourceHooks,
+        configure: (app) => {
+          if (faults.includes('accept-fhir-types-only')) refuseLegacyAccept(app);
+          if (faults.includes('include-iterate-breaks')) breakOnIterate(app);
+        },
         ...(faults.includes('default-page-size-10') ? { defaultCount: 10 } : {}),
+        ...(options.host ? { host: options.host } : {}),
+        ...(options.port !== undefined ? { port: options.port } : {}),
         ...(options.tls ? { tls: options.tls } : {}),
         ...(options.auth ? { auth: options.auth } : {}),
         ...(options.onExchange ? { onExchange: options.onExchange } : {}),
       });
-      if (faults.includes('accept-fhir-types-only')) refuseLegacyAccept(app);
-      const url = await listen(app, options);
-      const server: RunningFhirServer = {
-        url,
-        app,
-        store,
+      // The store was opened here (to seed it), so closing the simulator closes it too.
+      return {
+        ...server,
         async close() {
-          await app.close();
+          await server.close();
           store.close();
         },
       };
-      return server;
     } catch (e) {
       store.close();
       throw e;

@@ -228,4 +228,19 @@ describe('measure-source simulator, own fault modes', () => {
     const res = await withFault('default-page-size-10', (s) => get(s, `MeasureReport?measure=${encodeURIComponent(BEDS)}`));
     expect((JSON.parse(res.text) as Bundle).entry).toHaveLength(10);
   });
+
+  it('include-iterate-breaks answers _include:iterate with a bare 500 while the clean simulator refuses it with an OperationOutcome', async () => {
+    const url = 'MeasureReport?_id=beds-newark-2020-04-01&_include:iterate=*';
+    const broken = await withFault('include-iterate-breaks', (s) => get(s, url));
+    expect(broken.status).toBe(500);
+    expect(broken.text).not.toContain('OperationOutcome');
+    const server = await measureSource.start();
+    try {
+      const clean = await get(server, url);
+      expect(clean.status).toBe(400);
+      expect(JSON.parse(clean.text).resourceType).toBe('OperationOutcome');
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -30,6 +30,8 @@ export interface StartFhirServerOptions {
   captureLimit?: number;
   /** Base URL as clients see it (behind a proxy); default from each request. */
   publicBaseUrl?: string;
+  /** Last adjustments to the app before it listens, e.g. a simulator's own request hook for a fault mode. */
+  configure?: (app: FastifyInstance) => void;
 }
 
 export interface RunningFhirServer {
@@ -77,6 +79,7 @@ export async function startFhirServer(options: StartFhirServerOptions): Promise<
     options.store ?? ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: options.declaration.searchParamDefs });
   try {
     const app = await buildFhirApp({ ...options, store });
+    options.configure?.(app);
     const host = options.host ?? '127.0.0.1';
     await app.listen({ host, port: options.port ?? 0 });
     const address = app.server.address();

@@ -7,7 +7,7 @@ import type { Bundle, CapabilityStatement, Measure, MeasureReport } from 'fhir/r
 import { defineSuite, test, type FhirResponse } from '../../../src/engine/index.js';
 import { MEASURE_SOURCE_QUERY_MEASURE_CSV_PULL, MEASURE_SOURCE_QUERY_MEASURE_PULL } from '../../../simulators/measure-source/saner-urls.js';
 import { csvTests } from './source-csv-tests.js';
-import { idsOf, matchesOf, theReport, validateServed, walkPages, type SourceTest } from './source-checks.js';
+import { idsOf, includesOf, matchesOf, theReport, validateServed, walkPages, type SourceTest } from './source-checks.js';
 import { discover, type SourceData } from './source-data.js';
 import { searchTests } from './source-search-tests.js';
 
@@ -143,6 +143,26 @@ const pagingTests = [
       t.expectEvery(pages, (p) => p.length <= size, `every page holds at most ${size} reports`);
       const walked = pages.flat();
       t.expectEqual(idsOf(walked), idsOf(all), `the ${pages.length} pages hold the ${all.length} reports of ${measure}, each once`);
+    },
+  }),
+  test<SourceData>('_include:iterate is refused cleanly or left undone', {
+    requirements: 'SANER-QM-PG-011',
+    negativeControl: 'include-iterate-breaks',
+    description: 'A Measure Source should not carry out recursive includes; it may refuse them (4xx with an OperationOutcome) or ignore them (a searchset without the second level).',
+    async run(t) {
+      const report = theReport(t);
+      const res = await t.sut.search('MeasureReport', { _id: report.id!, '_include:iterate': '*' });
+      if (res.status >= 400 && res.status < 500) {
+        const outcome = res.tryResource();
+        t.expect(outcome.ok && outcome.resource.resourceType === 'OperationOutcome', `the ${res.status} refusal carries an OperationOutcome`);
+        return;
+      }
+      t.require(res.status === 200, `_include:iterate answered ${res.status}: neither a clean refusal (4xx) nor a search that ignores it (200)`);
+      const matches = matchesOf<MeasureReport>(t, res, 'MeasureReport');
+      t.expectEqual(idsOf(matches), [`MeasureReport/${report.id}`], `the search still matches MeasureReport/${report.id} only`);
+      const literal = new Set([report.subject?.reference, report.reporter?.reference].filter((r): r is string => typeof r === 'string'));
+      const beyond = idsOf(includesOf(res)).filter((id) => !literal.has(id));
+      t.expect(beyond.length === 0, beyond.length ? `included resources the report does not reference itself: ${beyond.join(', ')} (a recursive include)` : 'nothing beyond the first level was included');
     },
   }),
   test<SourceData>('a search without _count answers a bounded page of up to 100', {
