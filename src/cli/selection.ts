@@ -54,7 +54,7 @@ export function planFor(suite: Suite<Fixture>, config: HarnessConfig, faults: st
   const options = sut?.options ?? suite.options;
   const idsConfig = sut?.ids ? { ids: sut.ids } : {};
   if (suite.role === 'server' && sut?.baseUrl) {
-    return { target: { baseUrl: sut.baseUrl }, options, config: idsConfig };
+    return { target: { baseUrl: sut.baseUrl }, options, config: { ...idsConfig, ...(sut.seed ? { seed: true } : {}) } };
   }
   const sim = simulatorFor(suite);
   const standIn = suite.role === 'client' && !sut ? referenceTriggerFor(suite, options, faults) : undefined;

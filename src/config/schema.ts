@@ -62,6 +62,7 @@ export const configSchema = {
         },
         triggers: { type: 'object', additionalProperties: trigger },
         ids: { type: 'object', additionalProperties: { type: 'string', pattern: '^[A-Za-z0-9\\-.]{1,64}$' } },
+        seed: { type: 'boolean' },
       },
     },
     suites: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },

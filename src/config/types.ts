@@ -27,6 +27,8 @@ export interface SutConfig {
   triggers?: Record<string, TriggerConfig>;
   /** Resource ids the server suites use instead of discovering them. */
   ids?: Record<string, string>;
+  /** Load the project's fixtures into the SUT (PUT with their ids) before the server suites run. */
+  seed?: boolean;
 }
 
 /** How to make a client SUT send its requests: the engine's trigger kinds, as config.yaml spells them. */

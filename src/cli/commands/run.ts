@@ -21,6 +21,8 @@ Options:
   --suite GLOB        only suites whose id matches (repeatable; * matches anything), e.g. 'saner/*'
   --actor NAME        only suites testing this actor (repeatable), e.g. MeasureSource
   --option NAME       an actor option the SUT claims (repeatable), e.g. Pull, CSV
+  --seed              first load the project's fixtures into the SUT (PUT with their ids), for a SUT
+                      that accepts writes and holds no suitable data of its own
   --out DIR           report folder (default <report.dir>/<timestamp>, and <report.dir>/latest)
   --fail-on LEVEL     shall (default): exit 1 when a SHALL requirement fails or errors;
                       should: also when a SHOULD is not met; never: exit 0 whatever the verdicts
@@ -36,6 +38,10 @@ export const runCommand: Command = {
     const loaded = configFrom(values.config, values.sut, io);
     const { config, secrets } = loaded;
     if (values.option?.length) config.sut = { ...(config.sut ?? { name: 'SUT' }), options: values.option };
+    if (values.seed) {
+      if (!config.sut?.baseUrl) throw new UsageError('--seed loads fixtures into a SUT: name one with --sut URL or sut.baseUrl in config.yaml');
+      config.sut.seed = true;
+    }
     const failOn = values['fail-on'] ?? config.report.failOn;
     if (!['shall', 'should', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be shall, should or never, not ${JSON.stringify(failOn)}`);
 
@@ -86,6 +92,7 @@ function parseCliArgs(args: string[]) {
         option: { type: 'string', multiple: true },
         out: { type: 'string' },
         'fail-on': { type: 'string' },
+        seed: { type: 'boolean' },
       },
     });
   } catch (e) {
