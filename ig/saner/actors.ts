@@ -106,6 +106,5 @@ export const otherActorRequirements: readonly Requirement[] = [
     statement: 'A Measure Source records an audit event (a FHIR AuditEvent conforming to AuditEventBase) for each exchange; the same applies to every SANER client and server.',
     source: 'SANER security considerations and test plan (audit events)',
     capability: MEASURE_SOURCE_QM_PULL,
-    notTestedReason: 'audit records live inside the system under test; checking them needs access the harness does not have',
   },
 ];

@@ -78,6 +78,12 @@ const TITLES: readonly (readonly [id: string, title: string])[] = [
 ];
 
 /** Canonical URL -> title of every SANER CapabilityStatement, for the report's summary. */
+/** A transaction-level statement with its actor-level twin first (D6: the two say the same), for `instantiates`. */
+export function withActorLevelTwin(transactionLevel: string): string[] {
+  const twin = ACTOR_LEVEL_TWIN[transactionLevel];
+  return twin ? [url(twin), transactionLevel] : [transactionLevel];
+}
+
 export const capabilityTitles: Readonly<Record<string, string>> = Object.freeze(
   Object.fromEntries(TITLES.map(([id, title]) => [url(id), `SANER ${title}`])),
 );

@@ -6,6 +6,7 @@
  */
 import type { Expectation, Requirement } from '../../src/engine/results.js';
 import { ACTOR_LEVEL_TWIN, capabilityId } from './capabilities.js';
+import { AGGREGATE_OPERATION, EVALUATE_MEASURE_OPERATION, READ_CSV_OPERATION, REPORT_CSV_OPERATION, SEARCH_CSV_OPERATION } from './canonicals.js';
 
 export type ElementKind = 'interaction' | 'searchParam' | 'searchInclude' | 'supportedProfile' | 'operation';
 
@@ -55,11 +56,11 @@ const PROFILES: Readonly<Record<string, string>> = {
 };
 
 const OPERATIONS: Readonly<Record<string, string>> = {
-  '$read-csv': 'http://hl7.org/fhir/uv/saner/OperationDefinition/MeasureReport-read-csv',
-  '$search-csv': 'http://hl7.org/fhir/uv/saner/OperationDefinition/MeasureReport-search-csv',
-  '$report-csv': 'http://hl7.org/fhir/uv/saner/OperationDefinition/Measure-report-csv',
-  '$aggregate': 'http://hl7.org/fhir/uv/saner/OperationDefinition/MeasureReport-aggregate',
-  '$evaluate-measure': 'http://hl7.org/fhir/uv/saner/OperationDefinition/Measure-evaluate-measure',
+  '$read-csv': READ_CSV_OPERATION,
+  '$search-csv': SEARCH_CSV_OPERATION,
+  '$report-csv': REPORT_CSV_OPERATION,
+  '$aggregate': AGGREGATE_OPERATION,
+  '$evaluate-measure': EVALUATE_MEASURE_OPERATION,
 };
 
 function serverStatement(actor: string, resource: string, kind: ElementKind, name: string, type: string): string {

@@ -12,12 +12,12 @@ import { readCsvMeasureReports, measureCodes } from '../../src/csv/index.js';
 import type { ReferenceClient, ReferenceClientRunOptions } from '../simulator.js';
 import { consumerClientFaults } from './faults.js';
 import { ConsumerSession, type Params } from './session.js';
+import { MEASURE_POPULATIONS_VALUE_SET } from '../../ig/saner/canonicals.js';
 
 const PAGE_SIZE = 10;
 /** The reporting window the consumer asks about; wide enough for any fixture data set. */
 const WINDOW = { start: '2020-01-01', end: '2030-12-31' };
 /** D15: `code:in` takes a ValueSet URL. */
-const POPULATIONS_VALUE_SET = 'http://hl7.org/fhir/uv/saner/ValueSet/MeasurePopulations';
 /** Where `near` looks when no Location carries a position: central New Jersey. */
 const DEFAULT_NEAR = { latitude: 40.22, longitude: -74.76 };
 
@@ -194,7 +194,7 @@ class Consumer {
     const params: Params = [];
     if (word) params.push(['_text', word], ['_content', word], ['definition-text', word]);
     if (code) params.push(['code', code.system ? `${code.system}|${code.code}` : code.code]);
-    params.push(['code:in', POPULATIONS_VALUE_SET]);
+    params.push(['code:in', MEASURE_POPULATIONS_VALUE_SET]);
     for (const [name, value] of params) {
       if (this.#may('Measure', name)) await this.#session.search('Measure', [[name, value]]);
     }

@@ -13,7 +13,7 @@ import type { Simulator, SimulatorStartOptions } from '../simulator.js';
 import { consumerFaults } from './faults.js';
 import { consumerHooks } from './hooks.js';
 import { reportCsvOperation } from './report-csv.js';
-import { MEASURE_CONSUMER_CAPABILITIES } from './saner-urls.js';
+import { MEASURE_CONSUMER_PM_CSV_PUSH, MEASURE_CONSUMER_PM_PUSH, MEASURE_CONSUMER_PM_SUPPLEMENTAL_DATA, withActorLevelTwin } from '../../ig/saner/capabilities.js';
 import { seedResources } from './seed.js';
 
 registerSanerProfiles();
@@ -61,7 +61,7 @@ export function consumerDeclaration(options: { clientIds: boolean }): ServerDecl
     title: 'measure-conformance reference Measure Consumer',
     canonicalBase: 'urn:measure-conformance',
     fhirVersion: '4.0.1',
-    instantiates: MEASURE_CONSUMER_CAPABILITIES,
+    instantiates: [MEASURE_CONSUMER_PM_PUSH, MEASURE_CONSUMER_PM_CSV_PUSH, MEASURE_CONSUMER_PM_SUPPLEMENTAL_DATA].flatMap(withActorLevelTwin),
     resources,
     searchParamDefs: servedSearchParams(resources),
     operations: [reportCsvOperation],

@@ -17,7 +17,7 @@ import type { OperationDeclaration, OperationRequest, OperationResult } from '..
 import type { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { writtenEntry } from './batch-response.js';
 import { afterReportWrite } from './faults.js';
-import { REPORT_CSV_OPERATION } from './saner-urls.js';
+import { REPORT_CSV_OPERATION } from '../../ig/saner/canonicals.js';
 import { checkForWrite } from './write-checks.js';
 
 const CSV_TYPES = new Set(['text/csv', 'application/csv']);

@@ -9,7 +9,7 @@ import { FhirError } from '../../src/fhir/errors.js';
 import { formatFromAccept } from '../../src/fhir/negotiation.js';
 import { faultArguments, type OperationDeclaration, type OperationRequest, type OperationResult } from '../../src/fhir/server/index.js';
 import type { ResourceStore } from '../../src/fhir/store/resource-store.js';
-import { READ_CSV_OPERATION, SEARCH_CSV_OPERATION } from './saner-urls.js';
+import { READ_CSV_OPERATION, SEARCH_CSV_OPERATION } from '../../ig/saner/canonicals.js';
 
 const CSV = 'text/csv';
 /** Largest page the store serves; $search-csv walks the pages of this size. */

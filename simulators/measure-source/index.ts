@@ -16,12 +16,8 @@ import { readCsv, searchCsv } from './csv-operations.js';
 import { measureSourceFaults } from './faults.js';
 import { measureSourceHooks } from './hooks.js';
 import { PUBLIC_HEALTH_MEASURE, PUBLIC_HEALTH_MEASURE_REPORT } from '../../ig/saner/profiles.js';
-import {
-  MEASURE_SOURCE_QUERY_MEASURE_CSV_PULL,
-  MEASURE_SOURCE_QUERY_MEASURE_PULL,
-  SEARCH_PARAMETER_CODE,
-  SEARCH_PARAMETER_DEFINITION_TEXT,
-} from './saner-urls.js';
+import { SEARCH_PARAMETER_CODE, SEARCH_PARAMETER_DEFINITION_TEXT } from '../../ig/saner/canonicals.js';
+import { MEASURE_SOURCE_QM_CSV_PULL, MEASURE_SOURCE_QM_PULL } from '../../ig/saner/capabilities.js';
 
 const TYPES = ['Measure', 'MeasureReport', 'Location', 'Organization'];
 /** Held for `code:in` (the value set) and `Measure?_include=*` (the library), not served as types. */
@@ -62,7 +58,7 @@ export const declaration: ServerDeclaration = {
   },
   operations: [readCsv, searchCsv],
   validateOnWrite: { base: true, profiles: true },
-  instantiates: [MEASURE_SOURCE_QUERY_MEASURE_PULL, MEASURE_SOURCE_QUERY_MEASURE_CSV_PULL],
+  instantiates: [MEASURE_SOURCE_QM_PULL, MEASURE_SOURCE_QM_CSV_PULL],
   faults: [...measureSourceFaults],
 };
 

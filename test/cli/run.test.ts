@@ -8,6 +8,8 @@ import { main } from '../../src/cli/main.js';
 import { measureSource } from '../../simulators/measure-source/index.js';
 import type { RunningFhirServer } from '../../src/fhir/server/index.js';
 import { captureIo } from './cli-io.js';
+import { catalogue } from '../../ig/index.js';
+import { MEASURE_CONSUMER_QM_CSV_PULL, MEASURE_CONSUMER_QM_PULL, MEASURE_SOURCE_QM_CSV_PULL, MEASURE_SOURCE_QM_PULL } from '../../ig/saner/capabilities.js';
 
 const dirs: string[] = [];
 function workdir(): string {
@@ -56,6 +58,12 @@ describe('measure-conformance run', () => {
     expect(results.overall).toBe('pass');
     expect(results.sut.simulated).toBe(true);
     expect(io.out()).toMatch(/Overall: PASS/);
+    // Coverage: every Query Measure requirement of the Source and Consumer statements has a verdict.
+    const queryMeasure = [MEASURE_SOURCE_QM_PULL, MEASURE_SOURCE_QM_CSV_PULL, MEASURE_CONSUMER_QM_PULL, MEASURE_CONSUMER_QM_CSV_PULL];
+    const inScope = results.requirements.filter((r: { capability?: string }) => queryMeasure.includes(r.capability ?? ''));
+    const catalogued = catalogue().all().filter((r) => queryMeasure.includes(r.capability ?? ''));
+    expect(inScope.map((r: { id: string }) => r.id).sort()).toEqual(catalogued.map((r) => r.id).sort());
+    expect(inScope.filter((r: { verdict: string }) => r.verdict === 'not-tested').map((r: { id: string }) => r.id)).toEqual([]);
   });
 
   it('exits 1 when a SHALL requirement fails, and 0 with --fail-on never', async () => {

@@ -5,7 +5,7 @@
  */
 import type { Bundle, CapabilityStatement, Measure, MeasureReport } from 'fhir/r4.js';
 import { defineSuite, test, type FhirResponse } from '../../../src/engine/index.js';
-import { MEASURE_SOURCE_QUERY_MEASURE_CSV_PULL, MEASURE_SOURCE_QUERY_MEASURE_PULL } from '../../../simulators/measure-source/saner-urls.js';
+import { MEASURE_SOURCE_QM_CSV_PULL, MEASURE_SOURCE_QM_PULL } from '../../../ig/saner/capabilities.js';
 import { csvTests } from './source-csv-tests.js';
 import { idsOf, includesOf, matchesOf, theReport, validateServed, walkPages, type SourceTest } from './source-checks.js';
 import { discover, type SourceData } from './source-data.js';
@@ -202,13 +202,14 @@ export default defineSuite<SourceData>({
   title: 'SANER Query Measure: Measure Source (server)',
   actorUnderTest: 'MeasureSource',
   role: 'server',
-  capabilities: [MEASURE_SOURCE_QUERY_MEASURE_PULL, MEASURE_SOURCE_QUERY_MEASURE_CSV_PULL],
+  capabilities: [MEASURE_SOURCE_QM_PULL, MEASURE_SOURCE_QM_CSV_PULL],
   options: ['Pull', 'CSV'],
   setup: discover,
   tests: [
     test<SourceData>('metadata answers a CapabilityStatement with the Query Measure resources', {
-      requirements: ['SANER-PG-SRC-002', 'SANER-PG-SRC-001'],
+      requirements: ['SANER-PG-SRC-002', 'SANER-PG-SRC-001', 'SANER-INT-PG-002'],
       negativeControl: 'no-metadata',
+      description: 'A Measure Intermediary is tested as the Measure Source it contains, so its Source-side metadata rule (SANER-INT-PG-002) is decided here too.',
       async run(t) {
         const res = await t.sut.capabilities();
         t.expectStatus(res, 200, { requirement: 'SANER-PG-SRC-002' });
@@ -217,6 +218,23 @@ export default defineSuite<SourceData>({
         const served = (cs.rest ?? []).filter((r) => r.mode === 'server').flatMap((r) => r.resource ?? []);
         const pull = served.some((r) => r.type === 'MeasureReport' && ['read', 'search-type'].every((c) => r.interaction?.some((i) => i.code === c)));
         t.expect(pull, 'the CapabilityStatement declares read and search of MeasureReport: the Pull Option', { requirement: 'SANER-PG-SRC-001' });
+      },
+    }),
+    test<SourceData>('the Measure Source keeps an audit trail of these exchanges (attestation)', {
+      requirements: 'SANER-SEC-001',
+      negativeControl: 'no-metadata',
+      description: 'Audit events live inside the SUT. When its CapabilityStatement offers AuditEvent search, the harness looks for events recorded during this run; otherwise a person attests.',
+      async run(t) {
+        const res = await t.sut.capabilities();
+        t.require(res.status === 200, `GET [base]/metadata answered ${res.status}, so the harness cannot tell whether AuditEvents are offered`);
+        const cs = res.resource<CapabilityStatement>();
+        const audit = (cs.rest ?? []).flatMap((r) => r.resource ?? []).find((r) => r.type === 'AuditEvent');
+        if (!audit?.interaction?.some((i) => i.code === 'search-type')) {
+          return t.manual('the SUT offers no AuditEvent search: a person attests that each exchange of this run left an AuditEvent conforming to AuditEventBase');
+        }
+        const events = await t.sut.search('AuditEvent', { date: `ge${t.fixture.startedAt}` });
+        t.expectStatus(events, 200);
+        t.warnUnless(events.entries('AuditEvent').length > 0, `the SUT recorded AuditEvents since ${t.fixture.startedAt}`);
       },
     }),
     ...searchTests,

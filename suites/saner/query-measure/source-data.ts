@@ -7,6 +7,8 @@ import type { FhirClient, FhirResponse, SetupContext } from '../../../src/engine
 import { seedResources } from '../../../simulators/measure-source/index.js';
 
 export type SourceData = {
+  /** When the suite started (ISO 8601), e.g. to find what the SUT recorded during the run. */
+  startedAt: string;
   /** The report most tests are built around: one with subject and reporter identifiers. */
   report: MeasureReport | undefined;
   /** Why there is no report, for the tests that need one. */
@@ -77,12 +79,13 @@ async function chosenReport(s: SetupContext): Promise<MeasureReport | string> {
 }
 
 export async function discover(s: SetupContext): Promise<SourceData> {
+  const startedAt = new Date().toISOString();
   if (s.config['seed'] === true) await seed(s);
   const chosen = await chosenReport(s);
   const [measures, locations] = await Promise.all([list<Measure>(s.sut, 'Measure'), list<Location>(s.sut, 'Location')]);
   if (typeof chosen === 'string') {
     s.note(chosen);
-    return { report: undefined, missing: chosen, measure: undefined, location: undefined, organization: undefined, measures, locations };
+    return { startedAt, report: undefined, missing: chosen, measure: undefined, location: undefined, organization: undefined, measures, locations };
   }
   const report = chosen;
   s.note(`tests are built around MeasureReport/${report.id} (measure ${report.measure})`);
@@ -92,5 +95,5 @@ export async function discover(s: SetupContext): Promise<SourceData> {
   ]);
   const canonical = report.measure?.split('|')[0];
   const measure = measures.find((m) => m.url === canonical) ?? (canonical ? (await list<Measure>(s.sut, 'Measure', { url: canonical }))[0] : undefined);
-  return { report, measure, location, organization, measures, locations };
+  return { startedAt, report, measure, location, organization, measures, locations };
 }

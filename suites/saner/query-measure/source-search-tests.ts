@@ -1,7 +1,7 @@
 /** Read, search and every search parameter of Query Measure on the Measure Source (§6 SANER-QM-SRC, §4.1). */
 import type { Location, Measure, MeasureReport, Organization, Resource } from 'fhir/r4.js';
 import { test, type TestDefinition } from '../../../src/engine/index.js';
-import { MEASURE_POPULATIONS_VALUE_SET } from '../../../simulators/measure-source/saner-urls.js';
+import { MEASURE_POPULATIONS_VALUE_SET } from '../../../ig/saner/canonicals.js';
 import { codingsOf, distanceKm, idsOf, includesOf, instant, matchesOf, overlaps, theReport, utc, validateServed, type SourceTest } from './source-checks.js';
 import { localReference, type SourceData } from './source-data.js';
 
