@@ -40,8 +40,9 @@ describe('measure-conformance run --seed', () => {
     expect(code, io.err()).toBe(0);
     expect(sut.store.count('MeasureReport')).toBeGreaterThan(50);
     const results = JSON.parse(readFileSync(join(dir, 'out', 'results.json'), 'utf8')) as { tests: { verdict: string; reason?: string }[] };
-    // Seeded, this server (the reference simulator's declaration plus writes) passes every test.
+    // Seeded, this server (the reference simulator's declaration plus writes) passes every test but
+    // the attestations, which need a person.
     expect(results.tests.length).toBeGreaterThan(50);
-    expect(results.tests.filter((t) => t.verdict !== 'pass').map((t) => `${t.verdict}: ${t.reason}`)).toEqual([]);
+    expect(results.tests.filter((t) => t.verdict !== 'pass' && t.verdict !== 'manual').map((t) => `${t.verdict}: ${t.reason}`)).toEqual([]);
   }, 120_000);
 });
