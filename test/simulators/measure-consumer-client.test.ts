@@ -30,7 +30,7 @@ const matching = (lines: string[], re: RegExp) => lines.filter((l) => re.test(l)
 describe('reference Measure Consumer client', () => {
   it('is the bundled client playing the Measure Consumer', () => {
     expect(referenceClientPlaying('MeasureConsumer')).toBe(measureConsumerClient);
-    expect(referenceClientPlaying('MeasureSource')).toBeUndefined();
+    expect(referenceClientPlaying('MeasureSource')?.id).toBe('measure-source-client');
   });
 
   it('pulls reports by measure and period, pages to the end, dereferences, and uses each parameter', async () => {
