@@ -3,7 +3,10 @@
  * testing a Consumer can show it fails when it should. The server core's own faults (accept-invalid,
  * skip-profile-validation, no-location-header, ignore-if-match, …) come on top.
  */
-import type { Resource } from 'fhir/r4.js';
+import type { FastifyInstance } from 'fastify';
+import type { Measure, Resource } from 'fhir/r4.js';
+import { parseResource, serializeResource } from '../../src/fhir/format.js';
+import { formatOfMediaType } from '../../src/fhir/negotiation.js';
 import type { FaultModeDef } from '../../src/fhir/server/index.js';
 import type { ResourceStore } from '../../src/fhir/store/resource-store.js';
 
@@ -13,6 +16,9 @@ export const consumerFaults: FaultModeDef[] = [
   { id: 'auth-ignored', description: 'Serves every request whatever its credentials, even with a bearer token configured (no 401)' },
   { id: 'report-csv-ignore-map', description: '$report-csv ignores the map parameter, so renamed columns are not read', breaks: ['SANER-CSVPUSH-CON-002', 'SANER-OP-REPORTCSV-002'] },
   { id: 'report-csv-wrong-row-errors', description: '$report-csv errors name the wrong row (counted from the first data row instead of the header)', breaks: ['SANER-CSVPUSH-CON-002'] },
+  { id: 'ignore-prefer', description: 'Answers every create and update with the stored resource, whatever Prefer: return= asks for', breaks: ['FHIR-HTTP-014'] },
+  { id: 'update-id-from-url', description: 'Stores a MeasureReport update under the id in the URL whatever id its body carries (or none), instead of answering 400', breaks: ['FHIR-HTTP-009'] },
+  { id: 'invalid-measure', description: 'Serves Measures without the ReportingPeriod extension (a PublicHealthMeasure violation)', breaks: ['SANER-CSVPUSH-CON-001'] },
   { id: 'supplemental-accept-missing-reference', description: 'Stores a Supplemental Data batch whose MeasureReport references resources the batch does not carry', breaks: ['SANER-SD-CON-001'] },
 ];
 
@@ -36,4 +42,28 @@ export function afterReportWrite(store: ResourceStore, stored: Resource, created
     store.create(copy as Resource);
     store.update(previous);
   });
+}
+
+/**
+ * The ids a faulty Consumer takes from the URL of `PUT MeasureReport/[id]`: the body is rewritten
+ * before the core sees it, so its own id check (400) never fires.
+ */
+export function takeIdFromUrl(app: FastifyInstance): void {
+  app.addHook('preHandler', async (request) => {
+    const id = /^\/MeasureReport\/([^/?]+)(?:\?|$)/.exec(request.url)?.[1];
+    const format = formatOfMediaType(String(request.headers['content-type'] ?? ''));
+    if (request.method !== 'PUT' || !id || !format || !Buffer.isBuffer(request.body)) return;
+    try {
+      const resource = parseResource(request.body.toString('utf8'), format);
+      request.body = Buffer.from(serializeResource({ ...resource, id: decodeURIComponent(id) }, format));
+    } catch {
+      // A body that does not parse is left for the core to refuse.
+    }
+  });
+}
+
+/** A Measure as a faulty Consumer serves it: without the ReportingPeriod extension PublicHealthMeasure requires. */
+export function withoutReportingPeriod(measure: Measure): Measure {
+  const extension = (measure.extension ?? []).filter((e) => !e.url.endsWith('/StructureDefinition/ReportingPeriod'));
+  return { ...measure, extension };
 }

@@ -3,11 +3,11 @@
  * collection Bundle POSTed to [base]/Bundle (accepted, with a warning), `batch` in the
  * CapabilityStatement, and the faults acting after a report is stored.
  */
-import type { Bundle, CapabilityStatement, OperationOutcome, OperationOutcomeIssue, Resource } from 'fhir/r4.js';
+import type { Bundle, CapabilityStatement, Measure, OperationOutcome, OperationOutcomeIssue, Resource } from 'fhir/r4.js';
 import { FhirError, hasErrors } from '../../src/fhir/errors.js';
 import type { ResponseEvent, ServerHooks, WriteEvent } from '../../src/fhir/server/index.js';
 import { validateResource } from '../../src/fhir/validation/index.js';
-import { afterReportWrite } from './faults.js';
+import { afterReportWrite, withoutReportingPeriod } from './faults.js';
 import { PUBLIC_HEALTH_MEASURE_REPORT } from '../../ig/saner/profiles.js';
 import { supplementalDataBatch } from './supplemental-data.js';
 
@@ -52,6 +52,14 @@ function withCollectionWarning(resource: Resource): Resource {
   return warned;
 }
 
+/** Measures served under the invalid-measure fault, alone or in a search Bundle. */
+function distortMeasures(resource: Resource): Resource {
+  if (resource.resourceType === 'Measure') return withoutReportingPeriod(resource as Measure);
+  if (resource.resourceType !== 'Bundle') return resource;
+  const bundle = resource as Bundle;
+  return { ...bundle, entry: bundle.entry?.map((e) => (e.resource?.resourceType === 'Measure' ? { ...e, resource: withoutReportingPeriod(e.resource as Measure) } : e)) } as Bundle;
+}
+
 function withBatch(statement: CapabilityStatement): CapabilityStatement {
   if (!statement.rest?.length) return statement;
   const [first, ...rest] = statement.rest;
@@ -61,6 +69,8 @@ function withBatch(statement: CapabilityStatement): CapabilityStatement {
 export function consumerHooks(settings: { clientIds: boolean }): ServerHooks {
   return {
     beforeWrite(event) {
+      // The core reads Prefer from the request headers when it answers; a server that never looks at it answers as if it were absent.
+      if (event.faults.has('ignore-prefer')) delete event.headers['prefer'];
       if (event.resource.resourceType === 'Bundle') checkCollection(event);
       return undefined;
     },
@@ -69,6 +79,7 @@ export function consumerHooks(settings: { clientIds: boolean }): ServerHooks {
     },
     beforeSend(event, resource) {
       if (resource.resourceType === 'CapabilityStatement') return withBatch(resource as CapabilityStatement);
+      if (event.faults.has('invalid-measure')) resource = distortMeasures(resource);
       return isBundleCreate(event) ? withCollectionWarning(resource) : resource;
     },
     processBundle: supplementalDataBatch(settings),

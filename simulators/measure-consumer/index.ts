@@ -10,7 +10,7 @@ import { coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
 import { searchParamsFor, type SearchParamDef } from '../../src/fhir/search/search-param-def.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import type { Simulator, SimulatorStartOptions } from '../simulator.js';
-import { consumerFaults } from './faults.js';
+import { consumerFaults, takeIdFromUrl } from './faults.js';
 import { consumerHooks } from './hooks.js';
 import { reportCsvOperation } from './report-csv.js';
 import { MEASURE_CONSUMER_PM_CSV_PUSH, MEASURE_CONSUMER_PM_PUSH, MEASURE_CONSUMER_PM_SUPPLEMENTAL_DATA, withActorLevelTwin } from '../../ig/saner/capabilities.js';
@@ -94,6 +94,7 @@ export async function startMeasureConsumer(options: MeasureConsumerOptions = {})
       ...(options.tls ? { tls: options.tls } : {}),
       ...(auth ? { auth } : {}),
       ...(options.onExchange ? { onExchange: options.onExchange } : {}),
+      ...(faults.includes('update-id-from-url') ? { configure: takeIdFromUrl } : {}),
     });
     return {
       ...server,

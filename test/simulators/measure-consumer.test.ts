@@ -427,6 +427,38 @@ describe('fault modes', () => {
     expect(answer.entry?.[0]?.response?.status).toBe('201 Created');
   });
 
+  it('ignore-prefer answers return=minimal and return=OperationOutcome with the stored report', async () => {
+    const faulty = await start({ faults: ['ignore-prefer'] });
+    for (const prefer of ['return=minimal', 'return=OperationOutcome']) {
+      const res = await send(faulty, 'POST', '/MeasureReport', report(), 'json', { prefer });
+      expect(res.statusCode).toBe(201);
+      expect(bodyOf<MeasureReport>(res).resourceType).toBe('MeasureReport');
+    }
+  });
+
+  it('update-id-from-url stores a PUT under the URL id whatever the body says, in JSON and XML', async () => {
+    const faulty = await start({ faults: ['update-id-from-url'] });
+    for (const format of ['json', 'xml'] as const) {
+      const created = bodyOf<MeasureReport>(await send(faulty, 'POST', '/MeasureReport', report(), format), format);
+      const mismatched = await send(faulty, 'PUT', `/MeasureReport/${created.id}`, { ...created, id: 'someone-else' }, format);
+      expect(mismatched.statusCode).toBe(200);
+      const { id: _id, ...noId } = created;
+      expect((await send(faulty, 'PUT', `/MeasureReport/${created.id}`, noId as MeasureReport, format)).statusCode).toBe(200);
+    }
+    const clean = await start();
+    const created = bodyOf<MeasureReport>(await send(clean, 'POST', '/MeasureReport', report()));
+    expect((await send(clean, 'PUT', `/MeasureReport/${created.id}`, { ...created, id: 'someone-else' })).statusCode).toBe(400);
+  });
+
+  it('invalid-measure serves Measures without their ReportingPeriod extension, read or searched', async () => {
+    const faulty = await start({ faults: ['invalid-measure'] });
+    const hasPeriod = (m: Resource) => JSON.stringify(m).includes('StructureDefinition/ReportingPeriod');
+    expect(hasPeriod(bodyOf(await send(faulty, 'GET', '/Measure/BedCapacity')))).toBe(false);
+    expect(hasPeriod(bodyOf(await send(faulty, 'GET', '/Measure?_id=BedCapacity')))).toBe(false);
+    const clean = await start();
+    expect(hasPeriod(bodyOf(await send(clean, 'GET', '/Measure/BedCapacity')))).toBe(true);
+  });
+
   it('the core faults reach batch entries and CSV reports too', async () => {
     const faulty = await start({ faults: ['skip-profile-validation'] });
     const badDate = supplemental({ first: report({ date: '2020-04-02' }), references: [] });
