@@ -3,7 +3,6 @@ import fhirServer from './fhir-core/fhir-server.js';
 import sanerMeasureSource from './saner/query-measure/measure-source.js';
 import sanerMeasureConsumer from './saner/query-measure/measure-consumer.js';
 import sanerPushConsumer from './saner/produce-measure/measure-consumer.js';
-import sanerPushConsumer from './saner/produce-measure/measure-consumer.js';
 import sanerPushingMeasureSource from './saner/produce-measure/measure-source.js';
 
 /** Every suite the harness runs, in the order they appear in reports. */
@@ -11,7 +10,6 @@ export const suites: readonly Suite<Fixture>[] = [
   fhirServer as Suite<Fixture>,
   sanerMeasureSource as Suite<Fixture>,
   sanerMeasureConsumer as Suite<Fixture>,
-  sanerPushConsumer as Suite<Fixture>,
   sanerPushConsumer as Suite<Fixture>,
   sanerPushingMeasureSource as Suite<Fixture>,
 ];
