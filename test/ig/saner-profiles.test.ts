@@ -2,8 +2,9 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Measure, MeasureReport } from 'fhir/r4.js';
-import { validateResource, getProfile } from '../../src/fhir/validation/index.js';
+import type { Location, Measure, MeasureReport } from 'fhir/r4.js';
+import { validateResource, getProfile, evaluateRules, type Profile } from '../../src/fhir/validation/index.js';
+import { compileNative } from '../../src/fhir/validation/native-fhirpath.js';
 import type { Issue } from '../../src/fhir/errors.js';
 import { validateCommand } from '../../src/cli/commands/validate.js';
 import { PUBLIC_HEALTH_MEASURE, PUBLIC_HEALTH_MEASURE_REPORT, publicHealthMeasure, publicHealthMeasureReport, registerSanerProfiles } from '../../ig/saner/profiles.js';
@@ -137,6 +138,45 @@ describe.each([
     const severity = profile.rules.find((r) => r.id === rule)!.severity;
     expect(found.every((i) => i.severity === severity)).toBe(true);
     if (expression) expect(found.map((i) => i.expression)).toContain(expression);
+  });
+});
+
+/** Unusual but possible shapes the native evaluator must either model exactly or hand to fhirpath.js. */
+const reportOddities: Breaker<MeasureReport>[] = [
+  ['GeoLocation on a primitive', (r) => (r._status = { extension: structuredClone(r.subject!.extension!) })],
+  ['GeoLocation in a contained resource', (r) => (r.contained = [{ resourceType: 'Location', id: 'l', extension: structuredClone(r.subject!.extension!) } as Location])],
+  ['GeoLocation nested in an extension', (r) => (r.extension = [{ url: 'urn:x', extension: structuredClone(r.subject!.extension!) }])],
+  ['latitude given twice', (r) => r.subject!.extension![0]!.extension!.push({ url: 'latitude', valueDecimal: 1 })],
+  ['latitude as an integer', (r) => (r.subject!.extension![0]!.extension![0] = { url: 'latitude', valueInteger: 40 })],
+  ['GeoLocation with a value', (r) => (r.subject!.extension![0]!.valueString = 'here')],
+  ['a _url sibling', (r) => ((r.subject!.extension![0] as { _url?: unknown })._url = { id: 'u' })],
+  ['a null in an array', (r) => ((r.group as unknown[]).push(null))],
+  ['a _type sibling only', (r) => (delete (r as { type?: unknown }).type, ((r as { _type?: unknown })._type = { extension: [{ url: DATA_ABSENT, valueCode: 'unknown' }] }))],
+  ['subject a local reference', (r) => (r.subject!.reference = '#loc')],
+  ['subject typed Organization', (r) => (r.subject!.type = 'Organization')],
+  ['count with both value and data-absent-reason', (r) => (r.group![0]!.population![1]!.count = 3)],
+  ['no group', (r) => delete r.group],
+];
+
+describe('native rule evaluation gives exactly what fhirpath.js gives', () => {
+  const cases = (profile: Profile, valid: () => MeasureReport | Measure, breakers: Breaker<MeasureReport | Measure>[]) =>
+    [{ name: 'valid', resource: valid() }, ...breakers.map(([name, breakIt]) => ({ name, resource: (() => { const r = valid(); breakIt(r); return r; })() }))].map((c) => ({ ...c, profile }));
+
+  it.each([
+    ...cases(publicHealthMeasureReport, validReport, [...reportBreakers, ...reportOddities] as Breaker<MeasureReport | Measure>[]),
+    ...cases(publicHealthMeasure, validMeasure, measureBreakers as Breaker<MeasureReport | Measure>[]),
+  ])('$profile.name: $name', ({ profile, resource }) => {
+    const like = resource as unknown as { resourceType: string };
+    expect(evaluateRules(like, profile.rules)).toEqual(evaluateRules(like, profile.rules, { fhirPathOnly: true }));
+  });
+
+  it('every PublicHealthMeasureReport rule but the toString() ones compiles natively (the ingest path)', () => {
+    const root = [{ path: 'MeasureReport', type: 'MeasureReport' }];
+    const fallback = publicHealthMeasureReport.rules.filter((rule) => {
+      const context = rule.context === undefined ? undefined : compileNative(rule.context, root);
+      return (rule.context !== undefined && !context?.located) || !compileNative(rule.expression, context?.out ?? root);
+    });
+    expect(fallback.map((r) => r.id)).toEqual(['DateTimePreciseToSecond-DATE', 'DateTimePreciseToSecond-START', 'DateTimePreciseToSecond-END']);
   });
 });
 

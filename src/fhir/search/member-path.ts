@@ -3,6 +3,34 @@ import { childType } from './descendants-of-type.js';
 
 const choiceTypes = r4.choiceTypePaths as Record<string, string[] | undefined>;
 
+/** A place in the R4 model: the path its elements are defined under, and its FHIR type. */
+export interface ModelPosition {
+  path: string;
+  type: string;
+}
+
+/** A JSON key a member step reads at a position, and the position its values are at. */
+export interface MemberOption extends ModelPosition {
+  key: string;
+  /** The choice type (`Decimal` of `valueDecimal`) when the member is a `[x]` choice. */
+  choice?: string;
+}
+
+/**
+ * The keys member `step` reads at `at`: the element itself, or for a choice element one key per
+ * type in the model's order (fhirpath.js reads the first present). Empty for an unknown element.
+ */
+export function memberOptions(at: ModelPosition, step: string): MemberOption[] {
+  const direct = childType(at.path, at.type, step);
+  if (direct) return [{ key: step, ...direct }];
+  const options: MemberOption[] = [];
+  for (const choice of choiceTypes[`${at.path}.${step}`] ?? []) {
+    const typed = childType(at.path, at.type, `${step}${choice}`);
+    if (typed) options.push({ key: `${step}${choice}`, choice, ...typed });
+  }
+  return options;
+}
+
 export interface TypedValue {
   type: string;
   value: unknown;
@@ -21,21 +49,10 @@ export function compileMemberPath(expression: string, resourceType: string): ((r
     return undefined;
   }
   // Resolve the steps once: for each, the JSON keys to read and the type each key yields.
-  const plan: { key: string; type: string; path: string }[][] = [];
-  let positions = [{ path: resourceType, type: resourceType }];
+  const plan: MemberOption[][] = [];
+  let positions: ModelPosition[] = [{ path: resourceType, type: resourceType }];
   for (const step of steps.slice(1)) {
-    const options: { key: string; type: string; path: string }[] = [];
-    for (const at of positions) {
-      const direct = childType(at.path, at.type, step);
-      if (direct) {
-        options.push({ key: step, ...direct });
-        continue;
-      }
-      for (const choice of choiceTypes[`${at.path}.${step}`] ?? []) {
-        const typed = childType(at.path, at.type, `${step}${choice}`);
-        if (typed) options.push({ key: `${step}${choice}`, ...typed });
-      }
-    }
+    const options = positions.flatMap((at) => memberOptions(at, step));
     if (options.length === 0) return undefined;
     plan.push(options);
     positions = options.map((o) => ({ path: o.path, type: o.type }));

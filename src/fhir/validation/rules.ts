@@ -1,6 +1,8 @@
 // Profile rules are data: a FHIRPath constraint, where it applies, and what to say when it fails.
 import type { Issue } from '../errors.js';
 import { compileFhirPath, holds, selectNodes, type FhirPathNode } from './fhirpath.js';
+import type { ModelPosition } from '../search/member-path.js';
+import { compileNative, locationOf, rootNode, UNSUPPORTED, type NativeExpression } from './native-fhirpath.js';
 
 export type RuleSeverity = 'error' | 'warning' | 'information';
 
@@ -37,25 +39,83 @@ function failure(rule: Rule, expression: string, message = rule.message, code: I
   return { severity: rule.severity, code, message, expression, rule: rule.id };
 }
 
+interface NativeRule {
+  /** The resource's model position, the very object the expressions were compiled for. */
+  root: ModelPosition;
+  context: NativeExpression | undefined;
+  test: NativeExpression;
+}
+
+/** Rules compiled for the native evaluator, per resource type; null when a rule needs fhirpath.js. */
+const natives = new Map<string, Map<Rule, NativeRule | null>>();
+
+function nativeRule(rule: Rule, resourceType: string): NativeRule | null {
+  let byRule = natives.get(resourceType);
+  if (!byRule) natives.set(resourceType, (byRule = new Map()));
+  let found = byRule.get(rule);
+  if (found === undefined) {
+    const root = { path: resourceType, type: resourceType };
+    const context = rule.context === undefined ? undefined : compileNative(rule.context, [root]);
+    const test = rule.context === undefined || context?.located ? compileNative(rule.expression, context?.out ?? [root]) : undefined;
+    found = test ? { root, context, test } : null;
+    byRule.set(rule, found);
+  }
+  return found;
+}
+
+/** The rule's issues natively, or undefined when the data needs fhirpath.js. */
+function nativeIssues(rule: Rule, compiled: NativeRule, resource: ResourceLike): Issue[] | undefined {
+  const root = rootNode(resource, compiled.root);
+  const holdsOn = (node: typeof root) => {
+    const out = compiled.test.evaluate(node);
+    return out.length === 1 && out[0]!.value === true && out[0]!.pos === undefined;
+  };
+  try {
+    if (!compiled.context) return holdsOn(root) ? [] : [failure(rule, resource.resourceType)];
+    const issues: Issue[] = [];
+    for (const item of compiled.context.evaluate(root)) {
+      if (!holdsOn(item)) issues.push(failure(rule, locationOf(item) ?? `${resource.resourceType}.${rule.context}`));
+    }
+    return issues;
+  } catch (err) {
+    if (err === UNSUPPORTED) return undefined;
+    throw err;
+  }
+}
+
+function fhirPathIssues(rule: Rule, resource: ResourceLike): Issue[] {
+  const test = compileFhirPath(rule.expression);
+  if (!rule.context) return holds(test, resource, resource, resource) ? [] : [failure(rule, resource.resourceType)];
+  const issues: Issue[] = [];
+  for (const item of selectNodes(resource, rule.context)) {
+    if (holds(test, item, resource, resource)) continue;
+    const where = (isNode(item) && item.fullPropertyName()) || `${resource.resourceType}.${rule.context}`;
+    issues.push(failure(rule, where));
+  }
+  return issues;
+}
+
+export interface EvaluateOptions {
+  /**
+   * Evaluate every rule with fhirpath.js, never natively: the reference the native evaluator is
+   * tested against (and measured against in bench/validation.bench.ts).
+   */
+  fhirPathOnly?: boolean;
+}
+
 /**
  * Runs `rules` on `resource`. Each failing context item gives one issue whose `expression` locates
  * it (e.g. `MeasureReport.group[1].stratifier[0].stratum[2]`). A rule that cannot be compiled or
- * evaluated is reported as an `exception` issue rather than silently passing.
+ * evaluated is reported as an `exception` issue rather than silently passing. Rules of the simple
+ * shapes native-fhirpath.ts models run natively, with the same result as fhirpath.js.
  */
-export function evaluateRules(resource: ResourceLike, rules: readonly Rule[]): Issue[] {
+export function evaluateRules(resource: ResourceLike, rules: readonly Rule[], options: EvaluateOptions = {}): Issue[] {
   const issues: Issue[] = [];
   for (const rule of rules) {
     try {
-      const test = compileFhirPath(rule.expression);
-      if (!rule.context) {
-        if (!holds(test, resource, resource, resource)) issues.push(failure(rule, resource.resourceType));
-        continue;
-      }
-      for (const item of selectNodes(resource, rule.context)) {
-        if (holds(test, item, resource, resource)) continue;
-        const where = (isNode(item) && item.fullPropertyName()) || `${resource.resourceType}.${rule.context}`;
-        issues.push(failure(rule, where));
-      }
+      const compiled = options.fhirPathOnly ? null : nativeRule(rule, resource.resourceType);
+      const native = compiled ? nativeIssues(rule, compiled, resource) : undefined;
+      issues.push(...(native ?? fhirPathIssues(rule, resource)));
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       issues.push(failure(rule, resource.resourceType, `rule ${rule.id} could not be evaluated: ${reason}`, 'exception'));
