@@ -59,7 +59,7 @@ class Source {
     const first = await this.#create(freshReport(PUSHED.json), 'json');
     await this.#create(freshReport(PUSHED.xml), 'xml');
     if (first) await this.#revise(first);
-    if (this.#options.includes('CSV')) await this.#pushCsv(freshReport(PUSHED.csv).measure);
+    if (this.#options.includes('CSV')) await this.#pushCsv(fixtureReport(PUSHED.csv).measure);
     if (this.#options.includes('SupplementalData')) await this.#pushSupplemental();
   }
 
