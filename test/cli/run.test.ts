@@ -94,7 +94,7 @@ describe('measure-conformance run', () => {
     const cwd = workdir();
     writeFileSync(
       join(cwd, 'config.yaml'),
-      ['sut:', '  name: Guarded', `  baseUrl: ${guarded.url}`, '  auth:', '    bearerToken: ${SUT_TOKEN}'].join('\n'),
+      ['sut:', '  name: Guarded', `  baseUrl: ${guarded.url}`, '  auth:', '    bearerToken: ${SUT_TOKEN}', 'suites: [fhir-core/*, saner/query-measure/measure-source]'].join('\n'),
     );
     const io = captureIo(cwd, { SUT_TOKEN: token });
     // Passing proves the token was sent (the simulator answers 401 without it).
