@@ -1,11 +1,16 @@
 // Validations per second of a realistic ~15 KB MeasureReport (3 groups x 4 populations with
 // scores, 2 stratifiers, extensions, 2 contained resources, narrative) on one core: structure
-// (generated ajv) only, base invariants only, and both; plus the validator load time.
+// (generated ajv) only, base invariants only, and both; with the SANER PublicHealthMeasureReport
+// profile on top (its rules native, and all through fhirpath.js for comparison); plus the
+// validator load time.
 // Run: node --import tsx bench/validation.bench.ts   (target: >= 5,000/s for both)
+import { readFileSync } from 'node:fs';
 import type { MeasureReport } from 'fhir/r4.js';
+import { parseJson } from '../src/fhir/json.js';
 
 const loadStarted = performance.now();
-const { loadStructureValidator, validateStructure, checkInvariants, validateResource } = await import('../src/fhir/validation/index.js');
+const { loadStructureValidator, validateStructure, checkInvariants, validateResource, evaluateRules } = await import('../src/fhir/validation/index.js');
+const { publicHealthMeasureReport, registerSanerProfiles } = await import('../ig/saner/profiles.js');
 loadStructureValidator();
 const loadMs = performance.now() - loadStarted;
 
@@ -86,3 +91,13 @@ process.stdout.write(`validator load (require generated code): ${Math.round(load
 rate('structure only (ajv)', () => validateStructure(sample));
 rate('base invariants only', () => checkInvariants(sample as never));
 rate('structure + invariants', () => validateResource(sample));
+
+// A valid SANER report (the one bench/ingest.bench.ts pushes): what the Measure Consumer checks on every push.
+registerSanerProfiles();
+const saner = parseJson(readFileSync(new URL('../fixtures/saner/measurereport-beds-camden-2020-04-01.json', import.meta.url), 'utf8')) as MeasureReport;
+const sanerIssues = validateResource(saner, { profiles: [publicHealthMeasureReport.url] });
+process.stdout.write(`SANER MeasureReport fixture: ${JSON.stringify(saner).length.toLocaleString('en-US')} bytes of JSON, ${sanerIssues.length} issue(s)${sanerIssues.map((i) => `\n  ${i.severity} ${i.expression ?? ''} ${i.message}`).join('')}\n`);
+const like = saner as unknown as { resourceType: string };
+rate('SANER profile rules (native)', () => evaluateRules(like, publicHealthMeasureReport.rules));
+rate('SANER profile rules (fhirpath.js)', () => evaluateRules(like, publicHealthMeasureReport.rules, { fhirPathOnly: true }));
+rate('structure + invariants + SANER', () => validateResource(saner, { profiles: [publicHealthMeasureReport.url] }));
