@@ -75,6 +75,12 @@ export interface TestContext<F extends object = Fixture> {
   trigger(description: string): Promise<void>;
   /** Client-role suites: the first inbound request matching, or a failed check explaining what arrived instead. */
   waitForRequest(matcher: RequestMatcher, options?: WaitOptions & CheckOptions): Promise<HttpExchange>;
+  /**
+   * Client-role suites: triggers the SUT, waits for its first request, then until none has arrived
+   * for `quietMs` (default 500); resolves with every request the simulator received. For suites
+   * that record one burst of traffic and judge it test by test.
+   */
+  recordTraffic(description: string, options?: { quietMs?: number; actor?: string }): Promise<HttpExchange[]>;
   /** Parses a request body received by the simulator, by its Content-Type; a failure is a failed check. */
   resourceOf<T extends Resource = Resource>(exchange: HttpExchange, options?: CheckOptions): T;
 }
@@ -252,6 +258,17 @@ export class TestRun<F extends object = Fixture> implements TestContext<F> {
     });
   }
 
+  async recordTraffic(description: string, options: { quietMs?: number; actor?: string } = {}): Promise<HttpExchange[]> {
+    const quietMs = options.quietMs ?? 500;
+    await this.trigger(description);
+    await this.waitForRequest(() => true, { description: `any request from the ${options.actor ?? 'SUT'}` });
+    for (let seen = -1; seen !== this.simulator.exchanges().length; ) {
+      seen = this.simulator.exchanges().length;
+      await abortableSleep(quietMs, this.signal);
+    }
+    return this.simulator.exchanges();
+  }
+
   async waitForRequest(matcher: RequestMatcher, options: WaitOptions & CheckOptions = {}): Promise<HttpExchange> {
     const session = this.#session('t.waitForRequest');
     try {
@@ -303,4 +320,12 @@ function summarize(issues: readonly Issue[]): string {
 function preview(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 120 ? `${text.slice(0, 117)}…` : text;
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+  });
 }

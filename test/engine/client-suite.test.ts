@@ -108,6 +108,37 @@ describe('client-role suites', () => {
     expect(results.tests[0]!.reason).toMatch(/^the body of POST \/fhir\/MeasureReport is not valid FHIR JSON: /);
   });
 
+  it('recordTraffic waits out a burst of requests and returns all of them', async () => {
+    // The SUT keeps sending after its trigger returned: a detached process POSTs three times, 200 ms apart.
+    const sendThree = `const post = () => fetch(process.env.MC_SIMULATOR_URL + '/MeasureReport', { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: '{}' });
+      const pause = () => new Promise((r) => setTimeout(r, 200));
+      post().then(pause).then(post).then(pause).then(post);`;
+    const burst = node(`require('child_process').spawn(process.execPath, ['-e', ${JSON.stringify(sendThree)}], { detached: true, stdio: 'ignore' }).unref()`);
+    const recorded: number[] = [];
+    const suite = defineSuite({
+      id: 'demo/record/measure-source',
+      title: 'recording',
+      actorUnderTest: 'MeasureSource',
+      role: 'client',
+      simulator: 'demo-consumer',
+      capabilities: [],
+      tests: [
+        test('records the whole burst', {
+          requirements: 'DEMO-PUSH-001',
+          negativeControl: 'source-sends-nothing',
+          async run(t) {
+            const exchanges = await t.recordTraffic('send three reports', { quietMs: 400 });
+            recorded.push(exchanges.length);
+            t.expectEqual(exchanges.filter((e) => e.method === 'POST').length, 3, 'three POSTs recorded');
+          },
+        }),
+      ],
+    });
+    const results = await runSuites({ suites: [suite], catalogue, plan: () => ({ target: { start: startSimulator }, trigger: { type: 'command', command: burst } }) });
+    expect(results.tests[0]!.verdict, results.tests[0]!.reason).toBe('pass');
+    expect(recorded).toEqual([3]);
+  });
+
   it('explains a timeout with the last request that did not match', async () => {
     const results = await run({ type: 'command', command: getMetadata }, 300);
     expect(results.tests[0]).toMatchObject({

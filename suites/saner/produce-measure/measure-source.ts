@@ -14,8 +14,6 @@ import { PUBLIC_HEALTH_MEASURE, PUBLIC_HEALTH_MEASURE_REPORT } from '../../../ig
 import { seedResources } from '../../../simulators/measure-consumer/seed.js';
 import { entryReferenced, mediaType, readPushes, reportCsvCall, reportKey, reportOf, succeeded, supplementalBundles, type Push, type ReportCsvCall } from './source-pushes.js';
 
-/** The source is taken to be done once this long passes without a request after its trigger returned. */
-const QUIET_MS = 500;
 const FHIR_MEDIA = new Set(['application/fhir+json', 'application/fhir+xml']);
 
 interface SourceFixture {
@@ -27,26 +25,13 @@ type T = TestContext<SourceFixture>;
 const TRIGGER =
   'push MeasureReports to the Measure Consumer: create reports (POST [base]/MeasureReport) and revise one (PUT [base]/MeasureReport/[id]); with the CSV Option post a CSV to Measure/[id]/$report-csv, with the Supplemental Data Option a batch Bundle to [base]';
 
-/** Triggers the SUT, waits for its first request, then for its traffic to settle. */
+/** Triggers the SUT and records its pushes until its traffic settles. */
 async function capture(t: T): Promise<Push[]> {
   t.fixture.pushes = [];
-  await t.trigger(TRIGGER);
-  await t.waitForRequest(() => true, { description: 'any request from the Measure Source' });
-  for (let seen = -1; seen !== t.simulator.exchanges().length; ) {
-    seen = t.simulator.exchanges().length;
-    await sleep(QUIET_MS, t.signal);
-  }
-  const pushes = readPushes(t.simulator.exchanges(), t.simulator.baseUrl);
+  const pushes = readPushes(await t.recordTraffic(TRIGGER, { actor: 'Measure Source' }), t.simulator.baseUrl);
   t.fixture.pushes = pushes;
   notePushes(t, 'requests from the source', pushes);
   return pushes;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
-  });
 }
 
 /** The recording the first test made; a test running without one fails saying why. */

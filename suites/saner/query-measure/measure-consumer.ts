@@ -13,8 +13,6 @@ import { searchParamsFor } from '../../../src/fhir/search/search-param-def.js';
 import { parseDateRange } from '../../../src/fhir/search/date-range.js';
 import { MEASURE_CONSUMER_QM_CSV_PULL, MEASURE_CONSUMER_QM_PULL } from '../../../ig/saner/capabilities.js';
 
-/** The consumer is taken to be done once this long passes without a request after its trigger returned. */
-const QUIET_MS = 500;
 const FHIR_MEDIA = new Set(['application/fhir+json', 'application/fhir+xml']);
 const LEGACY_MEDIA = new Set(['xml', 'json', 'text/xml', 'application/json', 'application/xml', 'application/xml+fhir', 'application/json+fhir']);
 /** Parameters that apply to every search: results control and format. */
@@ -51,26 +49,13 @@ type T = TestContext<ConsumerFixture>;
 const TRIGGER =
   'query the Measure Source for MeasureReports: search by measure and period, page to the end, read the referenced Location, Organization and Measure (with the CSV Option also $search-csv and $read-csv)';
 
-/** Triggers the SUT, waits for its first request, then for its traffic to settle. */
+/** Triggers the SUT and records its queries until its traffic settles. */
 async function capture(t: T): Promise<Call[]> {
   t.fixture.calls = [];
-  await t.trigger(TRIGGER);
-  await t.waitForRequest(() => true, { description: 'any request from the Measure Consumer' });
-  for (let seen = -1; seen !== t.simulator.exchanges().length; ) {
-    seen = t.simulator.exchanges().length;
-    await sleep(QUIET_MS, t.signal);
-  }
-  const calls = readCalls(t.simulator.exchanges(), t.simulator.baseUrl);
+  const calls = readCalls(await t.recordTraffic(TRIGGER, { actor: 'Measure Consumer' }), t.simulator.baseUrl);
   t.fixture.calls = calls;
   t.note(`the consumer sent ${calls.length} request${calls.length === 1 ? '' : 's'}`);
   return calls;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
-  });
 }
 
 function readCalls(exchanges: readonly HttpExchange[], baseUrl: string): Call[] {
