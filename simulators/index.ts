@@ -2,6 +2,7 @@ import { measureSource } from './measure-source/index.js';
 import { measureConsumer } from './measure-consumer/index.js';
 import { measureConsumerClient } from './measure-consumer-client/index.js';
 import { measureSourceClient } from './measure-source-client/index.js';
+import { madxContentCreatorClient, rpcContentCreatorClient } from './content-creator-client/index.js';
 import type { ReferenceClient, Simulator } from './simulator.js';
 
 export type { ReferenceClient, ReferenceClientRunOptions, Simulator, SimulatorStartOptions } from './simulator.js';
@@ -19,7 +20,7 @@ export function simulatorPlaying(actor: string): Simulator | undefined {
 }
 
 /** Every bundled reference client (client actors run in process as the SUT of a client-role suite). */
-export const referenceClients: readonly ReferenceClient[] = [measureConsumerClient, measureSourceClient];
+export const referenceClients: readonly ReferenceClient[] = [measureConsumerClient, measureSourceClient, madxContentCreatorClient, rpcContentCreatorClient];
 
 /** The reference client that stands in for a client actor when no SUT is configured. */
 export function referenceClientPlaying(actor: string): ReferenceClient | undefined {
