@@ -41,13 +41,13 @@ describe('SANER catalogue: shape', () => {
 
   it('the project catalogue holds fhir-core and SANER together', () => {
     const all = catalogue();
-    expect(all.size).toBe(fhirCore.length + requirements.length);
+    expect(all.all().filter((r) => /^(FHIR|SANER)-/.test(r.id))).toHaveLength(fhirCore.length + requirements.length);
     expect(all.get('FHIR-CAP-001')).toBeDefined();
     expect(all.get('SANER-QM-SRC-015')).toEqual(get('SANER-QM-SRC-015'));
   });
 
   it('gives every SANER CapabilityStatement a title for the report', () => {
-    expect(Object.keys(capabilityTitles)).toHaveLength(30);
+    expect(Object.values(capabilityTitles).filter((t) => t.startsWith('SANER '))).toHaveLength(30);
     expect(capabilityTitles[MEASURE_SOURCE_QM_PULL]).toBe('SANER Measure Source implementing the Query Measure transaction with the Pull Option');
   });
 });

@@ -1,0 +1,15 @@
+/**
+ * mADX publishes no CapabilityStatement (digest §7), so the project states the two actors'
+ * requirements under its own canonical URLs — not IHE ones — and files every QRPH-58
+ * requirement under the actor it binds.
+ */
+export const PROJECT_CAPABILITY_BASE = 'https://measure-conformance.example.org/fhir/CapabilityStatement';
+
+export const MADX_CONTENT_CREATOR = `${PROJECT_CAPABILITY_BASE}/IHE.mADX.ContentCreator`;
+export const MADX_CONTENT_CONSUMER = `${PROJECT_CAPABILITY_BASE}/IHE.mADX.ContentConsumer`;
+
+/** Canonical URL -> title, merged into the report's capability titles. */
+export const madxCapabilityTitles: Readonly<Record<string, string>> = Object.freeze({
+  [MADX_CONTENT_CREATOR]: 'IHE mADX Content Creator implementing Send Aggregate Report [QRPH-58] (project-owned statement)',
+  [MADX_CONTENT_CONSUMER]: 'IHE mADX Content Consumer implementing Send Aggregate Report [QRPH-58] (project-owned statement)',
+});
