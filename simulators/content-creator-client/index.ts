@@ -15,8 +15,8 @@ import { finalAnswer } from './delivery.js';
 import { madxCreatorFaults, rpcCreatorFaults } from './faults.js';
 import { freshCollection, freshReport } from './reports.js';
 
-export const MADX_CONTENT_CREATOR = 'MadxContentCreator';
-export const RPC_CONTENT_CREATOR = 'RpcContentCreator';
+export const MADX_CREATOR_ACTOR = 'MadxContentCreator';
+export const RPC_CREATOR_ACTOR = 'RpcContentCreator';
 
 const MEDIA: Record<WireFormat, string> = { json: 'application/fhir+json', xml: 'application/fhir+xml' };
 const OTHER_MEASURE = 'http://example.org/Measure/not-the-configured-one';
@@ -24,7 +24,7 @@ const OTHER_MEASURE = 'http://example.org/Measure/not-the-configured-one';
 export const madxContentCreatorClient: ReferenceClient = {
   id: 'madx-content-creator-client',
   title: 'measure-conformance reference mADX Content Creator',
-  plays: [MADX_CONTENT_CREATOR],
+  plays: [MADX_CREATOR_ACTOR],
   faults: madxCreatorFaults,
   async run(options) {
     const creator = new Creator(options, madxCreatorFaults);
@@ -39,7 +39,7 @@ export const madxContentCreatorClient: ReferenceClient = {
 export const rpcContentCreatorClient: ReferenceClient = {
   id: 'rpc-content-creator-client',
   title: 'measure-conformance reference RPC Content Creator',
-  plays: [RPC_CONTENT_CREATOR],
+  plays: [RPC_CREATOR_ACTOR],
   faults: rpcCreatorFaults,
   async run(options) {
     const creator = new Creator(options, rpcCreatorFaults);
