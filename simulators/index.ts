@@ -3,12 +3,13 @@ import { measureConsumer } from './measure-consumer/index.js';
 import { measureConsumerClient } from './measure-consumer-client/index.js';
 import { measureSourceClient } from './measure-source-client/index.js';
 import { madxContentCreatorClient, rpcContentCreatorClient } from './content-creator-client/index.js';
+import { madxContentConsumer, rpcContentConsumer } from './content-consumer/index.js';
 import type { ReferenceClient, Simulator } from './simulator.js';
 
 export type { ReferenceClient, ReferenceClientRunOptions, Simulator, SimulatorStartOptions } from './simulator.js';
 
 /** Every bundled reference simulator. */
-export const simulators: readonly Simulator[] = [measureSource, measureConsumer];
+export const simulators: readonly Simulator[] = [measureSource, measureConsumer, madxContentConsumer, rpcContentConsumer];
 
 export function simulatorById(id: string): Simulator | undefined {
   return simulators.find((s) => s.id === id);

@@ -1,0 +1,190 @@
+/**
+ * Reference Content Consumer for IHE mADX Send Aggregate Report [QRPH-58] and IHE RPC Send
+ * Concordance Report [LAB-90]: one configuration of the server core per profile. It takes a
+ * MeasureReport by update (PUT, normative for mADX) and create (POST, normative for RPC) in JSON
+ * and XML, and (mADX) a collection Bundle POSTed to [base] or [base]/Bundle; validates base R4
+ * (400) and the profile's rules (422, every issue fatal and locating the report); answers
+ * 200/201, or asynchronously (202 + status URL, or 303) when asked; 501 for DELETE and PATCH.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Bundle } from 'fhir/r4.js';
+import { MADX_CONTENT_CONSUMER } from '../../ig/madx/capabilities.js';
+import { madxProfileUrl, registerMadxProfiles, type MadxRuleSet } from '../../ig/madx/profiles.js';
+import { RPC_CONTENT_CONSUMER } from '../../ig/rpc/capabilities.js';
+import { RPC_MEASURE_REPORT, registerRpcProfiles } from '../../ig/rpc/profiles.js';
+import { FhirError, toOperationOutcome, type Issue } from '../../src/fhir/errors.js';
+import { parseResource, serializeResource } from '../../src/fhir/format.js';
+import { contentTypeOf, requestBodyFormat } from '../../src/fhir/negotiation.js';
+import type { RunningFhirServer, ServerDeclaration, ServerHooks } from '../../src/fhir/server/index.js';
+import { activeFaults, coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
+import { searchParamsFor } from '../../src/fhir/search/search-param-def.js';
+import { ResourceStore } from '../../src/fhir/store/resource-store.js';
+import type { Simulator, SimulatorStartOptions } from '../simulator.js';
+import { asyncAnswers, type AsyncMode } from './async.js';
+import { processCollection } from './collection.js';
+import { contentConsumerFaults } from './faults.js';
+import { reportProblems, type ConsumerProfile } from './validation.js';
+
+registerMadxProfiles();
+registerRpcProfiles();
+
+export type ContentConsumerProfile = 'madx' | 'rpc';
+
+export interface ContentConsumerOptions extends SimulatorStartOptions {
+  profile?: ContentConsumerProfile;
+  /** mADX rule set (digest A9); default the 3.0.0 trial-implementation rules. */
+  ruleSet?: MadxRuleSet;
+  /** Answer submissions asynchronously; default false (synchronous). */
+  async?: AsyncMode | false;
+  /** Client-chosen ids (PUT of a new id creates it); false answers such a PUT 405. Default true. */
+  clientIds?: boolean;
+}
+
+const NOT_IMPLEMENTED = new Set(['DELETE', 'PATCH']);
+
+function consumerProfile(profile: ContentConsumerProfile, ruleSet: MadxRuleSet): ConsumerProfile {
+  return profile === 'rpc' ? { url: RPC_MEASURE_REPORT, ruleSet: 'rpc-lab-90-text' } : { url: madxProfileUrl(ruleSet), ruleSet: `madx-${ruleSet}` };
+}
+
+export function contentConsumerDeclaration(profile: ContentConsumerProfile, checked: ConsumerProfile, clientIds: boolean): ServerDeclaration {
+  return {
+    name: profile === 'rpc' ? 'RpcContentConsumerSimulator' : 'MadxContentConsumerSimulator',
+    title: `measure-conformance reference ${profile === 'rpc' ? 'RPC' : 'mADX'} Content Consumer`,
+    canonicalBase: 'urn:measure-conformance',
+    fhirVersion: '4.0.1',
+    instantiates: [profile === 'rpc' ? RPC_CONTENT_CONSUMER : MADX_CONTENT_CONSUMER],
+    resources: [
+      {
+        type: 'MeasureReport',
+        interactions: ['create', 'update', 'read', 'vread', 'search-type'],
+        searchParams: ['_id'],
+        supportedProfiles: [checked.url],
+        updateCreate: clientIds,
+      },
+    ],
+    searchParamDefs: searchParamsFor(['MeasureReport']).filter((d) => d.name === '_id'),
+    operations: [],
+    // Profile rules are checked by the hooks, so the 422 can be shaped as QRPH-58 asks.
+    validateOnWrite: { base: true, profiles: false },
+    faults: contentConsumerFaults,
+  };
+}
+
+function singleRejection(issues: Issue[], checked: ConsumerProfile): FhirError {
+  const located = issues.map((i): Issue => ({ ...i, severity: 'fatal', message: `${i.message} (HTTP 422; rule set ${checked.ruleSet})` }));
+  const summary: Issue = { severity: 'fatal', code: 'business-rule', message: `the MeasureReport does not follow the rule set ${checked.ruleSet} (HTTP 422)`, expression: 'MeasureReport' };
+  return new FhirError(422, [summary, ...located]);
+}
+
+function hooks(checked: ConsumerProfile, bundles: boolean): ServerHooks {
+  return {
+    beforeWrite(event) {
+      if (event.faults.has('accept-invalid') || event.faults.has('skip-profile-validation')) return undefined;
+      const problems = reportProblems(event.resource, checked, false);
+      if (problems) throw singleRejection(problems.issues, checked);
+      return undefined;
+    },
+    ...(bundles
+      ? {
+          async processBundle(event) {
+            return processCollection(event.bundle, event.store, checked, event.faults);
+          },
+        }
+      : {}),
+  };
+}
+
+function sendOutcome(reply: FastifyReply, status: number, issues: Issue[]): FastifyReply {
+  return reply.code(status).header('content-type', contentTypeOf('json')).send(JSON.stringify(toOperationOutcome(issues)));
+}
+
+/** Request handling the core does not do: 501, the [base]/Bundle form, the success-code fault. */
+function configure(checked: ConsumerProfile, store: ResourceStore, faults: ReadonlySet<string>, options: { bundles: boolean; async: AsyncMode | false }) {
+  const path = (request: FastifyRequest) => request.url.split('?')[0]!.replace(/\/+$/, '');
+  const isSubmission = (request: FastifyRequest) => {
+    const p = path(request);
+    return (request.method === 'PUT' || request.method === 'POST') && (p === '' || p === '/Bundle' || p.startsWith('/MeasureReport'));
+  };
+  return (app: FastifyInstance) => {
+    app.addHook('preHandler', async (request, reply) => {
+      if (NOT_IMPLEMENTED.has(request.method)) {
+        if (faults.has('no-501')) return sendOutcome(reply, 200, [{ severity: 'information', code: 'informational', message: `${request.method} done` }]);
+        return sendOutcome(reply, 501, [{ severity: 'error', code: 'not-supported', message: `${request.method} is not implemented by this Content Consumer` }]);
+      }
+      if (!options.bundles || request.method !== 'POST' || path(request) !== '/Bundle') return undefined;
+      try {
+        const format = requestBodyFormat(request.headers['content-type']);
+        const text = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
+        const bundle = parseResource(text, format);
+        if (bundle.resourceType !== 'Bundle') throw FhirError.of(400, 'invalid', `[base]/Bundle takes a Bundle, not a ${bundle.resourceType}`, 'resourceType');
+        const { resource, status } = processCollection(bundle as Bundle, store, checked, faults);
+        return reply.code(status).header('content-type', contentTypeOf(format)).send(serializeResource(resource, format));
+      } catch (err) {
+        if (err instanceof FhirError) return sendOutcome(reply, err.status, err.issues);
+        throw err;
+      }
+    });
+    if (faults.has('wrong-success-code')) {
+      app.addHook('onSend', async (request, reply, payload) => {
+        if (isSubmission(request) && (reply.statusCode === 200 || reply.statusCode === 201)) reply.code(204);
+        return reply.statusCode === 204 ? '' : payload;
+      });
+    }
+    if (options.async) asyncAnswers(app, options.async, faults, isSubmission);
+  };
+}
+
+export async function startContentConsumer(options: ContentConsumerOptions = {}): Promise<RunningFhirServer> {
+  const profile = options.profile ?? 'madx';
+  const checked = consumerProfile(profile, options.ruleSet ?? 'trial-implementation');
+  const declaration = contentConsumerDeclaration(profile, checked, options.clientIds ?? true);
+  const requested = options.faults ?? [];
+  const faults = activeFaults(requested, [...coreFaults, ...contentConsumerFaults]);
+  const bundles = profile === 'madx';
+  const store = ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: declaration.searchParamDefs });
+  try {
+    const auth = faults.has('auth-ignored') ? undefined : options.auth;
+    const server = await startFhirServer({
+      declaration,
+      store,
+      hooks: hooks(checked, bundles),
+      faults: requested,
+      ...(options.host ? { host: options.host } : {}),
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(auth ? { auth } : {}),
+      ...(options.onExchange ? { onExchange: options.onExchange } : {}),
+      configure: configure(checked, store, faults, { bundles, async: options.async ?? false }),
+    });
+    return {
+      ...server,
+      async close() {
+        await server.close();
+        store.close();
+      },
+    };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}
+
+const faultIds = () => [...coreFaults, ...contentConsumerFaults].map((f) => f.id);
+
+/** mADX Content Consumer (QRPH-58), 3.0.0 trial-implementation rules; plays `MadxContentConsumer`. */
+export const madxContentConsumer: Simulator = {
+  id: 'madx-content-consumer',
+  title: 'measure-conformance reference mADX Content Consumer',
+  plays: ['MadxContentConsumer'],
+  faultIds,
+  start: (options) => startContentConsumer({ ...options, profile: 'madx' }),
+};
+
+/** RPC Content Consumer (LAB-90); plays `RpcContentConsumer`. */
+export const rpcContentConsumer: Simulator = {
+  id: 'rpc-content-consumer',
+  title: 'measure-conformance reference RPC Content Consumer',
+  plays: ['RpcContentConsumer'],
+  faultIds,
+  start: (options) => startContentConsumer({ ...options, profile: 'rpc' }),
+};

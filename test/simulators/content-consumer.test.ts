@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Bundle, MeasureReport, OperationOutcome } from 'fhir/r4.js';
+import { startContentConsumer, type ContentConsumerOptions } from '../../simulators/content-consumer/index.js';
+import { simulatorById } from '../../simulators/index.js';
+import { serializeResource } from '../../src/fhir/format.js';
+import type { RunningFhirServer } from '../../src/fhir/server/index.js';
+import { projectRoot } from '../../src/harness.js';
+
+const JSON_TYPE = 'application/fhir+json';
+const load = <T>(path: string): T => JSON.parse(readFileSync(join(projectRoot, 'fixtures', path), 'utf8')) as T;
+const madxReport = () => load<MeasureReport>('madx/measurereport-madx-art-initiation.json');
+const rpcReport = () => load<MeasureReport>('rpc/measurereport-rpc-gleason-concordance.json');
+
+let servers: RunningFhirServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  servers = [];
+});
+async function start(options: ContentConsumerOptions = {}): Promise<string> {
+  const server = await startContentConsumer(options);
+  servers.push(server);
+  return server.url;
+}
+
+async function send(url: string, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; json: () => unknown; text: string }> {
+  const init: RequestInit = { method, redirect: 'manual', headers: { 'content-type': JSON_TYPE, accept: JSON_TYPE, ...headers } };
+  if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
+  const res = await fetch(url, init);
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, json: () => JSON.parse(text) as unknown, text };
+}
+
+const withId = (r: MeasureReport, id: string): MeasureReport => ({ ...r, id });
+
+describe('Content Consumer registration', () => {
+  it('registers an mADX and an RPC configuration with their actors and faults', () => {
+    expect(simulatorById('madx-content-consumer')?.plays).toEqual(['MadxContentConsumer']);
+    expect(simulatorById('rpc-content-consumer')?.plays).toEqual(['RpcContentConsumer']);
+    expect(simulatorById('madx-content-consumer')?.faultIds()).toEqual(expect.arrayContaining(['accept-invalid', 'no-501', 'redirect-loop', 'bundle-severity-error']));
+  });
+});
+
+describe('mADX Content Consumer, synchronous', () => {
+  it('PUT creates (201) then updates (200), in JSON and XML, and the report reads back', async () => {
+    const base = await start();
+    const r = withId(madxReport(), 'a1');
+    expect((await send(`${base}/MeasureReport/a1`, 'PUT', r)).status).toBe(201);
+    const xml = serializeResource(r, 'xml');
+    expect((await send(`${base}/MeasureReport/a1`, 'PUT', xml, { 'content-type': 'application/fhir+xml' })).status).toBe(200);
+    expect((await send(`${base}/MeasureReport`, 'POST', r)).status).toBe(201);
+    expect((await send(`${base}/MeasureReport/a1`, 'GET')).status).toBe(200);
+  });
+
+  it('answers 422 with fatal issues locating the report and naming the rule set', async () => {
+    const base = await start();
+    const r = withId(madxReport(), 'bad');
+    delete r.subject;
+    const res = await send(`${base}/MeasureReport/bad`, 'PUT', r);
+    expect(res.status).toBe(422);
+    const outcome = res.json() as OperationOutcome;
+    expect(outcome.issue.every((i) => i.severity === 'fatal')).toBe(true);
+    expect(outcome.issue[0]?.expression).toEqual(['MeasureReport']);
+    expect(outcome.issue[0]?.diagnostics).toMatch(/madx-trial-implementation/);
+  });
+
+  it('the comment-draft rule set refuses the trial report for its missing improvementNotation', async () => {
+    const base = await start({ ruleSet: 'comment-draft' });
+    const res = await send(`${base}/MeasureReport/t`, 'PUT', withId(madxReport(), 't'));
+    expect(res.status).toBe(422);
+    expect(res.text).toMatch(/madx-comment-draft/);
+  });
+
+  it('answers 400, 404, 405, 412, 415 and 501 per the table, and 401 without credentials', async () => {
+    const base = await start({ clientIds: false, auth: { bearerToken: 'secret' } });
+    const auth = { authorization: 'Bearer secret' };
+    expect((await send(`${base}/MeasureReport/x`, 'PUT', withId(madxReport(), 'x'))).status).toBe(401);
+    expect((await send(`${base}/MeasureReport/x`, 'PUT', '{not json', auth)).status).toBe(400);
+    expect((await send(`${base}/MeasureReport/x`, 'PUT', withId(madxReport(), 'y'), auth)).status).toBe(400);
+    expect((await send(`${base}/Observation/x`, 'PUT', { resourceType: 'Observation', id: 'x' }, auth)).status).toBe(404);
+    expect((await send(`${base}/MeasureReport/x`, 'PUT', withId(madxReport(), 'x'), auth)).status).toBe(405);
+    expect((await send(`${base}/MeasureReport/x`, 'PUT', JSON.stringify(withId(madxReport(), 'x')), { ...auth, 'content-type': 'text/plain' })).status).toBe(415);
+    const created = await send(`${base}/MeasureReport`, 'POST', madxReport(), auth);
+    const id = (created.json() as MeasureReport).id!;
+    expect((await send(`${base}/MeasureReport/${id}`, 'PUT', withId(madxReport(), id), { ...auth, 'if-match': 'W/"9"' })).status).toBe(412);
+    expect((await send(`${base}/MeasureReport/${id}`, 'DELETE', undefined, auth)).status).toBe(501);
+  });
+});
+
+describe('mADX Content Consumer, collection Bundle', () => {
+  const bundle = (entries: MeasureReport[]): Bundle => ({ resourceType: 'Bundle', type: 'collection', entry: entries.map((resource) => ({ resource })) });
+  const broken = () => {
+    const r = madxReport();
+    delete r.subject;
+    return r;
+  };
+
+  it.each(['', '/Bundle'])('POST [base]%s stores a valid Bundle (200) and answers k invalid entries with k located fatal outcomes (422)', async (path) => {
+    const base = await start();
+    const ok = await send(`${base}${path}`, 'POST', bundle([withId(madxReport(), 'b0'), withId(madxReport(), 'b1')]));
+    expect(ok.status).toBe(200);
+    expect((await send(`${base}/MeasureReport/b1`, 'GET')).status).toBe(200);
+    const res = await send(`${base}${path}`, 'POST', bundle([broken(), madxReport(), broken()]));
+    expect(res.status).toBe(422);
+    const outcomes = (res.json() as Bundle).entry!.map((e) => e.resource as OperationOutcome);
+    expect(outcomes.map((o) => o.issue[0]?.expression?.[0])).toEqual(['Bundle.entry[0].resource', 'Bundle.entry[2].resource']);
+    expect(outcomes.flatMap((o) => o.issue).every((i) => i.severity === 'fatal')).toBe(true);
+  });
+
+  it('refuses a batch Bundle with 400 (A3)', async () => {
+    const base = await start();
+    expect((await send(base, 'POST', { ...bundle([madxReport()]), type: 'batch' })).status).toBe(400);
+  });
+
+  it.each([
+    ['bundle-issue-without-expression', (o: OperationOutcome[]) => expect(o[0]!.issue[0]!.expression).toBeUndefined()],
+    ['bundle-severity-error', (o: OperationOutcome[]) => expect(o[0]!.issue[0]!.severity).toBe('error')],
+  ] as const)('fault %s changes the outcomes', async (fault, check) => {
+    const base = await start({ faults: [fault] });
+    const res = await send(base, 'POST', bundle([broken()]));
+    check((res.json() as Bundle).entry!.map((e) => e.resource as OperationOutcome));
+  });
+
+  it('fault bundle-single-outcome answers one OperationOutcome; accept-invalid stores it all', async () => {
+    expect(((await send(await start({ faults: ['bundle-single-outcome'] }), 'POST', bundle([broken()]))).json() as OperationOutcome).resourceType).toBe('OperationOutcome');
+    expect((await send(await start({ faults: ['accept-invalid'] }), 'POST', bundle([broken()]))).status).toBe(200);
+  });
+});
+
+describe('asynchronous answers', () => {
+  it("'202': status URL polled (202, then 303) to the result, the request's own answer", async () => {
+    const base = await start({ async: '202' });
+    const res = await send(`${base}/MeasureReport/s1`, 'PUT', withId(madxReport(), 's1'));
+    expect(res.status).toBe(202);
+    const statusUrl = res.headers.get('content-location')!;
+    expect(statusUrl).toMatch(/\/_async\//);
+    expect((await send(statusUrl, 'GET')).status).toBe(202);
+    const done = await send(statusUrl, 'GET');
+    expect(done.status).toBe(303);
+    const result = await send(done.headers.get('location')!, 'GET');
+    expect(result.status).toBe(201);
+    expect((result.json() as MeasureReport).id).toBe('s1');
+  });
+
+  it("'303' answers straight to the result URL; auth and media-type errors stay synchronous", async () => {
+    const base = await start({ async: '303' });
+    const res = await send(`${base}/MeasureReport/s2`, 'PUT', withId(madxReport(), 's2'));
+    expect(res.status).toBe(303);
+    expect((await send(res.headers.get('location')!, 'GET')).status).toBe(201);
+    expect((await send(`${base}/MeasureReport/s2`, 'PUT', 'x', { 'content-type': 'text/plain' })).status).toBe(415);
+  });
+
+  it('faults async-no-content-location and redirect-loop', async () => {
+    const a = await send(`${await start({ async: '202', faults: ['async-no-content-location'] })}/MeasureReport/f`, 'PUT', withId(madxReport(), 'f'));
+    expect(a.status).toBe(202);
+    expect(a.headers.get('content-location')).toBeNull();
+    const b = await send(`${await start({ async: '202', faults: ['redirect-loop'] })}/MeasureReport/f`, 'PUT', withId(madxReport(), 'f'));
+    const statusUrl = b.headers.get('content-location')!;
+    const poll = await send(statusUrl, 'GET');
+    expect([poll.status, poll.headers.get('location')]).toEqual([303, statusUrl]);
+  });
+});
+
+describe('RPC Content Consumer and shared faults', () => {
+  it('POST creates with 201 and Location, XML too; RPC rules give 422', async () => {
+    const base = await start({ profile: 'rpc' });
+    const res = await send(`${base}/MeasureReport`, 'POST', rpcReport());
+    expect(res.status).toBe(201);
+    expect(res.headers.get('location')).toMatch(/MeasureReport\//);
+    expect((await send(`${base}/MeasureReport`, 'POST', serializeResource(rpcReport(), 'xml'), { 'content-type': 'application/fhir+xml' })).status).toBe(201);
+    const bad = rpcReport();
+    bad.subject = { reference: 'Location/x' };
+    const refused = await send(`${base}/MeasureReport`, 'POST', bad);
+    expect(refused.status).toBe(422);
+    expect(refused.text).toMatch(/rpc-lab-90-text/);
+    expect((await send(base, 'POST', { resourceType: 'Bundle', type: 'collection', entry: [{ resource: rpcReport() }] })).status).toBe(405);
+  });
+
+  it('faults wrong-success-code, no-501, auth-ignored and accept-invalid', async () => {
+    expect((await send(`${await start({ profile: 'rpc', faults: ['wrong-success-code'] })}/MeasureReport`, 'POST', rpcReport())).status).toBe(204);
+    expect((await send(`${await start({ faults: ['no-501'] })}/MeasureReport/x`, 'PATCH', {})).status).toBe(200);
+    expect((await send(`${await start({ faults: ['auth-ignored'], auth: { bearerToken: 't' } })}/MeasureReport`, 'POST', madxReport())).status).toBe(201);
+    const bad = rpcReport();
+    delete bad.subject;
+    expect((await send(`${await start({ profile: 'rpc', faults: ['accept-invalid'] })}/MeasureReport`, 'POST', bad)).status).toBe(201);
+  });
+
+  it('serves https when given a certificate', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'cc-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    const base = await start({ tls: { cert: readFileSync(join(dir, 'c.pem')), key: readFileSync(join(dir, 'k.pem')) } });
+    expect(base).toMatch(/^https:\/\//);
+    const { request } = await import('node:https');
+    const status = await new Promise<number>((resolve, reject) => {
+      request(`${base}/metadata`, { rejectUnauthorized: false }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject).end();
+    });
+    expect(status).toBe(200);
+  });
+});
