@@ -91,7 +91,7 @@ async function ingest(label: string, faults: string[]): Promise<void> {
     await server.close();
 
     // What a restarted Consumer finds on disk for each acknowledged create.
-    const reopened = ResourceStore.open({ path: storePath, searchParams: consumerDeclaration({ clientIds: true }).searchParamDefs });
+    const reopened = ResourceStore.open({ path: storePath, searchParams: consumerDeclaration({ clientIds: true }).searchParamDefs, fullText: false });
     let readBack = 0;
     for (const id of acknowledged) {
       try {

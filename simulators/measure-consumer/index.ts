@@ -75,7 +75,13 @@ export async function startMeasureConsumer(options: MeasureConsumerOptions = {})
   const declaration = consumerDeclaration({ clientIds });
   const faults = options.faults ?? [];
   // Group commit: concurrent pushes share an fsync, and each is acknowledged only once it is on disk.
-  const store = ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: declaration.searchParamDefs, groupCommit: true });
+  // No full-text index: the Consumer serves neither _text nor _content, and each push would pay for it.
+  const store = ResourceStore.open({
+    path: options.storePath ?? ':memory:',
+    searchParams: declaration.searchParamDefs,
+    groupCommit: true,
+    fullText: false,
+  });
   // A file-backed store keeps what it holds across restarts; seed only a new one.
   if (store.count() === 0) {
     store.transaction(() => {

@@ -155,3 +155,35 @@ describe('file-backed store', () => {
     reopened.close();
   });
 });
+
+describe('store without a full-text index', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'store-fulltext-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const patient: Patient = { resourceType: 'Patient', name: [{ family: 'Zebulon' }], text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">Zebulon</div>' } };
+  const fullTextRows = (store: ResourceStore) => (store.db.prepare("SELECT count(*) AS n FROM idx_fulltext WHERE idx_fulltext MATCH 'zebulon'").get() as { n: number }).n;
+
+  it('writes no full-text rows and refuses _text/_content as unsupported, other searches unchanged', () => {
+    const path = join(dir, 'nofts.db');
+    const store = ResourceStore.open({ path, searchParams: searchParamsFor(TYPES), fullText: false });
+    store.create(patient, { id: 'z1' });
+    store.update({ ...patient, id: 'z1', gender: 'male' });
+    expect(fullTextRows(store)).toBe(0);
+    expect(fhirError(() => store.search('Patient', [['_text', 'zebulon']], { baseUrl: 'http://x', strict: true })).status).toBe(400);
+    expect(fhirError(() => store.search('Patient', [['_content', 'zebulon']], { baseUrl: 'http://x', strict: true })).status).toBe(400);
+    expect(store.search('Patient', [['family', 'zebulon']], { baseUrl: 'http://x' }).total).toBe(1);
+    store.close();
+  });
+
+  it('reindexes when reopened with the other setting, so _text finds what was written without it', () => {
+    const path = join(dir, 'switch.db');
+    const without = ResourceStore.open({ path, searchParams: searchParamsFor(TYPES), fullText: false });
+    without.create(patient, { id: 'z2' });
+    without.close();
+    const withIt = ResourceStore.open({ path, searchParams: searchParamsFor(TYPES) });
+    expect(withIt.search('Patient', [['_text', 'zebulon']], { baseUrl: 'http://x' }).total).toBe(1);
+    withIt.close();
+    const againWithout = ResourceStore.open({ path, searchParams: searchParamsFor(TYPES), fullText: false });
+    expect(fullTextRows(againWithout)).toBe(0);
+    againWithout.close();
+  });
+});

@@ -26,6 +26,8 @@ export interface CriteriaContext {
   /** Base URL of this server without the trailing slash: `[base]/Type/id` is a local reference. */
   baseUrl: string;
   param(type: string, name: string): IndexedParam | undefined;
+  /** False when the store keeps no full-text index: `_text` and `_content` are then unsupported. */
+  fullText?: boolean;
 }
 
 export interface Criteria {
@@ -113,6 +115,7 @@ function criterion(ctx: CriteriaContext, type: string, alias: string, name: stri
       return orFragments(orValues(value).map((v) => dateCondition(name, v, `${alias}.updated`, `(${alias}.updated + 1)`)));
     case '_text':
     case '_content': {
+      if (ctx.fullText === false) throw new Unsupported(`${paramName} is not supported by this server (no full-text index)`);
       if (modifier) throw new Unsupported(`modifier :${modifier} is not supported on ${paramName}`);
       const column = paramName === '_text' ? 'narrative' : 'content';
       const queries = orValues(value).map((v) => ftsAllWords(column, v));

@@ -24,6 +24,7 @@ export interface SearchContext {
   db: Database.Database;
   param(type: string, name: string): IndexedParam | undefined;
   dateSpan?(pk: number): number | undefined;
+  fullText?: boolean;
 }
 
 /** Handled by the server layer (formats, summaries): accepted here without a word. */
@@ -56,7 +57,7 @@ export function executeSearch(ctx: SearchContext, type: string, query: SearchQue
     } else criteria.push([name, value]);
   }
 
-  const built = buildCriteria({ db: ctx.db, baseUrl, param: ctx.param, ...(ctx.dateSpan ? { dateSpan: ctx.dateSpan } : {}) }, type, 'r', criteria);
+  const built = buildCriteria({ db: ctx.db, baseUrl, param: ctx.param, ...(ctx.dateSpan ? { dateSpan: ctx.dateSpan } : {}), ...(ctx.fullText === false ? { fullText: false } : {}) }, type, 'r', criteria);
   ignored.push(...built.unsupported);
   if (ignored.length && opts.strict) {
     throw new FhirError(

@@ -20,6 +20,11 @@ export interface StoreOptions {
    * before acknowledging a write. Without it every write is its own transaction.
    */
   groupCommit?: boolean;
+  /**
+   * Keep the full-text index behind `_text` and `_content` (default true). A server that serves
+   * neither saves its cost on every write; those searches are then refused as unsupported.
+   */
+  fullText?: boolean;
 }
 
 export interface UpdateOptions {
@@ -76,6 +81,7 @@ export class ResourceStore {
     db: Database.Database,
     private readonly searchParams: SearchParamDef[],
     private readonly groupCommit: boolean,
+    private readonly fullText: boolean,
   ) {
     this.db = db;
     this.runInTransaction = db.transaction((fn: () => unknown) => fn());
@@ -88,8 +94,11 @@ export class ResourceStore {
       db.pragma('synchronous = FULL');
     }
     db.pragma('foreign_keys = OFF');
+    // Statement journals (one per write's savepoint inside a group) stay in memory, off the disk.
+    db.pragma('temp_store = MEMORY');
     db.exec(SCHEMA_SQL);
-    const store = new ResourceStore(db, options.searchParams, (options.groupCommit ?? false) && options.path !== ':memory:');
+    const groupCommit = (options.groupCommit ?? false) && options.path !== ':memory:';
+    const store = new ResourceStore(db, options.searchParams, groupCommit, options.fullText ?? true);
     store.reindexIfParamsChanged();
     return store;
   }
@@ -263,6 +272,7 @@ export class ResourceStore {
       db: this.db,
       param: (type: string, name: string) => this.paramsByName(type).get(name),
       dateSpan: (pk: number) => this.dateSpans().get(pk),
+      fullText: this.fullText,
     };
   }
 
@@ -323,7 +333,7 @@ export class ResourceStore {
 
   private clearIndex(rid: number): void {
     for (const table of INDEX_TABLES) this.stmt(`DELETE FROM ${table} WHERE rid = ?`).run(rid);
-    this.stmt('DELETE FROM idx_fulltext WHERE rowid = ?').run(rid);
+    if (this.fullText) this.stmt('DELETE FROM idx_fulltext WHERE rowid = ?').run(rid);
   }
 
   private index(rid: number, resource: Resource): void {
@@ -347,7 +357,9 @@ export class ResourceStore {
       this.stmt('INSERT INTO idx_quantity VALUES (?, ?, ?, ?, ?, ?)').run(rid, r.param, r.value, r.system, r.code, r.unit);
     }
     for (const r of rows.positions) this.stmt('INSERT INTO idx_position VALUES (?, ?, ?)').run(rid, r.latitude, r.longitude);
-    this.stmt('INSERT INTO idx_fulltext (rowid, narrative, content) VALUES (?, ?, ?)').run(rid, narrativeText(resource), contentText(resource));
+    if (this.fullText) {
+      this.stmt('INSERT INTO idx_fulltext (rowid, narrative, content) VALUES (?, ?, ?)').run(rid, narrativeText(resource), contentText(resource));
+    }
   }
 
   /** The parameters that apply to `type`, each with its numeric id (assigned on first use). */
@@ -378,10 +390,11 @@ export class ResourceStore {
 
   /** A file opened with other parameter definitions than it was indexed with is reindexed once. */
   private reindexIfParamsChanged(): void {
-    const fingerprint = JSON.stringify(this.searchParams);
+    const fingerprint = JSON.stringify(this.searchParams) + (this.fullText ? '' : ' without full text');
     const row = this.stmt("SELECT value FROM store_meta WHERE key = 'params'").get() as { value: string } | undefined;
     if (row?.value === fingerprint) return;
     this.transaction(() => {
+      if (!this.fullText) this.stmt("INSERT INTO idx_fulltext (idx_fulltext) VALUES ('delete-all')").run();
       const live = this.stmt('SELECT rid, body FROM resources WHERE deleted = 0').all() as { rid: number; body: string }[];
       for (const { rid, body } of live) {
         this.clearIndex(rid);
