@@ -1,6 +1,7 @@
 // A native evaluator for the simple FHIRPath shapes most profile rules are made of: member paths,
 // exists/empty/count/not, where, ofType and `is` on model types, and/or/xor/implies, = and != with
-// literals, integer comparisons, startsWith/matches, and the `descendants().extension` walk. On
+// literals, integer comparisons, startsWith/matches, toString()/length() on strings and well-formed
+// dates, and the `descendants().extension` walk. On
 // plain FHIR JSON it takes a few microseconds where fhirpath.js takes tens to hundreds.
 //
 // It must give exactly fhirpath.js's answer. What it cannot model is refused: at compile time
@@ -84,7 +85,7 @@ function tokenize(expression: string): string[] | undefined {
   return tokens;
 }
 
-const FUNCTIONS = new Set(['exists', 'empty', 'count', 'not', 'where', 'ofType', 'startsWith', 'matches', 'combine', 'descendants']);
+const FUNCTIONS = new Set(['exists', 'empty', 'count', 'not', 'where', 'ofType', 'startsWith', 'matches', 'combine', 'descendants', 'toString', 'length']);
 const KEYWORDS = new Set(['and', 'or', 'xor', 'implies', 'is', 'as', 'in', 'contains', 'div', 'mod', 'true', 'false']);
 
 /** Recursive descent over FHIRPath's precedence: implies < or/xor < and < = != < comparisons < is < + < invocation. */
@@ -181,6 +182,19 @@ function text(items: NativeNode[]): string | undefined {
   const { value, pos } = items[0]!;
   if (items.length > 1 || typeof value !== 'string' || (pos !== undefined && !STRING_TYPES.has(pos.type))) throw UNSUPPORTED;
   return value;
+}
+
+const TEMPORAL_TYPES = new Set(['date', 'dateTime', 'instant']);
+/** A date, dateTime or instant as R4 writes them: fhirpath.js's toString() gives these back as written. */
+const TEMPORAL = /^\d{4}(-\d\d(-\d\d(T\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d))?)?)?$/;
+
+/** toString() of a singleton string or well-formed date element (others: fhirpath.js decides). */
+function asString(items: NativeNode[]): NativeNode[] {
+  if (items.length === 0) return EMPTY;
+  const { value, pos } = items[0]!;
+  if (items.length > 1 || typeof value !== 'string') throw UNSUPPORTED;
+  if (pos !== undefined && !STRING_TYPES.has(pos.type) && !(TEMPORAL_TYPES.has(pos.type) && TEMPORAL.test(value))) throw UNSUPPORTED;
+  return system(value);
 }
 
 /** A singleton System integer (count() results and integer literals). */
@@ -411,6 +425,8 @@ function compileCall(ast: Extract<Ast, { k: 'call' }>, positions: ModelPosition[
     case 'count':
     case 'not':
     case 'descendants':
+    case 'toString':
+    case 'length':
       if (arity !== 0) return undefined;
       break;
     case 'where':
@@ -450,6 +466,17 @@ function compileCall(ast: Extract<Ast, { k: 'call' }>, positions: ModelPosition[
       if (!/^(FHIR\.)?[A-Za-z]+$/.test(name)) return undefined;
       return { run: (f, s) => input(f, s).filter((item) => isType(item, name)), out: at.filter((p) => typeIn(p, name)), located };
     }
+    case 'toString':
+      return { run: (f, s) => asString(input(f, s)), out: [], located: false };
+    case 'length':
+      return {
+        run: (f, s) => {
+          const v = text(input(f, s));
+          return v === undefined ? EMPTY : system(v.length);
+        },
+        out: [],
+        located: false,
+      };
     case 'startsWith':
       return { run: (f, s) => stringTest(input(f, s), (v) => v.startsWith(stringArg!)), out: [], located: false };
     case 'matches': {
