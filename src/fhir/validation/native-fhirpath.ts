@@ -238,6 +238,13 @@ interface Member {
   stem: string;
 }
 
+/** The child node for `v` at `index` (-1 for a single value); a function, not a closure per call. */
+function childAt(node: NativeNode, member: Member, sibling: unknown, v: unknown, index: number): NativeNode {
+  // An object beside a `_name` sibling, or an array entry missing, is not plain FHIR JSON.
+  if (v === undefined || (v !== null && typeof v === 'object' && sibling != null)) throw UNSUPPORTED;
+  return { value: v, pos: member.option, loc: node.loc && { up: node.loc, name: member.stem, index } };
+}
+
 function children(node: NativeNode, name: string, options: Map<ModelPosition, Member[]>, into: NativeNode[]): void {
   const obj = node.value;
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj) || !node.pos) throw UNSUPPORTED;
@@ -247,31 +254,26 @@ function children(node: NativeNode, name: string, options: Map<ModelPosition, Me
     if (json[name] !== undefined || json[`_${name}`] !== undefined) throw UNSUPPORTED;
     return;
   }
-  for (const { option, sibling: siblingKey, stem } of found) {
-    const value = json[option.key];
-    const sibling = json[siblingKey];
+  for (const member of found) {
+    const value = json[member.option.key];
+    const sibling = json[member.sibling];
     if (value === undefined && sibling === undefined) continue;
-    const at = (v: unknown, index: number): NativeNode => {
-      // An object beside a `_name` sibling, or an array entry missing, is not plain FHIR JSON.
-      if (v === undefined || (v !== null && typeof v === 'object' && sibling != null)) throw UNSUPPORTED;
-      return { value: v, pos: option, loc: node.loc && { up: node.loc, name: stem, index } };
-    };
     if (Array.isArray(value)) {
       if (sibling != null && !Array.isArray(sibling)) throw UNSUPPORTED;
       const siblings = (sibling ?? []) as unknown[];
       for (let i = 0; i < value.length; i++) {
         if (value[i] === null && siblings[i] == null) throw UNSUPPORTED;
-        into.push(at(value[i], i));
+        into.push(childAt(node, member, sibling, value[i], i));
       }
-      for (let i = value.length; i < siblings.length; i++) into.push(at(null, i));
+      for (let i = value.length; i < siblings.length; i++) into.push(childAt(node, member, sibling, null, i));
     } else if (value == null && Array.isArray(sibling)) {
-      for (let i = 0; i < sibling.length; i++) into.push(at(null, i));
+      for (let i = 0; i < sibling.length; i++) into.push(childAt(node, member, sibling, null, i));
     } else if (value != null || sibling != null) {
       if (Array.isArray(sibling)) throw UNSUPPORTED;
-      into.push(at(value ?? null, -1));
+      into.push(childAt(node, member, sibling, value ?? null, -1));
     }
     // fhirpath.js takes the first choice type present.
-    if (option.choice) return;
+    if (member.option.choice) return;
   }
 }
 
@@ -456,7 +458,11 @@ function compileCall(ast: Extract<Ast, { k: 'call' }>, positions: ModelPosition[
       const criteria = compileAst(ast.args[0]!, at);
       if (!criteria) return undefined;
       return {
-        run: (f, s) => input(f, s).filter((item) => logical(criteria.run([item], item)) === true),
+        run: (f, s) => {
+          const kept: NativeNode[] = [];
+          for (const item of input(f, s)) if (logical(criteria.run([item], item)) === true) kept.push(item);
+          return kept;
+        },
         out: at,
         located,
       };
@@ -464,7 +470,13 @@ function compileCall(ast: Extract<Ast, { k: 'call' }>, positions: ModelPosition[
     case 'ofType': {
       const name = stringArg!;
       if (!/^(FHIR\.)?[A-Za-z]+$/.test(name)) return undefined;
-      return { run: (f, s) => input(f, s).filter((item) => isType(item, name)), out: at.filter((p) => typeIn(p, name)), located };
+      return {
+        run: (f, s) => {
+          const kept: NativeNode[] = [];
+          for (const item of input(f, s)) if (isType(item, name)) kept.push(item);
+          return kept;
+        },
+        out: at.filter((p) => typeIn(p, name)), located };
     }
     case 'toString':
       return { run: (f, s) => asString(input(f, s)), out: [], located: false };

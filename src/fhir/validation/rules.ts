@@ -2,7 +2,7 @@
 import type { Issue } from '../errors.js';
 import { compileFhirPath, holds, selectNodes, type FhirPathNode } from './fhirpath.js';
 import type { ModelPosition } from '../search/member-path.js';
-import { compileNative, locationOf, rootNode, UNSUPPORTED, type NativeExpression } from './native-fhirpath.js';
+import { compileNative, locationOf, rootNode, UNSUPPORTED, type NativeExpression, type NativeNode } from './native-fhirpath.js';
 
 export type RuleSeverity = 'error' | 'warning' | 'information';
 
@@ -64,17 +64,18 @@ function nativeRule(rule: Rule, resourceType: string): NativeRule | null {
 }
 
 /** The rule's issues natively, or undefined when the data needs fhirpath.js. */
+function holdsOn(test: NativeExpression, node: NativeNode): boolean {
+  const out = test.evaluate(node);
+  return out.length === 1 && out[0]!.value === true && out[0]!.pos === undefined;
+}
+
 function nativeIssues(rule: Rule, compiled: NativeRule, resource: ResourceLike): Issue[] | undefined {
   const root = rootNode(resource, compiled.root);
-  const holdsOn = (node: typeof root) => {
-    const out = compiled.test.evaluate(node);
-    return out.length === 1 && out[0]!.value === true && out[0]!.pos === undefined;
-  };
   try {
-    if (!compiled.context) return holdsOn(root) ? [] : [failure(rule, resource.resourceType)];
+    if (!compiled.context) return holdsOn(compiled.test, root) ? [] : [failure(rule, resource.resourceType)];
     const issues: Issue[] = [];
     for (const item of compiled.context.evaluate(root)) {
-      if (!holdsOn(item)) issues.push(failure(rule, locationOf(item) ?? `${resource.resourceType}.${rule.context}`));
+      if (!holdsOn(compiled.test, item)) issues.push(failure(rule, locationOf(item) ?? `${resource.resourceType}.${rule.context}`));
     }
     return issues;
   } catch (err) {
