@@ -3,7 +3,9 @@
  * answered 202 with its status URL in Content-Location (and Location); the status URL answers 202
  * once more, then 303 to the result URL, whose GET gives the answer the request would have had.
  * In '303' mode the submission is answered 303 straight to the result URL. Status and result URLs
- * live as long as the server (their expiry is allowed, never required).
+ * live as long as the server (their expiry is allowed, never required). A synchronous Consumer still
+ * answers the '202' way a request that asks with `Prefer: respond-async` (digest §6.5), so a suite
+ * can take the asynchronous path against the reference run.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -32,11 +34,17 @@ function originOf(request: FastifyRequest): string {
   return `${request.protocol}://${request.headers.host ?? request.hostname}`;
 }
 
-export function asyncAnswers(app: FastifyInstance, mode: AsyncMode, faults: ReadonlySet<string>, isSubmission: (request: FastifyRequest) => boolean): void {
+function prefersAsync(request: FastifyRequest): boolean {
+  const prefer = request.headers['prefer'];
+  return (Array.isArray(prefer) ? prefer.join(',') : (prefer ?? '')).split(/[,;]/).some((p) => p.trim().toLowerCase() === 'respond-async');
+}
+
+export function asyncAnswers(app: FastifyInstance, configured: AsyncMode | false, faults: ReadonlySet<string>, isSubmission: (request: FastifyRequest) => boolean): void {
   const jobs = new Map<string, Job>();
 
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    if (!isSubmission(request) || SYNCHRONOUS.has(reply.statusCode) || reply.statusCode >= 500) return payload;
+    const mode = configured || (prefersAsync(request) ? '202' : false);
+    if (!mode || !isSubmission(request) || SYNCHRONOUS.has(reply.statusCode) || reply.statusCode >= 500) return payload;
     const id = randomUUID();
     const headers: Record<string, string> = {};
     for (const name of KEPT_HEADERS) {

@@ -14,5 +14,6 @@ export const contentConsumerFaults: FaultModeDef[] = [
   { id: 'async-no-content-location', description: 'Answers 202 without a Content-Location (or Location) status URL', breaks: ['MADX-CON-020', 'RPC-CON-015'] },
   { id: 'redirect-loop', description: 'The status URL redirects (303) to itself for ever, so no final answer is reached', breaks: ['MADX-CON-020', 'MADX-CON-021', 'RPC-CON-015'] },
   { id: 'no-501', description: 'Answers a method it does not implement (DELETE, PATCH) with 200 as if done, instead of 501', breaks: ['MADX-CON-012', 'RPC-CON-011'] },
+  { id: 'auth-403', description: 'Requires credentials no client has and refuses every request but metadata with 403 instead of 401', breaks: ['MADX-CON-008', 'RPC-CON-007'] },
   { id: 'auth-ignored', description: 'Serves every request whatever its credentials, even with a bearer token configured (no 401)', breaks: ['MADX-CON-008', 'RPC-CON-007'] },
 ];

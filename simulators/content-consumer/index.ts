@@ -107,6 +107,9 @@ function configure(checked: ConsumerProfile, store: ResourceStore, faults: Reado
   };
   return (app: FastifyInstance) => {
     app.addHook('preHandler', async (request, reply) => {
+      if (faults.has('auth-403') && !request.url.endsWith('/metadata')) {
+        return sendOutcome(reply, 403, [{ severity: 'error', code: 'forbidden', message: 'this Content Consumer takes no request without its credentials' }]);
+      }
       if (NOT_IMPLEMENTED.has(request.method)) {
         if (faults.has('no-501')) return sendOutcome(reply, 200, [{ severity: 'information', code: 'informational', message: `${request.method} done` }]);
         return sendOutcome(reply, 501, [{ severity: 'error', code: 'not-supported', message: `${request.method} is not implemented by this Content Consumer` }]);
@@ -130,7 +133,7 @@ function configure(checked: ConsumerProfile, store: ResourceStore, faults: Reado
         return reply.statusCode === 204 ? '' : payload;
       });
     }
-    if (options.async) asyncAnswers(app, options.async, faults, isSubmission);
+    asyncAnswers(app, options.async, faults, isSubmission);
   };
 }
 

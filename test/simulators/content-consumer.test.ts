@@ -151,6 +151,24 @@ describe('asynchronous answers', () => {
     expect((await send(`${base}/MeasureReport/s2`, 'PUT', 'x', { 'content-type': 'text/plain' })).status).toBe(415);
   });
 
+  it('a synchronous Consumer answers the 202 way when asked with Prefer: respond-async', async () => {
+    const base = await start();
+    const res = await send(`${base}/MeasureReport/p1`, 'PUT', withId(madxReport(), 'p1'), { prefer: 'respond-async' });
+    expect(res.status).toBe(202);
+    const statusUrl = res.headers.get('content-location')!;
+    expect((await send(statusUrl, 'GET')).status).toBe(202);
+    const result = await send((await send(statusUrl, 'GET')).headers.get('location')!, 'GET');
+    expect(result.status).toBe(201);
+    expect((await send(`${base}/MeasureReport/p2`, 'PUT', withId(madxReport(), 'p2'))).status).toBe(201);
+  });
+
+  it('fault auth-403 refuses every request but metadata with 403', async () => {
+    const base = await start({ faults: ['auth-403'] });
+    const res = await send(`${base}/MeasureReport/a1`, 'PUT', withId(madxReport(), 'a1'), { authorization: 'Bearer anything' });
+    expect([res.status, (res.json() as OperationOutcome).resourceType]).toEqual([403, 'OperationOutcome']);
+    expect((await send(`${base}/metadata`, 'GET')).status).toBe(200);
+  });
+
   it('faults async-no-content-location and redirect-loop', async () => {
     const a = await send(`${await start({ async: '202', faults: ['async-no-content-location'] })}/MeasureReport/f`, 'PUT', withId(madxReport(), 'f'));
     expect(a.status).toBe(202);
