@@ -4,6 +4,7 @@ import sanerMeasureSource from './saner/query-measure/measure-source.js';
 import sanerMeasureConsumer from './saner/query-measure/measure-consumer.js';
 import sanerPushConsumer from './saner/produce-measure/measure-consumer.js';
 import sanerPushingMeasureSource from './saner/produce-measure/measure-source.js';
+import madxContentConsumer from './madx/send-aggregate-report/content-consumer.js';
 
 /** Every suite the harness runs, in the order they appear in reports. */
 export const suites: readonly Suite<Fixture>[] = [
@@ -12,4 +13,5 @@ export const suites: readonly Suite<Fixture>[] = [
   sanerMeasureConsumer as Suite<Fixture>,
   sanerPushConsumer as Suite<Fixture>,
   sanerPushingMeasureSource as Suite<Fixture>,
+  madxContentConsumer as Suite<Fixture>,
 ];

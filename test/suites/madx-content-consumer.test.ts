@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import suite from '../../suites/madx/send-aggregate-report/content-consumer.js';
+import { catalogue } from '../../ig/index.js';
+import { MADX_CONTENT_CONSUMER } from '../../ig/madx/capabilities.js';
+import { defaultConfig } from '../../src/config/load.js';
+import { planFor } from '../../src/cli/selection.js';
+import { runSuites, type Fixture, type RunResults, type Suite, type TestResult } from '../../src/engine/index.js';
+import type { HarnessConfig } from '../../src/config/types.js';
+import type { RunningFhirServer } from '../../src/fhir/server/index.js';
+import { startContentConsumer } from '../../simulators/content-consumer/index.js';
+
+const consumerSuite = suite as unknown as Suite<Fixture>;
+const base = defaultConfig().config;
+
+async function run(config: HarnessConfig): Promise<RunResults> {
+  return runSuites({ suites: [consumerSuite], catalogue: catalogue(), plan: (s) => planFor(s, config) });
+}
+const byTitle = (results: RunResults): Map<string, TestResult> => new Map(results.tests.map((t) => [t.title, t]));
+
+describe('mADX Send Aggregate Report suite for the Content Consumer', () => {
+  it('decides every Content Consumer requirement but those with a reason, against the reference Consumer', async () => {
+    const results = await run({ ...base, sut: undefined });
+    const own = results.requirements.filter((r) => r.capability === MADX_CONTENT_CONSUMER);
+    expect(own.filter((r) => r.verdict === 'not-tested' && !r.notTestedReason).map((r) => r.id)).toEqual([]);
+    expect(own.filter((r) => r.verdict === 'not-tested').map((r) => r.id).sort()).toEqual(['MADX-OPT-001', 'MADX-OPT-002', 'MADX-OPT-003', 'MADX-OPT-004', 'MADX-SEC-005']);
+    const t = byTitle(results);
+    expect(results.tests.filter((x) => !['pass', 'skip', 'manual'].includes(x.verdict)).map((x) => `${x.title}: ${x.reason}`)).toEqual([]);
+    expect(t.get('a request with wrong credentials is refused with 401')?.reason).toMatch(/requires no authorization/);
+    expect(t.get('the Consumer endpoint is https with mutual authentication')?.verdict).toBe('manual');
+  }, 60_000);
+
+  describe('against Consumers named by base URL', () => {
+    const servers: RunningFhirServer[] = [];
+    const sut = async (options: Parameters<typeof startContentConsumer>[0], token?: string) => {
+      const server = await startContentConsumer(options);
+      servers.push(server);
+      return run({ ...base, sut: { name: 'consumer', baseUrl: server.url, ...(token ? { auth: { bearerToken: token } } : {}) } });
+    };
+    afterAll(async () => Promise.all(servers.map((s) => s.close())));
+
+    let bearer: RunResults;
+    let always303: RunResults;
+    let singleOutcome: RunResults;
+    beforeAll(async () => {
+      bearer = await sut({ auth: { bearerToken: 'secret-token' } }, 'secret-token');
+      always303 = await sut({ async: '303' });
+      singleOutcome = await sut({ faults: ['bundle-single-outcome'] });
+    }, 90_000);
+
+    it('a Consumer requiring a bearer token answers the made-up one 401: the test passes instead of skipping', () => {
+      expect(byTitle(bearer).get('a request with wrong credentials is refused with 401')?.verdict).toBe('pass');
+    });
+
+    it('a Consumer answering every submission 303 is followed to its final answers', () => {
+      const t = byTitle(always303);
+      expect(t.get('valid reports sent by PUT are accepted with 200 or 201 and read back, in JSON and XML')?.verdict).toBe('pass');
+      expect(t.get('asked with Prefer: respond-async, a 202 status URL is polled and a 303 followed to the final answer')?.verdict).toBe('pass');
+    });
+
+    it('one OperationOutcome for a whole invalid Bundle is the A4 form: a warning, not a fail', () => {
+      const t = byTitle(singleOutcome).get('a collection Bundle with invalid entries is refused whole with 422, one OperationOutcome per invalid report')!;
+      expect([t.verdict, t.reason]).toEqual(['warning', 'the answer is one OperationOutcome, not one per invalid report (the A4 form)']);
+    });
+
+    it('the reference simulator reached over plain http is left to a person for https, never passed', () => {
+      const t = byTitle(singleOutcome).get('the Consumer endpoint is https with mutual authentication')!;
+      expect(t.verdict).toBe('manual');
+    });
+  });
+});
