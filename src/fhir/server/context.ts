@@ -1,5 +1,5 @@
 /** The options of the server core, its hooks, and what a route knows about the request in hand. */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Bundle, Resource } from 'fhir/r4.js';
 import type { HttpExchange } from '../../engine/results.js';
 import type { FhirFormat } from '../format.js';
@@ -68,6 +68,11 @@ export interface FhirServerOptions {
   onExchange?: (exchange: HttpExchange) => void;
   /** Bytes of each body kept in an exchange; default 256 KiB. */
   captureLimit?: number;
+  /**
+   * A simulator's own hooks and routes, added inside the server's context so its routes (e.g. a
+   * status URL) are recorded, authorized and answered like the FHIR ones, and its hooks run first.
+   */
+  configure?: (app: FastifyInstance) => void;
 }
 
 /** Everything a route needs about the request in hand. */

@@ -48,6 +48,7 @@ function producesOwnMediaType(options: FhirServerOptions, segments: string[], ac
 }
 
 export const fhirServerPlugin: FastifyPluginAsync<FhirServerOptions> = async (app: FastifyInstance, options) => {
+  options.configure?.(app);
   const faults = activeFaults(options.faults ?? [], [...coreFaults, ...options.declaration.faults]);
   const hooks = options.hooks ?? {};
   const prefix = app.prefix.replace(/\/$/, '');

@@ -68,6 +68,7 @@ export async function buildFhirApp(options: StartFhirServerOptions & { store: Re
     ...(options.defaultCount !== undefined ? { defaultCount: options.defaultCount } : {}),
     ...(options.captureLimit !== undefined ? { captureLimit: options.captureLimit } : {}),
     ...(options.publicBaseUrl ? { publicBaseUrl: options.publicBaseUrl } : {}),
+    ...(options.configure ? { configure: options.configure } : {}),
     prefix: options.basePath ?? '',
   });
   return app;
@@ -79,7 +80,6 @@ export async function startFhirServer(options: StartFhirServerOptions): Promise<
     options.store ?? ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: options.declaration.searchParamDefs });
   try {
     const app = await buildFhirApp({ ...options, store });
-    options.configure?.(app);
     const host = options.host ?? '127.0.0.1';
     await app.listen({ host, port: options.port ?? 0 });
     const address = app.server.address();
