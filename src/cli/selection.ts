@@ -62,7 +62,7 @@ export function planFor(suite: Suite<Fixture>, config: HarnessConfig, faults: st
   const target: SuitePlan['target'] = {
     name: sim.title,
     start: async ({ onExchange }) => {
-      const server = await sim.start({ faults: simulatorFaults, onExchange, host: config.simulators.host });
+      const server = await sim.start({ ...suite.simulatorOptions, faults: simulatorFaults, onExchange, host: config.simulators.host });
       return { baseUrl: server.url, close: () => server.close() };
     },
   };

@@ -53,6 +53,11 @@ export interface SuiteSpec<F extends object = Fixture> {
   options?: string[];
   /** For client-role suites: id of the reference simulator the SUT is pointed at, e.g. `saner-measure-consumer`. */
   simulator?: string;
+  /**
+   * For client-role suites: how the simulator is started for this suite, on top of the run's
+   * settings, e.g. `{ async: '202' }` so the SUT meets the answers whose handling the suite judges.
+   */
+  simulatorOptions?: Readonly<Record<string, unknown>>;
   /** Runs once before the tests; its result is `t.fixture`. A failure makes every test `error`. */
   setup?: (s: SetupContext) => Promise<F> | F;
   tests: TestDefinition<F>[];
