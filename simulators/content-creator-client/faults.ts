@@ -18,6 +18,7 @@ export const madxCreatorFaults: readonly FaultModeDef[] = [
   { id: 'put-id-mismatch', description: 'PUTs to [base]/MeasureReport/[id] a body whose id differs from [id]', breaks: ['MADX-CRE-003'] },
   { id: 'invalid-report', description: 'Sends its JSON report without MeasureReport.subject', breaks: ['MADX-CRE-001', 'MADX-CRE-007'] },
   { id: 'bundle-as-batch', description: 'Sends its several reports as a batch Bundle with entry.request instead of a collection', breaks: ['MADX-CRE-008'] },
+  { id: 'bad-age-group', description: 'Adds an age component whose value is not an ADX age group (ISO 8601 duration range)', breaks: ['MADX-MR-014'] },
   { id: 'no-polling', description: 'Takes a 202 Accepted as the end of the exchange and never polls the status URL', breaks: ['MADX-CRE-011'] },
 ];
 

@@ -5,7 +5,7 @@
  * Bundle to [base]; the RPC Creator creates its concordance reports with POST [base]/MeasureReport
  * (JSON and XML). Both see each exchange to its final answer (202 polling, 303 GET).
  */
-import type { Bundle, MeasureReport, Resource } from 'fhir/r4.js';
+import type { Bundle, DomainResource, MeasureReport, Narrative, Resource } from 'fhir/r4.js';
 import { activeFaults } from '../../src/fhir/server/faults.js';
 import { HttpClient, type HttpResponse } from '../../src/engine/http.js';
 import { projectFormats, type WireFormat } from '../../src/engine/codec.js';
@@ -51,6 +51,10 @@ export const rpcContentCreatorClient: ReferenceClient = {
   },
 };
 
+function narrative(text: string): Narrative {
+  return { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${text.replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;'))}</div>` };
+}
+
 class Creator {
   readonly #faults: ReadonlySet<string>;
   readonly #http: HttpClient;
@@ -70,6 +74,10 @@ class Creator {
     if (this.#faults.has('no-send')) return;
     const json = this.#prepared(freshReport('madx', 'measurereport-valid.json'));
     if (this.#faults.has('invalid-report')) delete json.subject;
+    if (this.#faults.has('bad-age-group')) {
+      const age = { system: 'http://example.org/madx/age', code: 'AGE' };
+      json.group?.[0]?.stratifier?.[0]?.stratum?.[0]?.component?.push({ code: { coding: [age] }, value: { coding: [{ ...age, code: 'under five' }] } });
+    }
     await this.#updateOrPost(json, 'json');
     await this.#updateOrPost(this.#prepared(freshReport('madx', 'measurereport-valid-improvement-notation.json')), 'xml');
     await this.#sendCollection();
@@ -88,8 +96,10 @@ class Creator {
     await this.#create(this.#prepared(freshReport('rpc', 'measurereport-valid-group-subject.json')), 'xml');
   }
 
+  /** With narrative on the report and what it contains, as FHIR asks of every resource (dom-6). */
   #prepared<R extends MeasureReport>(report: R): R {
     if (this.#faults.has('wrong-measure')) report.measure = OTHER_MEASURE;
+    for (const r of [report, ...(report.contained ?? [])] as DomainResource[]) r.text ??= narrative(`${r.resourceType} ${r.id ?? ''}`.trim());
     return report;
   }
 
