@@ -1,0 +1,95 @@
+/**
+ * IHE RPC Send Concordance Report [LAB-90], the Content Creator as client: the harness runs the
+ * Content Consumer simulator in its 303 mode (each submission answered 303 to its result), triggers
+ * the SUT once, records every request until its traffic settles, and each test judges that
+ * recording: the create, the media type, the RPC MeasureReport rules, a Patient or Group subject,
+ * the configured Measure, the scheme of the endpoint, and how the SUT followed the 303.
+ */
+import { defineSuite, test } from '../../../src/engine/index.js';
+import { RPC_CONTENT_CREATOR } from '../../../ig/rpc/capabilities.js';
+import { RPC_MEASURE_REPORT, registerRpcProfiles } from '../../../ig/rpc/profiles.js';
+import { RPC_CREATOR_ACTOR } from '../../../simulators/content-creator-client/index.js';
+import { measureOf } from '../../../simulators/content-creator-client/reports.js';
+import { reportsSent, submissions } from '../../madx/send-aggregate-report/creator-sends.js';
+import { fhirMediaTypes, follows303, httpsEndpoint, reportsErrors, sendsOf, sendsWhenTriggered, type CreatorFixture } from '../../madx/send-aggregate-report/creator-exchange-tests.js';
+import { subjectKind } from './creator-subjects.js';
+
+/** The simulator the SUT sends to. */
+export const RPC_CONSUMER_SIMULATOR = 'rpc-content-consumer';
+
+const TRIGGER = 'send your concordance report to the Content Consumer: POST [base]/MeasureReport; follow its 303 answers';
+
+const tests = [
+  sendsWhenTriggered({
+    title: 'The creator sends its concordance report to the Consumer when triggered',
+    trigger: TRIGGER,
+    actor: 'RPC Content Creator',
+    requirements: ['RPC-CRE-001', 'RPC-CRE-005'],
+    sends: 'RPC-CRE-001',
+    headers: 'RPC-CRE-005',
+  }),
+  test<CreatorFixture>('Each report is sent by POST [base]/MeasureReport (a FHIR create)', {
+    requirements: 'RPC-CRE-002',
+    negativeControl: 'put-without-id',
+    description: 'LAB-90 is a FHIR create; a PUT at [base]/MeasureReport/[id] is a warning and a PUT without an id a failure (digest B1).',
+    run(t) {
+      const sent = submissions(sendsOf(t)).filter((s) => s.body?.resourceType === 'MeasureReport');
+      t.require(sent.length > 0, 'the creator sent MeasureReports to judge');
+      t.expectEvery(sent, (s) => s.kind !== 'update-without-id', 'no report went by PUT [base]/MeasureReport without an id (not a FHIR interaction)');
+      t.expectEvery(sent, (s) => s.kind === 'create' || s.kind === 'update' || s.kind === 'update-without-id', 'every report went to [base]/MeasureReport');
+      const updates = sent.filter((s) => s.kind === 'update');
+      t.warnUnless(updates.length === 0, `every report went by POST (${updates.length} by PUT at an id: ${updates.slice(0, 5).map((s) => s.line).join('; ')})`);
+    },
+  }),
+  fhirMediaTypes('RPC-CRE-004', 'wrong-content-type'),
+  test<CreatorFixture>('Every body is one MeasureReport that conforms to the RPC MeasureReport rules', {
+    requirements: ['RPC-CRE-006', 'RPC-MR-001', 'RPC-MR-003', 'RPC-MR-004', 'RPC-MR-005', 'RPC-MR-006', 'RPC-MR-007', 'RPC-MR-008', 'RPC-MR-009'],
+    negativeControl: 'invalid-report',
+    async run(t) {
+      registerRpcProfiles();
+      const sent = submissions(sendsOf(t));
+      t.require(sent.length > 0, 'the creator sent requests to judge');
+      t.expectEvery(sent, (s) => s.body?.resourceType === 'MeasureReport', 'every body is a single MeasureReport', { requirement: 'RPC-CRE-006' });
+      t.note(`rule set: rpc-lab-90-text (${RPC_MEASURE_REPORT}), written from the LAB-90 text since its Section 8.2 does not exist (digest B5)`);
+      for (const r of reportsSent(sent)) await t.validate(r, { profiles: [RPC_MEASURE_REPORT], subject: `MeasureReport/${r.id ?? '(no id)'} against ${RPC_MEASURE_REPORT}` });
+    },
+  }),
+  test<CreatorFixture>('Every report is about a Patient or a Group', {
+    requirements: 'RPC-MR-002',
+    negativeControl: 'location-subject',
+    description: 'Told by the reference\'s type prefix or the contained resource it points at; a subject whose type cannot be told is a warning (digest B6).',
+    run(t) {
+      const reports = reportsSent(submissions(sendsOf(t)));
+      t.require(reports.length > 0, 'the creator sent MeasureReports');
+      const kinds = reports.map((r) => ({ id: r.id ?? '(no id)', kind: subjectKind(r) }));
+      t.note(`subjects: ${kinds.map((k) => `${k.id} ${k.kind}`).join(', ')}`);
+      t.expectEvery(kinds, (k) => k.kind !== 'other', 'no subject refers to anything but a Patient or a Group');
+      t.warnUnless(kinds.every((k) => k.kind !== 'unknown'), 'the type of every subject can be told');
+    },
+  }),
+  test<CreatorFixture>('Every report names the configured RPC Measure', {
+    requirements: 'RPC-CRE-007',
+    negativeControl: 'wrong-measure',
+    description: 'The Measure is config `measure` (default the Measure of the project\'s RPC fixtures); group and stratifier codes are held to it only as far as the profile rules go.',
+    run(t) {
+      const measure = typeof t.config['measure'] === 'string' ? t.config['measure'] : measureOf('rpc');
+      const reports = reportsSent(submissions(sendsOf(t)));
+      t.require(reports.length > 0, 'the creator sent MeasureReports');
+      t.expectEvery(reports, (r) => r.measure === measure, `every MeasureReport.measure is ${measure}`);
+    },
+  }),
+  httpsEndpoint({ https: 'RPC-CRE-003', requirements: ['RPC-CRE-003', 'RPC-SEC-001', 'RPC-SEC-002'] }),
+  follows303('RPC-CRE-009'),
+  reportsErrors('RPC-CRE-008'),
+];
+
+export default defineSuite<CreatorFixture>({
+  id: 'rpc/send-concordance-report/content-creator',
+  title: 'IHE RPC Send Concordance Report [LAB-90]: Content Creator (client)',
+  actorUnderTest: RPC_CREATOR_ACTOR,
+  role: 'client',
+  capabilities: [RPC_CONTENT_CREATOR],
+  simulator: RPC_CONSUMER_SIMULATOR,
+  simulatorOptions: { async: '303' },
+  tests,
+});
