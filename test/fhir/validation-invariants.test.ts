@@ -108,12 +108,28 @@ describe('native invariants agree with the official FHIRPath', () => {
     for (const s of samples) expect(native(s), `${key} on ${JSON.stringify(s)}`).toBe(holds(fn, s, s, s, true));
   };
 
-  it('qty-3', () => agree('Quantity', 'qty-3', [{ value: 1 }, { code: 'mg' }, { code: 'mg', system: 'http://unitsofmeasure.org' }], (q) => NATIVE_CHECKS['qty-3']!(q).length === 0));
+  it('qty-3', () => agree('Quantity', 'qty-3', [{ value: 1 }, { code: 'mg' }, { code: 'mg', system: 'http://unitsofmeasure.org' }], (q) => NATIVE_CHECKS['qty-3']!(q)!.length === 0));
   it('ext-1', () => agree('Extension', 'ext-1', [{ url: 'a' }, { url: 'a', valueString: 'x' }, { url: 'a', extension: [{ url: 'b', valueString: 'y' }] }, { url: 'a', valueString: 'x', extension: [{ url: 'b', valueString: 'y' }] }], ext1));
   const reports = [validReport(), broken((r) => (r.type = 'data-collection')), broken((r) => delete r.type), broken((r) => delete r.text), broken((r) => (r.contained[0].meta = { lastUpdated: '2026-01-01T00:00:00Z' })), broken((r) => (r.group[1].stratifier[0].stratum[1].component = [{ code: { text: 'c' }, value: { text: 'd' } }]))];
   for (const key of ['mrp-1', 'mrp-2', 'dom-2', 'dom-4', 'dom-5', 'dom-6']) {
-    it(key, () => agree('MeasureReport', key, reports, (r) => NATIVE_CHECKS[key]!(r).length === 0));
+    it(key, () => agree('MeasureReport', key, reports, (r) => NATIVE_CHECKS[key]!(r)!.length === 0));
   }
+  it('per-1 decides instants to the second and whole dates as FHIRPath does, and leaves other shapes to it', () => {
+    const fn = compileFhirPath(official('Period', 'per-1'), { base: 'Period' });
+    const values = ['2020-04-01T06:20:00-04:00', '2020-04-01T10:20:00Z', '2020-04-01T10:20:01+00:00', '2020-04-01T05:00:00-05:30', '2020-04-01', '2020-03-31', '2020-04-01T06:20:00.5-04:00', '2020-04', '2020-04-01T10:20:00'];
+    const periods: Json[] = [{}, { start: values[0] }, { end: values[0] }, { start: null, _start: { id: 'a' }, end: values[0] }];
+    for (const start of values) for (const end of values) periods.push({ start, end });
+    let decided = 0;
+    for (const p of periods) {
+      const native = NATIVE_CHECKS['per-1']!(p);
+      if (native === undefined) continue;
+      decided++;
+      expect(native.length === 0, `per-1 on ${JSON.stringify(p)}`).toBe(holds(fn, p, p, p, true));
+    }
+    // The 4 x 4 instants, the 2 x 2 whole dates and the 4 periods missing a bound.
+    expect(decided).toBe(24);
+    expect(NATIVE_CHECKS['per-1']!({ start: '2020-04-01T10:20:00Z', end: '2020-04-01T10:19:59Z' })).toEqual(['']);
+  });
   it('ref-1', () => {
     const fn = compileFhirPath("reference.startsWith('#').not() or (reference.substring(1) in %rootResource.contained.id)", { base: 'Reference' });
     const root = validReport();

@@ -55,7 +55,7 @@ interface Check {
   constraint: ConstraintDef;
   expression: string;
   each?: { path: string; criteria: string };
-  native?: (item: Json) => string[];
+  native?: (item: Json) => string[] | undefined;
 }
 
 const checks = new WeakMap<number[], Check[]>();
@@ -70,9 +70,8 @@ function checksOf(indexes: number[] | undefined): Check[] {
       .map((constraint) => {
         const expression = rewrite(constraint.expression);
         const native = NATIVE_CHECKS[constraint.key];
-        if (native) return { constraint, expression, native };
         const each = splitAll(expression);
-        return each ? { constraint, expression, each } : { constraint, expression };
+        return { constraint, expression, ...(each ? { each } : {}), ...(native ? { native } : {}) };
       });
     checks.set(indexes, list);
   }
@@ -107,8 +106,9 @@ function native(w: Walk, key: string, path: Path): void {
 function runConstraints(w: Walk, list: Check[], item: Json | string | number | boolean, base: string | undefined, path: Path): void {
   for (const { constraint: c, expression: fhirpath, each, native: check } of list) {
     try {
-      if (check) {
-        for (const suffix of check(item as Json)) w.issues.push({ severity: c.severity, code: 'invariant', message: c.human, expression: render(path) + suffix, rule: c.key });
+      const decided = check?.(item as Json);
+      if (decided) {
+        for (const suffix of decided) w.issues.push({ severity: c.severity, code: 'invariant', message: c.human, expression: render(path) + suffix, rule: c.key });
       } else if (each && !base) {
         // Resource-level: nodes know their indexed path below the resource type.
         const test = compileFhirPath(each.criteria);

@@ -87,11 +87,29 @@ function items(value: unknown): Json[] {
   return list.filter((v): v is Json => typeof v === 'object' && v !== null);
 }
 
+/** A dateTime to the second with a zone, or a whole date: the shapes per-1 compares natively. */
+const SECOND_WITH_ZONE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$/;
+const WHOLE_DATE = /^\d{4}-\d\d-\d\d$/;
+
 /**
  * Hot invariants of the datatypes and resources in every MeasureReport, checked natively: each
- * returns the location suffixes of the failures ('' = the element itself), none when it holds.
+ * returns the location suffixes of the failures ('' = the element itself), none when it holds,
+ * or undefined when the data is outside what it decides (the official FHIRPath decides then).
  */
-export const NATIVE_CHECKS: Record<string, (item: Json) => string[]> = {
+export const NATIVE_CHECKS: Record<string, (item: Json) => string[] | undefined> = {
+  // per-1 `start.hasValue().not() or end.hasValue().not() or (start <= end)`. Two instants of the
+  // same precision compare exactly; mixed precisions (where FHIRPath's answer can be empty) do not.
+  'per-1': (p) => {
+    const { start, end } = p;
+    if (start === undefined || start === null || end === undefined || end === null) return [];
+    if (typeof start !== 'string' || typeof end !== 'string') return undefined;
+    const instants = SECOND_WITH_ZONE.test(start) && SECOND_WITH_ZONE.test(end);
+    if (!instants && !(WHOLE_DATE.test(start) && WHOLE_DATE.test(end))) return undefined;
+    const from = Date.parse(start);
+    const to = Date.parse(end);
+    if (Number.isNaN(from) || Number.isNaN(to)) return undefined;
+    return from <= to ? [] : [''];
+  },
   // qty-3 `code.empty() or system.exists()`
   'qty-3': (q) => (!has(q, 'code') || has(q, 'system') ? [] : ['']),
   // mrp-1 `(type != 'data-collection') or group.exists().not()`; without a type the result is
