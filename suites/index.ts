@@ -5,6 +5,7 @@ import sanerMeasureConsumer from './saner/query-measure/measure-consumer.js';
 import sanerPushConsumer from './saner/produce-measure/measure-consumer.js';
 import sanerPushingMeasureSource from './saner/produce-measure/measure-source.js';
 import madxContentConsumer from './madx/send-aggregate-report/content-consumer.js';
+import rpcContentConsumer from './rpc/send-concordance-report/content-consumer.js';
 import madxContentCreator from './madx/send-aggregate-report/content-creator.js';
 import rpcContentCreator from './rpc/send-concordance-report/content-creator.js';
 
@@ -16,6 +17,7 @@ export const suites: readonly Suite<Fixture>[] = [
   sanerPushConsumer as Suite<Fixture>,
   sanerPushingMeasureSource as Suite<Fixture>,
   madxContentConsumer as Suite<Fixture>,
+  rpcContentConsumer as Suite<Fixture>,
   madxContentCreator as Suite<Fixture>,
   rpcContentCreator as Suite<Fixture>,
 ];
