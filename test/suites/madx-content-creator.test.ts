@@ -1,0 +1,123 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import suite from '../../suites/madx/send-aggregate-report/content-creator.js';
+import { catalogue } from '../../ig/index.js';
+import { MADX_CONTENT_CREATOR } from '../../ig/madx/capabilities.js';
+import { projectRoot } from '../../src/harness.js';
+import { defaultConfig } from '../../src/config/load.js';
+import { planFor } from '../../src/cli/selection.js';
+import { runSuites, type Fixture, type Suite, type RunResults, type TestResult } from '../../src/engine/index.js';
+import type { HarnessConfig } from '../../src/config/types.js';
+
+const creatorSuite = suite as unknown as Suite<Fixture>;
+const base = defaultConfig().config;
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mc-madx-creator-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * A Content Creator of its own, outside the harness: it sends one valid mADX report. `careful` PUTs
+ * it at its id in application/fhir+json and follows the 202 to its end; otherwise it POSTs it
+ * labelled application/json and takes the 202 as the end.
+ */
+function sutScript(careful: boolean): string {
+  const report = JSON.parse(readFileSync(join(projectRoot, 'fixtures/madx/send/measurereport-valid.json'), 'utf8')) as Record<string, unknown> & { contained?: Record<string, unknown>[] };
+  const div = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">report</div>' };
+  report['text'] = div;
+  for (const c of report.contained ?? []) c['text'] = div;
+  return `
+const base = process.env.MC_SIMULATOR_URL;
+const report = ${JSON.stringify(report)};
+const careful = ${careful};
+const type = careful ? 'application/fhir+json' : 'application/json';
+let res = await fetch(careful ? base + '/MeasureReport/' + report.id : base + '/MeasureReport', { method: careful ? 'PUT' : 'POST', headers: { 'content-type': type, accept: type }, body: JSON.stringify(report), redirect: 'manual' });
+let status;
+while (careful && (res.status === 202 || res.status === 303)) {
+  if (res.status === 202) status = new URL(res.headers.get('content-location') ?? status, res.url).href;
+  res = await fetch(res.status === 202 ? status : new URL(res.headers.get('location'), res.url), { redirect: 'manual' });
+}
+if (careful && res.status >= 300) throw new Error('the report was refused: ' + res.status);
+`;
+}
+
+function sutConfig(command: string): HarnessConfig {
+  return { ...base, sut: { name: 'script creator', triggers: { MadxContentCreator: { type: 'command', command } } } };
+}
+
+async function run(config: HarnessConfig, faults: string[] = []): Promise<RunResults> {
+  return runSuites({ suites: [creatorSuite], catalogue: catalogue(), plan: (s) => planFor(s, config, faults), timeouts: { waitMs: 5_000 } });
+}
+
+function byTitle(results: RunResults): Map<string, TestResult> {
+  return new Map(results.tests.map((t) => [t.title, t]));
+}
+
+async function runScript(careful: boolean): Promise<Map<string, TestResult>> {
+  const script = join(dir, `creator-${careful ? 'careful' : 'sloppy'}.mjs`);
+  writeFileSync(script, sutScript(careful));
+  return byTitle(await run(sutConfig(`node ${JSON.stringify(script)}`)));
+}
+
+const SENDS = 'The creator sends aggregate reports to the Consumer when triggered';
+const PUT = 'Each report is sent by PUT [base]/MeasureReport/[id] with the same id in the body';
+const MEDIA = 'Requests carry Content-Type application/fhir+json or application/fhir+xml and bodies in that format';
+const VALID = 'Every report sent conforms to mADX-MeasureReport';
+const POLLS = 'After a 202 the creator polls the status URL';
+const FOLLOWS = 'After a 303 the creator GETs its Location';
+
+describe('mADX Content Creator suite', () => {
+  it('the suite starts its Consumer simulator in the 202 mode, so every submission of the reference creator is answered 202', async () => {
+    const results = await run({ ...base, sut: undefined });
+    const first = results.tests[0]!;
+    const submissions = first.evidence.flatMap((e) => (e.kind === 'http' && e.exchange.method !== 'GET' ? [e.exchange] : []));
+    expect(submissions.length).toBe(3);
+    expect(submissions.map((x) => x.status)).toEqual([202, 202, 202]);
+  }, 60_000);
+
+  it('every Content Creator requirement of the catalogue gets a verdict from the reference run', async () => {
+    const results = await run({ ...base, sut: undefined });
+    const inScope = results.requirements.filter((r) => r.capability === MADX_CONTENT_CREATOR && !catalogue().get(r.id)?.notTestedReason);
+    expect(inScope.length).toBeGreaterThan(20);
+    expect(inScope.filter((r) => r.verdict === 'not-tested').map((r) => r.id)).toEqual([]);
+    expect(results.tests.filter((t) => !['pass', 'manual', 'skip'].includes(t.verdict)).map((t) => `${t.title}: ${t.reason}`)).toEqual([]);
+    expect(results.tests.filter((t) => t.verdict === 'manual').map((t) => t.title).sort()).toEqual(['The creator reports 401, 5xx and network failures as errors', 'The creator sends to an https endpoint']);
+    expect(byTitle(results).get('Age disaggregation values follow the ADX age-group format')?.reason).toBe('no stratum component of the reports sent is coded as an age');
+  }, 60_000);
+
+  it('a creator that takes a 202 as the end warns on polling and never meets the 303', async () => {
+    const t = byTitle(await run({ ...base, sut: undefined }, ['no-polling']));
+    expect(t.get(POLLS)?.verdict).toBe('warning');
+    expect(t.get(FOLLOWS)?.verdict).toBe('skip');
+    expect(t.get(VALID)?.verdict).toBe('pass');
+  }, 60_000);
+
+  it('a configured SUT triggered by a command is judged on its own requests, end to end', async () => {
+    const t = await runScript(true);
+    for (const title of [SENDS, PUT, MEDIA, VALID, POLLS, FOLLOWS, 'Every report names the configured mADX Measure']) {
+      expect([title, t.get(title)?.verdict, t.get(title)?.reason]).toEqual([title, 'pass', undefined]);
+    }
+    expect(t.get('Several reports at once travel as one collection Bundle without entry.request')?.verdict).toBe('skip');
+    expect(t.get(SENDS)!.evidence).toContainEqual({ kind: 'note', text: expect.stringMatching(/^trigger command: node /) });
+  }, 60_000);
+
+  it('a SUT that POSTs application/json and stops at the 202 fails the media type and is warned on the rest', async () => {
+    const t = await runScript(false);
+    expect(t.get(MEDIA)?.verdict).toBe('fail');
+    expect(t.get(PUT)?.verdict).toBe('warning');
+    expect(t.get(POLLS)?.verdict).toBe('warning');
+    expect(t.get(FOLLOWS)?.verdict).toBe('skip');
+    expect([t.get(VALID)?.verdict, t.get(VALID)?.reason]).toEqual(['pass', undefined]);
+  }, 60_000);
+
+  it('a SUT that never sends fails the first test and every test judging its recording', async () => {
+    const results = await run(sutConfig('true'));
+    expect(results.tests[0]?.verdict).toBe('fail');
+    expect(results.tests[0]?.reason).toContain('the simulator received no request since the test started');
+    expect(byTitle(results).get(VALID)?.verdict).toBe('fail');
+  }, 60_000);
+});
