@@ -2,7 +2,7 @@
 // reference Consumer with a file-backed store (WAL, synchronous=FULL, validation on write), then the
 // store reopened from disk to count what survived. Target: 1,000 creates/s with nothing lost. The
 // pushers run in a worker thread, so the figures are the server's, not the clients' event loop.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MeasureReport } from 'fhir/r4.js';
@@ -30,6 +30,19 @@ function bodies(count: number): string[] {
     };
     return serializeJson(report);
   });
+}
+
+/**
+ * CPU seconds the main thread (the server) has used, from Linux's per-thread accounting: the
+ * wall-clock rate depends on what else runs on the machine, this does not. Undefined elsewhere.
+ */
+function mainThreadCpuSeconds(): number | undefined {
+  const stat = `/proc/self/task/${process.pid}/stat`;
+  if (!existsSync(stat)) return undefined;
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const text = readFileSync(stat, 'utf8');
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 interface PushResult {
@@ -87,7 +100,9 @@ async function ingest(label: string, faults: string[]): Promise<void> {
   const storePath = join(dir, 'consumer.sqlite');
   try {
     const server = await startMeasureConsumer({ storePath, faults });
+    const cpuBefore = mainThreadCpuSeconds();
     const { acknowledged, latencies, failures, seconds } = await pushFromWorker(server.url);
+    const cpuAfter = mainThreadCpuSeconds();
     await server.close();
 
     // What a restarted Consumer finds on disk for each acknowledged create.
@@ -108,6 +123,10 @@ async function ingest(label: string, faults: string[]): Promise<void> {
     const pct = (p: number) => (latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0).toFixed(1);
     console.log(`${label}: ${PUSHERS} pushers, ${latencies.length} creates in ${seconds.toFixed(1)} s`);
     console.log(`  creates/s ${Math.round(acknowledged.length / seconds)}   p50 ${pct(0.5)} ms   p99 ${pct(0.99)} ms`);
+    if (cpuBefore !== undefined && cpuAfter !== undefined && acknowledged.length > 0) {
+      const perCreate = ((cpuAfter - cpuBefore) * 1000) / acknowledged.length;
+      console.log(`  server thread CPU ${perCreate.toFixed(3)} ms per create (${Math.round(1000 / perCreate)}/s if it had a core to itself)`);
+    }
     console.log(`  acknowledged (2xx) ${acknowledged.length}   refused ${failures}   read back ${readBack}   MeasureReports on disk ${stored}`);
     console.log(`  lost: ${acknowledged.length - readBack}`);
   } finally {

@@ -208,10 +208,25 @@ function keyError(text: string): FhirError | undefined {
   return undefined;
 }
 
+/** Strings JSON writes as they are between quotes: no quote, backslash, control or surrogate. */
+const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
+/** Quoted keys: resources reuse a few hundred element names, quoting each anew was a fifth of the writer's time. */
+const quotedKeys = new Map<string, string>();
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
 function writeValue(value: unknown, owner: object | null, key: string, indent: string | null): string {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return value.length < 256 && PLAIN.test(value) ? `"${value}"` : JSON.stringify(value);
     case 'number':
       return owner ? numberText(owner, key, value) : Number.isFinite(value) ? String(value) : 'null';
     case 'boolean':
@@ -246,7 +261,7 @@ function writeObject(object: Record<string, unknown>, indent: string | null): st
     if (!first) out += ',';
     first = false;
     if (inner !== null) out += inner;
-    out += JSON.stringify(key) + (inner === null ? ':' : ': ') + writeValue(child, object, key, inner);
+    out += quotedKey(key) + (inner === null ? ':' : ': ') + writeValue(child, object, key, inner);
   }
   if (first) return '{}';
   return out + (indent === null ? '}' : indent + '}');
