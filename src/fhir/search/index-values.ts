@@ -27,9 +27,19 @@ export interface IndexedParam {
 type Evaluator = (resource: Resource) => { type: string; value: unknown }[];
 
 const evaluators = new Map<string, Evaluator>();
+/** Per definition and type, found without rebuilding the expression text on every write. */
+const byDef = new WeakMap<SearchParamDef, Map<string, Evaluator>>();
+
+function evaluatorFor(def: SearchParamDef, type: string): Evaluator {
+  let perType = byDef.get(def);
+  if (!perType) byDef.set(def, (perType = new Map()));
+  let evaluator = perType.get(type);
+  if (!evaluator) perType.set(type, (evaluator = compileEvaluator(def, type)));
+  return evaluator;
+}
 
 /** Compiles once per (type, expression) and caches: indexing runs on every write. */
-function evaluatorFor(def: SearchParamDef, type: string): Evaluator {
+function compileEvaluator(def: SearchParamDef, type: string): Evaluator {
   const expression = expressionFor(def, type);
   const key = `${type}\u0000${expression}`;
   let evaluator = evaluators.get(key);
@@ -39,7 +49,12 @@ function evaluatorFor(def: SearchParamDef, type: string): Evaluator {
   if (expression === '') {
     evaluator = () => [];
   } else if (members.every((m) => m !== undefined)) {
-    evaluator = (resource) => members.flatMap((m) => m!(resource));
+    const compiled = members as NonNullable<(typeof members)[number]>[];
+    evaluator = (resource) => {
+      const out: { type: string; value: unknown }[] = [];
+      for (const member of compiled) for (const v of member(resource)) out.push(v);
+      return out;
+    };
   } else if (ofType) {
     evaluator = (resource) => descendantsOfType(resource, ofType).map((value) => ({ type: ofType, value }));
   } else {
@@ -109,29 +124,30 @@ function addValue(rows: IndexRows, param: number, def: SearchParamDef, type: str
   }
 }
 
+function pushToken(rows: IndexRows, param: number, system: unknown, code: unknown, text: unknown): void {
+  const t = str(text);
+  if (str(code) === null && t === null) return;
+  rows.tokens.push({ param, system: str(system), code: str(code), text: t === null ? null : normalizeText(t) });
+}
+
 function addToken(rows: IndexRows, param: number, type: string, value: unknown): void {
-  const push = (system: unknown, code: unknown, text: unknown) => {
-    const t = str(text);
-    if (str(code) === null && t === null) return;
-    rows.tokens.push({ param, system: str(system), code: str(code), text: t === null ? null : normalizeText(t) });
-  };
-  if (typeof value === 'boolean') return push(null, String(value), null);
-  if (typeof value === 'string') return push(null, value, null);
-  if (typeof value === 'number') return push(null, String(value), null);
+  if (typeof value === 'boolean') return pushToken(rows, param, null, String(value), null);
+  if (typeof value === 'string') return pushToken(rows, param, null, value, null);
+  if (typeof value === 'number') return pushToken(rows, param, null, String(value), null);
   const v = value as Json;
   if (!v || typeof v !== 'object') return;
   switch (type) {
     case 'Coding':
-      return push(v['system'], v['code'], v['display']);
+      return pushToken(rows, param, v['system'], v['code'], v['display']);
     case 'CodeableConcept':
-      for (const c of (v['coding'] as Json[] | undefined) ?? []) push(c['system'], c['code'], c['display']);
-      return push(null, null, v['text']);
+      for (const c of (v['coding'] as Json[] | undefined) ?? []) pushToken(rows, param, c['system'], c['code'], c['display']);
+      return pushToken(rows, param, null, null, v['text']);
     case 'Identifier':
-      return push(v['system'], v['value'], (v['type'] as Json | undefined)?.['text']);
+      return pushToken(rows, param, v['system'], v['value'], (v['type'] as Json | undefined)?.['text']);
     case 'ContactPoint':
-      return push(null, v['value'], null);
+      return pushToken(rows, param, null, v['value'], null);
     default:
-      return push(v['system'], v['code'] ?? v['value'], null);
+      return pushToken(rows, param, v['system'], v['code'] ?? v['value'], null);
   }
 }
 
