@@ -138,6 +138,9 @@ describe('file-backed store', () => {
   it('with group commit, writes of one event-loop turn share a transaction that is on disk once durable() resolves', async () => {
     const path = join(dir, 'group.db');
     const store = ResourceStore.open({ path, searchParams: searchParamsFor(TYPES), groupCommit: true });
+    // Every commit still fsyncs the WAL (FULL); only the copy back into the database is rarer.
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(10000);
     await expect(store.durable()).resolves.toBeUndefined();
     store.create({ resourceType: 'Patient', gender: 'female' }, { id: 'g1' });
     // A write refused inside the group leaves nothing behind and does not undo the others.

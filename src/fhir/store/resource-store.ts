@@ -98,6 +98,13 @@ export class ResourceStore {
     db.pragma('temp_store = MEMORY');
     db.exec(SCHEMA_SQL);
     const groupCommit = (options.groupCommit ?? false) && options.path !== ':memory:';
+    if (groupCommit) {
+      // Ingest: copy the WAL back into the database (and fsync it, on the event loop) every ~40 MB
+      // instead of every ~4 MB, so pages written again and again are copied once. Commits are as
+      // durable either way (each fsyncs the WAL); the WAL is cut back to 64 MB after a checkpoint.
+      db.pragma('wal_autocheckpoint = 10000');
+      db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+    }
     const store = new ResourceStore(db, options.searchParams, groupCommit, options.fullText ?? true);
     store.reindexIfParamsChanged();
     return store;
