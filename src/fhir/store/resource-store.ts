@@ -177,8 +177,8 @@ export class ResourceStore {
     const id = opts.id ?? randomUUID();
     checkId(id);
     return this.atomically(() => {
-      const existing = this.row(type, id);
-      if (existing) throw FhirError.of(409, 'duplicate', `${type}/${id} already exists`, `${type}.id`);
+      // A fresh UUID is held by nobody: only a caller's id needs looking up (one query per push).
+      if (opts.id !== undefined && this.row(type, id)) throw FhirError.of(409, 'duplicate', `${type}/${id} already exists`, `${type}.id`);
       return this.write(type, id, resource, undefined, 1);
     });
   }
