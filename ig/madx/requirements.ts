@@ -7,28 +7,14 @@
  * Expectations the engine does not know are mapped: `SHALL (cond.)` is SHALL on its condition,
  * `info`, `none` and derived-only rows are MAY.
  */
-import { defineRequirements } from '../../src/engine/catalogue.js';
-import type { Expectation, Requirement } from '../../src/engine/results.js';
+import { defineRequirements, requirementsOf } from '../../src/engine/catalogue.js';
 import { MADX_CONTENT_CONSUMER, MADX_CONTENT_CREATOR } from './capabilities.js';
 
 const QRPH58 = 'IHE QRPH mADX 3.0.0 QRPH-58';
 const VOL1 = 'IHE QRPH mADX 3.0.0 Volume 1';
 
-interface Extra {
-  element?: string;
-  notTestedReason?: string;
-}
-
-const entry = (capability: string) => (id: string, expectation: Expectation, source: string, statement: string, extra: Extra = {}): Requirement => ({
-  id,
-  expectation,
-  statement,
-  source,
-  capability,
-  ...extra,
-});
-const creator = entry(MADX_CONTENT_CREATOR);
-const consumer = entry(MADX_CONTENT_CONSUMER);
+const creator = requirementsOf(MADX_CONTENT_CREATOR);
+const consumer = requirementsOf(MADX_CONTENT_CONSUMER);
 
 const creatorRows = [
   creator('MADX-CRE-001', 'SHALL', `${VOL1} 1:6.1.1.3`, 'The Content Creator builds a MeasureReport that passes the mADX-MeasureReport rules and sends it to the Content Consumer.'),

@@ -7,27 +7,13 @@
  * is SHALL on its condition; `info`, `none` and derived-only rows are MAY. The RPC-ALN-* rows are
  * mADX rules RPC does not state: informational, never an RPC failure.
  */
-import { defineRequirements } from '../../src/engine/catalogue.js';
-import type { Expectation, Requirement } from '../../src/engine/results.js';
+import { defineRequirements, requirementsOf } from '../../src/engine/catalogue.js';
 import { RPC_CONTENT_CONSUMER, RPC_CONTENT_CREATOR } from './capabilities.js';
 
 const LAB90 = 'IHE PaLM RPC 0.1.0 LAB-90';
 
-interface Extra {
-  element?: string;
-  notTestedReason?: string;
-}
-
-const entry = (capability: string) => (id: string, expectation: Expectation, source: string, statement: string, extra: Extra = {}): Requirement => ({
-  id,
-  expectation,
-  statement,
-  source,
-  capability,
-  ...extra,
-});
-const creator = entry(RPC_CONTENT_CREATOR);
-const consumer = entry(RPC_CONTENT_CONSUMER);
+const creator = requirementsOf(RPC_CONTENT_CREATOR);
+const consumer = requirementsOf(RPC_CONTENT_CONSUMER);
 
 const creatorRows = [
   creator('RPC-CRE-001', 'SHALL', `${LAB90} Message Semantics`, 'When triggered, the Content Creator sends its concordance report with Send Concordance Report.'),

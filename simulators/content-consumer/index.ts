@@ -24,6 +24,7 @@ import { asyncAnswers, type AsyncMode } from './async.js';
 import { processCollection } from './collection.js';
 import { contentConsumerFaults } from './faults.js';
 import { reportProblems, type ConsumerProfile } from './validation.js';
+import { serveOwnStore } from '../own-store.js';
 
 registerMadxProfiles();
 registerRpcProfiles();
@@ -145,9 +146,9 @@ export async function startContentConsumer(options: ContentConsumerOptions = {})
   const faults = activeFaults(requested, [...coreFaults, ...contentConsumerFaults]);
   const bundles = profile === 'madx';
   const store = ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: declaration.searchParamDefs });
-  try {
-    const auth = faults.has('auth-ignored') ? undefined : options.auth;
-    const server = await startFhirServer({
+  const auth = faults.has('auth-ignored') ? undefined : options.auth;
+  return serveOwnStore(store, () => [], () =>
+    startFhirServer({
       declaration,
       store,
       hooks: hooks(checked, bundles),
@@ -158,18 +159,8 @@ export async function startContentConsumer(options: ContentConsumerOptions = {})
       ...(auth ? { auth } : {}),
       ...(options.onExchange ? { onExchange: options.onExchange } : {}),
       configure: configure(checked, store, faults, { bundles, async: options.async ?? false }),
-    });
-    return {
-      ...server,
-      async close() {
-        await server.close();
-        store.close();
-      },
-    };
-  } catch (err) {
-    store.close();
-    throw err;
-  }
+    }),
+  );
 }
 
 const faultIds = () => [...coreFaults, ...contentConsumerFaults].map((f) => f.id);

@@ -15,6 +15,7 @@ import { consumerHooks } from './hooks.js';
 import { reportCsvOperation } from './report-csv.js';
 import { MEASURE_CONSUMER_PM_CSV_PUSH, MEASURE_CONSUMER_PM_PUSH, MEASURE_CONSUMER_PM_SUPPLEMENTAL_DATA, withActorLevelTwin } from '../../ig/saner/capabilities.js';
 import { seedResources } from './seed.js';
+import { serveOwnStore } from '../own-store.js';
 
 registerSanerProfiles();
 
@@ -82,15 +83,9 @@ export async function startMeasureConsumer(options: MeasureConsumerOptions = {})
     groupCommit: true,
     fullText: false,
   });
-  // A file-backed store keeps what it holds across restarts; seed only a new one.
-  if (store.count() === 0) {
-    store.transaction(() => {
-      for (const r of seedResources()) store.create(r, r.id ? { id: r.id } : {});
-    });
-  }
-  try {
-    const auth = faults.includes('auth-ignored') ? undefined : options.auth;
-    const server = await startFhirServer({
+  const auth = faults.includes('auth-ignored') ? undefined : options.auth;
+  return serveOwnStore(store, seedResources, () =>
+    startFhirServer({
       declaration,
       store,
       hooks: consumerHooks({ clientIds }),
@@ -101,18 +96,8 @@ export async function startMeasureConsumer(options: MeasureConsumerOptions = {})
       ...(auth ? { auth } : {}),
       ...(options.onExchange ? { onExchange: options.onExchange } : {}),
       ...(faults.includes('update-id-from-url') ? { configure: takeIdFromUrl } : {}),
-    });
-    return {
-      ...server,
-      async close() {
-        await server.close();
-        store.close();
-      },
-    };
-  } catch (err) {
-    store.close();
-    throw err;
-  }
+    }),
+  );
 }
 
 export const measureConsumer: Simulator = {

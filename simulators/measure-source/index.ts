@@ -11,6 +11,7 @@ import { activeFaults, coreFaults, startFhirServer } from '../../src/fhir/server
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { searchParamsFor } from '../../src/fhir/search/search-param-def.js';
 import { fixtureResources } from '../fixtures.js';
+import { serveOwnStore } from '../own-store.js';
 import type { Simulator } from '../simulator.js';
 import { readCsv, searchCsv } from './csv-operations.js';
 import { measureSourceFaults } from './faults.js';
@@ -99,14 +100,8 @@ export const measureSource: Simulator = {
     // Checked before the store opens, so a mistyped fault leaves nothing behind.
     activeFaults(faults, [...coreFaults, ...declaration.faults]);
     const store = ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: declaration.searchParamDefs });
-    try {
-      // A file-backed store keeps what it holds across restarts; seed only a new one.
-      if (store.count() === 0) {
-        store.transaction(() => {
-          for (const r of seedResources()) store.create(r, r.id ? { id: r.id } : {});
-        });
-      }
-      const server = await startFhirServer({
+    return serveOwnStore(store, seedResources, () =>
+      startFhirServer({
         declaration,
         store,
         faults,
@@ -121,18 +116,7 @@ export const measureSource: Simulator = {
         ...(options.tls ? { tls: options.tls } : {}),
         ...(options.auth ? { auth: options.auth } : {}),
         ...(options.onExchange ? { onExchange: options.onExchange } : {}),
-      });
-      // The store was opened here (to seed it), so closing the simulator closes it too.
-      return {
-        ...server,
-        async close() {
-          await server.close();
-          store.close();
-        },
-      };
-    } catch (e) {
-      store.close();
-      throw e;
-    }
+      }),
+    );
   },
 };

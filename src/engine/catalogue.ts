@@ -33,6 +33,17 @@ export function defineRequirements(list: Requirement[]): readonly Requirement[] 
   return Object.freeze(list.map((r) => Object.freeze({ ...r })));
 }
 
+/** Builds the requirements of one CapabilityStatement row by row, for catalogues written as tables. */
+export function requirementsOf(capability: string) {
+  return (
+    id: string,
+    expectation: Requirement['expectation'],
+    source: string,
+    statement: string,
+    extra: Pick<Requirement, 'element' | 'notTestedReason'> = {},
+  ): Requirement => ({ id, expectation, statement, source, capability, ...extra });
+}
+
 export class RequirementCatalogue {
   readonly #byId = new Map<string, Requirement>();
 
