@@ -17,7 +17,7 @@ export { HttpClient, TransportError, REDACTED, DEFAULTS as HTTP_DEFAULTS } from 
 export type { HttpClientConfig, HttpRequest, HttpResponse, HttpAuth, HttpTimeouts, TransportFailure } from './http.js';
 export { projectFormats, projectValidator } from './codec.js';
 export type { ResourceFormats, ValidateResource, WireFormat } from './codec.js';
-export { SimulatorSession } from './simulator.js';
+export { SimulatorSession, requestBelow } from './simulator.js';
 export type { RunningServer, StartServer, RequestMatcher, WaitOptions } from './simulator.js';
 export { fireTrigger, triggerVariables, TriggerError } from './triggers.js';
 export type { Trigger, PromptIo, TriggerContext } from './triggers.js';

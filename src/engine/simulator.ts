@@ -36,6 +36,19 @@ interface Waiter {
  * test began that no earlier wait of that test consumed, so a request the trigger caused before
  * the test started waiting is not missed.
  */
+/**
+ * Where an inbound request went, relative to the simulator's FHIR base: `path` like
+ * `/MeasureReport/1`, its decoded `segments`, and the whole `url` (for its query).
+ */
+export function requestBelow(baseUrl: string, exchange: HttpExchange): { path: string; segments: string[]; url: URL } {
+  const base = new URL(baseUrl);
+  const url = new URL(exchange.url, base);
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const below = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
+  const path = below.startsWith('/') ? below : `/${below}`;
+  return { path, segments: path.split('/').filter(Boolean).map(decodeURIComponent), url };
+}
+
 export class SimulatorSession {
   readonly #all: HttpExchange[] = [];
   #testStart = 0;
@@ -113,11 +126,7 @@ export class SimulatorSession {
 
   /** The path of an exchange relative to the simulator base URL, e.g. `/MeasureReport/1`. */
   pathOf(exchange: HttpExchange): string {
-    const base = new URL(this.baseUrl);
-    const url = new URL(exchange.url, base);
-    const basePath = base.pathname.replace(/\/+$/, '');
-    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
-    return path.startsWith('/') ? path : `/${path}`;
+    return requestBelow(this.baseUrl, exchange).path;
   }
 
   #compile(matcher: RequestMatcher): (exchange: HttpExchange) => boolean {

@@ -5,6 +5,7 @@
  */
 import type { Bundle, MeasureReport, Resource } from 'fhir/r4.js';
 import type { HttpExchange } from '../../../src/engine/results.js';
+import { requestBelow } from '../../../src/engine/simulator.js';
 import { projectFormats, formatOfContentType } from '../../../src/engine/codec.js';
 
 export type SendKind = 'update' | 'update-without-id' | 'create' | 'bundle' | 'get' | 'other';
@@ -25,12 +26,8 @@ export interface Send {
 export const FHIR_MEDIA = new Set(['application/fhir+json', 'application/fhir+xml']);
 
 export function readSends(exchanges: readonly HttpExchange[], baseUrl: string): Send[] {
-  const base = new URL(baseUrl);
-  const basePath = base.pathname.replace(/\/+$/, '');
   return exchanges.map((exchange) => {
-    const url = new URL(exchange.url, base);
-    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
-    const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const { segments } = requestBelow(baseUrl, exchange);
     const send: Send = { exchange, line: `${exchange.method} /${segments.join('/')}${exchange.status !== undefined ? ` -> ${exchange.status}` : ''}`, kind: kindOf(exchange.method, segments) };
     if (send.kind === 'update') send.id = segments[1];
     const media = exchange.requestHeaders['content-type']?.split(';')[0]!.trim().toLowerCase();

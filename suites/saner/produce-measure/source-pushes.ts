@@ -6,6 +6,7 @@
  */
 import type { Bundle, BundleEntry, MeasureReport, Parameters, Reference, Resource } from 'fhir/r4.js';
 import type { HttpExchange } from '../../../src/engine/results.js';
+import { requestBelow } from '../../../src/engine/simulator.js';
 import { projectFormats, formatOfContentType } from '../../../src/engine/codec.js';
 
 export type PushKind = 'metadata' | 'create' | 'update' | 'report-csv' | 'batch' | 'bundle-create' | 'other';
@@ -37,12 +38,8 @@ export function mediaType(value: string | undefined): string | undefined {
 }
 
 export function readPushes(exchanges: readonly HttpExchange[], baseUrl: string): Push[] {
-  const base = new URL(baseUrl);
-  const basePath = base.pathname.replace(/\/+$/, '');
   return exchanges.map((exchange) => {
-    const url = new URL(exchange.url, base);
-    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
-    const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const { segments, url } = requestBelow(baseUrl, exchange);
     const push: Push = { exchange, line: `${exchange.method} /${segments.join('/')}${url.search}${exchange.status !== undefined ? ` -> ${exchange.status}` : ''}`, kind: kindOf(exchange.method, segments) };
     if (push.kind === 'update' || push.kind === 'report-csv') push.id = segments[1];
     const media = mediaType(exchange.requestHeaders['content-type']);

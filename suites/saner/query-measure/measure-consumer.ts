@@ -6,7 +6,7 @@
  * Later tests cite the requests they judged in notes; the first test holds the full exchanges.
  */
 import type { Bundle, Measure, MeasureReport, Resource } from 'fhir/r4.js';
-import { defineSuite, test, type TestContext, type TestDefinition } from '../../../src/engine/index.js';
+import { defineSuite, requestBelow, test, type TestContext, type TestDefinition } from '../../../src/engine/index.js';
 import type { HttpExchange } from '../../../src/engine/results.js';
 import { projectFormats, formatOfContentType } from '../../../src/engine/codec.js';
 import { searchParamsFor } from '../../../src/fhir/search/search-param-def.js';
@@ -59,13 +59,9 @@ async function capture(t: T): Promise<Call[]> {
 }
 
 function readCalls(exchanges: readonly HttpExchange[], baseUrl: string): Call[] {
-  const base = new URL(baseUrl);
-  const basePath = base.pathname.replace(/\/+$/, '');
   const nextLinks = new Set<string>();
   return exchanges.map((exchange) => {
-    const url = new URL(exchange.url, base);
-    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
-    const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const { path, segments, url } = requestBelow(baseUrl, exchange);
     const params: [string, string][] = [...url.searchParams];
     const call: Call = { exchange, line: `${exchange.method} ${decodeURIComponent(path + url.search)}`, kind: 'other', params, follow: nextLinks.has(pathAndQuery(url)) };
     const [type, second, third] = segments;
@@ -84,7 +80,7 @@ function readCalls(exchanges: readonly HttpExchange[], baseUrl: string): Call[] 
     }
     call.answer = answerOf(exchange);
     for (const link of call.answer?.resourceType === 'Bundle' ? ((call.answer as Bundle).link ?? []) : []) {
-      if (link.relation === 'next') nextLinks.add(pathAndQuery(new URL(link.url, base)));
+      if (link.relation === 'next') nextLinks.add(pathAndQuery(new URL(link.url, baseUrl)));
     }
     return call;
   });
