@@ -27,6 +27,10 @@ const TYPES = [
   'MeasureReport', 'Measure', 'Location', 'Organization', 'Patient', 'Encounter', 'Observation',
   'Condition', 'Library', 'ValueSet', 'Device', 'Bundle', 'CapabilityStatement', 'OperationOutcome',
   'Parameters',
+  // What a SANER Compute Measure Data Source serves (SANER-CM-DS-*).
+  'Procedure', 'AllergyIntolerance', 'DiagnosticReport', 'MedicationRequest', 'ServiceRequest',
+  'DocumentReference', 'FamilyMemberHistory', 'MedicationAdministration', 'MedicationDispense',
+  'MedicationStatement',
 ];
 const RESOURCE_LEVEL = ['_id', '_lastUpdated', '_profile', '_tag'];
 const SUPPORTED_TYPES = new Set(['token', 'string', 'date', 'reference', 'uri', 'number', 'quantity', 'special']);
