@@ -13,7 +13,8 @@ const trigger = {
     {
       properties: {
         type: { const: 'webhook' },
-        url: { type: 'string', format: 'uri', pattern: '^https?://' },
+        // Not format uri: the URL may hold {MC_SIMULATOR_URL}-style placeholders, filled in when it fires.
+        url: { type: 'string', pattern: '^https?://[^\\s/]\\S*$' },
         method: { enum: ['GET', 'POST', 'PUT'] },
         headers: { type: 'object', additionalProperties: { type: 'string' } },
         body: { type: 'string' },

@@ -58,17 +58,25 @@ export interface ReportConfig {
   failOn: 'shall' | 'should' | 'never';
 }
 
-/** Values in the config that must never reach a report, log or results file. */
+/** Values in the config that must never reach a report, log or results file, in each form they travel in. */
 export function secretsOf(config: HarnessConfig, fromEnvironment: string[]): string[] {
   const s = config.sut;
-  const found = [
+  const basic = s?.auth?.basic;
+  const raw = [
     s?.auth?.bearerToken,
-    s?.auth?.basic?.password,
+    basic?.password,
     config.simulators.auth?.bearerToken,
     // Extra headers are how API keys usually travel; treat every configured value as secret.
     ...Object.values(s?.headers ?? {}),
+    ...Object.values(s?.triggers ?? {}).flatMap((t) => (t.type === 'webhook' ? Object.values(t.headers ?? {}) : [])),
     // Whatever came from ${VAR} was put in the environment to keep it out of the file.
     ...fromEnvironment,
+  ].filter((v): v is string => typeof v === 'string' && v.length >= 4);
+  const derived = [
+    // What a Basic Authorization header carries.
+    ...(basic && basic.password.length >= 4 ? [Buffer.from(`${basic.username}:${basic.password}`).toString('base64')] : []),
+    // A secret placed in a URL (a webhook's query) appears percent-encoded.
+    ...raw.map((v) => encodeURIComponent(v)),
   ];
-  return [...new Set(found.filter((v): v is string => typeof v === 'string' && v.length >= 4))];
+  return [...new Set([...raw, ...derived])];
 }

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runSuites, type RunResults } from '../../engine/index.js';
 import { defaultConfig, loadConfig, type LoadedConfig } from '../../config/load.js';
-import { createProgressPrinter, renderSummary, useColour, writeReports } from '../../report/index.js';
+import { createProgressPrinter, redactDeep, renderSummary, useColour, writeReports } from '../../report/index.js';
 import { capabilityTitles, catalogue } from '../../../ig/index.js';
 import { suites as allSuites } from '../../../suites/index.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
@@ -63,13 +63,14 @@ export const runCommand: Command = {
           : { name: 'bundled reference simulators', simulated: true },
         onProgress: (event) => {
           if (event.type === 'test-start') progress.testStarted({ id: event.test, title: event.title, suite: event.suite });
-          if (event.type === 'test-end') progress.testFinished(event.result);
+          if (event.type === 'test-end') progress.testFinished(redactDeep(event.result, secrets));
         },
       });
     } finally {
       progress.finish();
     }
 
+    results = redactDeep(results, secrets);
     const reportDir = resolve(io.cwd, config.report.dir);
     const outDir = values.out ? resolve(io.cwd, values.out) : join(reportDir, timestamp(new Date(results.startedAt)));
     const written = await writeReports(results, outDir, { latestDir: join(reportDir, 'latest') });
