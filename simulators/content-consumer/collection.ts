@@ -29,7 +29,9 @@ export function processCollection(bundle: Bundle, storeOf: ResourceStore, profil
   if (bundle.type !== 'collection') {
     throw FhirError.of(400, 'not-supported', `Send Aggregate Report takes a collection Bundle, not a ${String(bundle.type)} Bundle`, 'Bundle.type');
   }
-  const entries = bundle.entry ?? [];
+  const given: unknown = bundle.entry ?? [];
+  if (!Array.isArray(given)) throw FhirError.of(400, 'structure', 'Bundle.entry must be an array of entries', 'Bundle.entry');
+  const entries = given as NonNullable<Bundle['entry']>;
   if (entries.length === 0) throw FhirError.of(422, 'required', 'the collection Bundle holds no MeasureReport', 'Bundle.entry');
   const acceptAll = faults.has('accept-invalid');
   const skipProfile = faults.has('skip-profile-validation');
@@ -37,7 +39,8 @@ export function processCollection(bundle: Bundle, storeOf: ResourceStore, profil
     ? []
     : entries.flatMap((entry, i): InvalidEntry[] => {
         const at = `Bundle.entry[${i}].resource`;
-        if (!entry.resource) return [{ at, issues: [{ severity: 'error', code: 'required', message: 'the entry carries no resource', expression: at }] }];
+        // Parsing keeps any JSON shape: an entry may be null or carry a string, not a resource.
+        if (typeof entry?.resource !== 'object' || entry.resource === null) return [{ at, issues: [{ severity: 'error', code: 'required', message: 'the entry carries no resource', expression: at }] }];
         const problems = reportProblems(entry.resource, profile, skipProfile);
         return problems ? [{ at, issues: problems.issues }] : [];
       });

@@ -15,5 +15,8 @@ export const contentConsumerFaults: FaultModeDef[] = [
   { id: 'redirect-loop', description: 'The status URL redirects (303) to itself for ever, so no final answer is reached', breaks: ['MADX-CON-020', 'MADX-CON-021', 'RPC-CON-015'] },
   { id: 'no-501', description: 'Answers a method it does not implement (DELETE, PATCH) with 200 as if done, instead of 501', breaks: ['MADX-CON-012', 'RPC-CON-011'] },
   { id: 'auth-403', description: 'Requires credentials no client has and refuses every request but metadata with 403 instead of 401', breaks: ['MADX-CON-008', 'RPC-CON-007'] },
+  { id: 'ignore-measure-codes', description: 'Takes group, population and stratifier codes the named Measure does not define', breaks: ['MADX-MR-013', 'RPC-CRE-007'] },
+  { id: 'ignore-terminology', description: 'Validate option: takes disaggregation values outside the code set the Measure links to their dimension', breaks: ['MADX-OPT-002', 'MADX-OPT-004'] },
+  { id: 'ignore-unknown-subject', description: 'Validate option: takes a report whose subject is no facility of the mCSD directory', breaks: ['MADX-OPT-003'] },
   { id: 'auth-ignored', description: 'Serves every request whatever its credentials, even with a bearer token configured (no 401)', breaks: ['MADX-CON-008', 'RPC-CON-007'] },
 ];

@@ -7,8 +7,8 @@
  * 200/201, or asynchronously (202 + status URL, or 303) when asked; 501 for DELETE and PATCH.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Bundle } from 'fhir/r4.js';
-import { MADX_CONTENT_CONSUMER } from '../../ig/madx/capabilities.js';
+import type { Bundle, MeasureReport } from 'fhir/r4.js';
+import { MADX_CONTENT_CONSUMER, MADX_VALIDATE_MESSAGE } from '../../ig/madx/capabilities.js';
 import { madxProfileUrl, registerMadxProfiles, type MadxRuleSet } from '../../ig/madx/profiles.js';
 import { RPC_CONTENT_CONSUMER } from '../../ig/rpc/capabilities.js';
 import { RPC_MEASURE_REPORT, registerRpcProfiles } from '../../ig/rpc/profiles.js';
@@ -24,6 +24,9 @@ import { asyncAnswers, type AsyncMode } from './async.js';
 import { processCollection } from './collection.js';
 import { contentConsumerFaults } from './faults.js';
 import { reportProblems, type ConsumerProfile } from './validation.js';
+import { measureCodeIssues } from './measure-codes.js';
+import { projectMeasures, validateOptionData } from './reference-data.js';
+import { validateOptionIssues } from './validate-option.js';
 import { serveOwnStore } from '../own-store.js';
 
 registerMadxProfiles();
@@ -39,21 +42,43 @@ export interface ContentConsumerOptions extends SimulatorStartOptions {
   async?: AsyncMode | false;
   /** Client-chosen ids (PUT of a new id creates it); false answers such a PUT 405. Default true. */
   clientIds?: boolean;
+  /**
+   * mADX only: the Validate mADX Message option (QRPH 1:6.2), claimed in the CapabilityStatement.
+   * Reports are then held to the Measure's value sets and the mCSD directory as well. Default false.
+   */
+  validateMessage?: boolean;
 }
 
 const NOT_IMPLEMENTED = new Set(['DELETE', 'PATCH']);
 
-function consumerProfile(profile: ContentConsumerProfile, ruleSet: MadxRuleSet): ConsumerProfile {
-  return profile === 'rpc' ? { url: RPC_MEASURE_REPORT, ruleSet: 'rpc-lab-90-text' } : { url: madxProfileUrl(ruleSet), ruleSet: `madx-${ruleSet}` };
+/**
+ * A report's codes are held to the project Measure it names (a Measure the Consumer does not hold
+ * leaves them unchecked, unless the Validate option refuses it), and with the Validate option to
+ * the grouped actors' terminology and directory.
+ */
+function businessRules(profile: ContentConsumerProfile, faults: ReadonlySet<string>, validateMessage: boolean): (report: MeasureReport) => Issue[] {
+  const rule = profile === 'rpc' ? 'RPC-CRE-007' : 'MADX-MR-013';
+  const option = validateMessage ? validateOptionData() : undefined;
+  const checks = { terminology: !faults.has('ignore-terminology'), subject: !faults.has('ignore-unknown-subject') };
+  return (report) => {
+    const measure = projectMeasures().get(report.measure);
+    const codes = measure && !faults.has('ignore-measure-codes') ? measureCodeIssues(report, measure, rule) : [];
+    return [...codes, ...(option ? validateOptionIssues(report, measure, option, checks) : [])];
+  };
 }
 
-export function contentConsumerDeclaration(profile: ContentConsumerProfile, checked: ConsumerProfile, clientIds: boolean): ServerDeclaration {
+function consumerProfile(profile: ContentConsumerProfile, ruleSet: MadxRuleSet, rules: ConsumerProfile['businessRules']): ConsumerProfile {
+  const named = profile === 'rpc' ? { url: RPC_MEASURE_REPORT, ruleSet: 'rpc-lab-90-text' } : { url: madxProfileUrl(ruleSet), ruleSet: `madx-${ruleSet}` };
+  return { ...named, ...(rules ? { businessRules: rules } : {}) };
+}
+
+export function contentConsumerDeclaration(profile: ContentConsumerProfile, checked: ConsumerProfile, clientIds: boolean, validateMessage = false): ServerDeclaration {
   return {
     name: profile === 'rpc' ? 'RpcContentConsumerSimulator' : 'MadxContentConsumerSimulator',
     title: `measure-conformance reference ${profile === 'rpc' ? 'RPC' : 'mADX'} Content Consumer`,
     canonicalBase: 'urn:measure-conformance',
     fhirVersion: '4.0.1',
-    instantiates: [profile === 'rpc' ? RPC_CONTENT_CONSUMER : MADX_CONTENT_CONSUMER],
+    instantiates: profile === 'rpc' ? [RPC_CONTENT_CONSUMER] : [MADX_CONTENT_CONSUMER, ...(validateMessage ? [MADX_VALIDATE_MESSAGE] : [])],
     resources: [
       {
         type: 'MeasureReport',
@@ -140,10 +165,11 @@ function configure(checked: ConsumerProfile, store: ResourceStore, faults: Reado
 
 export async function startContentConsumer(options: ContentConsumerOptions = {}): Promise<RunningFhirServer> {
   const profile = options.profile ?? 'madx';
-  const checked = consumerProfile(profile, options.ruleSet ?? 'trial-implementation');
-  const declaration = contentConsumerDeclaration(profile, checked, options.clientIds ?? true);
   const requested = options.faults ?? [];
   const faults = activeFaults(requested, [...coreFaults, ...contentConsumerFaults]);
+  const validateMessage = profile === 'madx' && options.validateMessage === true;
+  const checked = consumerProfile(profile, options.ruleSet ?? 'trial-implementation', businessRules(profile, faults, validateMessage));
+  const declaration = contentConsumerDeclaration(profile, checked, options.clientIds ?? true, validateMessage);
   const bundles = profile === 'madx';
   const store = ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: declaration.searchParamDefs });
   const auth = faults.has('auth-ignored') ? undefined : options.auth;

@@ -1,5 +1,5 @@
 /** What the Content Consumer checks on every MeasureReport it is sent, single or in a Bundle. */
-import type { Resource } from 'fhir/r4.js';
+import type { MeasureReport, Resource } from 'fhir/r4.js';
 import type { Issue } from '../../src/fhir/errors.js';
 import { checkInvariants, validateAgainstProfile, validateStructure, type ResourceLike } from '../../src/fhir/validation/index.js';
 
@@ -8,6 +8,8 @@ export interface ConsumerProfile {
   url: string;
   /** Its name in answers, so a report shows which rule set decided. */
   ruleSet: string;
+  /** Rules beyond the profile's, such as the Measure's codes; their issues are a 422 too. */
+  businessRules?: (report: MeasureReport) => Issue[];
 }
 
 /** Base R4 problems (a 400) and profile problems (a 422) of one resource, errors only. */
@@ -20,6 +22,6 @@ export function reportProblems(resource: Resource, profile: ConsumerProfile, ski
   const base = errors([...validateStructure(resource), ...checkInvariants(like)]);
   if (base.length) return { status: 400, issues: base };
   if (skipProfile) return undefined;
-  const own = errors(validateAgainstProfile(like, profile.url));
+  const own = errors([...validateAgainstProfile(like, profile.url), ...(profile.businessRules?.(resource as MeasureReport) ?? [])]);
   return own.length ? { status: 422, issues: own } : undefined;
 }

@@ -9,6 +9,7 @@ const shared: readonly FaultModeDef[] = [
   { id: 'no-send', description: 'Sends nothing when triggered', breaks: ['MADX-CRE-001', 'RPC-CRE-001'] },
   { id: 'wrong-content-type', description: 'Labels its JSON bodies application/json instead of application/fhir+json', breaks: ['MADX-CRE-005', 'RPC-CRE-004'] },
   { id: 'wrong-measure', description: 'Names a Measure canonical other than the configured one in MeasureReport.measure', breaks: ['MADX-CRE-013', 'RPC-CRE-007'] },
+  { id: 'foreign-codes', description: 'Sends its reports under a group code the named Measure does not define', breaks: ['MADX-MR-013', 'RPC-CRE-007'] },
   { id: 'ignore-303', description: 'Treats a 303 See Other as the end of the exchange and never GETs its Location', breaks: ['MADX-CRE-010', 'RPC-CRE-009'] },
 ];
 

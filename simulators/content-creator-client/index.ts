@@ -20,6 +20,7 @@ export const RPC_CREATOR_ACTOR = 'RpcContentCreator';
 
 const MEDIA: Record<WireFormat, string> = { json: 'application/fhir+json', xml: 'application/fhir+xml' };
 const OTHER_MEASURE = 'http://example.org/Measure/not-the-configured-one';
+const FOREIGN_CODE = 'not-an-indicator-of-the-measure';
 
 export const madxContentCreatorClient: ReferenceClient = {
   id: 'madx-content-creator-client',
@@ -99,6 +100,8 @@ class Creator {
   /** With narrative on the report and what it contains, as FHIR asks of every resource (dom-6). */
   #prepared<R extends MeasureReport>(report: R): R {
     if (this.#faults.has('wrong-measure')) report.measure = OTHER_MEASURE;
+    const indicator = report.group?.[0]?.code?.coding?.[0];
+    if (this.#faults.has('foreign-codes') && indicator) indicator.code = FOREIGN_CODE;
     for (const r of [report, ...(report.contained ?? [])] as DomainResource[]) r.text ??= narrative(`${r.resourceType} ${r.id ?? ''}`.trim());
     return report;
   }

@@ -219,3 +219,81 @@ describe('RPC Content Consumer and shared faults', () => {
     expect(status).toBe(200);
   });
 });
+
+const sendFixture = (profile: 'madx' | 'rpc', file: string): MeasureReport => load<MeasureReport>(`${profile}/send/${file}`);
+
+describe('Content Consumer, codes against the Measure the report names', () => {
+  it('refuses an mADX group, population or component code the Measure does not define with 422 code-invalid', async () => {
+    const base = await start();
+    for (const file of ['measurereport-invalid-unknown-indicator.json', 'measurereport-invalid-unknown-population.json', 'measurereport-invalid-unknown-disaggregation.json']) {
+      const r = sendFixture('madx', file);
+      const res = await send(`${base}/MeasureReport/${r.id}`, 'PUT', r);
+      expect(res.status, file).toBe(422);
+      const outcome = res.json() as OperationOutcome;
+      expect(outcome.issue.some((i) => i.code === 'code-invalid' && i.details?.coding?.[0]?.code === 'MADX-MR-013'), file).toBe(true);
+    }
+    const valid = sendFixture('madx', 'measurereport-valid.json');
+    expect((await send(`${base}/MeasureReport/${valid.id}`, 'PUT', valid)).status).toBe(201);
+  });
+
+  it('refuses an RPC group code the Measure does not define, and leaves reports of Measures it does not hold unchecked', async () => {
+    const base = await start({ profile: 'rpc' });
+    const res = await send(`${base}/MeasureReport`, 'POST', sendFixture('rpc', 'measurereport-invalid-unknown-group-code.json'));
+    expect(res.status).toBe(422);
+    expect(res.text).toMatch(/RPC-CRE-007/);
+    expect((await send(`${base}/MeasureReport`, 'POST', sendFixture('rpc', 'measurereport-valid.json'))).status).toBe(201);
+    expect((await send(`${base}/MeasureReport`, 'POST', rpcReport())).status).toBe(201);
+  });
+
+  it('takes foreign codes under the fault ignore-measure-codes', async () => {
+    const base = await start({ faults: ['ignore-measure-codes'] });
+    const r = sendFixture('madx', 'measurereport-invalid-unknown-indicator.json');
+    expect((await send(`${base}/MeasureReport/${r.id}`, 'PUT', r)).status).toBe(201);
+  });
+});
+
+describe('mADX Content Consumer, Validate mADX Message option', () => {
+  it('claims the option in its CapabilityStatement only when on', async () => {
+    const on = (await send(`${await start({ validateMessage: true })}/metadata`, 'GET')).json() as { instantiates?: string[] };
+    const off = (await send(`${await start()}/metadata`, 'GET')).json() as { instantiates?: string[] };
+    expect(on.instantiates).toContain('https://measure-conformance.example.org/fhir/CapabilityStatement/IHE.mADX.ContentConsumer.ValidateMadxMessage');
+    expect(off.instantiates).not.toContain('https://measure-conformance.example.org/fhir/CapabilityStatement/IHE.mADX.ContentConsumer.ValidateMadxMessage');
+  });
+
+  it('takes valid reports whose subjects the mCSD directory holds, contained or referenced', async () => {
+    const base = await start({ validateMessage: true });
+    for (const file of ['measurereport-valid.json', 'measurereport-valid-improvement-notation.json', 'measurereport-valid-no-stratifier.json']) {
+      const r = sendFixture('madx', file);
+      expect((await send(`${base}/MeasureReport/${r.id}`, 'PUT', r)).status, file).toBe(201);
+    }
+    const referenced: MeasureReport = { ...sendFixture('madx', 'measurereport-valid.json'), id: 'referenced', subject: { reference: 'Location/HealthPost2' } };
+    expect((await send(`${base}/MeasureReport/referenced`, 'PUT', referenced)).status).toBe(201);
+    expect((await send(`${base}/MeasureReport/art`, 'PUT', withId(madxReport(), 'art'))).status).toBe(201);
+  });
+
+  it('refuses a disaggregation value outside the linked code set with code-invalid, an unknown subject and an unknown Measure with 422', async () => {
+    const base = await start({ validateMessage: true });
+    const value = sendFixture('madx', 'measurereport-invalid-unknown-disaggregation-value.json');
+    const res = await send(`${base}/MeasureReport/${value.id}`, 'PUT', value);
+    expect(res.status).toBe(422);
+    expect((res.json() as OperationOutcome).issue.find((i) => i.code === 'code-invalid')?.expression).toContain('MeasureReport.group[0].stratifier[0].stratum[0].component[0].value');
+    const subject = sendFixture('madx', 'measurereport-invalid-unknown-subject.json');
+    const unknown = await send(`${base}/MeasureReport/${subject.id}`, 'PUT', subject);
+    expect(unknown.status).toBe(422);
+    expect((unknown.json() as OperationOutcome).issue.some((i) => i.code === 'not-found' && i.expression?.includes('MeasureReport.subject'))).toBe(true);
+    const other = { ...sendFixture('madx', 'measurereport-valid.json'), id: 'other-measure', measure: 'http://example.org/Measure/unknown' };
+    expect((await send(`${base}/MeasureReport/other-measure`, 'PUT', other)).status).toBe(422);
+  });
+
+  it('without the option, and under its faults, takes what only the option refuses', async () => {
+    const value = sendFixture('madx', 'measurereport-invalid-unknown-disaggregation-value.json');
+    const subject = sendFixture('madx', 'measurereport-invalid-unknown-subject.json');
+    const plain = await start();
+    expect((await send(`${plain}/MeasureReport/${value.id}`, 'PUT', value)).status).toBe(201);
+    expect((await send(`${plain}/MeasureReport/${subject.id}`, 'PUT', subject)).status).toBe(201);
+    const noTerminology = await start({ validateMessage: true, faults: ['ignore-terminology'] });
+    expect((await send(`${noTerminology}/MeasureReport/${value.id}`, 'PUT', value)).status).toBe(201);
+    const noDirectory = await start({ validateMessage: true, faults: ['ignore-unknown-subject'] });
+    expect((await send(`${noDirectory}/MeasureReport/${subject.id}`, 'PUT', subject)).status).toBe(201);
+  });
+});

@@ -12,6 +12,7 @@ import { RPC_CREATOR_ACTOR } from '../../../simulators/content-creator-client/in
 import { measureOf } from '../../../simulators/content-creator-client/reports.js';
 import { reportsSent, submissions } from '../../madx/send-aggregate-report/creator-sends.js';
 import { fhirMediaTypes, follows303, httpsEndpoint, reportsErrors, sendsOf, sendsWhenTriggered, type CreatorFixture } from '../../madx/send-aggregate-report/creator-exchange-tests.js';
+import { codesOfTheMeasure } from '../../madx/send-aggregate-report/creator-measure-codes.js';
 import { subjectKind } from './creator-subjects.js';
 
 /** The simulator the SUT sends to. */
@@ -70,7 +71,7 @@ const tests = [
   test<CreatorFixture>('Every report names the configured RPC Measure', {
     requirements: 'RPC-CRE-007',
     negativeControl: 'wrong-measure',
-    description: 'The Measure is config `measure` (default the Measure of the project\'s RPC fixtures); group and stratifier codes are held to it only as far as the profile rules go.',
+    description: 'The Measure is config `measure` (default the Measure of the project\'s RPC fixtures); its codes are judged by the next test.',
     run(t) {
       const measure = typeof t.config['measure'] === 'string' ? t.config['measure'] : measureOf('rpc');
       const reports = reportsSent(submissions(sendsOf(t)));
@@ -78,6 +79,7 @@ const tests = [
       t.expectEvery(reports, (r) => r.measure === measure, `every MeasureReport.measure is ${measure}`);
     },
   }),
+  codesOfTheMeasure('RPC-CRE-007'),
   httpsEndpoint({ https: 'RPC-CRE-003', requirements: ['RPC-CRE-003', 'RPC-SEC-001', 'RPC-SEC-002'] }),
   follows303('RPC-CRE-009'),
   reportsErrors('RPC-CRE-008'),
