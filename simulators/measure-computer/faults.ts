@@ -1,0 +1,15 @@
+/**
+ * The Measure Computer's own fault modes, each breaking one Compute Measure behaviour a suite
+ * checks: what it counts, what it reports, where the report goes, which Measure and data it uses.
+ */
+import type { FaultModeDef } from '../../src/fhir/server/index.js';
+
+export const measureComputerFaults: readonly FaultModeDef[] = [
+  { id: 'off-by-one', description: "Reports the first population's count one higher than the Data Source's matches", breaks: ['SANER-CM-PG-005'] },
+  { id: 'drop-stratifier', description: 'Leaves the stratifiers out of the report', breaks: ['SANER-CM-PG-005'] },
+  { id: 'no-push', description: 'Computes and stores reports but never pushes them to the Measure Consumer', breaks: ['SANER-CM-PG-001'] },
+  { id: 'stale-measure', description: 'Keeps evaluating the first version of a Measure it read, so a changed Measure changes nothing', breaks: ['SANER-CM-PG-009'] },
+  { id: 'skip-data-source', description: 'Reports zero counts without querying the Data Source', breaks: ['SANER-CM-PG-002', 'SANER-CM-PG-005'] },
+  { id: 'ignore-period', description: 'Queries without the reporting-period criteria, counting every day at once', breaks: ['SANER-CM-PG-007'] },
+  { id: 'no-in-fallback', description: 'Keeps sending :in to a Data Source that refuses it instead of the value set codes', breaks: ['SANER-CM-PG-004'] },
+];

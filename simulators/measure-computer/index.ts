@@ -1,0 +1,140 @@
+/**
+ * Reference Measure Computer (SANER Compute Measure): evaluates the bundled computable Measures
+ * (fixtures/compute) against a Data Source through `Measure/[id]/$evaluate-measure`, serves what
+ * it stored for Query Measure (Pull) and pushes it to a Measure Consumer (Push). Measures,
+ * Libraries and ValueSets can be replaced with PUT, so a changed Measure can be handed to it as a
+ * Measure Definition Source would.
+ */
+import type { Location, Organization, Resource } from 'fhir/r4.js';
+import { PUBLIC_HEALTH_MEASURE, PUBLIC_HEALTH_MEASURE_REPORT, registerSanerProfiles } from '../../ig/saner/profiles.js';
+import { MEASURE_COMPUTER_CM, MEASURE_SOURCE_QM_PULL } from '../../ig/saner/capabilities.js';
+import type { ResourceDeclaration, RunningFhirServer, ServerDeclaration } from '../../src/fhir/server/index.js';
+import { activeFaults, coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
+import { searchParamsFor } from '../../src/fhir/search/search-param-def.js';
+import { ResourceStore } from '../../src/fhir/store/resource-store.js';
+import { fixtureResources } from '../fixtures.js';
+import { serveOwnStore } from '../own-store.js';
+import type { SimulatorStartOptions } from '../simulator.js';
+import { MeasureComputer } from './computer.js';
+import { evaluateMeasureOperation } from './evaluate-operation.js';
+import { measureComputerFaults } from './faults.js';
+
+registerSanerProfiles();
+
+const DEFINITIONS = ['Measure', 'Library', 'ValueSet'];
+const PARTIES = ['Location', 'Organization'];
+
+export interface MeasureComputerOptions extends SimulatorStartOptions {
+  /** Base URL of the Data Source (required). */
+  dataSourceUrl: string;
+  /** Read Measures, Libraries and ValueSets from this Measure Definition Source instead of the own store. */
+  measureDefinitionSourceUrl?: string;
+  /** Push every stored report to this Measure Consumer. */
+  measureConsumerUrl?: string;
+  /** Default `subject` of `$evaluate-measure`; the bundled facility when absent. */
+  subject?: string;
+  /** Default `reporter` of `$evaluate-measure`; the bundled organization when absent. */
+  reporter?: string;
+}
+
+/** Definitional resources take PUT of a new version (update as create), as from a Measure Definition Source. */
+function definitional(type: string, supportedProfiles?: string[]): ResourceDeclaration {
+  return {
+    type,
+    interactions: ['read', 'vread', 'search-type', 'create', 'update'],
+    searchParams: ['_id', 'url', 'version'],
+    updateCreate: true,
+    ...(supportedProfiles ? { supportedProfiles } : {}),
+  };
+}
+
+function declaration(computer: MeasureComputer): ServerDeclaration {
+  return {
+    name: 'MeasureComputerSimulator',
+    title: 'measure-conformance reference Measure Computer',
+    canonicalBase: 'urn:measure-conformance',
+    fhirVersion: '4.0.1',
+    resources: [
+      definitional('Measure', [PUBLIC_HEALTH_MEASURE]),
+      definitional('Library'),
+      definitional('ValueSet'),
+      {
+        type: 'MeasureReport',
+        interactions: ['read', 'vread', 'search-type'],
+        searchParams: ['_id', 'measure', 'subject', 'reporter', 'period', 'date', 'status'],
+        supportedProfiles: [PUBLIC_HEALTH_MEASURE_REPORT],
+      },
+      { type: 'Location', interactions: ['read', 'search-type'], searchParams: ['_id', 'identifier', 'name'] },
+      { type: 'Organization', interactions: ['read', 'search-type'], searchParams: ['_id', 'identifier', 'name'] },
+    ],
+    searchParamDefs: searchParamsFor([...DEFINITIONS, 'MeasureReport', ...PARTIES]),
+    operations: [evaluateMeasureOperation(computer)],
+    validateOnWrite: { base: true, profiles: true },
+    instantiates: [MEASURE_COMPUTER_CM, MEASURE_SOURCE_QM_PULL],
+    faults: [...measureComputerFaults],
+  };
+}
+
+/**
+ * The bundled computable Measures with their Library and ValueSets, the facility and the reporter.
+ * Where the fixtures hold several versions of one resource (the changed Measure), the first
+ * version is seeded; the later one is what a Measure Definition Source would publish next.
+ */
+export function seedResources(): Resource[] {
+  const first = new Map<string, Resource>();
+  const version = (r: Resource) => (r as { version?: string }).version ?? '';
+  for (const r of fixtureResources('compute', [...DEFINITIONS, ...PARTIES])) {
+    const key = `${r.resourceType}/${r.id ?? ''}`;
+    const held = first.get(key);
+    if (!held || version(r).localeCompare(version(held), undefined, { numeric: true }) < 0) first.set(key, r);
+  }
+  return [...first.values()];
+}
+
+function defaultReference(type: 'Location' | 'Organization'): string | undefined {
+  const first = seedResources().find((r): r is Location | Organization => r.resourceType === type);
+  return first?.id ? `${type}/${first.id}` : undefined;
+}
+
+export async function startMeasureComputer(options: MeasureComputerOptions): Promise<RunningFhirServer> {
+  const faults = options.faults ?? [];
+  const active = activeFaults(faults, [...coreFaults, ...measureComputerFaults]);
+  const subject = options.subject ?? defaultReference('Location');
+  const reporter = options.reporter ?? defaultReference('Organization');
+  const store = ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: searchParamsFor([...DEFINITIONS, 'MeasureReport', ...PARTIES]) });
+  const computer = new MeasureComputer(
+    {
+      dataSourceUrl: options.dataSourceUrl,
+      ...(options.measureDefinitionSourceUrl ? { measureDefinitionSourceUrl: options.measureDefinitionSourceUrl } : {}),
+      ...(options.measureConsumerUrl ? { measureConsumerUrl: options.measureConsumerUrl } : {}),
+      ...(subject ? { defaultSubject: subject } : {}),
+      ...(reporter ? { defaultReporter: reporter } : {}),
+      faults: active,
+    },
+    store,
+  );
+  const server = await serveOwnStore(store, seedResources, () =>
+    startFhirServer({
+      declaration: declaration(computer),
+      store,
+      faults,
+      ...(options.host ? { host: options.host } : {}),
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.auth ? { auth: options.auth } : {}),
+      ...(options.onExchange ? { onExchange: options.onExchange } : {}),
+    }),
+  ).catch(async (err: unknown) => {
+    await computer.close();
+    throw err;
+  });
+  return {
+    ...server,
+    async close() {
+      await server.close();
+      await computer.close();
+    },
+  };
+}
+
+export const measureComputerFaultIds = (): string[] => [...coreFaults, ...measureComputerFaults].map((f) => f.id);
