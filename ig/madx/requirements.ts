@@ -82,9 +82,9 @@ const optionRows = [
   consumer('MADX-OPT-001', 'SHALL', `${VOL1} 1:6.2.1, 1:6.3`, 'An actor claiming the Validate mADX Message option is grouped with a Content Data Structure Consumer, an SVCM Terminology Consumer and an mCSD Care Services Update Consumer.', {
     notTestedReason: 'a grouping declaration, not visible on the wire',
   }),
-  consumer('MADX-OPT-002', 'SHALL', 'IHE QRPH mADX 3.0.0 test plan TC2; Volume 1 1:6.6.3', 'With the Validate option, a report whose indicator or disaggregation code is not in the Measure\'s value set gets an error status: 422 with an OperationOutcome, issue.code code-invalid recommended.', { notTestedReason: 'the Validate mADX Message option needs a Measure, terminology and mCSD grouping the reference Consumer does not implement, so no test of it could be proven by self-check' }),
-  consumer('MADX-OPT-003', 'SHALL', 'IHE QRPH mADX 3.0.0 test plan TC3; Volume 1 1:6.6.2 (digest A7)', 'With the Validate option, a report whose subject is not a known mCSD Location gets an error status: 422 expected, 404 tolerated as a warning (A7).', { notTestedReason: 'the Validate mADX Message option needs a Measure, terminology and mCSD grouping the reference Consumer does not implement, so no test of it could be proven by self-check' }),
-  consumer('MADX-OPT-004', 'MAY', 'IHE QRPH mADX 3.0.0 Volume 3 3:8.1; issue mADX_002', 'Disaggregation codes may be validated with the value sets the Measure links through relatedArtifact (label = component code).', { notTestedReason: 'the Validate mADX Message option needs a Measure, terminology and mCSD grouping the reference Consumer does not implement, so no test of it could be proven by self-check' }),
+  consumer('MADX-OPT-002', 'SHALL', 'IHE QRPH mADX 3.0.0 test plan TC2; Volume 1 1:6.6.3', 'With the Validate option, a report whose indicator or disaggregation code is not in the Measure\'s value set gets an error status: 422 with an OperationOutcome, issue.code code-invalid recommended.'),
+  consumer('MADX-OPT-003', 'SHALL', 'IHE QRPH mADX 3.0.0 test plan TC3; Volume 1 1:6.6.2 (digest A7)', 'With the Validate option, a report whose subject is not a known mCSD Location gets an error status: 422 expected, 404 tolerated as a warning (A7).'),
+  consumer('MADX-OPT-004', 'MAY', 'IHE QRPH mADX 3.0.0 Volume 3 3:8.1; issue mADX_002', 'Disaggregation codes may be validated with the value sets the Measure links through relatedArtifact (label = component code).'),
 ];
 
 const securityRows = [

@@ -22,8 +22,9 @@ describe('mADX Send Aggregate Report suite for the Content Consumer', () => {
     const results = await run({ ...base, sut: undefined });
     const own = results.requirements.filter((r) => r.capability === MADX_CONTENT_CONSUMER);
     expect(own.filter((r) => r.verdict === 'not-tested' && !r.notTestedReason).map((r) => r.id)).toEqual([]);
-    expect(own.filter((r) => r.verdict === 'not-tested').map((r) => r.id).sort()).toEqual(['MADX-OPT-001', 'MADX-OPT-002', 'MADX-OPT-003', 'MADX-OPT-004', 'MADX-SEC-005']);
+    expect(own.filter((r) => r.verdict === 'not-tested').map((r) => r.id).sort()).toEqual(['MADX-OPT-001', 'MADX-SEC-005']);
     const t = byTitle(results);
+    expect(['MADX-OPT-002', 'MADX-OPT-003', 'MADX-OPT-004'].map((id) => results.requirements.find((r) => r.id === id)?.verdict)).toEqual(['pass', 'pass', 'pass']);
     expect(results.tests.filter((x) => !['pass', 'skip', 'manual'].includes(x.verdict)).map((x) => `${x.title}: ${x.reason}`)).toEqual([]);
     expect(t.get('a request with wrong credentials is refused with 401')?.reason).toMatch(/requires no authorization/);
     expect(t.get('the Consumer endpoint is https with mutual authentication')?.verdict).toBe('manual');
@@ -41,11 +42,25 @@ describe('mADX Send Aggregate Report suite for the Content Consumer', () => {
     let bearer: RunResults;
     let always303: RunResults;
     let singleOutcome: RunResults;
+    let claimsButSkipsChecks: RunResults;
+    let claimsNoOption: RunResults;
     beforeAll(async () => {
+      const lax = await startContentConsumer({ validateMessage: true, faults: ['ignore-terminology', 'ignore-unknown-subject'] });
+      servers.push(lax);
+      claimsButSkipsChecks = await run({ ...base, sut: { name: 'lax', baseUrl: lax.url, options: ['ValidateMadxMessage'] } });
+      claimsNoOption = await run({ ...base, sut: { name: 'plain', baseUrl: lax.url, options: [] } });
       bearer = await sut({ auth: { bearerToken: 'secret-token' } }, 'secret-token');
       always303 = await sut({ async: '303' });
       singleOutcome = await sut({ faults: ['bundle-single-outcome'] });
     }, 90_000);
+
+    it('the Validate option tests are skipped, saying why, for a SUT not claiming it, and fail one that claims it but takes what it should refuse', () => {
+      const skipped = byTitle(claimsNoOption).get('with the Validate option, a report about a facility the mCSD directory does not hold is refused with 422')!;
+      expect([skipped.verdict, skipped.reason]).toEqual(['skip', 'option ValidateMadxMessage not claimed']);
+      const lax = byTitle(claimsButSkipsChecks);
+      expect(lax.get('with the Validate option, a report about a facility the mCSD directory does not hold is refused with 422')?.verdict).toBe('fail');
+      expect(lax.get('with the Validate option, an indicator or disaggregation value outside the Measure and its linked code sets is refused with 422 code-invalid')?.verdict).toBe('fail');
+    });
 
     it('a Consumer requiring a bearer token answers the made-up one 401: the test passes instead of skipping', () => {
       expect(byTitle(bearer).get('a request with wrong credentials is refused with 401')?.verdict).toBe('pass');

@@ -7,7 +7,7 @@
  */
 import type { Bundle, MeasureReport } from 'fhir/r4.js';
 import { defineSuite, test } from '../../../src/engine/index.js';
-import { MADX_CONTENT_CONSUMER } from '../../../ig/madx/capabilities.js';
+import { MADX_CONTENT_CONSUMER, MADX_VALIDATE_OPTION } from '../../../ig/madx/capabilities.js';
 import { entriesNamed, INVALID_ENTRIES, sendInvalidBundle, withFreshIds } from './consumer-bundles.js';
 import {
   discover, expectRefused, finalAnswer, FORMATS, freshId, isIssueType, judgeTransport, MEDIA, notHeld, outcomeOf, readsBack, sendFixture, sendText,
@@ -55,8 +55,8 @@ const acceptance = [
           await readsBack(t, id, 'MADX-CON-001', (r) => r.resourceType === 'MeasureReport' && r.id === id, 'the accepted report is held');
         }
       }
-      // The same report from another facility: its contained subject and reporter renamed throughout.
-      const other = { ...(JSON.parse(sendText('madx', VALID[0]!).replaceAll('HealthPost1', 'AnotherHealthPost')) as MeasureReport), id: freshId('madx-other') };
+      // The same report from another facility of the directory: its contained subject and reporter renamed throughout.
+      const other = { ...(JSON.parse(sendText('madx', VALID[0]!).replaceAll('HealthPost1', 'HealthPost4')) as MeasureReport), id: freshId('madx-other') };
       const res = await put(t, other, 'MADX-CON-026');
       t.expect([200, 201].includes(res.status), `a report of another subject and reporter answered ${res.status}`, { requirement: 'MADX-CON-026' });
     },
@@ -239,6 +239,43 @@ const rejections = [
   }),
 ];
 
+/** The answer to a report only the Validate option refuses: 422, or (A7) 400/404 as a warning. */
+function expectValidateRefusal(t: ConsumerContext, res: Awaited<ReturnType<typeof put>>, what: string, requirement: string) {
+  if (res.status === 400 || res.status === 404) {
+    t.warnUnless(false, `${what}: answered ${res.status}; QRPH-58 names 422 for a report breaking a business rule (A7 tolerates ${res.status})`, { requirement });
+    return outcomeOf(res);
+  }
+  return expectRefused(t, res, what, { status: [422], requirement, outcome: requirement });
+}
+
+const validateOption = [
+  test<ConsumerFixture>('with the Validate option, an indicator or disaggregation value outside the Measure and its linked code sets is refused with 422 code-invalid', {
+    requirements: ['MADX-OPT-002', 'MADX-OPT-004'],
+    preconditions: { options: [MADX_VALIDATE_OPTION] },
+    negativeControl: 'ignore-terminology',
+    description: `The reports name the project's Measure (fixtures/madx) and its value sets (fixtures/madx/validate), which a Consumer claiming the option holds through its Content Data Structure Consumer and SVCM Terminology Consumer. One report has a group code the Measure does not define; the other a TBdiagnosisResult value outside the code set the Measure links to that dimension (relatedArtifact label = component code). 400 or 404 is a warning (A7); issue.code code-invalid is recommended.`,
+    async run(t) {
+      for (const file of ['measurereport-invalid-unknown-indicator.json', 'measurereport-invalid-unknown-disaggregation-value.json']) {
+        const res = await put(t, report(file, freshId('madx-validate')), 'MADX-OPT-002');
+        const outcome = expectValidateRefusal(t, res, file, 'MADX-OPT-002');
+        if (outcome) t.warnUnless((outcome.issue ?? []).some((i) => i.code === 'code-invalid'), `${file}: an issue has code code-invalid (${(outcome.issue ?? []).map((i) => i.code).join(', ')})`, { requirement: 'MADX-OPT-002' });
+      }
+      const ok = await put(t, report(VALID[0]!, freshId('madx-validate')), 'MADX-OPT-004');
+      t.expect([200, 201].includes(ok.status), `a report whose values are all in the linked code sets answered ${ok.status}`, { requirement: 'MADX-OPT-004' });
+    },
+  }),
+  test<ConsumerFixture>('with the Validate option, a report about a facility the mCSD directory does not hold is refused with 422', {
+    requirements: 'MADX-OPT-003',
+    preconditions: { options: [MADX_VALIDATE_OPTION] },
+    negativeControl: 'ignore-unknown-subject',
+    description: 'The subject is Location/does-not-exist; the Consumer\'s mCSD Care Services Update Consumer holds the project\'s facilities (fixtures/madx/validate). 404 is tolerated as a warning (A7).',
+    async run(t) {
+      const res = await put(t, report('measurereport-invalid-unknown-subject.json', freshId('madx-validate')), 'MADX-OPT-003');
+      expectValidateRefusal(t, res, 'a report about Location/does-not-exist', 'MADX-OPT-003');
+    },
+  }),
+];
+
 const declarations = [
   test<ConsumerFixture>('the Consumer endpoint is https with mutual authentication', {
     requirements: ['MADX-CON-003', 'MADX-SEC-001', 'MADX-SEC-002'],
@@ -265,6 +302,9 @@ export default defineSuite<ConsumerFixture>({
   actorUnderTest: 'MadxContentConsumer',
   role: 'server',
   capabilities: [MADX_CONTENT_CONSUMER],
+  options: [MADX_VALIDATE_OPTION],
+  // The reference run claims the Validate option, so the reference Consumer runs with it.
+  simulatorOptions: { validateMessage: true },
   setup: discover,
-  tests: [...acceptance, ...rejections, ...declarations],
+  tests: [...acceptance, ...rejections, ...validateOption, ...declarations],
 });
