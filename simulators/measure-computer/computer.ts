@@ -38,12 +38,15 @@ export interface ComputeRequest {
 
 const LOCAL = 'urn:measure-computer';
 
+/** The id of a `Type/id` reference (relative, absolute, or the bare id) to the expected type. */
 function referenceParts(value: string, type: 'Location' | 'Organization', parameter: string): string {
-  const match = /^(?:.*\/)?(?:([A-Za-z]+)\/)?([A-Za-z0-9\-.]{1,64})$/.exec(value.trim());
-  if (!match || (match[1] !== undefined && match[1] !== type)) {
+  const parts = value.trim().replace(/\/_history\/[^/]+$/, '').split('/');
+  const id = parts[parts.length - 1] ?? '';
+  const named = parts.length > 1 ? parts[parts.length - 2] : undefined;
+  if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id) || (named !== undefined && named !== type)) {
     throw FhirError.of(400, 'invalid', `${parameter} '${value}' must be a reference to a ${type} (e.g. ${type}/example)`, parameter);
   }
-  return match[2]!;
+  return id;
 }
 
 export class MeasureComputer {

@@ -288,3 +288,229 @@ describe('evaluation on hand-checked data', () => {
     expect(ds.urls.some((u) => /^\/Patient\/[^?]+$/.test(u))).toBe(false);
   });
 });
+
+function post(server: RunningFhirServer, params: Record<string, string>, id = MEASURE_ID): Promise<LightMyRequestResponse> {
+  const parameters = { resourceType: 'Parameters', parameter: Object.entries(params).map(([name, value]) => (name === 'periodStart' || name === 'periodEnd' ? { name, valueDate: value } : { name, valueString: value })) };
+  return server.app.inject({
+    method: 'POST',
+    url: `/Measure/${id}/$evaluate-measure`,
+    headers: { accept: 'application/fhir+json', 'content-type': 'application/fhir+json' },
+    payload: JSON.stringify(parameters),
+  });
+}
+
+async function search(server: RunningFhirServer, query: string): Promise<Bundle> {
+  const res = await server.app.inject({ method: 'GET', url: `/${query}`, headers: { accept: 'application/fhir+json' } });
+  expect(res.statusCode, res.body).toBe(200);
+  return JSON.parse(res.body) as Bundle;
+}
+
+function reportsIn(bundle: Bundle): MeasureReport[] {
+  return (bundle.entry ?? []).map((e) => e.resource).filter((r): r is MeasureReport => r?.resourceType === 'MeasureReport');
+}
+
+async function publish(server: RunningFhirServer, measure: Measure): Promise<void> {
+  const res = await server.app.inject({
+    method: 'PUT',
+    url: `/Measure/${measure.id}`,
+    headers: { accept: 'application/fhir+json', 'content-type': 'application/fhir+json' },
+    payload: JSON.stringify(measure),
+  });
+  expect(res.statusCode, res.body).toBeLessThan(300);
+}
+
+const V2_COUNTS = { ...V1_COUNTS, numC19Pats: 2, totalTestResults: 3, positive: 2 };
+
+describe('$evaluate-measure', () => {
+  let ds: RecordingServer;
+  beforeAll(async () => {
+    ds = await startDataSource();
+    open.push(ds);
+  });
+
+  it('answers the same report by GET and by POST with Parameters', async () => {
+    const mc = await computer(ds);
+    const byGet = reportOf(await evaluate(mc, DAY));
+    const byPost = reportOf(await post(mc, DAY));
+    expect(counts(byPost)).toEqual(counts(byGet));
+    expect(byPost.period).toEqual(byGet.period);
+  });
+
+  it('stores with report=true, updating the same report on a re-run, and stores nothing with report=false', async () => {
+    const mc = await computer(ds);
+    reportOf(await evaluate(mc, { ...DAY, report: 'false' }));
+    reportOf(await evaluate(mc, DAY));
+    expect(reportsIn(await search(mc, 'MeasureReport'))).toHaveLength(0);
+    const first = reportOf(await evaluate(mc, { ...DAY, report: 'true' }));
+    const again = reportOf(await post(mc, { ...DAY, report: 'true' }));
+    expect(again.id).toBe(first.id);
+    expect(again.meta?.versionId).toBe('2');
+    const stored = reportsIn(await search(mc, `MeasureReport?subject=Location/compute-general-hospital`));
+    expect(stored.map((r) => r.id)).toEqual([first.id]);
+    const nextDay = reportOf(await evaluate(mc, { periodStart: '2020-04-02', periodEnd: '2020-04-02', report: 'true' }));
+    expect(nextDay.id).not.toBe(first.id);
+    expect(reportsIn(await search(mc, 'MeasureReport'))).toHaveLength(2);
+  });
+
+  it('pushes a stored report to the Measure Consumer, and updates it there on a re-run', async () => {
+    const consumer = await startMeasureConsumer();
+    open.push(consumer);
+    const mc = await computer(ds, { measureConsumerUrl: consumer.url });
+    reportOf(await evaluate(mc, { ...DAY, report: 'true' }));
+    reportOf(await evaluate(mc, { ...DAY, report: 'true' }));
+    const held = reportsIn(await search(consumer, 'MeasureReport?subject=Location/compute-general-hospital'));
+    expect(held).toHaveLength(1);
+    expect(held[0]?.meta?.versionId).toBe('2');
+    expect(counts(held[0]!)).toEqual(V1_COUNTS);
+  });
+
+  it('evaluates the Measure as it is now: a changed Measure (v2) yields a new report with changed values', async () => {
+    const mc = await computer(ds);
+    const v1 = reportOf(await evaluate(mc, { ...DAY, report: 'true' }));
+    await publish(mc, fixture<Measure>('measure-compute-covid-impact-v2.json'));
+    const v2 = reportOf(await evaluate(mc, { ...DAY, report: 'true' }));
+    expect(v2.measure).toBe('http://measure-conformance.example.org/fhir/Measure/ComputeCovidImpact|2.0.0');
+    expect(counts(v2)).toEqual(V2_COUNTS);
+    expect(v2.id).not.toBe(v1.id);
+    expect(reportsIn(await search(mc, 'MeasureReport'))).toHaveLength(2);
+  });
+
+  it('refuses bad parameters with a 400 OperationOutcome naming the parameter', async () => {
+    const mc = await computer(ds);
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ periodEnd: '2020-04-03' }, 'periodStart'],
+      [{ periodStart: '2020-04-03' }, 'periodEnd'],
+      [{ periodStart: 'yesterday', periodEnd: '2020-04-03' }, 'periodStart'],
+      [{ periodStart: '2020-04-03', periodEnd: '2020-02-30' }, 'periodEnd'],
+      [{ periodStart: '2020-04-05', periodEnd: '2020-04-03' }, 'periodEnd'],
+      [{ ...DAY, report: 'yes' }, 'report'],
+      [{ ...DAY, measure: 'x' }, 'measure'],
+      [{ ...DAY, subject: 'Patient/p1' }, 'subject'],
+      [{ ...DAY, subject: 'Location/nowhere' }, 'subject'],
+      [{ ...DAY, reporter: 'Location/compute-general-hospital' }, 'reporter'],
+    ];
+    for (const [params, name] of cases) {
+      const res = await evaluate(mc, params);
+      expect(res.statusCode, JSON.stringify(params)).toBe(400);
+      const outcome = JSON.parse(res.body) as OperationOutcome;
+      expect(outcome.resourceType).toBe('OperationOutcome');
+      expect(outcome.issue?.[0]?.expression, JSON.stringify(params)).toEqual([name]);
+    }
+    expect((await evaluate(mc, DAY, 'NoSuchMeasure')).statusCode).toBe(404);
+  });
+
+  it('refuses a Measure written in an unsupported language before any query, naming group, criterion and language', async () => {
+    const mc = await computer(ds);
+    const measure = fixture<Measure>('measure-compute-covid-impact.json');
+    const cql: Measure = {
+      ...measure,
+      id: 'CqlImpact',
+      url: 'http://measure-conformance.example.org/fhir/Measure/CqlImpact',
+      group: measure.group?.map((g, i) => (i === 1 ? { ...g, population: g.population?.map((p) => ({ ...p, criteria: { ...p.criteria, language: 'text/cql', expression: 'BedCount' } })) } : g)),
+    };
+    await publish(mc, cql);
+    const before = ds.urls.length;
+    const res = await evaluate(mc, DAY, 'CqlImpact');
+    expect(res.statusCode).toBe(422);
+    const messages = ((JSON.parse(res.body) as OperationOutcome).issue ?? []).map((i) => i.diagnostics ?? '');
+    expect(messages.some((m) => m.includes('group Beds, population numTotBeds') && m.includes("'text/cql'"))).toBe(true);
+    expect(messages.some((m) => m.includes('one'))).toBe(true);
+    expect(ds.urls.length).toBe(before);
+  });
+});
+
+describe('Data Sources without :in (SANER-CM-PG-004)', () => {
+  function sentCodes(urls: string[]): boolean {
+    return urls.some((u) => u.startsWith('/Encounter?') && u.includes(`reason-code=${ICD10}|U07.1`) && !u.includes(':in='));
+  }
+
+  it('retries with the value set codes after a 400 on :in, and remembers it', async () => {
+    const ds = await startDataSource({ noIn: true });
+    open.push(ds);
+    const report = reportOf(await evaluate(await computer(ds), DAY));
+    expect(counts(report)).toEqual(V1_COUNTS);
+    expect(sentCodes(ds.urls)).toBe(true);
+    expect(ds.urls.filter((u) => u.startsWith('/Observation?') && u.includes(':in=')).length).toBe(1);
+  });
+
+  it('sends the codes at once when the CapabilityStatement lists modifiers but not :in', async () => {
+    const ds = await startDataSource({ noIn: true, listModifiers: true });
+    open.push(ds);
+    const report = reportOf(await evaluate(await computer(ds), DAY));
+    expect(counts(report)).toEqual(V1_COUNTS);
+    expect(ds.urls.some((u) => u.includes(':in='))).toBe(false);
+  });
+
+  it('uses :in where the CapabilityStatement lists it', async () => {
+    const ds = await startDataSource({ listModifiers: true });
+    open.push(ds);
+    reportOf(await evaluate(await computer(ds), DAY));
+    expect(ds.urls.some((u) => u.startsWith('/Encounter?') && u.includes('reason-code:in='))).toBe(true);
+    expect(sentCodes(ds.urls)).toBe(false);
+  });
+});
+
+describe('fault modes', () => {
+  let ds: RecordingServer;
+  beforeAll(async () => {
+    ds = await startDataSource();
+    open.push(ds);
+  });
+
+  it('off-by-one reports the first count one higher', async () => {
+    const report = reportOf(await evaluate(await computer(ds, { faults: ['off-by-one'] }), DAY));
+    expect(counts(report)).toEqual({ ...V1_COUNTS, numC19Pats: 4 });
+  });
+
+  it('drop-stratifier leaves the strata out', async () => {
+    const report = reportOf(await evaluate(await computer(ds, { faults: ['drop-stratifier'] }), DAY));
+    expect(groupOf(report, 'Encounters').stratifier).toBeUndefined();
+    expect(counts(report)).toEqual(V1_COUNTS);
+  });
+
+  it('no-push stores the report but the Measure Consumer never gets it', async () => {
+    const consumer = await startMeasureConsumer();
+    open.push(consumer);
+    const mc = await computer(ds, { measureConsumerUrl: consumer.url, faults: ['no-push'] });
+    reportOf(await evaluate(mc, { ...DAY, report: 'true' }));
+    expect(reportsIn(await search(mc, 'MeasureReport'))).toHaveLength(1);
+    expect(reportsIn(await search(consumer, 'MeasureReport?subject=Location/compute-general-hospital'))).toHaveLength(0);
+  });
+
+  it('stale-measure keeps evaluating the first version', async () => {
+    const mc = await computer(ds, { faults: ['stale-measure'] });
+    reportOf(await evaluate(mc, DAY));
+    await publish(mc, fixture<Measure>('measure-compute-covid-impact-v2.json'));
+    const after = reportOf(await evaluate(mc, DAY));
+    expect(after.measure).toMatch(/\|1\.0\.0$/);
+    expect(counts(after)).toEqual(V1_COUNTS);
+  });
+
+  it('skip-data-source reports zeros without a query', async () => {
+    const before = ds.urls.length;
+    const report = reportOf(await evaluate(await computer(ds, { faults: ['skip-data-source'] }), DAY));
+    expect(Object.values(counts(report)).every((c) => c === 0)).toBe(true);
+    expect(ds.urls.slice(before).filter((u) => /^\/(Encounter|Procedure|Observation|Location)\?/.test(u))).toEqual([]);
+  });
+
+  it('ignore-period counts outside the reporting period', async () => {
+    const report = reportOf(await evaluate(await computer(ds, { faults: ['ignore-period'] }), DAY));
+    // e3 (ended the day before) and e8 (starts at the end) join e1, e2 and e7.
+    expect(counts(report).numC19Pats).toBe(5);
+  });
+
+  it('no-in-fallback leaves the counts of :in criteria data-absent, with the evaluation error in the report', async () => {
+    const noIn = await startDataSource({ noIn: true });
+    open.push(noIn);
+    const report = reportOf(await evaluate(await computer(noIn, { faults: ['no-in-fallback'] }), DAY));
+    const encounters = groupOf(report, 'Encounters').population?.[0];
+    expect(encounters?.count).toBeUndefined();
+    expect(encounters?._count?.extension?.[0]).toEqual({ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'error' });
+    expect(counts(report).numTotBeds).toBe(3);
+    expect(groupOf(report, 'LabResults').measureScore?.extension?.[0]?.valueCode).toBe('error');
+    const outcome = report.contained?.[0] as OperationOutcome | undefined;
+    expect(outcome?.issue?.some((i) => i.diagnostics?.includes('group Encounters, population numC19Pats') && i.diagnostics.includes(':in'))).toBe(true);
+    const errors = validateResource(report, { profiles: [PUBLIC_HEALTH_MEASURE_REPORT] }).filter((i) => i.severity === 'error' || i.severity === 'fatal');
+    expect(errors).toEqual([]);
+  });
+});
