@@ -6,6 +6,7 @@ import { serializeResource, type FhirFormat } from '../format.js';
 import { contentTypeOf, negotiateResponseFormat } from '../negotiation.js';
 import type { FhirServerOptions, ResponseEvent, ServerContext } from './context.js';
 import { firstValue, headerValue, parseRequestUrl, safeSegments } from './request.js';
+import { drainRefusedBody } from './linger.js';
 
 function negotiationOptions(faults: ReadonlySet<string>) {
   return {
@@ -57,6 +58,7 @@ export function sendError(
   err: unknown,
 ): FastifyReply {
   const error = asFhirError(err);
+  if (error.status === 413) drainRefusedBody(request, reply);
   if (error.status === 401) reply.header('www-authenticate', 'Bearer realm="measure-conformance"' + (headerValue(request.headers, 'authorization') ? ', error="invalid_token"' : ''));
   if (faults.has('operation-outcome-missing')) return reply.code(error.status).send('');
   let format: FhirFormat = 'json';
