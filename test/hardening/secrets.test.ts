@@ -229,6 +229,28 @@ describe('secrets from config.yaml never reach an output', () => {
     expect(leaks(outputs)).toEqual([]);
   }, 180_000);
 
+  it('a failing command trigger whose command line and output hold the secret: the reason on the console and in the reports is redacted', async () => {
+    const cwd = workdir([
+      'sut:',
+      '  name: Broken client',
+      '  actors: [MeasureConsumer]',
+      '  triggers:',
+      '    MeasureConsumer:',
+      '      type: command',
+      `      command: "node -e \\"console.error('login with ${'${CMD_KEY}'} refused'); process.exit(3)\\""`,
+      'suites: [saner/query-measure/measure-consumer]',
+    ]);
+    const io = captureIo(cwd, { CMD_KEY: secret.commandKey });
+    expect(await main(['run', '--out', 'out', '--fail-on', 'never'], io)).toBe(0);
+    // The console shows each failing test's reason: the command that failed and what it printed.
+    expect(io.out()).toMatch(/trigger command exited with 3: node -e .*\[redacted\]/);
+    expect(io.out()).toContain('login with [redacted] refused');
+    const outputs = filesUnder(cwd, join(cwd, 'config.yaml'));
+    outputs.set('stdout', io.out());
+    outputs.set('stderr', io.err());
+    expect(leaks(outputs)).toEqual([]);
+  }, 180_000);
+
   it('serve prints no simulator token', async () => {
     const cwd = workdir(['simulators:', '  auth:', '    bearerToken: ${SIM_TOKEN}']);
     const stop = new AbortController();
