@@ -19,6 +19,17 @@ export interface SerializeOptions {
 const QUOTE = 34;
 const BACKSLASH = 92;
 const COLON = 58;
+const OPEN_BRACE = 123;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACE = 125;
+const CLOSE_BRACKET = 93;
+
+/**
+ * Deepest nesting of objects and arrays accepted. Real resources stay far below it (each level of
+ * a repeating element costs two); far deeper text would overflow the stack of every recursive
+ * walk after parsing (key count, validation, indexing) and turn a client's mistake into a 500.
+ */
+export const MAX_JSON_DEPTH = 512;
 
 /** Parses FHIR JSON into a resource; errors are FhirError 400 naming line and column. */
 export function parseJson(text: string): Resource {
@@ -54,6 +65,7 @@ interface Scan {
 function scanJson(text: string): Scan {
   let colons = 0;
   let numberTexts = false;
+  let depth = 0;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -61,6 +73,10 @@ function scanJson(text: string): Scan {
       i = endOfString(text, i);
     } else if (c === COLON) {
       colons++;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++depth > MAX_JSON_DEPTH) throw FhirError.of(400, 'structure', `Invalid JSON: objects and arrays nested more than ${MAX_JSON_DEPTH} deep`);
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--;
     } else if (c === 45 || (c >= 48 && c <= 57)) {
       let j = i + 1;
       while (j < n && isNumberChar(text.charCodeAt(j))) j++;

@@ -254,6 +254,8 @@ const parser = new XMLParser({
   htmlEntities: false,
   ignoreDeclaration: true,
   ignorePiTags: true,
+  // Matches the JSON limit (MAX_JSON_DEPTH counts arrays too, two levels per repeating element).
+  maxNestedTags: 256,
 });
 
 type XmlNode = Record<string, unknown>;
@@ -269,7 +271,14 @@ export function parseXml(text: string): Resource {
   if (valid !== true) {
     throw structureError(`Invalid XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
   }
-  const roots = elementsOf(parser.parse(source) as XmlNode[], '');
+  let parsed: XmlNode[];
+  try {
+    parsed = parser.parse(source) as XmlNode[];
+  } catch (err) {
+    // Well-formed XML the parser still refuses, e.g. nesting past maxNestedTags.
+    throw structureError(`Invalid XML: ${(err as Error).message}`);
+  }
+  const roots = elementsOf(parsed, '');
   const root = roots[0];
   if (!root || roots.length > 1) throw structureError('An XML resource must have exactly one root element');
   const attrs = attrsOf(root);
@@ -329,6 +338,8 @@ function decode(raw: string, path: string): string {
 
 /** An attribute value as XML defines it: literal whitespace becomes spaces, then references decode. */
 function attrValue(raw: string, path: string): string {
+  // Not well-formed XML, though the parser lets it through.
+  if (raw.includes('<')) throw structureError(`A literal '<' in an attribute value of ${path} (escape it as &lt;)`, path);
   return decode(raw.replace(/\r\n|[\t\n\r]/g, ' '), path);
 }
 

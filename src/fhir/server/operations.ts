@@ -1,9 +1,10 @@
 /** Runs declared `$operations` at system, type and instance level (R4 operations.html). */
 import type { FastifyReply } from 'fastify';
 import type { Parameters, ParametersParameter, Resource } from 'fhir/r4.js';
-import { FhirError } from '../errors.js';
+import { FhirError, hasErrors } from '../errors.js';
 import { parseResource } from '../format.js';
 import { mediaTypeOf, requestBodyFormat } from '../negotiation.js';
+import { validateStructure } from '../validation/index.js';
 import type { OperationDeclaration, OperationLevel, OperationRequest, OperationResult } from './declaration.js';
 import type { ServerContext } from './context.js';
 import { sendResource } from './respond.js';
@@ -60,6 +61,9 @@ function postInputs(ctx: ServerContext, op: OperationDeclaration): Pick<Operatio
   const resource: Resource = parseResource(text, requestBodyFormat(contentType, { legacy: !ctx.faults.has('legacy-formats-406') }));
   const body = { text, contentType: contentType ?? '', resource };
   if (resource.resourceType === 'Parameters') {
+    // Handlers read the parameters as typed: a malformed Parameters is the client's 400, not their crash.
+    const issues = validateStructure(resource);
+    if (hasErrors(issues)) throw new FhirError(400, issues);
     const posted = resource as Parameters;
     return { params: { ...posted, ...parametersOf([...(posted.parameter ?? []), ...fromQuery]) }, body };
   }

@@ -28,12 +28,14 @@ export function getProfile(url: string): Profile | undefined {
  * another resource type, is reported as an issue, never thrown.
  */
 export function validateAgainstProfile(resource: ResourceLike, url: string): Issue[] {
+  // Issues locate their element with a string; a resourceType of another JSON type names none.
+  const root = typeof resource.resourceType === 'string' ? resource.resourceType : 'Resource';
   const profile = getProfile(url);
   if (!profile) {
-    return [{ severity: 'warning', code: 'not-supported', message: `profile ${url} is not known to this validator; its rules were not checked`, expression: resource.resourceType }];
+    return [{ severity: 'warning', code: 'not-supported', message: `profile ${url} is not known to this validator; its rules were not checked`, expression: root }];
   }
   if (profile.resourceType !== resource.resourceType && profile.resourceType !== 'Resource') {
-    return [{ severity: 'error', code: 'invalid', message: `profile ${profile.name} applies to ${profile.resourceType}, not ${resource.resourceType}`, expression: resource.resourceType }];
+    return [{ severity: 'error', code: 'invalid', message: `profile ${profile.name} applies to ${profile.resourceType}, not ${resource.resourceType}`, expression: root }];
   }
   return evaluateRules(resource, profile.rules);
 }
