@@ -5,6 +5,7 @@
  */
 import type { Bundle, Parameters, Resource } from 'fhir/r4.js';
 import type { HttpClient, HttpResponse, QueryValue } from './http.js';
+import { detectFormat } from '../fhir/format.js';
 import { formatOfContentType, type ResourceFormats, type WireFormat } from './codec.js';
 
 /** Ends the test early; the runner turns it into the verdict its kind names. */
@@ -98,6 +99,10 @@ export function createFhirClient(http: HttpClient, formats: ResourceFormats, sin
       try {
         return { ok: true, resource: formats.parse(res.text, format) as T };
       } catch (err) {
+        const actual = detectFormat(res.text);
+        if (actual && actual !== format) {
+          return { ok: false, error: `${describe(res)} has Content-Type ${JSON.stringify(res.headers['content-type'])} but the body is ${actual.toUpperCase()}` };
+        }
         return { ok: false, error: `${describe(res)} is not valid FHIR ${format.toUpperCase()}: ${(err as Error).message}` };
       }
     };

@@ -250,20 +250,27 @@ export class HttpClient {
       const maxBytes = this.config.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
       const chunks: Buffer[] = [];
       let size = 0;
-      bodyTimer = setTimeout(() => abort('timeout', `response body not complete within ${bodyMs} ms (received ${size} bytes so far)`), bodyMs);
-      try {
-        for await (const chunk of res.body) {
-          const buf = chunk as Buffer;
-          size += buf.length;
-          if (size > maxBytes) {
-            abort('too-large', `response body exceeds the ${formatBytes(maxBytes)} limit (maxResponseBytes); stopped reading`);
-            res.body.destroy();
-            break;
+      const declared = Number(responseHeaders['content-length']);
+      if (declared > maxBytes) {
+        // Announced too large: not a byte of it is worth reading.
+        abort('too-large', `Content-Length ${declared} exceeds the ${formatBytes(maxBytes)} limit (maxResponseBytes); the body was not read`);
+        res.body.destroy();
+      } else {
+        bodyTimer = setTimeout(() => abort('timeout', `response body not complete within ${bodyMs} ms (received ${size} bytes so far)`), bodyMs);
+        try {
+          for await (const chunk of res.body) {
+            const buf = chunk as Buffer;
+            size += buf.length;
+            if (size > maxBytes) {
+              abort('too-large', `response body exceeds the ${formatBytes(maxBytes)} limit (maxResponseBytes); stopped reading`);
+              res.body.destroy();
+              break;
+            }
+            chunks.push(buf);
           }
-          chunks.push(buf);
+        } catch (err) {
+          cause ??= describeFailure(err, this.config);
         }
-      } catch (err) {
-        cause ??= describeFailure(err, this.config);
       }
       if (cause) {
         const bytes = Buffer.concat(chunks);
