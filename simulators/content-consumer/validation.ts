@@ -17,7 +17,9 @@ export function reportProblems(resource: Resource, profile: ConsumerProfile, ski
   const like = resource as unknown as ResourceLike;
   const errors = (issues: Issue[]) => issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
   if (resource.resourceType !== 'MeasureReport') {
-    return { status: 422, issues: [{ severity: 'error', code: 'not-supported', message: `a ${resource.resourceType} is not a MeasureReport`, expression: resource.resourceType }] };
+    // Parsing keeps any JSON value as resourceType; an issue's expression must be a string.
+    const where = typeof resource.resourceType === 'string' ? resource.resourceType : 'Resource';
+    return { status: 422, issues: [{ severity: 'error', code: 'not-supported', message: `a ${String(resource.resourceType)} is not a MeasureReport`, expression: where }] };
   }
   const base = errors([...validateStructure(resource), ...checkInvariants(like)]);
   if (base.length) return { status: 400, issues: base };

@@ -1,6 +1,6 @@
 // Bad input the seeded fuzz (test/hardening/fuzz.test.ts) once turned into a 500; each must be a
 // client error with an OperationOutcome.
-import type { Bundle } from 'fhir/r4.js';
+import type { Bundle, OperationOutcome } from 'fhir/r4.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { madxProfileUrl, registerMadxProfiles } from '../../ig/madx/profiles.js';
 import { processCollection } from '../../simulators/content-consumer/collection.js';
@@ -87,4 +87,16 @@ describe('mADX collection Bundles of odd shapes', () => {
     expect((err as FhirError).status).toBe(400);
     s.close();
   });
+});
+
+it('a collection entry whose resourceType is not a string is refused with string-located issues', () => {
+  registerMadxProfiles();
+  const s = ResourceStore.open({ path: ':memory:', searchParams: [] });
+  const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: -0.5 } }] } as unknown as Bundle;
+  const answer = processCollection(bundle, s, { url: madxProfileUrl('trial-implementation'), ruleSet: 'madx-trial-implementation' }, new Set());
+  expect(answer.status).toBe(422);
+  const issues = ((answer.resource as Bundle).entry ?? []).flatMap((e) => (e.resource as OperationOutcome).issue);
+  expect(issues.length).toBeGreaterThan(0);
+  for (const issue of issues) for (const expression of issue.expression ?? []) expect(typeof expression).toBe('string');
+  s.close();
 });
