@@ -2,10 +2,11 @@
  * Proof that the verdicts can be trusted: every suite passes against its clean reference simulator,
  * and each test fails when the SUT's stand-in runs with the fault mode the test names as its
  * negative control: the simulator of a server-role suite, or the reference client of a client-role
- * suite (planFor routes the faults). A test that still passes under its fault cannot detect what it
- * claims to check.
+ * suite (planFor routes the faults). A test that asks a person (negative control attested-false)
+ * fails when the answer recorded for it is no. A test that still passes under its fault cannot
+ * detect what it claims to check.
  */
-import { runSuites, type Fixture, type RequirementCatalogue, type RunResults, type Suite, type TestResult, type Verdict } from '../engine/index.js';
+import { ATTESTED_FALSE, runSuites, type Attestation, type Fixture, type RequirementCatalogue, type RunResults, type Suite, type TestResult, type Verdict } from '../engine/index.js';
 import type { HarnessConfig } from '../config/types.js';
 import { planFor } from './selection.js';
 
@@ -27,10 +28,12 @@ export async function selfCheck(
   config: HarnessConfig,
   signal?: AbortSignal,
 ): Promise<ControlOutcome[]> {
-  const run = (suite: Suite<Fixture>, faults: string[]): Promise<RunResults> =>
+  // Clean runs ask their questions unanswered, whatever config.yaml records for a SUT.
+  const run = (suite: Suite<Fixture>, faults: string[], attestations: Record<string, Attestation> = {}): Promise<RunResults> =>
     runSuites({
       suites: [suite],
       catalogue,
+      attestations,
       plan: (s) => planFor(s, { ...config, sut: undefined }, faults),
       timeouts: { testMs: config.timeouts.testMs, waitMs: config.timeouts.waitMs },
       ...(signal ? { signal } : {}),
@@ -41,7 +44,7 @@ export async function selfCheck(
     const clean = byId((await run(suite, [])).tests);
     const faults = [...new Set(suite.tests.map((t) => t.negativeControl))];
     for (const fault of faults) {
-      const faulty = byId((await run(suite, [fault])).tests);
+      const faulty = byId((await (fault === ATTESTED_FALSE ? run(suite, [], deniedFor(suite, fault)) : run(suite, [fault]))).tests);
       for (const t of suite.tests.filter((x) => x.negativeControl === fault)) {
         const id = `${suite.id}/${t.slug}`;
         const c = clean.get(id);
@@ -63,6 +66,12 @@ export async function selfCheck(
     }
   }
   return outcomes;
+}
+
+/** A "no" from self-check to every requirement the attestation tests of the suite ask about. */
+function deniedFor(suite: Suite<Fixture>, fault: string): Record<string, Attestation> {
+  const asked = suite.tests.filter((t) => t.negativeControl === fault).flatMap((t) => t.requirements);
+  return Object.fromEntries(asked.map((id) => [id, { attested: false, by: 'self-check', note: 'the negative control of an attestation test' }]));
 }
 
 function byId(tests: TestResult[]): Map<string, TestResult> {

@@ -84,6 +84,7 @@ export const configSchema = {
         host: { type: 'string', minLength: 1 },
         ports: { type: 'object', additionalProperties: { type: 'integer', minimum: 0, maximum: 65535 } },
         dataDir: { type: 'string', minLength: 1 },
+        referenceTls: { type: 'boolean' },
         tls: {
           type: 'object',
           additionalProperties: false,
@@ -95,6 +96,16 @@ export const configSchema = {
           additionalProperties: false,
           properties: { bearerToken: { type: 'string', minLength: 1 } },
         },
+      },
+    },
+    attestations: {
+      type: 'object',
+      propertyNames: { pattern: '^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$' },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['attested', 'by'],
+        properties: { attested: { type: 'boolean' }, by: { type: 'string', minLength: 1 }, note: { type: 'string' } },
       },
     },
     report: {

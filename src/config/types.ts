@@ -1,4 +1,5 @@
 import type { ConfiguredTrigger } from '../engine/triggers.js';
+import type { Attestation } from '../engine/results.js';
 
 /** The validated, environment-expanded content of config.yaml. */
 export interface HarnessConfig {
@@ -11,6 +12,11 @@ export interface HarnessConfig {
   timeouts: Timeouts;
   simulators: SimulatorsConfig;
   report: ReportConfig;
+  /**
+   * People's answers about requirements nothing on the wire shows (mutual authentication, policy,
+   * grouped actors), by requirement id: a test asking about one passes or fails on the answer.
+   */
+  attestations?: Record<string, Attestation>;
 }
 
 export interface SutConfig {
@@ -51,6 +57,12 @@ export interface SimulatorsConfig {
   dataDir?: string;
   tls?: { certFile: string; keyFile: string };
   auth?: { bearerToken?: string };
+  /**
+   * With no SUT, the simulators whose profiles require https (the mADX and RPC Content Consumers)
+   * serve it with a certificate made for the run. Default true; false (or run --no-tls) keeps them
+   * on plain http for local debugging, and their https tests are then left to a person.
+   */
+  referenceTls?: boolean;
 }
 
 export interface ReportConfig {

@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Resource } from 'fhir/r4.js';
 import { hasErrors, type Issue } from '../fhir/errors.js';
-import type { Assertion, Evidence, HttpExchange, Requirement } from './results.js';
+import type { Assertion, Attestation, Evidence, HttpExchange, Requirement } from './results.js';
 import type { HttpClient, HttpResponse } from './http.js';
 import { createFhirClient, TestStop, type FhirClient, type ParseOutcome } from './fhir-client.js';
 import { formatOfContentType, type ResourceFormats, type ValidateResource, type WireFormat } from './codec.js';
@@ -68,6 +68,12 @@ export interface TestContext<F extends object = Fixture> {
   skip(reason: string): never;
   /** Ends the test as `manual`: a person must attest to what the harness cannot observe. */
   manual(reason: string): never;
+  /**
+   * Asks a person about a cited requirement nothing on the wire shows. With no answer recorded
+   * (config.yaml `attestations:`) the test ends `manual` with the question; a recorded answer
+   * becomes evidence and a check, passed when attested true and failed when false.
+   */
+  attest(requirement: string, question: string): boolean;
 
   /** Client-role suites: the simulator the SUT talks to. */
   readonly simulator: SimulatorView;
@@ -100,6 +106,8 @@ export interface TestRunDeps<F extends object> {
   trigger?: Trigger;
   prompt?: PromptIo;
   waitMs: number;
+  /** Recorded answers of people, by requirement id. */
+  attestations?: Readonly<Record<string, Attestation>>;
 }
 
 /** The state of one running test; the runner reads assertions and evidence when it ends. */
@@ -237,6 +245,14 @@ export class TestRun<F extends object = Fixture> implements TestContext<F> {
 
   manual(reason: string): never {
     throw new TestStop('manual', reason);
+  }
+
+  attest(requirement: string, question: string): boolean {
+    const answer = this.#deps.attestations?.[requirement];
+    if (!answer) this.manual(`${question} (record the answer as attestations.${requirement} in config.yaml)`);
+    this.#add({ kind: 'attestation', requirement, question, ...answer });
+    const said = `${answer.by} attested ${answer.attested ? 'yes' : 'no'}: ${question}${answer.note ? ` (${answer.note})` : ''}`;
+    return this.#check(answer.attested, said, { requirement });
   }
 
   get simulator(): SimulatorView {

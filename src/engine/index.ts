@@ -1,5 +1,5 @@
 /** The engine's public API: what suites, IG folders and the CLI import. */
-export { defineSuite, test, slugify, testId, HarnessError } from './suite.js';
+export { defineSuite, test, slugify, testId, HarnessError, ATTESTED_FALSE } from './suite.js';
 export type { Suite, SuiteSpec, TestDefinition, TestSpec, TestPreconditions, Role, Fixture } from './suite.js';
 export {
   RequirementCatalogue,

@@ -51,10 +51,22 @@ export interface HttpExchange {
   error?: string;
 }
 
+/**
+ * A person's recorded answer about a requirement nothing on the wire shows (config.yaml
+ * `attestations:`, keyed by requirement id).
+ */
+export interface Attestation {
+  attested: boolean;
+  /** Who answered, e.g. a name and role. */
+  by: string;
+  note?: string;
+}
+
 export type Evidence =
   | { kind: 'http'; exchange: HttpExchange }
   | { kind: 'validation'; subject: string; issues: Issue[] }
-  | { kind: 'note'; text: string };
+  | { kind: 'note'; text: string }
+  | ({ kind: 'attestation'; requirement: string; question: string } & Attestation);
 
 /** A single check inside a test, so a report can say which expectation failed. */
 export interface Assertion {

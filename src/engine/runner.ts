@@ -4,7 +4,7 @@
  * test does can stall the run: every test has a deadline, and Ctrl-C ends the current test as
  * `error: interrupted`, skips the rest, and still returns results for the report.
  */
-import type { RunResults, SuiteResult, TestResult, Verdict, Evidence, Requirement, HttpExchange } from './results.js';
+import type { Attestation, RunResults, SuiteResult, TestResult, Verdict, Evidence, Requirement, HttpExchange } from './results.js';
 import { assertCitationsKnown, type RequirementCatalogue } from './catalogue.js';
 import { HarnessError, testId, type Suite, type TestDefinition } from './suite.js';
 import { HttpClient, TransportError, type HttpClientConfig } from './http.js';
@@ -67,6 +67,8 @@ export interface RunOptions<S extends Suite<object> = Suite<object>> {
   sut?: RunResults['sut'];
   /** Titles for the CapabilityStatement summaries, by canonical URL. */
   capabilityTitles?: Record<string, string>;
+  /** People's answers about requirements nothing on the wire shows, by requirement id (t.attest). */
+  attestations?: Readonly<Record<string, Attestation>>;
 }
 
 const DEFAULT_TEST_MS = 120_000;
@@ -321,6 +323,7 @@ async function runTest(def: TestDefinition<object>, input: TestInput): Promise<T
     ...(input.plan.trigger ? { trigger: input.plan.trigger } : {}),
     ...(input.options.prompt ? { prompt: input.options.prompt } : {}),
     waitMs: input.options.timeouts?.waitMs ?? DEFAULT_WAIT_MS,
+    ...(input.options.attestations ? { attestations: input.options.attestations } : {}),
   });
   input.session?.beginTest((exchange) => run.recordInbound(exchange));
   let outcome: { verdict: Verdict; reason?: string };

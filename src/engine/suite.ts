@@ -67,6 +67,12 @@ export interface Suite<F extends object = Fixture> extends Omit<SuiteSpec<F>, 'o
   options: string[];
 }
 
+/**
+ * The negative control of a test that asks a person (t.attest): self-check runs it with every
+ * requirement it cites attested false, instead of switching on a simulator fault.
+ */
+export const ATTESTED_FALSE = 'attested-false';
+
 export class HarnessError extends Error {
   override name = 'HarnessError';
 }

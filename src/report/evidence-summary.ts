@@ -27,6 +27,9 @@ export function evidenceSummary(t: TestResult): string {
     for (const i of e.issues) lines.push(`  ${i.severity}${i.expression ? ` ${i.expression}` : ''}: ${i.message}${i.rule ? ` [${i.rule}]` : ''}`);
   }
   for (const e of t.evidence) if (e.kind === 'note') lines.push(`Note: ${e.text}`);
+  for (const e of t.evidence) {
+    if (e.kind === 'attestation') lines.push(`Attestation of ${e.requirement}: ${e.attested ? 'yes' : 'no'}, by ${e.by}${e.note ? ` (${e.note})` : ''}: ${e.question}`);
+  }
   if (t.negativeControl) lines.push(`Negative control: ${t.negativeControl}`);
   return lines.join('\n');
 }

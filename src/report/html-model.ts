@@ -78,6 +78,7 @@ interface TestView {
   exchanges: ExchangeView[];
   validations: { subject: string; issues: { severity: string; code: string; expression?: string; message: string; rule?: string }[] }[];
   notes: string[];
+  attestations: { requirement: string; question: string; answer: string; by: string; note?: string }[];
 }
 
 interface ExchangeView {
@@ -180,6 +181,13 @@ function testView(t: TestResult, anchor: string): TestView {
       })),
     })),
     notes: pick('note').map((e) => e.text),
+    attestations: pick('attestation').map((e) => ({
+      requirement: e.requirement,
+      question: e.question,
+      answer: e.attested ? 'yes' : 'no',
+      by: e.by,
+      ...(e.note ? { note: e.note } : {}),
+    })),
   };
 }
 

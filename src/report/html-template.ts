@@ -158,6 +158,10 @@ export const TEMPLATE = `<!DOCTYPE html>
       </tbody></table>
       {{else}}<p class="muted">No issues.</p>{{/if}}
       {{/each}}
+      {{#each attestations}}
+      <h4>Attestation of {{requirement}}</h4>
+      <div class="note">{{question}}<br>Answer: <strong>{{answer}}</strong>, attested by {{by}}{{#if note}}. {{note}}{{/if}}</div>
+      {{/each}}
       {{#if notes.length}}
       <h4>Notes</h4>
       {{#each notes}}<div class="note">{{this}}</div>{{/each}}

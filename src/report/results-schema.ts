@@ -73,7 +73,7 @@ export const RESULTS_SCHEMA = {
             items: {
               type: 'object',
               required: ['kind'],
-              properties: { kind: { enum: ['http', 'validation', 'note'] } },
+              properties: { kind: { enum: ['http', 'validation', 'note', 'attestation'] } },
               allOf: [
                 {
                   if: { properties: { kind: { const: 'http' } } },
@@ -106,6 +106,10 @@ export const RESULTS_SCHEMA = {
                   },
                 },
                 { if: { properties: { kind: { const: 'note' } } }, then: { required: ['text'], properties: { text: str } } },
+                {
+                  if: { properties: { kind: { const: 'attestation' } } },
+                  then: { required: ['requirement', 'question', 'attested', 'by'], properties: { requirement: str, question: str, attested: bool, by: str, note: str } },
+                },
               ],
             },
           },
