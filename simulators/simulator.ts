@@ -25,6 +25,8 @@ export interface Simulator {
   plays: string[];
   /** Fault modes it knows: the core ones plus its own. */
   faultIds(): string[];
+  /** Its profile requires https, so a run with no SUT serves it over TLS (simulators.referenceTls). */
+  requiresHttps?: boolean;
   start(options?: SimulatorStartOptions): Promise<RunningFhirServer>;
 }
 
@@ -36,6 +38,8 @@ export interface ReferenceClientRunOptions {
   /** Actor options the client exercises, e.g. `['Pull', 'CSV']`. */
   options?: readonly string[];
   signal?: AbortSignal;
+  /** PEM certificate to trust (alone) when the server serves https with a certificate made for the run. */
+  ca?: string;
 }
 
 /**

@@ -79,9 +79,7 @@ const consumerRows = [
 ];
 
 const optionRows = [
-  consumer('MADX-OPT-001', 'SHALL', `${VOL1} 1:6.2.1, 1:6.3`, 'An actor claiming the Validate mADX Message option is grouped with a Content Data Structure Consumer, an SVCM Terminology Consumer and an mCSD Care Services Update Consumer.', {
-    notTestedReason: 'a grouping declaration, not visible on the wire',
-  }),
+  consumer('MADX-OPT-001', 'SHALL', `${VOL1} 1:6.2.1, 1:6.3`, 'An actor claiming the Validate mADX Message option is grouped with a Content Data Structure Consumer, an SVCM Terminology Consumer and an mCSD Care Services Update Consumer (a declaration: a person attests it).'),
   consumer('MADX-OPT-002', 'SHALL', 'IHE QRPH mADX 3.0.0 test plan TC2; Volume 1 1:6.6.3', 'With the Validate option, a report whose indicator or disaggregation code is not in the Measure\'s value set gets an error status: 422 with an OperationOutcome, issue.code code-invalid recommended.'),
   consumer('MADX-OPT-003', 'SHALL', 'IHE QRPH mADX 3.0.0 test plan TC3; Volume 1 1:6.6.2 (digest A7)', 'With the Validate option, a report whose subject is not a known mCSD Location gets an error status: 422 expected, 404 tolerated as a warning (A7).'),
   consumer('MADX-OPT-004', 'MAY', 'IHE QRPH mADX 3.0.0 Volume 3 3:8.1; issue mADX_002', 'Disaggregation codes may be validated with the value sets the Measure links through relatedArtifact (label = component code).'),
@@ -91,10 +89,8 @@ const securityRows = [
   consumer('MADX-SEC-001', 'SHALL', `${QRPH58} 2:3.58.6`, 'The exchange is protected by TLS: the Consumer offers no plain-HTTP endpoint and the Creator is not configured with http://.', { element: 'rest.security' }),
   consumer('MADX-SEC-002', 'SHALL', `${QRPH58} 2:3.58.6`, 'The exchange uses mutual authentication: the Consumer can require a client certificate (or another mutual mechanism the jurisdiction approves) and refuses a client without one; the Creator can present one.', { element: 'rest.security' }),
   consumer('MADX-SEC-003', 'SHOULD', `${QRPH58} 2:3.58.6 (RFC 7303)`, 'The Consumer processes XML safely: a body with a DTD or external entity is refused with 400 and never expanded (derived).'),
-  creator('MADX-SEC-004', 'SHOULD', `${QRPH58} 2:3.58.6`, 'The risk of re-identifying people from small counts is considered before reports are shared.', {
-    notTestedReason: 'a policy consideration, not machine-testable',
-  }),
-  consumer('MADX-SEC-005', 'MAY', `${QRPH58} 2:3.58.6.1`, 'QRPH-58 asks for no ATNA audit event.', { notTestedReason: 'nothing is required, so nothing can be tested' }),
+  creator('MADX-SEC-004', 'SHOULD', `${QRPH58} 2:3.58.6`, 'The risk of re-identifying people from small counts is considered before reports are shared (a policy: a person attests it).'),
+  consumer('MADX-SEC-005', 'MAY', `${QRPH58} 2:3.58.6.1`, 'QRPH-58 asks for no ATNA audit event.', { notTestedReason: 'not applicable: the row places no obligation on any actor, so there is nothing to test or attest' }),
 ];
 
 const capabilityRows = [

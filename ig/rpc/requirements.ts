@@ -62,8 +62,8 @@ const consumerRows = [
 const securityRows = [
   consumer('RPC-SEC-001', 'SHALL', `${LAB90} message semantics table (https)`, 'No exchange happens over plain HTTP.', { element: 'rest.security' }),
   consumer('RPC-SEC-002', 'SHOULD', `${LAB90} Security Considerations`, 'Mutual authentication, e.g. a TLS client certificate, is supported or required by the Consumer and usable by the Creator.', { element: 'rest.security' }),
-  consumer('RPC-SEC-003', 'SHOULD', `${LAB90} Security Considerations; Volume 1 XX.5`, 'Patient data is protected as PaLM TF-1 Appendix A, ATNA and IUA describe.', { notTestedReason: 'a documentation check, not visible on the wire' }),
-  consumer('RPC-SEC-004', 'MAY', `${LAB90} Security Considerations`, 'LAB-90 asks for no ATNA audit event.', { notTestedReason: 'nothing is required, so nothing can be tested' }),
+  consumer('RPC-SEC-003', 'SHOULD', `${LAB90} Security Considerations; Volume 1 XX.5`, 'Patient data is protected as PaLM TF-1 Appendix A, ATNA and IUA describe (a person attests it).'),
+  consumer('RPC-SEC-004', 'MAY', `${LAB90} Security Considerations`, 'LAB-90 asks for no ATNA audit event.', { notTestedReason: 'not applicable: the row places no obligation on any actor, so there is nothing to test or attest' }),
 ];
 
 const capabilityRows = [

@@ -18,5 +18,6 @@ export const contentConsumerFaults: FaultModeDef[] = [
   { id: 'ignore-measure-codes', description: 'Takes group, population and stratifier codes the named Measure does not define', breaks: ['MADX-MR-013', 'RPC-CRE-007'] },
   { id: 'ignore-terminology', description: 'Validate option: takes disaggregation values outside the code set the Measure links to their dimension', breaks: ['MADX-OPT-002', 'MADX-OPT-004'] },
   { id: 'ignore-unknown-subject', description: 'Validate option: takes a report whose subject is no facility of the mCSD directory', breaks: ['MADX-OPT-003'] },
+  { id: 'plain-http', description: 'Serves plain http even when given a certificate', breaks: ['MADX-CON-003', 'MADX-SEC-001', 'RPC-CON-003', 'RPC-SEC-001'] },
   { id: 'auth-ignored', description: 'Serves every request whatever its credentials, even with a bearer token configured (no 401)', breaks: ['MADX-CON-008', 'RPC-CON-007'] },
 ];

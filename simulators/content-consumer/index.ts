@@ -181,7 +181,7 @@ export async function startContentConsumer(options: ContentConsumerOptions = {})
       faults: requested,
       ...(options.host ? { host: options.host } : {}),
       ...(options.port !== undefined ? { port: options.port } : {}),
-      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.tls && !faults.has('plain-http') ? { tls: options.tls } : {}),
       ...(auth ? { auth } : {}),
       ...(options.onExchange ? { onExchange: options.onExchange } : {}),
       configure: configure(checked, store, faults, { bundles, async: options.async ?? false }),
@@ -197,6 +197,7 @@ export const madxContentConsumer: Simulator = {
   title: 'measure-conformance reference mADX Content Consumer',
   plays: ['MadxContentConsumer'],
   faultIds,
+  requiresHttps: true,
   start: (options) => startContentConsumer({ ...options, profile: 'madx' }),
 };
 
@@ -206,5 +207,6 @@ export const rpcContentConsumer: Simulator = {
   title: 'measure-conformance reference RPC Content Consumer',
   plays: ['RpcContentConsumer'],
   faultIds,
+  requiresHttps: true,
   start: (options) => startContentConsumer({ ...options, profile: 'rpc' }),
 };

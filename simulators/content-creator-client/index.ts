@@ -64,7 +64,7 @@ class Creator {
   constructor(options: ReferenceClientRunOptions, known: readonly FaultModeDef[]) {
     this.#faults = activeFaults([...(options.faults ?? [])], known);
     this.#signal = options.signal;
-    this.#http = new HttpClient({ baseUrl: options.baseUrl, timeouts: { requestMs: 15_000 } });
+    this.#http = new HttpClient({ baseUrl: options.baseUrl, timeouts: { requestMs: 15_000 }, ...(options.ca ? { tls: { ca: options.ca } } : {}) });
   }
 
   close(): Promise<void> {

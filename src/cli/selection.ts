@@ -8,6 +8,7 @@ import type { HarnessConfig } from '../config/types.js';
 import type { ReferenceTrigger } from '../engine/triggers.js';
 import { referenceClientPlaying, simulatorById, simulatorPlaying, type Simulator } from '../../simulators/index.js';
 import { UsageError } from './command.js';
+import { runCertificate, type RunCertificate } from './run-certificate.js';
 
 export interface Selection {
   suite: string[];
@@ -57,34 +58,53 @@ export function planFor(suite: Suite<Fixture>, config: HarnessConfig, faults: st
     return { target: { baseUrl: sut.baseUrl }, options, config: { ...idsConfig, ...(sut.seed ? { seed: true } : {}) } };
   }
   const sim = simulatorFor(suite);
-  const standIn = suite.role === 'client' && !sut ? referenceTriggerFor(suite, options, faults) : undefined;
+  const transport = referenceTransport(sim, config);
+  const tls = transport.certificate ? { tls: transport.certificate } : {};
+  const trust = transport.certificate ? { tls: { ca: transport.certificate.cert } } : {};
+  // The suite's https test leaves a plain-http reference run to a person, saying why, instead of failing it.
+  const suiteConfig = { ...idsConfig, ...(transport.plainHttp ? { referenceHttp: transport.plainHttp } : {}) };
+  const standIn = suite.role === 'client' && !sut ? referenceTriggerFor(suite, options, faults, transport.certificate) : undefined;
   const simulatorFaults = standIn ? [] : faults;
   const target: SuitePlan['target'] = {
     name: sim.title,
     start: async ({ onExchange }) => {
-      const server = await sim.start({ ...suite.simulatorOptions, faults: simulatorFaults, onExchange, host: config.simulators.host });
+      const server = await sim.start({ ...suite.simulatorOptions, ...tls, faults: simulatorFaults, onExchange, host: config.simulators.host });
       return { baseUrl: server.url, close: () => server.close() };
     },
   };
   if (suite.role === 'server') {
     // The simulator stands in for the SUT: no SUT credentials or trust settings go to it.
-    return { target, options, config: idsConfig, http: { auth: undefined, headers: {}, tls: {} } };
+    return { target, options, config: suiteConfig, http: { auth: undefined, headers: {}, tls: {}, ...trust } };
   }
   const trigger = standIn ?? sut?.triggers?.[suite.actorUnderTest];
-  return { target, options, config: idsConfig, ...(trigger ? { trigger } : {}) };
+  return { target, options, config: suiteConfig, ...(transport.certificate ? { http: trust } : {}), ...(trigger ? { trigger } : {}) };
+}
+
+interface ReferenceTransport {
+  certificate?: RunCertificate;
+  /** Why a simulator whose profile requires https runs on plain http. */
+  plainHttp?: string;
+}
+
+/** A run with no SUT serves the simulators whose profiles require https over TLS, unless told not to. */
+function referenceTransport(sim: Simulator, config: HarnessConfig): ReferenceTransport {
+  if (!sim.requiresHttps || config.sut) return {};
+  if (config.simulators.referenceTls === false) return { plainHttp: 'the run was asked for plain http (run --no-tls or simulators.referenceTls: false)' };
+  const made = runCertificate(config.simulators.host);
+  return made.ok ? { certificate: made.certificate } : { plainHttp: `no certificate could be made for the run: ${made.reason}` };
 }
 
 /**
  * With no SUT, the bundled reference client of the actor plays it, with the run's options and
  * faults; an actor without one leaves the suite waiting for a SUT, as before reference clients.
  */
-function referenceTriggerFor(suite: Suite<Fixture>, options: readonly string[], faults: readonly string[]): ReferenceTrigger | undefined {
+function referenceTriggerFor(suite: Suite<Fixture>, options: readonly string[], faults: readonly string[], certificate: RunCertificate | undefined): ReferenceTrigger | undefined {
   const client = referenceClientPlaying(suite.actorUnderTest);
   if (!client) return undefined;
   return {
     type: 'reference',
     name: client.title,
-    run: ({ simulatorUrl, signal }) => client.run({ baseUrl: simulatorUrl, faults, options, signal }),
+    run: ({ simulatorUrl, signal }) => client.run({ baseUrl: simulatorUrl, faults, options, signal, ...(certificate ? { ca: certificate.cert } : {}) }),
   };
 }
 

@@ -16,18 +16,43 @@ async function run(config: HarnessConfig): Promise<RunResults> {
   return runSuites({ suites: [consumerSuite], catalogue: catalogue(), plan: (s) => planFor(s, config) });
 }
 const byTitle = (results: RunResults): Map<string, TestResult> => new Map(results.tests.map((t) => [t.title, t]));
+const MUTUAL = 'the Consumer requires mutual authentication';
 
 describe('mADX Send Aggregate Report suite for the Content Consumer', () => {
   it('decides every Content Consumer requirement but those with a reason, against the reference Consumer', async () => {
     const results = await run({ ...base, sut: undefined });
     const own = results.requirements.filter((r) => r.capability === MADX_CONTENT_CONSUMER);
     expect(own.filter((r) => r.verdict === 'not-tested' && !r.notTestedReason).map((r) => r.id)).toEqual([]);
-    expect(own.filter((r) => r.verdict === 'not-tested').map((r) => r.id).sort()).toEqual(['MADX-OPT-001', 'MADX-SEC-005']);
+    expect(own.filter((r) => r.verdict === 'not-tested').map((r) => r.id).sort()).toEqual(['MADX-SEC-005']);
     const t = byTitle(results);
     expect(['MADX-OPT-002', 'MADX-OPT-003', 'MADX-OPT-004'].map((id) => results.requirements.find((r) => r.id === id)?.verdict)).toEqual(['pass', 'pass', 'pass']);
     expect(results.tests.filter((x) => !['pass', 'skip', 'manual'].includes(x.verdict)).map((x) => `${x.title}: ${x.reason}`)).toEqual([]);
     expect(t.get('a request with wrong credentials is refused with 401')?.reason).toMatch(/requires no authorization/);
-    expect(t.get('the Consumer endpoint is https with mutual authentication')?.verdict).toBe('manual');
+    expect(t.get('the Consumer endpoint is served over https')?.verdict).toBe('pass');
+    expect(results.suites[0]!.target).toMatch(/^https:/);
+    expect([t.get(MUTUAL)?.verdict, t.get(MUTUAL)?.reason]).toEqual(['manual', expect.stringContaining('record the answer as attestations.MADX-SEC-002 in config.yaml')]);
+  }, 60_000);
+
+  it('a run asked for plain http leaves the https test to a person, saying why', async () => {
+    const t = byTitle(await run({ ...base, sut: undefined, simulators: { ...base.simulators, referenceTls: false } })).get('the Consumer endpoint is served over https')!;
+    expect([t.verdict, t.reason]).toEqual(['manual', expect.stringContaining('run --no-tls')]);
+  }, 60_000);
+
+  it('a recorded attestation decides the question: yes passes, no fails, and the answer is evidence', async () => {
+    const attested = async (yes: boolean) => {
+      const results = await runSuites({
+        suites: [consumerSuite],
+        catalogue: catalogue(),
+        plan: (s) => planFor(s, { ...base, sut: undefined }),
+        attestations: { 'MADX-SEC-002': { attested: yes, by: 'Ada Lovelace, security officer', note: 'client certificates from the national PKI' } },
+      });
+      return byTitle(results).get(MUTUAL)!;
+    };
+    const yes = await attested(true);
+    expect(yes.verdict).toBe('pass');
+    expect(yes.evidence).toContainEqual(expect.objectContaining({ kind: 'attestation', requirement: 'MADX-SEC-002', attested: true, by: 'Ada Lovelace, security officer' }));
+    const no = await attested(false);
+    expect([no.verdict, no.reason]).toEqual(['fail', expect.stringContaining('Ada Lovelace, security officer attested no')]);
   }, 60_000);
 
   describe('against Consumers named by base URL', () => {
@@ -77,9 +102,8 @@ describe('mADX Send Aggregate Report suite for the Content Consumer', () => {
       expect([t.verdict, t.reason]).toEqual(['warning', 'the answer is one OperationOutcome, not one per invalid report (the A4 form)']);
     });
 
-    it('the reference simulator reached over plain http is left to a person for https, never passed', () => {
-      const t = byTitle(singleOutcome).get('the Consumer endpoint is https with mutual authentication')!;
-      expect(t.verdict).toBe('manual');
+    it('a Consumer named by an http base URL fails the https test, even when it is the reference simulator', () => {
+      expect(byTitle(singleOutcome).get('the Consumer endpoint is served over https')?.verdict).toBe('fail');
     });
   });
 });

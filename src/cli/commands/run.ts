@@ -23,6 +23,9 @@ Options:
   --option NAME       an actor option the SUT claims (repeatable), e.g. Pull, CSV
   --seed              first load the project's fixtures into the SUT (PUT with their ids), for a SUT
                       that accepts writes and holds no suitable data of its own
+  --no-tls            with no SUT, serve the mADX and RPC Content Consumer simulators over plain
+                      http instead of https with a certificate made for the run (local debugging;
+                      their https tests are then left to a person)
   --out DIR           report folder (default <report.dir>/<timestamp>, and <report.dir>/latest)
   --fail-on LEVEL     shall (default): exit 1 when a SHALL requirement fails or errors;
                       should: also when a SHOULD is not met; never: exit 0 whatever the verdicts
@@ -37,6 +40,7 @@ export const runCommand: Command = {
     const { values } = parseCliArgs(args);
     const loaded = configFrom(values.config, values.sut, io);
     const { config, secrets } = loaded;
+    if (values['no-tls']) config.simulators.referenceTls = false;
     if (values.option?.length) config.sut = { ...(config.sut ?? { name: 'SUT' }), options: values.option };
     if (values.seed) {
       if (!config.sut?.baseUrl) throw new UsageError('--seed loads fixtures into a SUT: name one with --sut URL or sut.baseUrl in config.yaml');
@@ -46,6 +50,8 @@ export const runCommand: Command = {
     if (!['shall', 'should', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be shall, should or never, not ${JSON.stringify(failOn)}`);
 
     const suites = selectSuites(allSuites, config, { suite: values.suite ?? [], actor: values.actor ?? [] });
+    const unknownAttested = Object.keys(config.attestations ?? {}).filter((id) => !catalogue().get(id));
+    if (unknownAttested.length) throw new UsageError(`attestations: no requirement has the id ${unknownAttested.join(', ')} (measure-conformance list --requirements prints them)`);
     const stream = { write: (text: string) => io.stdout(text), isTTY: io.isTTY === true };
     const progress = createProgressPrinter(stream, { total: suites.reduce((n, s) => n + s.tests.length, 0), env: io.env });
     let results: RunResults;
@@ -54,6 +60,7 @@ export const runCommand: Command = {
         suites,
         catalogue: catalogue(),
         capabilityTitles,
+        ...(config.attestations ? { attestations: config.attestations } : {}),
         plan: (suite) => planFor(suite, config),
         http: sutHttpConfig(config, secrets),
         timeouts: { testMs: config.timeouts.testMs, waitMs: config.timeouts.waitMs },
@@ -94,6 +101,7 @@ function parseCliArgs(args: string[]) {
         out: { type: 'string' },
         'fail-on': { type: 'string' },
         seed: { type: 'boolean' },
+        'no-tls': { type: 'boolean' },
       },
     });
   } catch (e) {

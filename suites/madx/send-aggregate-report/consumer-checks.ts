@@ -138,22 +138,22 @@ export async function notHeld(t: ConsumerContext, id: string, requirement: strin
 const REFERENCE_SIMULATORS = new Set(['MadxContentConsumerSimulator', 'RpcContentConsumerSimulator']);
 
 /**
- * The transport-security test of both Consumers. Over https the exchange is checked to have used
- * TLS and a person attests mutual authentication. Over plain http the SHALL fails, except for the
- * bundled reference simulator, which serves http for local runs (`serve` gives it TLS): there a
- * person attests the deployment instead, and the run says so.
+ * The https test of both Consumers: over https the exchange must have used TLS. Over plain http the
+ * SHALL fails, except for the bundled reference simulator in a run that chose plain http (run
+ * --no-tls, or no certificate could be made for the run): a person then attests the deployment,
+ * and the run says why it used http.
  */
 export async function judgeTransport(t: ConsumerContext, requirements: { https: string }): Promise<void> {
-  const scheme = new URL(t.sut.baseUrl).protocol;
-  if (scheme === 'https:') {
+  if (new URL(t.sut.baseUrl).protocol === 'https:') {
     const res = await t.sut.capabilities();
     t.expect(res.exchange.url.startsWith('https:') && res.status > 0, `GET ${res.exchange.url} was answered (${res.status}) over TLS`, { requirement: requirements.https });
-    t.manual('the Consumer answered over TLS; a person confirms it requires mutual authentication (a client certificate or a mechanism the jurisdiction approves) and refuses a client without one');
+    return;
   }
   const name = t.fixture.capabilities?.name;
   const reference = name !== undefined && REFERENCE_SIMULATORS.has(name);
-  t.expect(reference, reference ? `the SUT is the bundled reference simulator (${name}), reached over plain http for a local run` : `the Consumer is reached over plain http (${t.sut.baseUrl}); the endpoint must be https`, {
+  const chosen = typeof t.config['referenceHttp'] === 'string' ? t.config['referenceHttp'] : undefined;
+  t.expect(reference && chosen, reference && chosen ? `the bundled reference simulator (${name}) runs on plain http: ${chosen}` : `the Consumer is reached over plain http (${t.sut.baseUrl}); the endpoint must be https`, {
     requirement: requirements.https,
   });
-  t.manual(`the reference simulator ran over plain http (${t.sut.baseUrl}); a person confirms a deployed Consumer is served over https with mutual authentication, as measure-conformance serve does when given a certificate`);
+  t.manual(`the reference simulator ran over plain http (${chosen ?? ''}); a person confirms a deployed Consumer is served over https`);
 }

@@ -6,7 +6,7 @@
  * one the reference Consumer runs by default; its answers name the rule set.
  */
 import type { Bundle, MeasureReport } from 'fhir/r4.js';
-import { defineSuite, test } from '../../../src/engine/index.js';
+import { ATTESTED_FALSE, defineSuite, test } from '../../../src/engine/index.js';
 import { MADX_CONTENT_CONSUMER, MADX_VALIDATE_OPTION } from '../../../ig/madx/capabilities.js';
 import { entriesNamed, INVALID_ENTRIES, sendInvalidBundle, withFreshIds } from './consumer-bundles.js';
 import {
@@ -249,6 +249,16 @@ function expectValidateRefusal(t: ConsumerContext, res: Awaited<ReturnType<typeo
 }
 
 const validateOption = [
+  test<ConsumerFixture>('a Consumer claiming the Validate option is grouped with the actors the option requires', {
+    requirements: 'MADX-OPT-001',
+    preconditions: { options: [MADX_VALIDATE_OPTION] },
+    negativeControl: ATTESTED_FALSE,
+    description: 'A grouping is a declaration, not an exchange: a person answers, recorded as attestations.MADX-OPT-001 in config.yaml. The option tests below show its effects on the wire.',
+    run(t) {
+      t.note(`the CapabilityStatement instantiates ${(t.fixture.capabilities?.instantiates ?? []).join(', ') || 'nothing'}`);
+      t.attest('MADX-OPT-001', 'Is the Consumer grouped with a Content Data Structure Consumer (holding the Measures), an SVCM Terminology Consumer (holding their value sets) and an mCSD Care Services Update Consumer (holding the facilities), as the Validate mADX Message option requires?');
+    },
+  }),
   test<ConsumerFixture>('with the Validate option, an indicator or disaggregation value outside the Measure and its linked code sets is refused with 422 code-invalid', {
     requirements: ['MADX-OPT-002', 'MADX-OPT-004'],
     preconditions: { options: [MADX_VALIDATE_OPTION] },
@@ -277,12 +287,20 @@ const validateOption = [
 ];
 
 const declarations = [
-  test<ConsumerFixture>('the Consumer endpoint is https with mutual authentication', {
-    requirements: ['MADX-CON-003', 'MADX-SEC-001', 'MADX-SEC-002'],
-    negativeControl: 'no-metadata',
-    description: 'QRPH-58 requires https and mutual authentication (2:3.58.6), with no allowance for local testing: a SUT reached over http fails. The bundled reference simulator, recognised by its CapabilityStatement, serves http for local runs; then a person attests the deployment. Mutual authentication always needs a person.',
+  test<ConsumerFixture>('the Consumer endpoint is served over https', {
+    requirements: ['MADX-CON-003', 'MADX-SEC-001'],
+    negativeControl: 'plain-http',
+    description: 'QRPH-58 requires https (2:3.58.6), with no allowance for local testing: a SUT reached over http fails. With no SUT the reference Consumer serves https with a certificate made for the run; a run asked for plain http (run --no-tls) leaves this to a person.',
     async run(t) {
       await judgeTransport(t, { https: 'MADX-CON-003' });
+    },
+  }),
+  test<ConsumerFixture>('the Consumer requires mutual authentication', {
+    requirements: 'MADX-SEC-002',
+    negativeControl: ATTESTED_FALSE,
+    description: 'Whether the Consumer as deployed refuses a client that does not authenticate itself is policy and configuration, not visible to a harness that authenticates: a person answers, recorded as attestations.MADX-SEC-002 in config.yaml.',
+    run(t) {
+      t.attest('MADX-SEC-002', 'Does the Consumer, as deployed, require mutual authentication (a TLS client certificate or another mechanism the jurisdiction approves) and refuse a client that does not present it?');
     },
   }),
   test<ConsumerFixture>('GET [base]/metadata, if offered, returns a CapabilityStatement (information only)', {

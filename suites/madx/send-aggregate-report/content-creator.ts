@@ -13,7 +13,7 @@ import { MADX_MEASURE_REPORT, madxProfileUrl, registerMadxProfiles, type MadxRul
 import { MADX_CREATOR_ACTOR } from '../../../simulators/content-creator-client/index.js';
 import { reportsSent, submissions } from './creator-sends.js';
 import { codesOfTheMeasure } from './creator-measure-codes.js';
-import { fhirMediaTypes, follows303, httpsEndpoint, pollsAccepted, reportsErrors, sendsOf, sendsWhenTriggered, type CreatorFixture } from './creator-exchange-tests.js';
+import { fhirMediaTypes, follows303, httpsEndpoint, pollsAccepted, reportsErrors, sendsOf, sendsWhenTriggered, smallCellRisk, type CreatorFixture } from './creator-exchange-tests.js';
 
 /** The simulator the SUT sends to. */
 export const MADX_CONSUMER_SIMULATOR = 'madx-content-consumer';
@@ -119,10 +119,11 @@ const tests = [
       }
     },
   }),
-  httpsEndpoint({ https: 'MADX-CRE-004', requirements: ['MADX-CRE-004', 'MADX-SEC-001', 'MADX-SEC-002'] }),
+  httpsEndpoint({ https: 'MADX-CRE-004', requirements: ['MADX-CRE-004', 'MADX-SEC-001'] }),
   pollsAccepted('MADX-CRE-011'),
   follows303('MADX-CRE-010'),
   reportsErrors('MADX-CRE-009'),
+  smallCellRisk('MADX-SEC-004'),
 ];
 
 export default defineSuite<CreatorFixture>({

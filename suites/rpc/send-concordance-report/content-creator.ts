@@ -80,7 +80,7 @@ const tests = [
     },
   }),
   codesOfTheMeasure('RPC-CRE-007'),
-  httpsEndpoint({ https: 'RPC-CRE-003', requirements: ['RPC-CRE-003', 'RPC-SEC-001', 'RPC-SEC-002'] }),
+  httpsEndpoint({ https: 'RPC-CRE-003', requirements: ['RPC-CRE-003', 'RPC-SEC-001'] }),
   follows303('RPC-CRE-009'),
   reportsErrors('RPC-CRE-008'),
 ];
