@@ -4,6 +4,7 @@ import type { Bundle, OperationOutcome } from 'fhir/r4.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { madxProfileUrl, registerMadxProfiles } from '../../ig/madx/profiles.js';
 import { processCollection } from '../../simulators/content-consumer/collection.js';
+import { madxContentConsumer } from '../../simulators/content-consumer/index.js';
 import { FhirError } from '../../src/fhir/errors.js';
 import { MAX_JSON_DEPTH, parseJson } from '../../src/fhir/json.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
@@ -99,4 +100,21 @@ it('a collection entry whose resourceType is not a string is refused with string
   expect(issues.length).toBeGreaterThan(0);
   for (const issue of issues) for (const expression of issue.expression ?? []) expect(typeof expression).toBe('string');
   s.close();
+});
+
+it('a body that is not UTF-8 is a 400 before any route reads it, also at the mADX Consumer [base]/Bundle hook', async () => {
+  const consumer = await madxContentConsumer.start({});
+  try {
+    const bundle = Buffer.from(JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'MeasureReport', status: 'complete' } }] }));
+    const body = Buffer.concat([bundle.subarray(0, 20), Buffer.from([0xc3, 0x28]), bundle.subarray(20)]);
+    const stored = consumer.store.count();
+    for (const url of ['/Bundle', '/']) {
+      const res = await consumer.app.inject({ method: 'POST', url, headers: { 'content-type': FHIR_JSON }, payload: body });
+      expect(res.statusCode).toBe(400);
+      expect(outcome(res.body).issue[0]?.diagnostics).toContain('not valid UTF-8');
+    }
+    expect(consumer.store.count()).toBe(stored);
+  } finally {
+    await consumer.close();
+  }
 });

@@ -5,6 +5,7 @@
  * bearer auth, inbound evidence capture and switchable fault modes.
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { FhirError } from '../errors.js';
 import { isPretty } from '../negotiation.js';
@@ -60,6 +61,9 @@ export const fhirServerPlugin: FastifyPluginAsync<FhirServerOptions> = async (ap
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT }, (request, body, done) => {
     const rec = recorders.get(request);
     if (rec) rec.requestBody = body as Buffer;
+    // Every body served here is text; refusing bad UTF-8 once, before any route or a simulator's own
+    // hook reads the body, keeps a lenient decode (U+FFFD for each bad byte) from storing altered data.
+    if (!isUtf8(body as Buffer)) return done(FhirError.of(400, 'invalid', 'the request body is not valid UTF-8'), undefined);
     done(null, body);
   });
 
