@@ -323,6 +323,9 @@ export default defineSuite<ConsumerFixture>({
   options: [MADX_VALIDATE_OPTION],
   // The reference run claims the Validate option, so the reference Consumer runs with it.
   simulatorOptions: { validateMessage: true },
-  setup: discover,
+  setup: (s) => {
+    s.note(`mADX rule set: ${RULE_SET}, the QRPH-58 transaction text's (digest A9: in 3.0.0 it and the published profile agree; the 3.0.0-comment draft differs)`);
+    return discover(s);
+  },
   tests: [...acceptance, ...rejections, ...validateOption, ...declarations],
 });
