@@ -55,9 +55,10 @@ export class DataSourceClient {
   /** Resource types whose `:in` the Data Source refused with a 400. */
   readonly #inRefused = new Set<string>();
 
+  /** A large Data Source may take minutes over one query; the computer waits rather than report nothing. */
   constructor(base: string) {
     this.base = base.replace(/\/+$/, '');
-    this.#http = new HttpClient({ baseUrl: this.base, timeouts: { requestMs: 120_000, bodyMs: 120_000 }, maxResponseBytes: 200 * 1024 * 1024 });
+    this.#http = new HttpClient({ baseUrl: this.base, timeouts: { requestMs: 300_000, headersMs: 300_000, bodyMs: 300_000 }, maxResponseBytes: 200 * 1024 * 1024 });
   }
 
   close(): Promise<void> {
