@@ -172,8 +172,14 @@ function criterion(ctx: CriteriaContext, type: string, alias: string, name: stri
 }
 
 function inTable(alias: string, table: string, pk: number, condition: Fragment, negate = false): Fragment {
-  const t = table.split(' ')[1]!;
-  return ridSubquery(alias, `${t}.rid`, `FROM ${table} WHERE ${t}.pk = ? AND ${condition.sql}`, [pk, ...condition.args], negate);
+  const [name, t] = table.split(' ') as [string, string];
+  const where = `${t}.pk = ? AND ${condition.sql}`;
+  const args = [pk, ...condition.args];
+  const fragment = ridSubquery(alias, `${t}.rid`, `FROM ${table} WHERE ${where}`, args, negate);
+  // Per row, the (rid, pk) index finds the row's few values. Left to itself SQLite may pick a value
+  // index instead (an open-ended date range, an OR of codes) and scan it once per row.
+  const check = `EXISTS (SELECT 1 FROM ${table} INDEXED BY ${name}_rid WHERE ${t}.rid = ${alias}.rid AND ${where})`;
+  return { ...fragment, check: { sql: negate ? `NOT ${check}` : check, args } };
 }
 
 /** A criterion `alias.rid IN (SELECT ridColumn fromWhere)` in its three forms (see Fragment). */
