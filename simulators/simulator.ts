@@ -16,6 +16,9 @@ export interface SimulatorStartOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   auth?: { bearerToken?: string };
   onExchange?: (exchange: HttpExchange) => void;
+  /** Size and seed of the data set, for a simulator that generates its data (the Data Source). */
+  patients?: number;
+  seed?: number;
 }
 
 export interface Simulator {

@@ -7,26 +7,40 @@ import { simulators } from '../../../simulators/index.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
 import type { RunningFhirServer } from '../../fhir/server/index.js';
 
-const usage = `Usage: measure-conformance serve [--config FILE] [--simulator ID]... [--fault ID]...
+const usage = `Usage: measure-conformance serve [--config FILE] [--simulator ID]... [--fault ID]... [--patients N] [--seed N]
 
 Starts the reference simulators as long-lived FHIR endpoints and prints their base URLs; stops on
 Ctrl-C. config.yaml's 'simulators' section sets host (default 127.0.0.1), fixed ports per simulator,
 dataDir (SQLite files that keep what the simulators receive across restarts; in memory when absent),
 TLS certificate and key, and a bearer token the simulators require.
   --simulator ID   start only these simulators (repeatable); ids: ${simulators.map((s) => s.id).join(', ')}
-  --fault ID       switch on a fault mode in every started simulator (repeatable), to rehearse failures`;
+  --fault ID       switch on a fault mode in every started simulator (repeatable), to rehearse failures
+  --patients N     patients in the data-source's generated data set (default 200; 100000 for load tests)
+  --seed N         seed of the data-source's generated data set (default 1): the same seed, the same data`;
+
+function positiveInteger(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--${name} must be a positive integer, not '${text}'`);
+  return Number(text);
+}
 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the reference simulators as long-lived FHIR endpoints',
   usage,
   async run(args: string[], io: CliIo): Promise<number> {
-    let values: { config?: string; simulator?: string[]; fault?: string[] };
+    let values: { config?: string; simulator?: string[]; fault?: string[]; patients?: string; seed?: string };
     try {
       ({ values } = parseArgs({
         args,
         strict: true,
-        options: { config: { type: 'string' }, simulator: { type: 'string', multiple: true }, fault: { type: 'string', multiple: true } },
+        options: {
+          config: { type: 'string' },
+          simulator: { type: 'string', multiple: true },
+          fault: { type: 'string', multiple: true },
+          patients: { type: 'string' },
+          seed: { type: 'string' },
+        },
       }));
     } catch (e) {
       throw new UsageError((e as Error).message);
@@ -35,6 +49,8 @@ export const serveCommand: Command = {
     const unknown = (values.simulator ?? []).filter((id) => !simulators.some((s) => s.id === id));
     if (unknown.length) throw new UsageError(`unknown simulator ${unknown.join(', ')}; simulators: ${simulators.map((s) => s.id).join(', ')}`);
     const chosen = simulators.filter((s) => !values.simulator || values.simulator.includes(s.id));
+    const patients = positiveInteger('patients', values.patients);
+    const seed = positiveInteger('seed', values.seed);
     const sim = config.simulators;
     const tls = sim.tls ? { cert: readFileSync(resolve(io.cwd, sim.tls.certFile)), key: readFileSync(resolve(io.cwd, sim.tls.keyFile)) } : undefined;
     const dataDir = sim.dataDir ? resolve(io.cwd, sim.dataDir) : undefined;
@@ -50,6 +66,8 @@ export const serveCommand: Command = {
           ...(tls ? { tls } : {}),
           ...(sim.auth?.bearerToken ? { auth: { bearerToken: sim.auth.bearerToken } } : {}),
           ...(values.fault ? { faults: values.fault } : {}),
+          ...(patients !== undefined ? { patients } : {}),
+          ...(seed !== undefined ? { seed } : {}),
         });
         running.push(server);
         io.stdout(`${s.id.padEnd(20)} ${server.url}  (${s.title})\n`);
