@@ -6,9 +6,11 @@ import fhirpath from 'fhirpath';
 import r4Model from 'fhirpath/fhir-context/r4/index.js';
 import type { Bundle, CapabilityStatement, Encounter, Library, Measure, OperationOutcome, Patient, Resource } from 'fhir/r4.js';
 import { projectRoot } from '../../src/harness.js';
+import { main } from '../../src/cli/main.js';
+import { captureIo } from '../cli/cli-io.js';
 import { DATA_SOURCE_CM } from '../../ig/saner/capabilities.js';
 import { simulatorPlaying } from '../../simulators/index.js';
-import { dataSource, startDataSource, type RunningDataSource } from '../../simulators/data-source/index.js';
+import { dataSource, generateDataSet, startDataSource, type RunningDataSource } from '../../simulators/data-source/index.js';
 import { COMPUTE_MEASURE_TYPES } from '../../simulators/data-source/declaration.js';
 import { MEASURE_VERSIONS, populationMembers } from '../../simulators/data-source/measures.js';
 import { ageGroup } from '../../simulators/data-source/measures.js';
@@ -333,5 +335,34 @@ describe('data-source with a file-backed store', () => {
     }
     await expect(startDataSource({ storePath, patients: 100, seed: 6 })).rejects.toThrow(/holds another data set/);
     await expect(dataSource.start({ faults: ['no-such-fault'] })).rejects.toThrow(/unknown fault mode/);
+  });
+});
+
+describe('serve data-source', () => {
+  it('generates the data set --patients and --seed ask for, and refuses a bad count with exit 2', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'data-source-serve-'));
+    try {
+      const stop = new AbortController();
+      const io = captureIo(cwd, {}, stop.signal);
+      const running = main(['serve', '--simulator', 'data-source', '--patients', '60', '--seed', '3'], io);
+      let url: string | undefined;
+      for (let i = 0; i < 200 && !url; i++) {
+        url = /data-source\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(io.out())?.[1];
+        if (!url) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(url, io.err()).toBeDefined();
+      const bundle = await json<Bundle>(await fetch(`${url}/Patient?_count=0`, { headers: { accept: 'application/fhir+json' } }));
+      expect(bundle.total).toBe(60);
+      const first = await json<Patient>(await fetch(`${url}/Patient/pat-000050`, { headers: { accept: 'application/fhir+json' } }));
+      const { meta: _meta, ...served } = first;
+      expect(served).toEqual(generateDataSet({ patients: 60, seed: 3 }).resources.find((r) => r.id === 'pat-000050'));
+      stop.abort();
+      expect(await running).toBe(0);
+      const bad = captureIo(cwd);
+      expect(await main(['serve', '--simulator', 'data-source', '--patients', 'many'], bad)).toBe(2);
+      expect(bad.err()).toMatch(/--patients must be a positive integer/);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });
