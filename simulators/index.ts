@@ -5,12 +5,13 @@ import { measureSourceClient } from './measure-source-client/index.js';
 import { madxContentCreatorClient, rpcContentCreatorClient } from './content-creator-client/index.js';
 import { madxContentConsumer, rpcContentConsumer } from './content-consumer/index.js';
 import { dataSource } from './data-source/index.js';
+import { measureComputer } from './measure-computer/index.js';
 import type { ReferenceClient, Simulator } from './simulator.js';
 
 export type { ReferenceClient, ReferenceClientRunOptions, Simulator, SimulatorStartOptions } from './simulator.js';
 
 /** Every bundled reference simulator. */
-export const simulators: readonly Simulator[] = [measureSource, measureConsumer, madxContentConsumer, rpcContentConsumer, dataSource];
+export const simulators: readonly Simulator[] = [measureSource, measureConsumer, madxContentConsumer, rpcContentConsumer, measureComputer, dataSource];
 
 export function simulatorById(id: string): Simulator | undefined {
   return simulators.find((s) => s.id === id);

@@ -14,7 +14,8 @@ import { searchParamsFor } from '../../src/fhir/search/search-param-def.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { fixtureResources } from '../fixtures.js';
 import { serveOwnStore } from '../own-store.js';
-import type { SimulatorStartOptions } from '../simulator.js';
+import type { Simulator, SimulatorStartOptions } from '../simulator.js';
+import { startDataSource } from '../data-source/index.js';
 import { MeasureComputer } from './computer.js';
 import { evaluateMeasureOperation } from './evaluate-operation.js';
 import { measureComputerFaults } from './faults.js';
@@ -137,4 +138,32 @@ export async function startMeasureComputer(options: MeasureComputerOptions): Pro
   };
 }
 
-export const measureComputerFaultIds = (): string[] => [...coreFaults, ...measureComputerFaults].map((f) => f.id);
+/**
+ * The registered simulator: started without a Data Source URL it brings up the reference Data
+ * Source (the generator's default data set) beside itself and closes it with itself, so `serve`
+ * and the suites have a complete Compute Measure pair.
+ */
+export const measureComputer: Simulator = {
+  id: 'measure-computer',
+  title: 'measure-conformance reference Measure Computer',
+  plays: ['MeasureComputer'],
+  faultIds: () => [...coreFaults, ...measureComputerFaults].map((f) => f.id),
+  async start(options: SimulatorStartOptions & Partial<MeasureComputerOptions> = {}) {
+    if (options.dataSourceUrl) return startMeasureComputer({ ...options, dataSourceUrl: options.dataSourceUrl });
+    activeFaults(options.faults ?? [], [...coreFaults, ...measureComputerFaults]);
+    const companion = await startDataSource({ ...(options.host ? { host: options.host } : {}) });
+    try {
+      const server = await startMeasureComputer({ ...options, dataSourceUrl: companion.url });
+      return {
+        ...server,
+        async close() {
+          await server.close();
+          await companion.close();
+        },
+      };
+    } catch (err) {
+      await companion.close();
+      throw err;
+    }
+  },
+};
