@@ -18,7 +18,7 @@ export const TEMPLATE = `<!DOCTYPE html>
     <div>
       <div class="eyebrow">FHIR R4 MeasureReport conformance report</div>
       <h1 id="sut-name">{{sut.name}}</h1>
-      <div class="url">{{#if sut.baseUrl}}{{sut.baseUrl}}{{else}}no base URL{{/if}}{{#if sut.simulated}} · reference simulators{{/if}}</div>
+      <div class="url">{{#if sut.baseUrl}}{{sut.baseUrl}}{{#if sut.simulated}} · reference simulators{{/if}}{{else}}{{#if sut.simulated}}each suite against its reference simulator (targets listed with the tests){{else}}no base URL{{/if}}{{/if}}</div>
       <dl>
         <dt>Run started</dt><dd>{{runDate}}</dd>
         <dt>Finished</dt><dd>{{finishedAt}}</dd>

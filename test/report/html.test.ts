@@ -43,6 +43,16 @@ describe('renderHtml', () => {
     expect(section).not.toContain('SANER-QM-SRC-001');
   });
 
+  it('names where a simulator run went instead of a missing base URL', () => {
+    const results = sampleResults();
+    results.sut = { name: 'bundled reference simulators', simulated: true };
+    const simulated = renderHtml(results);
+    expect(simulated).toContain('each suite against its reference simulator');
+    expect(simulated).not.toContain('no base URL');
+    results.sut = { name: 'Acme', simulated: false };
+    expect(renderHtml(results)).toContain('no base URL');
+  });
+
   it('shows the interrupted banner only for an interrupted run', () => {
     expect(html).not.toContain('id="interrupted"');
     const results = sampleResults();
