@@ -26,6 +26,12 @@ export interface DataSourceOptions extends SimulatorStartOptions, DataSetOptions
    * (SANER-CM-PG-004).
    */
   inModifier?: boolean;
+  /**
+   * Servers a suite runs beside the Data Source for as long as it runs (closed with it), e.g. the
+   * public-health side and a reference Measure Computer standing in for the SUT. They take the
+   * faults: the Data Source then serves clean data, since the stand-in is what is under test.
+   */
+  beside?: (dataSource: RunningDataSource, faults: readonly string[]) => Promise<{ close(): Promise<void> }>;
 }
 
 export interface RunningDataSource extends RunningFhirServer {
@@ -44,6 +50,7 @@ export function computeFixtures(): Resource[] {
 }
 
 export async function startDataSource(options: DataSourceOptions = {}): Promise<RunningDataSource> {
+  if (options.beside) return withBeside(options.beside, options);
   const inModifier = options.inModifier ?? true;
   const declaration = dataSourceDeclaration({ inModifier });
   const faults = options.faults ?? [];
@@ -82,6 +89,24 @@ export async function startDataSource(options: DataSourceOptions = {}): Promise<
     }),
   );
   return { ...server, expected: dataSet.expected, dataSet };
+}
+
+async function withBeside(beside: NonNullable<DataSourceOptions['beside']>, options: DataSourceOptions): Promise<RunningDataSource> {
+  const { beside: _beside, faults = [], ...own } = options;
+  const running = await startDataSource(own);
+  try {
+    const others = await beside(running, faults);
+    return {
+      ...running,
+      async close() {
+        await others.close();
+        await running.close();
+      },
+    };
+  } catch (err) {
+    await running.close();
+    throw err;
+  }
 }
 
 export const dataSource: Simulator = {

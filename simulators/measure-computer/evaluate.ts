@@ -190,5 +190,6 @@ export async function evaluateMeasure(input: EvaluationInput): Promise<Evaluatio
     if (first?.count !== undefined) first.count += 1;
   }
   const date = utcInstant(new Date(Math.floor(now.getTime() / 1000) * 1000));
-  return { report: buildReport({ measure, period: input.period, subject: input.subject, reporter: input.reporter, date, groups, issues }), issues };
+  const period = input.faults?.has('period-end-inclusive') ? { ...input.period, end: utcInstant(new Date(Date.parse(input.period.end) - 1000)) } : input.period;
+  return { report: buildReport({ measure, period, subject: input.subject, reporter: input.reporter, date, groups, issues }), issues };
 }

@@ -11,5 +11,6 @@ export const measureComputerFaults: readonly FaultModeDef[] = [
   { id: 'stale-measure', description: 'Keeps evaluating the first version of a Measure it read, so a changed Measure changes nothing', breaks: ['SANER-CM-PG-009'] },
   { id: 'skip-data-source', description: 'Reports zero counts without querying the Data Source', breaks: ['SANER-CM-PG-002', 'SANER-CM-PG-005'] },
   { id: 'ignore-period', description: 'Queries without the reporting-period criteria, counting every day at once', breaks: ['SANER-CM-PG-007'] },
+  { id: 'period-end-inclusive', description: "Writes the report's period end as the last second of the period instead of its exclusive end", breaks: ['SANER-CM-PG-007'] },
   { id: 'no-in-fallback', description: 'Keeps sending :in to a Data Source that refuses it instead of the value set codes', breaks: ['SANER-CM-PG-004'] },
 ];

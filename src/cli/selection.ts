@@ -77,7 +77,15 @@ export function planFor(suite: Suite<Fixture>, config: HarnessConfig, faults: st
     return { target, options, config: suiteConfig, http: { auth: undefined, headers: {}, tls: {}, ...trust } };
   }
   const trigger = standIn ?? sut?.triggers?.[suite.actorUnderTest];
-  return { target, options, config: suiteConfig, ...(transport.certificate ? { http: trust } : {}), ...(trigger ? { trigger } : {}) };
+  // A client actor only a reference server plays (the Measure Computer): with no SUT the suite drives
+  // that server itself (the faults reach it through the suite's simulator); a SUT's base URL is where
+  // the suite reads what the SUT serves besides calling out (e.g. reports under the Pull Option).
+  const clientConfig = {
+    ...suiteConfig,
+    ...(!sut && !standIn ? { referenceServer: true } : {}),
+    ...(sut?.baseUrl ? { sutBaseUrl: sut.baseUrl } : {}),
+  };
+  return { target, options, config: clientConfig, ...(transport.certificate ? { http: trust } : {}), ...(trigger ? { trigger } : {}) };
 }
 
 interface ReferenceTransport {

@@ -77,8 +77,11 @@ export interface TestContext<F extends object = Fixture> {
 
   /** Client-role suites: the simulator the SUT talks to. */
   readonly simulator: SimulatorView;
-  /** Client-role suites: makes the SUT act (configured command, webhook, prompt, or nothing). */
-  trigger(description: string): Promise<void>;
+  /**
+   * Client-role suites: makes the SUT act (configured command, webhook, prompt, or nothing);
+   * `variables` (`MC_*` names) reach a command's environment and a webhook's placeholders.
+   */
+  trigger(description: string, variables?: Readonly<Record<string, string>>): Promise<void>;
   /** Client-role suites: the first inbound request matching, or a failed check explaining what arrived instead. */
   waitForRequest(matcher: RequestMatcher, options?: WaitOptions & CheckOptions): Promise<HttpExchange>;
   /**
@@ -260,7 +263,7 @@ export class TestRun<F extends object = Fixture> implements TestContext<F> {
     return { baseUrl: session.baseUrl, exchanges: () => session.exchanges() };
   }
 
-  async trigger(description: string): Promise<void> {
+  async trigger(description: string, variables?: Readonly<Record<string, string>>): Promise<void> {
     const session = this.#session('t.trigger');
     await fireTrigger(this.#deps.trigger ?? { type: 'none' }, {
       simulatorUrl: session.baseUrl,
@@ -271,6 +274,7 @@ export class TestRun<F extends object = Fixture> implements TestContext<F> {
       note: (text) => this.note(text),
       signal: this.signal,
       ...(this.#deps.prompt ? { prompt: this.#deps.prompt } : {}),
+      ...(variables ? { variables } : {}),
     });
   }
 

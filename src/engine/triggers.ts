@@ -47,6 +47,8 @@ export interface TriggerContext {
   note(text: string): void;
   signal: AbortSignal;
   prompt?: PromptIo;
+  /** What this step tells the SUT besides the simulator, e.g. a second server's URL or a period (`MC_*` names). */
+  variables?: Readonly<Record<string, string>>;
 }
 
 export class TriggerError extends Error {
@@ -63,6 +65,7 @@ export function triggerVariables(ctx: TriggerContext): Record<string, string> {
     MC_SUITE_ID: ctx.suiteId,
     MC_TEST_ID: ctx.testId,
     MC_TRIGGER: ctx.description,
+    ...ctx.variables,
   };
 }
 
