@@ -8,6 +8,7 @@ import madxContentConsumer from './madx/send-aggregate-report/content-consumer.j
 import rpcContentConsumer from './rpc/send-concordance-report/content-consumer.js';
 import madxContentCreator from './madx/send-aggregate-report/content-creator.js';
 import rpcContentCreator from './rpc/send-concordance-report/content-creator.js';
+import sanerMeasureComputer from './saner/compute-measure/measure-computer.js';
 
 /** Every suite the harness runs, in the order they appear in reports. */
 export const suites: readonly Suite<Fixture>[] = [
@@ -20,4 +21,5 @@ export const suites: readonly Suite<Fixture>[] = [
   rpcContentConsumer as Suite<Fixture>,
   madxContentCreator as Suite<Fixture>,
   rpcContentCreator as Suite<Fixture>,
+  sanerMeasureComputer as Suite<Fixture>,
 ];
