@@ -122,8 +122,12 @@ export class MeasureComputer {
     return evaluateMeasure({ definitions, period, subject, reporter, dataSource: this.dataSource, faults: this.config.faults });
   }
 
-  /** Stores the report: one id per measure version, subject, reporter and period, so a re-run updates. */
+  /** Stores the report: one id per measure version, subject, reporter and period, so a re-run updates (unless `evaluate-duplicates`). */
   save(report: MeasureReport): MeasureReport {
+    if (this.config.faults.has('evaluate-duplicates')) {
+      const { id: _computedId, ...fresh } = report;
+      return this.store.create(fresh);
+    }
     const key = [report.measure, report.subject?.reference, report.reporter?.reference, report.period?.start, report.period?.end].join('\n');
     const id = `computed-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
     return this.store.update({ ...report, id }, { allowCreate: true }).resource;

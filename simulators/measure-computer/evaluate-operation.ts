@@ -10,8 +10,9 @@ import { EVALUATE_MEASURE_OPERATION } from '../../ig/saner/canonicals.js';
 import { TransportError } from '../../src/engine/http.js';
 import { FhirError } from '../../src/fhir/errors.js';
 import type { OperationDeclaration } from '../../src/fhir/server/index.js';
-import type { MeasureComputer } from './computer.js';
+import type { ComputeRequest, MeasureComputer } from './computer.js';
 import { DataSourceError } from './data-source.js';
+import { priorPeriod, reportingPeriod } from './period.js';
 import { PushError } from './push.js';
 
 const PARAMETERS = ['periodStart', 'periodEnd', 'subject', 'reporter', 'report'] as const;
@@ -43,6 +44,15 @@ function storeFlag(value: string | undefined): boolean {
   throw FhirError.of(400, 'invalid', `report must be true or false, not '${value}'`, 'report');
 }
 
+/** The period to compute: the one asked, or under `evaluate-ignores-period` the one before it (bad input is refused either way). */
+function periodToCompute(given: Partial<Record<ParameterName, string>>, faults: ReadonlySet<string>): Pick<ComputeRequest, 'periodStart' | 'periodEnd'> {
+  if (!faults.has('evaluate-ignores-period')) {
+    return { ...(given.periodStart ? { periodStart: given.periodStart } : {}), ...(given.periodEnd ? { periodEnd: given.periodEnd } : {}) };
+  }
+  const prior = priorPeriod(reportingPeriod(given.periodStart, given.periodEnd));
+  return { ...(prior.start ? { periodStart: prior.start } : {}), ...(prior.end ? { periodEnd: prior.end } : {}) };
+}
+
 export function evaluateMeasureOperation(computer: MeasureComputer): OperationDeclaration {
   return {
     name: 'evaluate-measure',
@@ -52,14 +62,14 @@ export function evaluateMeasureOperation(computer: MeasureComputer): OperationDe
     // SANER invokes it with GET too, though report=true stores: the IG's definition, not R4's rule.
     affectsState: false,
     async handler(request) {
+      const faults = computer.config.faults;
       const given = inputs(request.params);
-      const store = storeFlag(given.report);
+      const store = storeFlag(given.report) || faults.has('evaluate-stores-always');
       let report;
       try {
         ({ report } = await computer.compute({
           measureId: request.id ?? '',
-          ...(given.periodStart ? { periodStart: given.periodStart } : {}),
-          ...(given.periodEnd ? { periodEnd: given.periodEnd } : {}),
+          ...periodToCompute(given, faults),
           ...(given.subject ? { subject: given.subject } : {}),
           ...(given.reporter ? { reporter: given.reporter } : {}),
         }));
@@ -67,7 +77,7 @@ export function evaluateMeasureOperation(computer: MeasureComputer): OperationDe
         if (err instanceof TransportError || err instanceof DataSourceError) throw FhirError.of(502, 'transient', `the Data Source could not be used: ${err.message}`);
         throw err;
       }
-      if (!store) return { kind: 'resource', resource: report };
+      if (!store || faults.has('evaluate-never-stores')) return { kind: 'resource', resource: report };
       const saved = computer.save(report);
       try {
         await computer.push(saved);

@@ -1,6 +1,7 @@
 /**
  * The Measure Computer's own fault modes, each breaking one Compute Measure behaviour a suite
- * checks: what it counts, what it reports, where the report goes, which Measure and data it uses.
+ * checks: what it counts, what it reports, where the report goes, which Measure and data it uses,
+ * and what `$evaluate-measure` answers and stores.
  */
 import type { FaultModeDef } from '../../src/fhir/server/index.js';
 
@@ -12,5 +13,9 @@ export const measureComputerFaults: readonly FaultModeDef[] = [
   { id: 'skip-data-source', description: 'Reports zero counts without querying the Data Source', breaks: ['SANER-CM-PG-002', 'SANER-CM-PG-005'] },
   { id: 'ignore-period', description: 'Queries without the reporting-period criteria, counting every day at once', breaks: ['SANER-CM-PG-007'] },
   { id: 'period-end-inclusive', description: "Writes the report's period end as the last second of the period instead of its exclusive end", breaks: ['SANER-CM-PG-007'] },
+  { id: 'evaluate-ignores-period', description: '$evaluate-measure answers with the report of the period before the one asked', breaks: ['SANER-OP-EVAL-001', 'SANER-OP-EVAL-002'] },
+  { id: 'evaluate-stores-always', description: '$evaluate-measure stores the report even when report is false or absent', breaks: ['SANER-OP-EVAL-003'] },
+  { id: 'evaluate-never-stores', description: '$evaluate-measure with report=true returns the report without storing or pushing it', breaks: ['SANER-OP-EVAL-003'] },
+  { id: 'evaluate-duplicates', description: '$evaluate-measure with report=true stores each run as a new report instead of updating the one of the same period', breaks: ['SANER-OP-EVAL-003'] },
   { id: 'no-in-fallback', description: 'Keeps sending :in to a Data Source that refuses it instead of the value set codes', breaks: ['SANER-CM-PG-004'] },
 ];

@@ -499,6 +499,43 @@ describe('fault modes', () => {
     expect(counts(report).numC19Pats).toBe(5);
   });
 
+  it('evaluate-ignores-period answers with the day before the one asked, by GET and by POST', async () => {
+    const mc = await computer(ds, { faults: ['evaluate-ignores-period'] });
+    const dayBefore = { start: '2020-04-02T00:00:00+00:00', end: '2020-04-03T00:00:00+00:00' };
+    expect(reportOf(await evaluate(mc, DAY)).period).toEqual(dayBefore);
+    expect(reportOf(await post(mc, DAY)).period).toEqual(dayBefore);
+    expect((await evaluate(mc, { periodStart: 'yesterday', periodEnd: '2020-04-03' })).statusCode).toBe(400);
+  });
+
+  it('evaluate-stores-always stores the report when report is false or absent', async () => {
+    const mc = await computer(ds, { faults: ['evaluate-stores-always'] });
+    const returned = reportOf(await evaluate(mc, { ...DAY, report: 'false' }));
+    expect(returned.id).toBeDefined();
+    expect(reportsIn(await search(mc, 'MeasureReport')).map((r) => r.id)).toEqual([returned.id]);
+  });
+
+  it('evaluate-never-stores returns the report of report=true without storing or pushing it', async () => {
+    const consumer = await startMeasureConsumer();
+    open.push(consumer);
+    const mc = await computer(ds, { measureConsumerUrl: consumer.url, faults: ['evaluate-never-stores'] });
+    const returned = reportOf(await evaluate(mc, { ...DAY, report: 'true' }));
+    expect(counts(returned)).toEqual(V1_COUNTS);
+    expect(returned.id).toBeUndefined();
+    expect(reportsIn(await search(mc, 'MeasureReport'))).toHaveLength(0);
+    expect(reportsIn(await search(consumer, 'MeasureReport?subject=Location/compute-general-hospital'))).toHaveLength(0);
+  });
+
+  it('evaluate-duplicates stores a re-run for the same period as a second report', async () => {
+    const mc = await computer(ds, { faults: ['evaluate-duplicates'] });
+    const first = reportOf(await evaluate(mc, { ...DAY, report: 'true' }));
+    const again = reportOf(await post(mc, { ...DAY, report: 'true' }));
+    expect(again.id).not.toBe(first.id);
+    expect(again.meta?.versionId).toBe('1');
+    const stored = reportsIn(await search(mc, 'MeasureReport?subject=Location/compute-general-hospital'));
+    expect(stored.map((r) => r.id).sort()).toEqual([first.id, again.id].sort());
+    expect(stored.every((r) => r.period?.start === '2020-04-03T00:00:00+00:00')).toBe(true);
+  });
+
   it('no-in-fallback leaves the counts of :in criteria data-absent, with the evaluation error in the report', async () => {
     const noIn = await startDataSource({ noIn: true });
     open.push(noIn);
