@@ -129,14 +129,23 @@ export function sutHttpConfig(config: HarnessConfig, secrets: string[]): HttpCli
     secrets,
     ...(auth ? { auth } : {}),
     ...(sut?.headers ? { headers: sut.headers } : {}),
-    ...(sut?.tls ? { tls: { ...(sut.tls.caFile ? { ca: readCa(sut.tls.caFile) } : {}), ...(sut.tls.insecure ? { insecure: true } : {}) } } : {}),
+    ...(sut?.tls ? { tls: sutTls(sut.tls) } : {}),
   };
 }
 
-function readCa(file: string): string {
+function sutTls(tls: NonNullable<NonNullable<HarnessConfig['sut']>['tls']>): NonNullable<HttpClientConfig['tls']> {
+  return {
+    ...(tls.caFile ? { ca: readPem('caFile', tls.caFile) } : {}),
+    ...(tls.insecure ? { insecure: true } : {}),
+    ...(tls.certFile && tls.keyFile ? { cert: readPem('certFile', tls.certFile), key: readPem('keyFile', tls.keyFile) } : {}),
+    ...(tls.passphrase !== undefined ? { passphrase: tls.passphrase } : {}),
+  };
+}
+
+function readPem(key: string, file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UsageError(`sut.tls.caFile ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw new UsageError(`sut.tls.${key} ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
 }

@@ -59,7 +59,14 @@ export const configSchema = {
         tls: {
           type: 'object',
           additionalProperties: false,
-          properties: { caFile: { type: 'string', minLength: 1 }, insecure: { type: 'boolean' } },
+          properties: {
+            caFile: { type: 'string', minLength: 1 },
+            insecure: { type: 'boolean' },
+            certFile: { type: 'string', minLength: 1 },
+            keyFile: { type: 'string', minLength: 1 },
+            passphrase: { type: 'string' },
+          },
+          dependencies: { certFile: ['keyFile'], keyFile: ['certFile'], passphrase: ['keyFile'] },
         },
         triggers: { type: 'object', additionalProperties: trigger },
         ids: { type: 'object', additionalProperties: { type: 'string', pattern: '^[A-Za-z0-9\\-.]{1,64}$' } },

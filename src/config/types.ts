@@ -28,7 +28,11 @@ export interface SutConfig {
   options?: string[];
   auth?: { bearerToken?: string; basic?: { username: string; password: string } };
   headers?: Record<string, string>;
-  tls?: { caFile?: string; insecure?: boolean };
+  /**
+   * Trust towards the SUT and, for mutual TLS (ATNA node authentication), the harness's client
+   * certificate and key (PEM files) with the key's passphrase.
+   */
+  tls?: { caFile?: string; insecure?: boolean; certFile?: string; keyFile?: string; passphrase?: string };
   /** How to make a client SUT send its requests, per actor. */
   triggers?: Record<string, TriggerConfig>;
   /** Resource ids the server suites use instead of discovering them. */
@@ -78,6 +82,7 @@ export function secretsOf(config: HarnessConfig, fromEnvironment: string[]): str
     s?.auth?.bearerToken,
     basic?.password,
     config.simulators.auth?.bearerToken,
+    s?.tls?.passphrase,
     // Extra headers are how API keys usually travel; treat every configured value as secret.
     ...Object.values(s?.headers ?? {}),
     ...Object.values(s?.triggers ?? {}).flatMap((t) => (t.type === 'webhook' ? Object.values(t.headers ?? {}) : [])),

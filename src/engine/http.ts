@@ -32,6 +32,13 @@ export interface HttpClientConfig {
     ca?: string;
     /** Accept any certificate; explicit opt-in only. */
     insecure?: boolean;
+    /**
+     * Client certificate and key (PEM text) for servers that demand mutual TLS, as ATNA node
+     * authentication does; the key and its passphrase are secrets, redacted like the others.
+     */
+    cert?: string;
+    key?: string;
+    passphrase?: string;
   };
   auth?: HttpAuth;
   /** Sent with every request (e.g. an API key header); values listed in `secrets` are redacted in evidence. */
@@ -242,7 +249,7 @@ export class HttpClient {
           dispatcher: this.#dispatcher,
         });
       } catch (err) {
-        const { failure, message } = cause ?? describeFailure(err, this.config);
+        const { failure, message } = cause ?? describeFailure(err, this.config, url);
         throw new TransportError(`${method} ${exchange.url}: ${message}`, failure, finish({ error: message }));
       }
       const responseHeaders = flattenHeaders(res.headers);
@@ -269,7 +276,7 @@ export class HttpClient {
             chunks.push(buf);
           }
         } catch (err) {
-          cause ??= describeFailure(err, this.config);
+          cause ??= describeFailure(err, this.config, url);
         }
       }
       if (cause) {
@@ -355,6 +362,8 @@ export class HttpClient {
 
 function secretsOf(config: HttpClientConfig): string[] {
   const secrets = [...(config.secrets ?? [])];
+  if (config.tls?.key !== undefined) secrets.push(config.tls.key.trim());
+  if (config.tls?.passphrase !== undefined) secrets.push(config.tls.passphrase);
   if (config.auth?.type === 'bearer') secrets.push(config.auth.token);
   if (config.auth?.type === 'basic') {
     secrets.push(config.auth.password, Buffer.from(`${config.auth.username}:${config.auth.password}`).toString('base64'));
@@ -363,9 +372,15 @@ function secretsOf(config: HttpClientConfig): string[] {
   return [...new Set(secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
 }
 
-function tlsOptions(tls: HttpClientConfig['tls']): { ca?: string; rejectUnauthorized?: boolean } {
+function tlsOptions(tls: HttpClientConfig['tls']): { ca?: string; rejectUnauthorized?: boolean; cert?: string; key?: string; passphrase?: string } {
   if (!tls) return {};
-  const out: { ca?: string; rejectUnauthorized?: boolean } = {};
+  const out: { ca?: string; rejectUnauthorized?: boolean; cert?: string; key?: string; passphrase?: string } = {};
+  if ((tls.cert === undefined) !== (tls.key === undefined)) throw new HarnessError('tls: a client certificate needs its key, and a key its certificate');
+  if (tls.cert !== undefined && tls.key !== undefined) {
+    out.cert = tls.cert;
+    out.key = tls.key;
+    if (tls.passphrase !== undefined) out.passphrase = tls.passphrase;
+  }
   if (tls.caFile) {
     try {
       out.ca = readFileSync(tls.caFile, 'utf8');
@@ -399,7 +414,7 @@ function errorCodes(err: unknown): string[] {
   return codes;
 }
 
-function describeFailure(err: unknown, config: HttpClientConfig): { failure: TransportFailure; message: string } {
+function describeFailure(err: unknown, config: HttpClientConfig, url: string | URL): { failure: TransportFailure; message: string } {
   const codes = errorCodes(err);
   const t = config.timeouts ?? {};
   const detail = err instanceof Error ? err.message : String(err);
@@ -411,7 +426,10 @@ function describeFailure(err: unknown, config: HttpClientConfig): { failure: Tra
   const tls = codes.find((c) => TLS_CODES.has(c));
   if (tls) return { failure: 'tls', message: `TLS certificate not trusted (${tls}): give the SUT's CA with tls.caFile, or set tls.insecure for a test system` };
   if (codes.includes('ECONNRESET') || codes.includes('UND_ERR_SOCKET') || codes.includes('EPIPE')) {
-    return { failure: 'reset', message: `connection closed by the server before the response was complete (${detail})` };
+    // Under TLS 1.3 a server that wants a client certificate closes the connection after the
+    // handshake, which the client sees as nothing more than a close.
+    const mutualTlsHint = String(url).startsWith('https:') && config.tls?.cert === undefined ? '; if the server demands a client certificate (mutual TLS), give it with sut.tls.certFile and keyFile' : '';
+    return { failure: 'reset', message: `connection closed by the server before the response was complete (${detail})${mutualTlsHint}` };
   }
   if (codes.includes('UND_ERR_ABORTED') || (err instanceof Error && err.name === 'AbortError')) return { failure: 'aborted', message: 'request aborted' };
   return { failure: 'other', message: detail };

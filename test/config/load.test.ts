@@ -60,6 +60,14 @@ describe('config.yaml loading', () => {
     );
   });
 
+  it('takes a client certificate for mutual TLS only with its key, and keeps the key passphrase secret', () => {
+    const tls = (...lines: string[]) => ['sut:', '  name: Acme', '  baseUrl: https://fhir.example.org/r4', '  tls:', ...lines].join('\n');
+    expect(errorOf(tls('    certFile: ./client.pem'))).toMatch(/^config\.yaml:4 sut\.tls: .*keyFile/);
+    const { config, secrets } = parseConfig(tls('    certFile: ./client.pem', '    keyFile: ./client-key.pem', '    passphrase: open-the-key-991'), 'config.yaml', env);
+    expect(config.sut?.tls).toEqual({ certFile: './client.pem', keyFile: './client-key.pem', passphrase: 'open-the-key-991' });
+    expect(secrets).toContain('open-the-key-991');
+  });
+
   it('rejects duplicate keys', () => {
     expect(errorOf('suites: ["a"]\nsuites: ["b"]\n')).toMatch(/^config\.yaml:2: .*[Mm]ap keys must be unique/);
   });

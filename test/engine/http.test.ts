@@ -304,6 +304,52 @@ describe('HttpClient TLS', () => {
   });
 });
 
+describe('HttpClient mutual TLS', () => {
+  let dir: string;
+  let server: TestServer;
+  const PASSPHRASE = 'client-key-passphrase-7781';
+  const pem = (name: string) => readFileSync(join(dir, name), 'utf8');
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mc-mtls-'));
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'server-key.pem'), '-out', join(dir, 'server.pem'));
+    // The harness's client key is encrypted: the passphrase from config opens it.
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-passout', `pass:${PASSPHRASE}`, '-days', '2', '-subj', '/CN=harness', '-keyout', join(dir, 'client-key.pem'), '-out', join(dir, 'client.pem'));
+    server = await startServer(
+      (req, res) => fhirJson(res, 200, { resourceType: 'Basic', id: 'echo', text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${String(req.headers['x-echo'] ?? '')}</div>` } }),
+      { key: pem('server-key.pem'), cert: pem('server.pem'), requestCert: true, rejectUnauthorized: true, ca: pem('client.pem') },
+    );
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a server demanding a client certificate refuses a client without one', async () => {
+    const client = new HttpClient({ baseUrl: server.url, tls: { ca: pem('server.pem') } });
+    const err = await failureOf(client.request({ url: 'metadata' }));
+    await client.close();
+    expect(['tls', 'reset']).toContain(err.failure);
+    expect(err.message).toContain('sut.tls.certFile');
+  });
+
+  it('presents the configured certificate, opening its key with the passphrase, and redacts key and passphrase', async () => {
+    const exchanges: HttpExchange[] = [];
+    const client = new HttpClient({ baseUrl: server.url, tls: { ca: pem('server.pem'), cert: pem('client.pem'), key: pem('client-key.pem'), passphrase: PASSPHRASE } });
+    const res = await client.withListener((e) => exchanges.push(e)).request({ url: 'metadata', headers: { 'x-echo': PASSPHRASE } });
+    await client.close();
+    expect(res.status).toBe(200);
+    expect(res.text).toContain(PASSPHRASE);
+    const evidence = JSON.stringify(exchanges);
+    expect(evidence).toContain(REDACTED);
+    expect(evidence).not.toContain(PASSPHRASE);
+  });
+
+  it('a certificate without its key is a harness error', () => {
+    expect(() => new HttpClient({ tls: { cert: 'x' } })).toThrow(/client certificate needs its key/);
+  });
+});
+
 describe('HttpClient with an explicit MockAgent dispatcher', () => {
   it('routes through the given dispatcher, so tests need no network', async () => {
     const agent = new MockAgent();

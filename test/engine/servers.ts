@@ -1,6 +1,6 @@
 // Real local servers that misbehave on purpose, for testing the HTTP client against the wire.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -12,7 +12,7 @@ export interface TestServer {
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
-export async function startServer(handler: Handler, tls?: { key: string; cert: string }): Promise<TestServer> {
+export async function startServer(handler: Handler, tls?: HttpsServerOptions): Promise<TestServer> {
   const sockets = new Set<Socket>();
   const requests: TestServer['requests'] = [];
   const listener = (req: IncomingMessage, res: ServerResponse) => {
