@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { runSuites, type Fixture, type RunResults, type Suite, type TestResult }
 import type { HarnessConfig } from '../../src/config/types.js';
 import type { RunningFhirServer } from '../../src/fhir/server/index.js';
 import { startMeasureComputer } from '../../simulators/measure-computer/index.js';
+import { startMeasureConsumer } from '../../simulators/measure-consumer/index.js';
 
 const computeSuite = suite as unknown as Suite<Fixture>;
 const base = defaultConfig().config;
@@ -21,7 +22,8 @@ const base = defaultConfig().config;
  * small control endpoint. Each call names (in the harness's MC_* variables) the Data Source, the
  * Measure Definition Source, the Measure Consumer, the Measure and the period; the control
  * endpoint keeps one computer per Data Source, as a deployment configured once would, and asks it
- * to compute and push with `$evaluate-measure?report=true`.
+ * to compute and push with `$evaluate-measure?report=true`. Below `/fhir` the control server
+ * passes requests on to the computer of the first Data Source, so it can be the SUT's base URL.
  */
 class DeployedComputer {
   readonly calls: Record<string, string>[] = [];
@@ -30,19 +32,38 @@ class DeployedComputer {
 
   constructor(readonly faults: string[] = []) {}
 
+  /** The control endpoint's URL; the FHIR base is `fhirBase`. */
   async start(): Promise<string> {
     this.#server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        this.#compute(JSON.parse(body) as Record<string, string>).then(
-          (status) => res.writeHead(status).end(),
+        const body = Buffer.concat(chunks);
+        const answer = req.url?.startsWith('/fhir/') ? this.#forward(req.method ?? 'GET', req.url.slice('/fhir'.length), req.headers, body) : this.#compute(JSON.parse(body.toString('utf8')) as Record<string, string>).then((status) => ({ status, type: undefined, body: '' }));
+        answer.then(
+          (a) => res.writeHead(a.status, a.type ? { 'content-type': a.type } : {}).end(a.body),
           (err: unknown) => res.writeHead(500).end(String(err)),
         );
       });
     });
     await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/compute`;
+    return `${this.#origin()}/compute`;
+  }
+
+  get fhirBase(): string {
+    return `${this.#origin()}/fhir`;
+  }
+
+  #origin(): string {
+    return `http://127.0.0.1:${(this.#server!.address() as AddressInfo).port}`;
+  }
+
+  async #forward(method: string, path: string, headers: IncomingHttpHeaders, body: Buffer): Promise<{ status: number; type: string | undefined; body: string }> {
+    const first = this.#computers.values().next().value;
+    if (!first) return { status: 503, type: undefined, body: 'not yet configured: no computation was triggered' };
+    const pick = (name: string) => (typeof headers[name] === 'string' ? { [name]: headers[name] } : {});
+    const res = await fetch(`${(await first).url}${path}`, { method, headers: { ...pick('accept'), ...pick('content-type') }, ...(body.length ? { body } : {}) });
+    return { status: res.status, type: res.headers.get('content-type') ?? undefined, body: await res.text() };
   }
 
   async #compute(vars: Record<string, string>): Promise<number> {
@@ -83,14 +104,23 @@ if (res.status !== 200) { console.error('the computer answered ' + res.status + 
   return `node ${JSON.stringify(script)}`;
 }
 
-function sutConfig(command: string, options: string[] = ['Push']): HarnessConfig {
-  return { ...base, sut: { name: 'deployed computer', actors: ['MeasureComputer'], options, triggers: { MeasureComputer: { type: 'command', command } } } };
+function sutConfig(command: string, options: string[] = ['Push'], baseUrl?: string): HarnessConfig {
+  return { ...base, sut: { name: 'deployed computer', actors: ['MeasureComputer'], options, ...(baseUrl ? { baseUrl } : {}), triggers: { MeasureComputer: { type: 'command', command } } } };
 }
 
 async function run(config: HarnessConfig, tests = computeSuite.tests): Promise<Map<string, TestResult>> {
   const results: RunResults = await runSuites({ suites: [{ ...computeSuite, tests }], catalogue: catalogue(), plan: (s) => planFor(s, config), timeouts: { waitMs: 5_000 } });
   return new Map(results.tests.map((t) => [t.id.split('/').pop()!, t]));
 }
+
+const EVALUATE_TESTS = [
+  'evaluate-measure-by-get-and-post-answers-with-the-measurereport-of-the-period-asked',
+  'evaluate-measure-with-report-false-stores-nothing',
+  'evaluate-measure-with-report-true-stores-the-report-readable-and-searchable',
+  'a-second-evaluate-measure-with-report-true-for-the-same-period-updates-the-stored-report-instead-of-adding-one',
+];
+/** The first computation (it starts the deployed computer) and the $evaluate-measure tests. */
+const evaluateRun = () => [computeSuite.tests[0]!, ...computeSuite.tests.filter((t) => EVALUATE_TESTS.includes(t.slug))];
 
 const verdicts = (tests: Map<string, TestResult>) => Object.fromEntries([...tests.values()].map((t) => [t.id.split('/').pop()!, t.verdict]));
 
@@ -100,8 +130,10 @@ describe('Compute Measure suite against a command-triggered Measure Computer', (
     try {
       const tests = await run(sutConfig(triggerScript(await sut.start())));
       const byVerdict = verdicts(tests);
-      expect(byVerdict['pull-the-report-can-be-read-from-the-measure-computer']).toBe('skip');
-      expect(Object.entries(byVerdict).filter(([id, v]) => id !== 'pull-the-report-can-be-read-from-the-measure-computer' && v !== 'pass')).toEqual([]);
+      const skipped = ['pull-the-report-can-be-read-from-the-measure-computer', ...EVALUATE_TESTS];
+      expect(skipped.map((id) => byVerdict[id])).toEqual(skipped.map(() => 'skip'));
+      expect(tests.get(EVALUATE_TESTS[0]!)?.reason).toContain('sut.baseUrl');
+      expect(Object.entries(byVerdict).filter(([id, v]) => !skipped.includes(id) && v !== 'pass')).toEqual([]);
       // Three computations: the first, against the Data Source without :in, and after the Measure changed.
       expect(sut.calls).toHaveLength(3);
       const [first, noIn, changed] = sut.calls;
@@ -137,5 +169,39 @@ describe('Compute Measure suite against a command-triggered Measure Computer', (
     expect(first?.verdict).toBe('fail');
     expect(first?.reason).toContain('a request from the Measure Computer to the Data Source');
     expect(tests.get('every-population-count-equals-the-expected-count-for-the-test-data')?.verdict).toBe('fail');
+  });
+});
+
+describe('$evaluate-measure tests against a Measure Computer with a base URL', () => {
+  it('decide the operation on a SUT whose CapabilityStatement lists it, and fail only the re-run test of one that duplicates', async () => {
+    for (const [faults, failing] of [[[], []], [['evaluate-duplicates'], [EVALUATE_TESTS[3]]]] as const) {
+      const sut = new DeployedComputer([...faults]);
+      try {
+        const control = await sut.start();
+        const tests = await run(sutConfig(triggerScript(control), ['Push'], sut.fhirBase), evaluateRun());
+        const byVerdict = verdicts(tests);
+        expect(EVALUATE_TESTS.map((id) => [id, byVerdict[id]]), faults.join()).toEqual(EVALUATE_TESTS.map((id) => [id, (failing as readonly string[]).includes(id) ? 'fail' : 'pass']));
+        const calls = [...tests.values()].flatMap((t) => t.evidence.flatMap((e) => (e.kind === 'http' ? [e.exchange] : []))).filter((x) => x.url.includes('$evaluate-measure'));
+        expect(calls.every((x) => x.url.startsWith(sut.fhirBase))).toBe(true);
+        expect(new Set(calls.map((x) => x.method))).toEqual(new Set(['GET', 'POST']));
+      } finally {
+        await sut.close();
+      }
+    }
+  });
+
+  it('skip, saying why, on a SUT whose CapabilityStatement does not list it', async () => {
+    const consumer = await startMeasureConsumer();
+    const sut = new DeployedComputer();
+    try {
+      const tests = await run(sutConfig(triggerScript(await sut.start()), ['Push'], consumer.url), evaluateRun());
+      for (const id of EVALUATE_TESTS) {
+        expect(tests.get(id)?.verdict).toBe('skip');
+        expect(tests.get(id)?.reason).toContain('lists no http://hl7.org/fhir/uv/saner/OperationDefinition/Measure-evaluate-measure');
+      }
+    } finally {
+      await sut.close();
+      await consumer.close();
+    }
   });
 });

@@ -48,6 +48,8 @@ export interface Computation {
 export interface ComputeFixture {
   period?: Period;
   first?: Computation;
+  /** Where `$evaluate-measure` is called, or why it cannot be; found by the first test that needs it. */
+  evaluator?: { base: string } | { skip: string };
 }
 
 type T = TestContext<ComputeFixture>;

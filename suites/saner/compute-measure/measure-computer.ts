@@ -29,6 +29,7 @@ import { PUBLIC_HEALTH_MEASURE_REPORT } from '../../../ig/saner/profiles.js';
 import { computeFixtures } from '../../../simulators/data-source/index.js';
 import { COMPUTE_MEASURE_URL } from '../../../simulators/data-source/measures.js';
 import { reportOf, succeeded } from '../produce-measure/source-pushes.js';
+import { evaluateMeasureTests } from './evaluate-measure.js';
 import { answered, compute, computerBase, REPORTER, SUBJECT, type Computation, type ComputeFixture, type Period, type Search } from './computation.js';
 import { changedCounts, countDifferences, countOf, expectedFor, scoreDifferences, strataDifferences, type ExpectedResult } from './expected.js';
 import { siteAt, startComputeSite, type ComputeSite } from './site.js';
@@ -251,5 +252,5 @@ export default defineSuite<ComputeFixture>({
   capabilities: [MEASURE_COMPUTER_CM],
   options: ['Push', 'Pull'],
   setup: () => ({}),
-  tests: [captureTest, periodTest, ...reportTests, ...availabilityTests, noInTest, changedMeasureTest],
+  tests: [captureTest, periodTest, ...reportTests, ...availabilityTests, ...evaluateMeasureTests, noInTest, changedMeasureTest],
 });
