@@ -17,10 +17,11 @@
  * SUT the reference Measure Computer stands in, driven through its `$evaluate-measure?report=true`,
  * pointed at the public-health side for definitions and pushes, and given the run's faults (the
  * negative controls: off-by-one, drop-stratifier, no-push, stale-measure, skip-data-source,
- * ignore-period, no-in-fallback, period-end-inclusive, no-metadata).
+ * ignore-period, no-in-fallback, period-end-inclusive, no-metadata, and the evaluate-* faults).
  *
- * The first test makes one computation and later tests judge it; the `:in` test and the
- * changed-Measure test (last, as it publishes v2) compute again.
+ * The first test makes one computation and later tests judge it; the `$evaluate-measure` tests
+ * (evaluate-measure.ts) call the operation themselves where the computer offers it; the `:in` test
+ * and the changed-Measure test (last, as it publishes v2) compute again.
  */
 import type { Measure, MeasureReport } from 'fhir/r4.js';
 import { defineSuite, test, type TestContext } from '../../../src/engine/index.js';
