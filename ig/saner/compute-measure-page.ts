@@ -56,6 +56,8 @@ export const computeMeasurePageRequirements: readonly Requirement[] = [
       'A computable Measure writes all population criteria in one language (text/fhirpath, text/cql or application/x-fhir-query), names its parameters [A-Z][A-Za-z0-9.]+ without duplicates or clashes with the predefined names, lists the value sets it uses in a referenced Library\'s relatedArtifact, and writes FHIR queries relative to the server base, RFC 3986-encoded; the Measure Computer relies on this.',
     source: `${AUTOMATION}, writing computable measures`,
     capability: MEASURE_COMPUTER_CM,
+    notTestedReason:
+      'A rule for Measure authors, not a behaviour of a Measure Computer on the wire; the bundled computable Measures are held to it by test/simulators/generator.test.ts.',
   },
   {
     id: 'SANER-CM-PG-009',

@@ -5,6 +5,9 @@
  * version, period: {start, end}, groups: [{ code, populations: { [populationCode]: count },
  * measureScore?, stratifiers: [{ code, strata: { [value]: { [populationCode]: count } } }] }] }] }`
  *
+ * - ComputeSearchCoverage has one result per day too: a group per resource type (its code the
+ *   type), a count per parameter (`Type-parameter`), no scores or strata; its Unevaluable group
+ *   has no expected count (see coverage.ts).
  * - A population's count is its number of distinct members (the resources its query matches;
  *   `_include`d resources are not members).
  * - `measureScore` is numerator / denominator for the Beds and LabResults groups, 0 when the
@@ -14,6 +17,7 @@
  *   none of that population's members falls in it). Only values some member yields appear; a
  *   member whose patient yields nothing is in no stratum.
  */
+import { coverageGroups, COVERAGE_MEASURE_URL, COVERAGE_MEASURE_VERSION } from './coverage.js';
 import { COMPUTE_MEASURE_URL, MEASURE_VERSIONS, populationMembers, STRATIFIERS } from './measures.js';
 import type { ClinicalModel, ReportingPeriod } from './model.js';
 
@@ -72,6 +76,9 @@ export function expectedResults(model: ClinicalModel, periods: readonly Reportin
       });
       results.push({ measure: COMPUTE_MEASURE_URL, version: version.version, period: { start: period.start, end: period.end }, groups });
     }
+  }
+  for (const period of periods) {
+    results.push({ measure: COVERAGE_MEASURE_URL, version: COVERAGE_MEASURE_VERSION, period: { start: period.start, end: period.end }, groups: coverageGroups(model, period) });
   }
   return { seed, patients: model.patients.length, periods: periods.map(({ start, end }) => ({ start, end })), results };
 }

@@ -2,12 +2,14 @@
  * The deterministic clinical data set of the Data Source: `generateDataSet({ seed, patients, start,
  * days })` draws a facility's beds, patients and their encounters, ventilations and SARS-CoV-2
  * results around a window of daily reporting periods, adds the boundary cases of
- * boundary-cases.ts, and counts from its own model what each version of ComputeCovidImpact
- * reports for each day (`expected`, see expected.ts). The same options give the same resources and
+ * boundary-cases.ts and the records the search-coverage Measure queries (coverage.ts), and counts
+ * from its own model what each version of ComputeCovidImpact and ComputeSearchCoverage reports for
+ * each day (`expected`, see expected.ts). The same options give the same resources and
  * results; another seed gives other ones.
  */
 import type { Resource } from 'fhir/r4.js';
 import { addBoundaryCases, AGE_CASES_PER_DAY, setBoundaryBirthDates } from './boundary-cases.js';
+import { addCoverageRecords } from './coverage.js';
 import { drawEncounter, drawFacility, drawLabResult, drawPatient, drawVentilation, Ids } from './draw.js';
 import { expectedResults, type ExpectedResults } from './expected.js';
 import type { ClinicalModel, ReportingPeriod } from './model.js';
@@ -35,7 +37,7 @@ export interface DataSetOptions {
 }
 
 export interface DataSet {
-  /** Locations (wards, beds), Devices, Patients, Encounters, Conditions, Procedures, Observations. */
+  /** Locations (wards, beds), Devices, Patients, Encounters, Conditions, Procedures, Observations, and the coverage types. */
   resources: Resource[];
   expected: ExpectedResults;
   model: ClinicalModel;
@@ -55,7 +57,7 @@ export function generateDataSet(options: DataSetOptions = {}): DataSet {
 
   const random = new SeededRandom(seed);
   const ids = new Ids();
-  const model: ClinicalModel = { ...drawFacility(random, ids, patientCount), patients: [], encounters: [], conditions: [], procedures: [], observations: [] };
+  const model: ClinicalModel = { ...drawFacility(random, ids, patientCount), patients: [], encounters: [], conditions: [], procedures: [], observations: [], coverage: [] };
   const beds = model.beds.filter((b) => b.physicalType === 'bd');
   for (let i = 0; i < patientCount; i++) model.patients.push(drawPatient(random, ids, window));
   setBoundaryBirthDates(model.patients, periods);
@@ -86,6 +88,7 @@ export function generateDataSet(options: DataSetOptions = {}): DataSet {
     if (on && i % 2 === 0) device.patient = on.patient.id;
   });
   addBoundaryCases({ ids, model, random }, periods);
+  addCoverageRecords({ ids, model }, periods);
 
   return { resources: modelResources(model), expected: expectedResults(model, periods, seed), model, periods };
 }

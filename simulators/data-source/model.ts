@@ -90,6 +90,21 @@ export interface ObservationRecord {
   value: Coding;
 }
 
+/** Resource types the generator writes only for the search-coverage Measure (coverage.ts), beside its coverage Conditions, Observations and Procedures. */
+export type CoverageType =
+  | 'Condition' | 'Observation' | 'Procedure' | 'AllergyIntolerance' | 'DiagnosticReport' | 'MedicationRequest' | 'ServiceRequest' | 'DocumentReference'
+  | 'FamilyMemberHistory' | 'MedicationAdministration' | 'MedicationDispense' | 'MedicationStatement';
+
+/** A record of a coverage type: whose it is, the encounter it belongs to, its code and when. */
+export interface CoverageRecord {
+  type: CoverageType;
+  id: string;
+  patient: PatientRecord;
+  encounter: string;
+  code: Coding;
+  at: Instant;
+}
+
 export interface ClinicalModel {
   patients: PatientRecord[];
   wards: WardRecord[];
@@ -99,6 +114,8 @@ export interface ClinicalModel {
   conditions: ConditionRecord[];
   procedures: ProcedureRecord[];
   observations: ObservationRecord[];
+  /** Records of the types only the search-coverage Measure asks for (AllergyIntolerance, DiagnosticReport, Medication*, …). */
+  coverage: CoverageRecord[];
 }
 
 /** A reporting period: start inclusive, end exclusive, both at midnight UTC. */

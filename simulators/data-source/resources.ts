@@ -1,9 +1,9 @@
 /** The FHIR R4 resources a Data Source serves for the model: the records written out, nothing more. */
-import type { Condition, Device, Encounter, Location, Observation, Patient, Procedure, Reference, Resource } from 'fhir/r4.js';
+import type { CodeableConcept, Condition, Device, Encounter, FhirResource, Location, Observation, Patient, Procedure, Reference, Resource } from 'fhir/r4.js';
 import {
   ACT_CODE, BED_STATUS, CANONICAL_BASE, CONDITION_CLINICAL, CONDITION_VERIFICATION, OBSERVATION_CATEGORY, PHYSICAL_TYPE, ROLE_CODE, VENTILATOR_DEVICE,
 } from './codes.js';
-import type { ClinicalModel, Instant } from './model.js';
+import type { ClinicalModel, CoverageRecord, Instant } from './model.js';
 import { formatInstant } from './model.js';
 
 /** The facility (fixtures/compute/location-compute-general-hospital.json) and its organization. */
@@ -102,5 +102,37 @@ export function modelResources(model: ClinicalModel): Resource[] {
     effectiveDateTime: formatInstant(o.effective),
     valueCodeableConcept: { coding: [o.value] },
   }));
-  return [...wards, ...beds, ...devices, ...patients, ...encounters, ...conditions, ...procedures, ...observations];
+  return [...wards, ...beds, ...devices, ...patients, ...encounters, ...conditions, ...procedures, ...observations, ...model.coverage.map(coverageResource)];
+}
+
+const ALLERGY_CLINICAL = 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical';
+
+/** A record of a coverage type as the least valid R4 resource that its patient, encounter and code searches find. */
+function coverageResource(r: CoverageRecord): FhirResource {
+  const id = r.id;
+  const subject = ref('Patient', r.patient.id);
+  const encounter = ref('Encounter', r.encounter);
+  const code: CodeableConcept = { coding: [r.code], text: r.code.display ?? r.code.code ?? '' };
+  const when = formatInstant(r.at);
+  switch (r.type) {
+    case 'AllergyIntolerance':
+      return { resourceType: 'AllergyIntolerance', id, clinicalStatus: { coding: [{ system: ALLERGY_CLINICAL, code: 'active' }] }, code, patient: subject, recordedDate: when };
+    case 'DiagnosticReport':
+      return { resourceType: 'DiagnosticReport', id, status: 'final', code, subject, encounter, effectiveDateTime: when };
+    case 'MedicationRequest':
+      return { resourceType: 'MedicationRequest', id, status: 'active', intent: 'order', medicationCodeableConcept: code, subject, encounter, authoredOn: when };
+    case 'ServiceRequest':
+      return { resourceType: 'ServiceRequest', id, status: 'completed', intent: 'order', code, subject, encounter, authoredOn: when };
+    case 'DocumentReference':
+      return { resourceType: 'DocumentReference', id, status: 'current', type: code, subject, date: when, content: [{ attachment: { contentType: 'text/plain', title: code.text ?? '' } }], context: { encounter: [encounter] } };
+    case 'FamilyMemberHistory':
+      return { resourceType: 'FamilyMemberHistory', id, status: 'completed', patient: subject, date: when.slice(0, 10), relationship: { coding: [{ system: ROLE_CODE, code: 'FTH', display: 'father' }] }, condition: [{ code }] };
+    case 'MedicationAdministration':
+      return { resourceType: 'MedicationAdministration', id, status: 'completed', medicationCodeableConcept: code, subject, context: encounter, effectiveDateTime: when };
+    case 'MedicationDispense':
+      return { resourceType: 'MedicationDispense', id, status: 'completed', medicationCodeableConcept: code, subject, context: encounter, whenHandedOver: when };
+    case 'MedicationStatement':
+      return { resourceType: 'MedicationStatement', id, status: 'active', medicationCodeableConcept: code, subject, context: encounter, effectiveDateTime: when };
+  }
+  throw new Error(`${r.type} records are written with the clinical records, not as coverage resources`);
 }

@@ -33,6 +33,8 @@ export interface Evaluation {
 }
 
 const MEASURE_POPULATION = 'http://terminology.hl7.org/CodeSystem/measure-population';
+/** The types the `skip-search-types` fault still searches: those ComputeCovidImpact counts. */
+const SEARCHED_WHEN_SKIPPING = new Set(['Encounter', 'Procedure', 'Location', 'Observation']);
 
 interface PopulationOutcome extends PopulationCount {
   members?: Resource[];
@@ -110,9 +112,17 @@ class GroupEvaluator {
       }
       try {
         const query = parseQuery(pop.criteria?.expression ?? '', this.vars, { withoutPeriod: this.#faults.has('ignore-period') });
+        if (this.#faults.has('skip-search-types') && !SEARCHED_WHEN_SKIPPING.has(query.type)) {
+          populations.push({ ...(code ? { code } : {}), count: 0, members: [] });
+          continue;
+        }
         populations.push({ ...(code ? { code } : {}), ...(await this.population(query, needMembers)) });
       } catch (err) {
         if (!isCriterionFailure(err)) throw err;
+        if (this.#faults.has('count-unevaluable-as-zero')) {
+          populations.push({ ...(code ? { code } : {}), count: 0, members: [] });
+          continue;
+        }
         this.issues.push({ severity: 'error', code: 'exception', message: `${label} could not be evaluated: ${err.message}`, expression: `Measure.group[${g}].population[${p}].criteria` });
         populations.push(code ? { code } : {});
       }

@@ -17,5 +17,15 @@ export const measureComputerFaults: readonly FaultModeDef[] = [
   { id: 'evaluate-stores-always', description: '$evaluate-measure stores the report even when report is false or absent', breaks: ['SANER-OP-EVAL-003'] },
   { id: 'evaluate-never-stores', description: '$evaluate-measure with report=true returns the report without storing or pushing it', breaks: ['SANER-OP-EVAL-003'] },
   { id: 'evaluate-duplicates', description: '$evaluate-measure with report=true stores each run as a new report instead of updating the one of the same period', breaks: ['SANER-OP-EVAL-003'] },
+  {
+    id: 'skip-search-types',
+    description: 'Searches only Encounter, Procedure, Location and Observation (what ComputeCovidImpact needs) and reports 0 for populations of any other type',
+    breaks: ['SANER-CM-MC-002', 'SANER-CM-MC-024', 'SANER-CM-MC-036'],
+  },
+  {
+    id: 'count-unevaluable-as-zero',
+    description: 'Reports 0, and no evaluation error, for a population whose query the Data Source cannot answer',
+    breaks: ['SANER-CM-PG-006'],
+  },
   { id: 'no-in-fallback', description: 'Keeps sending :in to a Data Source that refuses it instead of the value set codes', breaks: ['SANER-CM-PG-004'] },
 ];

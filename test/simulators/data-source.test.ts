@@ -165,7 +165,30 @@ describe('data-source simulator', () => {
     expect(await found('Observation?code=http://loinc.org|94558-4')).toEqual(server.dataSet.model.observations.filter((o) => o.code.code === '94558-4').map((o) => `Observation/${o.id}`).sort());
     expect(await found('Procedure?code=http://snomed.info/sct|371907003')).toEqual(server.dataSet.model.procedures.filter((p) => p.code.code === '371907003').map((p) => `Procedure/${p.id}`).sort());
     expect(await found('Measure?url=http://measure-conformance.example.org/fhir/Measure/ComputeCovidImpact')).toEqual(['Measure/ComputeCovidImpact']);
-    expect(await found('MedicationRequest?patient=Patient/' + patientId)).toEqual([]);
+    expect(await found('MedicationRequest?patient=Patient/' + patientId)).toEqual(server.dataSet.model.coverage.filter((r) => r.type === 'MedicationRequest' && r.patient.id === patientId).map((r) => `MedicationRequest/${r.id}`).sort());
+  });
+
+  it('answers every ComputeSearchCoverage population with the generator\'s expected count on every day, and cannot answer its unevaluable one', async () => {
+    const coverage = fixture<Measure>('measure-compute-search-coverage.json');
+    let checked = 0;
+    for (const period of server.dataSet.periods) {
+      const expected = server.expected.results.find((r) => r.measure === coverage.url && r.period.start === period.start)!;
+      for (const group of coverage.group!) {
+        for (const population of group.population!) {
+          const expression = population.criteria.expression!.replace(/@ReportingPeriod\.(start|end)/g, (_, bound: 'start' | 'end') => period[bound]);
+          const res = await fetch(`${server.url}/${expression}${expression.includes('?') ? '&' : '?'}_summary=count`, { headers: { accept: 'application/fhir+json', prefer: 'handling=strict' } });
+          const want = expected.groups.find((g) => g.code === group.code!.text)?.populations[population.code!.text!];
+          if (want === undefined) {
+            expect(res.status, expression).toBe(404);
+            continue;
+          }
+          expect(res.status, expression).toBe(200);
+          expect((await json<Bundle>(res)).total, `${period.start} ${expression}`).toBe(want);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(7 * 47);
   });
 
   it('answers POST _search as GET, and pages by _count to the same members', async () => {

@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ValueSet } from 'fhir/r4.js';
+import type { Library, Measure, ValueSet } from 'fhir/r4.js';
 import { projectRoot } from '../../src/harness.js';
 import { validateResource } from '../../src/fhir/validation/index.js';
 import { generateDataSet } from '../../simulators/data-source/generator.js';
 import { VALUE_SETS, valueSetUrl } from '../../simulators/data-source/codes.js';
 import { ageGroup, instantMatches, periodMatches, yearsBefore } from '../../simulators/data-source/measures.js';
+import { COVERAGE_MEASURE_URL, COVERAGE_RECORDS, COVERED_PARAMETERS, coveragePopulations, UNEVALUABLE } from '../../simulators/data-source/coverage.js';
 import { dailyPeriods, formatInstant, utc } from '../../simulators/data-source/model.js';
 
 const small = generateDataSet();
@@ -30,7 +31,7 @@ describe('generateDataSet', () => {
     const types = new Map<string, number>();
     for (const r of small.resources) types.set(r.resourceType, (types.get(r.resourceType) ?? 0) + 1);
     expect(types.get('Patient')).toBe(200);
-    for (const t of ['Location', 'Device', 'Encounter', 'Condition', 'Procedure', 'Observation']) expect(types.get(t), t).toBeGreaterThan(0);
+    for (const t of ['Location', 'Device', 'Encounter', 'Condition', 'Procedure', 'Observation', ...Object.keys(COVERAGE_RECORDS)]) expect(types.get(t), t).toBeGreaterThan(0);
     expect(new Set(small.resources.map((r) => `${r.resourceType}/${r.id}`)).size).toBe(small.resources.length);
     expect(generateDataSet({ patients: 1000 }).resources.filter((r) => r.resourceType === 'Patient')).toHaveLength(1000);
   });
@@ -55,8 +56,9 @@ describe('generateDataSet', () => {
     const { expected } = small;
     expect(expected.periods).toEqual(dailyPeriods('2020-04-01', 7).map(({ start, end }) => ({ start, end })));
     expect(expected.periods[0]).toEqual({ start: '2020-04-01T00:00:00Z', end: '2020-04-02T00:00:00Z' });
-    expect(expected.results.map((r) => `${r.version} ${r.period.start}`)).toHaveLength(14);
-    for (const r of expected.results) {
+    const covid = expected.results.filter((r) => r.measure.endsWith('/ComputeCovidImpact'));
+    expect(covid.map((r) => `${r.version} ${r.period.start}`)).toHaveLength(14);
+    for (const r of covid) {
       expect(r.measure).toBe('http://measure-conformance.example.org/fhir/Measure/ComputeCovidImpact');
       expect(r.groups.map((g) => [g.code, Object.keys(g.populations)])).toEqual([
         ['Encounters', ['numC19Pats', 'numC19VentPats']],
@@ -98,6 +100,87 @@ describe('generateDataSet', () => {
       expect(vs.url).toBe(valueSetUrl(vs.name!));
       expect(vs.expansion!.contains!.map((c) => `${c.system}|${c.code}`).sort()).toEqual(members);
       expect(vs.compose!.include.flatMap((i) => i.concept!.map((c) => `${i.system}|${c.code}`)).sort()).toEqual(members);
+    }
+  });
+});
+
+const computeFixture = <T>(file: string): T => JSON.parse(readFileSync(join(projectRoot, 'fixtures', 'compute', file), 'utf8')) as T;
+
+describe('the search-coverage Measure (ComputeSearchCoverage)', () => {
+  const measure = computeFixture<Measure>('measure-compute-search-coverage.json');
+  const populations = (measure.group ?? []).flatMap((g) => (g.population ?? []).map((p) => ({ group: g.code?.text, code: p.code?.text, expression: p.criteria.expression })));
+
+  it('holds one population per covered type and parameter with the generator\'s query, then the unevaluable one', () => {
+    expect(measure.url).toBe(COVERAGE_MEASURE_URL);
+    expect(populations).toEqual([
+      ...coveragePopulations().map((p) => ({ group: p.type, code: p.code, expression: p.expression })),
+      { group: UNEVALUABLE.group, code: UNEVALUABLE.code, expression: UNEVALUABLE.expression },
+    ]);
+  });
+
+  it('is expected on every day, each count matching some but not all of its type', () => {
+    const results = small.expected.results.filter((r) => r.measure === COVERAGE_MEASURE_URL);
+    expect(results.map((r) => r.period)).toEqual(small.expected.periods);
+    const totals = new Map<string, number>();
+    for (const r of small.resources) totals.set(r.resourceType, (totals.get(r.resourceType) ?? 0) + 1);
+    for (const r of results) {
+      expect(r.groups.map((g) => [g.code, Object.keys(g.populations)])).toEqual(Object.entries(COVERED_PARAMETERS).map(([type, ps]) => [type, ps.map((p) => `${type}-${p}`)]));
+      for (const g of r.groups) {
+        for (const [code, n] of Object.entries(g.populations)) {
+          expect(n, `${r.period.start} ${code}`).toBeGreaterThan(0);
+          expect(n, `${r.period.start} ${code}`).toBeLessThan(totals.get(g.code)!);
+        }
+      }
+    }
+  });
+
+  it('queries values that exist whatever the seed and size: the coverage records and the first two patients', () => {
+    for (const options of [{ seed: 7, patients: 21, days: 7 }, { seed: 99, patients: 3, days: 1 }]) {
+      const other = generateDataSet(options);
+      const ids = new Set(other.resources.map((r) => `${r.resourceType}/${r.id}`));
+      for (const p of coveragePopulations()) {
+        const values = p.expression.split('?')[1]!.split('&').map((pair) => decodeURIComponent(pair.slice(pair.indexOf('=') + 1)));
+        for (const value of values) {
+          if (p.parameter === '_id') for (const id of value.split(',')) expect(ids.has(`${p.type}/${id}`), `${p.type}/${id}`).toBe(true);
+          if (p.parameter === 'patient' || p.parameter === 'encounter') expect(ids.has(value), value).toBe(true);
+        }
+        if (p.parameter === 'code') {
+          const [a, b] = COVERAGE_RECORDS[p.type as keyof typeof COVERAGE_RECORDS].codes;
+          expect(p.expression).toContain(encodeURIComponent(`|${a.code}`));
+          expect(a.code).not.toBe(b.code);
+        }
+      }
+      const coverage = other.expected.results.filter((r) => r.measure === COVERAGE_MEASURE_URL);
+      for (const g of coverage[0]!.groups) for (const [code, n] of Object.entries(g.populations)) if (!code.endsWith('-class') && !code.endsWith('-date') && !code.endsWith('-patient')) expect(n, code).toBe(2);
+    }
+  });
+});
+
+describe('the bundled computable Measures follow the rules for Measure authors (SANER-CM-PG-008)', () => {
+  const dir = join(projectRoot, 'fixtures', 'compute');
+  const files = readdirSync(dir).filter((f) => f.startsWith('measure-'));
+  const libraries = readdirSync(dir).filter((f) => f.startsWith('library-')).map((f) => computeFixture<Library>(f));
+  const PREDEFINED = ['Base', 'Metadata', 'Measure', 'MeasureReport', 'PriorReport', 'Reporter', 'Subject', 'ValueSet', 'ReportingPeriod', 'PriorReportingPeriod', 'Today', 'Tomorrow', 'Yesterday'];
+
+  it.each(files)('%s: one criteria language, relative RFC 3986-encoded queries, parameters named by its Libraries whose value sets are listed', (file) => {
+    const measure = computeFixture<Measure>(file);
+    const criteria = (measure.group ?? []).flatMap((g) => (g.population ?? []).map((p) => p.criteria));
+    expect(new Set(criteria.map((c) => c.language)).size).toBe(1);
+    const used = libraries.filter((l) => (measure.library ?? []).includes(l.url!));
+    expect(used.length).toBe(measure.library!.length);
+    const attachments = used.flatMap((l) => (l.content ?? []).map((a) => a.id!));
+    expect(new Set(attachments).size).toBe(attachments.length);
+    for (const id of attachments) {
+      expect(id).toMatch(/^[A-Z][A-Za-z0-9.]+$/);
+      expect(PREDEFINED).not.toContain(id);
+    }
+    const listed = used.flatMap((l) => (l.relatedArtifact ?? []).map((a) => a.resource));
+    for (const a of used.flatMap((l) => l.content ?? [])) if (a.url?.includes('/ValueSet/')) expect(listed).toContain(a.url);
+    for (const { expression = '' } of criteria) {
+      if (criteria[0]!.language !== 'application/x-fhir-query') continue;
+      expect(expression).toMatch(/^[A-Z][A-Za-z]+(\?|$)/);
+      expect(expression).toMatch(/^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]*$/);
+      for (const [, name] of expression.matchAll(/@([A-Za-z][A-Za-z0-9]*)/g)) expect([...PREDEFINED, ...attachments], `@${name}`).toContain(name);
     }
   });
 });

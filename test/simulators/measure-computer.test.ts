@@ -1,7 +1,8 @@
 // The reference Measure Computer against a small hand-checked Data Source (the server core with a
 // dozen resources): counts, scores and strata, the report's validity, $evaluate-measure by GET and
 // POST with and without storing, push to the reference Measure Consumer, a changed Measure, the
-// :in fallback, refused languages and parameters, and each fault mode.
+// :in fallback, refused languages and parameters, and each fault mode; and the search-coverage
+// Measure against the reference Data Source.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, Encounter, Location, Measure, MeasureReport, Observation, OperationOutcome, Patient, Procedure, Resource, ValueSet } from 'fhir/r4.js';
@@ -15,6 +16,8 @@ import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { validateResource } from '../../src/fhir/validation/index.js';
 import { startMeasureConsumer } from '../../simulators/measure-consumer/index.js';
 import { startMeasureComputer, type MeasureComputerOptions } from '../../simulators/measure-computer/index.js';
+import { startDataSource as startReferenceDataSource, type RunningDataSource } from '../../simulators/data-source/index.js';
+import { COVERED_PARAMETERS } from '../../simulators/data-source/coverage.js';
 
 const MEASURE_ID = 'ComputeCovidImpact';
 const DAY = { periodStart: '2020-04-03', periodEnd: '2020-04-03' };
@@ -549,5 +552,50 @@ describe('fault modes', () => {
     expect(outcome?.issue?.some((i) => i.diagnostics?.includes('group Encounters, population numC19Pats') && i.diagnostics.includes(':in'))).toBe(true);
     const errors = validateResource(report, { profiles: [PUBLIC_HEALTH_MEASURE_REPORT] }).filter((i) => i.severity === 'error' || i.severity === 'fatal');
     expect(errors).toEqual([]);
+  });
+});
+
+describe('the search-coverage Measure against the reference Data Source', () => {
+  const COVERAGE_ID = 'ComputeSearchCoverage';
+  let ds: RunningDataSource;
+  const searched: string[] = [];
+  beforeAll(async () => {
+    ds = await startReferenceDataSource({ onExchange: (e) => searched.push(`${e.method} ${new URL(e.url).pathname}${new URL(e.url).search}`) });
+    open.push(ds);
+  });
+
+  const expectedCounts = (): Record<string, number> => {
+    const result = ds.expected.results.find((r) => r.measure.endsWith(`/${COVERAGE_ID}`) && r.period.start.startsWith(DAY.periodStart))!;
+    return Object.assign({}, ...result.groups.map((g) => g.populations)) as Record<string, number>;
+  };
+
+  it('searches every covered type with every covered parameter and reports the generator\'s counts; the unevaluable population is an evaluation error', async () => {
+    const before = searched.length;
+    const report = reportOf(await evaluate(await computer(ds), DAY, COVERAGE_ID));
+    const { 'Immunization-patient': unevaluable, ...covered } = counts(report);
+    expect(covered).toEqual(expectedCounts());
+    expect(unevaluable).toBeUndefined();
+    expect(groupOf(report, 'Unevaluable').population?.[0]?._count?.extension?.[0]).toEqual({ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'error' });
+    expect((report.contained?.[0] as OperationOutcome).issue?.[0]?.diagnostics).toContain('Immunization');
+    const types = new Set(searched.slice(before).map((line) => /^GET \/([A-Za-z]+)\?/.exec(line)?.[1]));
+    for (const type of Object.keys(COVERED_PARAMETERS)) expect(types.has(type), type).toBe(true);
+  });
+
+  it('skip-search-types searches only the ComputeCovidImpact types and reports 0 for the others', async () => {
+    const before = searched.length;
+    const report = reportOf(await evaluate(await computer(ds, { faults: ['skip-search-types'] }), DAY, COVERAGE_ID));
+    const types = new Set(searched.slice(before).flatMap((line) => /^GET \/([A-Za-z]+)\?/.exec(line)?.[1] ?? []));
+    expect([...types].sort()).toEqual(['Encounter', 'Observation', 'Procedure']);
+    const got = counts(report);
+    expect(got['Condition-code']).toBe(0);
+    expect(got['Patient-_id']).toBe(0);
+    expect(got['Encounter-class']).toBe(expectedCounts()['Encounter-class']);
+  });
+
+  it('count-unevaluable-as-zero reports 0 and no evaluation error for the population the Data Source cannot answer', async () => {
+    const report = reportOf(await evaluate(await computer(ds, { faults: ['count-unevaluable-as-zero'] }), DAY, COVERAGE_ID));
+    expect(counts(report)['Immunization-patient']).toBe(0);
+    expect(report.contained).toBeUndefined();
+    expect(counts(report)['Condition-code']).toBe(expectedCounts()['Condition-code']);
   });
 });
