@@ -134,10 +134,11 @@ describe('Compute Measure suite against a command-triggered Measure Computer', (
       expect(skipped.map((id) => byVerdict[id])).toEqual(skipped.map(() => 'skip'));
       expect(tests.get(EVALUATE_TESTS[0]!)?.reason).toContain('sut.baseUrl');
       expect(Object.entries(byVerdict).filter(([id, v]) => !skipped.includes(id) && v !== 'pass')).toEqual([]);
-      // Three computations: the first, against the Data Source without :in, and after the Measure changed.
-      expect(sut.calls).toHaveLength(3);
-      const [first, noIn, changed] = sut.calls;
+      // Four computations: the first, the search-coverage Measure, against the Data Source without :in, and after the Measure changed.
+      expect(sut.calls).toHaveLength(4);
+      const [first, coverage, noIn, changed] = sut.calls;
       expect(first!['MC_DATA_SOURCE_URL']).toBe(first!['MC_SIMULATOR_URL']);
+      expect(coverage).toMatchObject({ MC_MEASURE: 'http://measure-conformance.example.org/fhir/Measure/ComputeSearchCoverage', MC_MEASURE_ID: 'ComputeSearchCoverage', MC_PERIOD_START: first!['MC_PERIOD_START'] });
       expect(noIn!['MC_DATA_SOURCE_URL']).not.toBe(noIn!['MC_SIMULATOR_URL']);
       expect(changed!['MC_MEASURE']).toBe('http://measure-conformance.example.org/fhir/Measure/ComputeCovidImpact');
       expect(first).toMatchObject({ MC_PERIOD_START: '2020-04-03T00:00:00Z', MC_PERIOD_END: '2020-04-04T00:00:00Z', MC_SUBJECT: 'Location/compute-general-hospital', MC_REPORTER: 'Organization/compute-general-hospital' });
@@ -153,6 +154,7 @@ describe('Compute Measure suite against a command-triggered Measure Computer', (
       const failed = [...tests.values()].filter((t) => t.verdict === 'fail').map((t) => t.id.split('/').pop());
       expect(failed).toEqual([
         'every-population-count-equals-the-expected-count-for-the-test-data',
+        'the-computer-searches-each-data-source-resource-type-and-parameter-the-measure-asks-for',
         'against-a-data-source-without-in-the-computer-sends-the-value-set-s-codes',
         'a-changed-measure-yields-a-new-report-with-the-changed-measure-s-values',
       ]);

@@ -15,6 +15,14 @@ import { readPushes, reportOf, succeeded, type Push } from '../produce-measure/s
 import type { ComputeSite } from './site.js';
 
 export const MEASURE_ID = 'ComputeCovidImpact';
+
+/** The computable Measure a computation is asked for: its id on the Measure Definition Source and its canonical url. */
+export interface MeasureRef {
+  id: string;
+  url: string;
+}
+
+export const COVID_IMPACT: MeasureRef = { id: MEASURE_ID, url: COMPUTE_MEASURE_URL };
 export const SUBJECT = 'Location/compute-general-hospital';
 export const REPORTER = 'Organization/compute-general-hospital';
 
@@ -48,6 +56,8 @@ export interface Computation {
 export interface ComputeFixture {
   period?: Period;
   first?: Computation;
+  /** The computation of ComputeSearchCoverage (search-coverage.ts). */
+  coverage?: Computation;
   /** Where `$evaluate-measure` is called, or why it cannot be; found by the first test that needs it. */
   evaluator?: { base: string } | { skip: string };
 }
@@ -86,13 +96,13 @@ export function searchesIn(exchanges: readonly HttpExchange[], baseUrl: string):
 }
 
 /** What the SUT is told through its trigger, besides the simulator URL. */
-export function triggerVariables(site: ComputeSite, dataSourceUrl: string, period: Period): Record<string, string> {
+export function triggerVariables(site: ComputeSite, dataSourceUrl: string, period: Period, measure: MeasureRef = COVID_IMPACT): Record<string, string> {
   return {
     MC_DATA_SOURCE_URL: dataSourceUrl,
     MC_MEASURE_DEFINITION_SOURCE_URL: site.publicHealth.url,
     MC_MEASURE_CONSUMER_URL: site.publicHealth.url,
-    MC_MEASURE: COMPUTE_MEASURE_URL,
-    MC_MEASURE_ID: MEASURE_ID,
+    MC_MEASURE: measure.url,
+    MC_MEASURE_ID: measure.id,
     MC_PERIOD_START: period.start,
     MC_PERIOD_END: period.end,
     MC_SUBJECT: SUBJECT,
@@ -111,8 +121,8 @@ export async function computerBase(t: T, site: ComputeSite, dataSourceUrl: strin
 
 const samePeriod = (r: MeasureReport, period: Period): boolean => Date.parse(r.period?.start ?? '') === Date.parse(period.start);
 
-async function pull(t: T, base: string, period: Period): Promise<MeasureReport | undefined> {
-  const res = await t.sut.request('GET', `${base.replace(/\/+$/, '')}/MeasureReport`, { query: { measure: COMPUTE_MEASURE_URL, _count: '100' } });
+async function pull(t: T, base: string, period: Period, measure: MeasureRef): Promise<MeasureReport | undefined> {
+  const res = await t.sut.request('GET', `${base.replace(/\/+$/, '')}/MeasureReport`, { query: { measure: measure.url, _count: '100' } });
   if (res.status !== 200) return undefined;
   const parsed = res.tryResource<Bundle>();
   if (!parsed.ok || parsed.resource.resourceType !== 'Bundle') return undefined;
@@ -121,24 +131,32 @@ async function pull(t: T, base: string, period: Period): Promise<MeasureReport |
 }
 
 /**
- * Makes the computer compute the Measure for the period from the given Data Source and collects
- * what it did. `dataSourceExchanges` reads that Data Source's inbound exchanges.
+ * Makes the computer compute the Measure (ComputeCovidImpact unless another is named) for the
+ * period from the given Data Source and collects what it did. `dataSourceExchanges` reads that
+ * Data Source's inbound exchanges.
  */
-export async function compute(t: T, site: ComputeSite, period: Period, dataSourceUrl: string, dataSourceExchanges: () => readonly HttpExchange[]): Promise<Computation> {
+export async function compute(
+  t: T,
+  site: ComputeSite,
+  period: Period,
+  dataSourceUrl: string,
+  dataSourceExchanges: () => readonly HttpExchange[],
+  measure: MeasureRef = COVID_IMPACT,
+): Promise<Computation> {
   const dsFrom = dataSourceExchanges().length;
   const phFrom = site.publicHealth.exchanges.length;
   let returned: MeasureReport | undefined;
   if (t.config['referenceServer'] === true) {
     const base = await site.standIn(dataSourceUrl);
     t.note(`the reference Measure Computer at ${base} stands in for the SUT, computing from ${dataSourceUrl}`);
-    const res = await t.sut.request('GET', `${base}/Measure/${MEASURE_ID}/$evaluate-measure`, { query: { periodStart: day(period.start), periodEnd: day(period.start), report: 'true' } });
+    const res = await t.sut.request('GET', `${base}/Measure/${measure.id}/$evaluate-measure`, { query: { periodStart: day(period.start), periodEnd: day(period.start), report: 'true' } });
     t.expectStatus(res, 200);
     const parsed = res.tryResource();
     if (parsed.ok && parsed.resource.resourceType === 'MeasureReport') returned = parsed.resource as MeasureReport;
   } else {
-    const vars = triggerVariables(site, dataSourceUrl, period);
+    const vars = triggerVariables(site, dataSourceUrl, period, measure);
     await t.trigger(
-      `compute ${COMPUTE_MEASURE_URL} (Measure/${MEASURE_ID} on ${vars.MC_MEASURE_DEFINITION_SOURCE_URL}) for ${SUBJECT} by ${REPORTER}, period ${period.start} to ${period.end} (end exclusive), from the Data Source at ${dataSourceUrl}; push the report to the Measure Consumer at ${vars.MC_MEASURE_CONSUMER_URL} (Push) or keep it for Query Measure (Pull)`,
+      `compute ${measure.url} (Measure/${measure.id} on ${vars.MC_MEASURE_DEFINITION_SOURCE_URL}) for ${SUBJECT} by ${REPORTER}, period ${period.start} to ${period.end} (end exclusive), from the Data Source at ${dataSourceUrl}; push the report to the Measure Consumer at ${vars.MC_MEASURE_CONSUMER_URL} (Push) or keep it for Query Measure (Pull)`,
       vars,
     );
     const pushing = t.options.includes('Push');
@@ -155,9 +173,14 @@ export async function compute(t: T, site: ComputeSite, period: Period, dataSourc
   }
   const dsExchanges = dataSourceExchanges().slice(dsFrom);
   const pushes = readPushes(site.publicHealth.exchanges.slice(phFrom), site.publicHealth.url);
-  const pushed = pushes.filter((p) => (p.kind === 'create' || p.kind === 'update') && succeeded(p)).map(reportOf).filter((r): r is MeasureReport => r?.resourceType === 'MeasureReport' && samePeriod(r, period)).at(-1);
+  const ofMeasure = (r: MeasureReport) => (r.measure ?? '').split('|')[0] === measure.url;
+  const pushed = pushes
+    .filter((p) => (p.kind === 'create' || p.kind === 'update') && succeeded(p))
+    .map(reportOf)
+    .filter((r): r is MeasureReport => r?.resourceType === 'MeasureReport' && samePeriod(r, period) && ofMeasure(r))
+    .at(-1);
   const base = t.options.includes('Pull') ? await computerBase(t, site, dataSourceUrl) : undefined;
-  const pulled = base ? await pull(t, base, period) : undefined;
+  const pulled = base ? await pull(t, base, period, measure) : undefined;
   const report = pushed ?? returned ?? pulled;
   const computation: Computation = {
     dataSourceUrl,

@@ -17,9 +17,12 @@
  * SUT the reference Measure Computer stands in, driven through its `$evaluate-measure?report=true`,
  * pointed at the public-health side for definitions and pushes, and given the run's faults (the
  * negative controls: off-by-one, drop-stratifier, no-push, stale-measure, skip-data-source,
- * ignore-period, no-in-fallback, period-end-inclusive, no-metadata, and the evaluate-* faults).
+ * ignore-period, no-in-fallback, period-end-inclusive, no-metadata, skip-search-types,
+ * count-unevaluable-as-zero, and the evaluate-* faults).
  *
- * The first test makes one computation and later tests judge it; the `$evaluate-measure` tests
+ * The first test makes one computation and later tests judge it; the search-coverage tests
+ * (search-coverage.ts) have the second bundled Measure, ComputeSearchCoverage, computed for the
+ * same day, deciding the SANER-CM-MC search rows and SANER-CM-PG-006; the `$evaluate-measure` tests
  * (evaluate-measure.ts) call the operation themselves where the computer offers it; the `:in` test
  * and the changed-Measure test (last, as it publishes v2) compute again.
  */
@@ -31,6 +34,7 @@ import { computeFixtures } from '../../../simulators/data-source/index.js';
 import { COMPUTE_MEASURE_URL } from '../../../simulators/data-source/measures.js';
 import { reportOf, succeeded } from '../produce-measure/source-pushes.js';
 import { evaluateMeasureTests } from './evaluate-measure.js';
+import { searchCoverageTests } from './search-coverage.js';
 import { answered, compute, computerBase, REPORTER, SUBJECT, type Computation, type ComputeFixture, type Period, type Search } from './computation.js';
 import { changedCounts, countDifferences, countOf, expectedFor, scoreDifferences, strataDifferences, type ExpectedResult } from './expected.js';
 import { siteAt, startComputeSite, type ComputeSite } from './site.js';
@@ -253,5 +257,5 @@ export default defineSuite<ComputeFixture>({
   capabilities: [MEASURE_COMPUTER_CM],
   options: ['Push', 'Pull'],
   setup: () => ({}),
-  tests: [captureTest, periodTest, ...reportTests, ...availabilityTests, ...evaluateMeasureTests, noInTest, changedMeasureTest],
+  tests: [captureTest, periodTest, ...reportTests, ...availabilityTests, ...searchCoverageTests, ...evaluateMeasureTests, noInTest, changedMeasureTest],
 });
