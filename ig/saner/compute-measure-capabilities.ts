@@ -204,4 +204,21 @@ function applyD8(list: Requirement[]): Requirement[] {
   });
 }
 
-export const computeMeasureRequirements: readonly Requirement[] = [...applyD8(capabilityRequirements(measureComputer)), ...applyD8(capabilityRequirements(dataSource))];
+/**
+ * The statement lists $evaluate-measure on both of the Measure Computer's sides: row 1 on the
+ * client (asking another server to evaluate, which nothing the harness runs offers or could
+ * observe), row 90 on the server (the trigger the test plan names).
+ */
+function evaluateSides(list: Requirement[]): Requirement[] {
+  return list.map((r) => {
+    if (r.id === 'SANER-CM-MC-001') {
+      return { ...r, notTestedReason: 'client-side use of another server\'s $evaluate-measure: a MAY the test plan does not exercise, and no harness server offers the operation to observe it' };
+    }
+    if (r.id === 'SANER-CM-MC-090') {
+      return { ...r, statement: 'The Measure Computer, as a server, may offer [base]/Measure/[id]/$evaluate-measure?periodStart=…&periodEnd=…&report=true|false, returning the computed MeasureReport (stored when report=true). ' + EVALUATE_TRIGGER };
+    }
+    return r;
+  });
+}
+
+export const computeMeasureRequirements: readonly Requirement[] = [...evaluateSides(applyD8(capabilityRequirements(measureComputer))), ...applyD8(capabilityRequirements(dataSource))];

@@ -116,7 +116,7 @@ function listReports(reports: readonly MeasureReport[]): string {
 }
 
 const periodTest = test<ComputeFixture>('$evaluate-measure by GET and POST answers with the MeasureReport of the period asked', {
-  requirements: ['SANER-OP-EVAL-001', 'SANER-OP-EVAL-002', 'SANER-OP-EVAL-004'],
+  requirements: ['SANER-CM-MC-090', 'SANER-OP-EVAL-001', 'SANER-OP-EVAL-002', 'SANER-OP-EVAL-004'],
   negativeControl: 'evaluate-ignores-period',
   description:
     'GET Measure/[id]/$evaluate-measure?periodStart=…&periodEnd=…&report=false and POST with the same Parameters (valueString) for a day other than the first computation\'s: each answers 200 with the MeasureReport of the Measure whose period starts at periodStart and ends at periodEnd. The counts are not judged here.',
