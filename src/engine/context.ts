@@ -122,6 +122,12 @@ export class TestRun<F extends object = Fixture> implements TestContext<F> {
   readonly sut: FhirClient;
   readonly #deps: TestRunDeps<F>;
   readonly #http: HttpClient;
+  /**
+   * A reference client's trigger returns only once the client has done its part, so from then on
+   * whatever it sent is already at the simulator (give or take the recording of the last answer):
+   * waiting the configured waitMs for more would only stretch a run in which it sent nothing.
+   */
+  #sutFinished = false;
 
   constructor(deps: TestRunDeps<F>) {
     this.#deps = deps;
@@ -276,11 +282,12 @@ export class TestRun<F extends object = Fixture> implements TestContext<F> {
       ...(this.#deps.prompt ? { prompt: this.#deps.prompt } : {}),
       ...(variables ? { variables } : {}),
     });
+    this.#sutFinished = this.#deps.trigger?.type === 'reference';
   }
 
   async recordTraffic(description: string, options: { quietMs?: number; actor?: string } = {}): Promise<HttpExchange[]> {
-    const quietMs = options.quietMs ?? 500;
     await this.trigger(description);
+    const quietMs = this.#sutFinished ? FINISHED_QUIET_MS : (options.quietMs ?? 500);
     await this.waitForRequest(() => true, { description: `any request from the ${options.actor ?? 'SUT'}` });
     for (let seen = -1; seen !== this.simulator.exchanges().length; ) {
       seen = this.simulator.exchanges().length;
@@ -291,16 +298,20 @@ export class TestRun<F extends object = Fixture> implements TestContext<F> {
 
   async waitForRequest(matcher: RequestMatcher, options: WaitOptions & CheckOptions = {}): Promise<HttpExchange> {
     const session = this.#session('t.waitForRequest');
+    const finished = this.#sutFinished && options.timeoutMs === undefined;
     try {
       const exchange = await session.waitFor(matcher, {
-        timeoutMs: options.timeoutMs ?? this.#deps.waitMs,
+        timeoutMs: options.timeoutMs ?? (finished ? FINISHED_GRACE_MS : this.#deps.waitMs),
         signal: this.signal,
         ...(options.description !== undefined ? { description: options.description } : {}),
       });
       this.#check(true, `received ${exchange.method} ${session.pathOf(exchange)}`, options.requirement !== undefined ? { requirement: options.requirement } : {});
       return exchange;
     } catch (err) {
-      if (err instanceof WaitTimeout) this.#stopWith(err.message, options.requirement !== undefined ? { requirement: options.requirement } : {});
+      if (err instanceof WaitTimeout) {
+        const message = finished ? `${err.message}; the reference client had already finished` : err.message;
+        this.#stopWith(message, options.requirement !== undefined ? { requirement: options.requirement } : {});
+      }
       throw err;
     }
   }
@@ -341,6 +352,10 @@ function preview(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 120 ? `${text.slice(0, 117)}…` : text;
 }
+
+/** How long the last answer to a finished reference client may take to be recorded. */
+const FINISHED_GRACE_MS = 250;
+const FINISHED_QUIET_MS = 100;
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

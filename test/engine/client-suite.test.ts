@@ -153,6 +153,21 @@ describe('client-role suites', () => {
     expect(results.tests[0]!.evidence).toContainEqual({ kind: 'note', text: 'waiting for the SUT to act on its own: send a MeasureReport to the simulator' });
   });
 
+  it('a reference client that finished without sending fails at once, not after waitMs', async () => {
+    const sentNothing = await run({ type: 'reference', name: 'reference demo source', run: async () => {} });
+    expect(sentNothing.tests[0]).toMatchObject({ verdict: 'fail' });
+    expect(sentNothing.tests[0]!.reason).toBe('no request matched POST /MeasureReport within 250 ms; the simulator received no request since the test started; the reference client had already finished');
+    // What it did send before finishing is found.
+    const sent = await run(
+      {
+        type: 'reference',
+        name: 'reference demo source',
+        run: async ({ simulatorUrl }) => void (await fetch(`${simulatorUrl}/MeasureReport`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: '{"resourceType":"MeasureReport","status":"complete","type":"summary","measure":"m","period":{}}' })).text(),
+      },
+    );
+    expect(sent.tests[0]!.verdict, sent.tests[0]!.reason).toBe('pass');
+  });
+
   it('a failing trigger command is an error, not a SUT failure', async () => {
     const results = await run({ type: 'command', command: 'exit 7' }, 300);
     expect(results.tests[0]!.verdict).toBe('error');
