@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest leaves one core to itself by default, which on a 2-core machine means one test file at
+    // a time; most files here spend much of their time waiting on sockets and child processes.
+    maxWorkers: 2,
   },
 });

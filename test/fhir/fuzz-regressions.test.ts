@@ -1,4 +1,4 @@
-// Bad input the seeded fuzz (test/hardening/fuzz.test.ts) once turned into a 500; each must be a
+// Bad input the seeded fuzz (test/hardening/fuzz-cases.ts) once turned into a 500; each must be a
 // client error with an OperationOutcome.
 import type { Bundle, OperationOutcome } from 'fhir/r4.js';
 import { afterEach, describe, expect, it } from 'vitest';
