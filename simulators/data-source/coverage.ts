@@ -2,9 +2,9 @@
  * The search-coverage Measure ComputeSearchCoverage (fixtures/compute): one population per
  * resource type and R4 search parameter of the Data Source's CapabilityStatement that a Measure
  * Computer is asked to search with (SANER-CM-MC-0xx), each query using exactly that parameter, so
- * the Measure drives the searches; and a last group whose query the Data Source cannot answer (a
- * type it does not serve), which a Measure Computer reports as an evaluation error
- * (SANER-CM-PG-006).
+ * the Measure drives the searches. Every population can be evaluated: the one the Data Source
+ * cannot answer has a Measure of its own (unevaluable.ts), so a computer that gives up a whole
+ * Measure over one failing population still has its searches judged here.
  *
  * The queries name fixed values the generator always emits whatever the seed and size:
  * pat-000001 and pat-000002 (every data set has at least 3 patients), and per type four coverage
@@ -145,15 +145,15 @@ function criterion(type: string, parameter: string): string {
   throw new Error(`no coverage criterion for ${type} ${parameter}`);
 }
 
-/** Every population of the coverage groups, in the Measure's order. */
-export function coveragePopulations(): CoveragePopulation[] {
-  return Object.entries(COVERED_PARAMETERS).flatMap(([type, parameters]) =>
-    parameters.map((parameter) => ({ type, parameter, code: `${type}-${parameter}`, expression: `${type}?${criterion(type, parameter)}` })),
-  );
+/** The population searching one type with one covered parameter alone. */
+export function coveragePopulation(type: string, parameter: string): CoveragePopulation {
+  return { type, parameter, code: `${type}-${parameter}`, expression: `${type}?${criterion(type, parameter)}` };
 }
 
-/** The last group: a type the Data Source does not serve, so the population cannot be evaluated. */
-export const UNEVALUABLE = { group: 'Unevaluable', code: 'Immunization-patient', expression: `Immunization?patient=Patient/${QUERIED_PATIENT}` } as const;
+/** Every population of the coverage groups, in the Measure's order. */
+export function coveragePopulations(): CoveragePopulation[] {
+  return Object.entries(COVERED_PARAMETERS).flatMap(([type, parameters]) => parameters.map((parameter) => coveragePopulation(type, parameter)));
+}
 
 interface Sink {
   ids: Ids;
@@ -237,11 +237,15 @@ function matches(record: Searchable, type: string, parameter: string, period: Re
   return false;
 }
 
+/** How many records of the type the search with that one covered parameter matches in the period. */
+export function coverageCount(model: ClinicalModel, type: string, parameter: string, period: ReportingPeriod): number {
+  return searchable(model, type).filter((r) => matches(r, type, parameter, period)).length;
+}
+
 /** The coverage Measure's expected groups for a period: one per type, a count per parameter. */
 export function coverageGroups(model: ClinicalModel, period: ReportingPeriod): ExpectedGroup[] {
   return Object.entries(COVERED_PARAMETERS).map(([type, parameters]) => {
-    const records = searchable(model, type);
-    const populations = Object.fromEntries(parameters.map((parameter) => [`${type}-${parameter}`, records.filter((r) => matches(r, type, parameter, period)).length]));
+    const populations = Object.fromEntries(parameters.map((parameter) => [`${type}-${parameter}`, coverageCount(model, type, parameter, period)]));
     return { code: type, populations, stratifiers: [] };
   });
 }

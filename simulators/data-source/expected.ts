@@ -6,8 +6,10 @@
  * measureScore?, stratifiers: [{ code, strata: { [value]: { [populationCode]: count } } }] }] }] }`
  *
  * - ComputeSearchCoverage has one result per day too: a group per resource type (its code the
- *   type), a count per parameter (`Type-parameter`), no scores or strata; its Unevaluable group
- *   has no expected count (see coverage.ts).
+ *   type), a count per parameter (`Type-parameter`), no scores or strata.
+ * - ComputeUnevaluable has one result per day with its one group, `PartlyEvaluable`, counting only
+ *   the evaluable population (`Encounter-class`); the other has no expected count (see
+ *   unevaluable.ts).
  * - A population's count is its number of distinct members (the resources its query matches;
  *   `_include`d resources are not members).
  * - `measureScore` is numerator / denominator for the Beds and LabResults groups, 0 when the
@@ -20,6 +22,7 @@
 import { coverageGroups, COVERAGE_MEASURE_URL, COVERAGE_MEASURE_VERSION } from './coverage.js';
 import { COMPUTE_MEASURE_URL, MEASURE_VERSIONS, populationMembers, STRATIFIERS } from './measures.js';
 import type { ClinicalModel, ReportingPeriod } from './model.js';
+import { UNEVALUABLE_MEASURE_URL, UNEVALUABLE_MEASURE_VERSION, unevaluableGroups } from './unevaluable.js';
 
 export interface ExpectedStratifier {
   code: string;
@@ -79,6 +82,7 @@ export function expectedResults(model: ClinicalModel, periods: readonly Reportin
   }
   for (const period of periods) {
     results.push({ measure: COVERAGE_MEASURE_URL, version: COVERAGE_MEASURE_VERSION, period: { start: period.start, end: period.end }, groups: coverageGroups(model, period) });
+    results.push({ measure: UNEVALUABLE_MEASURE_URL, version: UNEVALUABLE_MEASURE_VERSION, period: { start: period.start, end: period.end }, groups: unevaluableGroups(model, period) });
   }
   return { seed, patients: model.patients.length, periods: periods.map(({ start, end }) => ({ start, end })), results };
 }

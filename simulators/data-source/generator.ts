@@ -3,9 +3,9 @@
  * days })` draws a facility's beds, patients and their encounters, ventilations and SARS-CoV-2
  * results around a window of daily reporting periods, adds the boundary cases of
  * boundary-cases.ts and the records the search-coverage Measure queries (coverage.ts), and counts
- * from its own model what each version of ComputeCovidImpact and ComputeSearchCoverage reports for
- * each day (`expected`, see expected.ts). The same options give the same resources and
- * results; another seed gives other ones.
+ * from its own model what each version of ComputeCovidImpact, ComputeSearchCoverage and
+ * ComputeUnevaluable reports for each day (`expected`, see expected.ts). The same options give
+ * the same resources and results; another seed gives other ones.
  */
 import type { Resource } from 'fhir/r4.js';
 import { addBoundaryCases, AGE_CASES_PER_DAY, setBoundaryBirthDates } from './boundary-cases.js';

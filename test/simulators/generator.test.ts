@@ -7,7 +7,8 @@ import { validateResource } from '../../src/fhir/validation/index.js';
 import { generateDataSet } from '../../simulators/data-source/generator.js';
 import { VALUE_SETS, valueSetUrl } from '../../simulators/data-source/codes.js';
 import { ageGroup, instantMatches, periodMatches, yearsBefore } from '../../simulators/data-source/measures.js';
-import { COVERAGE_MEASURE_URL, COVERAGE_RECORDS, COVERED_PARAMETERS, coveragePopulations, UNEVALUABLE } from '../../simulators/data-source/coverage.js';
+import { COVERAGE_MEASURE_URL, COVERAGE_RECORDS, COVERED_PARAMETERS, coveragePopulations } from '../../simulators/data-source/coverage.js';
+import { EVALUABLE, PARTLY_EVALUABLE_GROUP, UNEVALUABLE, UNEVALUABLE_MEASURE_URL } from '../../simulators/data-source/unevaluable.js';
 import { dailyPeriods, formatInstant, utc } from '../../simulators/data-source/model.js';
 
 const small = generateDataSet();
@@ -110,12 +111,9 @@ describe('the search-coverage Measure (ComputeSearchCoverage)', () => {
   const measure = computeFixture<Measure>('measure-compute-search-coverage.json');
   const populations = (measure.group ?? []).flatMap((g) => (g.population ?? []).map((p) => ({ group: g.code?.text, code: p.code?.text, expression: p.criteria.expression })));
 
-  it('holds one population per covered type and parameter with the generator\'s query, then the unevaluable one', () => {
+  it('holds one population per covered type and parameter with the generator\'s query, and none it cannot evaluate', () => {
     expect(measure.url).toBe(COVERAGE_MEASURE_URL);
-    expect(populations).toEqual([
-      ...coveragePopulations().map((p) => ({ group: p.type, code: p.code, expression: p.expression })),
-      { group: UNEVALUABLE.group, code: UNEVALUABLE.code, expression: UNEVALUABLE.expression },
-    ]);
+    expect(populations).toEqual(coveragePopulations().map((p) => ({ group: p.type, code: p.code, expression: p.expression })));
   });
 
   it('is expected on every day, each count matching some but not all of its type', () => {
@@ -153,6 +151,24 @@ describe('the search-coverage Measure (ComputeSearchCoverage)', () => {
       const coverage = other.expected.results.filter((r) => r.measure === COVERAGE_MEASURE_URL);
       for (const g of coverage[0]!.groups) for (const [code, n] of Object.entries(g.populations)) if (!code.endsWith('-class') && !code.endsWith('-date') && !code.endsWith('-patient')) expect(n, code).toBe(2);
     }
+  });
+});
+
+describe('the partly evaluable Measure (ComputeUnevaluable)', () => {
+  const measure = computeFixture<Measure>('measure-compute-unevaluable.json');
+
+  it('holds one group: the evaluable population with the generator\'s query, then the one on a type the Data Source does not serve', () => {
+    expect(measure.url).toBe(UNEVALUABLE_MEASURE_URL);
+    const groups = (measure.group ?? []).map((g) => ({ group: g.code?.text, populations: (g.population ?? []).map((p) => ({ code: p.code?.text, expression: p.criteria.expression })) }));
+    expect(groups).toEqual([{ group: PARTLY_EVALUABLE_GROUP, populations: [{ code: EVALUABLE.code, expression: EVALUABLE.expression }, { code: UNEVALUABLE.code, expression: UNEVALUABLE.expression }] }]);
+  });
+
+  it('is expected on every day with a count of the evaluable population only, counted on the model', () => {
+    const results = small.expected.results.filter((r) => r.measure === UNEVALUABLE_MEASURE_URL);
+    expect(results.map((r) => r.period)).toEqual(small.expected.periods);
+    const ambulatory = small.model.encounters.filter((e) => e.class === 'AMB').length;
+    expect(ambulatory).toBeGreaterThan(0);
+    for (const r of results) expect(r.groups).toEqual([{ code: PARTLY_EVALUABLE_GROUP, populations: { [EVALUABLE.code]: ambulatory }, stratifiers: [] }]);
   });
 });
 

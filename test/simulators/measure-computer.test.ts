@@ -1,8 +1,8 @@
 // The reference Measure Computer against a small hand-checked Data Source (the server core with a
 // dozen resources): counts, scores and strata, the report's validity, $evaluate-measure by GET and
 // POST with and without storing, push to the reference Measure Consumer, a changed Measure, the
-// :in fallback, refused languages and parameters, and each fault mode; and the search-coverage
-// Measure against the reference Data Source.
+// :in fallback, refused languages and parameters, and each fault mode; and the search-coverage and
+// partly evaluable Measures against the reference Data Source.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, Encounter, Location, Measure, MeasureReport, Observation, OperationOutcome, Patient, Procedure, Resource, ValueSet } from 'fhir/r4.js';
@@ -18,6 +18,7 @@ import { startMeasureConsumer } from '../../simulators/measure-consumer/index.js
 import { startMeasureComputer, type MeasureComputerOptions } from '../../simulators/measure-computer/index.js';
 import { startDataSource as startReferenceDataSource, type RunningDataSource } from '../../simulators/data-source/index.js';
 import { COVERED_PARAMETERS } from '../../simulators/data-source/coverage.js';
+import { EVALUABLE, PARTLY_EVALUABLE_GROUP, UNEVALUABLE, UNEVALUABLE_MEASURE_ID } from '../../simulators/data-source/unevaluable.js';
 
 const MEASURE_ID = 'ComputeCovidImpact';
 const DAY = { periodStart: '2020-04-03', periodEnd: '2020-04-03' };
@@ -555,7 +556,7 @@ describe('fault modes', () => {
   });
 });
 
-describe('the search-coverage Measure against the reference Data Source', () => {
+describe('the search-coverage and partly evaluable Measures against the reference Data Source', () => {
   const COVERAGE_ID = 'ComputeSearchCoverage';
   let ds: RunningDataSource;
   const searched: string[] = [];
@@ -564,21 +565,28 @@ describe('the search-coverage Measure against the reference Data Source', () => 
     open.push(ds);
   });
 
-  const expectedCounts = (): Record<string, number> => {
-    const result = ds.expected.results.find((r) => r.measure.endsWith(`/${COVERAGE_ID}`) && r.period.start.startsWith(DAY.periodStart))!;
+  const expectedCounts = (measureId: string): Record<string, number> => {
+    const result = ds.expected.results.find((r) => r.measure.endsWith(`/${measureId}`) && r.period.start.startsWith(DAY.periodStart))!;
     return Object.assign({}, ...result.groups.map((g) => g.populations)) as Record<string, number>;
   };
 
-  it('searches every covered type with every covered parameter and reports the generator\'s counts; the unevaluable population is an evaluation error', async () => {
+  it('searches every covered type with every covered parameter and reports the generator\'s counts, with no evaluation error', async () => {
     const before = searched.length;
     const report = reportOf(await evaluate(await computer(ds), DAY, COVERAGE_ID));
-    const { 'Immunization-patient': unevaluable, ...covered } = counts(report);
-    expect(covered).toEqual(expectedCounts());
-    expect(unevaluable).toBeUndefined();
-    expect(groupOf(report, 'Unevaluable').population?.[0]?._count?.extension?.[0]).toEqual({ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'error' });
-    expect((report.contained?.[0] as OperationOutcome).issue?.[0]?.diagnostics).toContain('Immunization');
+    expect(counts(report)).toEqual(expectedCounts(COVERAGE_ID));
+    expect(report.contained).toBeUndefined();
     const types = new Set(searched.slice(before).map((line) => /^GET \/([A-Za-z]+)\?/.exec(line)?.[1]));
     for (const type of Object.keys(COVERED_PARAMETERS)) expect(types.has(type), type).toBe(true);
+  });
+
+  it('reports the population the Data Source cannot answer as an evaluation error and still counts the evaluable one', async () => {
+    const report = reportOf(await evaluate(await computer(ds), DAY, UNEVALUABLE_MEASURE_ID));
+    const { [UNEVALUABLE.code]: unevaluable, ...evaluable } = counts(report);
+    expect(evaluable).toEqual(expectedCounts(UNEVALUABLE_MEASURE_ID));
+    expect(Object.keys(evaluable)).toEqual([EVALUABLE.code]);
+    expect(unevaluable).toBeUndefined();
+    expect(groupOf(report, PARTLY_EVALUABLE_GROUP).population?.[1]?._count?.extension?.[0]).toEqual({ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'error' });
+    expect((report.contained?.[0] as OperationOutcome).issue?.[0]?.diagnostics).toContain('Immunization');
   });
 
   it('skip-search-types searches only the ComputeCovidImpact types and reports 0 for the others', async () => {
@@ -589,13 +597,13 @@ describe('the search-coverage Measure against the reference Data Source', () => 
     const got = counts(report);
     expect(got['Condition-code']).toBe(0);
     expect(got['Patient-_id']).toBe(0);
-    expect(got['Encounter-class']).toBe(expectedCounts()['Encounter-class']);
+    expect(got['Encounter-class']).toBe(expectedCounts(COVERAGE_ID)['Encounter-class']);
   });
 
   it('count-unevaluable-as-zero reports 0 and no evaluation error for the population the Data Source cannot answer', async () => {
-    const report = reportOf(await evaluate(await computer(ds, { faults: ['count-unevaluable-as-zero'] }), DAY, COVERAGE_ID));
-    expect(counts(report)['Immunization-patient']).toBe(0);
+    const report = reportOf(await evaluate(await computer(ds, { faults: ['count-unevaluable-as-zero'] }), DAY, UNEVALUABLE_MEASURE_ID));
+    expect(counts(report)[UNEVALUABLE.code]).toBe(0);
     expect(report.contained).toBeUndefined();
-    expect(counts(report)['Condition-code']).toBe(expectedCounts()['Condition-code']);
+    expect(counts(report)[EVALUABLE.code]).toBe(expectedCounts(UNEVALUABLE_MEASURE_ID)[EVALUABLE.code]);
   });
 });

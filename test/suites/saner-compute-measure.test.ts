@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { MeasureReport } from 'fhir/r4.js';
 import suite from '../../suites/saner/compute-measure/measure-computer.js';
 import { catalogue } from '../../ig/index.js';
 import { defaultConfig } from '../../src/config/load.js';
@@ -24,13 +25,18 @@ const base = defaultConfig().config;
  * endpoint keeps one computer per Data Source, as a deployment configured once would, and asks it
  * to compute and push with `$evaluate-measure?report=true`. Below `/fhir` the control server
  * passes requests on to the computer of the first Data Source, so it can be the SUT's base URL.
+ * One that aborts on error first evaluates without storing and, where any population could not be
+ * evaluated, gives up the whole Measure: nothing stored, nothing pushed, the trigger fails.
  */
 class DeployedComputer {
   readonly calls: Record<string, string>[] = [];
   readonly #computers = new Map<string, Promise<RunningFhirServer>>();
   #server: Server | undefined;
 
-  constructor(readonly faults: string[] = []) {}
+  constructor(
+    readonly faults: string[] = [],
+    readonly abortsOnError = false,
+  ) {}
 
   /** The control endpoint's URL; the FHIR base is `fhirBase`. */
   async start(): Promise<string> {
@@ -74,9 +80,15 @@ class DeployedComputer {
       computer = startMeasureComputer({ dataSourceUrl: ds, measureDefinitionSourceUrl: vars['MC_MEASURE_DEFINITION_SOURCE_URL']!, measureConsumerUrl: vars['MC_MEASURE_CONSUMER_URL']!, faults: this.faults });
       this.#computers.set(ds, computer);
     }
-    const query = new URLSearchParams({ periodStart: vars['MC_PERIOD_START']!, periodEnd: vars['MC_PERIOD_END']!, subject: vars['MC_SUBJECT']!, reporter: vars['MC_REPORTER']!, report: 'true' });
-    const res = await fetch(`${(await computer).url}/Measure/${vars['MC_MEASURE_ID']!}/$evaluate-measure?${query}`);
-    return res.status;
+    const evaluate = (report: boolean) => {
+      const query = new URLSearchParams({ periodStart: vars['MC_PERIOD_START']!, periodEnd: vars['MC_PERIOD_END']!, subject: vars['MC_SUBJECT']!, reporter: vars['MC_REPORTER']!, report: String(report) });
+      return computer.then((c) => fetch(`${c.url}/Measure/${vars['MC_MEASURE_ID']!}/$evaluate-measure?${query}`));
+    };
+    if (this.abortsOnError) {
+      const trial = (await (await evaluate(false)).json()) as MeasureReport;
+      if ((trial.contained ?? []).some((r) => r.resourceType === 'OperationOutcome')) return 500;
+    }
+    return (await evaluate(true)).status;
   }
 
   async close(): Promise<void> {
@@ -134,11 +146,12 @@ describe('Compute Measure suite against a command-triggered Measure Computer', (
       expect(skipped.map((id) => byVerdict[id])).toEqual(skipped.map(() => 'skip'));
       expect(tests.get(EVALUATE_TESTS[0]!)?.reason).toContain('sut.baseUrl');
       expect(Object.entries(byVerdict).filter(([id, v]) => !skipped.includes(id) && v !== 'pass')).toEqual([]);
-      // Four computations: the first, the search-coverage Measure, against the Data Source without :in, and after the Measure changed.
-      expect(sut.calls).toHaveLength(4);
-      const [first, coverage, noIn, changed] = sut.calls;
+      // Five computations: the first, the search-coverage Measure, the partly evaluable one, against the Data Source without :in, and after the Measure changed.
+      expect(sut.calls).toHaveLength(5);
+      const [first, coverage, unevaluable, noIn, changed] = sut.calls;
       expect(first!['MC_DATA_SOURCE_URL']).toBe(first!['MC_SIMULATOR_URL']);
       expect(coverage).toMatchObject({ MC_MEASURE: 'http://measure-conformance.example.org/fhir/Measure/ComputeSearchCoverage', MC_MEASURE_ID: 'ComputeSearchCoverage', MC_PERIOD_START: first!['MC_PERIOD_START'] });
+      expect(unevaluable).toMatchObject({ MC_MEASURE: 'http://measure-conformance.example.org/fhir/Measure/ComputeUnevaluable', MC_MEASURE_ID: 'ComputeUnevaluable', MC_DATA_SOURCE_URL: first!['MC_DATA_SOURCE_URL'] });
       expect(noIn!['MC_DATA_SOURCE_URL']).not.toBe(noIn!['MC_SIMULATOR_URL']);
       expect(changed!['MC_MEASURE']).toBe('http://measure-conformance.example.org/fhir/Measure/ComputeCovidImpact');
       expect(first).toMatchObject({ MC_PERIOD_START: '2020-04-03T00:00:00Z', MC_PERIOD_END: '2020-04-04T00:00:00Z', MC_SUBJECT: 'Location/compute-general-hospital', MC_REPORTER: 'Organization/compute-general-hospital' });
@@ -159,6 +172,19 @@ describe('Compute Measure suite against a command-triggered Measure Computer', (
         'a-changed-measure-yields-a-new-report-with-the-changed-measure-s-values',
       ]);
       expect(tests.get('every-population-count-equals-the-expected-count-for-the-test-data')?.reason).toContain('Encounters/numC19Pats: got');
+    } finally {
+      await sut.close();
+    }
+  });
+
+  it('fails only the evaluation-error test of a computer that gives up a whole Measure when one population cannot be evaluated', async () => {
+    const sut = new DeployedComputer([], true);
+    try {
+      const tests = await run(sutConfig(triggerScript(await sut.start())));
+      const skipped = ['pull-the-report-can-be-read-from-the-measure-computer', ...EVALUATE_TESTS];
+      const unfinished = Object.entries(verdicts(tests)).filter(([id, v]) => !skipped.includes(id) && v !== 'pass');
+      expect(unfinished.map(([id]) => id)).toEqual(['a-population-the-data-source-cannot-answer-is-reported-as-an-evaluation-error-not-a-count']);
+      expect(sut.calls.map((c) => c['MC_MEASURE_ID'])).toContain('ComputeUnevaluable');
     } finally {
       await sut.close();
     }

@@ -56,8 +56,6 @@ export interface Computation {
 export interface ComputeFixture {
   period?: Period;
   first?: Computation;
-  /** The computation of ComputeSearchCoverage (search-coverage.ts). */
-  coverage?: Computation;
   /** Where `$evaluate-measure` is called, or why it cannot be; found by the first test that needs it. */
   evaluator?: { base: string } | { skip: string };
 }

@@ -20,9 +20,10 @@
  * ignore-period, no-in-fallback, period-end-inclusive, no-metadata, skip-search-types,
  * count-unevaluable-as-zero, and the evaluate-* faults).
  *
- * The first test makes one computation and later tests judge it; the search-coverage tests
- * (search-coverage.ts) have the second bundled Measure, ComputeSearchCoverage, computed for the
- * same day, deciding the SANER-CM-MC search rows and SANER-CM-PG-006; the `$evaluate-measure` tests
+ * The first test makes one computation and later tests judge it; the search-coverage test
+ * (search-coverage.ts) has the second bundled Measure, ComputeSearchCoverage, computed for the
+ * same day, deciding the SANER-CM-MC search rows; the unevaluable test (unevaluable.ts) has the
+ * third, ComputeUnevaluable, computed, deciding SANER-CM-PG-006; the `$evaluate-measure` tests
  * (evaluate-measure.ts) call the operation themselves where the computer offers it; the `:in` test
  * and the changed-Measure test (last, as it publishes v2) compute again.
  */
@@ -34,10 +35,11 @@ import { computeFixtures } from '../../../simulators/data-source/index.js';
 import { COMPUTE_MEASURE_URL } from '../../../simulators/data-source/measures.js';
 import { reportOf, succeeded } from '../produce-measure/source-pushes.js';
 import { evaluateMeasureTests } from './evaluate-measure.js';
-import { searchCoverageTests } from './search-coverage.js';
+import { searchCoverageTest } from './search-coverage.js';
 import { answered, compute, computerBase, REPORTER, SUBJECT, type Computation, type ComputeFixture, type Period, type Search } from './computation.js';
 import { changedCounts, countDifferences, countOf, expectedFor, scoreDifferences, strataDifferences, type ExpectedResult } from './expected.js';
 import { siteAt, startComputeSite, type ComputeSite } from './site.js';
+import { unevaluableTest } from './unevaluable.js';
 
 type T = TestContext<ComputeFixture>;
 
@@ -257,5 +259,5 @@ export default defineSuite<ComputeFixture>({
   capabilities: [MEASURE_COMPUTER_CM],
   options: ['Push', 'Pull'],
   setup: () => ({}),
-  tests: [captureTest, periodTest, ...reportTests, ...availabilityTests, ...searchCoverageTests, ...evaluateMeasureTests, noInTest, changedMeasureTest],
+  tests: [captureTest, periodTest, ...reportTests, ...availabilityTests, searchCoverageTest, unevaluableTest, ...evaluateMeasureTests, noInTest, changedMeasureTest],
 });

@@ -4,23 +4,17 @@
  * Data Source's CapabilityStatement, each query using that parameter alone; see
  * simulators/data-source/coverage.ts), and each SANER-CM-MC search row gets its own verdict from
  * the searches that reached the Data Source and the count the computer reported. Rows naming a
- * parameter R4 lacks keep their not-applicable reason (digest §7 D8). The Measure's last group
- * searches a type the Data Source does not serve, which a computer reports as an evaluation error
- * rather than a number (SANER-CM-PG-006).
+ * parameter R4 lacks keep their not-applicable reason (digest §7 D8). Every population of this
+ * Measure can be evaluated; the one that cannot is ComputeUnevaluable's (unevaluable.ts).
  */
-import type { MeasureReport, MeasureReportGroupPopulation, OperationOutcome } from 'fhir/r4.js';
-import { test, type TestContext } from '../../../src/engine/index.js';
+import { test } from '../../../src/engine/index.js';
 import { computeMeasureRequirements } from '../../../ig/saner/compute-measure-capabilities.js';
-import { COVERAGE_MEASURE_ID, COVERAGE_MEASURE_URL, COVERAGE_MEASURE_VERSION, COVERED_PARAMETERS, UNEVALUABLE } from '../../../simulators/data-source/coverage.js';
-import { EVALUATION_ERROR_EXTENSION } from '../../../simulators/measure-computer/report.js';
-import { answered, compute, type Computation, type ComputeFixture, type Search } from './computation.js';
+import { COVERAGE_MEASURE_ID, COVERAGE_MEASURE_URL, COVERAGE_MEASURE_VERSION, COVERED_PARAMETERS } from '../../../simulators/data-source/coverage.js';
+import { answered, compute, type ComputeFixture, type Search } from './computation.js';
 import { countOf, expectedFor } from './expected.js';
 import { siteAt } from './site.js';
 
-type T = TestContext<ComputeFixture>;
-
 const COVERAGE = { id: COVERAGE_MEASURE_ID, url: COVERAGE_MEASURE_URL };
-const DATA_ABSENT = 'http://hl7.org/fhir/StructureDefinition/data-absent-reason';
 
 interface Row {
   id: string;
@@ -42,11 +36,7 @@ const ROWS: readonly Row[] = computeMeasureRequirements.flatMap((r): Row[] => {
 
 const uses = (search: Search, parameter: string): boolean => search.params.some(([name]) => name.split(':')[0] === parameter);
 
-function coverage(t: T): Computation {
-  return t.require(t.fixture.coverage, `the computer computed ${COVERAGE_MEASURE_ID} (the search-coverage test has to run first)`);
-}
-
-const searchCoverageTest = test<ComputeFixture>('The computer searches each Data Source resource type and parameter the Measure asks for', {
+export const searchCoverageTest = test<ComputeFixture>('The computer searches each Data Source resource type and parameter the Measure asks for', {
   requirements: ROWS.map((r) => r.id),
   negativeControl: 'skip-search-types',
   description:
@@ -57,7 +47,6 @@ const searchCoverageTest = test<ComputeFixture>('The computer searches each Data
     const period = (t.fixture.period ??= periods[Math.min(2, periods.length - 1)]!);
     const result = t.require(expectedFor(site.dataSource.expected, COVERAGE_MEASURE_URL, COVERAGE_MEASURE_VERSION, period.start), `the Data Source generator has expected results for ${COVERAGE_MEASURE_URL}`);
     const computation = await compute(t, site, period, t.simulator.baseUrl, () => t.simulator.exchanges(), COVERAGE);
-    t.fixture.coverage = computation;
     const report = computation.report;
     for (const row of ROWS) {
       const searches = computation.searches.filter((s) => s.type === row.type && answered(s));
@@ -74,31 +63,3 @@ const searchCoverageTest = test<ComputeFixture>('The computer searches each Data
     }
   },
 });
-
-function unevaluablePopulation(report: MeasureReport): MeasureReportGroupPopulation | undefined {
-  const named = (c: { text?: string; coding?: Array<{ code?: string }> } | undefined, code: string) => c?.text === code || (c?.coding ?? []).some((x) => x.code === code);
-  return (report.group ?? []).find((g) => named(g.code, UNEVALUABLE.group))?.population?.find((p) => named(p.code, UNEVALUABLE.code));
-}
-
-/** An evaluation error the report carries: R5's MeasureReport.error as an extension, or a contained OperationOutcome with an error. */
-function reportsError(report: MeasureReport): boolean {
-  const extension = (report.extension ?? []).some((e) => e.url === EVALUATION_ERROR_EXTENSION);
-  const outcome = (report.contained ?? []).some((r) => r.resourceType === 'OperationOutcome' && ((r as OperationOutcome).issue ?? []).some((i) => i.severity === 'error' || i.severity === 'fatal'));
-  return extension || outcome;
-}
-
-const unevaluableTest = test<ComputeFixture>('A population the Data Source cannot answer is reported as an evaluation error, not a count', {
-  requirements: 'SANER-CM-PG-006',
-  negativeControl: 'count-unevaluable-as-zero',
-  description: `In the same computation, ${UNEVALUABLE.code} queries ${UNEVALUABLE.expression}, a type the Data Source does not serve (it answers 404). The population should carry no count (data-absent-reason error allowed) and the report an evaluation error; a number is a warning.`,
-  run(t) {
-    const report = t.require(coverage(t).report, `the computer produced a report of ${COVERAGE_MEASURE_ID}`);
-    const population = t.require(unevaluablePopulation(report), `the report has group ${UNEVALUABLE.group} with population ${UNEVALUABLE.code}`);
-    t.expect(population.count === undefined, `${UNEVALUABLE.code} carries no count (got ${population.count ?? 'none'})`);
-    const absent = (population._count?.extension ?? []).find((e) => e.url === DATA_ABSENT);
-    if (absent) t.expectEqual(absent.valueCode, 'error', 'the count\'s data-absent-reason is error');
-    t.expect(absent !== undefined || reportsError(report), 'the report says the population could not be evaluated (data-absent-reason error on the count, or an evaluation error on the report)');
-  },
-});
-
-export const searchCoverageTests = [searchCoverageTest, unevaluableTest];
