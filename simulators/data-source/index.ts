@@ -10,6 +10,7 @@ import { activeFaults, coreFaults, startFhirServer } from '../../src/fhir/server
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { fixtureResources } from '../fixtures.js';
 import { serveOwnStore } from '../own-store.js';
+import { startBeside } from '../beside.js';
 import type { Simulator, SimulatorStartOptions } from '../simulator.js';
 import { dataSourceDeclaration } from './declaration.js';
 import { generateDataSet, type DataSet, type DataSetOptions, type ExpectedResults } from './generator.js';
@@ -94,19 +95,8 @@ export async function startDataSource(options: DataSourceOptions = {}): Promise<
 async function withBeside(beside: NonNullable<DataSourceOptions['beside']>, options: DataSourceOptions): Promise<RunningDataSource> {
   const { beside: _beside, faults = [], ...own } = options;
   const running = await startDataSource(own);
-  try {
-    const others = await beside(running, faults);
-    return {
-      ...running,
-      async close() {
-        await others.close();
-        await running.close();
-      },
-    };
-  } catch (err) {
-    await running.close();
-    throw err;
-  }
+  const pair = await startBeside(running, (r) => beside(r, faults));
+  return { ...running, close: pair.close };
 }
 
 export const dataSource: Simulator = {

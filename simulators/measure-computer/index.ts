@@ -14,6 +14,7 @@ import { searchParamsFor } from '../../src/fhir/search/search-param-def.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { fixtureResources } from '../fixtures.js';
 import { serveOwnStore } from '../own-store.js';
+import { startBeside } from '../beside.js';
 import type { Simulator, SimulatorStartOptions } from '../simulator.js';
 import { startDataSource } from '../data-source/index.js';
 import { MeasureComputer } from './computer.js';
@@ -152,18 +153,7 @@ export const measureComputer: Simulator = {
     if (options.dataSourceUrl) return startMeasureComputer({ ...options, dataSourceUrl: options.dataSourceUrl });
     activeFaults(options.faults ?? [], [...coreFaults, ...measureComputerFaults]);
     const companion = await startDataSource({ ...(options.host ? { host: options.host } : {}) });
-    try {
-      const server = await startMeasureComputer({ ...options, dataSourceUrl: companion.url });
-      return {
-        ...server,
-        async close() {
-          await server.close();
-          await companion.close();
-        },
-      };
-    } catch (err) {
-      await companion.close();
-      throw err;
-    }
+    const pair = await startBeside(companion, (c) => startMeasureComputer({ ...options, dataSourceUrl: c.url }));
+    return { ...pair.second, close: pair.close };
   },
 };
