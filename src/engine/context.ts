@@ -357,7 +357,8 @@ function preview(value: unknown): string {
 const FINISHED_GRACE_MS = 250;
 const FINISHED_QUIET_MS = 100;
 
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts (the test ended). */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const timer = setTimeout(resolve, ms);

@@ -12,6 +12,7 @@ export {
   requirementProblems,
 } from './catalogue.js';
 export type { TestContext, SetupContext, SimulatorView, CheckOptions, SuiteConfig } from './context.js';
+export { abortableSleep } from './context.js';
 export type { FhirClient, FhirResponse, FhirRequestOptions, SearchOptions, OperationOptions, RawRequestOptions, ParseOutcome } from './fhir-client.js';
 export { HttpClient, TransportError, REDACTED, DEFAULTS as HTTP_DEFAULTS } from './http.js';
 export type { HttpClientConfig, HttpRequest, HttpResponse, HttpAuth, HttpTimeouts, TransportFailure } from './http.js';

@@ -7,7 +7,7 @@
  * report is also read back from the computer.
  */
 import type { Bundle, MeasureReport } from 'fhir/r4.js';
-import type { TestContext } from '../../../src/engine/index.js';
+import { abortableSleep, type TestContext } from '../../../src/engine/index.js';
 import type { HttpExchange } from '../../../src/engine/results.js';
 import { requestBelow } from '../../../src/engine/simulator.js';
 import { COMPUTE_MEASURE_URL } from '../../../simulators/data-source/measures.js';
@@ -65,14 +65,6 @@ type T = TestContext<ComputeFixture>;
 /** How long a triggered SUT may take to query and push, beyond its first request. */
 const SETTLE_LIMIT_MS = 30_000;
 const QUIET_MS = 1_000;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
-  });
-}
 
 export function answered(search: Search): boolean {
   const status = search.exchange.status ?? 0;
@@ -163,10 +155,10 @@ export async function compute(
     // The suite's own Data Source is the session's: a SUT that never calls it fails after the run's wait.
     if (dataSourceUrl === t.simulator.baseUrl) await t.waitForRequest(() => true, { description: 'a request from the Measure Computer to the Data Source' });
     const deadline = Date.now() + SETTLE_LIMIT_MS;
-    while (Date.now() < deadline && !(dataSourceExchanges().length > dsFrom && (!pushing || reportWritten()))) await sleep(250, t.signal);
+    while (Date.now() < deadline && !(dataSourceExchanges().length > dsFrom && (!pushing || reportWritten()))) await abortableSleep(250, t.signal);
     for (let seen = -1; seen !== total(); ) {
       seen = total();
-      await sleep(QUIET_MS, t.signal);
+      await abortableSleep(QUIET_MS, t.signal);
     }
   }
   const dsExchanges = dataSourceExchanges().slice(dsFrom);
