@@ -2,7 +2,7 @@
 // verdict aggregation on a large catalogue. Prints medians of 3 runs.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpClient } from '../src/engine/http.js';
+import { HttpClient } from '../src/http/client.js';
 import { runSuites } from '../src/engine/runner.js';
 import { defineSuite, test } from '../src/engine/suite.js';
 import { RequirementCatalogue } from '../src/engine/catalogue.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Location, Measure, MeasureReport } from 'fhir/r4.js';
 import { ResourceStore } from '../src/fhir/store/resource-store.js';
-import { searchParamsFor } from '../src/fhir/search/search-param-def.js';
+import { sanerSearchParamsFor } from '../ig/saner/search-params.js';
 
 const REPORTS = Number(process.env['BENCH_REPORTS'] ?? 100_000);
 const LOCATIONS = 200;
@@ -19,7 +19,7 @@ const START = Date.UTC(2020, 0, 1);
 const dir = mkdtempSync(join(tmpdir(), 'search-bench-'));
 const store = ResourceStore.open({
   path: join(dir, 'store.db'),
-  searchParams: searchParamsFor(['MeasureReport', 'Measure', 'Location', 'Organization']),
+  searchParams: sanerSearchParamsFor(['MeasureReport', 'Measure', 'Location', 'Organization']),
 });
 
 function location(i: number): Location {

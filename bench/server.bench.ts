@@ -2,7 +2,7 @@
 // serialization, evidence capture) with fastify's inject, and read latency over a real socket.
 import type { MeasureReport } from 'fhir/r4.js';
 import { request } from 'undici';
-import { searchParamsFor } from '../src/fhir/search/search-param-def.js';
+import { sanerSearchParamsFor } from '../ig/saner/search-params.js';
 import { buildFhirApp, startFhirServer, type ServerDeclaration } from '../src/fhir/server/index.js';
 import { ResourceStore } from '../src/fhir/store/resource-store.js';
 
@@ -15,7 +15,7 @@ const declaration: ServerDeclaration = {
     { type: 'MeasureReport', interactions: ['read', 'create', 'search-type', 'update'], searchParams: ['_id', 'measure', 'date', 'subject'] },
     { type: 'Location', interactions: ['read'], searchParams: [] },
   ],
-  searchParamDefs: searchParamsFor(['MeasureReport', 'Location']),
+  searchParamDefs: sanerSearchParamsFor(['MeasureReport', 'Location']),
   operations: [],
   validateOnWrite: { base: true, profiles: true },
   faults: [],

@@ -1,4 +1,4 @@
-import { RequirementCatalogue } from '../src/engine/index.js';
+import { RequirementCatalogue } from './requirement.js';
 import { requirements as fhirCore } from './fhir-core/requirements.js';
 import { madxCapabilityTitles } from './madx/capabilities.js';
 import { registerMadxProfiles } from './madx/profiles.js';

@@ -3,7 +3,7 @@
  * with and the actors it can stand in for. Suites, the runner and `serve` start simulators only
  * through this interface.
  */
-import type { HttpExchange } from '../src/engine/results.js';
+import type { HttpExchange } from '../src/http/exchange.js';
 import type { FaultModeDef, RunningFhirServer } from '../src/fhir/server/index.js';
 
 export interface SimulatorStartOptions {

@@ -3,7 +3,7 @@
  * project's words from http.html (RESTful API) and capabilitystatement.html of FHIR 4.0.1. The IG
  * catalogues cite these when a transaction relies on plain FHIR behaviour.
  */
-import { defineRequirements } from '../../src/engine/catalogue.js';
+import { defineRequirements } from '../requirement.js';
 
 const HTTP = 'FHIR R4 (4.0.1) http.html';
 const CONTENT = `${HTTP} §3.1.0.1.10 Content Types and encodings`;

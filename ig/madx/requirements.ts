@@ -7,7 +7,7 @@
  * Expectations the engine does not know are mapped: `SHALL (cond.)` is SHALL on its condition,
  * `info`, `none` and derived-only rows are MAY.
  */
-import { defineRequirements, requirementsOf } from '../../src/engine/catalogue.js';
+import { defineRequirements, requirementsOf } from '../requirement.js';
 import { MADX_CONTENT_CONSUMER, MADX_CONTENT_CREATOR } from './capabilities.js';
 
 const QRPH58 = 'IHE QRPH mADX 3.0.0 QRPH-58';

@@ -7,7 +7,7 @@
  * is SHALL on its condition; `info`, `none` and derived-only rows are MAY. The RPC-ALN-* rows are
  * mADX rules RPC does not state: informational, never an RPC failure.
  */
-import { defineRequirements, requirementsOf } from '../../src/engine/catalogue.js';
+import { defineRequirements, requirementsOf } from '../requirement.js';
 import { RPC_CONTENT_CONSUMER, RPC_CONTENT_CREATOR } from './capabilities.js';
 
 const LAB90 = 'IHE PaLM RPC 0.1.0 LAB-90';

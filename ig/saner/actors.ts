@@ -2,7 +2,7 @@
  * Actor-level rules of SANER actors.md that no CapabilityStatement carries. Each is filed under
  * the CapabilityStatement of the option it concerns, so the report shows it with that option.
  */
-import type { Requirement } from '../../src/engine/results.js';
+import type { Requirement } from '../requirement.js';
 import {
   DATA_SOURCE_CM,
   MEASURE_COMPUTER_CM,

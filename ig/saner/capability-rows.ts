@@ -4,7 +4,7 @@
  * row into a catalogue entry with a statement written from its fields. Combination rows carry no
  * expectation and are not requirements, so they have no row here (their ids are skipped).
  */
-import type { Expectation, Requirement } from '../../src/engine/results.js';
+import type { Expectation, Requirement } from '../requirement.js';
 import { ACTOR_LEVEL_TWIN, capabilityId } from './capabilities.js';
 import { AGGREGATE_OPERATION, EVALUATE_MEASURE_OPERATION, READ_CSV_OPERATION, REPORT_CSV_OPERATION, SEARCH_CSV_OPERATION } from './canonicals.js';
 

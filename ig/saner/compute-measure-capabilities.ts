@@ -4,7 +4,7 @@
  * name search parameters R4 does not define, or type them differently; those rows stay in the
  * catalogue with a reason instead of a test (digest §7 D8).
  */
-import type { Requirement } from '../../src/engine/results.js';
+import type { Requirement } from '../requirement.js';
 import { capabilityRequirements, paramsFollowOptionalSearch, type CapabilityTable } from './capability-rows.js';
 import { DATA_SOURCE_CM, MEASURE_COMPUTER_CM } from './capabilities.js';
 

@@ -4,7 +4,7 @@
  * Computer, and the parameters of the IG's $evaluate-measure; the behavioural descriptions without
  * a level are not requirements.
  */
-import type { Requirement } from '../../src/engine/results.js';
+import type { Requirement } from '../requirement.js';
 import { DATA_SOURCE_CM, MEASURE_COMPUTER_CM } from './capabilities.js';
 
 const AUTOMATION = 'SANER measure_automation.md';

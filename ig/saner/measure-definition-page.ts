@@ -3,7 +3,7 @@
  * plan. The Measure Definition Source is the server and keeps the digest id; where the Measure
  * Definition Consumer (client) has its own level the row has a `-CON` twin.
  */
-import type { Expectation, Requirement } from '../../src/engine/results.js';
+import type { Expectation, Requirement } from '../requirement.js';
 import { MEASURE_DEFINITION_CONSUMER_QMD, MEASURE_DEFINITION_SOURCE_QMD } from './capabilities.js';
 
 const PAGE = 'SANER transaction-3 (Query Measure Definition, PULL-MX)';

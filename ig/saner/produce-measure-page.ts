@@ -4,7 +4,7 @@
  * that binds both roles keeps the digest id for the Consumer and adds `-SRC` for the Measure
  * Source (client); a row binding one role keeps the id for that role.
  */
-import type { Expectation, Requirement } from '../../src/engine/results.js';
+import type { Expectation, Requirement } from '../requirement.js';
 import {
   MEASURE_CONSUMER_PM_CSV_PUSH,
   MEASURE_CONSUMER_PM_PUSH,

@@ -5,7 +5,7 @@
  * own the row has a twin with `-CON` appended, filed under the Consumer's CapabilityStatement so
  * the report shows each role its own verdict.
  */
-import type { Expectation, Requirement } from '../../src/engine/results.js';
+import type { Expectation, Requirement } from '../requirement.js';
 import { MEASURE_CONSUMER_QM_CSV_PULL, MEASURE_CONSUMER_QM_PULL, MEASURE_SOURCE_QM_CSV_PULL, MEASURE_SOURCE_QM_PULL } from './capabilities.js';
 
 const PAGE = 'SANER transaction-1 (Query Measure, PULL-TX)';

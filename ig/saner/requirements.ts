@@ -4,7 +4,7 @@
  * digest's; a page row that binds both roles keeps its id for the server and adds the client's
  * role (`-CON`, or `-SRC` where the Measure Source is the client) for the client.
  */
-import { defineRequirements } from '../../src/engine/catalogue.js';
+import { defineRequirements } from '../requirement.js';
 import { measureConsumerActorRequirements, measureSourceActorRequirements, otherActorRequirements } from './actors.js';
 import { capabilityRequirements } from './capability-rows.js';
 import { computeMeasureRequirements } from './compute-measure-capabilities.js';

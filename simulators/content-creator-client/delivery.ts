@@ -3,7 +3,7 @@
  * the status URL (Content-Location, else Location) until it stops answering 202, and a 303 by a
  * GET of its Location, the client's own request and not a redirect the HTTP stack follows.
  */
-import type { HttpClient, HttpResponse } from '../../src/engine/http.js';
+import type { HttpClient, HttpResponse } from '../../src/http/client.js';
 
 export interface DeliveryPolicy {
   poll202: boolean;

@@ -7,8 +7,8 @@
  */
 import type { Bundle, DomainResource, MeasureReport, Narrative, Resource } from 'fhir/r4.js';
 import { activeFaults } from '../../src/fhir/server/faults.js';
-import { HttpClient, type HttpResponse } from '../../src/engine/http.js';
-import { projectFormats, type WireFormat } from '../../src/engine/codec.js';
+import { HttpClient, type HttpResponse } from '../../src/http/client.js';
+import { projectFormats, type WireFormat } from '../../src/fhir/codec.js';
 import type { FaultModeDef } from '../../src/fhir/server/index.js';
 import type { ReferenceClient, ReferenceClientRunOptions } from '../simulator.js';
 import { finalAnswer } from './delivery.js';

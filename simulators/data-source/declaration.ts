@@ -6,7 +6,8 @@
  * the stored value sets. The value-set modifiers are declared only when the server answers them.
  */
 import type { ResourceDeclaration, ServerDeclaration } from '../../src/fhir/server/index.js';
-import { searchParamsFor, type SearchParamDef } from '../../src/fhir/search/search-param-def.js';
+import { sanerSearchParamsFor } from '../../ig/saner/search-params.js';
+import type { SearchParamDef } from '../../src/fhir/search/search-param-def.js';
 import { DATA_SOURCE_CM } from '../../ig/saner/capabilities.js';
 import { CANONICAL_BASE } from './codes.js';
 import { dataSourceFaults } from './faults.js';
@@ -45,7 +46,7 @@ const CODED = new Set(['code', 'reason-code', 'value-concept', 'class', 'type', 
 const INCLUDED = new Set(['patient', 'subject', 'encounter', 'location', 'partof']);
 
 const ALL_TYPES = [...COMPUTE_MEASURE_TYPES, 'Location', 'Device', 'Organization', 'ValueSet', 'Library', 'Measure'];
-const DEFINITIONS: readonly SearchParamDef[] = [...searchParamsFor(ALL_TYPES), LOCATION_PHYSICAL_TYPE];
+const DEFINITIONS: readonly SearchParamDef[] = [...sanerSearchParamsFor(ALL_TYPES), LOCATION_PHYSICAL_TYPE];
 
 function defined(type: string, name: string): SearchParamDef | undefined {
   return DEFINITIONS.find((d) => d.name === name && (d.base.includes(type) || d.base.includes('Resource')));

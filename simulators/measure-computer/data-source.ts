@@ -5,7 +5,7 @@
  * `:in`. Never one request per resource.
  */
 import type { Bundle, BundleLink, CapabilityStatement, OperationOutcome, Resource } from 'fhir/r4.js';
-import { HttpClient } from '../../src/engine/http.js';
+import { HttpClient } from '../../src/http/client.js';
 import { queryString, type FhirQuery } from './query.js';
 
 const FHIR_JSON = 'application/fhir+json';

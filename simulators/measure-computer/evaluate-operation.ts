@@ -7,7 +7,7 @@
  */
 import type { Parameters, ParametersParameter } from 'fhir/r4.js';
 import { EVALUATE_MEASURE_OPERATION } from '../../ig/saner/canonicals.js';
-import { TransportError } from '../../src/engine/http.js';
+import { TransportError } from '../../src/http/client.js';
 import { FhirError } from '../../src/fhir/errors.js';
 import type { OperationDeclaration } from '../../src/fhir/server/index.js';
 import type { ComputeRequest, MeasureComputer } from './computer.js';

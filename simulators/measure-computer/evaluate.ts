@@ -7,7 +7,7 @@
  */
 import type { CodeableConcept, Location, MeasureGroup, MeasureReport, Organization, Resource } from 'fhir/r4.js';
 import type { Issue } from '../../src/fhir/errors.js';
-import { TransportError } from '../../src/engine/http.js';
+import { TransportError } from '../../src/http/client.js';
 import { DataSourceError, type DataSourceClient } from './data-source.js';
 import type { MeasureDefinitions } from './definitions.js';
 import { checkLanguages, criterionName, groupName } from './languages.js';

@@ -10,7 +10,7 @@ import { PUBLIC_HEALTH_MEASURE, PUBLIC_HEALTH_MEASURE_REPORT, registerSanerProfi
 import { MEASURE_COMPUTER_CM, MEASURE_SOURCE_QM_PULL } from '../../ig/saner/capabilities.js';
 import type { ResourceDeclaration, RunningFhirServer, ServerDeclaration } from '../../src/fhir/server/index.js';
 import { activeFaults, coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
-import { searchParamsFor } from '../../src/fhir/search/search-param-def.js';
+import { sanerSearchParamsFor } from '../../ig/saner/search-params.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { fixtureResources } from '../fixtures.js';
 import { serveOwnStore } from '../own-store.js';
@@ -69,7 +69,7 @@ function declaration(computer: MeasureComputer): ServerDeclaration {
       { type: 'Location', interactions: ['read', 'search-type'], searchParams: ['_id', 'identifier', 'name'] },
       { type: 'Organization', interactions: ['read', 'search-type'], searchParams: ['_id', 'identifier', 'name'] },
     ],
-    searchParamDefs: searchParamsFor([...DEFINITIONS, 'MeasureReport', ...PARTIES]),
+    searchParamDefs: sanerSearchParamsFor([...DEFINITIONS, 'MeasureReport', ...PARTIES]),
     operations: [evaluateMeasureOperation(computer)],
     validateOnWrite: { base: true, profiles: true },
     instantiates: [MEASURE_COMPUTER_CM, MEASURE_SOURCE_QM_PULL],
@@ -103,7 +103,7 @@ export async function startMeasureComputer(options: MeasureComputerOptions): Pro
   const active = activeFaults(faults, [...coreFaults, ...measureComputerFaults]);
   const subject = options.subject ?? defaultReference('Location');
   const reporter = options.reporter ?? defaultReference('Organization');
-  const store = ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: searchParamsFor([...DEFINITIONS, 'MeasureReport', ...PARTIES]) });
+  const store = ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: sanerSearchParamsFor([...DEFINITIONS, 'MeasureReport', ...PARTIES]) });
   const computer = new MeasureComputer(
     {
       dataSourceUrl: options.dataSourceUrl,

@@ -4,7 +4,7 @@
  * of the same Measure version, subject, reporter and period, so a re-run never duplicates it.
  */
 import type { Bundle, MeasureReport } from 'fhir/r4.js';
-import { HttpClient } from '../../src/engine/http.js';
+import { HttpClient } from '../../src/http/client.js';
 import { serializeJson } from '../../src/fhir/json.js';
 import { queryString } from './query.js';
 

@@ -5,8 +5,8 @@
  * consumer facing a server that lacks one feature would; only an unreachable server stops it.
  */
 import type { Bundle, Resource } from 'fhir/r4.js';
-import { HttpClient, type HttpResponse } from '../../src/engine/http.js';
-import { projectFormats, formatOfContentType, type WireFormat } from '../../src/engine/codec.js';
+import { HttpClient, type HttpResponse } from '../../src/http/client.js';
+import { projectFormats, formatOfContentType, type WireFormat } from '../../src/fhir/codec.js';
 
 const MEDIA: Record<WireFormat, string> = { json: 'application/fhir+json', xml: 'application/fhir+xml' };
 /** The DSTU2 types and short values Query Measure asks clients not to send. */

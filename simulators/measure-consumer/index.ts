@@ -7,7 +7,8 @@
 import { PUBLIC_HEALTH_MEASURE, PUBLIC_HEALTH_MEASURE_REPORT, registerSanerProfiles } from '../../ig/saner/profiles.js';
 import type { ResourceDeclaration, RunningFhirServer, ServerDeclaration } from '../../src/fhir/server/index.js';
 import { coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
-import { searchParamsFor, type SearchParamDef } from '../../src/fhir/search/search-param-def.js';
+import { sanerSearchParamsFor } from '../../ig/saner/search-params.js';
+import type { SearchParamDef } from '../../src/fhir/search/search-param-def.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import type { Simulator, SimulatorStartOptions } from '../simulator.js';
 import { consumerFaults, takeIdFromUrl } from './faults.js';
@@ -33,7 +34,7 @@ export interface MeasureConsumerOptions extends SimulatorStartOptions {
  */
 function servedSearchParams(resources: ResourceDeclaration[]): SearchParamDef[] {
   const served = (d: SearchParamDef, r: ResourceDeclaration) => r.searchParams.includes(d.name) && d.base.some((b) => b === r.type || b === 'Resource' || b === 'DomainResource');
-  return searchParamsFor(resources.map((r) => r.type)).filter((d) => resources.some((r) => served(d, r)));
+  return sanerSearchParamsFor(resources.map((r) => r.type)).filter((d) => resources.some((r) => served(d, r)));
 }
 
 export function consumerDeclaration(options: { clientIds: boolean }): ServerDeclaration {

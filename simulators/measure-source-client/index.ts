@@ -7,8 +7,8 @@
  */
 import type { Bundle, Measure, MeasureReport, Resource } from 'fhir/r4.js';
 import { activeFaults } from '../../src/fhir/server/faults.js';
-import { HttpClient, type HttpResponse } from '../../src/engine/http.js';
-import { projectFormats, formatOfContentType, type WireFormat } from '../../src/engine/codec.js';
+import { HttpClient, type HttpResponse } from '../../src/http/client.js';
+import { projectFormats, formatOfContentType, type WireFormat } from '../../src/fhir/codec.js';
 import type { ReferenceClient, ReferenceClientRunOptions } from '../simulator.js';
 import { sourceClientFaults } from './faults.js';
 import { PUSHED, csvPush, fixtureReport, freshReport, reportCsvParameters, revised, supplementalBundle } from './reports.js';

@@ -9,7 +9,7 @@ import { contentTypeOf, formatFromAccept } from '../../src/fhir/negotiation.js';
 import type { ServerDeclaration } from '../../src/fhir/server/index.js';
 import { activeFaults, coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
-import { searchParamsFor } from '../../src/fhir/search/search-param-def.js';
+import { sanerSearchParamsFor } from '../../ig/saner/search-params.js';
 import { fixtureResources } from '../fixtures.js';
 import { serveOwnStore } from '../own-store.js';
 import type { Simulator } from '../simulator.js';
@@ -51,7 +51,7 @@ export const declaration: ServerDeclaration = {
     { type: 'Location', interactions: READ_SEARCH, searchParams: ['_id', 'name', 'identifier', 'near'], searchInclude: ['*'] },
     { type: 'Organization', interactions: READ_SEARCH, searchParams: ['_id', 'name', 'identifier'], searchInclude: ['*'] },
   ],
-  searchParamDefs: searchParamsFor([...TYPES, ...SUPPORTING_TYPES]),
+  searchParamDefs: sanerSearchParamsFor([...TYPES, ...SUPPORTING_TYPES]),
   searchParamUrls: {
     'Measure.definition-text': SEARCH_PARAMETER_DEFINITION_TEXT,
     'Measure.code': SEARCH_PARAMETER_CODE,

@@ -6,11 +6,12 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Resource } from 'fhir/r4.js';
 import { hasErrors, type Issue } from '../fhir/errors.js';
 import type { Assertion, Attestation, Evidence, HttpExchange, Requirement } from './results.js';
-import type { HttpClient, HttpResponse } from './http.js';
-import { createFhirClient, TestStop, type FhirClient, type ParseOutcome } from './fhir-client.js';
-import { formatOfContentType, type ResourceFormats, type ValidateResource, type WireFormat } from './codec.js';
+import type { HttpClient, HttpResponse } from '../http/client.js';
+import { createFhirClient, type FhirClient, type ParseOutcome } from './fhir-client.js';
+import { TestStop, WaitTimeout } from './errors.js';
+import { formatOfContentType, type ResourceFormats, type ValidateResource, type WireFormat } from '../fhir/codec.js';
 import type { Fixture } from './suite.js';
-import { WaitTimeout, type RequestMatcher, type SimulatorSession, type WaitOptions } from './simulator.js';
+import { type RequestMatcher, type SimulatorSession, type WaitOptions } from './simulator.js';
 import { fireTrigger, type PromptIo, type Trigger } from './triggers.js';
 import { formatOfMediaType } from '../fhir/negotiation.js';
 

@@ -4,20 +4,10 @@
  * so a SUT answering garbage fails the test instead of crashing it.
  */
 import type { Bundle, Parameters, Resource } from 'fhir/r4.js';
-import type { HttpClient, HttpResponse, QueryValue } from './http.js';
+import type { HttpClient, HttpResponse, QueryValue } from '../http/client.js';
 import { detectFormat } from '../fhir/format.js';
-import { formatOfContentType, type ResourceFormats, type WireFormat } from './codec.js';
+import { formatOfContentType, type ResourceFormats, type WireFormat } from '../fhir/codec.js';
 
-/** Ends the test early; the runner turns it into the verdict its kind names. */
-export class TestStop extends Error {
-  override name = 'TestStop';
-  constructor(
-    readonly kind: 'skip' | 'manual' | 'assertion',
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** Where the client reports a body it could not parse. */
 export interface AssertionSink {

@@ -3,53 +3,14 @@
  * renderer needs. Stable: add optional fields, never rename or remove one without bumping schemaVersion.
  */
 import type { Issue } from '../fhir/errors.js';
+import type { HttpExchange } from '../http/exchange.js';
+import type { Requirement } from '../../ig/requirement.js';
+
+export type { BodyCapture, HttpExchange } from '../http/exchange.js';
+export type { Expectation, Requirement } from '../../ig/requirement.js';
 
 export type Verdict = 'pass' | 'fail' | 'warning' | 'skip' | 'error' | 'manual';
 export type RequirementVerdict = Verdict | 'not-tested';
-export type Expectation = 'SHALL' | 'SHOULD' | 'MAY' | 'SHOULD-NOT';
-
-/** One entry of the project's requirement catalogue. */
-export interface Requirement {
-  /** Stable id from the spec digests, e.g. `SANER-QM-SRC-012`, `MADX-CC-004`, or the project's own `FHIR-HTTP-…`. */
-  id: string;
-  expectation: Expectation;
-  /** The requirement in words. */
-  statement: string;
-  /** Where it comes from: document and section, e.g. `SANER transaction-1 §Expected Actions`. */
-  source: string;
-  /** CapabilityStatement canonical URL the requirement belongs to, when it has one. */
-  capability?: string;
-  /** Element of that CapabilityStatement, e.g. `MeasureReport.searchParam[date]`, `interaction[read]`, `format`. */
-  element?: string;
-  /** Why no test covers it, when none does on purpose. */
-  notTestedReason?: string;
-}
-
-export interface BodyCapture {
-  /** The body as text, cut at the capture limit. */
-  text: string;
-  /** Size in bytes of the whole body as sent. */
-  size: number;
-  truncated: boolean;
-}
-
-/** One HTTP request and its response, made by the harness (outbound) or received by a simulator (inbound). */
-export interface HttpExchange {
-  direction: 'outbound' | 'inbound';
-  method: string;
-  url: string;
-  /** Header names in lower case; secrets (authorization, cookie, set-cookie, configured secrets) replaced by `[redacted]`. */
-  requestHeaders: Record<string, string>;
-  requestBody?: BodyCapture;
-  status?: number;
-  responseHeaders?: Record<string, string>;
-  responseBody?: BodyCapture;
-  /** ISO 8601 instant the request started. */
-  startedAt: string;
-  durationMs?: number;
-  /** Transport failure (timeout, reset, redirect loop, …), when there was no usable response. */
-  error?: string;
-}
 
 /**
  * A person's recorded answer about a requirement nothing on the wire shows (config.yaml
@@ -72,8 +33,16 @@ export type Evidence =
 export interface Assertion {
   passed: boolean;
   message: string;
-  /** The one requirement this check is about, when a test cites several; its expectation sets the verdict of a failure. */
+  /**
+   * The one requirement this check decides, when it decides exactly one (kept beside `requirements`
+   * so readers written before that field still find it).
+   */
   requirement?: string;
+  /**
+   * Every requirement this check decides; their expectations set the verdict of a failure. Absent
+   * only in a test that cites one requirement, which the check then decides.
+   */
+  requirements?: string[];
   /** `warning`: a failure of this check is at most a warning, whatever the requirement says. */
   severity?: 'error' | 'warning';
 }
@@ -110,6 +79,46 @@ export interface SuiteResult {
   durationMs: number;
   /** Exchanges and notes from the suite's setup (e.g. fixture discovery), which belong to no single test. */
   setupEvidence?: Evidence[];
+  /** The data the suite worked on: seeded by the run, named in config, discovered in the SUT, generated, or recorded. */
+  dataSet?: { kind: 'seeded' | 'named' | 'discovered' | 'generated' | 'recorded'; description: string };
+  /** Why the suite stopped before its tests could be decided (e.g. the SUT stopped answering). */
+  stopped?: string;
+}
+
+/** What the run took the SUT to claim, actor by actor and option by option, and why. */
+export interface ApplicabilityDecision {
+  kind: 'actor' | 'option';
+  /** The actor or option, e.g. `MeasureSource (SANER Query Measure)`, `CSV`. */
+  name: string;
+  /** CapabilityStatement canonicals the decision covers; a report shows them as not claimed when `claimed` is false. */
+  capabilities: string[];
+  /** Suite ids the decision governs. */
+  suites: string[];
+  claimed: boolean;
+  /** Where the decision came from: the SUT's CapabilityStatement, config.yaml, the command line, a run against the reference simulators, or an assumption made for want of either. */
+  source: 'capability-statement' | 'config' | 'command-line' | 'reference-run' | 'assumption';
+  /** In words, e.g. `not claimed: no $read-csv or $search-csv in the CapabilityStatement and none in config`. */
+  reason: string;
+}
+
+/** A resource the run wrote into the SUT, and what became of it when the run ended. */
+export interface WriteRecord {
+  type: string;
+  id: string;
+  /** Id of the test that wrote it, or `seed` for the run's seeding. */
+  by: string;
+  interaction: 'create' | 'update' | 'batch' | 'operation';
+  cleanup: 'deleted' | 'restored' | 'kept' | 'not-removed';
+  /** Why it was kept or could not be removed. */
+  note?: string;
+}
+
+/** The rule set a run applied where an IG has more than one text (mADX's comment and trial-implementation texts). */
+export interface RuleSetChoice {
+  ig: string;
+  ruleSet: string;
+  /** Why this one: declared by the SUT, named in config, or the default. */
+  reason: string;
 }
 
 export interface RequirementResult extends Requirement {
@@ -128,7 +137,15 @@ export interface CapabilitySummary {
 export interface RunResults {
   schemaVersion: 1;
   harness: { name: string; version: string };
-  sut: { name: string; baseUrl?: string; simulated: boolean };
+  sut: {
+    name: string;
+    baseUrl?: string;
+    simulated: boolean;
+    /** Software and version the SUT's CapabilityStatement names. */
+    software?: { name?: string; version?: string; fhirVersion?: string };
+    /** The assumption the run made when it could read nothing of what the SUT claims. */
+    assumption?: string;
+  };
   startedAt: string;
   finishedAt: string;
   /** true when the run was stopped (Ctrl-C) before every selected test ran. */
@@ -139,4 +156,9 @@ export interface RunResults {
   suites: SuiteResult[];
   requirements: RequirementResult[];
   tests: TestResult[];
+  /** What the run took the SUT to claim, and why. */
+  applicability?: ApplicabilityDecision[];
+  /** What the run wrote into the SUT, and what became of it. */
+  writes?: WriteRecord[];
+  ruleSets?: RuleSetChoice[];
 }

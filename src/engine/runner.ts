@@ -6,14 +6,14 @@
  */
 import type { Attestation, RunResults, SuiteResult, TestResult, Verdict, Evidence, Requirement, HttpExchange } from './results.js';
 import { assertCitationsKnown, type RequirementCatalogue } from './catalogue.js';
-import { HarnessError, testId, type Suite, type TestDefinition } from './suite.js';
-import { HttpClient, TransportError, type HttpClientConfig } from './http.js';
-import { createFhirClient, TestStop } from './fhir-client.js';
-import { projectFormats, projectValidator, type ResourceFormats, type ValidateResource } from './codec.js';
+import { testId, type Suite, type TestDefinition } from './suite.js';
+import { HarnessError, Interrupted, TestStop, TestTimeout, TriggerError } from './errors.js';
+import { HttpClient, HttpConfigError, TransportError, type HttpClientConfig } from '../http/client.js';
+import { createFhirClient } from './fhir-client.js';
+import { projectFormats, projectValidator, type ResourceFormats, type ValidateResource } from '../fhir/codec.js';
 import { TestRun, type SuiteConfig } from './context.js';
 import { SimulatorSession, formatDuration, type RunningServer, type StartServer } from './simulator.js';
 import type { PromptIo, Trigger } from './triggers.js';
-import { TriggerError } from './triggers.js';
 import { capabilitySummaries, countVerdicts, overallVerdict, requirementResults, verdictFromAssertions } from './verdict.js';
 import { harnessIdentity } from './identity.js';
 
@@ -294,12 +294,6 @@ interface TestInput {
   base: Pick<TestResult, 'id' | 'suite' | 'title' | 'description' | 'requirements' | 'negativeControl'>;
 }
 
-class TestTimeout extends Error {
-  override name = 'TestTimeout';
-}
-class Interrupted extends Error {
-  override name = 'Interrupted';
-}
 
 async function runTest(def: TestDefinition<object>, input: TestInput): Promise<TestResult> {
   const started = Date.now();
@@ -371,7 +365,7 @@ function judgeThrown(err: unknown, run: TestRun<object>, requirements: readonly 
       ? 'interrupted'
       : cause instanceof TestTimeout || cause instanceof TransportError || cause instanceof TriggerError
         ? cause.message
-        : cause instanceof HarnessError
+        : cause instanceof HarnessError || cause instanceof HttpConfigError
           ? `harness error: ${cause.message}`
           : `the test threw ${messageOf(cause)}`;
   // A SHALL failure already seen stays a failure: an error afterwards cannot excuse it.

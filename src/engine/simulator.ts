@@ -3,6 +3,7 @@
  * waiting for a request that explains itself when nothing matching arrives.
  */
 import type { HttpExchange } from './results.js';
+import { WaitTimeout } from './errors.js';
 
 /** A running server: a SUT-stand-in simulator, or a simulator a client SUT is pointed at. */
 export interface RunningServer {
@@ -22,9 +23,6 @@ export interface WaitOptions {
   description?: string;
 }
 
-export class WaitTimeout extends Error {
-  override name = 'WaitTimeout';
-}
 
 interface Waiter {
   match: (exchange: HttpExchange) => boolean;

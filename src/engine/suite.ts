@@ -4,6 +4,7 @@
  * (its negative control) under which it must fail.
  */
 import type { TestContext, SetupContext } from './context.js';
+import { HarnessError } from './errors.js';
 
 export type Role = 'server' | 'client';
 
@@ -73,9 +74,6 @@ export interface Suite<F extends object = Fixture> extends Omit<SuiteSpec<F>, 'o
  */
 export const ATTESTED_FALSE = 'attested-false';
 
-export class HarnessError extends Error {
-  override name = 'HarnessError';
-}
 
 /** Lower-case words joined by `-`, so ids survive reordering and stay readable in URLs and reports. */
 export function slugify(title: string): string {

@@ -6,8 +6,8 @@
  */
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import type { HttpClient } from './http.js';
-import { TestStop } from './fhir-client.js';
+import type { HttpClient } from '../http/client.js';
+import { TestStop, TriggerError } from './errors.js';
 import { formatDuration } from './simulator.js';
 
 /** The kinds config.yaml can name. */
@@ -51,9 +51,6 @@ export interface TriggerContext {
   variables?: Readonly<Record<string, string>>;
 }
 
-export class TriggerError extends Error {
-  override name = 'TriggerError';
-}
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
 const OUTPUT_KEPT = 4096;

@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockAgent } from 'undici';
-import { HttpClient, TransportError, REDACTED } from '../../src/engine/http.js';
+import { HttpClient, TransportError } from '../../src/http/client.js';
+import { REDACTED } from '../../src/http/redact.js';
 import type { HttpExchange } from '../../src/engine/results.js';
 import { startServer, fhirJson, type TestServer } from './servers.js';
 

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { defineSuite, test, HarnessError, type Suite, type SuiteSpec } from '../../src/engine/suite.js';
+import { defineSuite, test, type Suite, type SuiteSpec } from '../../src/engine/suite.js';
+import { HarnessError } from '../../src/engine/errors.js';
 import { RequirementCatalogue, defineRequirements } from '../../src/engine/catalogue.js';
 import { runSuites, type ProgressEvent, type RunOptions } from '../../src/engine/runner.js';
 import type { RunResults, TestResult } from '../../src/engine/results.js';

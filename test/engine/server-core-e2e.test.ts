@@ -9,7 +9,7 @@ import { runSuites } from '../../src/engine/runner.js';
 import { defineSuite, test, type Suite } from '../../src/engine/suite.js';
 import type { RunResults } from '../../src/engine/results.js';
 import { startFhirServer, type RunningFhirServer, type ServerDeclaration } from '../../src/fhir/server/index.js';
-import { searchParamsFor } from '../../src/fhir/search/search-param-def.js';
+import { sanerSearchParamsFor } from '../../ig/saner/search-params.js';
 
 const catalogue = new RequirementCatalogue(requirements);
 
@@ -19,7 +19,7 @@ const declaration: ServerDeclaration = {
   canonicalBase: 'http://example.org/fhir',
   fhirVersion: '4.0.1',
   resources: [{ type: 'MeasureReport', interactions: ['read', 'search-type'], searchParams: ['_id', 'measure'] }],
-  searchParamDefs: searchParamsFor(['MeasureReport']),
+  searchParamDefs: sanerSearchParamsFor(['MeasureReport']),
   operations: [],
   validateOnWrite: { base: true, profiles: false },
   faults: [],

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, OperationOutcome } from 'fhir/r4.js';
 import { FhirError } from '../../src/fhir/errors.js';
 import { parseDateRange } from '../../src/fhir/search/date-range.js';
-import { searchParamsFor } from '../../src/fhir/search/search-param-def.js';
+import { sanerSearchParamsFor } from '../../ig/saner/search-params.js';
 import type { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { BASE, HOSPITALS, MEASURE_URL, OTHER_MEASURE_URL, POP, ids, openStore, q, seed } from './store-fixtures.js';
 
@@ -27,13 +27,13 @@ beforeAll(() => {
 
 describe('search parameter definitions', () => {
   it('come from the R4 core and the SANER IG', () => {
-    const defs = searchParamsFor(['MeasureReport', 'Measure']);
+    const defs = sanerSearchParamsFor(['MeasureReport', 'Measure']);
     const names = defs.map((d) => `${d.base.join(',')}:${d.name}`);
     expect(names).toContain('MeasureReport:measure');
     expect(names).toContain('Resource:_id');
     expect(defs.find((d) => d.name === 'definition-text')?.type).toBe('string');
     expect(defs.find((d) => d.name === 'code' && d.base.includes('Measure'))?.expression).toBe('descendants().ofType(Coding)');
-    expect(searchParamsFor(['Location']).some((d) => d.base.includes('MeasureReport'))).toBe(false);
+    expect(sanerSearchParamsFor(['Location']).some((d) => d.base.includes('MeasureReport'))).toBe(false);
   });
 });
 

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Location, MeasureReport, OperationOutcome, Parameters } from 'fhir/r4.js';
 import type { HttpExchange } from '../../src/engine/results.js';
-import { searchParamsFor } from '../../src/fhir/search/search-param-def.js';
+import { sanerSearchParamsFor } from '../../ig/saner/search-params.js';
 import { buildFhirApp, type ServerDeclaration, type ServerHooks } from '../../src/fhir/server/index.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { registerProfile } from '../../src/fhir/validation/profiles.js';
@@ -48,7 +48,7 @@ export const declaration: ServerDeclaration = {
     { type: 'Location', interactions: ['read', 'search-type', 'create', 'update'], searchParams: ['_id', 'name', 'identifier'] },
     { type: 'Organization', interactions: ['read', 'search-type'], searchParams: ['_id', 'name', 'identifier'] },
   ],
-  searchParamDefs: searchParamsFor(TYPES),
+  searchParamDefs: sanerSearchParamsFor(TYPES),
   searchParamUrls: { 'Measure.definition-text': 'http://hl7.org/fhir/uv/saner/SearchParameter/SearchParameter-definition-text' },
   operations: [
     {

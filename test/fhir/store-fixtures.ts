@@ -1,6 +1,6 @@
 import type { Location, Measure, MeasureReport, Organization, Resource, ValueSet } from 'fhir/r4.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
-import { searchParamsFor } from '../../src/fhir/search/search-param-def.js';
+import { sanerSearchParamsFor } from '../../ig/saner/search-params.js';
 
 export const BASE = 'http://127.0.0.1:9999/fhir';
 export const MEASURE_URL = 'http://hl7.org/fhir/uv/saner/Measure/CDCPatientImpactAndHospitalCapacity';
@@ -11,7 +11,7 @@ export const POP = 'http://hl7.org/fhir/uv/saner/CodeSystem/MeasuredValues';
 export const TYPES = ['MeasureReport', 'Measure', 'Location', 'Organization', 'ValueSet', 'Observation'];
 
 export function openStore(path = ':memory:'): ResourceStore {
-  return ResourceStore.open({ path, searchParams: searchParamsFor(TYPES) });
+  return ResourceStore.open({ path, searchParams: sanerSearchParamsFor(TYPES) });
 }
 
 export function measure(id: string, url: string, title: string, populationCode: string): Measure {

@@ -8,7 +8,7 @@ import { FhirError } from '../../src/fhir/errors.js';
 import { parseJson, serializeJson } from '../../src/fhir/json.js';
 import { etagOf, versionFromEtag } from '../../src/fhir/store/etag.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
-import { searchParamsFor } from '../../src/fhir/search/search-param-def.js';
+import { sanerSearchParamsFor } from '../../ig/saner/search-params.js';
 import { TYPES, openStore } from './store-fixtures.js';
 
 function fhirError(fn: () => unknown): FhirError {
@@ -137,7 +137,7 @@ describe('file-backed store', () => {
 
   it('with group commit, writes of one event-loop turn share a transaction that is on disk once durable() resolves', async () => {
     const path = join(dir, 'group.db');
-    const store = ResourceStore.open({ path, searchParams: searchParamsFor(TYPES), groupCommit: true });
+    const store = ResourceStore.open({ path, searchParams: sanerSearchParamsFor(TYPES), groupCommit: true });
     // Every commit still fsyncs the WAL (FULL); only the copy back into the database is rarer.
     expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
     expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(10000);
@@ -167,7 +167,7 @@ describe('store without a full-text index', () => {
 
   it('writes no full-text rows and refuses _text/_content as unsupported, other searches unchanged', () => {
     const path = join(dir, 'nofts.db');
-    const store = ResourceStore.open({ path, searchParams: searchParamsFor(TYPES), fullText: false });
+    const store = ResourceStore.open({ path, searchParams: sanerSearchParamsFor(TYPES), fullText: false });
     store.create(patient, { id: 'z1' });
     store.update({ ...patient, id: 'z1', gender: 'male' });
     expect(fullTextRows(store)).toBe(0);
@@ -179,13 +179,13 @@ describe('store without a full-text index', () => {
 
   it('reindexes when reopened with the other setting, so _text finds what was written without it', () => {
     const path = join(dir, 'switch.db');
-    const without = ResourceStore.open({ path, searchParams: searchParamsFor(TYPES), fullText: false });
+    const without = ResourceStore.open({ path, searchParams: sanerSearchParamsFor(TYPES), fullText: false });
     without.create(patient, { id: 'z2' });
     without.close();
-    const withIt = ResourceStore.open({ path, searchParams: searchParamsFor(TYPES) });
+    const withIt = ResourceStore.open({ path, searchParams: sanerSearchParamsFor(TYPES) });
     expect(withIt.search('Patient', [['_text', 'zebulon']], { baseUrl: 'http://x' }).total).toBe(1);
     withIt.close();
-    const againWithout = ResourceStore.open({ path, searchParams: searchParamsFor(TYPES), fullText: false });
+    const againWithout = ResourceStore.open({ path, searchParams: sanerSearchParamsFor(TYPES), fullText: false });
     expect(fullTextRows(againWithout)).toBe(0);
     againWithout.close();
   });

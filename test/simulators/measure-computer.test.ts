@@ -11,7 +11,7 @@ import { PUBLIC_HEALTH_MEASURE_REPORT } from '../../ig/saner/profiles.js';
 import { parseJson } from '../../src/fhir/json.js';
 import type { RunningFhirServer, ServerDeclaration } from '../../src/fhir/server/index.js';
 import { startFhirServer } from '../../src/fhir/server/index.js';
-import { searchParamsFor } from '../../src/fhir/search/search-param-def.js';
+import { sanerSearchParamsFor } from '../../ig/saner/search-params.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { validateResource } from '../../src/fhir/validation/index.js';
 import { startMeasureConsumer } from '../../simulators/measure-consumer/index.js';
@@ -155,7 +155,7 @@ async function startDataSource(options: DataSourceOptions = {}): Promise<Recordi
       return { type, interactions: ['read', 'search-type'], searchParams: [...names, ...modifiers], searchInclude: ['*'] };
     }),
     // R4 has no Location physical-type (R5 does); the bundled Measure counts beds with it.
-    searchParamDefs: [...searchParamsFor(DS_TYPES), { name: 'physical-type', type: 'token', base: ['Location'], expression: 'Location.physicalType' }],
+    searchParamDefs: [...sanerSearchParamsFor(DS_TYPES), { name: 'physical-type', type: 'token', base: ['Location'], expression: 'Location.physicalType' }],
     operations: [],
     validateOnWrite: { base: false, profiles: false },
     faults: [],

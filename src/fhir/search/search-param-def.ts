@@ -1,5 +1,4 @@
 import r4Params from './r4-search-params.json' with { type: 'json' };
-import { SANER_SEARCH_PARAMS } from './saner-search-params.js';
 
 export type SearchParamType = 'token' | 'string' | 'date' | 'reference' | 'uri' | 'number' | 'quantity' | 'special';
 
@@ -18,13 +17,13 @@ export interface SearchParamDef {
 export const R4_SEARCH_PARAMS: readonly SearchParamDef[] = r4Params as SearchParamDef[];
 
 /**
- * The R4 core parameters plus the SANER IG's own, restricted to `types` (and the parameters every
- * resource has). When the IG and the core define the same name on a type, the IG wins.
+ * The R4 core parameters plus an IG's own (`igParams`), restricted to `types` (and the parameters
+ * every resource has). When the IG and the core define the same name on a type, the IG wins.
  */
-export function searchParamsFor(types: string[]): SearchParamDef[] {
+export function searchParamsFor(types: readonly string[], igParams: readonly SearchParamDef[] = []): SearchParamDef[] {
   const wanted = new Set(types);
   const applies = (p: SearchParamDef) => p.base.some((b) => b === 'Resource' || wanted.has(b));
-  const ig = SANER_SEARCH_PARAMS.filter(applies);
+  const ig = igParams.filter(applies);
   const shadowed = new Set(ig.flatMap((p) => p.base.map((b) => `${b}.${p.name}`)));
   const core = R4_SEARCH_PARAMS.filter((p) => applies(p) && !p.base.some((b) => shadowed.has(`${b}.${p.name}`)));
   return [...core, ...ig];

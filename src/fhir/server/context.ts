@@ -1,7 +1,7 @@
 /** The options of the server core, its hooks, and what a route knows about the request in hand. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Bundle, Resource } from 'fhir/r4.js';
-import type { HttpExchange } from '../../engine/results.js';
+import type { HttpExchange } from '../../http/exchange.js';
 import type { FhirFormat } from '../format.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import type { ServerDeclaration } from './declaration.js';

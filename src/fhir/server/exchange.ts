@@ -1,5 +1,5 @@
 /** Inbound evidence: every request a server receives and its response, as an HttpExchange. */
-import type { BodyCapture, HttpExchange } from '../../engine/results.js';
+import type { BodyCapture, HttpExchange } from '../../http/exchange.js';
 
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
 

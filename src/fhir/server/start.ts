@@ -1,6 +1,6 @@
 /** Starting a standalone FHIR server from a declaration: the usual way a simulator runs. */
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import type { HttpExchange } from '../../engine/results.js';
+import type { HttpExchange } from '../../http/exchange.js';
 import { toOperationOutcome } from '../errors.js';
 import { contentTypeOf } from '../negotiation.js';
 import { ResourceStore } from '../store/resource-store.js';

@@ -13,7 +13,7 @@ import type { Measure, Resource } from 'fhir/r4.js';
 import type { HttpExchange } from '../../../src/engine/results.js';
 import type { ResourceDeclaration, RunningFhirServer, ServerDeclaration } from '../../../src/fhir/server/index.js';
 import { activeFaults, coreFaults, startFhirServer } from '../../../src/fhir/server/index.js';
-import { searchParamsFor } from '../../../src/fhir/search/search-param-def.js';
+import { sanerSearchParamsFor } from '../../../ig/saner/search-params.js';
 import { ResourceStore } from '../../../src/fhir/store/resource-store.js';
 import { MEASURE_CONSUMER_PM_PUSH, MEASURE_DEFINITION_SOURCE_QMD } from '../../../ig/saner/capabilities.js';
 import { PUBLIC_HEALTH_MEASURE, PUBLIC_HEALTH_MEASURE_REPORT, registerSanerProfiles } from '../../../ig/saner/profiles.js';
@@ -71,7 +71,7 @@ const publicHealthDeclaration: ServerDeclaration = {
     { type: 'Location', interactions: ['read', 'search-type'], searchParams: ['_id', 'identifier', 'name'] },
     { type: 'Organization', interactions: ['read', 'search-type'], searchParams: ['_id', 'identifier', 'name'] },
   ],
-  searchParamDefs: searchParamsFor([...DEFINITIONS, 'MeasureReport', ...PARTIES]),
+  searchParamDefs: sanerSearchParamsFor([...DEFINITIONS, 'MeasureReport', ...PARTIES]),
   operations: [],
   validateOnWrite: { base: true, profiles: true },
   instantiates: [MEASURE_DEFINITION_SOURCE_QMD, MEASURE_CONSUMER_PM_PUSH],

@@ -7,7 +7,7 @@
 import type { Bundle, BundleEntry, MeasureReport, Parameters, Reference, Resource } from 'fhir/r4.js';
 import type { HttpExchange } from '../../../src/engine/results.js';
 import { requestBelow } from '../../../src/engine/simulator.js';
-import { projectFormats, formatOfContentType } from '../../../src/engine/codec.js';
+import { projectFormats, formatOfContentType } from '../../../src/fhir/codec.js';
 
 export type PushKind = 'metadata' | 'create' | 'update' | 'report-csv' | 'batch' | 'bundle-create' | 'other';
 

@@ -8,8 +8,8 @@
 import type { Bundle, Measure, MeasureReport, Resource } from 'fhir/r4.js';
 import { defineSuite, requestBelow, test, type TestContext, type TestDefinition } from '../../../src/engine/index.js';
 import type { HttpExchange } from '../../../src/engine/results.js';
-import { projectFormats, formatOfContentType } from '../../../src/engine/codec.js';
-import { searchParamsFor } from '../../../src/fhir/search/search-param-def.js';
+import { projectFormats, formatOfContentType } from '../../../src/fhir/codec.js';
+import { sanerSearchParamsFor } from '../../../ig/saner/search-params.js';
 import { parseDateRange } from '../../../src/fhir/search/date-range.js';
 import { MEASURE_CONSUMER_QM_CSV_PULL, MEASURE_CONSUMER_QM_PULL } from '../../../ig/saner/capabilities.js';
 
@@ -145,7 +145,7 @@ function isRange(values: readonly string[]): boolean {
 
 /** Query Measure's parameters per type (the CapabilityStatements) plus R4 core ones of the type. */
 const KNOWN_PARAMS: Record<string, Set<string>> = Object.fromEntries(
-  QM_TYPES.map((type) => [type, new Set(searchParamsFor([type]).filter((p) => p.base.includes(type) || p.base.includes('Resource')).map((p) => p.name).concat(['_id', '_lastUpdated', '_text', '_content']))]),
+  QM_TYPES.map((type) => [type, new Set(sanerSearchParamsFor([type]).filter((p) => p.base.includes(type) || p.base.includes('Resource')).map((p) => p.name).concat(['_id', '_lastUpdated', '_text', '_content']))]),
 );
 const DATE_PARAMS = new Set(['period', 'date', '_lastUpdated']);
 

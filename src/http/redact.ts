@@ -3,7 +3,8 @@
  * reasons and assertion messages are free text (a trigger command line, what it printed, an error
  * quoting a URL). Everything a report or the console shows passes through here first.
  */
-import { REDACTED } from '../engine/http.js';
+/** What stands in evidence where a secret was. */
+export const REDACTED = '[redacted]';
 
 /** A copy of `value` with each secret replaced by `[redacted]` in every string it holds (keys are the project's own names). */
 export function redactDeep<T>(value: T, secrets: readonly string[]): T {

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
-import type { BodyCapture, HttpExchange } from './results.js';
-import { HarnessError } from './suite.js';
+import type { BodyCapture, HttpExchange } from './exchange.js';
+import { REDACTED } from './redact.js';
 
 export interface HttpTimeouts {
   /** The whole request, connect to last byte. */
@@ -84,6 +84,11 @@ export interface HttpResponse {
 
 export type TransportFailure = 'timeout' | 'connect' | 'reset' | 'tls' | 'redirect' | 'too-large' | 'aborted' | 'other';
 
+/** The client was asked for something it cannot do (a URL it cannot build, TLS settings that do not fit): a harness or configuration mistake, not the SUT's. */
+export class HttpConfigError extends Error {
+  override name = 'HttpConfigError';
+}
+
 /** The SUT gave no usable response; the message says what happened and on which request. */
 export class TransportError extends Error {
   override name = 'TransportError';
@@ -107,7 +112,6 @@ export const DEFAULTS = {
 } as const;
 
 const ALWAYS_REDACTED = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
-export const REDACTED = '[redacted]';
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 export type ExchangeListener = (exchange: HttpExchange) => void;
@@ -163,7 +167,7 @@ export class HttpClient {
     try {
       target = this.config.baseUrl ? new URL(url.replace(/^\/+/, ''), withTrailingSlash(this.config.baseUrl)) : new URL(url);
     } catch {
-      throw new HarnessError(`cannot build a URL from ${JSON.stringify(url)}${this.config.baseUrl ? ` and base ${this.config.baseUrl}` : ' (no base URL configured)'}`);
+      throw new HttpConfigError(`cannot build a URL from ${JSON.stringify(url)}${this.config.baseUrl ? ` and base ${this.config.baseUrl}` : ' (no base URL configured)'}`);
     }
     for (const [name, value] of Object.entries(query ?? {})) {
       if (value === undefined) continue;
@@ -375,7 +379,7 @@ function secretsOf(config: HttpClientConfig): string[] {
 function tlsOptions(tls: HttpClientConfig['tls']): { ca?: string; rejectUnauthorized?: boolean; cert?: string; key?: string; passphrase?: string } {
   if (!tls) return {};
   const out: { ca?: string; rejectUnauthorized?: boolean; cert?: string; key?: string; passphrase?: string } = {};
-  if ((tls.cert === undefined) !== (tls.key === undefined)) throw new HarnessError('tls: a client certificate needs its key, and a key its certificate');
+  if ((tls.cert === undefined) !== (tls.key === undefined)) throw new HttpConfigError('tls: a client certificate needs its key, and a key its certificate');
   if (tls.cert !== undefined && tls.key !== undefined) {
     out.cert = tls.cert;
     out.key = tls.key;
@@ -385,7 +389,7 @@ function tlsOptions(tls: HttpClientConfig['tls']): { ca?: string; rejectUnauthor
     try {
       out.ca = readFileSync(tls.caFile, 'utf8');
     } catch (err) {
-      throw new HarnessError(`tls.caFile ${tls.caFile} cannot be read: ${(err as Error).message}`);
+      throw new HttpConfigError(`tls.caFile ${tls.caFile} cannot be read: ${(err as Error).message}`);
     }
   } else if (tls.ca) {
     out.ca = tls.ca;

@@ -1,4 +1,4 @@
-import type { SearchParamDef } from './search-param-def.js';
+import { searchParamsFor, type SearchParamDef } from '../../src/fhir/search/search-param-def.js';
 
 /** The SearchParameters the SANER IG defines itself (PROFILES.md §6), written as data. */
 export const SANER_SEARCH_PARAMS: readonly SearchParamDef[] = [
@@ -21,3 +21,8 @@ export const SANER_SEARCH_PARAMS: readonly SearchParamDef[] = [
   { name: 'code', type: 'token', base: ['Measure', 'MeasureReport'], expression: 'descendants().ofType(Coding)' },
   { name: 'disposition', type: 'token', base: ['Encounter'], expression: 'Encounter.hospitalization.dischargeDisposition' },
 ];
+
+/** The R4 parameters of `types` with SANER's own added (SANER's win where both define a name). */
+export function sanerSearchParamsFor(types: readonly string[]): SearchParamDef[] {
+  return searchParamsFor(types, SANER_SEARCH_PARAMS);
+}

@@ -3,10 +3,10 @@
  * modules by default, replaceable per run (e.g. a stricter validator).
  */
 import type { Resource } from 'fhir/r4.js';
-import type { Issue } from '../fhir/errors.js';
-import { parseResource, serializeResource } from '../fhir/format.js';
-import { formatOfMediaType } from '../fhir/negotiation.js';
-import { validateResource } from '../fhir/validation/index.js';
+import type { Issue } from './errors.js';
+import { parseResource, serializeResource } from './format.js';
+import { formatOfMediaType } from './negotiation.js';
+import { validateResource } from './validation/index.js';
 
 export type WireFormat = 'json' | 'xml';
 
