@@ -1,12 +1,15 @@
 /**
- * Proof that the verdicts can be trusted: every suite passes against its clean reference simulator,
- * and each test fails when the SUT's stand-in runs with the fault mode the test names as its
- * negative control: the simulator of a server-role suite, or the reference client of a client-role
- * suite (planFor routes the faults). A test that asks a person (negative control attested-false)
- * fails when the answer recorded for it is no. A test that still passes under its fault cannot
- * detect what it claims to check.
+ * Proof that the verdicts can be trusted, in two halves:
+ * - every suite passes against its clean reference simulator, and each test fails when the SUT's
+ *   stand-in runs with the fault mode the test names as its negative control: the simulator of a
+ *   server-role suite, or the reference client of a client-role suite (planFor routes the faults).
+ *   A test that asks a person (negative control attested-false) fails when the answer is no. A
+ *   test that still passes under its fault cannot detect what it claims to check;
+ * - against the clean simulator every requirement a test cites gets at least one passing check of
+ *   its own (a person's yes, for a question), so no requirement passes only because nothing failed.
+ *   A test says in `referenceGaps` why a requirement it cites cannot be shown on the reference.
  */
-import { ATTESTED_FALSE, runSuites, type Attestation, type Fixture, type RequirementCatalogue, type RunResults, type Suite, type TestResult, type Verdict } from '../engine/index.js';
+import { ATTESTED_FALSE, decidedBy, runSuites, type Attestation, type Fixture, type RequirementCatalogue, type RunResults, type Suite, type TestResult, type Verdict } from '../engine/index.js';
 import type { HarnessConfig } from '../config/types.js';
 import { planFor } from './selection.js';
 
@@ -22,12 +25,29 @@ export interface ControlOutcome {
   reason?: string;
 }
 
+/** A requirement a test cites that its clean run gave no passing check of its own. */
+export interface Unproved {
+  test: string;
+  requirement: string;
+  /** The test's written reason (its referenceGaps entry), when it has one. */
+  gap?: string;
+  /** What the clean run did instead. */
+  seen: string;
+}
+
+export interface SelfCheckResult {
+  controls: ControlOutcome[];
+  /** (test, requirement) pairs proved by a passing check of their own against the clean simulator. */
+  proved: number;
+  unproved: Unproved[];
+}
+
 export async function selfCheck(
   suites: readonly Suite<Fixture>[],
   catalogue: RequirementCatalogue,
   config: HarnessConfig,
   signal?: AbortSignal,
-): Promise<ControlOutcome[]> {
+): Promise<SelfCheckResult> {
   // Clean runs ask their questions unanswered, whatever config.yaml records for a SUT.
   const run = (suite: Suite<Fixture>, faults: string[], attestations: Record<string, Attestation> = {}): Promise<RunResults> =>
     runSuites({
@@ -40,11 +60,25 @@ export async function selfCheck(
     });
 
   const outcomes: ControlOutcome[] = [];
+  const unproved: Unproved[] = [];
+  let proved = 0;
   for (const suite of suites) {
-    const clean = byId((await run(suite, [])).tests);
+    // Questions of the clean run are answered yes, so each gives positive evidence of its own.
+    const clean = byId((await run(suite, [], answeredFor(suite, true))).tests);
+    for (const t of suite.tests) {
+      const result = clean.get(`${suite.id}/${t.slug}`);
+      for (const requirement of t.requirements) {
+        const shown = result?.assertions.some((a) => a.passed && decidedBy(a, result.requirements).includes(requirement));
+        if (shown) proved++;
+        else {
+          const seen = result ? `the clean run ended ${result.verdict}${result.reason ? ` (${result.reason})` : ''} with no passing check of ${requirement}` : 'the test did not run';
+          unproved.push({ test: `${suite.id}/${t.slug}`, requirement, seen, ...(t.referenceGaps?.[requirement] ? { gap: t.referenceGaps[requirement] } : {}) });
+        }
+      }
+    }
     const faults = [...new Set(suite.tests.map((t) => t.negativeControl))];
     for (const fault of faults) {
-      const faulty = byId((await (fault === ATTESTED_FALSE ? run(suite, [], deniedFor(suite, fault)) : run(suite, [fault]))).tests);
+      const faulty = byId((await (fault === ATTESTED_FALSE ? run(suite, [], answeredFor(suite, false)) : run(suite, [fault]))).tests);
       for (const t of suite.tests.filter((x) => x.negativeControl === fault)) {
         const id = `${suite.id}/${t.slug}`;
         const c = clean.get(id);
@@ -65,13 +99,17 @@ export async function selfCheck(
       }
     }
   }
-  return outcomes;
+  return { controls: outcomes, proved, unproved };
 }
 
-/** A "no" from self-check to every requirement the attestation tests of the suite ask about. */
-function deniedFor(suite: Suite<Fixture>, fault: string): Record<string, Attestation> {
-  const asked = suite.tests.filter((t) => t.negativeControl === fault).flatMap((t) => t.requirements);
-  return Object.fromEntries(asked.map((id) => [id, { attested: false, by: 'self-check', note: 'the negative control of an attestation test' }]));
+/**
+ * Self-check's answer to every requirement the attestation tests of the suite ask about: no for
+ * their negative control, yes for the clean run.
+ */
+function answeredFor(suite: Suite<Fixture>, attested: boolean): Record<string, Attestation> {
+  const asked = suite.tests.filter((t) => t.negativeControl === ATTESTED_FALSE).flatMap((t) => t.requirements);
+  const note = attested ? 'the clean run of an attestation test' : 'the negative control of an attestation test';
+  return Object.fromEntries(asked.map((id) => [id, { attested, by: 'self-check', note }]));
 }
 
 function byId(tests: TestResult[]): Map<string, TestResult> {

@@ -8,7 +8,7 @@ import { hasErrors, type Issue } from '../fhir/errors.js';
 import type { Assertion, Attestation, Evidence, HttpExchange, Requirement } from './results.js';
 import type { HttpClient, HttpResponse } from '../http/client.js';
 import { createFhirClient, type FhirClient, type ParseOutcome } from './fhir-client.js';
-import { TestStop, WaitTimeout } from './errors.js';
+import { HarnessError, TestStop, WaitTimeout } from './errors.js';
 import { formatOfContentType, type ResourceFormats, type ValidateResource, type WireFormat } from '../fhir/codec.js';
 import type { Fixture } from './suite.js';
 import { type RequestMatcher, type SimulatorSession, type WaitOptions } from './simulator.js';
@@ -16,8 +16,11 @@ import { fireTrigger, type PromptIo, type Trigger } from './triggers.js';
 import { formatOfMediaType } from '../fhir/negotiation.js';
 
 export interface CheckOptions {
-  /** The one cited requirement this check is about; its expectation decides fail vs warning. */
-  requirement?: string;
+  /**
+   * The cited requirement(s) this check decides; their expectations decide fail vs warning. May be
+   * left out only in a test citing one requirement, which the check then decides.
+   */
+  requirement?: string | readonly string[];
 }
 
 /** Free-form settings for suites from config (e.g. resource ids the SUT holds). */
@@ -39,6 +42,8 @@ export interface SimulatorView {
 
 export interface TestContext<F extends object = Fixture> {
   readonly id: string;
+  /** The requirement ids the test cites, e.g. to name them all on a check that decides every one. */
+  readonly requirements: readonly string[];
   readonly sut: FhirClient;
   readonly options: readonly string[];
   readonly fixture: F;
@@ -58,14 +63,24 @@ export interface TestContext<F extends object = Fixture> {
   expectStatus(res: HttpResponse, expected: number | readonly number[], options?: CheckOptions): boolean;
   expectContentType(res: HttpResponse, format: WireFormat, options?: CheckOptions): boolean;
   expectResourceType<T extends Resource['resourceType']>(resource: Resource | undefined, type: T, options?: CheckOptions): boolean;
-  /** Every item satisfies the predicate; the message of a failure lists the offending positions. */
-  expectEvery<T>(items: readonly T[], predicate: (item: T, index: number) => boolean, message: string, options?: CheckOptions): boolean;
+  /**
+   * Every item satisfies the predicate; a failure names the offending items (`show` describes one,
+   * default its position). Over an empty list nothing is decided: no check is recorded, and the
+   * requirements it would decide are left undecided with the reason `nothing to check: <message>`.
+   */
+  expectEvery<T>(items: readonly T[], predicate: (item: T, index: number) => boolean, message: string, options?: CheckOptions & { show?: (item: T, index: number) => string }): boolean;
+  /** At least one item satisfies the predicate; an empty list fails it, saying so. */
   expectSome<T>(items: readonly T[], predicate: (item: T, index: number) => boolean, message: string, options?: CheckOptions): boolean;
   expectEqual<T>(actual: T, expected: T, message: string, options?: CheckOptions): boolean;
 
   /** Validates; issues become evidence, errors a failed check, warnings a warning-level check. Returns the issues. */
   validate(resource: Resource, options?: { profiles?: string[]; subject?: string } & CheckOptions): Promise<Issue[]>;
   note(text: string): void;
+  /**
+   * Says why the test cannot decide cited requirement(s) here (the situation they speak of did not
+   * arise), so they end `skip` with this reason instead of a generic one; the test goes on.
+   */
+  undecided(requirement: string | readonly string[], reason: string): void;
   skip(reason: string): never;
   /** Ends the test as `manual`: a person must attest to what the harness cannot observe. */
   manual(reason: string): never;
@@ -118,6 +133,7 @@ export interface TestRunDeps<F extends object> {
 export class TestRun<F extends object = Fixture> implements TestContext<F> {
   readonly assertions: Assertion[] = [];
   readonly evidence: Evidence[] = [];
+  readonly undecidedReasons: { requirement: string; reason: string }[] = [];
   /** Set when the test ended (finished, timed out or interrupted): late activity of a runaway test is dropped. */
   closed = false;
   readonly sut: FhirClient;
@@ -138,6 +154,9 @@ export class TestRun<F extends object = Fixture> implements TestContext<F> {
 
   get id() {
     return this.#deps.id;
+  }
+  get requirements(): readonly string[] {
+    return this.#deps.requirements.map((r) => r.id);
   }
   get options() {
     return this.#deps.options;
@@ -161,22 +180,37 @@ export class TestRun<F extends object = Fixture> implements TestContext<F> {
     if (!this.closed) this.evidence.push(e);
   }
 
+  /** The cited requirements a check decides: those it names, or the test's only one. */
+  #decided(requirement: CheckOptions['requirement'], message: string): string[] {
+    const named = requirement === undefined ? [] : typeof requirement === 'string' ? [requirement] : [...requirement];
+    const cited = this.requirements;
+    const foreign = named.filter((id) => !cited.includes(id));
+    if (foreign.length) throw new HarnessError(`check "${message}" names ${foreign.join(', ')}, which test ${this.id} does not cite`);
+    if (named.length) return named;
+    if (cited.length === 1) return [...cited];
+    throw new HarnessError(`check "${message}" names no requirement, but test ${this.id} cites several (${cited.join(', ')}): name the ones it decides`);
+  }
+
   #check(passed: boolean, message: string, options: CheckOptions = {}, severity?: 'warning'): boolean {
     if (this.closed) return passed;
-    if (options.requirement !== undefined && !this.#deps.requirements.some((r) => r.id === options.requirement)) {
-      throw new Error(`check "${message}" names requirement ${options.requirement}, which test ${this.id} does not cite`);
-    }
+    const requirements = this.#decided(options.requirement, message);
     this.assertions.push({
       passed,
       message,
-      ...(options.requirement !== undefined ? { requirement: options.requirement } : {}),
+      requirements,
+      ...(requirements.length === 1 ? { requirement: requirements[0]! } : {}),
       ...(severity ? { severity } : {}),
     });
     return passed;
   }
 
+  /**
+   * A failed check that ends the test. Checks the engine makes itself (a body that does not parse,
+   * a request that never came) decide every requirement the test cites unless the test names some:
+   * whatever the test was about could not be shown.
+   */
   #stopWith(message: string, options?: CheckOptions): never {
-    this.#check(false, message, options);
+    this.#check(false, message, { requirement: options?.requirement ?? this.requirements });
     throw new TestStop('assertion', message);
   }
 
@@ -197,8 +231,9 @@ export class TestRun<F extends object = Fixture> implements TestContext<F> {
   expectStatus(res: HttpResponse, expected: number | readonly number[], options?: CheckOptions): boolean {
     const list = typeof expected === 'number' ? [expected] : expected;
     const ok = list.includes(res.status);
-    const want = list.length === 1 ? String(list[0]) : `one of ${list.join(', ')}`;
-    return this.#check(ok, ok ? `${res.exchange.method} ${res.exchange.url} answered ${res.status}` : `${res.exchange.method} ${res.exchange.url} answered ${res.status}, expected ${want}`, options);
+    const want = list.map(statusText).join(' or ');
+    const got = `${res.exchange.method} ${res.exchange.url} answered ${statusText(res.status)}`;
+    return this.#check(ok, ok ? got : `${got}; expected ${want}`, options);
   }
 
   expectContentType(res: HttpResponse, format: WireFormat, options?: CheckOptions): boolean {
@@ -206,7 +241,7 @@ export class TestRun<F extends object = Fixture> implements TestContext<F> {
     const actual = formatOfContentType(header);
     const ok = actual === format && formatOfMediaType(header ?? '', { legacy: false }) === format;
     const want = format === 'json' ? 'application/fhir+json' : 'application/fhir+xml';
-    return this.#check(ok, ok ? `Content-Type is ${header}` : `Content-Type is ${JSON.stringify(header ?? '(none)')}, expected ${want}`, options);
+    return this.#check(ok, ok ? `Content-Type is ${header}` : `Content-Type is ${header === undefined ? 'missing' : header}; expected ${want}`, options);
   }
 
   expectResourceType<T extends Resource['resourceType']>(resource: Resource | undefined, type: T, options?: CheckOptions): boolean {
@@ -214,16 +249,22 @@ export class TestRun<F extends object = Fixture> implements TestContext<F> {
     return this.#check(actual === type, actual === type ? `resource is a ${type}` : `resource is ${actual ? `a ${actual}` : 'missing'}, expected a ${type}`, options);
   }
 
-  expectEvery<T>(items: readonly T[], predicate: (item: T, index: number) => boolean, message: string, options?: CheckOptions): boolean {
+  expectEvery<T>(items: readonly T[], predicate: (item: T, index: number) => boolean, message: string, options: CheckOptions & { show?: (item: T, index: number) => string } = {}): boolean {
+    if (items.length === 0) {
+      this.undecided(this.#decided(options.requirement, message), `nothing to check: ${message} (there was none)`);
+      return true;
+    }
     const bad = items.flatMap((item, i) => (predicate(item, i) ? [] : [i]));
-    if (bad.length === 0) return this.#check(true, `${message} (${items.length} checked)`, options);
-    const where = bad.slice(0, 10).join(', ') + (bad.length > 10 ? ', …' : '');
-    return this.#check(false, `${message}: ${bad.length} of ${items.length} do not (at position${bad.length > 1 ? 's' : ''} ${where})`, options);
+    if (bad.length === 0) return this.#check(true, `${message}: all ${items.length} do`, options);
+    const show = options.show ?? ((_item: T, i: number) => `#${i + 1}`);
+    const named = bad.slice(0, 5).map((i) => show(items[i]!, i)).join('; ') + (bad.length > 5 ? '; …' : '');
+    return this.#check(false, `${bad.length} of ${items.length} do not (${named}); expected every one: ${message}`, options);
   }
 
   expectSome<T>(items: readonly T[], predicate: (item: T, index: number) => boolean, message: string, options?: CheckOptions): boolean {
     const ok = items.some(predicate);
-    return this.#check(ok, ok ? message : `${message}: none of ${items.length} does`, options);
+    const seen = items.length === 0 ? 'there were none to look at' : `none of the ${items.length} does`;
+    return this.#check(ok, ok ? message : `${seen}; expected at least one: ${message}`, options);
   }
 
   expectEqual<T>(actual: T, expected: T, message: string, options?: CheckOptions): boolean {
@@ -241,12 +282,20 @@ export class TestRun<F extends object = Fixture> implements TestContext<F> {
     const errors = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
     const warnings = issues.filter((i) => i.severity === 'warning');
     this.#check(!hasErrors(issues), errors.length ? `${subject} has ${errors.length} validation error${errors.length > 1 ? 's' : ''}: ${summarize(errors)}` : `${subject} is valid`, check);
-    if (warnings.length) this.#check(false, `${subject} has ${warnings.length} validation warning${warnings.length > 1 ? 's' : ''}: ${summarize(warnings)}`, check, 'warning');
+    // Best-practice warnings (dom-6 and the like) are notes on the content, never a verdict.
+    if (warnings.length) this.note(`${subject}: ${warnings.length} validation warning${warnings.length > 1 ? 's' : ''} (no verdict): ${summarize(warnings)}`);
     return issues;
   }
 
   note(text: string): void {
     this.#add({ kind: 'note', text });
+  }
+
+  undecided(requirement: string | readonly string[], reason: string): void {
+    if (this.closed) return;
+    for (const id of this.#decided(requirement, reason)) {
+      if (!this.undecidedReasons.some((u) => u.requirement === id)) this.undecidedReasons.push({ requirement: id, reason });
+    }
   }
 
   skip(reason: string): never {
@@ -306,7 +355,9 @@ export class TestRun<F extends object = Fixture> implements TestContext<F> {
         signal: this.signal,
         ...(options.description !== undefined ? { description: options.description } : {}),
       });
-      this.#check(true, `received ${exchange.method} ${session.pathOf(exchange)}`, options.requirement !== undefined ? { requirement: options.requirement } : {});
+      // Arrival decides only what the test says it decides; otherwise it is the precondition of the checks that follow.
+      if (options.requirement !== undefined) this.#check(true, `received ${exchange.method} ${session.pathOf(exchange)}`, { requirement: options.requirement });
+      else this.note(`received ${exchange.method} ${session.pathOf(exchange)}`);
       return exchange;
     } catch (err) {
       if (err instanceof WaitTimeout) {
@@ -342,6 +393,19 @@ function parseExchangeBody<T extends Resource>(exchange: HttpExchange, formats: 
   } catch (err) {
     return { ok: false, error: `${what} is not valid FHIR ${format.toUpperCase()}: ${(err as Error).message}` };
   }
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other',
+  304: 'Not Modified', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  406: 'Not Acceptable', 409: 'Conflict', 410: 'Gone', 412: 'Precondition Failed', 413: 'Content Too Large',
+  415: 'Unsupported Media Type', 422: 'Unprocessable Content', 500: 'Internal Server Error', 501: 'Not Implemented', 503: 'Service Unavailable',
+};
+
+/** `201 Created`: the code with its reason phrase, so a message reads the same to everyone. */
+export function statusText(status: number): string {
+  const text = STATUS_TEXT[status];
+  return text ? `${status} ${text}` : String(status);
 }
 
 function summarize(issues: readonly Issue[]): string {

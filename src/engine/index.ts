@@ -17,6 +17,6 @@ export { fireTrigger, triggerVariables } from './triggers.js';
 export type { Trigger, PromptIo, TriggerContext } from './triggers.js';
 export { runSuites } from './runner.js';
 export type { RunOptions, SuitePlan, SuiteTarget, ProgressEvent } from './runner.js';
-export { verdictFromAssertions, verdictForRequirement, requirementResults, capabilitySummaries, countVerdicts, overallVerdict, worst } from './verdict.js';
+export { decidedBy, verdictFromAssertions, verdictForRequirement, requirementResults, capabilitySummaries, countVerdicts, overallVerdict, worst } from './verdict.js';
 export * from './results.js';
 export { RUN_TAG_SYSTEM, newRunId, runTag, withRunTag, runTagOf } from './run-tag.js';

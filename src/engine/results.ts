@@ -64,6 +64,8 @@ export interface TestResult {
   evidence: Evidence[];
   /** The simulator fault mode under which this test must fail (its negative control). */
   negativeControl?: string;
+  /** Cited requirements the test could not decide, each with the reason (e.g. the situation it speaks of did not arise). */
+  undecided?: { requirement: string; reason: string }[];
 }
 
 export interface SuiteResult {
@@ -123,8 +125,10 @@ export interface RuleSetChoice {
 
 export interface RequirementResult extends Requirement {
   verdict: RequirementVerdict;
-  /** Ids of the tests whose verdicts decided this one. */
+  /** Ids of the tests citing it. */
   tests: string[];
+  /** Why the requirement has this verdict when it did not pass: the failed check, or why it was not decided, and which test said so. */
+  reason?: string;
 }
 
 export interface CapabilitySummary {

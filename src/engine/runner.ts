@@ -343,11 +343,16 @@ async function runTest(def: TestDefinition<object>, input: TestInput): Promise<T
     durationMs: Date.now() - started,
     assertions: run.assertions,
     evidence: run.evidence,
+    ...(run.undecidedReasons.length ? { undecided: run.undecidedReasons } : {}),
   };
 }
 
 function completed(run: TestRun<object>, requirements: readonly Requirement[]): { verdict: Verdict; reason?: string } {
-  if (run.assertions.length === 0) return { verdict: 'error', reason: 'the test recorded no check, so it proves nothing (a test defect)' };
+  if (run.assertions.length === 0) {
+    // Nothing it looked at was there to judge (a check over an empty set): it decided nothing.
+    if (run.undecidedReasons.length) return { verdict: 'skip', reason: [...new Set(run.undecidedReasons.map((u) => u.reason))].join('; ') };
+    return { verdict: 'error', reason: 'the test recorded no check, so it proves nothing (a test defect)' };
+  }
   return verdictFromAssertions(run.assertions, requirements);
 }
 

@@ -26,6 +26,12 @@ export interface TestSpec<F extends object = Fixture> {
   description?: string;
   /** Overrides the run's per-test timeout, for tests that legitimately wait long (client-SUT waits). */
   timeoutMs?: number;
+  /**
+   * Cited requirements the clean reference simulator cannot show passing in this test, each with
+   * the reason (e.g. a branch only a differently built SUT takes); self-check lists every other
+   * cited requirement that gets no passing check of its own.
+   */
+  referenceGaps?: Readonly<Record<string, string>>;
   run(t: TestContext<F>): Promise<void> | void;
 }
 
@@ -38,6 +44,7 @@ export interface TestDefinition<F extends object = Fixture> {
   negativeControl: string;
   description?: string;
   timeoutMs?: number;
+  referenceGaps?: Readonly<Record<string, string>>;
   run(t: TestContext<F>): Promise<void> | void;
 }
 
@@ -91,6 +98,8 @@ export function test<F extends object = Fixture>(title: string, spec: TestSpec<F
   if (!slug) throw new HarnessError(`test title ${JSON.stringify(title)} has no letters or digits to build an id from`);
   if (requirements.length === 0) throw new HarnessError(`test "${title}" names no requirement`);
   if (!spec.negativeControl?.trim()) throw new HarnessError(`test "${title}" names no negativeControl fault mode`);
+  const strayGaps = Object.keys(spec.referenceGaps ?? {}).filter((id) => !requirements.includes(id));
+  if (strayGaps.length) throw new HarnessError(`test "${title}" gives referenceGaps for ${strayGaps.join(', ')}, which it does not cite`);
   return {
     title,
     slug,
@@ -99,6 +108,7 @@ export function test<F extends object = Fixture>(title: string, spec: TestSpec<F
     negativeControl: spec.negativeControl,
     ...(spec.description ? { description: spec.description } : {}),
     ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
+    ...(spec.referenceGaps ? { referenceGaps: spec.referenceGaps } : {}),
     run: spec.run,
   };
 }

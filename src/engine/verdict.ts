@@ -1,11 +1,15 @@
 /**
  * Verdict rules, in one place so every report agrees:
- * - a test passes when all its assertions pass;
- * - a failed assertion fails the test when a SHALL requirement is at stake, and is only a warning
- *   when every requirement at stake is SHOULD, MAY or SHOULD-NOT ("a failed SHOULD is a warning,
- *   never a fail");
- * - a requirement takes the worst verdict of the tests citing it (fail > error > warning > manual >
- *   pass > skip), or `not-tested` when none ran.
+ * - every check names the requirement(s) it decides (a check in a test citing one requirement
+ *   decides that one);
+ * - a test passes when all its checks pass; a failed check fails the test when a SHALL requirement
+ *   it decides is at stake, and is only a warning when every requirement it decides is SHOULD, MAY
+ *   or SHOULD-NOT ("a failed SHOULD is a warning, never a fail");
+ * - a requirement passes in a test only on positive evidence: at least one check deciding it
+ *   passed and none failed. One whose checks never ran is not decided: `skip` with the reason when
+ *   the situation it speaks of did not arise, `error` when the SUT or the harness broke first;
+ * - across tests a requirement takes the worst of its verdicts (fail > error > warning > manual >
+ *   pass > skip), or `not-tested` when no test cited it.
  */
 import type {
   Assertion,
@@ -26,14 +30,24 @@ export function worst(verdicts: Iterable<Verdict>): Verdict | undefined {
   return out;
 }
 
-/** What a failure of this assertion means for the given requirements: `fail` or `warning`. */
-function failureVerdict(a: Assertion, atStake: readonly Requirement[]): 'fail' | 'warning' {
-  if (a.severity === 'warning') return 'warning';
-  const relevant = a.requirement ? atStake.filter((r) => r.id === a.requirement) : atStake;
-  return relevant.some((r) => r.expectation === 'SHALL') ? 'fail' : 'warning';
+/**
+ * The requirements a check decides. Results written before checks named them carry at most
+ * `requirement`; a check naming nothing decides everything its test cites.
+ */
+export function decidedBy(a: Assertion, cited: readonly string[]): readonly string[] {
+  if (a.requirements?.length) return a.requirements;
+  if (a.requirement !== undefined) return [a.requirement];
+  return cited;
 }
 
-/** The verdict of a test that ran to its end (or was stopped by a failed assertion), from its assertions. */
+/** What a failure of this check means: `fail` when a SHALL it decides is among `atStake`, else `warning`. */
+function failureVerdict(a: Assertion, atStake: readonly Requirement[]): 'fail' | 'warning' {
+  if (a.severity === 'warning') return 'warning';
+  const decided = decidedBy(a, atStake.map((r) => r.id));
+  return atStake.some((r) => decided.includes(r.id) && r.expectation === 'SHALL') ? 'fail' : 'warning';
+}
+
+/** The verdict of a test that ran to its end (or was stopped by a failed check), from its checks. */
 export function verdictFromAssertions(assertions: readonly Assertion[], requirements: readonly Requirement[]): { verdict: Verdict; reason?: string } {
   const failed = assertions.filter((a) => !a.passed);
   if (failed.length === 0) return { verdict: 'pass' };
@@ -45,14 +59,23 @@ export function verdictFromAssertions(assertions: readonly Assertion[], requirem
 }
 
 /**
- * The verdict a test gives one of the requirements it cites. A test citing a SHALL and a SHOULD
- * that fails only its SHOULD check fails neither the test nor the SHALL requirement.
+ * The verdict one test gives one of the requirements it cites, and why. A test citing a SHALL and
+ * a SHOULD that fails only its SHOULD check fails neither the test nor the SHALL requirement; a
+ * test that stopped before any check about a requirement leaves it undecided.
  */
-export function verdictForRequirement(test: TestResult, requirement: Requirement): Verdict {
-  if (test.verdict !== 'fail' && test.verdict !== 'warning') return test.verdict;
-  const failed = test.assertions.filter((a) => !a.passed && (a.requirement === undefined || a.requirement === requirement.id));
-  if (failed.length === 0) return 'pass';
-  return failed.some((a) => failureVerdict(a, [requirement]) === 'fail') ? 'fail' : 'warning';
+export function verdictForRequirement(test: TestResult, requirement: Requirement): { verdict: Verdict; reason?: string } {
+  const mine = test.assertions.filter((a) => decidedBy(a, test.requirements).includes(requirement.id));
+  const failed = mine.filter((a) => !a.passed);
+  if (failed.length) {
+    const verdict = failed.some((a) => failureVerdict(a, [requirement]) === 'fail') ? 'fail' : 'warning';
+    return { verdict, reason: failed[0]!.message };
+  }
+  if (test.verdict === 'error' || test.verdict === 'skip' || test.verdict === 'manual') {
+    return { verdict: test.verdict, ...(test.reason !== undefined ? { reason: test.reason } : {}) };
+  }
+  if (mine.some((a) => a.passed)) return { verdict: 'pass' };
+  const why = test.undecided?.find((u) => u.requirement === requirement.id)?.reason;
+  return { verdict: 'skip', reason: why ?? `not decided: ${test.verdict === 'pass' ? 'no check of the test was about it' : 'the test ended before any check about it'}` };
 }
 
 export function requirementResults(catalogue: readonly Requirement[], tests: readonly TestResult[]): RequirementResult[] {
@@ -60,8 +83,10 @@ export function requirementResults(catalogue: readonly Requirement[], tests: rea
   for (const t of tests) for (const id of t.requirements) (citing.get(id) ?? citing.set(id, []).get(id)!).push(t);
   return catalogue.map((r) => {
     const ts = citing.get(r.id) ?? [];
-    const verdict: RequirementVerdict = worst(ts.map((t) => verdictForRequirement(t, r))) ?? 'not-tested';
-    return { ...r, verdict, tests: ts.map((t) => t.id) };
+    const decided = ts.map((t) => ({ test: t, ...verdictForRequirement(t, r) }));
+    const verdict: RequirementVerdict = worst(decided.map((d) => d.verdict)) ?? 'not-tested';
+    const deciding = decided.find((d) => d.verdict === verdict && d.reason !== undefined && verdict !== 'pass');
+    return { ...r, verdict, tests: ts.map((t) => t.id), ...(deciding ? { reason: `${deciding.reason} (${deciding.test.id})` } : {}) };
   });
 }
 

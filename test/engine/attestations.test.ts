@@ -58,12 +58,14 @@ describe('attestations', () => {
     expect(view?.attestations).toEqual([{ requirement: 'ASK-SHALL-1', question: 'Is mutual authentication required?', answer: 'yes', by: 'Grace' }]);
   });
 
-  it('self-check proves an attestation test fails when the recorded answer is no', async () => {
-    const outcomes = await selfCheck([suite], catalogue, defaultConfig().config);
-    expect(outcomes.map((o) => [o.fault, o.clean, o.faulty, o.ok])).toEqual([
-      [ATTESTED_FALSE, 'manual', 'fail', true],
-      [ATTESTED_FALSE, 'manual', 'warning', true],
+  it('self-check proves an attestation test fails when the recorded answer is no, and passes on a yes', async () => {
+    const { controls, unproved, proved } = await selfCheck([suite], catalogue, defaultConfig().config);
+    expect(controls.map((o) => [o.fault, o.clean, o.faulty, o.ok])).toEqual([
+      [ATTESTED_FALSE, 'pass', 'fail', true],
+      [ATTESTED_FALSE, 'pass', 'warning', true],
     ]);
+    expect(unproved).toEqual([]);
+    expect(proved).toBe(2);
   });
 
   it('are read from config.yaml, keyed by requirement id, each saying who answered', () => {

@@ -165,7 +165,7 @@ describe('verdict rules', () => {
   it('a failed SHALL check fails the test with the check message as reason', () => {
     const r = byTitle(results, 'a failed SHALL check fails');
     expect(r.verdict).toBe('fail');
-    expect(r.reason).toMatch(/GET .*\/fhir\/Basic\/missing answered 404, expected 200/);
+    expect(r.reason).toMatch(/GET .*\/fhir\/Basic\/missing answered 404 Not Found; expected 200 OK/);
     expect(r.evidence.filter((e) => e.kind === 'http')).toHaveLength(1);
   });
 
@@ -214,7 +214,7 @@ describe('verdict rules', () => {
     const html = byTitle(results, 'a body with a non-FHIR Content-Type is a failed check');
     expect(html.verdict).toBe('fail');
     expect(html.assertions.map((a) => a.message)).toEqual([
-      'Content-Type is "text/html", expected application/fhir+json',
+      'Content-Type is text/html; expected application/fhir+json',
       expect.stringContaining('has Content-Type "text/html", which names no FHIR format'),
     ]);
   });

@@ -48,8 +48,8 @@ const suite = defineSuite({
       negativeControl: 'ignore-format',
       async run(t) {
         const res = await t.sut.capabilities({ format: 'xml' });
-        t.expectContentType(res, 'xml');
-        t.expectResourceType(res.resource(), 'CapabilityStatement');
+        t.expectContentType(res, 'xml', { requirement: 'FHIR-FMT-002' });
+        t.expectResourceType(res.resource(), 'CapabilityStatement', { requirement: 'FHIR-FMT-001' });
       },
     }),
     test('An unsupported format is refused with 406', {

@@ -11,9 +11,12 @@ import { selfCheck } from '../self-check.js';
 const usage = `Usage: measure-conformance self-check [--suite GLOB]... [--config FILE]
 
 Tests the tests: runs each selected suite against its clean reference simulator (every test must
-pass), then once per fault mode a test names as its negative control (that test must fail, or warn
-when it checks only SHOULDs). Prints each test's fault-detection result and the score.
-Exit codes: 0 every fault detected, 1 some test cannot fail or does not pass cleanly, 2 usage error.`;
+pass, and every requirement it cites must get a passing check of its own), then once per fault mode
+a test names as its negative control (that test must fail, or warn when it checks only SHOULDs).
+Prints each test's fault-detection result, the requirements left without positive evidence, and
+both scores.
+Exit codes: 0 every fault detected and every cited requirement proved (or its gap explained),
+1 otherwise, 2 usage error.`;
 
 export const selfCheckCommand: Command = {
   name: 'self-check',
@@ -29,12 +32,17 @@ export const selfCheckCommand: Command = {
     const path = resolve(io.cwd, values.config ?? 'config.yaml');
     const { config } = values.config !== undefined || existsSync(path) ? loadConfig(path, io.env) : defaultConfig();
     const suites = selectSuites(allSuites, { ...config, sut: undefined }, { suite: values.suite ?? [], actor: [] });
-    const outcomes = await selfCheck(suites, catalogue(), config, io.signal);
-    for (const o of outcomes) {
+    const { controls, proved, unproved } = await selfCheck(suites, catalogue(), config, io.signal);
+    for (const o of controls) {
       io.stdout(`${o.ok ? 'DETECTED ' : 'MISSED   '} ${o.test}  fault ${o.fault}: clean ${o.clean}, faulty ${o.faulty}${o.reason ? `  (${o.reason})` : ''}\n`);
     }
-    const detected = outcomes.filter((o) => o.ok).length;
-    io.stdout(`Fault-detection score: ${detected}/${outcomes.length} tests fail under their negative control\n`);
-    return detected === outcomes.length ? 0 : 1;
+    for (const u of unproved) {
+      io.stdout(`${u.gap ? 'GAP      ' : 'UNPROVED '} ${u.test}  ${u.requirement}: ${u.gap ?? u.seen}\n`);
+    }
+    const detected = controls.filter((o) => o.ok).length;
+    const unexplained = unproved.filter((u) => !u.gap).length;
+    io.stdout(`Fault-detection score: ${detected}/${controls.length} tests fail under their negative control\n`);
+    io.stdout(`Positive evidence: ${proved}/${proved + unproved.length} cited requirements proved by a passing check of their own against the clean simulators${unproved.length - unexplained ? ` (${unproved.length - unexplained} more with a written reason why the reference cannot show them)` : ''}\n`);
+    return detected === controls.length && unexplained === 0 ? 0 : 1;
   },
 };
