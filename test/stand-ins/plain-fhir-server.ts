@@ -1,0 +1,244 @@
+/**
+ * A stand-in for a third-party FHIR server nobody here wrote, for proving verdicts against the way
+ * real servers behave rather than the way the reference simulators do. It is deliberately not built
+ * on the project's server core: plain node:http, an in-memory map, a CapabilityStatement that tells
+ * the truth about what it was configured to do, and switches for the habits real servers have
+ * (JSON only, storing whatever it is sent, keeping a client's id, 200 to a create, no paging links,
+ * refusing `_include=*`, serving more types than a test asks about, processing batch entries
+ * independently, implementing DELETE or not).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Bundle, CapabilityStatement, OperationOutcome, Resource } from 'fhir/r4.js';
+import { parseResource, serializeResource } from '../../src/fhir/format.js';
+
+export interface PlainServerOptions {
+  /** Formats it reads and writes; the CapabilityStatement lists exactly these. Default `['json']`. */
+  formats?: readonly ('json' | 'xml')[];
+  /** Resource types it serves (read, search, create, update; delete when `delete`). Default MeasureReport, Measure, Location, Organization. */
+  types?: readonly string[];
+  /** Resources it holds at start, by `Type/id`. */
+  seed?: readonly Resource[];
+  /** A create keeps the id in the body instead of assigning one. */
+  keepClientId?: boolean;
+  /** Status of a successful create. Default 201. */
+  createStatus?: 200 | 201;
+  /** Whether Location carries `/_history/[vid]`. Default true. */
+  versionedLocation?: boolean;
+  /** Refuses a create/update whose resource has no `status` (as a server with validation switched on would). Default false: stores whatever it is sent. */
+  requireStatus?: boolean;
+  /** DELETE is implemented (and declared). Default false. */
+  delete?: boolean;
+  /** Page size with next links; default none: every match in one page, no links. */
+  pageSize?: number;
+  /** `_include=*` answers 400. Default true. */
+  refuseIncludeStar?: boolean;
+  /** `[base]` accepts batch Bundles, each entry processed on its own. Default false. */
+  batch?: boolean;
+  /** Extra CapabilityStatement content (software, instantiates, operations, …). */
+  capability?: Partial<CapabilityStatement>;
+  /** Operations it answers, by path below the base (e.g. `Measure/$report-csv`): a handler returning status and body. */
+  operations?: Readonly<Record<string, (body: string, query: URLSearchParams) => { status: number; resource?: Resource; text?: string; contentType?: string }>>;
+}
+
+export interface PlainServer {
+  baseUrl: string;
+  /** What it holds now, by `Type/id`. */
+  store: Map<string, Resource>;
+  /** Every request it answered, in order. */
+  requests: { method: string; path: string; query: string; status: number; contentType?: string; body: string }[];
+  close(): Promise<void>;
+}
+
+const MEDIA = { json: 'application/fhir+json', xml: 'application/fhir+xml' } as const;
+
+export async function startPlainServer(options: PlainServerOptions = {}): Promise<PlainServer> {
+  const formats = options.formats ?? ['json'];
+  const types = options.types ?? ['MeasureReport', 'Measure', 'Location', 'Organization'];
+  const store = new Map<string, Resource>((options.seed ?? []).map((r) => [`${r.resourceType}/${r.id}`, structuredClone(r)]));
+  const versions = new Map<string, number>();
+  const requests: PlainServer['requests'] = [];
+  let next = 1;
+  let baseUrl = '';
+
+  const pickFormat = (req: IncomingMessage, query: URLSearchParams): 'json' | 'xml' | undefined => {
+    const asked = (query.get('_format') ?? req.headers.accept ?? 'application/fhir+json').toLowerCase();
+    if (asked.includes('xml')) return formats.includes('xml') ? 'xml' : undefined;
+    if (asked.includes('json') || asked.includes('*/*')) return formats.includes('json') ? 'json' : undefined;
+    return formats[0];
+  };
+  const outcome = (code: string, text: string): OperationOutcome => ({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: code as 'invalid', diagnostics: text }] });
+
+  const capability = (): CapabilityStatement => ({
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: '2026-01-01',
+    kind: 'instance',
+    fhirVersion: '4.0.1',
+    format: [...formats],
+    software: { name: 'Plain FHIR Server', version: '1.0' },
+    ...options.capability,
+    rest: [
+      {
+        mode: 'server',
+        ...(options.batch ? { interaction: [{ code: 'batch' as const }] } : {}),
+        resource: types.map((type) => ({
+          type: type as NonNullable<CapabilityStatement['rest']>[number]['resource'] extends (infer R)[] | undefined ? R extends { type: infer T } ? T : never : never,
+          interaction: [
+            { code: 'read' as const },
+            { code: 'search-type' as const },
+            { code: 'create' as const },
+            { code: 'update' as const },
+            ...(options.delete ? [{ code: 'delete' as const }] : []),
+          ],
+          searchParam: [{ name: '_id', type: 'token' as const }, ...(type === 'MeasureReport' ? [{ name: 'measure', type: 'reference' as const }, { name: 'period', type: 'date' as const }] : []), ...(type === 'Measure' ? [{ name: 'url', type: 'uri' as const }] : [])],
+        })),
+        ...options.capability?.rest?.[0],
+      },
+    ],
+  });
+
+  const write = (resource: Resource, id: string): { status: number; key: string } => {
+    const key = `${resource.resourceType}/${id}`;
+    const existed = store.has(key);
+    const version = (versions.get(key) ?? 0) + 1;
+    versions.set(key, version);
+    store.set(key, { ...resource, id, meta: { ...resource.meta, versionId: String(version), lastUpdated: new Date().toISOString() } });
+    return { status: existed ? 200 : 201, key };
+  };
+
+  const matches = (type: string, query: URLSearchParams): Resource[] =>
+    [...store.values()].filter((r) => {
+      if (r.resourceType !== type) return false;
+      const id = query.get('_id');
+      if (id !== null && !id.split(',').includes(r.id ?? '')) return false;
+      const measure = query.get('measure');
+      if (measure !== null && type === 'MeasureReport' && ((r as { measure?: string }).measure ?? '').split('|')[0] !== measure) return false;
+      const url = query.get('url');
+      if (url !== null && (r as { url?: string }).url !== url) return false;
+      return true;
+    });
+
+  const handle = (req: IncomingMessage, body: string, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname.replace(/^\/fhir\/?/, '');
+    const segments = path.split('/').filter(Boolean);
+    const method = req.method ?? 'GET';
+    const format = pickFormat(req, url.searchParams);
+    const send = (status: number, resource?: Resource, headers: Record<string, string> = {}) => {
+      if (resource === undefined) {
+        res.writeHead(status, headers).end();
+        return status;
+      }
+      const f = format ?? 'json';
+      res.writeHead(status, { 'content-type': `${MEDIA[f]}; charset=utf-8`, ...headers }).end(serializeResource(resource, f));
+      return status;
+    };
+    if (format === undefined) return send(406, outcome('not-supported', 'format not supported'));
+    const operation = options.operations?.[path.replace(/\/[^/$]+(?=\/\$)/, '')] ?? options.operations?.[path];
+    if (operation) {
+      const answer = operation(body, url.searchParams);
+      if (answer.text !== undefined) {
+        res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'text/plain' }).end(answer.text);
+        return answer.status;
+      }
+      return send(answer.status, answer.resource);
+    }
+    if (path === 'metadata' && method === 'GET') return send(200, capability());
+    const readBody = (): Resource | OperationOutcome => {
+      const contentType = (req.headers['content-type'] ?? '').toLowerCase();
+      const bodyFormat = contentType.includes('xml') ? 'xml' : contentType.includes('json') ? 'json' : undefined;
+      if (!bodyFormat || !formats.includes(bodyFormat)) return outcome('not-supported', `Content-Type ${contentType || '(none)'} is not supported`);
+      try {
+        return parseResource(body, bodyFormat);
+      } catch (err) {
+        return outcome('invalid', `body does not parse: ${(err as Error).message}`);
+      }
+    };
+    if (segments.length === 0 && method === 'POST' && options.batch) {
+      const bundle = readBody();
+      if (bundle.resourceType !== 'Bundle') return send(bundle.resourceType === 'OperationOutcome' ? 400 : 422, bundle.resourceType === 'OperationOutcome' ? bundle : outcome('invalid', 'expected a batch Bundle'));
+      const entries = ((bundle as Bundle).entry ?? []).map((e) => {
+        if (!e.resource) return { response: { status: '400 Bad Request', outcome: outcome('invalid', 'entry without a resource') } };
+        if (options.requireStatus && !(e.resource as { status?: string }).status) return { response: { status: '422 Unprocessable Entity', outcome: outcome('invalid', 'status is required') } };
+        const id = e.request?.method === 'PUT' && e.resource.id ? e.resource.id : options.keepClientId && e.resource.id ? e.resource.id : `${next++}`;
+        const written = write(e.resource, id);
+        return { response: { status: `${written.status} ${written.status === 201 ? 'Created' : 'OK'}`, location: `${written.key}/_history/${versions.get(written.key)}` } };
+      });
+      return send(200, { resourceType: 'Bundle', type: 'batch-response', entry: entries } as Bundle);
+    }
+    const [type, id, ...rest] = segments;
+    if (!type || !types.includes(type)) return send(404, outcome('not-supported', `resource type ${type ?? '(none)'} is not supported`));
+    if (rest.length > 0) return send(400, outcome('not-supported', `${path} is not supported`));
+    if (id === undefined && method === 'GET') {
+      if (url.searchParams.get('_include') === '*' && options.refuseIncludeStar !== false) return send(400, outcome('not-supported', '_include=* is not supported'));
+      const all = matches(type, url.searchParams);
+      const count = Number(url.searchParams.get('_count') ?? options.pageSize ?? all.length);
+      const offset = Number(url.searchParams.get('_offset') ?? 0);
+      const page = options.pageSize || url.searchParams.has('_count') ? all.slice(offset, offset + count) : all;
+      const link = [{ relation: 'self', url: `${baseUrl}/${type}${url.search}` }];
+      if (options.pageSize && offset + count < all.length) {
+        const q = new URLSearchParams(url.searchParams);
+        q.set('_offset', String(offset + count));
+        q.set('_count', String(count));
+        link.push({ relation: 'next', url: `${baseUrl}/${type}?${q}` });
+      }
+      return send(200, { resourceType: 'Bundle', type: 'searchset', total: all.length, link, entry: page.map((r) => ({ fullUrl: `${baseUrl}/${r.resourceType}/${r.id}`, resource: r, search: { mode: 'match' as const } })) } as Bundle);
+    }
+    if (id !== undefined && method === 'GET') {
+      const found = store.get(`${type}/${id}`);
+      return found ? send(200, found, { etag: `W/"${found.meta?.versionId ?? '1'}"` }) : send(404, outcome('not-found', `${type}/${id} is not known`));
+    }
+    if (method === 'DELETE' && id !== undefined) {
+      if (!options.delete) return send(405, outcome('not-supported', 'delete is not supported'));
+      store.delete(`${type}/${id}`);
+      return send(204);
+    }
+    if ((method === 'POST' && id === undefined) || (method === 'PUT' && id !== undefined)) {
+      const resource = readBody();
+      if (resource.resourceType === 'OperationOutcome') return send((resource as OperationOutcome).issue[0]?.code === 'not-supported' ? 415 : 400, resource);
+      if (resource.resourceType !== type) return send(400, outcome('invalid', `expected a ${type}, got a ${resource.resourceType}`));
+      if (options.requireStatus && !(resource as { status?: string }).status) return send(422, outcome('required', 'status is required'));
+      const newId = method === 'PUT' ? id! : options.keepClientId && resource.id ? resource.id : `${next++}`;
+      const written = write(resource, newId);
+      const stored = store.get(written.key)!;
+      const status = method === 'POST' ? (options.createStatus ?? 201) : written.status;
+      const location = `${baseUrl}/${written.key}${options.versionedLocation === false ? '' : `/_history/${stored.meta?.versionId}`}`;
+      return send(status, stored, { location, etag: `W/"${stored.meta?.versionId}"`, 'last-modified': new Date().toUTCString() });
+    }
+    return send(405, outcome('not-supported', `${method} ${path} is not supported`));
+  };
+
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const url = new URL(req.url ?? '/', 'http://x');
+      let status = 500;
+      try {
+        status = handle(req, body, res);
+      } catch (err) {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err));
+      }
+      requests.push({ method: req.method ?? '', path: url.pathname, query: url.search, status, ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}), body });
+    });
+  });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`;
+  return {
+    baseUrl,
+    store,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
