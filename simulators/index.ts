@@ -19,7 +19,7 @@ export function simulatorById(id: string): Simulator | undefined {
 
 /** The simulator that stands in for an actor when no SUT is configured. */
 export function simulatorPlaying(actor: string): Simulator | undefined {
-  return simulators.find((s) => s.plays.includes(actor));
+  return simulators.find((s) => (s.plays as readonly string[]).includes(actor));
 }
 
 /** Every bundled reference client (client actors run in process as the SUT of a client-role suite). */
@@ -27,5 +27,5 @@ export const referenceClients: readonly ReferenceClient[] = [measureConsumerClie
 
 /** The reference client that stands in for a client actor when no SUT is configured. */
 export function referenceClientPlaying(actor: string): ReferenceClient | undefined {
-  return referenceClients.find((c) => c.plays.includes(actor));
+  return referenceClients.find((c) => (c.plays as readonly string[]).includes(actor));
 }

@@ -3,6 +3,7 @@
  * with and the actors it can stand in for. Suites, the runner and `serve` start simulators only
  * through this interface.
  */
+import type { ActorId } from '../ig/actors.js';
 import type { HttpExchange } from '../src/http/exchange.js';
 import type { FaultModeDef, RunningFhirServer } from '../src/fhir/server/index.js';
 
@@ -19,13 +20,30 @@ export interface SimulatorStartOptions {
   /** Size and seed of the data set, for a simulator that generates its data (the Data Source). */
   patients?: number;
   seed?: number;
+  /** Data Source: answer the `:in` / `:not-in` modifiers (default true). */
+  inModifier?: boolean;
+  /** Content Consumers: answer submissions asynchronously (`202` then a status URL, or `303` at once); default synchronous. */
+  async?: '202' | '303' | false;
+  /** mADX Content Consumer: the rule set it holds reports to. */
+  ruleSet?: 'trial-implementation' | 'comment-draft';
+  /** mADX Content Consumer: the Validate mADX Message option. */
+  validateMessage?: boolean;
+  /** Content Consumers: take client-chosen ids (PUT of a new id creates it); default true. */
+  clientIds?: boolean;
+  /** Measure Computer: the Data Source it computes from (required), where it reads definitions and pushes reports. */
+  dataSourceUrl?: string;
+  measureDefinitionSourceUrl?: string;
+  measureConsumerUrl?: string;
+  /** Measure Computer: default subject and reporter of `$evaluate-measure`. */
+  subject?: string;
+  reporter?: string;
 }
 
 export interface Simulator {
   id: string;
   title: string;
   /** Actors this simulator implements, so a server-role suite for one of them can run against it. */
-  plays: string[];
+  plays: ActorId[];
   /** Fault modes it knows: the core ones plus its own. */
   faultIds(): string[];
   /** Its profile requires https, so a run with no SUT serves it over TLS (simulators.referenceTls). */
@@ -43,6 +61,8 @@ export interface ReferenceClientRunOptions {
   signal?: AbortSignal;
   /** PEM certificate to trust (alone) when the server serves https with a certificate made for the run. */
   ca?: string;
+  /** What the suite asked the client to show (interaction tokens, e.g. `Location/read`); a conformant client does at least these. */
+  asks?: readonly string[];
 }
 
 /**
@@ -53,7 +73,7 @@ export interface ReferenceClient {
   id: string;
   title: string;
   /** Actors this client stands in for. */
-  plays: string[];
+  plays: ActorId[];
   faults: readonly FaultModeDef[];
   /** Does the actor's part once, to the end; rejects when it cannot reach the server. */
   run(options: ReferenceClientRunOptions): Promise<void>;

@@ -1,4 +1,4 @@
-import type { Fixture, Suite } from '../src/engine/index.js';
+import type { Suite } from '../src/engine/index.js';
 import fhirServer from './fhir-core/fhir-server.js';
 import sanerMeasureSource from './saner/query-measure/measure-source.js';
 import sanerMeasureConsumer from './saner/query-measure/measure-consumer.js';
@@ -11,15 +11,15 @@ import rpcContentCreator from './rpc/send-concordance-report/content-creator.js'
 import sanerMeasureComputer from './saner/compute-measure/measure-computer.js';
 
 /** Every suite the harness runs, in the order they appear in reports. */
-export const suites: readonly Suite<Fixture>[] = [
-  fhirServer as Suite<Fixture>,
-  sanerMeasureSource as Suite<Fixture>,
-  sanerMeasureConsumer as Suite<Fixture>,
-  sanerPushConsumer as Suite<Fixture>,
-  sanerPushingMeasureSource as Suite<Fixture>,
-  madxContentConsumer as Suite<Fixture>,
-  rpcContentConsumer as Suite<Fixture>,
-  madxContentCreator as Suite<Fixture>,
-  rpcContentCreator as Suite<Fixture>,
-  sanerMeasureComputer as Suite<Fixture>,
+export const suites: readonly Suite<object>[] = [
+  fhirServer,
+  sanerMeasureSource,
+  sanerMeasureConsumer,
+  sanerPushConsumer,
+  sanerPushingMeasureSource,
+  madxContentConsumer,
+  rpcContentConsumer,
+  madxContentCreator,
+  rpcContentCreator,
+  sanerMeasureComputer,
 ];

@@ -24,7 +24,7 @@ const DEFAULT_NEAR = { latitude: 40.22, longitude: -74.76 };
 export const measureConsumerClient: ReferenceClient = {
   id: 'measure-consumer-client',
   title: 'measure-conformance reference Measure Consumer client',
-  plays: ['MeasureConsumer'],
+  plays: ['QueryMeasureConsumer'],
   faults: consumerClientFaults,
   async run(options) {
     const consumer = new Consumer(options);

@@ -104,7 +104,7 @@ export async function startMeasureConsumer(options: MeasureConsumerOptions = {})
 export const measureConsumer: Simulator = {
   id: 'measure-consumer',
   title: 'measure-conformance reference Measure Consumer',
-  plays: ['MeasureConsumer'],
+  plays: ['ProduceMeasureConsumer'],
   faultIds: () => [...coreFaults, ...consumerFaults].map((f) => f.id),
   start: (options) => startMeasureConsumer(options),
 };

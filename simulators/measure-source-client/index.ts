@@ -18,7 +18,7 @@ const MEDIA: Record<WireFormat, string> = { json: 'application/fhir+json', xml: 
 export const measureSourceClient: ReferenceClient = {
   id: 'measure-source-client',
   title: 'measure-conformance reference Measure Source client',
-  plays: ['MeasureSource'],
+  plays: ['ProduceMeasureSource'],
   faults: sourceClientFaults,
   async run(options) {
     const source = new Source(options);

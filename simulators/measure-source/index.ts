@@ -93,7 +93,7 @@ function breakOnIterate(app: FastifyInstance): void {
 export const measureSource: Simulator = {
   id: 'measure-source',
   title: declaration.title,
-  plays: ['MeasureSource', 'FhirServer'],
+  plays: ['QueryMeasureSource', 'FhirServer'],
   faultIds: () => [...coreFaults, ...declaration.faults].map((f) => f.id),
   async start(options = {}) {
     const faults = options.faults ?? [];

@@ -3,8 +3,9 @@
  * the bundled reference simulator for the actor when no SUT is configured.
  */
 import { readFileSync } from 'node:fs';
-import type { Fixture, HttpClientConfig, Suite, SuitePlan } from '../engine/index.js';
-import type { HarnessConfig } from '../config/types.js';
+import type { HttpClientConfig, LaunchSimulator, Suite, SuiteConfig, SuitePlan } from '../engine/index.js';
+import type { HarnessConfig, TriggerConfig } from '../config/types.js';
+import { ACTOR_IDS, ACTORS, SHARED_ACTOR_NAMES, SHARED_TRIGGER_KEYS, isActorId, type ActorId } from '../../ig/actors.js';
 import type { ReferenceTrigger } from '../engine/triggers.js';
 import { referenceClientPlaying, simulatorById, simulatorPlaying, type Simulator } from '../../simulators/index.js';
 import { UsageError } from './command.js';
@@ -15,32 +16,90 @@ export interface Selection {
   actor: string[];
 }
 
+/** The suites a run covers, and notes for the console (e.g. what an IG-wide actor name selected). */
+export interface Selected {
+  suites: Suite<object>[];
+  notes: string[];
+}
+
 /** `*` matches any run of characters (slashes included), so `saner/*` picks every SANER suite. */
 export function globToRegExp(glob: string): RegExp {
   const body = glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
   return new RegExp(`^${body}$`);
 }
 
-export function selectSuites(all: readonly Suite<Fixture>[], config: HarnessConfig, cli: Selection): Suite<Fixture>[] {
-  const globs = (cli.suite.length ? cli.suite : config.suites).map(globToRegExp);
-  const actors = cli.actor.length ? cli.actor : config.actors ?? config.sut?.actors;
-  const chosen = all.filter(
-    (s) =>
-      globs.some((g) => g.test(s.id)) &&
-      // Every server actor is a FHIR server, so the core server suite applies to any of them.
-      (!actors || actors.includes(s.actorUnderTest) || (s.actorUnderTest === 'FhirServer' && s.role === 'server' && config.sut?.baseUrl !== undefined)) &&
-      // A SUT named without actors is a server; a client actor of it takes part once it has a trigger.
-      (actors || s.role === 'server' || !config.sut || config.sut.triggers?.[s.actorUnderTest] !== undefined),
-  );
-  if (chosen.length === 0) {
-    const ids = all.map((s) => `${s.id} (${s.actorUnderTest})`).join(', ');
-    throw new UsageError(`no suite matches the selection; suites: ${ids}`);
+/** Actor names as given, resolved to the project's actors; an unknown name is refused with the valid ones. */
+export function resolveActors(names: readonly string[], where: string, notes: string[]): ActorId[] {
+  const resolved = new Set<ActorId>();
+  for (const name of names) {
+    if (isActorId(name)) resolved.add(name);
+    else if (SHARED_ACTOR_NAMES[name]) {
+      const sides = SHARED_ACTOR_NAMES[name]!;
+      for (const id of sides) resolved.add(id);
+      notes.push(`${where} ${name} names both sides of SANER's ${name}: ${sides.map((id) => `${id} (${ACTORS[id].role})`).join(' and ')}; name one of them to select one side`);
+    } else throw new UsageError(`${where} ${JSON.stringify(name)} is not an actor; actors: ${[...ACTOR_IDS, ...Object.keys(SHARED_ACTOR_NAMES)].join(', ')}`);
   }
-  return chosen;
+  return [...resolved];
+}
+
+/** The client actor a `sut.triggers` key names (the IG's shared names mean the client side they named before). */
+export function triggerActor(key: string): ActorId {
+  const id = isActorId(key) ? key : SHARED_TRIGGER_KEYS[key];
+  if (!id || ACTORS[id].role !== 'client') {
+    const clients = ACTOR_IDS.filter((a) => ACTORS[a].role === 'client');
+    throw new UsageError(`sut.triggers.${key}: ${JSON.stringify(key)} is not a client actor; triggers are keyed by ${[...clients, ...Object.keys(SHARED_TRIGGER_KEYS)].join(', ')}`);
+  }
+  return id;
+}
+
+/** The trigger config.yaml gives a client actor, under its own key or the IG's shared name. */
+function triggerFor(config: HarnessConfig, actor: string): TriggerConfig | undefined {
+  const triggers = config.sut?.triggers ?? {};
+  return Object.entries(triggers).find(([key]) => triggerActor(key) === actor)?.[1];
+}
+
+/** Options the suites know; an unknown one (a typo) is refused. */
+export function checkOptions(all: readonly Suite<object>[], options: readonly string[], where: string): void {
+  const known = [...new Set(all.flatMap((s) => [...s.options, ...s.tests.flatMap((t) => t.preconditions.options ?? [])]))];
+  const unknown = options.filter((o) => !known.includes(o));
+  if (unknown.length) throw new UsageError(`${where} ${unknown.map((o) => JSON.stringify(o)).join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not an option; options: ${known.join(', ')}`);
+}
+
+/**
+ * With no SUT, every suite the globs and actors select runs against the reference simulators.
+ * With a SUT, a server suite runs when the SUT has a base URL (and its actor is selected, when
+ * actors are named); a client suite runs when its actor has a trigger or is named. A config that
+ * names only triggers runs only client suites.
+ */
+export function selectSuites(all: readonly Suite<object>[], config: HarnessConfig, cli: Selection): Selected {
+  const notes: string[] = [];
+  const globs = (cli.suite.length ? cli.suite : config.suites).map(globToRegExp);
+  const named = cli.actor.length ? { names: cli.actor, where: '--actor' } : config.actors ? { names: config.actors, where: 'actors:' } : config.sut?.actors ? { names: config.sut.actors, where: 'sut.actors:' } : undefined;
+  const actors = named ? resolveActors(named.names, named.where, notes) : undefined;
+  for (const key of Object.keys(config.sut?.triggers ?? {})) triggerActor(key);
+  if (config.sut?.options) checkOptions(all, config.sut.options, 'sut.options:');
+  const sut = config.sut;
+  const chosen = all.filter((s) => {
+    if (!globs.some((g) => g.test(s.id))) return false;
+    const actorNamed = actors?.includes(s.actorUnderTest as ActorId) ?? false;
+    if (!sut) return !actors || actorNamed;
+    if (s.role === 'server') {
+      if (!sut.baseUrl) return false;
+      // Every server actor is a FHIR server, so the core server suite goes with any of them.
+      return !actors || actorNamed || (s.actorUnderTest === 'FhirServer' && actors.some((a) => ACTORS[a].role === 'server'));
+    }
+    return actors ? actorNamed : triggerFor(config, s.actorUnderTest) !== undefined;
+  });
+  if (chosen.length === 0) {
+    const ids = all.map((s) => `${s.id} (${s.actorUnderTest}, ${s.role})`).join(', ');
+    const why = sut && !sut.baseUrl && !Object.keys(sut.triggers ?? {}).length ? ' (the SUT has neither a baseUrl for server suites nor triggers for client suites)' : '';
+    throw new UsageError(`no suite matches the selection${why}; suites: ${ids}`);
+  }
+  return { suites: chosen, notes };
 }
 
 /** Reference simulator a suite runs against when there is no SUT (server role) or that the SUT calls (client role). */
-export function simulatorFor(suite: Suite<Fixture>): Simulator {
+export function simulatorFor(suite: Suite<object>): Simulator {
   const sim = suite.role === 'client' ? simulatorById(suite.simulator ?? '') : simulatorPlaying(suite.actorUnderTest);
   if (!sim) throw new UsageError(`no bundled simulator for suite ${suite.id} (${suite.role === 'client' ? `simulator ${suite.simulator}` : `actor ${suite.actorUnderTest}`})`);
   return sim;
@@ -50,10 +109,13 @@ export function simulatorFor(suite: Suite<Fixture>): Simulator {
  * `faults` go to whatever stands in for the SUT: the simulator of a server-role suite, or the
  * reference client of a client-role suite run without a SUT (its simulator then runs clean).
  */
-export function planFor(suite: Suite<Fixture>, config: HarnessConfig, faults: string[] = []): SuitePlan {
+export function planFor(suite: Suite<object>, config: HarnessConfig, faults: string[] = []): SuitePlan {
   const sut = config.sut;
   const options = sut?.options ?? suite.options;
-  const idsConfig = sut?.ids ? { ids: sut.ids } : {};
+  const idsConfig: SuiteConfig = {
+    ...(sut?.ids ? { ids: sut.ids } : {}),
+    ...measureFor(suite, sut?.measure),
+  };
   if (suite.role === 'server' && sut?.baseUrl) {
     return { target: { baseUrl: sut.baseUrl }, options, config: { ...idsConfig, ...(sut.seed ? { seed: true } : {}) } };
   }
@@ -62,9 +124,11 @@ export function planFor(suite: Suite<Fixture>, config: HarnessConfig, faults: st
   const tls = transport.certificate ? { tls: transport.certificate } : {};
   const trust = transport.certificate ? { tls: { ca: transport.certificate.cert } } : {};
   // The suite's https test leaves a plain-http reference run to a person, saying why, instead of failing it.
-  const suiteConfig = { ...idsConfig, ...(transport.plainHttp ? { referenceHttp: transport.plainHttp } : {}) };
+  const suiteConfig: SuiteConfig = { ...idsConfig, ...(transport.plainHttp ? { referenceHttp: transport.plainHttp } : {}) };
   const standIn = suite.role === 'client' && !sut ? referenceTriggerFor(suite, options, faults, transport.certificate) : undefined;
-  const simulatorFaults = standIn ? [] : faults;
+  // A client actor no reference client plays (the Measure Computer) is played by its reference server, which the suite starts with the faults.
+  const standInServer = suite.role === 'client' && !sut && !standIn ? simulatorPlaying(suite.actorUnderTest) : undefined;
+  const simulatorFaults = standIn || standInServer ? [] : faults;
   const target: SuitePlan['target'] = {
     name: sim.title,
     start: async ({ onExchange }) => {
@@ -76,16 +140,35 @@ export function planFor(suite: Suite<Fixture>, config: HarnessConfig, faults: st
     // The simulator stands in for the SUT: no SUT credentials or trust settings go to it.
     return { target, options, config: suiteConfig, http: { auth: undefined, headers: {}, tls: {}, ...trust } };
   }
-  const trigger = standIn ?? sut?.triggers?.[suite.actorUnderTest];
-  // A client actor only a reference server plays (the Measure Computer): with no SUT the suite drives
-  // that server itself (the faults reach it through the suite's simulator); a SUT's base URL is where
-  // the suite reads what the SUT serves besides calling out (e.g. reports under the Pull Option).
-  const clientConfig = {
-    ...suiteConfig,
-    ...(!sut && !standIn ? { referenceServer: true } : {}),
+  const trigger = standIn ?? triggerFor(config, suite.actorUnderTest);
+  return {
+    target,
+    options,
+    config: suiteConfig,
+    ...(transport.certificate ? { http: trust } : {}),
+    ...(trigger ? { trigger } : {}),
+    // A SUT's base URL is where a client suite reads what the SUT serves besides calling out (e.g. reports under Pull).
     ...(sut?.baseUrl ? { sutBaseUrl: sut.baseUrl } : {}),
+    ...(standIn ? { standIn: { kind: 'reference-client' as const, name: standIn.name } } : {}),
+    ...(standInServer ? { standIn: { kind: 'reference-server' as const, simulator: standInServer.id, faults } } : {}),
   };
-  return { target, options, config: clientConfig, ...(transport.certificate ? { http: trust } : {}), ...(trigger ? { trigger } : {}) };
+}
+
+/** The Measure a Creator suite's SUT reports on: the one canonical, or the one named for its actor. */
+function measureFor(suite: Suite<object>, measure: string | Readonly<Record<string, string>> | undefined): Pick<SuiteConfig, 'measure'> {
+  if (typeof measure === 'string') return { measure };
+  const forActor = measure?.[suite.actorUnderTest];
+  return forActor ? { measure: forActor } : {};
+}
+
+/** Starts registered simulators a suite's environment asks for, on the run's host. */
+export function launcher(config: HarnessConfig): LaunchSimulator {
+  return async (id, options) => {
+    const sim = simulatorById(id);
+    if (!sim) throw new UsageError(`no bundled simulator has the id ${id}`);
+    const server = await sim.start({ ...options, faults: [...(options.faults ?? [])], host: config.simulators.host });
+    return { baseUrl: server.url, close: () => server.close() };
+  };
 }
 
 interface ReferenceTransport {
@@ -106,13 +189,13 @@ function referenceTransport(sim: Simulator, config: HarnessConfig): ReferenceTra
  * With no SUT, the bundled reference client of the actor plays it, with the run's options and
  * faults; an actor without one leaves the suite waiting for a SUT, as before reference clients.
  */
-function referenceTriggerFor(suite: Suite<Fixture>, options: readonly string[], faults: readonly string[], certificate: RunCertificate | undefined): ReferenceTrigger | undefined {
+function referenceTriggerFor(suite: Suite<object>, options: readonly string[], faults: readonly string[], certificate: RunCertificate | undefined): ReferenceTrigger | undefined {
   const client = referenceClientPlaying(suite.actorUnderTest);
   if (!client) return undefined;
   return {
     type: 'reference',
     name: client.title,
-    run: ({ simulatorUrl, signal }) => client.run({ baseUrl: simulatorUrl, faults, options, signal, ...(certificate ? { ca: certificate.cert } : {}) }),
+    run: ({ simulatorUrl, signal, asks }) => client.run({ baseUrl: simulatorUrl, faults, options, signal, asks, ...(certificate ? { ca: certificate.cert } : {}) }),
   };
 }
 

@@ -9,9 +9,9 @@
  *   its own (a person's yes, for a question), so no requirement passes only because nothing failed.
  *   A test says in `referenceGaps` why a requirement it cites cannot be shown on the reference.
  */
-import { ATTESTED_FALSE, decidedBy, runSuites, type Attestation, type Fixture, type RequirementCatalogue, type RunResults, type Suite, type TestResult, type Verdict } from '../engine/index.js';
+import { ATTESTED_FALSE, decidedBy, runSuites, type Attestation, type RequirementCatalogue, type RunResults, type Suite, type TestResult, type Verdict } from '../engine/index.js';
 import type { HarnessConfig } from '../config/types.js';
-import { planFor } from './selection.js';
+import { launcher, planFor } from './selection.js';
 
 export interface ControlOutcome {
   test: string;
@@ -43,18 +43,19 @@ export interface SelfCheckResult {
 }
 
 export async function selfCheck(
-  suites: readonly Suite<Fixture>[],
+  suites: readonly Suite<object>[],
   catalogue: RequirementCatalogue,
   config: HarnessConfig,
   signal?: AbortSignal,
 ): Promise<SelfCheckResult> {
   // Clean runs ask their questions unanswered, whatever config.yaml records for a SUT.
-  const run = (suite: Suite<Fixture>, faults: string[], attestations: Record<string, Attestation> = {}): Promise<RunResults> =>
+  const run = (suite: Suite<object>, faults: string[], attestations: Record<string, Attestation> = {}): Promise<RunResults> =>
     runSuites({
       suites: [suite],
       catalogue,
       attestations,
       plan: (s) => planFor(s, { ...config, sut: undefined }, faults),
+      launch: launcher(config),
       timeouts: { testMs: config.timeouts.testMs, waitMs: config.timeouts.waitMs },
       ...(signal ? { signal } : {}),
     });
@@ -106,7 +107,7 @@ export async function selfCheck(
  * Self-check's answer to every requirement the attestation tests of the suite ask about: no for
  * their negative control, yes for the clean run.
  */
-function answeredFor(suite: Suite<Fixture>, attested: boolean): Record<string, Attestation> {
+function answeredFor(suite: Suite<object>, attested: boolean): Record<string, Attestation> {
   const asked = suite.tests.filter((t) => t.negativeControl === ATTESTED_FALSE).flatMap((t) => t.requirements);
   const note = attested ? 'the clean run of an attestation test' : 'the negative control of an attestation test';
   return Object.fromEntries(asked.map((id) => [id, { attested, by: 'self-check', note }]));

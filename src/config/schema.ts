@@ -71,6 +71,12 @@ export const configSchema = {
         triggers: { type: 'object', additionalProperties: trigger },
         ids: { type: 'object', additionalProperties: { type: 'string', pattern: '^[A-Za-z0-9\\-.]{1,64}$' } },
         seed: { type: 'boolean' },
+        measure: {
+          oneOf: [
+            { type: 'string', pattern: '^[a-z][a-z0-9+.-]*:\\S+$' },
+            { type: 'object', additionalProperties: { type: 'string', pattern: '^[a-z][a-z0-9+.-]*:\\S+$' }, minProperties: 1 },
+          ],
+        },
       },
     },
     suites: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },

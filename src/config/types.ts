@@ -39,6 +39,11 @@ export interface SutConfig {
   ids?: Record<string, string>;
   /** Load the project's fixtures into the SUT (PUT with their ids) before the server suites run. */
   seed?: boolean;
+  /**
+   * The Measure (canonical URL) a Content Creator reports on: one for every Creator, or one per
+   * actor (`{ MadxContentCreator: …, RpcContentCreator: … }`).
+   */
+  measure?: string | Record<string, string>;
 }
 
 /** How to make a client SUT send its requests: the engine's trigger kinds, as config.yaml spells them. */

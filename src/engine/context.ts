@@ -1,19 +1,21 @@
 /**
  * What a test sees (`t`): the SUT client, small named assertions that record evidence and make
- * the verdict, validation, notes, and, for client-role suites, the simulator, triggers and waits.
+ * the verdict, validation, notes, and the suite's environment (`t.env`: its simulators, the
+ * recordings of a client SUT's traffic, the trigger for another recording).
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Resource } from 'fhir/r4.js';
 import { hasErrors, type Issue } from '../fhir/errors.js';
 import type { Assertion, Attestation, Evidence, HttpExchange, Requirement } from './results.js';
 import type { HttpClient, HttpResponse } from '../http/client.js';
-import { createFhirClient, type FhirClient, type ParseOutcome } from './fhir-client.js';
-import { HarnessError, TestStop, WaitTimeout } from './errors.js';
+import { createFhirClient, type FhirClient } from './fhir-client.js';
+import { HarnessError, TestStop } from './errors.js';
 import { formatOfContentType, type ResourceFormats, type ValidateResource, type WireFormat } from '../fhir/codec.js';
 import type { Fixture } from './suite.js';
-import { type RequestMatcher, type SimulatorSession, type WaitOptions } from './simulator.js';
-import { fireTrigger, type PromptIo, type Trigger } from './triggers.js';
+import type { Environment, SuiteConfig, SuiteEnvironment } from './environment.js';
+import type { InboundRequest } from './inbound.js';
 import { formatOfMediaType } from '../fhir/negotiation.js';
+import { statusText } from './status-text.js';
 
 export interface CheckOptions {
   /**
@@ -23,22 +25,6 @@ export interface CheckOptions {
   requirement?: string | readonly string[];
 }
 
-/** Free-form settings for suites from config (e.g. resource ids the SUT holds). */
-export type SuiteConfig = Readonly<Record<string, unknown>>;
-
-export interface SetupContext {
-  sut: FhirClient;
-  options: readonly string[];
-  config: SuiteConfig;
-  signal: AbortSignal;
-  note(text: string): void;
-}
-
-export interface SimulatorView {
-  baseUrl: string;
-  /** Inbound exchanges since this test started. */
-  exchanges(): HttpExchange[];
-}
 
 export interface TestContext<F extends object = Fixture> {
   readonly id: string;
@@ -90,24 +76,11 @@ export interface TestContext<F extends object = Fixture> {
    * becomes evidence and a check, passed when attested true and failed when false.
    */
   attest(requirement: string, question: string): boolean;
+  /** Adds the exchanges of the requests the test judged to its evidence, under a note saying what they are. */
+  cite(what: string, requests: readonly (InboundRequest | HttpExchange)[]): void;
 
-  /** Client-role suites: the simulator the SUT talks to. */
-  readonly simulator: SimulatorView;
-  /**
-   * Client-role suites: makes the SUT act (configured command, webhook, prompt, or nothing);
-   * `variables` (`MC_*` names) reach a command's environment and a webhook's placeholders.
-   */
-  trigger(description: string, variables?: Readonly<Record<string, string>>): Promise<void>;
-  /** Client-role suites: the first inbound request matching, or a failed check explaining what arrived instead. */
-  waitForRequest(matcher: RequestMatcher, options?: WaitOptions & CheckOptions): Promise<HttpExchange>;
-  /**
-   * Client-role suites: triggers the SUT, waits for its first request, then until none has arrived
-   * for `quietMs` (default 500); resolves with every request the simulator received. For suites
-   * that record one burst of traffic and judge it test by test.
-   */
-  recordTraffic(description: string, options?: { quietMs?: number; actor?: string }): Promise<HttpExchange[]>;
-  /** Parses a request body received by the simulator, by its Content-Type; a failure is a failed check. */
-  resourceOf<T extends Resource = Resource>(exchange: HttpExchange, options?: CheckOptions): T;
+  /** The suite's environment: its simulators, the recordings setup made, and `record` for another. */
+  readonly env: SuiteEnvironment;
 }
 
 export interface TestRunDeps<F extends object> {
@@ -121,10 +94,7 @@ export interface TestRunDeps<F extends object> {
   fixture: F;
   config: SuiteConfig;
   signal: AbortSignal;
-  simulator?: SimulatorSession;
-  trigger?: Trigger;
-  prompt?: PromptIo;
-  waitMs: number;
+  environment: Environment;
   /** Recorded answers of people, by requirement id. */
   attestations?: Readonly<Record<string, Attestation>>;
 }
@@ -137,19 +107,14 @@ export class TestRun<F extends object = Fixture> implements TestContext<F> {
   /** Set when the test ended (finished, timed out or interrupted): late activity of a runaway test is dropped. */
   closed = false;
   readonly sut: FhirClient;
+  readonly env: SuiteEnvironment;
   readonly #deps: TestRunDeps<F>;
-  readonly #http: HttpClient;
-  /**
-   * A reference client's trigger returns only once the client has done its part, so from then on
-   * whatever it sent is already at the simulator (give or take the recording of the last answer):
-   * waiting the configured waitMs for more would only stretch a run in which it sent nothing.
-   */
-  #sutFinished = false;
 
   constructor(deps: TestRunDeps<F>) {
     this.#deps = deps;
-    this.#http = deps.http.withListener((exchange) => this.#add({ kind: 'http', exchange }), { signal: deps.signal });
-    this.sut = createFhirClient(this.#http, deps.formats, { fail: (message) => this.#stopWith(message) });
+    const http = deps.http.withListener((exchange) => this.#add({ kind: 'http', exchange }), { signal: deps.signal });
+    this.sut = createFhirClient(http, deps.formats, { fail: (message) => this.#stopWith(message) });
+    this.env = deps.environment.use({ http, sut: this.sut, evidence: (e) => this.#add(e), signal: deps.signal });
   }
 
   get id() {
@@ -169,11 +134,6 @@ export class TestRun<F extends object = Fixture> implements TestContext<F> {
   }
   get signal() {
     return this.#deps.signal;
-  }
-
-  /** Inbound exchanges of the simulator go to this test's evidence. */
-  recordInbound(exchange: HttpExchange): void {
-    this.#add({ kind: 'http', exchange });
   }
 
   #add(e: Evidence): void {
@@ -314,98 +274,12 @@ export class TestRun<F extends object = Fixture> implements TestContext<F> {
     return this.#check(answer.attested, said, { requirement });
   }
 
-  get simulator(): SimulatorView {
-    const session = this.#session('t.simulator');
-    return { baseUrl: session.baseUrl, exchanges: () => session.exchanges() };
+  cite(what: string, requests: readonly (InboundRequest | HttpExchange)[]): void {
+    const exchanges = requests.map((r) => ('exchange' in r ? r.exchange : r));
+    const lines = requests.slice(0, 15).map((r) => `  ${'line' in r ? r.line : `${r.method} ${r.url}${r.status !== undefined ? ` -> ${r.status}` : ''}`}`);
+    this.note(`${what} (${requests.length})${lines.length ? `:\n${lines.join('\n')}` : ''}${requests.length > 15 ? `\n  … ${requests.length - 15} more` : ''}`);
+    for (const exchange of exchanges) this.#add({ kind: 'http', exchange });
   }
-
-  async trigger(description: string, variables?: Readonly<Record<string, string>>): Promise<void> {
-    const session = this.#session('t.trigger');
-    await fireTrigger(this.#deps.trigger ?? { type: 'none' }, {
-      simulatorUrl: session.baseUrl,
-      suiteId: this.#deps.suiteId,
-      testId: this.id,
-      description,
-      http: this.#http,
-      note: (text) => this.note(text),
-      signal: this.signal,
-      ...(this.#deps.prompt ? { prompt: this.#deps.prompt } : {}),
-      ...(variables ? { variables } : {}),
-    });
-    this.#sutFinished = this.#deps.trigger?.type === 'reference';
-  }
-
-  async recordTraffic(description: string, options: { quietMs?: number; actor?: string } = {}): Promise<HttpExchange[]> {
-    await this.trigger(description);
-    const quietMs = this.#sutFinished ? FINISHED_QUIET_MS : (options.quietMs ?? 500);
-    await this.waitForRequest(() => true, { description: `any request from the ${options.actor ?? 'SUT'}` });
-    for (let seen = -1; seen !== this.simulator.exchanges().length; ) {
-      seen = this.simulator.exchanges().length;
-      await abortableSleep(quietMs, this.signal);
-    }
-    return this.simulator.exchanges();
-  }
-
-  async waitForRequest(matcher: RequestMatcher, options: WaitOptions & CheckOptions = {}): Promise<HttpExchange> {
-    const session = this.#session('t.waitForRequest');
-    const finished = this.#sutFinished && options.timeoutMs === undefined;
-    try {
-      const exchange = await session.waitFor(matcher, {
-        timeoutMs: options.timeoutMs ?? (finished ? FINISHED_GRACE_MS : this.#deps.waitMs),
-        signal: this.signal,
-        ...(options.description !== undefined ? { description: options.description } : {}),
-      });
-      // Arrival decides only what the test says it decides; otherwise it is the precondition of the checks that follow.
-      if (options.requirement !== undefined) this.#check(true, `received ${exchange.method} ${session.pathOf(exchange)}`, { requirement: options.requirement });
-      else this.note(`received ${exchange.method} ${session.pathOf(exchange)}`);
-      return exchange;
-    } catch (err) {
-      if (err instanceof WaitTimeout) {
-        const message = finished ? `${err.message}; the reference client had already finished` : err.message;
-        this.#stopWith(message, options.requirement !== undefined ? { requirement: options.requirement } : {});
-      }
-      throw err;
-    }
-  }
-
-  resourceOf<T extends Resource = Resource>(exchange: HttpExchange, options?: CheckOptions): T {
-    const outcome = parseExchangeBody<T>(exchange, this.#deps.formats);
-    if (!outcome.ok) this.#stopWith(outcome.error, options);
-    return outcome.resource;
-  }
-
-  #session(what: string): SimulatorSession {
-    if (!this.#deps.simulator) throw new Error(`${what} is only available in client-role suites, which run a simulator`);
-    return this.#deps.simulator;
-  }
-}
-
-function parseExchangeBody<T extends Resource>(exchange: HttpExchange, formats: ResourceFormats): ParseOutcome<T> {
-  const what = `the body of ${exchange.method} ${exchange.url}`;
-  const body = exchange.requestBody;
-  if (!body || body.text.trim() === '') return { ok: false, error: `${what} is empty` };
-  if (body.truncated) return { ok: false, error: `${what} (${body.size} bytes) was cut at the evidence capture limit and cannot be parsed` };
-  const contentType = exchange.requestHeaders['content-type'];
-  const format = formatOfContentType(contentType);
-  if (!format) return { ok: false, error: `${what} has Content-Type ${JSON.stringify(contentType ?? '(none)')}, which names no FHIR format` };
-  try {
-    return { ok: true, resource: formats.parse(body.text, format) as T };
-  } catch (err) {
-    return { ok: false, error: `${what} is not valid FHIR ${format.toUpperCase()}: ${(err as Error).message}` };
-  }
-}
-
-const STATUS_TEXT: Readonly<Record<number, string>> = {
-  200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other',
-  304: 'Not Modified', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  406: 'Not Acceptable', 409: 'Conflict', 410: 'Gone', 412: 'Precondition Failed', 413: 'Content Too Large',
-  415: 'Unsupported Media Type', 422: 'Unprocessable Content', 500: 'Internal Server Error', 501: 'Not Implemented', 503: 'Service Unavailable',
-};
-
-/** `201 Created`: the code with its reason phrase, so a message reads the same to everyone. */
-export function statusText(status: number): string {
-  const text = STATUS_TEXT[status];
-  return text ? `${status} ${text}` : String(status);
 }
 
 function summarize(issues: readonly Issue[]): string {
@@ -416,17 +290,4 @@ function summarize(issues: readonly Issue[]): string {
 function preview(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 120 ? `${text.slice(0, 117)}…` : text;
-}
-
-/** How long the last answer to a finished reference client may take to be recorded. */
-const FINISHED_GRACE_MS = 250;
-const FINISHED_QUIET_MS = 100;
-
-/** Waits `ms`, or rejects with the signal's reason as soon as it aborts (the test ended). */
-export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
-  });
 }

@@ -1,8 +1,11 @@
 /**
- * Runs suites and produces RunResults. Tests within a suite run in order (later tests may rely on
- * what earlier ones created); independent suites run side by side up to a bound. Nothing a SUT or a
- * test does can stall the run: every test has a deadline, and Ctrl-C ends the current test as
- * `error: interrupted`, skips the rest, and still returns results for the report.
+ * Runs suites and produces RunResults. Each suite runs in three steps: its environment is built
+ * (the simulator a client SUT is pointed at) and set up (its setup starts what else it needs and
+ * records a client SUT's traffic), its tests run in order against that one environment, and the
+ * environment is torn down in reverse, also after a failed setup or an interrupt. Independent
+ * suites run side by side up to a bound. Nothing a SUT or a test does can stall the run: every
+ * test has a deadline, and Ctrl-C ends the current test as `error: interrupted`, skips the rest,
+ * and still returns results for the report.
  */
 import type { Attestation, RunResults, SuiteResult, TestResult, Verdict, Evidence, Requirement, HttpExchange } from './results.js';
 import { assertCitationsKnown, type RequirementCatalogue } from './catalogue.js';
@@ -11,8 +14,9 @@ import { HarnessError, Interrupted, TestStop, TestTimeout, TriggerError } from '
 import { HttpClient, HttpConfigError, TransportError, type HttpClientConfig } from '../http/client.js';
 import { createFhirClient } from './fhir-client.js';
 import { projectFormats, projectValidator, type ResourceFormats, type ValidateResource } from '../fhir/codec.js';
-import { TestRun, type SuiteConfig } from './context.js';
-import { SimulatorSession, formatDuration, type RunningServer, type StartServer } from './simulator.js';
+import { TestRun } from './context.js';
+import { Environment, simulatorHandle, type LaunchSimulator, type RunningServer, type SimulatorHandle, type StandIn, type StartServer, type SuiteConfig } from './environment.js';
+import { formatDuration } from './time.js';
 import type { PromptIo, Trigger } from './triggers.js';
 import { capabilitySummaries, countVerdicts, overallVerdict, requirementResults, verdictFromAssertions } from './verdict.js';
 import { harnessIdentity } from './identity.js';
@@ -28,10 +32,14 @@ export interface SuitePlan {
   options?: readonly string[];
   /** Client-role suites: how to make the SUT act. Default `{ type: 'none' }`. */
   trigger?: Trigger;
-  /** Free-form suite settings, `t.config`. */
+  /** Typed suite settings from config, `t.config`. */
   config?: SuiteConfig;
   /** Overrides of the run's HTTP settings for this suite (e.g. no SUT credentials towards a simulator). */
   http?: HttpClientConfig;
+  /** Client-role suites: the SUT's own base URL, where it also serves. */
+  sutBaseUrl?: string;
+  /** Client-role suites with no SUT configured: who plays it. */
+  standIn?: StandIn;
 }
 
 export type ProgressEvent =
@@ -69,6 +77,8 @@ export interface RunOptions<S extends Suite<object> = Suite<object>> {
   capabilityTitles?: Record<string, string>;
   /** People's answers about requirements nothing on the wire shows, by requirement id (t.attest). */
   attestations?: Readonly<Record<string, Attestation>>;
+  /** Starts registered simulators a suite's environment asks for (`env.start`). */
+  launch?: LaunchSimulator;
 }
 
 const DEFAULT_TEST_MS = 120_000;
@@ -161,10 +171,10 @@ async function runSuite(
   const results: TestResult[] = [];
   const setupEvidence: Evidence[] = [];
   const claimed = plan.options ?? [];
+  const formats = options.formats ?? projectFormats;
   let server: RunningServer | undefined;
-  let session: SimulatorSession | undefined;
+  let environment: Environment | undefined;
   let root: HttpClient | undefined;
-  let http: HttpClient | undefined;
   let target = 'baseUrl' in plan.target ? plan.target.baseUrl : `simulator ${plan.target.name ?? suite.simulator ?? suite.id}`;
   /** Set when the suite cannot run at all; every test then ends with it. */
   let broken: { verdict: Verdict; reason: string } | undefined;
@@ -179,87 +189,73 @@ async function runSuite(
       broken = { verdict: 'skip', reason: 'not run: the run was interrupted' };
     } else {
       root = new HttpClient({ ...(options.http ?? {}), ...(plan.http ?? {}) });
+      let simulator: SimulatorHandle | undefined;
       if ('start' in plan.target) {
-        // Requests can arrive before start() resolves (a SUT polling the port); keep them for the session.
-        const pending: HttpExchange[] = [];
+        // Requests can arrive before start() resolves (a SUT polling the port); they are kept from the first.
+        const inbound: HttpExchange[] = [];
         const redacting = root;
         try {
-          server = await plan.target.start({
-            onExchange: (raw) => {
-              const exchange = redacting.redactExchange(raw);
-              if (session) session.record(exchange);
-              else pending.push(exchange);
-            },
-            signal,
-          });
-          session = new SimulatorSession(server.baseUrl);
-          for (const exchange of pending) session.record(exchange);
+          server = await plan.target.start({ onExchange: (raw) => inbound.push(redacting.redactExchange(raw)), signal });
+          simulator = simulatorHandle(suite.simulator ?? suite.id, server.baseUrl, inbound, formats);
           target = server.baseUrl;
         } catch (err) {
           broken = { verdict: 'error', reason: `could not start ${target}: ${messageOf(err)}` };
         }
       }
-      if (!broken) http = root.withListener(() => undefined, { baseUrl: target });
+      if (!broken) {
+        const redacting = root;
+        environment = new Environment({
+          suiteId: suite.id,
+          options: claimed,
+          config: plan.config ?? {},
+          signal,
+          simulator,
+          ...(plan.sutBaseUrl ? { sutBaseUrl: plan.sutBaseUrl } : {}),
+          ...(plan.standIn ? { standIn: plan.standIn } : {}),
+          ...(plan.trigger ? { trigger: plan.trigger } : {}),
+          ...(options.prompt ? { prompt: options.prompt } : {}),
+          ...(options.launch ? { launch: options.launch } : {}),
+          formats,
+          redact: (exchange) => redacting.redactExchange(exchange),
+          waitMs: options.timeouts?.waitMs ?? DEFAULT_WAIT_MS,
+        });
+      }
     }
     emit({ type: 'suite-start', suite: suite.id, title: suite.title, target });
 
     let fixture: object = {};
-    if (!broken && suite.setup && http) {
-      const setupSignal = AbortSignal.any([signal, AbortSignal.timeout(options.timeouts?.testMs ?? DEFAULT_TEST_MS)]);
-      const setupHttp = http.withListener((exchange) => setupEvidence.push({ kind: 'http', exchange }), { signal: setupSignal });
-      try {
-        fixture = await raceAbort(
-          Promise.resolve(
-            suite.setup({
-              sut: createFhirClient(setupHttp, options.formats ?? projectFormats, {
-                fail: (message) => {
-                  throw new Error(message);
-                },
-              }),
-              options: claimed,
-              config: plan.config ?? {},
-              signal: setupSignal,
-              note: (text) => setupEvidence.push({ kind: 'note', text }),
-            }),
-          ),
-          setupSignal,
-        );
-      } catch (err) {
-        const timedOut = !signal.aborted && setupSignal.aborted;
-        broken = signal.aborted
-          ? { verdict: 'skip', reason: 'not run: the run was interrupted during suite setup' }
-          : timedOut
-            ? { verdict: 'error', reason: `suite setup did not finish within ${formatDuration(options.timeouts?.testMs ?? DEFAULT_TEST_MS)}` }
-            : { verdict: 'error', reason: `suite setup failed: ${messageOf(err)}` };
+    if (!broken && root && environment) {
+      const http = root.withListener(() => undefined, { baseUrl: 'baseUrl' in plan.target ? plan.target.baseUrl : target });
+      const outcome = await setUp(suite, environment, http, options, signal, setupEvidence);
+      if ('fixture' in outcome) fixture = outcome.fixture;
+      else broken = outcome.broken;
+      if (!broken) {
+        for (const def of suite.tests) {
+          const id = testId(suite, def);
+          const requirements = def.requirements.map((r) => options.catalogue.require(r, `test ${id}`));
+          const base = testBase(suite, def, id);
+          if (signal.aborted) {
+            broken = { verdict: 'skip', reason: 'not run: the run was interrupted' };
+            break;
+          }
+          const missing = (def.preconditions.options ?? []).filter((o) => !claimed.includes(o));
+          if (missing.length) {
+            finish({ ...base, verdict: 'skip', reason: missing.map((o) => `option ${o} not claimed`).join('; '), startedAt: new Date().toISOString(), durationMs: 0, assertions: [], evidence: [] });
+            continue;
+          }
+          emit({ type: 'test-start', suite: suite.id, test: id, title: def.title });
+          finish(await runTest(def, { id, suiteId: suite.id, requirements, http, options, plan, claimed, fixture, signal, environment, base }));
+        }
       }
     }
-
-    for (const def of suite.tests) {
-      const id = testId(suite, def);
-      const requirements = def.requirements.map((r) => options.catalogue.require(r, `test ${id}`));
-      const base = {
-        id,
-        suite: suite.id,
-        title: def.title,
-        ...(def.description ? { description: def.description } : {}),
-        requirements: [...def.requirements],
-        negativeControl: def.negativeControl,
-      };
-      if (signal.aborted && !broken) broken = { verdict: 'skip', reason: 'not run: the run was interrupted' };
-      if (broken) {
-        finish({ ...base, verdict: broken.verdict, reason: broken.reason, startedAt: new Date().toISOString(), durationMs: 0, assertions: [], evidence: [] });
-        continue;
+    if (broken) {
+      for (const def of suite.tests.slice(results.length)) {
+        finish({ ...testBase(suite, def, testId(suite, def)), verdict: broken.verdict, reason: broken.reason, startedAt: new Date().toISOString(), durationMs: 0, assertions: [], evidence: [] });
       }
-      const missing = (def.preconditions.options ?? []).filter((o) => !claimed.includes(o));
-      if (missing.length) {
-        const reason = missing.map((o) => `option ${o} not claimed`).join('; ');
-        finish({ ...base, verdict: 'skip', reason, startedAt: new Date().toISOString(), durationMs: 0, assertions: [], evidence: [] });
-        continue;
-      }
-      emit({ type: 'test-start', suite: suite.id, test: id, title: def.title });
-      finish(await runTest(def, { id, suiteId: suite.id, requirements, http: http!, options, plan, claimed, fixture, signal, session, base }));
     }
   } finally {
+    const problems = (await environment?.teardown()) ?? [];
+    for (const problem of problems) setupEvidence.push({ kind: 'note', text: `tearing down the suite's environment: ${problem}` });
     await root?.close().catch(() => undefined);
     await server?.close().catch(() => undefined);
   }
@@ -280,6 +276,45 @@ async function runSuite(
   return { suite: result, tests: results };
 }
 
+function testBase(suite: Suite<object>, def: TestDefinition<object>, id: string): TestInput['base'] {
+  return {
+    id,
+    suite: suite.id,
+    title: def.title,
+    ...(def.description ? { description: def.description } : {}),
+    requirements: [...def.requirements],
+    negativeControl: def.negativeControl,
+  };
+}
+
+/** Runs the suite's setup within the per-test deadline; its exchanges and notes are the suite's evidence. */
+async function setUp(
+  suite: Suite<object>,
+  environment: Environment,
+  http: HttpClient,
+  options: RunOptions,
+  signal: AbortSignal,
+  evidence: Evidence[],
+): Promise<{ fixture: object } | { broken: { verdict: Verdict; reason: string } }> {
+  if (!suite.setup) return { fixture: {} };
+  const limit = options.timeouts?.testMs ?? DEFAULT_TEST_MS;
+  const setupSignal = AbortSignal.any([signal, AbortSignal.timeout(limit)]);
+  const setupHttp = http.withListener((exchange) => evidence.push({ kind: 'http', exchange }), { signal: setupSignal });
+  const sut = createFhirClient(setupHttp, options.formats ?? projectFormats, {
+    fail: (message) => {
+      throw new Error(message);
+    },
+  });
+  try {
+    const env = environment.use({ http: setupHttp, sut, evidence: (e) => evidence.push(e), signal: setupSignal });
+    return { fixture: await raceAbort(Promise.resolve(suite.setup(env)), setupSignal) };
+  } catch (err) {
+    if (signal.aborted) return { broken: { verdict: 'skip', reason: 'not run: the run was interrupted during suite setup' } };
+    if (setupSignal.aborted) return { broken: { verdict: 'error', reason: `suite setup did not finish within ${formatDuration(limit)}` } };
+    return { broken: { verdict: 'error', reason: `suite setup failed: ${messageOf(err)}` } };
+  }
+}
+
 interface TestInput {
   id: string;
   suiteId: string;
@@ -290,7 +325,7 @@ interface TestInput {
   claimed: readonly string[];
   fixture: object;
   signal: AbortSignal;
-  session: SimulatorSession | undefined;
+  environment: Environment;
   base: Pick<TestResult, 'id' | 'suite' | 'title' | 'description' | 'requirements' | 'negativeControl'>;
 }
 
@@ -313,13 +348,9 @@ async function runTest(def: TestDefinition<object>, input: TestInput): Promise<T
     fixture: input.fixture,
     config: input.plan.config ?? {},
     signal: controller.signal,
-    ...(input.session ? { simulator: input.session } : {}),
-    ...(input.plan.trigger ? { trigger: input.plan.trigger } : {}),
-    ...(input.options.prompt ? { prompt: input.options.prompt } : {}),
-    waitMs: input.options.timeouts?.waitMs ?? DEFAULT_WAIT_MS,
+    environment: input.environment,
     ...(input.options.attestations ? { attestations: input.options.attestations } : {}),
   });
-  input.session?.beginTest((exchange) => run.recordInbound(exchange));
   let outcome: { verdict: Verdict; reason?: string };
   try {
     if (input.signal.aborted) onRunAbort();
@@ -331,7 +362,6 @@ async function runTest(def: TestDefinition<object>, input: TestInput): Promise<T
     run.closed = true;
     clearTimeout(timer);
     input.signal.removeEventListener('abort', onRunAbort);
-    input.session?.endTest();
     // Stops a runaway test's requests and waits once its verdict is decided.
     if (!controller.signal.aborted) controller.abort(new Error('test ended'));
   }

@@ -3,10 +3,12 @@
  * tests, and each test names the catalogue requirements it checks and the simulator fault mode
  * (its negative control) under which it must fail.
  */
-import type { TestContext, SetupContext } from './context.js';
+import type { TestContext } from './context.js';
+import type { LaunchOptions, SuiteEnvironment } from './environment.js';
 import { HarnessError } from './errors.js';
 
-export type Role = 'server' | 'client';
+export type { Role } from '../../ig/actors.js';
+import type { Role } from '../../ig/actors.js';
 
 /** Fixture data a suite's setup hands to its tests; free-form unless the suite types it. */
 export type Fixture = Record<string, unknown>;
@@ -65,9 +67,13 @@ export interface SuiteSpec<F extends object = Fixture> {
    * For client-role suites: how the simulator is started for this suite, on top of the run's
    * settings, e.g. `{ async: '202' }` so the SUT meets the answers whose handling the suite judges.
    */
-  simulatorOptions?: Readonly<Record<string, unknown>>;
-  /** Runs once before the tests; its result is `t.fixture`. A failure makes every test `error`. */
-  setup?: (s: SetupContext) => Promise<F> | F;
+  simulatorOptions?: LaunchOptions;
+  /**
+   * Builds the suite's environment once before the tests (starts servers beside the simulator,
+   * records a client SUT's traffic, loads data); its result is `t.fixture`. A failure makes every
+   * test `error`. What it starts is torn down after the last test.
+   */
+  setup?: (env: SuiteEnvironment) => Promise<F> | F;
   tests: TestDefinition<F>[];
 }
 

@@ -1,14 +1,17 @@
 /**
  * Triggers make a client SUT act: a shell command, a webhook, a person at the terminal, nothing
  * (the SUT acts on its own schedule), or, with no SUT configured, a bundled reference client run in
- * process. Each reports what it did as evidence and fails with a reason a person can act on; none
- * can hang a run.
+ * process. Each is told what the suite wants to see (the asks), reports what it did as evidence,
+ * and none can hang a run. How the SUT ended (a command's exit status and output, a reference
+ * client's failure) is evidence about the SUT, not a harness error: a client that exits 1 after a
+ * refusal still sent what it sent. Only a trigger that could not be carried out (a command that
+ * does not finish, a webhook that refuses) is an error.
  */
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { HttpClient } from '../http/client.js';
 import { TestStop, TriggerError } from './errors.js';
-import { formatDuration } from './simulator.js';
+import { formatDuration } from './time.js';
 
 /** The kinds config.yaml can name. */
 export type ConfiguredTrigger =
@@ -25,7 +28,7 @@ export interface ReferenceTrigger {
   type: 'reference';
   /** Who plays the SUT, for the evidence, e.g. "reference Measure Consumer client". */
   name: string;
-  run(ctx: { simulatorUrl: string; signal: AbortSignal }): Promise<void>;
+  run(ctx: { simulatorUrl: string; signal: AbortSignal; asks: readonly string[] }): Promise<void>;
 }
 
 export type Trigger = ConfiguredTrigger | ReferenceTrigger;
@@ -49,50 +52,88 @@ export interface TriggerContext {
   prompt?: PromptIo;
   /** What this step tells the SUT besides the simulator, e.g. a second server's URL or a period (`MC_*` names). */
   variables?: Readonly<Record<string, string>>;
+  /**
+   * What the suite wants to see the SUT do, as interaction tokens (`Location/read`,
+   * `MeasureReport/search-type?_id`, `MeasureReport/$search-csv`), each with its meaning in words.
+   */
+  asks?: readonly Ask[];
+}
+
+/** One thing a suite asks a client SUT to show. */
+export interface Ask {
+  /** `Type/interaction`, optionally `?param` or `$operation`: e.g. `Location/search-type?_id`. */
+  token: string;
+  /** The same in words, e.g. `search Location by _id`. */
+  says: string;
+}
+
+/** How a trigger ended: evidence about the SUT, read by the tests of how a client reports errors. */
+export interface TriggerOutcome {
+  kind: Trigger['type'];
+  /** A command's exit status; null when a signal ended it. */
+  exitCode?: number | null;
+  /** The last lines of what a command printed. */
+  output?: string;
+  /** Why a reference client gave up (its stand-in for a non-zero exit). */
+  failure?: string;
+  /** The SUT has done its part (a reference client returned, a command exited): little more traffic is to come. */
+  finished: boolean;
 }
 
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
 const OUTPUT_KEPT = 4096;
 
-/** Values a command sees in its environment and a webhook can place in its URL or body as `{name}`. */
+/**
+ * Values a command sees in its environment and a webhook can place in its URL or body as `{name}`:
+ * `MC_ASKS` lists the tokens of what the suite wants to see, space-separated, and `MC_ASKS_TEXT`
+ * the same in words, one per line.
+ */
 export function triggerVariables(ctx: TriggerContext): Record<string, string> {
   return {
     MC_SIMULATOR_URL: ctx.simulatorUrl,
     MC_SUITE_ID: ctx.suiteId,
     MC_TEST_ID: ctx.testId,
     MC_TRIGGER: ctx.description,
+    MC_ASKS: (ctx.asks ?? []).map((a) => a.token).join(' '),
+    MC_ASKS_TEXT: (ctx.asks ?? []).map((a) => a.says).join('\n'),
     ...ctx.variables,
   };
 }
 
-export async function fireTrigger(trigger: Trigger, ctx: TriggerContext): Promise<void> {
+export async function fireTrigger(trigger: Trigger, ctx: TriggerContext): Promise<TriggerOutcome> {
+  if (ctx.asks?.length) ctx.note(`asked the SUT to show: ${ctx.asks.map((a) => a.says).join('; ')}`);
   switch (trigger.type) {
     case 'none':
       ctx.note(`waiting for the SUT to act on its own: ${ctx.description}`);
-      return;
+      return { kind: 'none', finished: false };
     case 'command':
       return runCommand(trigger, ctx);
     case 'webhook':
-      return callWebhook(trigger, ctx);
+      await callWebhook(trigger, ctx);
+      return { kind: 'webhook', finished: false };
     case 'prompt':
-      return askPerson(trigger, ctx);
+      await askPerson(trigger, ctx);
+      return { kind: 'prompt', finished: true };
     case 'reference':
       return runReference(trigger, ctx);
   }
 }
 
-async function runReference(trigger: ReferenceTrigger, ctx: TriggerContext): Promise<void> {
+async function runReference(trigger: ReferenceTrigger, ctx: TriggerContext): Promise<TriggerOutcome> {
   ctx.note(`${trigger.name} plays the SUT: ${ctx.description}`);
   try {
-    await trigger.run({ simulatorUrl: ctx.simulatorUrl, signal: ctx.signal });
+    await trigger.run({ simulatorUrl: ctx.simulatorUrl, signal: ctx.signal, asks: (ctx.asks ?? []).map((a) => a.token) });
+    return { kind: 'reference', finished: true };
   } catch (err) {
     if (ctx.signal.aborted) throw err;
-    throw new TriggerError(`${trigger.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+    const failure = err instanceof Error ? err.message : String(err);
+    ctx.note(`${trigger.name} gave up: ${failure}`);
+    return { kind: 'reference', failure, finished: true };
   }
 }
 
-async function runCommand(trigger: Extract<Trigger, { type: 'command' }>, ctx: TriggerContext): Promise<void> {
+async function runCommand(trigger: Extract<Trigger, { type: 'command' }>, ctx: TriggerContext): Promise<TriggerOutcome> {
   const timeoutMs = trigger.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   ctx.note(`trigger command: ${trigger.command}`);
   const child = spawn(trigger.command, {
@@ -135,7 +176,8 @@ async function runCommand(trigger: Extract<Trigger, { type: 'command' }>, ctx: T
     const output = out.trim();
     if (output) ctx.note(`trigger command output:\n${output}`);
     if (stopped) throw new TriggerError(`${stopped}: ${trigger.command}`);
-    if (code !== 0) throw new TriggerError(`trigger command exited with ${code ?? 'a signal'}: ${trigger.command}${output ? `\n${lastLines(output, 5)}` : ''}`);
+    ctx.note(`trigger command exited with ${code ?? 'a signal'}`);
+    return { kind: 'command', exitCode: code, ...(output ? { output: lastLines(output, 20) } : {}), finished: true };
   } finally {
     clearTimeout(timer);
     ctx.signal.removeEventListener('abort', onAbort);
@@ -171,7 +213,8 @@ function askPerson(trigger: Extract<Trigger, { type: 'prompt' }>, ctx: TriggerCo
 
 async function promptOnce(trigger: Extract<Trigger, { type: 'prompt' }>, ctx: TriggerContext): Promise<void> {
   const io = ctx.prompt ?? { input: process.stdin, output: process.stdout };
-  const text = `${trigger.message ? `${trigger.message}\n` : ''}Now: ${ctx.description}\nThe simulator is at ${ctx.simulatorUrl}`;
+  const asks = ctx.asks?.length ? `\nPlease make the SUT show:\n${ctx.asks.map((a) => `  - ${a.says}`).join('\n')}` : '';
+  const text = `${trigger.message ? `${trigger.message}\n` : ''}Now: ${ctx.description}${asks}\nThe simulator is at ${ctx.simulatorUrl}`;
   if (!io.input.isTTY) {
     throw new TestStop('manual', `needs a person to act (prompt trigger), but stdin is not a terminal; run interactively or configure a command or webhook trigger. The step: ${ctx.description}`);
   }

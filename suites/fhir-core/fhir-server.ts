@@ -4,6 +4,7 @@
  */
 import type { Bundle, CapabilityStatement, CapabilityStatementRestResource } from 'fhir/r4.js';
 import { defineSuite, test, type TestContext } from '../../src/engine/index.js';
+import type { ActorId } from '../../ig/actors.js';
 
 const FHIR_JSON = 'application/fhir+json';
 const FHIR_XML = 'application/fhir+xml';
@@ -33,7 +34,7 @@ async function typeUnderTest(t: TestContext): Promise<string> {
 export default defineSuite({
   id: 'fhir-core/fhir-server',
   title: 'FHIR R4 server: capabilities, formats, read and search',
-  actorUnderTest: 'FhirServer',
+  actorUnderTest: 'FhirServer' satisfies ActorId,
   role: 'server',
   capabilities: [],
   tests: [

@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { runCertificate } from '../../src/cli/run-certificate.js';
 import { planFor } from '../../src/cli/selection.js';
 import { defaultConfig } from '../../src/config/load.js';
-import type { Fixture, Suite } from '../../src/engine/index.js';
+import type { Suite } from '../../src/engine/index.js';
 import madxConsumer from '../../suites/madx/send-aggregate-report/content-consumer.js';
 import sanerSource from '../../suites/saner/query-measure/measure-source.js';
 
 const base = defaultConfig().config;
-const consumer = madxConsumer as unknown as Suite<Fixture>;
+const consumer = madxConsumer as unknown as Suite<object>;
 
 describe('the reference run over https', () => {
   it('makes one certificate per run for the simulators host, key kept in memory only', () => {
@@ -37,7 +37,7 @@ describe('the reference run over https', () => {
     const plain = planFor(consumer, { ...base, sut: undefined, simulators: { ...base.simulators, referenceTls: false } });
     expect(plain.config?.['referenceHttp']).toMatch(/run --no-tls/);
     expect(plain.http?.tls).toEqual({});
-    const saner = planFor(sanerSource as unknown as Suite<Fixture>, { ...base, sut: undefined });
+    const saner = planFor(sanerSource as unknown as Suite<object>, { ...base, sut: undefined });
     expect(saner.http?.tls).toEqual({});
   });
 });

@@ -11,7 +11,7 @@ import { planFor } from '../../src/cli/selection.js';
 import { runSuites, type Fixture, type Suite, type RunResults, type TestResult } from '../../src/engine/index.js';
 import type { HarnessConfig } from '../../src/config/types.js';
 
-const creatorSuite = suite as unknown as Suite<Fixture>;
+const creatorSuite = suite as unknown as Suite<object>;
 const base = defaultConfig().config;
 
 let dir: string;

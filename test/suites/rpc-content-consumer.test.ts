@@ -4,12 +4,12 @@ import { catalogue } from '../../ig/index.js';
 import { RPC_CONTENT_CONSUMER } from '../../ig/rpc/capabilities.js';
 import { defaultConfig } from '../../src/config/load.js';
 import { planFor } from '../../src/cli/selection.js';
-import { runSuites, type Fixture, type RunResults, type Suite, type TestResult } from '../../src/engine/index.js';
+import { runSuites, type RunResults, type Suite, type TestResult } from '../../src/engine/index.js';
 import type { HarnessConfig } from '../../src/config/types.js';
 import type { RunningFhirServer } from '../../src/fhir/server/index.js';
 import { startContentConsumer } from '../../simulators/content-consumer/index.js';
 
-const consumerSuite = suite as unknown as Suite<Fixture>;
+const consumerSuite = suite as unknown as Suite<object>;
 const base = defaultConfig().config;
 
 async function run(config: HarnessConfig): Promise<RunResults> {

@@ -15,7 +15,7 @@ import type { RunningFhirServer } from '../../src/fhir/server/index.js';
 import { startMeasureComputer } from '../../simulators/measure-computer/index.js';
 import { startMeasureConsumer } from '../../simulators/measure-consumer/index.js';
 
-const computeSuite = suite as unknown as Suite<Fixture>;
+const computeSuite = suite as unknown as Suite<object>;
 const base = defaultConfig().config;
 
 /**

@@ -6,10 +6,10 @@ import suite from '../../suites/saner/query-measure/measure-consumer.js';
 import { catalogue } from '../../ig/index.js';
 import { defaultConfig } from '../../src/config/load.js';
 import { planFor, selectSuites } from '../../src/cli/selection.js';
-import { runSuites, type Fixture, type Suite, type RunResults, type TestResult } from '../../src/engine/index.js';
+import { runSuites, type Suite, type RunResults, type TestResult } from '../../src/engine/index.js';
 import type { HarnessConfig } from '../../src/config/types.js';
 
-const consumerSuite = suite as unknown as Suite<Fixture>;
+const consumerSuite = suite as unknown as Suite<object>;
 const base = defaultConfig().config;
 
 let dir: string;

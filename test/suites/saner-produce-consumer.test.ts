@@ -3,12 +3,12 @@ import suite from '../../suites/saner/produce-measure/measure-consumer.js';
 import { catalogue } from '../../ig/index.js';
 import { defaultConfig } from '../../src/config/load.js';
 import { planFor } from '../../src/cli/selection.js';
-import { runSuites, type Fixture, type RunResults, type Suite, type TestResult } from '../../src/engine/index.js';
+import { runSuites, type RunResults, type Suite, type TestResult } from '../../src/engine/index.js';
 import type { HarnessConfig } from '../../src/config/types.js';
 import type { RunningFhirServer } from '../../src/fhir/server/index.js';
 import { startMeasureConsumer } from '../../simulators/measure-consumer/index.js';
 
-const consumerSuite = suite as unknown as Suite<Fixture>;
+const consumerSuite = suite as unknown as Suite<object>;
 const base = defaultConfig().config;
 
 async function run(config: HarnessConfig): Promise<RunResults> {

@@ -7,11 +7,11 @@ import { catalogue } from '../../ig/index.js';
 import { projectRoot } from '../../src/harness.js';
 import { defaultConfig } from '../../src/config/load.js';
 import { planFor } from '../../src/cli/selection.js';
-import { runSuites, type Fixture, type Suite, type RunResults, type TestResult } from '../../src/engine/index.js';
+import { runSuites, type Suite, type RunResults, type TestResult } from '../../src/engine/index.js';
 import type { HarnessConfig } from '../../src/config/types.js';
 import { MEASURE_SOURCE_PM_CSV_PUSH, MEASURE_SOURCE_PM_PUSH, MEASURE_SOURCE_PM_SUPPLEMENTAL_DATA } from '../../ig/saner/capabilities.js';
 
-const sourceSuite = suite as unknown as Suite<Fixture>;
+const sourceSuite = suite as unknown as Suite<object>;
 const base = defaultConfig().config;
 
 let dir: string;

@@ -7,7 +7,7 @@ import { createProgressPrinter, redactDeep, renderSummary, useColour, writeRepor
 import { capabilityTitles, catalogue } from '../../../ig/index.js';
 import { suites as allSuites } from '../../../suites/index.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
-import { planFor, selectSuites, sutHttpConfig } from '../selection.js';
+import { checkOptions, launcher, planFor, selectSuites, sutHttpConfig } from '../selection.js';
 
 const usage = `Usage: measure-conformance run [options]
 
@@ -41,7 +41,10 @@ export const runCommand: Command = {
     const loaded = configFrom(values.config, values.sut, io);
     const { config, secrets } = loaded;
     if (values['no-tls']) config.simulators.referenceTls = false;
-    if (values.option?.length) config.sut = { ...(config.sut ?? { name: 'SUT' }), options: values.option };
+    if (values.option?.length) {
+      checkOptions(allSuites, values.option, '--option');
+      config.sut = { ...(config.sut ?? { name: 'SUT' }), options: values.option };
+    }
     if (values.seed) {
       if (!config.sut?.baseUrl) throw new UsageError('--seed loads fixtures into a SUT: name one with --sut URL or sut.baseUrl in config.yaml');
       config.sut.seed = true;
@@ -49,7 +52,8 @@ export const runCommand: Command = {
     const failOn = values['fail-on'] ?? config.report.failOn;
     if (!['shall', 'should', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be shall, should or never, not ${JSON.stringify(failOn)}`);
 
-    const suites = selectSuites(allSuites, config, { suite: values.suite ?? [], actor: values.actor ?? [] });
+    const { suites, notes } = selectSuites(allSuites, config, { suite: values.suite ?? [], actor: values.actor ?? [] });
+    for (const note of notes) io.stderr(`note: ${note}\n`);
     const unknownAttested = Object.keys(config.attestations ?? {}).filter((id) => !catalogue().get(id));
     if (unknownAttested.length) throw new UsageError(`attestations: no requirement has the id ${unknownAttested.join(', ')} (measure-conformance list --requirements prints them)`);
     const stream = { write: (text: string) => io.stdout(text), isTTY: io.isTTY === true };
@@ -62,6 +66,7 @@ export const runCommand: Command = {
         capabilityTitles,
         ...(config.attestations ? { attestations: config.attestations } : {}),
         plan: (suite) => planFor(suite, config),
+        launch: launcher(config),
         http: sutHttpConfig(config, secrets),
         timeouts: { testMs: config.timeouts.testMs, waitMs: config.timeouts.waitMs },
         signal: io.signal,

@@ -31,7 +31,7 @@ export const selfCheckCommand: Command = {
     }
     const path = resolve(io.cwd, values.config ?? 'config.yaml');
     const { config } = values.config !== undefined || existsSync(path) ? loadConfig(path, io.env) : defaultConfig();
-    const suites = selectSuites(allSuites, { ...config, sut: undefined }, { suite: values.suite ?? [], actor: [] });
+    const { suites } = selectSuites(allSuites, { ...config, sut: undefined }, { suite: values.suite ?? [], actor: [] });
     const { controls, proved, unproved } = await selfCheck(suites, catalogue(), config, io.signal);
     for (const o of controls) {
       io.stdout(`${o.ok ? 'DETECTED ' : 'MISSED   '} ${o.test}  fault ${o.fault}: clean ${o.clean}, faulty ${o.faulty}${o.reason ? `  (${o.reason})` : ''}\n`);

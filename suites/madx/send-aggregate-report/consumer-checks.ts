@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { CapabilityStatement, OperationOutcome, Resource } from 'fhir/r4.js';
-import type { FhirResponse, SetupContext, TestContext, WireFormat } from '../../../src/engine/index.js';
+import type { FhirResponse, SuiteEnvironment, TestContext, WireFormat } from '../../../src/engine/index.js';
 import { parseJson } from '../../../src/fhir/json.js';
 import { projectRoot } from '../../../src/harness.js';
 
@@ -38,7 +38,7 @@ export function declares(cs: CapabilityStatement | undefined, type: string, inte
   return (cs?.rest ?? []).filter((r) => r.mode === 'server').some((r) => r.resource?.some((x) => x.type === type && x.interaction?.some((i) => i.code === interaction)));
 }
 
-export async function discover(s: SetupContext): Promise<ConsumerFixture> {
+export async function discover(s: SuiteEnvironment): Promise<ConsumerFixture> {
   const res = await s.sut.capabilities();
   const parsed = res.status === 200 ? res.tryResource<CapabilityStatement>() : undefined;
   const capabilities = parsed?.ok && parsed.resource.resourceType === 'CapabilityStatement' ? parsed.resource : undefined;
@@ -151,7 +151,7 @@ export async function judgeTransport(t: ConsumerContext, requirements: { https: 
   }
   const name = t.fixture.capabilities?.name;
   const reference = name !== undefined && REFERENCE_SIMULATORS.has(name);
-  const chosen = typeof t.config['referenceHttp'] === 'string' ? t.config['referenceHttp'] : undefined;
+  const chosen = t.config.referenceHttp;
   t.expect(reference && chosen, reference && chosen ? `the bundled reference simulator (${name}) runs on plain http: ${chosen}` : `the Consumer is reached over plain http (${t.sut.baseUrl}); the endpoint must be https`, {
     requirement: requirements.https,
   });

@@ -13,6 +13,7 @@ import {
   discover, expectRefused, finalAnswer, FORMATS, freshId, isIssueType, judgeTransport, MEDIA, notHeld, outcomeOf, readsBack, sendFixture, sendText,
   type ConsumerContext, type ConsumerFixture,
 } from './consumer-checks.js';
+import type { ActorId } from '../../../ig/actors.js';
 
 const RULE_SET = 'trial-implementation (mADX 3.0.0)';
 const VALID = ['measurereport-valid.json', 'measurereport-valid-improvement-notation.json', 'measurereport-valid-no-stratifier.json'];
@@ -317,7 +318,7 @@ const declarations = [
 export default defineSuite<ConsumerFixture>({
   id: 'madx/send-aggregate-report/content-consumer',
   title: 'IHE mADX Send Aggregate Report [QRPH-58]: Content Consumer (server)',
-  actorUnderTest: 'MadxContentConsumer',
+  actorUnderTest: 'MadxContentConsumer' satisfies ActorId,
   role: 'server',
   capabilities: [MADX_CONTENT_CONSUMER],
   options: [MADX_VALIDATE_OPTION],

@@ -14,6 +14,7 @@ import { MADX_CREATOR_ACTOR } from '../../../simulators/content-creator-client/i
 import { reportsSent, submissions } from './creator-sends.js';
 import { codesOfTheMeasure } from './creator-measure-codes.js';
 import { fhirMediaTypes, follows303, httpsEndpoint, pollsAccepted, reportsErrors, sendsOf, sendsWhenTriggered, smallCellRisk, type CreatorFixture } from './creator-exchange-tests.js';
+import type { ActorId } from '../../../ig/actors.js';
 
 /** The simulator the SUT sends to. */
 export const MADX_CONSUMER_SIMULATOR = 'madx-content-consumer';
@@ -129,7 +130,7 @@ const tests = [
 export default defineSuite<CreatorFixture>({
   id: 'madx/send-aggregate-report/content-creator',
   title: 'IHE mADX Send Aggregate Report [QRPH-58]: Content Creator (client)',
-  actorUnderTest: MADX_CREATOR_ACTOR,
+  actorUnderTest: 'MadxContentCreator' satisfies ActorId,
   role: 'client',
   capabilities: [MADX_CONTENT_CREATOR],
   simulator: MADX_CONSUMER_SIMULATOR,

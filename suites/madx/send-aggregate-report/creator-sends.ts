@@ -5,7 +5,7 @@
  */
 import type { Bundle, MeasureReport, Resource } from 'fhir/r4.js';
 import type { HttpExchange } from '../../../src/engine/results.js';
-import { requestBelow } from '../../../src/engine/simulator.js';
+import { requestBelow } from '../../../src/engine/inbound.js';
 import { projectFormats, formatOfContentType } from '../../../src/fhir/codec.js';
 
 export type SendKind = 'update' | 'update-without-id' | 'create' | 'bundle' | 'get' | 'other';

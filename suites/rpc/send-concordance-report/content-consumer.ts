@@ -11,6 +11,7 @@ import {
   createdId, declares, discover, expectRefused, finalAnswer, FORMATS, freshId, isIssueType, judgeTransport, MEDIA, outcomeOf, readsBack, sendFixture, sendText,
   type ConsumerContext, type ConsumerFixture,
 } from '../../madx/send-aggregate-report/consumer-checks.js';
+import type { ActorId } from '../../../ig/actors.js';
 
 const RULE_SET = 'rpc-lab-90-text (the project\'s rule set written from the LAB-90 element list)';
 const VALID = ['measurereport-valid.json', 'measurereport-valid-group-subject.json'];
@@ -212,7 +213,7 @@ const tests = [
 export default defineSuite<ConsumerFixture>({
   id: 'rpc/send-concordance-report/content-consumer',
   title: 'IHE RPC Send Concordance Report [LAB-90]: Content Consumer (server)',
-  actorUnderTest: 'RpcContentConsumer',
+  actorUnderTest: 'RpcContentConsumer' satisfies ActorId,
   role: 'server',
   capabilities: [RPC_CONTENT_CONSUMER],
   setup: discover,

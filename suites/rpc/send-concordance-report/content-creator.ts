@@ -14,6 +14,7 @@ import { reportsSent, submissions } from '../../madx/send-aggregate-report/creat
 import { fhirMediaTypes, follows303, httpsEndpoint, reportsErrors, sendsOf, sendsWhenTriggered, type CreatorFixture } from '../../madx/send-aggregate-report/creator-exchange-tests.js';
 import { codesOfTheMeasure } from '../../madx/send-aggregate-report/creator-measure-codes.js';
 import { subjectKind } from './creator-subjects.js';
+import type { ActorId } from '../../../ig/actors.js';
 
 /** The simulator the SUT sends to. */
 export const RPC_CONSUMER_SIMULATOR = 'rpc-content-consumer';
@@ -88,7 +89,7 @@ const tests = [
 export default defineSuite<CreatorFixture>({
   id: 'rpc/send-concordance-report/content-creator',
   title: 'IHE RPC Send Concordance Report [LAB-90]: Content Creator (client)',
-  actorUnderTest: RPC_CREATOR_ACTOR,
+  actorUnderTest: 'RpcContentCreator' satisfies ActorId,
   role: 'client',
   capabilities: [RPC_CONTENT_CREATOR],
   simulator: RPC_CONSUMER_SIMULATOR,

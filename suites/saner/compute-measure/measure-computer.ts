@@ -40,6 +40,7 @@ import { answered, compute, computerBase, REPORTER, SUBJECT, type Computation, t
 import { changedCounts, countDifferences, countOf, expectedFor, scoreDifferences, strataDifferences, type ExpectedResult } from './expected.js';
 import { siteAt, startComputeSite, type ComputeSite } from './site.js';
 import { unevaluableTest } from './unevaluable.js';
+import type { ActorId } from '../../../ig/actors.js';
 
 type T = TestContext<ComputeFixture>;
 
@@ -252,7 +253,7 @@ const changedMeasureTest = test<ComputeFixture>('A changed Measure yields a new 
 export default defineSuite<ComputeFixture>({
   id: 'saner/compute-measure/measure-computer',
   title: 'SANER Compute Measure: Measure Computer (client)',
-  actorUnderTest: 'MeasureComputer',
+  actorUnderTest: 'MeasureComputer' satisfies ActorId,
   role: 'client',
   simulator: 'data-source',
   simulatorOptions: { beside: startComputeSite },

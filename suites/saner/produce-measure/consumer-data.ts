@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bundle, CapabilityStatement, Measure, MeasureReport, OperationOutcome, Resource } from 'fhir/r4.js';
-import type { FhirResponse, SetupContext, TestContext, WireFormat } from '../../../src/engine/index.js';
+import type { FhirResponse, SuiteEnvironment, TestContext, WireFormat } from '../../../src/engine/index.js';
 import { parseJson } from '../../../src/fhir/json.js';
 import { projectRoot } from '../../../src/harness.js';
 import { PUBLIC_HEALTH_MEASURE, PUBLIC_HEALTH_MEASURE_REPORT, registerSanerProfiles } from '../../../ig/saner/profiles.js';
@@ -121,7 +121,7 @@ function parsed<T extends Resource>(res: FhirResponse): T | undefined {
 const MEASURE_URL = (): string => newReport().measure;
 
 /** The Measure the fixtures report on: by canonical when the SUT searches Measures, else by the fixture's id. */
-async function findMeasure(s: SetupContext): Promise<Measure | string> {
+async function findMeasure(s: SuiteEnvironment): Promise<Measure | string> {
   const url = MEASURE_URL();
   const bySearch = parsed<Bundle>(await s.sut.search('Measure', { url }));
   const found = bySearch?.entry?.map((e) => e.resource).find((r): r is Measure => r?.resourceType === 'Measure');
@@ -130,7 +130,7 @@ async function findMeasure(s: SetupContext): Promise<Measure | string> {
   return byId?.resourceType === 'Measure' ? byId : `the SUT holds no Measure with url ${url}, which the CSV fixtures report on: load fixtures/saner/measure-bed-capacity.json`;
 }
 
-export async function discover(s: SetupContext): Promise<ConsumerData> {
+export async function discover(s: SuiteEnvironment): Promise<ConsumerData> {
   const metadata = await s.sut.capabilities();
   const cs = parsed<CapabilityStatement>(metadata);
   const capabilities = cs?.resourceType === 'CapabilityStatement' ? cs : undefined;

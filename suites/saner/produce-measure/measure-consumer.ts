@@ -10,6 +10,7 @@ import { batchTests } from './consumer-batch-tests.js';
 import { csvTests } from './consumer-csv-tests.js';
 import { countOf, declares, discover, FORMATS, newReport, readBack, validateReturned, withCount, writtenId, type ConsumerData } from './consumer-data.js';
 import { rejectionTests } from './consumer-rejection-tests.js';
+import type { ActorId } from '../../../ig/actors.js';
 
 const SUCCESS = [200, 201, 204] as const;
 
@@ -114,7 +115,7 @@ const pushTests = [
 export default defineSuite<ConsumerData>({
   id: 'saner/produce-measure/measure-consumer',
   title: 'SANER Produce Measure: Measure Consumer (server)',
-  actorUnderTest: 'MeasureConsumer',
+  actorUnderTest: 'ProduceMeasureConsumer' satisfies ActorId,
   role: 'server',
   capabilities: [MEASURE_CONSUMER_PM_PUSH, MEASURE_CONSUMER_PM_CSV_PUSH, MEASURE_CONSUMER_PM_SUPPLEMENTAL_DATA],
   options: ['Push', 'CSV', 'SupplementalData'],

@@ -1,101 +1,37 @@
 /**
- * The Measure Source's recorded traffic read the way the Produce Measure tests judge it: each
- * request classified (create, update, $report-csv, batch, …), its body parsed by its Content-Type,
- * the id the Consumer assigned, and the report identity (measure, subject, period) that tells a
- * revision from a new report.
+ * A Measure Source's pushes read the way the Produce Measure tests judge them: the engine's one
+ * inbound view of each request, named by what it is for a Measure Consumer (create, update,
+ * $report-csv, batch, …), and the report identity (measure, subject, period) that tells a revision
+ * from a new report.
  */
-import type { Bundle, BundleEntry, MeasureReport, Parameters, Reference, Resource } from 'fhir/r4.js';
-import type { HttpExchange } from '../../../src/engine/results.js';
-import { requestBelow } from '../../../src/engine/simulator.js';
-import { projectFormats, formatOfContentType } from '../../../src/fhir/codec.js';
+import type { Bundle, BundleEntry, MeasureReport, Parameters, Reference } from 'fhir/r4.js';
+import { bodyOf, mediaTypeOf, readInbound, type HttpExchange, type InboundRequest } from '../../../src/engine/index.js';
 
 export type PushKind = 'metadata' | 'create' | 'update' | 'report-csv' | 'batch' | 'bundle-create' | 'other';
 
-export interface Push {
-  exchange: HttpExchange;
-  /** `POST /MeasureReport -> 201`, for notes. */
-  line: string;
+/** One request of the source, as the engine parsed it, with what it is in Produce Measure terms. */
+export interface Push extends InboundRequest {
   kind: PushKind;
-  /** The id in the URL: the MeasureReport of an update, the Measure of a $report-csv. */
-  id?: string;
-  /** The Content-Type's media type, lower case, without parameters. */
-  media?: string;
-  /** The body, when its Content-Type names a FHIR format and it parsed. */
-  body?: Resource;
-  /** Why a body labelled as FHIR did not parse. */
-  bodyError?: string;
-  /** The id the Consumer gave a successful create (Location, else the returned body). */
-  assigned?: string;
 }
 
-export function succeeded(p: Push): boolean {
-  const status = p.exchange.status ?? 0;
-  return status >= 200 && status < 300;
-}
-
-export function mediaType(value: string | undefined): string | undefined {
-  return value?.split(';')[0]!.trim().toLowerCase() || undefined;
-}
-
-export function readPushes(exchanges: readonly HttpExchange[], baseUrl: string): Push[] {
-  return exchanges.map((exchange) => {
-    const { segments, url } = requestBelow(baseUrl, exchange);
-    const push: Push = { exchange, line: `${exchange.method} /${segments.join('/')}${url.search}${exchange.status !== undefined ? ` -> ${exchange.status}` : ''}`, kind: kindOf(exchange.method, segments) };
-    if (push.kind === 'update' || push.kind === 'report-csv') push.id = segments[1];
-    const media = mediaType(exchange.requestHeaders['content-type']);
-    if (media) push.media = media;
-    readBody(push);
-    if (push.kind === 'create' && succeeded(push)) {
-      const assigned = assignedId(exchange);
-      if (assigned) push.assigned = assigned;
-    }
-    return push;
-  });
-}
-
-function kindOf(method: string, segments: string[]): PushKind {
-  const [type, id, operation] = segments;
-  if (method === 'GET' && type === 'metadata' && segments.length === 1) return 'metadata';
-  if (method === 'POST' && segments.length === 0) return 'batch';
-  if (method === 'POST' && type === 'MeasureReport' && segments.length === 1) return 'create';
-  if (method === 'PUT' && type === 'MeasureReport' && segments.length === 2) return 'update';
-  if (method === 'POST' && type === 'Measure' && id && operation === '$report-csv' && segments.length === 3) return 'report-csv';
-  if (method === 'POST' && type === 'Bundle' && segments.length === 1) return 'bundle-create';
+export function kindOf(r: InboundRequest): PushKind {
+  if (r.interaction === 'metadata') return 'metadata';
+  if (r.interaction === 'batch') return 'batch';
+  if (r.interaction === 'create' && r.type === 'MeasureReport') return 'create';
+  if (r.interaction === 'update' && r.type === 'MeasureReport') return 'update';
+  if (r.interaction === 'operation' && r.type === 'Measure' && r.id && r.operation === '$report-csv') return 'report-csv';
+  if (r.interaction === 'create' && r.type === 'Bundle') return 'bundle-create';
   return 'other';
 }
 
-function readBody(push: Push): void {
-  const body = push.exchange.requestBody;
-  const format = formatOfContentType(push.exchange.requestHeaders['content-type']);
-  if (!format || !body || body.text.trim() === '') return;
-  if (body.truncated) {
-    push.bodyError = `the body (${body.size} bytes) was cut at the evidence capture limit`;
-    return;
-  }
-  try {
-    push.body = projectFormats.parse(body.text, format);
-  } catch (err) {
-    push.bodyError = `not valid FHIR ${format.toUpperCase()}: ${(err as Error).message}`;
-  }
-}
+export const asPushes = (requests: readonly InboundRequest[]): Push[] => requests.map((r) => ({ ...r, kind: kindOf(r) }));
 
-function assignedId(exchange: HttpExchange): string | undefined {
-  const location = exchange.responseHeaders?.['location'];
-  const match = location ? /(?:^|\/)MeasureReport\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/|$)/.exec(location) : null;
-  if (match) return match[1];
-  const format = formatOfContentType(exchange.responseHeaders?.['content-type']);
-  const text = exchange.responseBody?.text;
-  if (!format || !text || exchange.responseBody?.truncated) return undefined;
-  try {
-    const answer = projectFormats.parse(text, format);
-    return answer.resourceType === 'MeasureReport' ? answer.id : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** The lower-case media type of a header value, without parameters. */
+export const mediaType = mediaTypeOf;
 
-export function reportOf(p: Push): MeasureReport | undefined {
-  return p.body?.resourceType === 'MeasureReport' ? (p.body as MeasureReport) : undefined;
+export function reportOf(p: InboundRequest): MeasureReport | undefined {
+  const body = bodyOf(p);
+  return body?.resourceType === 'MeasureReport' ? (body as MeasureReport) : undefined;
 }
 
 function partyKey(ref: Reference | undefined): string {
@@ -111,8 +47,8 @@ export function reportKey(r: MeasureReport): string {
 /** The Bundles of the Supplemental Data Option: batches at [base] and D5's collections at [base]/Bundle. */
 export function supplementalBundles(pushes: readonly Push[]): { push: Push; bundle: Bundle }[] {
   return pushes.flatMap((p) => {
-    if (p.body?.resourceType !== 'Bundle') return [];
-    const bundle = p.body as Bundle;
+    const bundle = bodyOf<Bundle>(p);
+    if (bundle?.resourceType !== 'Bundle') return [];
     return p.kind === 'batch' || (p.kind === 'bundle-create' && bundle.type === 'collection') ? [{ push: p, bundle }] : [];
   });
 }
@@ -141,9 +77,10 @@ export function reportCsvCall(p: Push): ReportCsvCall {
   const add = (name: string, value: string) => params.set(name, [...(params.get(name) ?? []), value]);
   for (const [k, v] of new URL(p.exchange.url, 'http://x').searchParams) add(k, v);
   const text = p.exchange.requestBody?.text ?? '';
-  if (p.media === 'text/csv' || p.media === 'application/csv') return text.trim() ? { csv: text, params } : { problem: 'the text/csv body is empty', params };
-  const parameters = p.body?.resourceType === 'Parameters' ? (p.body as Parameters) : undefined;
-  if (!parameters) return { problem: p.bodyError ?? `the body is neither a Parameters resource nor text/csv (Content-Type ${p.media ?? 'none'})`, params };
+  if (p.mediaType === 'text/csv' || p.mediaType === 'application/csv') return text.trim() ? { csv: text, params } : { problem: 'the text/csv body is empty', params };
+  const body = bodyOf(p);
+  const parameters = body?.resourceType === 'Parameters' ? (body as Parameters) : undefined;
+  if (!parameters) return { problem: p.body && !p.body.ok ? p.body.error : `the body is neither a Parameters resource nor text/csv (Content-Type ${p.mediaType ?? 'none'})`, params };
   let csv: string | undefined;
   let problem: string | undefined;
   for (const x of parameters.parameter ?? []) {
@@ -163,3 +100,7 @@ export function reportCsvCall(p: Push): ReportCsvCall {
   }
   return { ...(csv !== undefined ? { csv } : {}), ...(problem ? { problem } : {}), params };
 }
+
+/** Pushes parsed from raw exchanges (the Compute Measure suite's public-health side). */
+export const readPushes = (exchanges: readonly HttpExchange[], baseUrl: string): Push[] => asPushes(readInbound(exchanges, baseUrl));
+export const succeeded = (p: InboundRequest): boolean => p.succeeded;

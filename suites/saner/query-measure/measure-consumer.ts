@@ -12,6 +12,7 @@ import { projectFormats, formatOfContentType } from '../../../src/fhir/codec.js'
 import { sanerSearchParamsFor } from '../../../ig/saner/search-params.js';
 import { parseDateRange } from '../../../src/fhir/search/date-range.js';
 import { MEASURE_CONSUMER_QM_CSV_PULL, MEASURE_CONSUMER_QM_PULL } from '../../../ig/saner/capabilities.js';
+import type { ActorId } from '../../../ig/actors.js';
 
 const FHIR_MEDIA = new Set(['application/fhir+json', 'application/fhir+xml']);
 const LEGACY_MEDIA = new Set(['xml', 'json', 'text/xml', 'application/json', 'application/xml', 'application/xml+fhir', 'application/json+fhir']);
@@ -540,7 +541,7 @@ const csvTests = [
 export default defineSuite<ConsumerFixture>({
   id: 'saner/query-measure/measure-consumer',
   title: 'SANER Query Measure: Measure Consumer (client)',
-  actorUnderTest: 'MeasureConsumer',
+  actorUnderTest: 'QueryMeasureConsumer' satisfies ActorId,
   role: 'client',
   simulator: 'measure-source',
   capabilities: [MEASURE_CONSUMER_QM_PULL, MEASURE_CONSUMER_QM_CSV_PULL],

@@ -10,6 +10,7 @@ import { csvTests } from './source-csv-tests.js';
 import { idsOf, includesOf, matchesOf, theReport, validateServed, walkPages, type SourceTest } from './source-checks.js';
 import { discover, type SourceData } from './source-data.js';
 import { searchTests } from './source-search-tests.js';
+import type { ActorId } from '../../../ig/actors.js';
 
 const FHIR_TYPES = [
   ['application/fhir+json', 'json'],
@@ -200,7 +201,7 @@ const profileTests = [
 export default defineSuite<SourceData>({
   id: 'saner/query-measure/measure-source',
   title: 'SANER Query Measure: Measure Source (server)',
-  actorUnderTest: 'MeasureSource',
+  actorUnderTest: 'QueryMeasureSource' satisfies ActorId,
   role: 'server',
   capabilities: [MEASURE_SOURCE_QM_PULL, MEASURE_SOURCE_QM_CSV_PULL],
   options: ['Pull', 'CSV'],

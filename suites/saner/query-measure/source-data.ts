@@ -3,7 +3,7 @@
  * `t.config.ids`), optionally first loaded from the project's SANER fixtures (`t.config.seed`).
  */
 import type { Bundle, Location, Measure, MeasureReport, Organization, Resource } from 'fhir/r4.js';
-import type { FhirClient, FhirResponse, SetupContext } from '../../../src/engine/index.js';
+import type { FhirClient, FhirResponse, SuiteEnvironment } from '../../../src/engine/index.js';
 import { seedResources } from '../../../simulators/measure-source/index.js';
 
 export type SourceData = {
@@ -53,7 +53,7 @@ async function readReferenced<T extends Resource>(sut: FhirClient, reference: st
 }
 
 /** Loads the project's SANER fixtures into the SUT with update-as-create, so they keep their ids. */
-async function seed(s: SetupContext): Promise<void> {
+async function seed(s: SuiteEnvironment): Promise<void> {
   for (const resource of seedResources()) {
     const res = await s.sut.update(resource);
     if (res.status !== 200 && res.status !== 201) throw new Error(`seeding: PUT [base]/${resource.resourceType}/${resource.id} answered ${res.status}`);
@@ -65,7 +65,7 @@ function usable(report: MeasureReport): boolean {
   return Boolean(report.measure && report.subject?.reference && report.subject.identifier?.value && report.reporter?.identifier?.value && report.period?.start);
 }
 
-async function chosenReport(s: SetupContext): Promise<MeasureReport | string> {
+async function chosenReport(s: SuiteEnvironment): Promise<MeasureReport | string> {
   const ids = (s.config['ids'] ?? {}) as Record<string, unknown>;
   const id = ids['MeasureReport'];
   if (typeof id === 'string') {
@@ -78,7 +78,7 @@ async function chosenReport(s: SetupContext): Promise<MeasureReport | string> {
   return reports.find(usable) ?? reports[0] ?? 'the SUT holds no MeasureReport to test with: load some, name one in sut.ids.MeasureReport, or run with --seed';
 }
 
-export async function discover(s: SetupContext): Promise<SourceData> {
+export async function discover(s: SuiteEnvironment): Promise<SourceData> {
   const startedAt = new Date().toISOString();
   if (s.config['seed'] === true) await seed(s);
   const chosen = await chosenReport(s);
