@@ -12,6 +12,7 @@ export const consumerClientFaults: readonly FaultModeDef[] = [
     breaks: ['SANER-QM-CON-001', 'SANER-QM-CON-003', 'SANER-QM-CON-011', 'SANER-QM-CON-028', 'SANER-QM-CON-043'],
   },
   { id: 'no-paging', description: 'Reads the first page of each search and ignores next links', breaks: ['SANER-QM-PG-008-CON'] },
+  { id: 'rebuild-next-link', description: 'Builds the next page\'s request from its own search parameters and _offset instead of following the next link as given', breaks: ['SANER-QM-PG-008-CON'] },
   { id: 'no-count', description: 'Never bounds the page size with _count', breaks: ['SANER-QM-PG-008-CON'] },
   { id: 'legacy-format', description: 'Names formats with the short _format values (json, xml) instead of the FHIR media types', breaks: ['SANER-QM-PG-002-CON', 'SANER-QM-PG-003-CON'] },
   { id: 'legacy-accept', description: 'Sends Accept: application/json+fhir (the DSTU2 type) instead of application/fhir+json', breaks: ['SANER-QM-PG-004-CON', 'SANER-QM-PG-005-CON'] },
@@ -27,4 +28,11 @@ export const consumerClientFaults: readonly FaultModeDef[] = [
   { id: 'search-csv-without-period', description: 'Calls $search-csv with measure but no period', breaks: ['SANER-OP-SEARCHCSV-006-CON'] },
   { id: 'search-csv-required-only', description: 'Calls $search-csv only with measure and period, never with the other parameters', breaks: ['SANER-OP-SEARCHCSV-001-CON'] },
   { id: 'no-read-csv', description: 'Never calls $read-csv', breaks: ['SANER-CSVPULL-CON-002'] },
+  { id: 'read-csv-bad-map', description: 'Calls $read-csv with a map parameter that is not a map (`$$`)', breaks: ['SANER-OP-READCSV-001-CON'] },
+  {
+    id: 'malformed',
+    argument: 'Type/parameter of an optional search, e.g. MeasureReport/subject:identifier, Location/name, Measure/code:in',
+    description: 'Uses one optional search parameter with an empty value',
+    breaks: ['SANER-QM-CON-020'],
+  },
 ];

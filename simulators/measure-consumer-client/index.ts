@@ -80,6 +80,11 @@ class Consumer {
     if (this.#csv && measures[0]) await this.#pullCsv(first, measures[0], locations[0], organizations[0]);
   }
 
+  /** An optional parameter's value, or an empty one under the `malformed` fault for it. */
+  #shape(type: string, name: string, value: string): string {
+    return this.#faults.has(`malformed:${type}/${name}`) ? '' : value;
+  }
+
   /** Whether an interaction or parameter on a type is used, i.e. not left out by an `omit` fault. */
   #may(type: string, what: string): boolean {
     return !this.#faults.has(`omit:${type}/${what}`) && (what === 'read' || !this.#faults.has(`omit:${type}/search-type`));
@@ -156,16 +161,16 @@ class Consumer {
   async #optionalPartySearches(type: 'Location' | 'Organization', party: Location | Organization | undefined): Promise<void> {
     if (!party) return;
     const word = firstWord(party.name);
-    if (word && this.#may(type, 'name')) await this.#session.search(type, [['name', word]]);
+    if (word && this.#may(type, 'name')) await this.#session.search(type, [['name', this.#shape(type, 'name', word)]]);
     const identifier = tokenOf(party.identifier);
-    if (identifier && this.#may(type, 'identifier')) await this.#session.search(type, [['identifier', identifier]], { post: true });
+    if (identifier && this.#may(type, 'identifier')) await this.#session.search(type, [['identifier', this.#shape(type, 'identifier', identifier)]], { post: true });
   }
 
   /** Each optional MeasureReport parameter once, on top of the measure + period pair the source must answer. */
   async #optionalReportSearches(report: MeasureReport, location: Location | undefined, organization: Organization | undefined, measure: Measure | undefined): Promise<void> {
     for (const [name, value] of this.#optionalReportParams(report, location, organization, measure)) {
       if (!this.#may('MeasureReport', name)) continue;
-      await this.#session.search('MeasureReport', [...this.#criteria(report.measure), [name, value]]);
+      await this.#session.search('MeasureReport', [...this.#criteria(report.measure), [name, this.#shape('MeasureReport', name, value)]]);
     }
   }
 
@@ -196,7 +201,7 @@ class Consumer {
     if (code) params.push(['code', code.system ? `${code.system}|${code.code}` : code.code]);
     params.push(['code:in', MEASURE_POPULATIONS_VALUE_SET]);
     for (const [name, value] of params) {
-      if (this.#may('Measure', name)) await this.#session.search('Measure', [[name, value]]);
+      if (this.#may('Measure', name)) await this.#session.search('Measure', [[name, this.#shape('Measure', name, value)]]);
     }
   }
 
@@ -215,7 +220,8 @@ class Consumer {
     if (!this.#faults.has('no-read-csv') && report.id) {
       await this.#parseCsv(await this.#session.csv(`MeasureReport/${report.id}/$read-csv`, []), measure);
       const code = measureCodes(measure)[0];
-      if (code) await this.#parseCsv(await this.#session.csv(`MeasureReport/${report.id}/$read-csv`, [['map', `${code.code}$${code.code}-count`]]), measure);
+      const map = this.#faults.has('read-csv-bad-map') ? '$$' : code ? `${code.code}$${code.code}-count` : undefined;
+      if (map) await this.#parseCsv(await this.#session.csv(`MeasureReport/${report.id}/$read-csv`, [['map', map]]), measure);
     }
   }
 

@@ -51,8 +51,13 @@ export class ConsumerSession {
     const matches: T[] = [];
     const included: Resource[] = [];
     let res = options.post ? await this.#postSearch(type, params) : await this.#send({ method: 'GET', url: `${type}?${encode(params)}`, headers: this.#accept('json') });
+    const seen = new Set<string>();
     for (let page = 1; ; page++) {
       const bundle = this.#resource<Bundle>(res);
+      // A rebuilt request a server does not honour answers a page already seen: stop there.
+      const first = bundle?.entry?.[0]?.fullUrl;
+      if (first !== undefined && seen.has(first)) break;
+      if (first !== undefined) seen.add(first);
       for (const e of bundle?.entry ?? []) {
         if (!e.resource) continue;
         if (e.search?.mode === 'include') included.push(e.resource);
@@ -60,7 +65,10 @@ export class ConsumerSession {
       }
       const next = bundle?.link?.find((l) => l.relation === 'next')?.url;
       if (!next || this.#habits.faults.has('no-paging') || page >= MAX_PAGES) break;
-      res = await this.#send({ method: 'GET', url: next, headers: this.#accept('json') });
+      // A client library habit: the next page rebuilt from the search's own parameters instead of the link as given.
+      const count = Number(params.find(([name]) => name === '_count')?.[1] ?? 100);
+      const url = this.#habits.faults.has('rebuild-next-link') ? `${type}?${encode([...params, ['_offset', String(page * count)]])}` : next;
+      res = await this.#send({ method: 'GET', url, headers: this.#accept('json') });
     }
     return { matches, included };
   }

@@ -58,6 +58,7 @@ export const declaration: ServerDeclaration = {
     'Measure.code:in': SEARCH_PARAMETER_CODE,
   },
   operations: [readCsv, searchCsv],
+  opaquePaging: true,
   validateOnWrite: { base: true, profiles: true },
   instantiates: [MEASURE_SOURCE_QM_PULL, MEASURE_SOURCE_QM_CSV_PULL],
   faults: [...measureSourceFaults],

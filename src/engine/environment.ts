@@ -205,13 +205,14 @@ export class Environment {
       ...(options.variables ? { variables: options.variables } : {}),
       ...(options.asks ? { asks: options.asks } : {}),
     });
-    const firstWait = outcome.finished && count() === 0 && outcome.kind !== 'prompt' ? FINISHED_GRACE_MS : deps.waitMs;
+    // A reference client that returned has sent all it will; a command may have handed the work on (a queued job), so it gets the full wait.
+    const firstWait = outcome.kind === 'reference' ? FINISHED_GRACE_MS : deps.waitMs;
     const quietMs = outcome.finished && outcome.kind === 'reference' ? FINISHED_QUIET_MS : (options.quietMs ?? 500);
     const started = Date.now();
     while (count() === 0 && Date.now() - started < firstWait) await abortableSleep(Math.min(50, firstWait), user.signal);
     let silence: string | undefined;
     if (count() === 0) {
-      const how = outcome.kind === 'reference' ? 'the reference client had finished' : outcome.kind === 'command' ? `the trigger command had exited with ${outcome.exitCode ?? 'a signal'}` : `nothing came within ${formatDuration(firstWait)}`;
+      const how = outcome.kind === 'reference' ? 'the reference client had finished' : outcome.kind === 'command' ? `the trigger command had exited with ${outcome.exitCode ?? 'a signal'}, and nothing came within ${formatDuration(firstWait)}` : `nothing came within ${formatDuration(firstWait)}`;
       silence = `the ${options.actor ?? 'SUT'} sent nothing to ${at.map((s) => s.baseUrl).join(' or ')} (${how})`;
     } else {
       const deadline = Date.now() + (options.settleMs ?? deps.waitMs);

@@ -310,6 +310,8 @@ async function setUp(
     return { fixture: await raceAbort(Promise.resolve(suite.setup(env)), setupSignal) };
   } catch (err) {
     if (signal.aborted) return { broken: { verdict: 'skip', reason: 'not run: the run was interrupted during suite setup' } };
+    // Setup may find the suite cannot apply, or needs a person (a prompt with no terminal).
+    if (err instanceof TestStop && err.kind !== 'assertion') return { broken: { verdict: err.kind, reason: err.message } };
     if (setupSignal.aborted) return { broken: { verdict: 'error', reason: `suite setup did not finish within ${formatDuration(limit)}` } };
     return { broken: { verdict: 'error', reason: `suite setup failed: ${messageOf(err)}` } };
   }

@@ -54,10 +54,13 @@ function byTitle(results: RunResults): Map<string, TestResult> {
   return new Map(results.tests.map((t) => [t.title, t]));
 }
 
+let lastResults: RunResults | undefined;
+
 async function runScript(careful: boolean): Promise<Map<string, TestResult>> {
   const script = join(dir, `source-${careful ? 'careful' : 'sloppy'}.mjs`);
   writeFileSync(script, sutScript(careful));
-  return byTitle(await run(sutConfig(`node ${JSON.stringify(script)}`)));
+  lastResults = await run(sutConfig(`node ${JSON.stringify(script)}`));
+  return byTitle(lastResults);
 }
 
 const PUSH_TITLES = [
@@ -102,7 +105,11 @@ describe('Measure Source (Produce Measure) suite', () => {
     for (const title of PUSH_TITLES) expect([title, t.get(title)?.verdict, t.get(title)?.reason]).toEqual([title, 'pass', undefined]);
     const capture = t.get(PUSH_TITLES[0]!)!;
     expect(capture.evidence.filter((e) => e.kind === 'http' && e.exchange.direction === 'inbound')).toHaveLength(2);
-    expect(capture.evidence).toContainEqual({ kind: 'note', text: expect.stringMatching(/^trigger command: node /) });
+    // The trigger and the recording are the suite's setup, shown once for all its tests.
+    const setup = lastResults!.suites[0]!.setupEvidence ?? [];
+    expect(setup).toContainEqual({ kind: 'note', text: expect.stringMatching(/^trigger command: node /) });
+    expect(setup).toContainEqual({ kind: 'note', text: expect.stringMatching(/^asked the SUT to show: create a MeasureReport .*; revise a report it created/) });
+    expect(setup).toContainEqual({ kind: 'note', text: 'trigger command exited with 0' });
     // The options the script does not claim are skipped with that reason.
     const skipped = [...t.values()].filter((x) => x.verdict === 'skip');
     expect(skipped.map((x) => x.reason).sort()).toEqual([...Array(4).fill('option CSV not claimed'), ...Array(4).fill('option SupplementalData not claimed')]);
@@ -120,12 +127,47 @@ describe('Measure Source (Produce Measure) suite', () => {
     }
   }, 60_000);
 
-  it('a SUT that never pushes is reported as such, and the other tests fail on the empty recording', async () => {
+  it('a SUT that never pushes is reported as such: the capabilities it was asked for fail, checks over nothing decide nothing', async () => {
     const results = await run(sutConfig('true'));
     const capture = results.tests[0]!;
     expect(capture.verdict).toBe('fail');
-    expect(capture.reason).toContain('the simulator received no request since the test started');
-    expect(byTitle(results).get('The source creates reports with POST [base]/MeasureReport')?.verdict).toBe('fail');
+    expect(capture.reason).toMatch(/^the Measure Source sent nothing to http:\/\/127\.0\.0\.1:\d+ \(the trigger command had exited with 0, and nothing came within 5 s\); expected MeasureReports pushed by create or update$/);
+    const t = byTitle(results);
+    expect(t.get('The source creates reports with POST [base]/MeasureReport')?.verdict).toBe('fail');
+    expect(t.get('The source revises a report with PUT [base]/MeasureReport/[id]')?.verdict).toBe('fail');
+    // Nothing was sent, so nothing was mislabelled: that check decides nothing rather than passing.
+    expect([t.get('Pushed bodies are labelled application/fhir+json or application/fhir+xml')?.verdict, t.get('Pushed bodies are labelled application/fhir+json or application/fhir+xml')?.reason]).toEqual(['skip', expect.stringMatching(/^nothing to check/)]);
+    expect(results.requirements.find((r) => r.id === 'SANER-PM-PG-004')?.verdict).toBe('skip');
     expect(results.overall).toBe('fail');
+  }, 60_000);
+
+  it('a SUT that exits 1 after the Consumer refused one of its reports is judged on all it sent, and the refusal lands on conformance', async () => {
+    const report = JSON.parse(readFileSync(join(projectRoot, 'fixtures/saner/measurereport-beds-camden-2020-04-01.json'), 'utf8')) as Record<string, unknown>;
+    delete report['id'];
+    const broken = { ...report, status: undefined, subject: undefined };
+    const script = join(dir, 'source-exits-1.mjs');
+    writeFileSync(
+      script,
+      `
+const base = process.env.MC_SIMULATOR_URL;
+const send = (method, path, body) => fetch(base + '/' + path, { method, headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' }, body: JSON.stringify(body) });
+const report = ${JSON.stringify(report)};
+const created = await send('POST', 'MeasureReport', report);
+const id = created.headers.get('location').split('/MeasureReport/')[1].split('/')[0];
+await send('PUT', 'MeasureReport/' + id, { ...report, id });
+const refused = await send('POST', 'MeasureReport', ${JSON.stringify(broken)});
+if (refused.status >= 400) { console.error('the Consumer refused a report: ' + refused.status); process.exit(1); }
+`,
+    );
+    const results = await run(sutConfig(`node ${JSON.stringify(script)}`));
+    const t = byTitle(results);
+    expect(results.tests.filter((x) => x.verdict === 'error')).toEqual([]);
+    expect(results.suites[0]!.setupEvidence).toContainEqual({ kind: 'note', text: 'trigger command exited with 1' });
+    for (const title of ['The source pushes MeasureReports to the Consumer when triggered', 'The source creates reports with POST [base]/MeasureReport', 'Pushed bodies are labelled application/fhir+json or application/fhir+xml', 'The source revises a report with PUT [base]/MeasureReport/[id]', 'A revision goes to the id the Consumer gave the report']) {
+      expect([title, t.get(title)?.verdict]).toEqual([title, 'pass']);
+    }
+    expect(t.get('Every pushed MeasureReport conforms to PublicHealthMeasureReport')?.verdict).toBe('fail');
+    const verdict = (id: string) => results.requirements.find((r) => r.id === id)?.verdict;
+    expect([verdict('SANER-PM-SRC-001'), verdict('SANER-PM-SRC-002'), verdict('SANER-PM-PG-004')]).toEqual(['fail', 'pass', 'pass']);
   }, 60_000);
 });

@@ -119,4 +119,10 @@ export interface ServerDeclaration {
   instantiates?: string[];
   /** Simulator-specific fault modes, in addition to the core ones (see coreFaults). */
   faults: FaultModeDef[];
+  /**
+   * Paging links are opaque page tokens on their own path (`[base]/_page/<token>`), as many
+   * servers' are, instead of the search URL with `_offset`: a client that does not follow a link
+   * as given (rebuilding it from parameters) fetches the first page again, visibly.
+   */
+  opaquePaging?: boolean;
 }

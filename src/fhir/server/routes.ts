@@ -10,7 +10,7 @@ import { runOperation } from './operations.js';
 import type { ServerContext, ServerHooks } from './context.js';
 import { sendResource } from './respond.js';
 import { headerValue, isTypeName, isValidId, preference } from './request.js';
-import { searchQuery, shapeSearchBundle } from './search.js';
+import { pageOf, searchQuery, shapeSearchBundle } from './search.js';
 import { validateForWrite } from './write-validation.js';
 
 function methodNotAllowed(ctx: ServerContext, allowed: string[], what: string): never {
@@ -60,6 +60,7 @@ export async function handleRequest(ctx: ServerContext): Promise<FastifyReply> {
     return methodNotAllowed(ctx, [], 'the server base (system-level search, batch and transaction are not supported)');
   }
   if (first === 'metadata' && second === undefined) return metadata(ctx);
+  if (first === '_page' && second !== undefined && third === undefined && ctx.declaration.opaquePaging) return page(ctx, second);
   if (first.startsWith('$') && second === undefined) return runOperation(ctx, { level: 'system', name: first.slice(1) });
 
   const r = declared(ctx, first);
@@ -134,10 +135,18 @@ function history(ctx: ServerContext, r: ResourceDeclaration, id: string): Fastif
   return sendResource(ctx, bundle);
 }
 
-function search(ctx: ServerContext, r: ResourceDeclaration, query: Array<[string, string]>): FastifyReply {
+/** A page of an earlier search, by the opaque token its paging link carried. */
+function page(ctx: ServerContext, token: string): FastifyReply {
+  if (ctx.method !== 'GET') return methodNotAllowed(ctx, ['GET'], '[base]/_page/[token]');
+  const continued = pageOf(token);
+  if (!continued) throw FhirError.of(404, 'not-found', `'${token}' is not a page of a search on this server`);
+  return search({ ...ctx, segments: [continued.type] }, declared(ctx, continued.type), [...continued.query, ...ctx.query.filter(([n]) => n === '_format' || n === '_pretty')], true);
+}
+
+function search(ctx: ServerContext, r: ResourceDeclaration, query: Array<[string, string]>, fromPageToken = false): FastifyReply {
   requireInteraction(ctx, r, 'search-type');
   const strict = preference(ctx.headers, 'handling') === 'strict';
-  const bundle: Bundle = ctx.store.search(r.type, searchQuery(ctx, query), {
+  const bundle: Bundle = ctx.store.search(r.type, searchQuery(ctx, query, fromPageToken), {
     baseUrl: ctx.baseUrl,
     strict,
     defaultCount: ctx.options.defaultCount ?? 100,

@@ -22,10 +22,12 @@ function isDateParam(ctx: ServerContext, type: string, param: string): boolean {
 }
 
 /** The query for the store, after the search-breaking fault modes took their share. */
-export function searchQuery(ctx: ServerContext, query: Array<[string, string]>): Array<[string, string]> {
+export function searchQuery(ctx: ServerContext, query: Array<[string, string]>, fromPageToken = false): Array<[string, string]> {
   const type = ctx.segments[0] ?? '';
   const ignored = new Set(faultArguments(ctx.faults, 'ignore-search-param'));
   return query.filter(([name]) => {
+    // With opaque paging only a page token moves on; a plain search always starts at the first page.
+    if (name === '_offset' && ctx.declaration.opaquePaging && !fromPageToken) return false;
     if (ignored.has(name) || ignored.has(baseName(name))) return false;
     if (ctx.faults.has('ignore-count') && name === '_count') return false;
     if (ctx.faults.has('drop-include') && baseName(name) === '_include') return false;
@@ -44,8 +46,27 @@ function keepFormat(url: string, query: Array<[string, string]>): string {
   return u.toString();
 }
 
+/** A paging link as an opaque token on its own path: the search it continues, encoded. */
+function pageLink(ctx: ServerContext, url: string): string {
+  const u = new URL(url);
+  const type = u.pathname.split('/').filter(Boolean).at(-1) ?? '';
+  const search = new URLSearchParams([...u.searchParams].filter(([n]) => !FORMAT_PARAMS.includes(n)));
+  // The format rides along in the open, where the server's content negotiation reads it.
+  const format = new URLSearchParams([...u.searchParams].filter(([n]) => FORMAT_PARAMS.includes(n)));
+  const token = Buffer.from(`${type}?${search}`, 'utf8').toString('base64url');
+  return `${ctx.baseUrl}/_page/${token}${format.size ? `?${format}` : ''}`;
+}
+
+/** The type and query a page token continues, or undefined when it is not one of this server's. */
+export function pageOf(token: string): { type: string; query: Array<[string, string]> } | undefined {
+  const text = Buffer.from(token, 'base64url').toString('utf8');
+  const match = /^([A-Z][A-Za-z]+)\?(.*)$/s.exec(text);
+  return match ? { type: match[1]!, query: [...new URLSearchParams(match[2]!)] } : undefined;
+}
+
 export function shapeSearchBundle(ctx: ServerContext, bundle: Bundle, query: Array<[string, string]>): Bundle {
   let link = (bundle.link ?? []).map((l) => ({ ...l, url: keepFormat(l.url, query) }));
+  if (ctx.declaration.opaquePaging) link = link.map((l) => (l.relation === 'self' ? l : { ...l, url: pageLink(ctx, l.url) }));
   if (ctx.faults.has('no-next-link')) link = link.filter((l) => l.relation !== 'next');
   if (ctx.faults.has('broken-next-link')) {
     link = link.map((l) => (l.relation === 'next' ? { ...l, url: `${ctx.baseUrl}/_expired-page?${new URL(l.url).searchParams}` } : l));
