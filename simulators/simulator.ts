@@ -30,6 +30,12 @@ export interface SimulatorStartOptions {
   validateMessage?: boolean;
   /** Content Consumers: take client-chosen ids (PUT of a new id creates it); default true. */
   clientIds?: boolean;
+  /**
+   * Content Consumers: answer every submission with this error status and an OperationOutcome
+   * (401 with WWW-Authenticate, or 503 with Retry-After), the answers a Creator's error reporting
+   * is judged on.
+   */
+  refuseAll?: 401 | 503;
   /** Measure Computer: the Data Source it computes from (required), where it reads definitions and pushes reports. */
   dataSourceUrl?: string;
   measureDefinitionSourceUrl?: string;

@@ -125,7 +125,7 @@ function sendOutcome(reply: FastifyReply, status: number, issues: Issue[]): Fast
 }
 
 /** Request handling the core does not do: 501, the [base]/Bundle form, the success-code fault. */
-function configure(checked: ConsumerProfile, store: ResourceStore, faults: ReadonlySet<string>, options: { bundles: boolean; async: AsyncMode | false }) {
+function configure(checked: ConsumerProfile, store: ResourceStore, faults: ReadonlySet<string>, options: { bundles: boolean; async: AsyncMode | false; refuseAll?: 401 | 503 }) {
   const path = (request: FastifyRequest) => request.url.split('?')[0]!.replace(/\/+$/, '');
   const isSubmission = (request: FastifyRequest) => {
     const p = path(request);
@@ -133,6 +133,14 @@ function configure(checked: ConsumerProfile, store: ResourceStore, faults: Reado
   };
   return (app: FastifyInstance) => {
     app.addHook('preHandler', async (request, reply) => {
+      if (options.refuseAll === 401 && isSubmission(request)) {
+        reply.header('www-authenticate', 'Bearer realm="measure-conformance"');
+        return sendOutcome(reply, 401, [{ severity: 'error', code: 'login', message: 'this Content Consumer refuses the submission: not authenticated' }]);
+      }
+      if (options.refuseAll === 503 && isSubmission(request)) {
+        reply.header('retry-after', '1');
+        return sendOutcome(reply, 503, [{ severity: 'error', code: 'transient', message: 'this Content Consumer is unavailable; try again later' }]);
+      }
       if (faults.has('auth-403') && !request.url.endsWith('/metadata')) {
         return sendOutcome(reply, 403, [{ severity: 'error', code: 'forbidden', message: 'this Content Consumer takes no request without its credentials' }]);
       }
@@ -184,7 +192,7 @@ export async function startContentConsumer(options: ContentConsumerOptions = {})
       ...(options.tls && !faults.has('plain-http') ? { tls: options.tls } : {}),
       ...(auth ? { auth } : {}),
       ...(options.onExchange ? { onExchange: options.onExchange } : {}),
-      configure: configure(checked, store, faults, { bundles, async: options.async ?? false }),
+      configure: configure(checked, store, faults, { bundles, async: options.async ?? false, ...(options.refuseAll ? { refuseAll: options.refuseAll } : {}) }),
     }),
   );
 }

@@ -11,6 +11,8 @@ const shared: readonly FaultModeDef[] = [
   { id: 'wrong-measure', description: 'Names a Measure canonical other than the configured one in MeasureReport.measure', breaks: ['MADX-CRE-013', 'RPC-CRE-007'] },
   { id: 'foreign-codes', description: 'Sends its reports under a group code the named Measure does not define', breaks: ['MADX-MR-013', 'RPC-CRE-007'] },
   { id: 'ignore-303', description: 'Treats a 303 See Other as the end of the exchange and never GETs its Location', breaks: ['MADX-CRE-010', 'RPC-CRE-009'] },
+  { id: 'plain-http-send', description: 'Sends over plain http to the endpoint it was given, even an https one', breaks: ['MADX-CRE-004', 'RPC-CRE-003'] },
+  { id: 'swallow-errors', description: 'Finishes as if delivered (no failure, exit status 0) when the Consumer answers 401 or 5xx', breaks: ['MADX-CRE-009', 'RPC-CRE-008'] },
 ];
 
 export const madxCreatorFaults: readonly FaultModeDef[] = [

@@ -64,7 +64,9 @@ class Creator {
   constructor(options: ReferenceClientRunOptions, known: readonly FaultModeDef[]) {
     this.#faults = activeFaults([...(options.faults ?? [])], known);
     this.#signal = options.signal;
-    this.#http = new HttpClient({ baseUrl: options.baseUrl, timeouts: { requestMs: 15_000 }, ...(options.ca ? { tls: { ca: options.ca } } : {}) });
+    // The plain-http-send fault speaks http to whatever endpoint it was given, https included.
+    const baseUrl = this.#faults.has('plain-http-send') ? options.baseUrl.replace(/^https:/, 'http:') : options.baseUrl;
+    this.#http = new HttpClient({ baseUrl, timeouts: { requestMs: 15_000 }, ...(options.ca ? { tls: { ca: options.ca } } : {}) });
   }
 
   close(): Promise<void> {
@@ -75,12 +77,15 @@ class Creator {
     if (this.#faults.has('no-send')) return;
     const json = this.#prepared(freshReport('madx', 'measurereport-valid.json'));
     if (this.#faults.has('invalid-report')) delete json.subject;
-    if (this.#faults.has('bad-age-group')) {
-      const age = { system: 'http://example.org/madx/age', code: 'AGE' };
-      json.group?.[0]?.stratifier?.[0]?.stratum?.[0]?.component?.push({ code: { coding: [age] }, value: { coding: [{ ...age, code: 'under five' }] } });
-    }
     await this.#updateOrPost(json, 'json');
     await this.#updateOrPost(this.#prepared(freshReport('madx', 'measurereport-valid-improvement-notation.json')), 'xml');
+    // A report disaggregated by age, its age groups written the ADX way (P15Y--P20Y), or not under the fault.
+    const aged = this.#prepared(freshReport('madx', 'measurereport-valid-age-groups.json'));
+    if (this.#faults.has('bad-age-group')) {
+      const value = aged.group?.[0]?.stratifier?.[0]?.stratum?.[0]?.component?.find((c) => c.code.coding?.some((x) => x.code === 'ageGroup'))?.value;
+      if (value?.coding?.[0]) value.coding[0].code = 'under five';
+    }
+    await this.#updateOrPost(aged, 'json');
     await this.#sendCollection();
   }
 
@@ -151,10 +156,15 @@ class Creator {
       followRedirects: false,
       ...(this.#signal ? { signal: this.#signal } : {}),
     });
-    return finalAnswer(this.#http, first, {
+    const answer = await finalAnswer(this.#http, first, {
       poll202: !this.#faults.has('no-polling'),
       follow303: !this.#faults.has('ignore-303'),
       ...(this.#signal ? { signal: this.#signal } : {}),
     });
+    // A refusal the sender cannot fix by resending later is reported, and the report counts as not delivered.
+    if ((answer.status === 401 || answer.status >= 500) && !this.#faults.has('swallow-errors')) {
+      throw new Error(`the Content Consumer answered ${method} ${path || '[base]'} with ${answer.status}: the report was not delivered`);
+    }
+    return answer;
   }
 }

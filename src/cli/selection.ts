@@ -115,6 +115,7 @@ export function planFor(suite: Suite<object>, config: HarnessConfig, faults: str
   const idsConfig: SuiteConfig = {
     ...(sut?.ids ? { ids: sut.ids } : {}),
     ...measureFor(suite, sut?.measure),
+    ...(sut?.madxRuleSet ? { madxRuleSet: sut.madxRuleSet } : {}),
   };
   if (suite.role === 'server' && sut?.baseUrl) {
     return { target: { baseUrl: sut.baseUrl }, options, config: { ...idsConfig, ...(sut.seed ? { seed: true } : {}) } };

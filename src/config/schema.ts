@@ -71,6 +71,7 @@ export const configSchema = {
         triggers: { type: 'object', additionalProperties: trigger },
         ids: { type: 'object', additionalProperties: { type: 'string', pattern: '^[A-Za-z0-9\\-.]{1,64}$' } },
         seed: { type: 'boolean' },
+        madxRuleSet: { enum: ['trial-implementation', 'comment-draft'] },
         measure: {
           oneOf: [
             { type: 'string', pattern: '^[a-z][a-z0-9+.-]*:\\S+$' },

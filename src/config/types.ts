@@ -44,6 +44,8 @@ export interface SutConfig {
    * actor (`{ MadxContentCreator: …, RpcContentCreator: … }`).
    */
   measure?: string | Record<string, string>;
+  /** The mADX text whose rules the mADX suites and simulator apply: the 3.0.0 comment draft or the trial implementation. */
+  madxRuleSet?: 'trial-implementation' | 'comment-draft';
 }
 
 /** How to make a client SUT send its requests: the engine's trigger kinds, as config.yaml spells them. */

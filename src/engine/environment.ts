@@ -57,6 +57,8 @@ export interface SuiteConfig {
   seed?: boolean;
   /** The Measure canonical a Content Creator reports on (`sut.measure`). */
   measure?: string;
+  /** The mADX text whose rules apply (`sut.madxRuleSet`). */
+  madxRuleSet?: 'trial-implementation' | 'comment-draft';
   /** Why a simulator whose profile requires https runs on plain http in this run. */
   referenceHttp?: string;
 }

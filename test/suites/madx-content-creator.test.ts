@@ -7,8 +7,8 @@ import { catalogue } from '../../ig/index.js';
 import { MADX_CONTENT_CREATOR } from '../../ig/madx/capabilities.js';
 import { projectRoot } from '../../src/harness.js';
 import { defaultConfig } from '../../src/config/load.js';
-import { planFor } from '../../src/cli/selection.js';
-import { runSuites, type Fixture, type Suite, type RunResults, type TestResult } from '../../src/engine/index.js';
+import { launcher, planFor } from '../../src/cli/selection.js';
+import { runSuites, type Suite, type RunResults, type TestResult } from '../../src/engine/index.js';
 import type { HarnessConfig } from '../../src/config/types.js';
 
 const creatorSuite = suite as unknown as Suite<object>;
@@ -50,7 +50,7 @@ function sutConfig(command: string): HarnessConfig {
 }
 
 async function run(config: HarnessConfig, faults: string[] = []): Promise<RunResults> {
-  return runSuites({ suites: [creatorSuite], catalogue: catalogue(), plan: (s) => planFor(s, config, faults), timeouts: { waitMs: 5_000 } });
+  return runSuites({ suites: [creatorSuite], catalogue: catalogue(), plan: (s) => planFor(s, config, faults), launch: launcher(config), timeouts: { waitMs: 5_000 } });
 }
 
 function byTitle(results: RunResults): Map<string, TestResult> {
@@ -70,13 +70,15 @@ const VALID = 'Every report sent conforms to mADX-MeasureReport';
 const POLLS = 'After a 202 the creator polls the status URL';
 const FOLLOWS = 'After a 303 the creator GETs its Location';
 
+const ERRORS = 'The creator reports 401 and 5xx answers as errors';
+
 describe('mADX Content Creator suite', () => {
   it('the suite starts its Consumer simulator in the 202 mode, so every submission of the reference creator is answered 202', async () => {
     const results = await run({ ...base, sut: undefined });
     const first = results.tests[0]!;
     const submissions = first.evidence.flatMap((e) => (e.kind === 'http' && e.exchange.method !== 'GET' ? [e.exchange] : []));
-    expect(submissions.length).toBe(3);
-    expect(submissions.map((x) => x.status)).toEqual([202, 202, 202]);
+    expect(submissions.length).toBe(4);
+    expect(submissions.map((x) => x.status)).toEqual([202, 202, 202, 202]);
   }, 60_000);
 
   it('every Content Creator requirement of the catalogue gets a verdict from the reference run', async () => {
@@ -84,42 +86,53 @@ describe('mADX Content Creator suite', () => {
     const inScope = results.requirements.filter((r) => r.capability === MADX_CONTENT_CREATOR && !catalogue().get(r.id)?.notTestedReason);
     expect(inScope.length).toBeGreaterThan(20);
     expect(inScope.filter((r) => r.verdict === 'not-tested').map((r) => r.id)).toEqual([]);
-    expect(results.tests.filter((t) => !['pass', 'manual', 'skip'].includes(t.verdict)).map((t) => `${t.title}: ${t.reason}`)).toEqual([]);
-    expect(results.tests.filter((t) => t.verdict === 'manual').map((t) => t.title).sort()).toEqual(['The creator reports 401, 5xx and network failures as errors', 'The risk of re-identification from small counts is considered']);
+    expect(results.tests.filter((t) => !['pass', 'manual'].includes(t.verdict)).map((t) => `${t.title}: ${t.reason}`)).toEqual([]);
+    expect(results.tests.filter((t) => t.verdict === 'manual').map((t) => t.title).sort()).toEqual(['The risk of re-identification from small counts is considered']);
     expect(results.suites[0]!.target).toMatch(/^https:/);
-    expect(byTitle(results).get('The creator sends to an https endpoint')?.verdict).toBe('pass');
-    expect(byTitle(results).get('Age disaggregation values follow the ADX age-group format')?.reason).toBe('no stratum component of the reports sent is coded as an age');
+    const t = byTitle(results);
+    expect(t.get('The creator sends to an https endpoint')?.verdict).toBe('pass');
+    expect(t.get('Age disaggregation values follow the ADX age-group format')?.verdict).toBe('pass');
+    // The reference creator gives up on a 401 and on a 503: its error reporting is decided on the wire.
+    expect(t.get(ERRORS)?.assertions.map((a) => a.message)).toEqual([
+      expect.stringMatching(/^refused with 401, the creator reported it: it gave up: the Content Consumer answered PUT MeasureReport\/.+ with 401/),
+      expect.stringMatching(/^refused with 503, the creator reported it: it gave up: .* with 503/),
+    ]);
   }, 60_000);
 
-  it('a creator that takes a 202 as the end warns on polling and never meets the 303', async () => {
+  it('a creator that takes a 202 as the end warns on polling; a Consumer answering 303 at once still shows it follows a 303', async () => {
     const t = byTitle(await run({ ...base, sut: undefined }, ['no-polling']));
     expect(t.get(POLLS)?.verdict).toBe('warning');
-    expect(t.get(FOLLOWS)?.verdict).toBe('skip');
+    expect(t.get(FOLLOWS)?.verdict).toBe('pass');
     expect(t.get(VALID)?.verdict).toBe('pass');
   }, 60_000);
 
-  it('a configured SUT triggered by a command is judged on its own requests, end to end', async () => {
+  it('a configured SUT triggered by a command is judged on its own requests, end to end, its exit status showing how it reports errors', async () => {
     const t = await runScript(true);
-    for (const title of [SENDS, PUT, MEDIA, VALID, POLLS, FOLLOWS, 'Every report names the configured mADX Measure']) {
+    for (const title of [SENDS, PUT, MEDIA, VALID, POLLS, FOLLOWS, ERRORS, 'Every report names the configured mADX Measure']) {
       expect([title, t.get(title)?.verdict, t.get(title)?.reason]).toEqual([title, 'pass', undefined]);
     }
-    expect(t.get('Several reports at once travel as one collection Bundle without entry.request')?.verdict).toBe('skip');
-    expect(t.get(SENDS)!.evidence).toContainEqual({ kind: 'note', text: expect.stringMatching(/^trigger command: node /) });
+    expect(t.get('Several reports at once travel as one collection Bundle without entry.request')).toMatchObject({ verdict: 'skip', reason: expect.stringContaining('not used (MAY)') });
+    expect(t.get(ERRORS)?.assertions.map((a) => a.message)).toEqual([expect.stringMatching(/^refused with 401, the creator reported it: it exited with 1$/), expect.stringMatching(/^refused with 503, the creator reported it: it exited with 1$/)]);
   }, 60_000);
 
-  it('a SUT that POSTs application/json and stops at the 202 fails the media type and is warned on the rest', async () => {
+  it('a SUT that POSTs application/json, stops at the 202 and exits 0 whatever the answer fails the media type and is warned on the rest', async () => {
     const t = await runScript(false);
     expect(t.get(MEDIA)?.verdict).toBe('fail');
     expect(t.get(PUT)?.verdict).toBe('warning');
     expect(t.get(POLLS)?.verdict).toBe('warning');
-    expect(t.get(FOLLOWS)?.verdict).toBe('skip');
+    expect(t.get(FOLLOWS)?.verdict).toBe('warning');
+    expect(t.get(ERRORS)?.verdict).toBe('warning');
+    expect(t.get(ERRORS)?.reason).toMatch(/^refused with 401 \(POST \/MeasureReport -> 401 Unauthorized\), the creator exited with 0 and printed nothing about it; expected it to report the error/);
     expect([t.get(VALID)?.verdict, t.get(VALID)?.reason]).toEqual(['pass', undefined]);
   }, 60_000);
 
-  it('a SUT that never sends fails the first test and every test judging its recording', async () => {
+  it('a SUT that never sends fails the first test; checks over what it did not send decide nothing', async () => {
     const results = await run(sutConfig('true'));
     expect(results.tests[0]?.verdict).toBe('fail');
-    expect(results.tests[0]?.reason).toContain('the simulator received no request since the test started');
-    expect(byTitle(results).get(VALID)?.verdict).toBe('fail');
+    expect(results.tests[0]?.reason).toMatch(/^the mADX Content Creator sent nothing to https?:\/\/127\.0\.0\.1:\d+ \(the trigger command had exited with 0, and nothing came within 5 s\); expected at least one MeasureReport/);
+    const t = byTitle(results);
+    expect(t.get(VALID)?.verdict).toBe('skip');
+    expect(t.get(ERRORS)?.verdict).toBe('skip');
+    expect(results.requirements.find((r) => r.id === 'MADX-CRE-001')?.verdict).toBe('fail');
   }, 60_000);
 });

@@ -7,8 +7,8 @@ import { catalogue } from '../../ig/index.js';
 import { RPC_CONTENT_CREATOR } from '../../ig/rpc/capabilities.js';
 import { projectRoot } from '../../src/harness.js';
 import { defaultConfig } from '../../src/config/load.js';
-import { planFor } from '../../src/cli/selection.js';
-import { runSuites, type Fixture, type Suite, type RunResults, type TestResult } from '../../src/engine/index.js';
+import { launcher, planFor } from '../../src/cli/selection.js';
+import { runSuites, type Suite, type RunResults, type TestResult } from '../../src/engine/index.js';
 import type { HarnessConfig } from '../../src/config/types.js';
 
 const creatorSuite = suite as unknown as Suite<object>;
@@ -42,7 +42,7 @@ function sutConfig(command: string): HarnessConfig {
 }
 
 async function run(config: HarnessConfig, faults: string[] = []): Promise<RunResults> {
-  return runSuites({ suites: [creatorSuite], catalogue: catalogue(), plan: (s) => planFor(s, config, faults), timeouts: { waitMs: 5_000 } });
+  return runSuites({ suites: [creatorSuite], catalogue: catalogue(), plan: (s) => planFor(s, config, faults), launch: launcher(config), timeouts: { waitMs: 5_000 } });
 }
 
 function byTitle(results: RunResults): Map<string, TestResult> {
@@ -74,6 +74,9 @@ describe('RPC Content Creator suite', () => {
   it('a configured SUT triggered by a command is judged on its own requests, end to end', async () => {
     const t = await runScript(true);
     for (const title of JUDGED) expect([title, t.get(title)?.verdict, t.get(title)?.reason]).toEqual([title, 'pass', undefined]);
+    // The script never looks at the answer: refused with 401 or 503 it exits 0 without a word, which the SHOULD warns about.
+    const errors = t.get('The creator reports 401 and 5xx answers as errors')!;
+    expect([errors.verdict, errors.reason]).toEqual(['warning', expect.stringMatching(/^refused with 401 \(POST \/MeasureReport -> 401 Unauthorized\), the creator exited with 0 and printed nothing about it/)]);
   }, 60_000);
 
   it('a SUT that PUTs without an id about a Location fails those rules and, refused at once, meets no 303', async () => {

@@ -86,6 +86,21 @@ export async function startFhirServer(options: StartFhirServerOptions): Promise<
     const port = typeof address === 'object' && address ? address.port : options.port;
     const hostInUrl = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
     const url = `${options.tls ? 'https' : 'http'}://${hostInUrl}:${port}${(options.basePath ?? '').replace(/\/$/, '')}`;
+    const onExchange = options.onExchange;
+    // A client that speaks plain http to the https port, or fails the handshake, sent something too: it is recorded, not lost.
+    if (options.tls && onExchange) {
+      app.server.on('tlsClientError', (err: NodeJS.ErrnoException) => {
+        const plain = err.code === 'ERR_SSL_HTTP_REQUEST' || /http request/i.test(err.message);
+        onExchange({
+          direction: 'inbound',
+          method: 'CONNECT',
+          url: `${url}/`,
+          requestHeaders: {},
+          startedAt: new Date().toISOString(),
+          error: plain ? 'a plain-http request reached the https endpoint (no TLS)' : `the TLS handshake failed: ${err.message}`,
+        });
+      });
+    }
     return {
       url,
       app,

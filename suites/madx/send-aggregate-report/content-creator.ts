@@ -1,19 +1,20 @@
 /**
  * IHE mADX Send Aggregate Report [QRPH-58], the Content Creator as client: the harness runs the
  * Content Consumer simulator in its 202 mode (each submission answered 202, its status URL 202
- * once more, then 303 to the result), triggers the SUT once, records every request until its
- * traffic settles, and each test judges that recording: the update at the report's id, the media
- * type, the mADX-MeasureReport rules (rule set named in the evidence), the configured Measure, age
- * groups, a collection Bundle, the scheme of the endpoint, and how the SUT followed 202 and 303.
+ * once more, then 303 to the result); the suite's setup triggers the SUT once and records every
+ * request until its traffic settles, once more against a Consumer answering 303 at once, and
+ * against Consumers refusing with 401 and 503. Each test judges those recordings: the update at the
+ * report's id, the media type, the mADX-MeasureReport rules (rule set named in the evidence), the
+ * configured Measure, age groups, a collection Bundle, the scheme of the endpoint, how the SUT
+ * followed 202 and 303, and how it reported the refusals.
  */
 import type { Bundle, MeasureReport } from 'fhir/r4.js';
-import { defineSuite, test, type TestContext } from '../../../src/engine/index.js';
+import { bodyOf, defineSuite, test, type Ask, type TestContext } from '../../../src/engine/index.js';
 import { MADX_CONTENT_CREATOR } from '../../../ig/madx/capabilities.js';
 import { MADX_MEASURE_REPORT, madxProfileUrl, registerMadxProfiles, type MadxRuleSet } from '../../../ig/madx/profiles.js';
-import { MADX_CREATOR_ACTOR } from '../../../simulators/content-creator-client/index.js';
 import { reportsSent, submissions } from './creator-sends.js';
 import { codesOfTheMeasure } from './creator-measure-codes.js';
-import { fhirMediaTypes, follows303, httpsEndpoint, pollsAccepted, reportsErrors, sendsOf, sendsWhenTriggered, smallCellRisk, type CreatorFixture } from './creator-exchange-tests.js';
+import { fhirMediaTypes, follows303, httpsEndpoint, pollsAccepted, recordCreator, reportsErrors, sendsOf, sendsWhenTriggered, smallCellRisk, type CreatorFixture } from './creator-exchange-tests.js';
 import type { ActorId } from '../../../ig/actors.js';
 
 /** The simulator the SUT sends to. */
@@ -24,7 +25,12 @@ type T = TestContext<CreatorFixture>;
 
 const TRIGGER = 'send aggregate reports to the Content Consumer: PUT [base]/MeasureReport/[id] for each report and, if you send several at once, one collection Bundle to [base]; follow its 202 and 303 answers';
 
-const ruleSet = (t: T): MadxRuleSet => (t.config['ruleSet'] === 'comment-draft' ? 'comment-draft' : 'trial-implementation');
+const ruleSet = (t: T): MadxRuleSet => t.config.madxRuleSet ?? 'trial-implementation';
+
+const ASKS: Ask[] = [
+  { token: 'MeasureReport/update', says: 'send each aggregate report by PUT [base]/MeasureReport/[id]' },
+  { token: 'async', says: 'follow the Consumer\'s 202 (poll the status URL) and 303 (GET its Location) to the final answer' },
+];
 
 /** ADX age groups: an ISO 8601 duration range such as P0Y--P1Y, open-ended P65Y--, or one duration. */
 const AGE_GROUP = /^P\d+[YMWD](--(P\d+[YMWD])?)?$/;
@@ -52,10 +58,8 @@ function ageValues(reports: readonly MeasureReport[]): AgeValue[] {
 const tests = [
   sendsWhenTriggered({
     title: 'The creator sends aggregate reports to the Consumer when triggered',
-    trigger: TRIGGER,
-    actor: 'mADX Content Creator',
-    requirements: ['MADX-CRE-002', 'MADX-CRE-001', 'MADX-CRE-006'],
     sends: 'MADX-CRE-001',
+    uses: 'MADX-CRE-002',
     headers: 'MADX-CRE-006',
   }),
   test<CreatorFixture>('Each report is sent by PUT [base]/MeasureReport/[id] with the same id in the body', {
@@ -63,11 +67,12 @@ const tests = [
     negativeControl: 'put-id-mismatch',
     description: 'QRPH-58 is a FHIR update; the response section\'s "POST" wording (A1) makes a POST a warning, not a failure.',
     run(t) {
-      const singles = submissions(sendsOf(t)).filter((s) => s.body?.resourceType === 'MeasureReport');
-      t.require(singles.length > 0, 'the creator sent single MeasureReports to judge');
+      const singles = submissions(sendsOf(t)).filter((s) => bodyOf(s)?.resourceType === 'MeasureReport');
+      if (singles.length === 0) return t.skip('the creator sent no single MeasureReport to judge');
       const updates = singles.filter((s) => s.kind === 'update');
-      t.expectEvery(updates, (s) => s.body?.id === s.id, 'every PUT body has the id of its URL');
-      t.warnUnless(updates.length === singles.length, `every single report went by PUT (${singles.length - updates.length} by ${[...new Set(singles.filter((s) => s.kind !== 'update').map((s) => s.exchange.method))].join(', ') || 'none'})`);
+      t.expectEvery(updates, (s) => bodyOf(s)?.id === s.id, 'every PUT body has the id of its URL', { show: (s) => `${s.line} carries id ${bodyOf(s)?.id ?? '(none)'}` });
+      const others = singles.filter((s) => s.kind !== 'update');
+      t.warnUnless(others.length === 0, others.length ? `${others.length} of ${singles.length} single reports went by ${[...new Set(others.map((s) => s.method))].join(', ')}; expected PUT [base]/MeasureReport/[id]` : `every single report (${singles.length}) went by PUT`);
     },
   }),
   fhirMediaTypes('MADX-CRE-005', 'wrong-content-type'),
@@ -79,8 +84,8 @@ const tests = [
       const profile = madxProfileUrl(ruleSet(t));
       t.note(`rule set: ${ruleSet(t)} (${profile === MADX_MEASURE_REPORT ? 'mADX 3.0.0 trial implementation' : 'mADX 3.0.0-comment draft'})`);
       const reports = reportsSent(submissions(sendsOf(t)));
-      t.require(reports.length > 0, 'the creator sent MeasureReports to validate');
-      for (const r of reports) await t.validate(r, { profiles: [profile], subject: `MeasureReport/${r.id ?? '(no id)'} against ${profile}` });
+      if (reports.length === 0) return t.skip('the creator sent no MeasureReport to validate');
+      for (const r of reports) await t.validate(r, { profiles: [profile], subject: `MeasureReport/${r.id ?? '(no id)'} against ${profile}`, requirement: t.requirements });
       const without = reports.filter((r) => !r.improvementNotation).map((r) => r.id ?? '(no id)');
       // Must-support: its absence is information (MADX-CRE-012), unless the rule set requires it.
       t.note(`improvementNotation: given in ${reports.length - without.length} of ${reports.length} report(s)${without.length ? `; absent from ${without.slice(0, 8).join(', ')}` : ''}`);
@@ -89,12 +94,12 @@ const tests = [
   test<CreatorFixture>('Every report names the configured mADX Measure', {
     requirements: 'MADX-CRE-013',
     negativeControl: 'wrong-measure',
-    description: 'The Measure is config `measure` (default the mADX HIV indicator example); its codes are judged by the next test.',
+    description: 'The Measure is config `sut.measure` (default the mADX profile\'s example Measure, the HIV indicator example); its codes are judged by the next test.',
     run(t) {
-      const measure = typeof t.config['measure'] === 'string' ? t.config['measure'] : DEFAULT_MEASURE;
+      const measure = t.config.measure ?? DEFAULT_MEASURE;
+      t.note(t.config.measure ? `the Measure is ${measure} (sut.measure)` : `the Measure is ${measure}, the mADX profile's example Measure (set sut.measure to the one your Creator reports on)`);
       const reports = reportsSent(submissions(sendsOf(t)));
-      t.require(reports.length > 0, 'the creator sent MeasureReports');
-      t.expectEvery(reports, (r) => r.measure === measure, `every MeasureReport.measure is ${measure}`);
+      t.expectEvery(reports, (r) => r.measure === measure, `every MeasureReport.measure is ${measure}`, { show: (r) => `MeasureReport/${r.id ?? '(no id)'} names ${r.measure}` });
     },
   }),
   codesOfTheMeasure('MADX-MR-013'),
@@ -103,7 +108,7 @@ const tests = [
     negativeControl: 'bad-age-group',
     run(t) {
       const ages = ageValues(reportsSent(submissions(sendsOf(t))));
-      if (ages.length === 0) t.skip('no stratum component of the reports sent is coded as an age');
+      if (ages.length === 0) return t.skip('no stratum component of the reports sent is coded as an age');
       t.expectEvery(ages, (a) => AGE_GROUP.test(a.value), `every age value is an ISO 8601 duration range such as P0Y--P1Y (seen: ${[...new Set(ages.map((a) => a.value))].slice(0, 8).join(', ')})`);
     },
   }),
@@ -111,12 +116,13 @@ const tests = [
     requirements: 'MADX-CRE-008',
     negativeControl: 'bundle-as-batch',
     run(t) {
-      const bundles = submissions(sendsOf(t)).filter((s) => s.body?.resourceType === 'Bundle');
-      if (bundles.length === 0) t.skip('the creator sent no Bundle: sending several reports at once is optional (MAY)');
+      const bundles = submissions(sendsOf(t)).filter((s) => bodyOf(s)?.resourceType === 'Bundle');
+      if (bundles.length === 0) return t.skip('not used (MAY): the creator sent no Bundle; sending several reports at once is optional');
       for (const b of bundles) {
-        const bundle = b.body as Bundle;
-        t.expect(bundle.type === 'collection', `${b.line}: Bundle.type is ${bundle.type}, mADX sends a collection`);
-        t.expect((bundle.entry ?? []).every((e) => e.resource?.resourceType === 'MeasureReport' && !e.request), `${b.line}: every entry is a MeasureReport without request`);
+        const bundle = bodyOf<Bundle>(b)!;
+        t.expect(bundle.type === 'collection', bundle.type === 'collection' ? `${b.line}: a collection Bundle` : `${b.line}: Bundle.type is ${bundle.type ?? 'missing'}; expected collection`);
+        const bad = (bundle.entry ?? []).filter((e) => e.resource?.resourceType !== 'MeasureReport' || e.request);
+        t.expect(bad.length === 0, bad.length ? `${b.line}: ${bad.length} entr${bad.length === 1 ? 'y is' : 'ies are'} not a MeasureReport without request; expected every entry to be one` : `${b.line}: every entry is a MeasureReport without request`);
       }
     },
   }),
@@ -135,5 +141,6 @@ export default defineSuite<CreatorFixture>({
   capabilities: [MADX_CONTENT_CREATOR],
   simulator: MADX_CONSUMER_SIMULATOR,
   simulatorOptions: { async: '202' },
+  setup: (env) => recordCreator(env, { trigger: TRIGGER, actor: 'mADX Content Creator', asks: ASKS, simulator: MADX_CONSUMER_SIMULATOR, also303: true }),
   tests,
 });

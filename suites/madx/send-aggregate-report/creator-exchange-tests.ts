@@ -1,14 +1,20 @@
 /**
- * Tests both Content Creator suites (mADX QRPH-58, RPC LAB-90) share: they judge one recording of
- * the creator's traffic for what the two transactions ask alike — that it sends, its media types,
- * the scheme of its endpoint, and how it follows the Consumer's 202 and 303 answers — each test
- * citing its own catalogue's ids.
+ * What both Content Creator suites (mADX QRPH-58, RPC LAB-90) share: one setup that records the
+ * creator's traffic (and, where the trigger shows how the creator ended, its answer to a Consumer
+ * refusing it with 401 and with 503), and the tests that judge what the two transactions ask alike
+ * — that it sends, its media types, the scheme of its endpoint, how it follows the Consumer's 202
+ * and 303 answers and how it reports errors — each citing its own catalogue's ids.
  */
-import { ATTESTED_FALSE, test, type TestContext, type TestDefinition } from '../../../src/engine/index.js';
-import { FHIR_MEDIA, readSends, reportsSent, submissions, type Send } from './creator-sends.js';
+import { ATTESTED_FALSE, test, type Ask, type Recording, type SuiteEnvironment, type TestContext, type TestDefinition } from '../../../src/engine/index.js';
+import { asSends, FHIR_MEDIA, reportsSent, submissions, type Send } from './creator-sends.js';
 
 export interface CreatorFixture {
-  sends?: Send[];
+  recording: Recording;
+  sends: Send[];
+  /** Sends to a Consumer answering 303 at once, when the suite's own Consumer answers 202 first. */
+  redirected?: Send[];
+  /** How the creator ended when a Consumer refused everything with 401 and with 503 (where the trigger shows it). */
+  refusals: { status: 401 | 503; recording: Recording }[];
 }
 
 type T = TestContext<CreatorFixture>;
@@ -16,27 +22,51 @@ type T = TestContext<CreatorFixture>;
 /** Headers any HTTP client sends; the rest are the ones a Consumer may have asked for. */
 const ORDINARY_HEADERS = new Set(['host', 'content-type', 'content-length', 'accept', 'accept-encoding', 'accept-language', 'user-agent', 'connection', 'transfer-encoding', 'sec-fetch-mode']);
 
-export function sendsOf(t: T): Send[] {
-  return t.require(t.fixture.sends, 'the first test recorded the creator\'s requests (it has to run first)');
+export const sendsOf = (t: T): Send[] => t.fixture.sends;
+
+/**
+ * Triggers the creator once against the suite's Consumer and records what it sends; with `also303`
+ * once more against a Consumer answering 303 at once; and, where the trigger shows how the creator
+ * ended (a command's exit status, a reference client's failure), once against a Consumer refusing
+ * with 401 and once with 503, each recorded apart.
+ */
+export async function recordCreator(env: SuiteEnvironment, spec: { trigger: string; actor: string; asks: readonly Ask[]; simulator: string; also303: boolean }): Promise<CreatorFixture> {
+  const recording = await env.record(spec.trigger, { actor: spec.actor, asks: spec.asks });
+  let redirected: Send[] | undefined;
+  if (spec.also303) {
+    const consumer = await env.start(spec.simulator, { async: '303' });
+    redirected = asSends((await env.record(`${spec.trigger} (once more, to a Content Consumer that answers 303 at once)`, { actor: spec.actor, asks: spec.asks, at: [consumer] })).requests);
+  }
+  const refusals: CreatorFixture['refusals'] = [];
+  if (recording.trigger.kind === 'command' || recording.trigger.kind === 'reference') {
+    for (const status of [401, 503] as const) {
+      const consumer = await env.start(spec.simulator, { refuseAll: status });
+      refusals.push({ status, recording: await env.record(`${spec.trigger} (once more, to a Content Consumer that refuses with ${status})`, { actor: spec.actor, asks: spec.asks, at: [consumer] }) });
+    }
+  }
+  return { recording, sends: asSends(recording.requests), ...(redirected ? { redirected } : {}), refusals };
 }
 
-function note(t: T, what: string, sends: readonly Send[]): void {
-  t.note(`${what} (${sends.length}):\n${sends.slice(0, 15).map((s) => `  ${s.line}`).join('\n')}${sends.length > 15 ? `\n  … ${sends.length - 15} more` : ''}`);
-}
-
-/** The first test: triggers the SUT once and records its requests until they settle. */
-export function sendsWhenTriggered(spec: { title: string; trigger: string; actor: string; requirements: string[]; sends: string; headers: string }): TestDefinition<CreatorFixture> {
+/** The first test: the creator sent reports when triggered; the MAY rows of using the transaction and adding headers are decided where used. */
+export function sendsWhenTriggered(spec: { title: string; sends: string; uses?: string; headers: string }): TestDefinition<CreatorFixture> {
   return test<CreatorFixture>(spec.title, {
-    requirements: spec.requirements,
+    requirements: [spec.sends, ...(spec.uses ? [spec.uses] : []), spec.headers],
     negativeControl: 'no-send',
-    description: 'Triggers the SUT once and records every request until 0.5 s pass without one; the other tests judge this recording.',
-    async run(t) {
-      const sends = readSends(await t.recordTraffic(spec.trigger, { actor: spec.actor }), t.simulator.baseUrl);
-      t.fixture.sends = sends;
-      note(t, 'requests from the creator', sends);
-      const extra = [...new Set(submissions(sends).flatMap((s) => Object.keys(s.exchange.requestHeaders).map((h) => h.toLowerCase())).filter((h) => !ORDINARY_HEADERS.has(h)))];
-      t.note(`headers beyond the ordinary ones (${spec.headers} allows those a Consumer asks for): ${extra.join(', ') || 'none'}`);
-      t.expect(reportsSent(submissions(sends)).length > 0, 'the creator sent at least one MeasureReport', { requirement: spec.sends });
+    description: 'The suite triggers the SUT once and records every request until 0.5 s pass without one; this and the other tests judge that recording.',
+    referenceGaps: { [spec.headers]: 'the reference Content Consumer asks for no header of its own, so the reference Creator adds none: whether a Creator adds the headers a Consumer asks for shows only against a Consumer that asks' },
+    run(t) {
+      const { recording, sends } = t.fixture;
+      t.cite('requests from the creator', sends);
+      const reports = reportsSent(submissions(sends));
+      t.expect(reports.length > 0, reports.length ? `the creator sent ${reports.length} MeasureReport(s)` : `${recording.silence ?? `the creator sent ${sends.length} request(s), none carrying a MeasureReport`}; expected at least one MeasureReport`, { requirement: spec.sends });
+      if (spec.uses) {
+        if (reports.length) t.expect(true, 'the creator used the transaction to deliver its reports', { requirement: spec.uses });
+        else t.undecided(spec.uses, 'not used (MAY): the creator did not use the transaction');
+      }
+      const sent = submissions(sends);
+      const extra = [...new Set(sent.flatMap((s) => Object.keys(s.exchange.requestHeaders).map((h) => h.toLowerCase())).filter((h) => !ORDINARY_HEADERS.has(h)))];
+      if (extra.length === 0) t.undecided(spec.headers, 'not used (MAY): the creator sent no header beyond the ordinary ones');
+      else t.expectEvery(extra, (h) => sent.every((s) => h in s.exchange.requestHeaders), `the headers the creator adds (${extra.join(', ')}) go with every request`, { requirement: spec.headers, show: (h) => `${h} missing from some requests` });
     },
   });
 }
@@ -47,9 +77,8 @@ export function fhirMediaTypes(requirement: string, negativeControl: string): Te
     negativeControl,
     run(t) {
       const sent = submissions(sendsOf(t));
-      t.require(sent.length > 0, 'the creator sent requests to judge');
-      t.expectEvery(sent, (s) => FHIR_MEDIA.has(s.media ?? ''), 'every request names application/fhir+json or application/fhir+xml');
-      t.expectEvery(sent, (s) => s.body !== undefined, 'every body parses in the format its Content-Type names');
+      t.expectEvery(sent, (s) => FHIR_MEDIA.has(s.mediaType ?? ''), 'every request names application/fhir+json or application/fhir+xml', { show: (s) => `${s.line} is ${s.mediaType ?? 'unlabelled'}` });
+      t.expectEvery(sent.filter((s) => s.format), (s) => s.body?.ok === true, 'every body parses in the format its Content-Type names', { show: (s) => `${s.line}: ${s.body && !s.body.ok ? s.body.error : 'no body'}` });
     },
   });
 }
@@ -62,16 +91,18 @@ export function fhirMediaTypes(requirement: string, negativeControl: string): Te
 export function httpsEndpoint(spec: { https: string; requirements: string[] }): TestDefinition<CreatorFixture> {
   return test<CreatorFixture>('The creator sends to an https endpoint', {
     requirements: spec.requirements,
-    negativeControl: 'no-send',
-    description: 'With no SUT the Consumer simulator serves https with a certificate made for the run; for a SUT give it TLS (simulators.tls in config.yaml) for the harness to see the scheme. Over plain http a person attests to it.',
+    negativeControl: 'plain-http-send',
+    description: 'With no SUT the Consumer simulator serves https with a certificate made for the run; for a SUT give it TLS (simulators.tls in config.yaml) for the harness to see the scheme. A plain-http request or a failed handshake at the https port is recorded and fails. Over plain http a person attests to it.',
     run(t) {
+      const base = t.env.simulator!.baseUrl;
       const sent = submissions(sendsOf(t));
-      t.require(sent.length > 0, 'the creator sent requests to the endpoint it was given');
-      if (new URL(t.simulator.baseUrl).protocol === 'https:') {
-        t.expectEvery(sent, (s) => new URL(s.exchange.url, t.simulator.baseUrl).protocol === 'https:', 'every request arrived over TLS', { requirement: spec.https });
-        return;
+      const failedTls = t.fixture.recording.requests.filter((r) => r.exchange.error !== undefined);
+      if (new URL(base).protocol !== 'https:') {
+        return t.manual(`the Consumer simulator ran over plain http (${base}), so the scheme cannot be judged here: a person confirms the creator is configured with an https endpoint and refuses http`);
       }
-      t.manual(`the Consumer simulator ran over plain http (${t.simulator.baseUrl}), so the scheme cannot be judged here: a person confirms the creator is configured with an https endpoint and refuses http`);
+      if (sent.length === 0 && failedTls.length === 0) return t.skip('the creator sent nothing to the endpoint it was given, so its scheme cannot be judged');
+      t.expect(failedTls.length === 0, failedTls.length ? `${failedTls.length} connection(s) to the https endpoint did not use TLS: ${failedTls[0]!.exchange.error}; expected every request over TLS` : 'no connection reached the endpoint without TLS', { requirement: spec.requirements });
+      t.expectEvery(sent, (s) => new URL(s.exchange.url, base).protocol === 'https:', 'every request arrived over TLS', { requirement: spec.requirements, show: (s) => s.line });
     },
   });
 }
@@ -93,10 +124,10 @@ export function pollsAccepted(requirement: string): TestDefinition<CreatorFixtur
     description: 'The Consumer simulator runs in its 202 mode for this suite: each submission is answered 202 with a status URL, which answers 202 once more and then 303 to the result.',
     run(t) {
       const sends = sendsOf(t);
-      const accepted = submissions(sends).filter((s) => s.exchange.status === 202);
-      if (accepted.length === 0) t.skip('the Consumer answered no submission with 202 in this run (its 202 mode is off)');
+      const accepted = submissions(sends).filter((s) => s.status === 202);
+      if (accepted.length === 0) return t.skip('the Consumer answered no submission with 202 in this run (its 202 mode is off)');
       const polled = fetched(sends);
-      t.expectEvery(accepted, (s) => { const url = urlOf(s, 'content-location') ?? urlOf(s, 'location'); return url !== undefined && polled.has(url); }, 'the status URL of every 202 was polled');
+      t.expectEvery(accepted, (s) => { const url = urlOf(s, 'content-location') ?? urlOf(s, 'location'); return url !== undefined && polled.has(url); }, 'the status URL of every 202 was polled', { show: (s) => `${s.line}: ${urlOf(s, 'content-location') ?? urlOf(s, 'location') ?? '(no status URL)'} never polled` });
     },
   });
 }
@@ -107,26 +138,48 @@ export function follows303(requirement: string): TestDefinition<CreatorFixture> 
     requirements: requirement,
     negativeControl: 'ignore-303',
     run(t) {
-      const sends = sendsOf(t);
-      const redirects = sends.filter((s) => s.exchange.status === 303 && urlOf(s, 'location') !== undefined);
-      if (redirects.length === 0) t.skip('the Consumer gave the creator no 303 in this run (a creator that does not poll a 202 never reaches one)');
-      const got = fetched(sends);
-      t.expectEvery(redirects, (s) => got.has(urlOf(s, 'location')!), 'every 303 was followed by a GET of its Location');
+      // The suite's own exchange, and the one with a Consumer answering 303 at once where the suite has it.
+      for (const sends of [sendsOf(t), t.fixture.redirected ?? []]) {
+        const redirects = sends.filter((s) => s.status === 303 && urlOf(s, 'location') !== undefined);
+        const got = fetched(sends);
+        t.expectEvery(redirects, (s) => got.has(urlOf(s, 'location')!), 'every 303 was followed by a GET of its Location', { show: (s) => `${s.line}: ${urlOf(s, 'location')} never fetched` });
+      }
     },
   });
 }
 
-/** Error answers: what the creator tells its user is not on the wire, so a person attests to it. */
+/** What a creator's ending says about an error: a non-zero exit, a reference client's failure, or output naming it. */
+function reportedError(recording: Recording, status: number): string | undefined {
+  const ended = recording.trigger;
+  if (ended.failure) return `it gave up: ${ended.failure}`;
+  if (ended.exitCode !== undefined && ended.exitCode !== 0) return `it exited with ${ended.exitCode ?? 'a signal'}`;
+  const said = ended.output?.split('\n').find((line) => new RegExp(`\\b${status}\\b|error|fail|refused|unauthori[sz]ed|unavailable`, 'i').test(line));
+  return said ? `it exited with 0 but said: ${said.trim()}` : undefined;
+}
+
+/**
+ * Error answers: a creator told to send to a Consumer that refuses with 401, and to one that refuses
+ * with 503, must not end as if the report were delivered. A command shows it by its exit status or
+ * output; a trigger that shows neither (a webhook, a prompt) leaves it to a person.
+ */
 export function reportsErrors(requirement: string): TestDefinition<CreatorFixture> {
-  return test<CreatorFixture>('The creator reports 401, 5xx and network failures as errors', {
+  return test<CreatorFixture>('The creator reports 401 and 5xx answers as errors', {
     requirements: requirement,
-    negativeControl: ATTESTED_FALSE,
-    description: `What the creator tells its user is not on the wire: a person answers, recorded as attestations.${requirement} in config.yaml.`,
+    negativeControl: 'swallow-errors',
+    description: `The suite triggers the creator once more against a Content Consumer answering every submission 401, and once against one answering 503; its exit status (or a reference client's failure) and output are the evidence. With a trigger that shows neither, a person answers (attestations.${requirement}).`,
     run(t) {
-      const sends = sendsOf(t);
-      const failed = sends.filter((s) => s.exchange.status === undefined || s.exchange.status === 401 || s.exchange.status >= 500);
-      t.note(failed.length ? `${failed.length} request(s) met an error answer in this run (${failed.slice(0, 5).map((s) => s.line).join('; ')})` : 'no request met an error answer in this run');
-      t.attest(requirement, 'On a 401, a 5xx or a network failure, does the creator report an error and not count the report as delivered?');
+      const refusals = t.fixture.refusals;
+      if (refusals.length === 0) return void t.attest(requirement, 'On a 401 or a 5xx answer, does the creator report an error and not count the report as delivered?');
+      for (const { status, recording } of refusals) {
+        const refused = submissions(asSends(recording.requests)).filter((s) => s.status === status);
+        t.cite(`requests to the Consumer refusing with ${status}`, recording.requests);
+        if (refused.length === 0) {
+          t.undecided(requirement, `the creator sent nothing to the Consumer refusing with ${status}, so its error reporting could not be seen`);
+          continue;
+        }
+        const said = reportedError(recording, status);
+        t.expect(said !== undefined, said ? `refused with ${status}, the creator reported it: ${said}` : `refused with ${status} (${refused[0]!.line}), the creator exited with 0 and printed nothing about it; expected it to report the error (a non-zero exit or a message)`);
+      }
     },
   });
 }
