@@ -6,6 +6,13 @@
 import type { HttpExchange } from '../src/http/exchange.js';
 import type { FaultModeDef, RunningFhirServer } from '../src/fhir/server/index.js';
 
+/** One step of a long start-up: `done` of `total` in the phase named (e.g. `generating patients`). */
+export interface StartProgress {
+  phase: string;
+  done: number;
+  total: number;
+}
+
 export interface SimulatorStartOptions {
   /** Active fault modes (negative controls). */
   faults?: string[];
@@ -19,6 +26,8 @@ export interface SimulatorStartOptions {
   /** Size and seed of the data set, for a simulator that generates its data (the Data Source). */
   patients?: number;
   seed?: number;
+  /** Told how a long start-up goes (the Data Source making and loading a large data set), for a progress line. */
+  onStartProgress?: (step: StartProgress) => void;
 }
 
 export interface Simulator {

@@ -8,6 +8,7 @@ import type { HarnessConfig } from '../config/types.js';
 import type { ReferenceTrigger } from '../engine/triggers.js';
 import { referenceClientPlaying, simulatorById, simulatorPlaying, type Simulator } from '../../simulators/index.js';
 import { UsageError } from './command.js';
+import { idMatcher, unmatchedGlobs } from './glob.js';
 import { runCertificate, type RunCertificate } from './run-certificate.js';
 
 export interface Selection {
@@ -15,18 +16,13 @@ export interface Selection {
   actor: string[];
 }
 
-/** `*` matches any run of characters (slashes included), so `saner/*` picks every SANER suite. */
-export function globToRegExp(glob: string): RegExp {
-  const body = glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${body}$`);
-}
-
 export function selectSuites(all: readonly Suite<Fixture>[], config: HarnessConfig, cli: Selection): Suite<Fixture>[] {
-  const globs = (cli.suite.length ? cli.suite : config.suites).map(globToRegExp);
+  const globs = cli.suite.length ? cli.suite : config.suites;
+  const matches = idMatcher(globs);
   const actors = cli.actor.length ? cli.actor : config.actors ?? config.sut?.actors;
   const chosen = all.filter(
     (s) =>
-      globs.some((g) => g.test(s.id)) &&
+      matches(s.id) &&
       // Every server actor is a FHIR server, so the core server suite applies to any of them.
       (!actors || actors.includes(s.actorUnderTest) || (s.actorUnderTest === 'FhirServer' && s.role === 'server' && config.sut?.baseUrl !== undefined)) &&
       // A SUT named without actors is a server; a client actor of it takes part once it has a trigger.
@@ -34,7 +30,8 @@ export function selectSuites(all: readonly Suite<Fixture>[], config: HarnessConf
   );
   if (chosen.length === 0) {
     const ids = all.map((s) => `${s.id} (${s.actorUnderTest})`).join(', ');
-    throw new UsageError(`no suite matches the selection; suites: ${ids}`);
+    const unmatched = unmatchedGlobs(globs, all.map((s) => s.id), 'suite id');
+    throw new UsageError(`no suite matches the selection${unmatched ? ` (${unmatched})` : ''}; suites: ${ids}`);
   }
   return chosen;
 }
