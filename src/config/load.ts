@@ -47,7 +47,8 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv): LoadedConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(file, undefined, '', `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(file, undefined, '', `cannot read it (${code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code ?? String(e)})`);
   }
   return parseConfig(text, file, env);
 }

@@ -9,10 +9,11 @@ import type { Bundle, Measure } from 'fhir/r4.js';
 import { defineSuite, test, type TestContext } from '../../../src/engine/index.js';
 import { readCsvMeasureReports, type FromCsvOptions } from '../../../src/csv/index.js';
 import { parseDateRange } from '../../../src/fhir/search/date-range.js';
+import { acceptedRanges } from '../../../src/fhir/negotiation.js';
 import { MEASURE_SOURCE_PM_CSV_PUSH, MEASURE_SOURCE_PM_PUSH, MEASURE_SOURCE_PM_SUPPLEMENTAL_DATA } from '../../../ig/saner/capabilities.js';
 import { PUBLIC_HEALTH_MEASURE, PUBLIC_HEALTH_MEASURE_REPORT } from '../../../ig/saner/profiles.js';
 import { seedResources } from '../../../simulators/measure-consumer/seed.js';
-import { entryReferenced, mediaType, readPushes, reportCsvCall, reportKey, reportOf, succeeded, supplementalBundles, type Push, type ReportCsvCall } from './source-pushes.js';
+import { entryReferenced, readPushes, reportCsvCall, reportKey, reportOf, succeeded, supplementalBundles, type Push, type ReportCsvCall } from './source-pushes.js';
 
 const FHIR_MEDIA = new Set(['application/fhir+json', 'application/fhir+xml']);
 
@@ -103,7 +104,7 @@ const pushTests = [
       t.require(sent.length > 0, 'the source sent FHIR bodies to judge');
       t.expectEvery(sent, (p) => FHIR_MEDIA.has(p.media ?? ''), 'every body is sent with Content-Type application/fhir+json or application/fhir+xml');
       t.expectEvery(sent, (p) => p.body !== undefined, 'every body parses in the format its Content-Type names');
-      const accepts = sent.flatMap((p) => (p.exchange.requestHeaders['accept'] ?? '').split(',').map((a) => mediaType(a) ?? '').filter((m) => m && m !== '*/*'));
+      const accepts = sent.flatMap((p) => acceptedRanges(p.exchange.requestHeaders['accept'] ?? '').map((r) => r.type).filter((m) => m !== '*/*'));
       t.expectEvery(accepts, (m) => FHIR_MEDIA.has(m), 'every Accept that names a format names application/fhir+json or application/fhir+xml');
     },
   }),
