@@ -37,6 +37,7 @@ export class BundleSplitter {
   /** Nesting depth at the current position: 1 inside the top-level object. */
   private depth = 0;
   private inString = false;
+  /** The chunk before ended inside a string on an escaping backslash. */
   private escaped = false;
   /** Bytes of the top-level key being read (depth 1), and the last complete one. */
   private keyParts: Buffer[] | undefined;
@@ -62,34 +63,32 @@ export class BundleSplitter {
     for (let i = 0; i < n; i++) {
       const c = chunk[i]!;
       if (this.inString) {
-        if (this.escaped) {
-          this.escaped = false;
-          continue;
+        // The closing quote: the next one not escaped by an odd run of backslashes. JSON strings
+        // hold no raw newlines, so no line is counted inside one.
+        let q = i - 1;
+        for (;;) {
+          q = chunk.indexOf(QUOTE, q + 1);
+          if (q < 0) break;
+          let backslashes = 0;
+          while (q - 1 - backslashes >= i && chunk[q - 1 - backslashes] === BACKSLASH) backslashes++;
+          // A run of backslashes reaching the chunk's start continues one from the previous chunk.
+          if (q - backslashes === i && this.escaped) backslashes++;
+          if (backslashes % 2 === 0) break;
         }
-        // Jump to the next quote or backslash: strings are most of a FHIR document.
-        const q = chunk.indexOf(QUOTE, i);
-        const b = chunk.indexOf(BACKSLASH, i);
-        const next = q < 0 ? b : b < 0 ? q : Math.min(q, b);
-        if (next < 0) {
-          this.countLines(chunk, i, n);
+        if (q < 0) {
+          this.escaped = trailingBackslashes(chunk, i, n, this.escaped) % 2 === 1;
           if (this.keyParts) this.keyParts.push(chunk.subarray(i, n));
           i = n;
           break;
         }
-        this.countLines(chunk, i, next);
-        if (chunk[next] === BACKSLASH) {
-          if (this.keyParts) this.keyParts.push(chunk.subarray(i, next + 1));
-          this.escaped = true;
-          i = next;
-          continue;
-        }
+        this.escaped = false;
         if (this.keyParts) {
-          this.keyParts.push(chunk.subarray(i, next));
+          this.keyParts.push(chunk.subarray(i, q));
           this.lastKey = Buffer.concat(this.keyParts).toString('utf8');
           this.keyParts = undefined;
         }
         this.inString = false;
-        i = next;
+        i = q;
         continue;
       }
       switch (c) {
@@ -168,10 +167,11 @@ export class BundleSplitter {
     this.itemParts = undefined;
   }
 
-  private countLines(chunk: Buffer, from: number, to: number): void {
-    for (let j = chunk.indexOf(NEWLINE, from); j >= 0 && j < to; j = chunk.indexOf(NEWLINE, j + 1)) {
-      this.line++;
-      this.lineStart = this.offset + j + 1;
-    }
-  }
+}
+
+/** Whether the text from `from` to `to` ends in an escaping backslash: the parity of the trailing run, counting one carried in. */
+function trailingBackslashes(chunk: Buffer, from: number, to: number, carried: boolean): number {
+  let run = 0;
+  while (to - 1 - run >= from && chunk[to - 1 - run] === BACKSLASH) run++;
+  return run === to - from && carried ? run + 1 : run;
 }
