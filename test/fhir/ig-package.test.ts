@@ -114,7 +114,6 @@ describe('a package with snapshots (an unpacked folder)', () => {
 
 describe('the official SANER package (differential-only, packed into a .tgz here)', () => {
   let tgz: string;
-  let notChecked: () => string[];
   const spec = join(projectRoot, '..', 'shared', 'spec', 'saner', 'json');
 
   beforeAll(async () => {
@@ -169,7 +168,7 @@ describe('the official SANER package (differential-only, packed into a .tgz here
       return validateResource(r).filter((i) => i.rule === rule).length;
     });
     expect(project.every((n) => n > 0)).toBe(true);
-    notChecked = registerPackageProfiles(await loadPackage(tgz));
+    registerPackageProfiles(await loadPackage(tgz));
     for (const [rule, breakIt, found] of breakers) {
       const r = (rule.startsWith('SANER-PR-M-') ? validMeasure() : validReport()) as never;
       breakIt(r);
@@ -190,33 +189,34 @@ describe('the official SANER package (differential-only, packed into a .tgz here
     expect(undecided.every((i) => i.severity === 'warning' && /not decided/.test(i.message))).toBe(true);
   });
 
-  it('on the project\'s invalid fixtures, finds what the project\'s rules find, but for the explained DateTimePreciseToSecond', () => {
+  it('on the project\'s invalid fixtures, finds what the project\'s rules find, but for the explained DateTimePreciseToSecond', async () => {
     // The package's invariant is value.toString().length()=25, which gives no result on a primitive
     // in FHIRPath: README explains; the project restates it on the element.
     const explained = /^DateTimePreciseToSecond/;
     const push = join(projectRoot, 'fixtures', 'saner', 'push');
-    const invalid = readdirSync(push).filter((f) => /^measurereport-invalid-.*\.json$/.test(f));
-    expect(invalid.length).toBeGreaterThan(2);
-    for (const f of invalid) {
-      let r: Record<string, unknown>;
-      try {
-        r = JSON.parse(readFileSync(join(push, f), 'utf8'));
-      } catch {
-        continue; // measurereport-invalid-broken: not JSON, the same parse error whichever profiles
-      }
-      registerSanerProfiles();
-      const ours = validateResource(r, { profiles: [`${SD}/PublicHealthMeasureReport`] }).filter((i) => i.severity === 'error');
-      registerPackageProfiles({ name: 'x', version: '0', structureDefinitions: [], valueSets: [], codeSystems: [] });
-      void notChecked;
-      return loadPackage(tgz).then((pkg) => {
-        registerPackageProfiles(pkg);
-        const theirs = validateResource(r, { profiles: [`${SD}/PublicHealthMeasureReport`] }).filter((i) => i.severity === 'error');
-        for (const issue of ours) {
-          if (explained.test(issue.rule ?? '')) continue;
-          expect(theirs.some((t) => t.expression?.startsWith(issue.expression ?? '') || issue.expression?.startsWith(t.expression ?? '~')), `${f}: ${issue.expression} ${issue.rule}`).toBe(true);
+    const reports = readdirSync(push)
+      .filter((f) => /^measurereport-invalid-.*\.json$/.test(f))
+      .flatMap((f) => {
+        try {
+          return [{ f, r: JSON.parse(readFileSync(join(push, f), 'utf8')) as Record<string, unknown> }];
+        } catch {
+          return []; // not JSON (measurereport-invalid-broken): the same parse error whichever profiles
         }
       });
-    }
+    expect(reports.length).toBeGreaterThan(2);
+    const profile = { profiles: [`${SD}/PublicHealthMeasureReport`] };
+    registerSanerProfiles();
+    const ours = reports.map(({ r }) => validateResource(r, profile).filter((i) => i.severity === 'error'));
+    expect(ours.flat().some((i) => explained.test(i.rule ?? ''))).toBe(true);
+    registerPackageProfiles(await loadPackage(tgz));
+    reports.forEach(({ f, r }, n) => {
+      const theirs = validateResource(r, profile).filter((i) => i.severity === 'error');
+      for (const issue of ours[n]!) {
+        if (explained.test(issue.rule ?? '')) continue;
+        const same = theirs.some((t) => t.expression === issue.expression || t.expression?.startsWith(`${issue.expression}.`) || issue.expression?.startsWith(`${t.expression}.`));
+        expect(same, `${f}: ${issue.expression} ${issue.rule}`).toBe(true);
+      }
+    });
   });
 
   it('validate --ig: the package\'s profiles by --profile, and the constructs not checked listed after the issues', async () => {
