@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // A step of its own in .ci/run: see vitest.packaging.config.ts.
+    exclude: [...configDefaults.exclude, 'test/packaging/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -7,6 +7,13 @@ import type { ActorId } from '../ig/actors.js';
 import type { HttpExchange } from '../src/http/exchange.js';
 import type { FaultModeDef, RunningFhirServer } from '../src/fhir/server/index.js';
 
+/** One step of a long start-up: `done` of `total` in the phase named (e.g. `generating patients`). */
+export interface StartProgress {
+  phase: string;
+  done: number;
+  total: number;
+}
+
 export interface SimulatorStartOptions {
   /** Active fault modes (negative controls). */
   faults?: string[];
@@ -43,6 +50,8 @@ export interface SimulatorStartOptions {
   /** Measure Computer: default subject and reporter of `$evaluate-measure`. */
   subject?: string;
   reporter?: string;
+  /** Told how a long start-up goes (the Data Source making and loading a large data set), for a progress line. */
+  onStartProgress?: (step: StartProgress) => void;
 }
 
 export interface Simulator {

@@ -44,7 +44,10 @@ export interface DataSet {
   periods: ReportingPeriod[];
 }
 
-export function generateDataSet(options: DataSetOptions = {}): DataSet {
+/** How often generation reports progress, in patients. */
+const PROGRESS_EVERY = 1000;
+
+export function generateDataSet(options: DataSetOptions = {}, onProgress?: (done: number, total: number) => void): DataSet {
   const seed = options.seed ?? DEFAULT_SEED;
   const patientCount = options.patients ?? DEFAULT_PATIENTS;
   const days = options.days ?? DEFAULT_DAYS;
@@ -62,7 +65,8 @@ export function generateDataSet(options: DataSetOptions = {}): DataSet {
   for (let i = 0; i < patientCount; i++) model.patients.push(drawPatient(random, ids, window));
   setBoundaryBirthDates(model.patients, periods);
 
-  for (const patient of model.patients) {
+  for (const [n, patient] of model.patients.entries()) {
+    if (onProgress && n % PROGRESS_EVERY === 0) onProgress(n, patientCount);
     const encounters = Array.from({ length: random.weighted([[0, 60], [1, 30], [2, 10]]) }, () => drawEncounter(random, ids, window, patient, beds));
     for (const encounter of encounters) {
       model.encounters.push(encounter);

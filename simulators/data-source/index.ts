@@ -56,14 +56,15 @@ export async function startDataSource(options: DataSourceOptions = {}): Promise<
   const declaration = dataSourceDeclaration({ inModifier });
   const faults = options.faults ?? [];
   activeFaults(faults, [...coreFaults, ...declaration.faults]);
-  const dataSet = generateDataSet(options);
+  const report = options.onStartProgress;
+  const dataSet = generateDataSet(options, report && ((done, total) => report({ phase: 'generating patients', done, total })));
   const seed = [...computeFixtures(), ...dataSet.resources];
   // No full-text index: _text and _content are not served, and it would slow the bulk load.
   const store = ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: declaration.searchParamDefs, fullText: false });
   try {
     // A file-backed store is loaded once; started again it must hold the same data set, or the
     // expected results would describe other data than it serves.
-    if (store.count() === 0) loadResources(store, seed);
+    if (store.count() === 0) loadResources(store, seed, report && ((done, total) => report({ phase: 'loading resources', done, total })));
     else if (!holdsResources(store, seed)) {
       throw new Error(
         `the Data Source store ${options.storePath ?? ''} holds another data set than the one asked for (patients, seed, start or days differ); remove it or start with the options it was made with`,

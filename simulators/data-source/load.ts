@@ -11,10 +11,11 @@ import type { ResourceStore } from '../../src/fhir/store/resource-store.js';
 
 const key = (r: Resource) => `${r.resourceType}/${r.id}`;
 
-export function loadResources(store: ResourceStore, resources: readonly Resource[]): void {
+export function loadResources(store: ResourceStore, resources: readonly Resource[], onProgress?: (done: number, total: number) => void): void {
   const seen = new Set<string>();
   store.transaction(() => {
-    for (const r of resources) {
+    for (const [n, r] of resources.entries()) {
+      if (onProgress && n % 5000 === 0) onProgress(n, resources.length);
       if (seen.has(key(r))) store.update(r);
       else store.create(r, { id: r.id! });
       seen.add(key(r));

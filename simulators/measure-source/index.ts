@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { toOperationOutcome } from '../../src/fhir/errors.js';
-import { contentTypeOf, formatFromAccept } from '../../src/fhir/negotiation.js';
+import { acceptedRanges, contentTypeOf, formatFromAccept } from '../../src/fhir/negotiation.js';
 import type { ServerDeclaration } from '../../src/fhir/server/index.js';
 import { activeFaults, coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
@@ -76,8 +76,7 @@ function refuseLegacyAccept(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
     const accept = request.headers.accept;
     if (!accept) return;
-    const ranges = accept.split(',').map((r) => r.split(';', 1)[0]!.trim().toLowerCase());
-    if (ranges.some((r) => FHIR_RANGES.has(r)) || formatFromAccept(accept) === undefined) return;
+    if (acceptedRanges(accept).some((r) => FHIR_RANGES.has(r.type)) || formatFromAccept(accept) === undefined) return;
     const outcome = toOperationOutcome([{ severity: 'error', code: 'not-supported', message: `Accept '${accept}' is not supported: use application/fhir+json or application/fhir+xml` }]);
     return reply.code(406).header('content-type', contentTypeOf('json')).send(JSON.stringify(outcome));
   });

@@ -1,3 +1,5 @@
+import type { ExitCode } from './exit-codes.js';
+
 /** What every `measure-conformance <command>` module exports. */
 export interface Command {
   name: string;
@@ -5,8 +7,8 @@ export interface Command {
   summary: string;
   /** The full `--help` text of the command. */
   usage: string;
-  /** Runs the command and resolves to the process exit code (0 ok, 1 findings, 2 usage/harness error). */
-  run(args: string[], io: CliIo): Promise<number>;
+  /** Runs the command and resolves to its exit code (see exit-codes.ts). */
+  run(args: string[], io: CliIo): Promise<ExitCode>;
 }
 
 export interface CliIo {
@@ -16,6 +18,10 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Whether stdout is a terminal, for live progress lines and colour. */
   isTTY?: boolean;
+  /** Whether stderr is a terminal: progress of long commands goes there, redrawn in place on a TTY. */
+  stderrTTY?: boolean;
+  /** `--quiet`: no progress at all, only results and errors. */
+  quiet?: boolean;
   /** An AbortSignal fired on Ctrl-C, so long commands stop cleanly. */
   signal: AbortSignal;
 }
@@ -23,4 +29,9 @@ export interface CliIo {
 /** A mistake in how the command was called: printed as one line, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/** A file or input the user named that cannot be used (missing, unreadable, of the wrong kind): one line, exit code 2. */
+export class InputError extends Error {
+  override name = 'InputError';
 }

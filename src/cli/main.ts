@@ -1,9 +1,13 @@
 import { commands } from './commands/index.js';
-import { UsageError, type CliIo } from './command.js';
+import { InputError, UsageError, type CliIo } from './command.js';
+import { EXIT, EXIT_MEANINGS, type ExitCode } from './exit-codes.js';
 import { ConfigError } from '../config/load.js';
 import { harness } from '../harness.js';
 
 const { version } = harness;
+
+/** Options every command takes, taken out of the arguments before the command sees them. */
+const GLOBAL_OPTIONS = ['--debug', '--quiet'];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -17,38 +21,42 @@ function overview(): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run `measure-conformance <command> --help` for the options of a command.',
-    'Global options: --debug (stack traces on errors), --version, --help',
+    'Global options: --debug (stack traces on errors), --quiet (no progress lines), --version, --help',
+    '',
+    'Exit codes, the same for every command:',
+    ...Object.entries(EXIT_MEANINGS).map(([code, meaning]) => `  ${code}  ${meaning}`),
   ].join('\n');
 }
 
 /** Runs the CLI and resolves to the exit code; never throws. */
-export async function main(argv: string[], io: CliIo): Promise<number> {
+export async function main(argv: string[], io: CliIo): Promise<ExitCode> {
   const debug = argv.includes('--debug');
-  const args = argv.filter((a) => a !== '--debug');
+  const quiet = argv.includes('--quiet') || io.quiet === true;
+  const args = argv.filter((a) => !GLOBAL_OPTIONS.includes(a));
   const [name, ...rest] = args;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(`${overview()}\n`);
-    return name ? 0 : 2;
+    return name ? EXIT.ok : EXIT.usage;
   }
   if (name === '--version' || name === '-v') {
     io.stdout(`${version}\n`);
-    return 0;
+    return EXIT.ok;
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
     io.stderr(`measure-conformance: unknown command '${name}' (commands: ${commands.map((c) => c.name).join(', ')})\n`);
-    return 2;
+    return EXIT.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(`${command.usage}\n`);
-    return 0;
+    return EXIT.ok;
   }
   try {
-    return await command.run(rest, io);
+    return await command.run(rest, { ...io, quiet });
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr(`measure-conformance ${name}: ${err.message} (see \`measure-conformance ${name} --help\`)\n`);
-    } else if (err instanceof ConfigError) {
+    } else if (err instanceof ConfigError || err instanceof InputError) {
       io.stderr(`${err.message}\n`);
     } else {
       const e = err as Error;
@@ -56,12 +64,28 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       if (debug && e.stack) io.stderr(`${e.stack}\n`);
       else io.stderr('(run again with --debug for details)\n');
     }
-    return 2;
+    return EXIT.usage;
   }
+}
+
+/**
+ * A reader that closed the pipe (`list | head -1`) wants no more output: that is a normal end,
+ * not an error, so the process ends at once with 0 and no stack trace.
+ */
+function endQuietlyOnClosedPipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT.ok);
+    throw err;
+  });
+  // Nothing can be reported on a closed stderr; the exit code still tells.
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
 }
 
 /** Runs the CLI as a process: wires Ctrl-C to a clean stop and sets the exit code. */
 export function runCli(): void {
+  endQuietlyOnClosedPipe();
   const controller = new AbortController();
   let interrupts = 0;
   process.on('SIGINT', () => {
@@ -76,6 +100,7 @@ export function runCli(): void {
     cwd: process.cwd(),
     env: process.env,
     isTTY: process.stdout.isTTY === true,
+    stderrTTY: process.stderr.isTTY === true,
     signal: controller.signal,
   };
   void main(process.argv.slice(2), io).then((code) => {

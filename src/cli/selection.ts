@@ -9,6 +9,7 @@ import { ACTOR_IDS, ACTORS, SHARED_ACTOR_NAMES, SHARED_TRIGGER_KEYS, isActorId, 
 import type { ReferenceTrigger } from '../engine/triggers.js';
 import { referenceClientPlaying, simulatorById, simulatorPlaying, type Simulator } from '../../simulators/index.js';
 import { UsageError } from './command.js';
+import { idMatcher, unmatchedGlobs } from './glob.js';
 import { runCertificate, type RunCertificate } from './run-certificate.js';
 
 export interface Selection {
@@ -20,12 +21,6 @@ export interface Selection {
 export interface Selected {
   suites: Suite<object>[];
   notes: string[];
-}
-
-/** `*` matches any run of characters (slashes included), so `saner/*` picks every SANER suite. */
-export function globToRegExp(glob: string): RegExp {
-  const body = glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${body}$`);
 }
 
 /** Actor names as given, resolved to the project's actors; an unknown name is refused with the valid ones. */
@@ -73,14 +68,15 @@ export function checkOptions(all: readonly Suite<object>[], options: readonly st
  */
 export function selectSuites(all: readonly Suite<object>[], config: HarnessConfig, cli: Selection): Selected {
   const notes: string[] = [];
-  const globs = (cli.suite.length ? cli.suite : config.suites).map(globToRegExp);
+  const globs = cli.suite.length ? cli.suite : config.suites;
+  const matches = idMatcher(globs);
   const named = cli.actor.length ? { names: cli.actor, where: '--actor' } : config.actors ? { names: config.actors, where: 'actors:' } : config.sut?.actors ? { names: config.sut.actors, where: 'sut.actors:' } : undefined;
   const actors = named ? resolveActors(named.names, named.where, notes) : undefined;
   for (const key of Object.keys(config.sut?.triggers ?? {})) triggerActor(key);
   if (config.sut?.options) checkOptions(all, config.sut.options, 'sut.options:');
   const sut = config.sut;
   const chosen = all.filter((s) => {
-    if (!globs.some((g) => g.test(s.id))) return false;
+    if (!matches(s.id)) return false;
     const actorNamed = actors?.includes(s.actorUnderTest as ActorId) ?? false;
     if (!sut) return !actors || actorNamed;
     if (s.role === 'server') {
@@ -92,8 +88,9 @@ export function selectSuites(all: readonly Suite<object>[], config: HarnessConfi
   });
   if (chosen.length === 0) {
     const ids = all.map((s) => `${s.id} (${s.actorUnderTest}, ${s.role})`).join(', ');
-    const why = sut && !sut.baseUrl && !Object.keys(sut.triggers ?? {}).length ? ' (the SUT has neither a baseUrl for server suites nor triggers for client suites)' : '';
-    throw new UsageError(`no suite matches the selection${why}; suites: ${ids}`);
+    const unmatched = unmatchedGlobs(globs, all.map((s) => s.id), 'suite id');
+    const why = sut && !sut.baseUrl && !Object.keys(sut.triggers ?? {}).length ? 'the SUT has neither a baseUrl for server suites nor triggers for client suites' : unmatched;
+    throw new UsageError(`no suite matches the selection${why ? ` (${why})` : ''}; suites: ${ids}`);
   }
   return { suites: chosen, notes };
 }

@@ -42,15 +42,27 @@ export interface SelfCheckResult {
   unproved: Unproved[];
 }
 
+/** How far self-check is: runs done of the total (one clean run per suite, one per fault mode), and the run starting. */
+export type SelfCheckProgress = (done: number, total: number, next: string) => void;
+
+/** The number of suite runs self-check makes: one clean, then one per distinct negative control. */
+export function selfCheckRuns(suites: readonly Suite<object>[]): number {
+  return suites.reduce((n, s) => n + 1 + new Set(s.tests.map((t) => t.negativeControl)).size, 0);
+}
+
 export async function selfCheck(
   suites: readonly Suite<object>[],
   catalogue: RequirementCatalogue,
   config: HarnessConfig,
   signal?: AbortSignal,
+  onProgress?: SelfCheckProgress,
 ): Promise<SelfCheckResult> {
+  const total = selfCheckRuns(suites);
+  let done = 0;
   // Clean runs ask their questions unanswered, whatever config.yaml records for a SUT.
-  const run = (suite: Suite<object>, faults: string[], attestations: Record<string, Attestation> = {}): Promise<RunResults> =>
-    runSuites({
+  const run = async (suite: Suite<object>, faults: string[], attestations: Record<string, Attestation> = {}): Promise<RunResults> => {
+    onProgress?.(done, total, `${suite.id}${faults.length ? ` under ${faults.join(', ')}` : Object.keys(attestations).length ? ' attested no' : ' clean'}`);
+    const results = await runSuites({
       suites: [suite],
       catalogue,
       attestations,
@@ -59,6 +71,9 @@ export async function selfCheck(
       timeouts: { testMs: config.timeouts.testMs, waitMs: config.timeouts.waitMs },
       ...(signal ? { signal } : {}),
     });
+    onProgress?.(++done, total, '');
+    return results;
+  };
 
   const outcomes: ControlOutcome[] = [];
   const unproved: Unproved[] = [];

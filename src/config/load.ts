@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { LineCounter, parseDocument, isMap, isNode, isScalar, isSeq, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isPair, isScalar, isSeq, visit, type Document } from 'yaml';
 import { configSchema } from './schema.js';
 import { secretsOf, type HarnessConfig } from './types.js';
 
@@ -25,6 +25,10 @@ export interface LoadedConfig {
   config: HarnessConfig;
   /** Values to redact everywhere: auth secrets, header values and whatever came from `${VAR}`. */
   secrets: string[];
+  /** The file it was read from; absent for the defaults. */
+  file?: string;
+  /** The line of a key in that file (`['attestations', 'X-1']`), for messages about values checked later. */
+  lineOf?: (path: (string | number)[]) => number | undefined;
 }
 
 const defaults = {
@@ -43,7 +47,8 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv): LoadedConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(file, undefined, '', `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(file, undefined, '', `cannot read it (${code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code ?? String(e)})`);
   }
   return parseConfig(text, file, env);
 }
@@ -58,8 +63,11 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const syntax = doc.errors[0];
   if (syntax) {
-    const line = lines.linePos(syntax.pos[0]).line;
-    throw new ConfigError(file, line, '', syntax.message.split('\n')[0] ?? 'invalid YAML');
+    const key = keyBefore(doc, syntax.pos[0]);
+    // An error found only at the end of the text (an unclosed quote or bracket) is where its key is.
+    const atEnd = syntax.pos[0] >= text.trimEnd().length && key;
+    const line = lines.linePos(atEnd ? key.start : syntax.pos[0]).line;
+    throw new ConfigError(file, line, keyOf(key?.path ?? []), syntax.message.split('\n')[0] ?? 'invalid YAML');
   }
   const raw: unknown = doc.toJS() ?? {};
   const lineOf = (path: (string | number)[]): number | undefined => lineOfPath(doc, lines, path);
@@ -80,7 +88,32 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
     simulators: { ...defaults.simulators, ...given.simulators, ports: { ...given.simulators?.ports } },
     report: { ...defaults.report, ...given.report },
   };
-  return { config, secrets: secretsOf(config, fromEnvironment) };
+  return { config, secrets: secretsOf(config, fromEnvironment), file, lineOf };
+}
+
+/**
+ * The path of the last key that starts at or before `offset`: where a YAML syntax error is, in the
+ * terms of the config (`sut.baseUrl`), as far as the document could be read.
+ */
+function keyBefore(doc: Document, offset: number): { start: number; path: (string | number)[] } | undefined {
+  let found: { start: number; path: (string | number)[] } | undefined;
+  visit(doc, {
+    Pair(_, pair, ancestors) {
+      const start = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
+      if (start === undefined || start > offset || (found && found.start > start)) return;
+      const path: (string | number)[] = [];
+      ancestors.forEach((node, i) => {
+        if (isPair(node) && isScalar(node.key)) path.push(String(node.key.value));
+        const next = ancestors[i + 1];
+        if (isSeq(node) && next) path.push(node.items.indexOf(next as never));
+      });
+      const full = [...path, String((pair.key as { value: unknown }).value)];
+      // Text the broken document made into a key (`http://x bad`) is no key of the config.
+      const plausible = full.findIndex((k) => typeof k === 'string' && !/^[A-Za-z_][\w.-]*$/.test(k));
+      found = { start, path: plausible < 0 ? full : full.slice(0, plausible) };
+    },
+  });
+  return found;
 }
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;

@@ -13,6 +13,8 @@ export interface Issue {
   expression?: string;
   /** Id of the requirement or invariant that this issue enforces (e.g. `mrp-1`, `SANER-PR-004`). */
   rule?: string;
+  /** Raised by a best-practice invariant of a profile (elementdefinition-bestpractice), which a user may silence. */
+  bestPractice?: true;
 }
 
 /**

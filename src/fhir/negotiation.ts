@@ -43,7 +43,8 @@ export interface ResponseNegotiationOptions extends NegotiationOptions {
   fallbackToJson?: boolean;
 }
 
-interface MediaRange {
+export interface MediaRange {
+  /** Lower-case `type/subtype` (or a wildcard range). */
   type: string;
   params: Record<string, string>;
   q: number;
@@ -51,7 +52,7 @@ interface MediaRange {
 
 function parseMediaRange(raw: string): MediaRange | undefined {
   const [head, ...rest] = raw.split(';');
-  const type = (head ?? '').trim().toLowerCase();
+  const type = normalizeFormatValue(head ?? '').toLowerCase();
   if (!type) return undefined;
   const params: Record<string, string> = {};
   let q = 1;
@@ -89,15 +90,22 @@ function normalizeFormatValue(value: string): string {
   return value.trim().replace(/^([a-z]+\/[a-z.-]+) ([a-z.-]+)/i, '$1+$2');
 }
 
-/** The best format for an Accept header, or undefined when it lists nothing usable. */
-export function formatFromAccept(accept: string, options: NegotiationOptions = {}): FhirFormat | undefined {
-  const ranges = accept
+/**
+ * The media ranges of an Accept header, the one parser of it for servers, simulators and suites:
+ * those refused with q=0 left out, the most wanted first (a stable sort keeps the client's order
+ * between equal q-values).
+ */
+export function acceptedRanges(accept: string): MediaRange[] {
+  return accept
     .split(',')
     .map(parseMediaRange)
-    .filter((r): r is MediaRange => r !== undefined && r.q > 0);
-  // Stable sort keeps the client's order between equal q-values.
-  ranges.sort((a, b) => b.q - a.q);
-  for (const r of ranges) {
+    .filter((r): r is MediaRange => r !== undefined && r.q > 0)
+    .sort((a, b) => b.q - a.q);
+}
+
+/** The best format for an Accept header, or undefined when it lists nothing usable. */
+export function formatFromAccept(accept: string, options: NegotiationOptions = {}): FhirFormat | undefined {
+  for (const r of acceptedRanges(accept)) {
     // R4 version negotiation: a range pinned to another FHIR version is not something we serve.
     const version = r.params['fhirversion'];
     if (version && !version.startsWith('4.0')) continue;

@@ -1,3 +1,4 @@
+import picocolors from 'picocolors';
 import type { RunResults, TestResult, Verdict } from '../engine/results.js';
 import { formatDuration, VERDICTS } from './format.js';
 
@@ -25,18 +26,26 @@ export interface ProgressPrinter {
   finish(): void;
 }
 
-const COLOURS: Record<Verdict | 'bold' | 'dim', string> = {
-  pass: '32', fail: '31', warning: '33', error: '35', skip: '90', manual: '36', bold: '1', dim: '2',
+type Colour = 'green' | 'red' | 'yellow' | 'magenta' | 'gray' | 'cyan' | 'bold' | 'dim';
+const COLOURS: Record<Verdict | 'bold' | 'dim', Colour> = {
+  pass: 'green', fail: 'red', warning: 'yellow', error: 'magenta', skip: 'gray', manual: 'cyan', bold: 'bold', dim: 'dim',
 };
+/** Always on: whether to colour is decided by useColour from the command's own streams and environment. */
+const ON = picocolors.createColors(true);
 const TAGS: Record<Verdict, string> = { pass: 'PASS', fail: 'FAIL', warning: 'WARN', error: 'ERROR', skip: 'SKIP', manual: 'MANUAL' };
 
-/** Colour only for a person at a terminal who has not asked for none (https://no-color.org). */
+/**
+ * Colour for a person at a terminal who has not asked for none (NO_COLOR, https://no-color.org),
+ * or wherever FORCE_COLOR asks for it (a CI log that renders colour); FORCE_COLOR=0 turns it off.
+ */
 export function useColour(stream: ConsoleStream, env: NodeJS.ProcessEnv = process.env): boolean {
-  return stream.isTTY === true && !env.NO_COLOR;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  if (env.NO_COLOR) return false;
+  return stream.isTTY === true && env.TERM !== 'dumb';
 }
 
 function paint(on: boolean, colour: keyof typeof COLOURS, text: string): string {
-  return on ? `\x1b[${COLOURS[colour]}m${text}\x1b[0m` : text;
+  return on ? ON[COLOURS[colour]](text) : text;
 }
 
 function clock(ms: number): string {

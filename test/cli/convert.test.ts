@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { convertCommand } from '../../src/cli/commands/convert.js';
-import { UsageError, type CliIo } from '../../src/cli/command.js';
+import { InputError, UsageError, type CliIo } from '../../src/cli/command.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/resources/', import.meta.url));
 let dir: string;
@@ -71,9 +71,11 @@ describe('convert command', () => {
     const io = captureIo(fixtures);
     await expect(convertCommand.run(['observation-lactate.json'], io)).rejects.toThrow(UsageError);
     await expect(convertCommand.run(['observation-lactate.json', '--to', 'yaml'], io)).rejects.toThrow(/json or xml/);
-    await expect(convertCommand.run(['--to', 'xml'], io)).rejects.toThrow(/exactly one FILE/);
+    await expect(convertCommand.run(['--to', 'xml'], io)).rejects.toThrow(/name the FILE to convert/);
     await expect(convertCommand.run(['a.json', 'b.json', '--to', 'xml'], io)).rejects.toThrow(UsageError);
     await expect(convertCommand.run(['observation-lactate.json', '--to', 'xml', '--colour'], io)).rejects.toThrow(UsageError);
-    await expect(convertCommand.run(['missing.json', '--to', 'xml'], io)).rejects.toThrow(/cannot read missing.json: ENOENT/);
+    // A missing file is an input error (exit 2), named, never a raw ENOENT.
+    await expect(convertCommand.run(['missing.json', '--to', 'xml'], io)).rejects.toThrow(InputError);
+    await expect(convertCommand.run(['missing.json', '--to', 'xml'], io)).rejects.toThrow('missing.json: cannot read it (file not found)');
   });
 });

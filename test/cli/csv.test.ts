@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { csvCommand } from '../../src/cli/commands/csv.js';
-import { UsageError, type CliIo } from '../../src/cli/command.js';
+import { InputError, UsageError, type CliIo } from '../../src/cli/command.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/csv/', import.meta.url));
 let dir: string;
@@ -95,16 +95,23 @@ describe('measure-conformance csv', () => {
     expect(u.out).toBe('');
   });
 
-  it('exits 1 with one line for unreadable or wrong files and for a bad map', async () => {
-    const a = io();
-    expect(await csvCommand.run(['from-csv', '--measure', 'measure-beds-vents.json', 'missing.csv'], a)).toBe(1);
-    expect(a.err).toBe('missing.csv: cannot read (ENOENT)\n');
+  it('a missing or wrong file and a bad --map are input or usage errors (exit 2), named in one line', async () => {
+    await expect(csvCommand.run(['from-csv', '--measure', 'measure-beds-vents.json', 'missing.csv'], io())).rejects.toThrow(new InputError('missing.csv: cannot read it (file not found)'));
+    await expect(csvCommand.run(['to-csv', '--measure', 'missing.json', 'report-nj-beds-vents.json'], io())).rejects.toThrow(new InputError('missing.json: cannot read it (file not found)'));
+    await expect(csvCommand.run(['to-csv', '--measure', 'report-nj-beds-vents.json', 'report-nj-beds-vents.json'], io())).rejects.toThrow(
+      new InputError('report-nj-beds-vents.json: a MeasureReport, expected a Measure'),
+    );
+    await expect(csvCommand.run(['to-csv', '--measure', 'measure-beds-vents.json', '--map', 'nope', 'report-nj-beds-vents.json'], io())).rejects.toThrow(UsageError);
+    await expect(csvCommand.run(['to-csv', '--measure', 'measure-beds-vents.json', '--map', 'nope', 'report-nj-beds-vents.json'], io())).rejects.toThrow(
+      'map entry "nope": code "nope" is not a group or population code',
+    );
+  });
+
+  it('exits 1 for input content that is not valid: JSON that does not parse, a report for another Measure', async () => {
+    await writeFile(join(dir, 'broken.json'), '{"resourceType": "MeasureReport",');
     const b = io();
-    expect(await csvCommand.run(['to-csv', '--measure', 'report-nj-beds-vents.json', 'report-nj-beds-vents.json'], b)).toBe(1);
-    expect(b.err).toBe('report-nj-beds-vents.json: a MeasureReport, expected a Measure\n');
-    const c = io();
-    expect(await csvCommand.run(['to-csv', '--measure', 'measure-beds-vents.json', '--map', 'nope', 'report-nj-beds-vents.json'], c)).toBe(1);
-    expect(c.err).toContain('map entry "nope": code "nope" is not a group or population code');
+    expect(await csvCommand.run(['to-csv', '--measure', 'measure-beds-vents.json', 'broken.json'], b)).toBe(1);
+    expect(b.err).toMatch(/^broken\.json: Invalid JSON at line 1, column \d+/);
     const d = io();
     expect(await csvCommand.run(['to-csv', '--measure', 'measure-beds-vents.json', 'report-f001-acquired-covid.json'], d)).toBe(1);
     expect(d.err).toContain('report-f001-acquired-covid.json: MeasureReport/csv-f001-20200406: measure');
@@ -116,7 +123,8 @@ describe('measure-conformance csv', () => {
     [['to-csv', 'r.json'], '--measure MEASURE.json is required'],
     [['to-csv', '--measure', 'm.json'], 'name at least one MeasureReport or Bundle file'],
     [['from-csv', '--measure', 'm.json', 'a.csv', 'b.csv'], 'one CSV file only'],
-    [['from-csv', '--measure', 'm.json', '--frobnicate', 'a.csv'], "unknown option '--frobnicate'"],
+    [['from-csv', '--measure', 'm.json', '--frobnicate', 'a.csv'], 'unknown option --frobnicate'],
+    [['from-csv', '--mesure', 'm.json', 'a.csv'], 'unknown option --mesure; did you mean --measure?'],
     [['to-csv', '--measure', 'm.json', '--ndjson', 'r.json'], '--ndjson belongs to from-csv'],
     [['to-csv', '--measure'], '--measure needs a value'],
   ])('usage mistake %j throws UsageError (exit 2 via the dispatcher)', async (args, message) => {

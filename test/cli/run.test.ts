@@ -64,7 +64,7 @@ describe('measure-conformance run', () => {
     const catalogued = catalogue().all().filter((r) => queryMeasure.includes(r.capability ?? ''));
     expect(inScope.map((r: { id: string }) => r.id).sort()).toEqual(catalogued.map((r) => r.id).sort());
     expect(inScope.filter((r: { verdict: string }) => r.verdict === 'not-tested').map((r: { id: string }) => r.id)).toEqual([]);
-  });
+  }, 180_000);
 
   it('exits 1 when a SHALL requirement fails, and 0 with --fail-on never', async () => {
     const cwd = workdir();

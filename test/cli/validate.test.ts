@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateCommand } from '../../src/cli/commands/validate.js';
 import { UsageError, type CliIo } from '../../src/cli/command.js';
-import { registerProfile } from '../../src/fhir/validation/index.js';
+import { registerProfile, validateResource } from '../../src/fhir/validation/index.js';
 import { validReport } from '../fhir/validation-sample.js';
 
 let dir: string;
@@ -54,32 +54,55 @@ describe('validate command', () => {
     expect(o.out.some((l) => l.startsWith('patient.xml: error Patient.birthDate'))).toBe(true);
   });
 
-  it('reports a missing or unparseable file as an error line and goes on', async () => {
+  it('a file that does not parse is invalid content (exit 1, the parse error as its issue)', async () => {
     const o = io();
-    expect(await validateCommand.run(['missing.json', 'broken.json', 'good.json'], o)).toBe(1);
-    expect(o.out[0]).toBe('missing.json: error - cannot read the file: file not found\n');
-    expect(o.out[1]).toMatch(/^broken\.json: error - cannot parse: /);
-    expect(o.out.at(-1)).toBe('3 file(s): 2 error(s), 0 warning(s)\n');
+    expect(await validateCommand.run(['broken.json', 'good.json'], o)).toBe(1);
+    expect(o.out[0]).toMatch(/^broken\.json: error - cannot parse: Invalid JSON at line 1/);
+    expect(o.out.at(-1)).toBe('2 file(s): 1 error(s), 0 warning(s)\n');
   });
 
-  it('checks a profile named with --profile and warns about an unknown one', async () => {
+  it('a missing file is an input error (exit 2) named on stderr; the other files are still validated', async () => {
+    const o = io();
+    expect(await validateCommand.run(['missing.json', 'bad.json'], o)).toBe(2);
+    expect(o.err).toEqual(['missing.json: cannot read it (file not found)\n']);
+    expect(o.out.some((l) => l.startsWith('bad.json: error MeasureReport.status'))).toBe(true);
+  });
+
+  it('checks a profile named with --profile; an unknown one is a usage error suggesting the near ones', async () => {
     const o = io();
     expect(await validateCommand.run(['--profile', 'http://example.org/sd/one-group', 'good.json'], o)).toBe(1);
     expect(o.out[0]).toBe('good.json: error MeasureReport exactly one group [og-1]\n');
-    const u = io();
-    expect(await validateCommand.run(['--profile=http://example.org/sd/unknown', 'good.json'], u)).toBe(0);
-    expect(u.out[0]).toMatch(/^good\.json: warning MeasureReport profile http:\/\/example\.org\/sd\/unknown is not known/);
+    await expect(validateCommand.run(['--profile=http://example.org/sd/unknown', 'good.json'], io())).rejects.toThrow(UsageError);
+    await expect(validateCommand.run(['--profile=http://example.org/sd/one-grup', 'good.json'], io())).rejects.toThrow(
+      '--profile http://example.org/sd/one-grup: no profile with this canonical URL is known; did you mean http://example.org/sd/one-group?',
+    );
+  });
+
+  it('--output json prints one OperationOutcome per file naming the file, with each issue\'s expression', async () => {
+    const o = io();
+    expect(await validateCommand.run(['--output', 'json', 'bad.json', 'good.json', 'broken.json'], o)).toBe(1);
+    const outcomes = o.out.join('').trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(outcomes).toHaveLength(3);
+    expect(outcomes.map((oo) => oo.extension[0])).toEqual(['bad.json', 'good.json', 'broken.json'].map((f) => ({ url: 'http://hl7.org/fhir/StructureDefinition/operationoutcome-file', valueString: f })));
+    expect(outcomes[0].issue).toContainEqual(expect.objectContaining({ severity: 'error', code: 'invariant', expression: ['MeasureReport'], diagnostics: expect.stringMatching(/data collection/) }));
+    expect(outcomes[0].issue).toContainEqual(expect.objectContaining({ severity: 'error', code: 'code-invalid', expression: ['MeasureReport.status'] }));
+    expect(outcomes[1].issue).toEqual([{ severity: 'information', code: 'informational', diagnostics: 'no issues found' }]);
+    expect(outcomes[2].issue[0]).toMatchObject({ severity: 'error', diagnostics: expect.stringMatching(/^cannot parse: /) });
+    // Each one is a valid FHIR OperationOutcome.
+    for (const outcome of outcomes) expect(validateResource(outcome).filter((i) => i.severity === 'error')).toEqual([]);
+    await expect(validateCommand.run(['--output', 'yaml', 'good.json'], io())).rejects.toThrow("--output must be text or json, not 'yaml'");
+  });
+
+  it('--no-best-practice leaves out dom-6 style warnings, and only those', async () => {
+    const o = io();
+    expect(await validateCommand.run(['--no-best-practice', 'warn.json', 'bad.json'], o)).toBe(1);
+    expect(o.out.some((l) => l.includes('[dom-6]'))).toBe(false);
+    expect(o.out.some((l) => l.includes('[mrp-1]'))).toBe(true);
   });
 
   it('throws UsageError for usage mistakes', async () => {
     await expect(validateCommand.run([], io())).rejects.toThrow(UsageError);
-    await expect(validateCommand.run(['--profile'], io())).rejects.toThrow(UsageError);
-    await expect(validateCommand.run(['--bogus', 'a.json'], io())).rejects.toThrow(UsageError);
-  });
-
-  it('prints its usage with --help', async () => {
-    const o = io();
-    expect(await validateCommand.run(['--help'], o)).toBe(0);
-    expect(o.out.join('')).toContain('measure-conformance validate');
+    await expect(validateCommand.run(['--profile'], io())).rejects.toThrow('--profile needs a value');
+    await expect(validateCommand.run(['--bogus', 'a.json'], io())).rejects.toThrow('unknown option --bogus');
   });
 });

@@ -49,8 +49,12 @@ describe('config.yaml loading', () => {
     expect(errorOf(text, {})).toBe('config.yaml:4 sut.auth.bearerToken: environment variable MISSING_TOKEN is not set');
   });
 
-  it('reports YAML syntax errors with their line', () => {
-    expect(errorOf('sut:\n  name: [unclosed\n')).toMatch(/^config\.yaml:\d+: /);
+  it('reports YAML syntax errors with their line and the key where they are, as schema errors are', () => {
+    expect(errorOf('sut:\n  name: [unclosed\n')).toMatch(/^config\.yaml:2 sut\.name: Flow sequence/);
+    expect(errorOf('sut:\n  name: Acme\n  baseUrl: http://x\n    extra: 1\n')).toBe('config.yaml:3 sut.baseUrl: Nested mappings are not allowed in compact mappings');
+    expect(errorOf('sut:\n\tname: x\n')).toBe('config.yaml:2 sut: Tabs are not allowed as indentation');
+    // An unclosed quote is found only at the end of the text: the line is the key's.
+    expect(errorOf('suites: [x]\nsut:\n  name: "Acme\n  baseUrl: http://x\n')).toMatch(/^config\.yaml:3 sut\.name: Missing closing "quote/);
   });
 
   it('rejects a wrong enum and a trigger of unknown type', () => {
@@ -69,6 +73,6 @@ describe('config.yaml loading', () => {
   });
 
   it('rejects duplicate keys', () => {
-    expect(errorOf('suites: ["a"]\nsuites: ["b"]\n')).toMatch(/^config\.yaml:2: .*[Mm]ap keys must be unique/);
+    expect(errorOf('suites: ["a"]\nsuites: ["b"]\n')).toMatch(/^config\.yaml:2 suites: .*[Mm]ap keys must be unique/);
   });
 });

@@ -56,14 +56,20 @@ describe('command trigger', () => {
     const ctx = context();
     await fireTrigger({ type: 'command', command: `printf '%s|%s|%s|%s' "$MC_SIMULATOR_URL" "$MC_SUITE_ID" "$MC_TEST_ID" "$MC_TRIGGER" > '${out}'; echo done` }, ctx);
     expect(readFileSync(out, 'utf8')).toBe('http://127.0.0.1:9999/fhir|saner/push/measure-source|saner/push/measure-source/sends-a-report|send a MeasureReport');
-    expect(ctx.notes).toEqual([expect.stringContaining('trigger command: printf'), 'trigger command output:\ndone']);
+    expect(ctx.notes).toEqual([expect.stringContaining('trigger command: printf'), 'trigger command output:\ndone', 'trigger command exited with 0']);
   });
 
-  it('a failing command is a trigger error carrying its exit code and output', async () => {
-    const err = await rejection(fireTrigger({ type: 'command', command: 'echo "cannot reach SUT" >&2; exit 3' }, context()));
-    expect(err).toBeInstanceOf(TriggerError);
-    expect(err.message).toContain('trigger command exited with 3');
-    expect(err.message).toContain('cannot reach SUT');
+  it('a command that exits non-zero is evidence about the SUT: its exit status and output come back, nothing is thrown', async () => {
+    const ctx = context();
+    const outcome = await fireTrigger({ type: 'command', command: 'echo "cannot reach SUT" >&2; exit 3' }, ctx);
+    expect(outcome).toEqual({ kind: 'command', exitCode: 3, output: 'cannot reach SUT', finished: true });
+    expect(ctx.notes).toContain('trigger command exited with 3');
+  });
+
+  it('tells the command what the suite asks to see', async () => {
+    const out = join(dir, 'asks.txt');
+    await fireTrigger({ type: 'command', command: `printf '%s|%s' "$MC_ASKS" "$MC_ASKS_TEXT" > '${out}'` }, context({ asks: [{ token: 'Location/read', says: 'read a Location' }, { token: 'Location/search-type?_id', says: 'search Location by _id' }] }));
+    expect(readFileSync(out, 'utf8')).toBe('Location/read Location/search-type?_id|read a Location\nsearch Location by _id');
   });
 
   it('a command that outlives its timeout is killed with its children and reported', async () => {
@@ -179,12 +185,11 @@ describe('reference trigger', () => {
     expect(ctx.notes).toEqual(['reference Measure Consumer client plays the SUT: send a MeasureReport']);
   });
 
-  it('a client that fails is a trigger error naming it', async () => {
-    const err = await rejection(
-      fireTrigger({ type: 'reference', name: 'reference client', run: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9999')) }, context()),
-    );
-    expect(err).toBeInstanceOf(TriggerError);
-    expect(err.message).toBe('reference client failed: connect ECONNREFUSED 127.0.0.1:9999');
+  it('a reference client that gives up is evidence about it, as a non-zero exit is', async () => {
+    const ctx = context();
+    const outcome = await fireTrigger({ type: 'reference', name: 'reference client', run: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9999')) }, ctx);
+    expect(outcome).toEqual({ kind: 'reference', failure: 'connect ECONNREFUSED 127.0.0.1:9999', finished: true });
+    expect(ctx.notes).toContain('reference client gave up: connect ECONNREFUSED 127.0.0.1:9999');
   });
 
   it('passes the run\'s signal, so an interrupted run stops the client', async () => {

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { FhirError } from '../../src/fhir/errors.js';
 import {
+  acceptedRanges,
   contentTypeOf,
   formatFromAccept,
   formatOfMediaType,
@@ -166,5 +167,18 @@ describe('helpers', () => {
   it('extracts the media type', () => {
     expect(mediaTypeOf('Text/CSV; charset=utf-8')).toBe('text/csv');
     expect(mediaTypeOf(undefined)).toBeUndefined();
+  });
+});
+
+describe('acceptedRanges: the one parser of Accept', () => {
+  it('orders by q (stable between equals), drops q=0, lower-cases and mends an unencoded +', () => {
+    expect(acceptedRanges('text/csv;q=0.5, Application/FHIR+XML, application/fhir json;q=0.9, application/xml;q=0, */*;q=0.1').map((r) => [r.type, r.q])).toEqual([
+      ['application/fhir+xml', 1],
+      ['application/fhir+json', 0.9],
+      ['text/csv', 0.5],
+      ['*/*', 0.1],
+    ]);
+    expect(acceptedRanges('application/fhir+json; fhirVersion=4.0')[0]!.params).toEqual({ fhirversion: '4.0' });
+    expect(acceptedRanges('')).toEqual([]);
   });
 });

@@ -47,7 +47,7 @@ describe('progress printer', () => {
     expect(s.text()).not.toContain('PASS');
     printer.testStarted(second!);
     printer.testFinished(second!);
-    expect(s.text()).toMatch(/\r +\r\x1b\[31mFAIL  \x1b\[0m _count limits/);
+    expect(s.text()).toMatch(/\r +\r\x1b\[31mFAIL  \x1b\[39m _count limits/);
     printer.finish();
     expect(s.text().endsWith('\r')).toBe(true);
   });
@@ -70,6 +70,17 @@ describe('progress printer', () => {
     expect(useColour({ write: () => 0, isTTY: true }, {})).toBe(true);
     expect(useColour({ write: () => 0, isTTY: true }, { NO_COLOR: '' })).toBe(true);
     expect(useColour({ write: () => 0, isTTY: false }, {})).toBe(false);
+  });
+
+  it('FORCE_COLOR asks for colour off a TTY and wins over NO_COLOR; FORCE_COLOR=0 turns it off; TERM=dumb gets none', () => {
+    expect(useColour({ write: () => 0, isTTY: false }, { FORCE_COLOR: '1' })).toBe(true);
+    expect(useColour({ write: () => 0, isTTY: false }, { FORCE_COLOR: '' })).toBe(true);
+    expect(useColour({ write: () => 0, isTTY: true }, { FORCE_COLOR: '1', NO_COLOR: '1' })).toBe(true);
+    expect(useColour({ write: () => 0, isTTY: true }, { FORCE_COLOR: '0' })).toBe(false);
+    expect(useColour({ write: () => 0, isTTY: true }, { TERM: 'dumb' })).toBe(false);
+    const s = stream(false);
+    drive(s, { FORCE_COLOR: '1' });
+    expect(s.text()).toMatch(ANSI);
   });
 });
 
@@ -97,6 +108,6 @@ describe('renderSummary', () => {
     expect(renderSummary(results)).toContain('Run interrupted: not every selected test ran.');
     const coloured = renderSummary(results, { colour: true });
     expect(coloured).toMatch(ANSI);
-    expect(coloured).toContain('Overall: \x1b[31mFAIL\x1b[0m');
+    expect(coloured).toContain('Overall: \x1b[31mFAIL\x1b[39m');
   });
 });

@@ -1,9 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { FhirError } from '../../fhir/errors.js';
 import { parseAnyResource, serializeResource, type FhirFormat } from '../../fhir/format.js';
+import { parseCommandArgs } from '../args.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
+import { EXIT, exitCodesHelp, type ExitCode } from '../exit-codes.js';
+import { readInputFile } from '../input.js';
 
 const USAGE = `Usage: measure-conformance convert FILE --to json|xml [--out FILE] [--compact]
 
@@ -17,8 +19,7 @@ Options:
   --compact       no indentation
   --help          this text
 
-Exit codes: 0 converted, 1 the input is not a valid FHIR resource (one line: FILE: message),
-2 the command was called wrongly.`;
+${exitCodesHelp({ 0: 'converted', 1: 'the input is not a valid FHIR resource (one line: FILE: message)' })}`;
 
 interface ConvertArgs {
   file: string;
@@ -28,45 +29,33 @@ interface ConvertArgs {
 }
 
 function readArgs(args: string[]): ConvertArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { to: { type: 'string' }, out: { type: 'string' }, compact: { type: 'boolean', default: false } },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length !== 1 || !positionals[0]) throw new UsageError('convert needs exactly one FILE');
+  const { values, positionals } = parseCommandArgs(
+    args,
+    { to: { type: 'string' }, out: { type: 'string' }, compact: { type: 'boolean', default: false } },
+    { name: 'FILE to convert', min: 1, max: 1 },
+  );
   if (values.to !== 'json' && values.to !== 'xml') {
     throw new UsageError(values.to === undefined ? 'convert needs --to json or --to xml' : `--to must be json or xml, not '${values.to}'`);
   }
-  return { file: positionals[0], to: values.to, ...(values.out ? { out: values.out } : {}), compact: values.compact === true };
+  return { file: positionals[0]!, to: values.to, ...(values.out ? { out: values.out } : {}), compact: values.compact === true };
 }
 
-async function run(args: string[], io: CliIo): Promise<number> {
+async function run(args: string[], io: CliIo): Promise<ExitCode> {
   const { file, to, out, compact } = readArgs(args);
-  let text: string;
-  try {
-    text = await readFile(resolve(io.cwd, file), 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  const text = await readInputFile(file, io.cwd);
   let output: string;
   try {
     output = serializeResource(parseAnyResource(text).resource, to, { pretty: !compact }) + '\n';
   } catch (error) {
     if (error instanceof FhirError) {
       io.stderr(`${file}: ${error.message}\n`);
-      return 1;
+      return EXIT.failed;
     }
     throw error;
   }
   if (out) await writeFile(resolve(io.cwd, out), output);
   else io.stdout(output);
-  return 0;
+  return EXIT.ok;
 }
 
 export const convertCommand: Command = {

@@ -1,14 +1,18 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
 import type { Bundle, Measure, MeasureReport, Resource } from 'fhir/r4.js';
 import { FhirError } from '../../fhir/errors.js';
 import { parseJson, serializeJson } from '../../fhir/json.js';
-import { csvToMeasureReports, measureReportsToCsv, type FromCsvOptions } from '../../csv/index.js';
+import { csvToMeasureReports, measureReportsToCsv, planColumns, type FromCsvOptions } from '../../csv/index.js';
 import { isCsvIssue } from '../../csv/issues.js';
-import { UsageError, type CliIo, type Command } from '../command.js';
+import { parseCommandArgs } from '../args.js';
+import { InputError, UsageError, type CliIo, type Command } from '../command.js';
+import { EXIT, exitCodesHelp } from '../exit-codes.js';
+import { readInputFile, unreadable } from '../input.js';
 
 const USAGE = `Usage:
   measure-conformance csv to-csv --measure MEASURE.json [--map M]... [--out FILE] REPORT.json|BUNDLE.json...
@@ -33,8 +37,7 @@ Options:
   --out FILE           write to FILE instead of standard output
   --help               this text
 
-Exit codes: 0 converted, 1 the input has errors (one line each: FILE:row N column "X": message),
-2 the command was called wrongly.`;
+${exitCodesHelp({ 0: 'converted', 1: 'the input has errors (one line each: FILE:row N column "X": message)' })}`;
 
 interface Args {
   mode: 'to-csv' | 'from-csv';
@@ -49,78 +52,57 @@ interface Args {
   periodEnd?: string;
 }
 
-const VALUE_OPTIONS = new Set(['--measure', '--map', '--out', '--subject', '--reporter', '--period-start', '--period-end']);
+const OPTIONS = {
+  measure: { type: 'string' },
+  map: { type: 'string', multiple: true },
+  out: { type: 'string' },
+  subject: { type: 'string' },
+  reporter: { type: 'string' },
+  'period-start': { type: 'string' },
+  'period-end': { type: 'string' },
+  ndjson: { type: 'boolean' },
+} as const;
+
+const FROM_CSV_ONLY = ['subject', 'reporter', 'period-start', 'period-end', 'ndjson'] as const;
 
 function parseArgs(args: string[]): Args {
-  const [mode, ...rest] = args;
+  const { values, positionals } = parseCommandArgs(args, OPTIONS, { name: 'file', min: 0, max: Infinity });
+  const [mode, ...files] = positionals;
   if (mode !== 'to-csv' && mode !== 'from-csv') {
     throw new UsageError(mode ? `unknown mode '${mode}' (to-csv or from-csv)` : 'name a mode: to-csv or from-csv');
   }
-  const values = new Map<string, string[]>();
-  const files: string[] = [];
-  let ndjson = false;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] as string;
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (VALUE_OPTIONS.has(name)) {
-      const value = eq > 0 && name !== arg ? arg.slice(eq + 1) : rest[++i];
-      if (value === undefined || value === '') throw new UsageError(`${name} needs a value`);
-      values.set(name, [...(values.get(name) ?? []), value]);
-    } else if (arg === '--ndjson') {
-      ndjson = true;
-    } else if (arg.startsWith('-') && arg !== '-') {
-      throw new UsageError(`unknown option '${arg}'`);
-    } else {
-      files.push(arg);
-    }
-  }
-  const single = (name: string): string | undefined => {
-    const list = values.get(name);
-    if (list && list.length > 1) throw new UsageError(`${name} given twice`);
-    return list?.[0];
-  };
-  const measure = single('--measure');
-  if (!measure) throw new UsageError('--measure MEASURE.json is required');
-  const fromOnly = ['--subject', '--reporter', '--period-start', '--period-end'].filter((o) => values.has(o));
+  if (!values.measure) throw new UsageError('--measure MEASURE.json is required');
   if (mode === 'to-csv') {
-    if (ndjson || fromOnly.length) throw new UsageError(`${ndjson ? '--ndjson' : fromOnly[0]} belongs to from-csv`);
+    const misplaced = FROM_CSV_ONLY.find((o) => values[o] !== undefined);
+    if (misplaced) throw new UsageError(`--${misplaced} belongs to from-csv`);
     if (files.length === 0) throw new UsageError('name at least one MeasureReport or Bundle file');
   } else if (files.length !== 1) {
     throw new UsageError(files.length ? `one CSV file only (got ${files.length})` : 'name the CSV file to read (- for standard input)');
   }
-  const optional = (name: string, key: keyof Args): Partial<Args> => {
-    const v = single(name);
-    return v === undefined ? {} : { [key]: v };
-  };
   return {
     mode,
-    measure,
-    map: values.get('--map') ?? [],
+    measure: values.measure,
+    map: values.map ?? [],
     files,
-    ndjson,
-    ...optional('--out', 'out'),
-    ...optional('--subject', 'subject'),
-    ...optional('--reporter', 'reporter'),
-    ...optional('--period-start', 'periodStart'),
-    ...optional('--period-end', 'periodEnd'),
+    ndjson: values.ndjson === true,
+    ...(values.out ? { out: values.out } : {}),
+    ...(values.subject ? { subject: values.subject } : {}),
+    ...(values.reporter ? { reporter: values.reporter } : {}),
+    ...(values['period-start'] ? { periodStart: values['period-start'] } : {}),
+    ...(values['period-end'] ? { periodEnd: values['period-end'] } : {}),
   };
 }
 
-/** A file the user named that cannot be used: one line, exit 1. */
-class InputError extends Error {}
+/** A file whose content is not FHIR JSON: invalid input content, exit 1 (its message names the file). */
+class InvalidContent extends Error {}
 
+/** A file the user named, parsed; an unreadable one is an InputError (exit 2), one that is not FHIR JSON InvalidContent (exit 1). */
 async function readResource(path: string, cwd: string): Promise<Resource> {
-  let text: string;
-  try {
-    text = await readFile(resolve(cwd, path), 'utf8');
-  } catch (err) {
-    throw new InputError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
+  const text = await readInputFile(path, cwd);
   try {
     return parseJson(text);
   } catch (err) {
-    if (err instanceof FhirError) throw new InputError(`${path}: ${err.message}`);
+    if (err instanceof FhirError) throw new InvalidContent(`${path}: ${err.message}`);
     throw err;
   }
 }
@@ -185,6 +167,7 @@ export const csvCommand: Command = {
     try {
       const measure = await readResource(parsed.measure, io.cwd);
       if (measure.resourceType !== 'Measure') throw new InputError(`${parsed.measure}: a ${measure.resourceType}, expected a Measure`);
+      checkMap(measure as Measure, parsed.map);
       if (parsed.mode === 'to-csv') {
         source = parsed.files.join(', ');
         const csv = measureReportsToCsv(reportsOf(parsed.files, io.cwd), measure as Measure, { map: parsed.map });
@@ -192,7 +175,7 @@ export const csvCommand: Command = {
       } else {
         const file = parsed.files[0] as string;
         source = file === '-' ? '<stdin>' : file;
-        const input = file === '-' ? process.stdin : createReadStream(resolve(io.cwd, file));
+        const input = file === '-' ? process.stdin : await openInput(file, io.cwd);
         const opts: FromCsvOptions = {
           map: parsed.map,
           ...(parsed.subject ? { subject: parsed.subject } : {}),
@@ -203,15 +186,35 @@ export const csvCommand: Command = {
         const reports = csvToMeasureReports(input, measure as Measure, opts);
         await pipeline(Readable.from(bundleText(reports, parsed.ndjson)), sink(parsed.out, io));
       }
-      return 0;
+      return EXIT.ok;
     } catch (err) {
       // A half-written file would pass for a result.
       if (parsed.out) await rm(resolve(io.cwd, parsed.out), { force: true });
-      if (err instanceof InputError) io.stderr(`${err.message}\n`);
-      else if (err instanceof FhirError) io.stderr(formatError(err, source));
-      else if ((err as NodeJS.ErrnoException).code === 'ENOENT') io.stderr(`${source}: cannot read (ENOENT)\n`);
+      if (err instanceof FhirError) io.stderr(formatError(err, source));
+      else if (err instanceof InvalidContent) io.stderr(`${err.message}\n`);
       else throw err;
-      return 1;
+      return EXIT.failed;
     }
   },
 };
+
+/** A --map that names no column of the Measure is a mistake in the call, found before any data is read. */
+function checkMap(measure: Measure, map: readonly string[]): void {
+  try {
+    planColumns(measure, map);
+  } catch (err) {
+    if (err instanceof FhirError) throw new UsageError(`--map: ${err.issues.map((i) => (isCsvIssue(i) ? i.detail : i.message)).join('; ')}`);
+    throw err;
+  }
+}
+
+/** The CSV file, opened before conversion starts so a missing one is an input error, not a half-written output. */
+async function openInput(file: string, cwd: string): Promise<Readable> {
+  const stream = createReadStream(resolve(cwd, file));
+  try {
+    await once(stream, 'open');
+  } catch (err) {
+    throw unreadable(file, err);
+  }
+  return stream;
+}

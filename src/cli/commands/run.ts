@@ -1,12 +1,16 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { runSuites, type RunResults } from '../../engine/index.js';
+import { runSuites, type RunResults, type Suite } from '../../engine/index.js';
 import { defaultConfig, loadConfig, type LoadedConfig } from '../../config/load.js';
 import { createProgressPrinter, redactDeep, renderSummary, useColour, writeReports } from '../../report/index.js';
 import { capabilityTitles, catalogue } from '../../../ig/index.js';
 import { suites as allSuites } from '../../../suites/index.js';
+import { parseCommandArgs } from '../args.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
+import { ConfigError } from '../../config/load.js';
+import { EXIT, exitCodesHelp, type ExitCode } from '../exit-codes.js';
+import { idMatcher, unmatchedGlobs } from '../glob.js';
+import { didYouMean } from '../near-miss.js';
 import { checkOptions, launcher, planFor, selectSuites, sutHttpConfig } from '../selection.js';
 
 const usage = `Usage: measure-conformance run [options]
@@ -18,7 +22,10 @@ reference simulators.
 Options:
   --config FILE       configuration (default ./config.yaml when it exists)
   --sut URL           test the FHIR server at URL (shortcut for a config naming only sut.baseUrl)
-  --suite GLOB        only suites whose id matches (repeatable; * matches anything), e.g. 'saner/*'
+  --suite GLOB        only suites whose id matches (repeatable), e.g. 'saner/*': * matches anything,
+                      / included; ?, {a,b} and [..] as in the shell; '!GLOB' leaves suites out
+  --test ID|GLOB      only these tests (repeatable), by id (suite id/test slug, as \`list\` prints) or
+                      slug; each runs with its suite's setup, e.g. 'fhir-core/fhir-server/metadata-*'
   --actor NAME        only suites testing this actor (repeatable), e.g. MeasureSource
   --option NAME       an actor option the SUT claims (repeatable), e.g. Pull, CSV
   --seed              first load the project's fixtures into the SUT (PUT with their ids), for a SUT
@@ -26,18 +33,30 @@ Options:
   --no-tls            with no SUT, serve the mADX and RPC Content Consumer simulators over plain
                       http instead of https with a certificate made for the run (local debugging;
                       their https tests are then left to a person)
-  --out DIR           report folder (default <report.dir>/<timestamp>, and <report.dir>/latest)
+  --out DIR           report folder; <report.dir>/latest is left as it is (default: <report.dir>/<timestamp>,
+                      and <report.dir>/latest then shows this run)
   --fail-on LEVEL     shall (default): exit 1 when a SHALL requirement fails or errors;
                       should: also when a SHOULD is not met; never: exit 0 whatever the verdicts
 
-Exit codes: 0 conformant at the --fail-on level, 1 not, 2 harness or configuration error.`;
+${exitCodesHelp({ 0: 'conformant at the --fail-on level', 1: 'not conformant at that level', 3: 'the SUT cannot be reached' })}`;
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'run the conformance suites and write the reports',
   usage,
-  async run(args: string[], io: CliIo): Promise<number> {
-    const { values } = parseCliArgs(args);
+  async run(args: string[], io: CliIo): Promise<ExitCode> {
+    const { values } = parseCommandArgs(args, {
+      config: { type: 'string' },
+      sut: { type: 'string' },
+      suite: { type: 'string', multiple: true },
+      test: { type: 'string', multiple: true },
+      actor: { type: 'string', multiple: true },
+      option: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      'fail-on': { type: 'string' },
+      seed: { type: 'boolean' },
+      'no-tls': { type: 'boolean' },
+    });
     const loaded = configFrom(values.config, values.sut, io);
     const { config, secrets } = loaded;
     if (values['no-tls']) config.simulators.referenceTls = false;
@@ -52,10 +71,10 @@ export const runCommand: Command = {
     const failOn = values['fail-on'] ?? config.report.failOn;
     if (!['shall', 'should', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be shall, should or never, not ${JSON.stringify(failOn)}`);
 
-    const { suites, notes } = selectSuites(allSuites, config, { suite: values.suite ?? [], actor: values.actor ?? [] });
-    for (const note of notes) io.stderr(`note: ${note}\n`);
-    const unknownAttested = Object.keys(config.attestations ?? {}).filter((id) => !catalogue().get(id));
-    if (unknownAttested.length) throw new UsageError(`attestations: no requirement has the id ${unknownAttested.join(', ')} (measure-conformance list --requirements prints them)`);
+    const selected = selectSuites(allSuites, config, { suite: values.suite ?? [], actor: values.actor ?? [] });
+    for (const note of selected.notes) io.stderr(`note: ${note}\n`);
+    const suites = onlyTests(selected.suites, values.test ?? []);
+    checkAttestations(loaded);
     const stream = { write: (text: string) => io.stdout(text), isTTY: io.isTTY === true };
     const progress = createProgressPrinter(stream, { total: suites.reduce((n, s) => n + s.tests.length, 0), env: io.env });
     let results: RunResults;
@@ -85,32 +104,43 @@ export const runCommand: Command = {
     results = redactDeep(results, secrets);
     const reportDir = resolve(io.cwd, config.report.dir);
     const outDir = values.out ? resolve(io.cwd, values.out) : join(reportDir, timestamp(new Date(results.startedAt)));
-    const written = await writeReports(results, outDir, { latestDir: join(reportDir, 'latest') });
+    // A report put elsewhere on purpose is not the latest run of the project's reports folder.
+    const written = await writeReports(results, outDir, values.out ? {} : { latestDir: join(reportDir, 'latest') });
     io.stdout(`${renderSummary(results, { files: [written.html, written.json, written.junit], colour: useColour(stream, io.env) })}\n`);
     return exitCode(results, failOn as 'shall' | 'should' | 'never');
   },
 };
 
-function parseCliArgs(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        config: { type: 'string' },
-        sut: { type: 'string' },
-        suite: { type: 'string', multiple: true },
-        actor: { type: 'string', multiple: true },
-        option: { type: 'string', multiple: true },
-        out: { type: 'string' },
-        'fail-on': { type: 'string' },
-        seed: { type: 'boolean' },
-        'no-tls': { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
+/**
+ * With --test, each selected suite keeps only the tests named (by `suite/slug` id or by slug); the
+ * suite still builds its whole environment, so a test re-run alone gets the setup it always has.
+ */
+function onlyTests(suites: Suite<object>[], globs: readonly string[]): Suite<object>[] {
+  if (globs.length === 0) return suites;
+  const matches = idMatcher(globs);
+  const kept = suites
+    .map((s) => ({ ...s, tests: s.tests.filter((t) => matches(`${s.id}/${t.slug}`) || matches(t.slug)) }))
+    .filter((s) => s.tests.length > 0);
+  if (kept.length === 0) {
+    const ids = suites.flatMap((s) => s.tests.flatMap((t) => [`${s.id}/${t.slug}`, t.slug]));
+    const unmatched = unmatchedGlobs(globs, ids, 'test of the selected suites');
+    throw new UsageError(`no test matches --test ${globs.join(' ')}${unmatched ? ` (${unmatched})` : ''}; \`measure-conformance list\` prints the test ids`);
+  }
+  return kept;
+}
+
+/** An attestation keyed by an id no requirement has is a typo: name its line in the config file and the nearest ids. */
+function checkAttestations(loaded: LoadedConfig): void {
+  const ids = catalogue().all().map((r) => r.id);
+  for (const id of Object.keys(loaded.config.attestations ?? {})) {
+    if (catalogue().get(id)) continue;
+    const near = didYouMean(id, ids);
+    throw new ConfigError(
+      loaded.file ?? 'config.yaml',
+      loaded.lineOf?.(['attestations', id]),
+      `attestations.${id}`,
+      `no requirement has this id${near}${near ? '' : ' (measure-conformance list --requirements prints them)'}`,
+    );
   }
 }
 
@@ -125,13 +155,13 @@ function configFrom(file: string | undefined, sutUrl: string | undefined, io: Cl
 }
 
 /** 0: conformant at the chosen level; 1: not. A requirement whose test errored is not shown to be met. */
-export function exitCode(results: RunResults, failOn: 'shall' | 'should' | 'never'): number {
+export function exitCode(results: RunResults, failOn: 'shall' | 'should' | 'never'): ExitCode {
   if (failOn === 'never') return 0;
   const levels = failOn === 'shall' ? ['SHALL'] : ['SHALL', 'SHOULD', 'SHOULD-NOT'];
   const unmet = results.requirements.some(
     (r) => levels.includes(r.expectation) && (r.verdict === 'fail' || r.verdict === 'error' || (failOn === 'should' && r.verdict === 'warning')),
   );
-  return unmet ? 1 : 0;
+  return unmet ? EXIT.failed : EXIT.ok;
 }
 
 function timestamp(d: Date): string {

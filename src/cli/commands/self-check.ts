@@ -1,12 +1,14 @@
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { catalogue } from '../../../ig/index.js';
 import { suites as allSuites } from '../../../suites/index.js';
 import { defaultConfig, loadConfig } from '../../config/load.js';
-import { UsageError, type CliIo, type Command } from '../command.js';
+import { parseCommandArgs } from '../args.js';
+import type { CliIo, Command } from '../command.js';
+import { EXIT, exitCodesHelp, type ExitCode } from '../exit-codes.js';
+import { startProgress } from '../progress.js';
 import { selectSuites } from '../selection.js';
-import { selfCheck } from '../self-check.js';
+import { selfCheck, selfCheckRuns } from '../self-check.js';
 
 const usage = `Usage: measure-conformance self-check [--suite GLOB]... [--config FILE]
 
@@ -14,25 +16,26 @@ Tests the tests: runs each selected suite against its clean reference simulator 
 pass, and every requirement it cites must get a passing check of its own), then once per fault mode
 a test names as its negative control (that test must fail, or warn when it checks only SHOULDs).
 Prints each test's fault-detection result, the requirements left without positive evidence, and
-both scores.
-Exit codes: 0 every fault detected and every cited requirement proved (or its gap explained),
-1 otherwise, 2 usage error.`;
+both scores; the runs' progress goes to stderr (none with --quiet).
+${exitCodesHelp({ 0: 'every fault detected and every cited requirement proved (or its gap explained)', 1: 'some test cannot fail, does not pass cleanly, or leaves a cited requirement unproved' })}`;
 
 export const selfCheckCommand: Command = {
   name: 'self-check',
-  summary: "prove each test fails under its negative-control fault mode (fault-detection score)",
+  summary: 'prove each test fails under its negative-control fault mode (fault-detection score)',
   usage,
-  async run(args: string[], io: CliIo): Promise<number> {
-    let values: { suite?: string[]; config?: string };
-    try {
-      ({ values } = parseArgs({ args, strict: true, options: { suite: { type: 'string', multiple: true }, config: { type: 'string' } } }));
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+  async run(args: string[], io: CliIo): Promise<ExitCode> {
+    const { values } = parseCommandArgs(args, { suite: { type: 'string', multiple: true }, config: { type: 'string' } });
     const path = resolve(io.cwd, values.config ?? 'config.yaml');
     const { config } = values.config !== undefined || existsSync(path) ? loadConfig(path, io.env) : defaultConfig();
     const { suites } = selectSuites(allSuites, { ...config, sut: undefined }, { suite: values.suite ?? [], actor: [] });
-    const { controls, proved, unproved } = await selfCheck(suites, catalogue(), config, io.signal);
+    const progress = startProgress(io, 'self-check runs', { total: selfCheckRuns(suites) });
+    let result;
+    try {
+      result = await selfCheck(suites, catalogue(), config, io.signal, (done, _total, next) => progress.update(done, next ? `· ${next}` : ''));
+    } finally {
+      progress.finish();
+    }
+    const { controls, proved, unproved } = result;
     for (const o of controls) {
       io.stdout(`${o.ok ? 'DETECTED ' : 'MISSED   '} ${o.test}  fault ${o.fault}: clean ${o.clean}, faulty ${o.faulty}${o.reason ? `  (${o.reason})` : ''}\n`);
     }
@@ -43,6 +46,6 @@ export const selfCheckCommand: Command = {
     const unexplained = unproved.filter((u) => !u.gap).length;
     io.stdout(`Fault-detection score: ${detected}/${controls.length} tests fail under their negative control\n`);
     io.stdout(`Positive evidence: ${proved}/${proved + unproved.length} cited requirements proved by a passing check of their own against the clean simulators${unproved.length - unexplained ? ` (${unproved.length - unexplained} more with a written reason why the reference cannot show them)` : ''}\n`);
-    return detected === controls.length && unexplained === 0 ? 0 : 1;
+    return detected === controls.length && unexplained === 0 ? EXIT.ok : EXIT.failed;
   },
 };

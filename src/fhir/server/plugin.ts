@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { FhirError } from '../errors.js';
-import { isPretty } from '../negotiation.js';
+import { acceptedRanges, isPretty } from '../negotiation.js';
 import type { FhirServerOptions, ServerContext } from './context.js';
 import { DEFAULT_CAPTURE_LIMIT, finishExchange, startRecording, type ExchangeRecorder } from './exchange.js';
 import { activeFaults, coreFaults } from './faults.js';
@@ -44,7 +44,7 @@ function baseUrlOf(request: FastifyRequest, prefix: string, options: FhirServerO
 function producesOwnMediaType(options: FhirServerOptions, segments: string[], accept: string | undefined): boolean {
   const last = segments[segments.length - 1];
   if (!accept || !last?.startsWith('$')) return false;
-  const asked = accept.split(',').map((range) => range.split(';', 1)[0]!.trim().toLowerCase());
+  const asked = acceptedRanges(accept).map((r) => r.type);
   return options.declaration.operations.some((o) => o.name === last.slice(1) && (o.producesMediaTypes ?? []).some((m) => asked.includes(m)));
 }
 

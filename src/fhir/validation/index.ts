@@ -7,7 +7,8 @@ import type { ResourceLike } from './rules.js';
 import { validateStructure } from './structure.js';
 
 export { evaluateRules, type Profile, type ResourceLike, type Rule, type RuleSeverity } from './rules.js';
-export { getProfile, knownProfile, registerProfile, validateAgainstProfile } from './profiles.js';
+export { getProfile, knownProfile, knownProfileUrls, registerProfile, validateAgainstProfile } from './profiles.js';
+export { BEST_PRACTICE_INVARIANTS, isBestPractice } from './best-practice.js';
 export { loadStructureValidator, validateStructure } from './structure.js';
 export { checkInvariants } from './invariants.js';
 

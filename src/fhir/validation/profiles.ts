@@ -23,6 +23,11 @@ export function getProfile(url: string): Profile | undefined {
   return profiles.get(bare(url));
 }
 
+/** The canonical URLs of every profile known, for messages that suggest one. */
+export function knownProfileUrls(): string[] {
+  return [...profiles.keys()];
+}
+
 /**
  * Checks `resource` against the rules of the profile `url`. An unknown profile, or a profile for
  * another resource type, is reported as an issue, never thrown.
@@ -37,5 +42,5 @@ export function validateAgainstProfile(resource: ResourceLike, url: string): Iss
   if (profile.resourceType !== resource.resourceType && profile.resourceType !== 'Resource') {
     return [{ severity: 'error', code: 'invalid', message: `profile ${profile.name} applies to ${profile.resourceType}, not ${resource.resourceType}`, expression: root }];
   }
-  return evaluateRules(resource, profile.rules);
+  return profile.check ? [...evaluateRules(resource, profile.rules), ...profile.check(resource)] : evaluateRules(resource, profile.rules);
 }

@@ -23,6 +23,11 @@ export interface Profile {
   name: string;
   resourceType: string;
   rules: Rule[];
+  /**
+   * Checks beyond FHIRPath rules, for a profile read from a StructureDefinition (cardinality,
+   * types, fixed and pattern values, slices, bindings): see src/fhir/package.
+   */
+  check?: (resource: ResourceLike) => Issue[];
 }
 
 /** The minimal shape every resource has; rules run on plain parsed JSON. */

@@ -10,10 +10,11 @@ import type { Bundle, Measure } from 'fhir/r4.js';
 import { bodyOf, defineSuite, test, type Ask, type Recording, type SuiteEnvironment, type TestContext } from '../../../src/engine/index.js';
 import { readCsvMeasureReports, type FromCsvOptions } from '../../../src/csv/index.js';
 import { parseDateRange } from '../../../src/fhir/search/date-range.js';
+import { acceptedRanges } from '../../../src/fhir/negotiation.js';
 import { MEASURE_SOURCE_PM_CSV_PUSH, MEASURE_SOURCE_PM_PUSH, MEASURE_SOURCE_PM_SUPPLEMENTAL_DATA } from '../../../ig/saner/capabilities.js';
 import { PUBLIC_HEALTH_MEASURE, PUBLIC_HEALTH_MEASURE_REPORT } from '../../../ig/saner/profiles.js';
 import { seedResources } from '../../../simulators/measure-consumer/seed.js';
-import { asPushes, entryReferenced, succeeded, mediaType, reportCsvCall, reportKey, reportOf, supplementalBundles, type Push, type ReportCsvCall } from './source-pushes.js';
+import { asPushes, entryReferenced, succeeded, reportCsvCall, reportKey, reportOf, supplementalBundles, type Push, type ReportCsvCall } from './source-pushes.js';
 import type { ActorId } from '../../../ig/actors.js';
 
 const FHIR_MEDIA = new Set(['application/fhir+json', 'application/fhir+xml']);
@@ -106,7 +107,7 @@ const pushTests = [
       notePushes(t, 'requests with a body', sent);
       t.expectEvery(sent, (p) => FHIR_MEDIA.has(p.mediaType ?? ''), 'every body is sent with Content-Type application/fhir+json or application/fhir+xml', { show: (p) => `${p.line} is ${p.mediaType ?? 'unlabelled'}` });
       t.expectEvery(sent.filter((p) => p.format), (p) => p.body?.ok === true, 'every FHIR body parses in the format its Content-Type names', { show: (p) => `${p.line}: ${p.body && !p.body.ok ? p.body.error : ''}` });
-      const accepts = sent.flatMap((p) => (p.exchange.requestHeaders['accept'] ?? '').split(',').map((a) => mediaType(a) ?? '').filter((m) => m && m !== '*/*'));
+      const accepts = sent.flatMap((p) => acceptedRanges(p.exchange.requestHeaders['accept'] ?? '').map((r) => r.type).filter((m) => m !== '*/*'));
       t.expectEvery(accepts, (m) => FHIR_MEDIA.has(m), 'every Accept that names a format names application/fhir+json or application/fhir+xml');
     },
   }),

@@ -9,6 +9,7 @@
  */
 import type { Bundle, Measure, MeasureReport } from 'fhir/r4.js';
 import { defineSuite, paramValues, test, type Ask, type InboundRequest, type Recording, type SuiteEnvironment, type TestContext, type TestDefinition } from '../../../src/engine/index.js';
+import { acceptedRanges } from '../../../src/fhir/negotiation.js';
 import { sanerSearchParamsFor } from '../../../ig/saner/search-params.js';
 import { parseDateRange } from '../../../src/fhir/search/date-range.js';
 import { MEASURE_CONSUMER_QM_CSV_PULL, MEASURE_CONSUMER_QM_PULL } from '../../../ig/saner/capabilities.js';
@@ -82,7 +83,7 @@ function mediaType(value: string): string {
 const fhirCalls = (calls: readonly Call[]): Call[] => calls.filter((c) => !(c.interaction === 'operation' && /-csv$/.test(c.operation ?? '')));
 
 function acceptRanges(c: Call): string[] {
-  return (c.exchange.requestHeaders['accept'] ?? '').split(',').map(mediaType).filter((m) => m && m !== '*/*' && m !== 'application/*');
+  return acceptedRanges(c.exchange.requestHeaders['accept'] ?? '').map((r) => r.type).filter((m) => m !== '*/*' && m !== 'application/*');
 }
 
 /** Well-formed date search value: an optional prefix, then a FHIR date, dateTime or instant. */
