@@ -14,6 +14,7 @@ import { formatOfContentType, type ResourceFormats, type ValidateResource, type 
 import type { Fixture } from './suite.js';
 import type { Environment, SuiteConfig, SuiteEnvironment } from './environment.js';
 import type { InboundRequest } from './inbound.js';
+import type { WriteTracking } from './writes.js';
 import { formatOfMediaType } from '../fhir/negotiation.js';
 import { statusText } from './status-text.js';
 
@@ -95,6 +96,8 @@ export interface TestRunDeps<F extends object> {
   config: SuiteConfig;
   signal: AbortSignal;
   environment: Environment;
+  /** Against a SUT: the run's write log, so what the test writes is tagged, listed and undone. */
+  tracking?: WriteTracking;
   /** Recorded answers of people, by requirement id. */
   attestations?: Readonly<Record<string, Attestation>>;
 }
@@ -113,7 +116,7 @@ export class TestRun<F extends object = Fixture> implements TestContext<F> {
   constructor(deps: TestRunDeps<F>) {
     this.#deps = deps;
     const http = deps.http.withListener((exchange) => this.#add({ kind: 'http', exchange }), { signal: deps.signal });
-    this.sut = createFhirClient(http, deps.formats, { fail: (message) => this.#stopWith(message) });
+    this.sut = createFhirClient(http, deps.formats, { fail: (message) => this.#stopWith(message) }, deps.tracking);
     this.env = deps.environment.use({ http, sut: this.sut, evidence: (e) => this.#add(e), signal: deps.signal });
   }
 

@@ -7,6 +7,8 @@ import type { Bundle, Parameters, Resource } from 'fhir/r4.js';
 import type { HttpClient, HttpResponse, QueryValue } from '../http/client.js';
 import { detectFormat } from '../fhir/format.js';
 import { formatOfContentType, type ResourceFormats, type WireFormat } from '../fhir/codec.js';
+import { TestStop } from './errors.js';
+import type { WriteTracking } from './writes.js';
 
 
 /** Where the client reports a body it could not parse. */
@@ -33,6 +35,8 @@ export interface SearchOptions extends FhirRequestOptions {
 }
 
 export interface OperationOptions extends FhirRequestOptions {
+  /** The operation writes to the SUT (e.g. `$report-csv`), so `--read-only` skips it and its answer is tracked. */
+  writes?: boolean;
   /** Resource type for a type- or instance-level operation. */
   type?: string;
   /** Resource id for an instance-level operation. */
@@ -76,8 +80,16 @@ export interface FhirClient {
 
 const MEDIA: Record<WireFormat, string> = { json: 'application/fhir+json', xml: 'application/fhir+xml' };
 
-export function createFhirClient(http: HttpClient, formats: ResourceFormats, sink: AssertionSink): FhirClient {
+/**
+ * A FHIR client over the harness's HTTP client. With `tracking` (a run against a SUT) every write
+ * carries the run's tag and is logged for cleanup, a resource the SUT held before an update is
+ * kept aside, and under `--read-only` a write ends the test as skipped instead of reaching the SUT.
+ */
+export function createFhirClient(http: HttpClient, formats: ResourceFormats, sink: AssertionSink, tracking?: WriteTracking): FhirClient {
   const baseUrl = http.config.baseUrl ?? '';
+  const refuseWhenReadOnly = (what: string) => {
+    if (tracking?.readOnly) throw new TestStop('skip', `not run: --read-only, and this test writes to the SUT (${what})`);
+  };
 
   const wrap = (res: HttpResponse): FhirResponse => {
     const format = formatOfContentType(res.headers['content-type']);
@@ -144,24 +156,55 @@ export function createFhirClient(http: HttpClient, formats: ResourceFormats, sin
       }
       return send('GET', type, { ...options, query: { ...params, ...(options.query ?? {}) } });
     },
-    create: (resource, options = {}) => send('POST', resource.resourceType, { ...options, body: bodyOf(resource, options) }),
-    update(resource, options = {}) {
-      if (!resource.id) throw new TypeError(`update needs a ${resource.resourceType} with an id`);
-      return send('PUT', `${resource.resourceType}/${encodeURIComponent(resource.id)}`, { ...options, body: bodyOf(resource, options) });
+    async create(resource, options = {}) {
+      refuseWhenReadOnly(`POST ${resource.resourceType}`);
+      const res = await send('POST', resource.resourceType, { ...options, body: bodyOf(tracking ? tracking.log.tagged(resource) : resource, options) });
+      if (tracking) tracking.log.recordAnswer(res, formats, resource.resourceType, tracking, 'create');
+      return res;
     },
-    delete: (type, id, options = {}) => send('DELETE', `${type}/${encodeURIComponent(id)}`, options),
-    operation(name, options = {}) {
+    async update(resource, options = {}) {
+      if (!resource.id) throw new TypeError(`update needs a ${resource.resourceType} with an id`);
+      const path = `${resource.resourceType}/${encodeURIComponent(resource.id)}`;
+      refuseWhenReadOnly(`PUT ${path}`);
+      // What the SUT held at this id before the run first wrote it, so cleanup can put it back.
+      const before = tracking && !tracking.log.has(resource.resourceType, resource.id) ? await heldBefore(path) : undefined;
+      const res = await send('PUT', path, { ...options, body: bodyOf(tracking ? tracking.log.tagged(resource) : resource, options) });
+      if (tracking && res.status >= 200 && res.status < 300) {
+        tracking.log.record({ type: resource.resourceType, id: resource.id, by: tracking.by, interaction: 'update', owner: tracking.owner, ...(before ? { before } : {}) });
+      }
+      return res;
+    },
+    delete(type, id, options = {}) {
+      refuseWhenReadOnly(`DELETE ${type}/${id}`);
+      return send('DELETE', `${type}/${encodeURIComponent(id)}`, options);
+    },
+    async operation(name, options = {}) {
       const op = name.startsWith('$') ? name : `$${name}`;
       const path = [options.type, options.id !== undefined ? encodeURIComponent(options.id) : undefined, op].filter(Boolean).join('/');
+      if (options.writes) refuseWhenReadOnly(`${options.method ?? 'POST'} ${path}`);
       if (options.method === 'GET') {
         return send('GET', path, { ...options, query: { ...primitiveParameters(options.parameters), ...(options.query ?? {}) } });
       }
       const body = options.parameters ? bodyOf(options.parameters, options) : undefined;
-      return send('POST', path, { ...options, ...(body !== undefined ? { body } : {}) });
+      const res = await send('POST', path, { ...options, ...(body !== undefined ? { body } : {}) });
+      if (tracking && options.writes) tracking.log.recordAnswer(res, formats, undefined, tracking, 'operation');
+      return res;
     },
-    request: (method, pathOrUrl, options = {}) =>
-      http.request({ method, url: pathOrUrl, ...options }).then(wrap),
+    async request(method, pathOrUrl, options = {}) {
+      const writing = !['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase());
+      if (writing) refuseWhenReadOnly(`${method} ${pathOrUrl}`);
+      const res = wrap(await http.request({ method, url: pathOrUrl, ...options }));
+      if (tracking && writing && method.toUpperCase() !== 'DELETE') tracking.log.recordAnswer(res, formats, undefined, tracking, /^\/?$/.test(pathOrUrl) ? 'batch' : 'create');
+      return res;
+    },
   };
+
+  async function heldBefore(path: string): Promise<Resource | undefined> {
+    const res = await http.request({ method: 'GET', url: path, headers: { accept: MEDIA.json } });
+    if (res.status !== 200) return undefined;
+    const outcome = wrap(res).tryResource();
+    return outcome.ok ? outcome.resource : undefined;
+  }
 }
 
 function describe(res: HttpResponse): string {

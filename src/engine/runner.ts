@@ -20,6 +20,7 @@ import { formatDuration } from './time.js';
 import type { PromptIo, Trigger } from './triggers.js';
 import { capabilitySummaries, countVerdicts, overallVerdict, requirementResults, verdictFromAssertions } from './verdict.js';
 import { harnessIdentity } from './identity.js';
+import type { WriteLog, WriteTracking } from './writes.js';
 
 /** Where a suite's traffic goes: a running SUT, or a server the runner starts (a simulator). */
 export type SuiteTarget = { baseUrl: string } | { start: StartServer; name?: string };
@@ -79,6 +80,11 @@ export interface RunOptions<S extends Suite<object> = Suite<object>> {
   attestations?: Readonly<Record<string, Attestation>>;
   /** Starts registered simulators a suite's environment asks for (`env.start`). */
   launch?: LaunchSimulator;
+  /**
+   * Against a SUT: what the run writes is tagged with `runId`, listed in results.writes and undone
+   * at each suite's end (`keepData` keeps it); `readOnly` skips every test that would write.
+   */
+  writes?: { log: WriteLog; readOnly?: boolean; keepData?: boolean; deletes?: (type: string) => boolean | undefined };
 }
 
 const DEFAULT_TEST_MS = 120_000;
@@ -142,6 +148,7 @@ export async function runSuites<S extends Suite<object>>(options: RunOptions<S>)
     suites: outcomes.map((o) => o.suite),
     requirements,
     tests,
+    ...(options.writes ? { writes: options.writes.log.records() } : {}),
   };
 }
 
@@ -178,6 +185,12 @@ async function runSuite(
   let target = 'baseUrl' in plan.target ? plan.target.baseUrl : `simulator ${plan.target.name ?? suite.simulator ?? suite.id}`;
   /** Set when the suite cannot run at all; every test then ends with it. */
   let broken: { verdict: Verdict; reason: string } | undefined;
+  /** Why the suite stopped before its tests could be decided. */
+  let stopped: string | undefined;
+  /** Writes go to a real SUT: tagged, listed and undone; a simulator standing in is torn down instead. */
+  const tracked = options.writes !== undefined && 'baseUrl' in plan.target;
+  const trackingFor = (by: string): WriteTracking | undefined =>
+    tracked ? { log: options.writes!.log, by, owner: suite.id, readOnly: options.writes!.readOnly ?? false } : undefined;
 
   const finish = (result: TestResult) => {
     results.push(result);
@@ -226,9 +239,12 @@ async function runSuite(
     let fixture: object = {};
     if (!broken && root && environment) {
       const http = root.withListener(() => undefined, { baseUrl: 'baseUrl' in plan.target ? plan.target.baseUrl : target });
-      const outcome = await setUp(suite, environment, http, options, signal, setupEvidence);
+      const outcome = await setUp(suite, environment, http, options, signal, setupEvidence, trackingFor('setup'));
       if ('fixture' in outcome) fixture = outcome.fixture;
-      else broken = outcome.broken;
+      else {
+        broken = outcome.broken;
+        if (outcome.unreachable) stopped = `the SUT did not answer during the suite's setup: ${outcome.broken.reason}`;
+      }
       if (!broken) {
         for (const def of suite.tests) {
           const id = testId(suite, def);
@@ -244,7 +260,15 @@ async function runSuite(
             continue;
           }
           emit({ type: 'test-start', suite: suite.id, test: id, title: def.title });
-          finish(await runTest(def, { id, suiteId: suite.id, requirements, http, options, plan, claimed, fixture, signal, environment, base }));
+          const tracking = trackingFor(id);
+          const ran = await runTest(def, { id, suiteId: suite.id, requirements, http, options, plan, claimed, fixture, signal, environment, base, ...(tracking ? { tracking } : {}) });
+          finish(ran.result);
+          // A SUT that stopped answering would make every later test wait out the same failure: the suite stops here, once.
+          if (ran.unreachable && 'baseUrl' in plan.target) {
+            stopped = `the SUT stopped answering during ${id}: ${ran.result.reason ?? ''}`;
+            broken = { verdict: 'error', reason: `not run: the SUT stopped answering (see ${id})` };
+            break;
+          }
         }
       }
     }
@@ -256,6 +280,10 @@ async function runSuite(
   } finally {
     const problems = (await environment?.teardown()) ?? [];
     for (const problem of problems) setupEvidence.push({ kind: 'note', text: `tearing down the suite's environment: ${problem}` });
+    if (tracked && root) {
+      const writes = options.writes!;
+      await writes.log.undo(suite.id, root.withListener(() => undefined, { baseUrl: target }), options.formats ?? projectFormats, { keep: writes.keepData ?? false, deletes: writes.deletes ?? (() => undefined) });
+    }
     await root?.close().catch(() => undefined);
     await server?.close().catch(() => undefined);
   }
@@ -271,6 +299,7 @@ async function runSuite(
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     ...(setupEvidence.length ? { setupEvidence } : {}),
+    ...(stopped ? { stopped } : {}),
   };
   emit({ type: 'suite-end', result });
   return { suite: result, tests: results };
@@ -295,16 +324,22 @@ async function setUp(
   options: RunOptions,
   signal: AbortSignal,
   evidence: Evidence[],
-): Promise<{ fixture: object } | { broken: { verdict: Verdict; reason: string } }> {
+  tracking: WriteTracking | undefined,
+): Promise<{ fixture: object } | { broken: { verdict: Verdict; reason: string }; unreachable?: boolean }> {
   if (!suite.setup) return { fixture: {} };
   const limit = options.timeouts?.testMs ?? DEFAULT_TEST_MS;
   const setupSignal = AbortSignal.any([signal, AbortSignal.timeout(limit)]);
   const setupHttp = http.withListener((exchange) => evidence.push({ kind: 'http', exchange }), { signal: setupSignal });
-  const sut = createFhirClient(setupHttp, options.formats ?? projectFormats, {
-    fail: (message) => {
-      throw new Error(message);
+  const sut = createFhirClient(
+    setupHttp,
+    options.formats ?? projectFormats,
+    {
+      fail: (message) => {
+        throw new Error(message);
+      },
     },
-  });
+    tracking,
+  );
   try {
     const env = environment.use({ http: setupHttp, sut, evidence: (e) => evidence.push(e), signal: setupSignal });
     return { fixture: await raceAbort(Promise.resolve(suite.setup(env)), setupSignal) };
@@ -313,7 +348,8 @@ async function setUp(
     // Setup may find the suite cannot apply, or needs a person (a prompt with no terminal).
     if (err instanceof TestStop && err.kind !== 'assertion') return { broken: { verdict: err.kind, reason: err.message } };
     if (setupSignal.aborted) return { broken: { verdict: 'error', reason: `suite setup did not finish within ${formatDuration(limit)}` } };
-    return { broken: { verdict: 'error', reason: `suite setup failed: ${messageOf(err)}` } };
+    const unreachable = err instanceof TransportError && (err.failure === 'connect' || err.failure === 'timeout');
+    return { broken: { verdict: 'error', reason: `suite setup failed: ${messageOf(err)}` }, ...(unreachable ? { unreachable } : {}) };
   }
 }
 
@@ -328,11 +364,12 @@ interface TestInput {
   fixture: object;
   signal: AbortSignal;
   environment: Environment;
+  tracking?: WriteTracking;
   base: Pick<TestResult, 'id' | 'suite' | 'title' | 'description' | 'requirements' | 'negativeControl'>;
 }
 
 
-async function runTest(def: TestDefinition<object>, input: TestInput): Promise<TestResult> {
+async function runTest(def: TestDefinition<object>, input: TestInput): Promise<{ result: TestResult; unreachable: boolean }> {
   const started = Date.now();
   const timeoutMs = def.timeoutMs ?? input.options.timeouts?.testMs ?? DEFAULT_TEST_MS;
   const controller = new AbortController();
@@ -351,9 +388,10 @@ async function runTest(def: TestDefinition<object>, input: TestInput): Promise<T
     config: input.plan.config ?? {},
     signal: controller.signal,
     environment: input.environment,
+    ...(input.tracking ? { tracking: input.tracking } : {}),
     ...(input.options.attestations ? { attestations: input.options.attestations } : {}),
   });
-  let outcome: { verdict: Verdict; reason?: string };
+  let outcome: Outcome;
   try {
     if (input.signal.aborted) onRunAbort();
     await raceAbort(Promise.resolve().then(() => def.run(run)), controller.signal);
@@ -367,7 +405,7 @@ async function runTest(def: TestDefinition<object>, input: TestInput): Promise<T
     // Stops a runaway test's requests and waits once its verdict is decided.
     if (!controller.signal.aborted) controller.abort(new Error('test ended'));
   }
-  return {
+  const result: TestResult = {
     ...input.base,
     verdict: outcome.verdict,
     ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}),
@@ -377,6 +415,7 @@ async function runTest(def: TestDefinition<object>, input: TestInput): Promise<T
     evidence: run.evidence,
     ...(run.undecidedReasons.length ? { undecided: run.undecidedReasons } : {}),
   };
+  return { result, unreachable: outcome.unreachable === true };
 }
 
 function completed(run: TestRun<object>, requirements: readonly Requirement[]): { verdict: Verdict; reason?: string } {
@@ -388,7 +427,10 @@ function completed(run: TestRun<object>, requirements: readonly Requirement[]): 
   return verdictFromAssertions(run.assertions, requirements);
 }
 
-function judgeThrown(err: unknown, run: TestRun<object>, requirements: readonly Requirement[], signal: AbortSignal): { verdict: Verdict; reason?: string } {
+/** How a test ended; `unreachable` when the SUT stopped answering (refused connections, timeouts), which stops the suite. */
+type Outcome = { verdict: Verdict; reason?: string; unreachable?: boolean };
+
+function judgeThrown(err: unknown, run: TestRun<object>, requirements: readonly Requirement[], signal: AbortSignal): Outcome {
   const fromChecks = run.assertions.length ? verdictFromAssertions(run.assertions, requirements) : undefined;
   if (err instanceof TestStop) {
     if (err.kind === 'assertion') return fromChecks ?? { verdict: 'fail', reason: err.message };
@@ -405,9 +447,10 @@ function judgeThrown(err: unknown, run: TestRun<object>, requirements: readonly 
         : cause instanceof HarnessError || cause instanceof HttpConfigError
           ? `harness error: ${cause.message}`
           : `the test threw ${messageOf(cause)}`;
+  const unreachable = cause instanceof TransportError && (cause.failure === 'connect' || cause.failure === 'timeout');
   // A SHALL failure already seen stays a failure: an error afterwards cannot excuse it.
-  if (fromChecks?.verdict === 'fail') return { verdict: 'fail', reason: `${fromChecks.reason}; then: ${reason}` };
-  return { verdict: 'error', reason };
+  if (fromChecks?.verdict === 'fail') return { verdict: 'fail', reason: `${fromChecks.reason}; then: ${reason}`, ...(unreachable ? { unreachable } : {}) };
+  return { verdict: 'error', reason, ...(unreachable ? { unreachable } : {}) };
 }
 
 /** Resolves with the promise, or rejects with the signal's reason as soon as it aborts. */
