@@ -8,7 +8,7 @@ import { dataSource } from './data-source/index.js';
 import { measureComputer } from './measure-computer/index.js';
 import type { ReferenceClient, Simulator } from './simulator.js';
 
-export type { ReferenceClient, ReferenceClientRunOptions, Simulator, SimulatorStartOptions } from './simulator.js';
+export type { Simulator } from './simulator.js';
 
 /** Every bundled reference simulator. */
 export const simulators: readonly Simulator[] = [measureSource, measureConsumer, madxContentConsumer, rpcContentConsumer, measureComputer, dataSource];

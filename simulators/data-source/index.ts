@@ -17,8 +17,8 @@ import { generateDataSet, type DataSet, type DataSetOptions, type ExpectedResult
 import { holdsResources, loadResources } from './load.js';
 import { readDateEndInclusive, refuseValueSetModifiers } from './search-hooks.js';
 
-export { generateDataSet, DEFAULT_PATIENTS, DEFAULT_SEED, LARGE_PATIENTS } from './generator.js';
-export type { DataSet, DataSetOptions, ExpectedResults } from './generator.js';
+export { generateDataSet, LARGE_PATIENTS } from './generator.js';
+export type { ExpectedResults } from './generator.js';
 
 export interface DataSourceOptions extends SimulatorStartOptions, DataSetOptions {
   /**

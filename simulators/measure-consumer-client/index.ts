@@ -17,7 +17,6 @@ import { MEASURE_POPULATIONS_VALUE_SET } from '../../ig/saner/canonicals.js';
 const PAGE_SIZE = 10;
 /** The reporting window the consumer asks about; wide enough for any fixture data set. */
 const WINDOW = { start: '2020-01-01', end: '2030-12-31' };
-/** D15: `code:in` takes a ValueSet URL. */
 /** Where `near` looks when no Location carries a position: central New Jersey. */
 const DEFAULT_NEAR = { latitude: 40.22, longitude: -74.76 };
 

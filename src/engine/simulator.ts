@@ -30,11 +30,6 @@ interface Waiter {
 }
 
 /**
- * Collects the simulator's inbound exchanges. A wait considers every exchange since the current
- * test began that no earlier wait of that test consumed, so a request the trigger caused before
- * the test started waiting is not missed.
- */
-/**
  * Where an inbound request went, relative to the simulator's FHIR base: `path` like
  * `/MeasureReport/1`, its decoded `segments`, and the whole `url` (for its query).
  */
@@ -47,6 +42,11 @@ export function requestBelow(baseUrl: string, exchange: HttpExchange): { path: s
   return { path, segments: path.split('/').filter(Boolean).map(decodeURIComponent), url };
 }
 
+/**
+ * Collects the simulator's inbound exchanges. A wait considers every exchange since the current
+ * test began that no earlier wait of that test consumed, so a request the trigger caused before
+ * the test started waiting is not missed.
+ */
 export class SimulatorSession {
   readonly #all: HttpExchange[] = [];
   #testStart = 0;

@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { renderHtml } from '../../report/html.js';
-import { loadResults, ResultsFileError } from '../../report/results-file.js';
+import { loadResults, renderHtml, ResultsFileError } from '../../report/index.js';
 import { UsageError, type Command } from '../command.js';
 
 const USAGE = `Usage: measure-conformance report RESULTS.json [--out DIR]
