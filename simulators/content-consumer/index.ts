@@ -24,7 +24,7 @@ import { asyncAnswers, type AsyncMode } from './async.js';
 import { processCollection } from './collection.js';
 import { contentConsumerFaults } from './faults.js';
 import { reportProblems, type ConsumerProfile } from './validation.js';
-import { measureCodeIssues } from './measure-codes.js';
+import { measureCodeIssues } from '../../ig/madx/measure-codes.js';
 import { projectMeasures, validateOptionData } from './reference-data.js';
 import { validateOptionIssues } from './validate-option.js';
 import { serveOwnStore } from '../own-store.js';

@@ -11,12 +11,12 @@ import { HttpClient, type HttpResponse } from '../../src/http/client.js';
 import { projectFormats, type WireFormat } from '../../src/fhir/codec.js';
 import type { FaultModeDef } from '../../src/fhir/server/index.js';
 import type { ReferenceClient, ReferenceClientRunOptions } from '../simulator.js';
+import { MADX_CREATOR_ACTOR } from '../../ig/madx/capabilities.js';
+import { RPC_CREATOR_ACTOR } from '../../ig/rpc/capabilities.js';
 import { finalAnswer } from './delivery.js';
 import { madxCreatorFaults, rpcCreatorFaults } from './faults.js';
 import { freshCollection, freshReport } from './reports.js';
 
-export const MADX_CREATOR_ACTOR = 'MadxContentCreator';
-export const RPC_CREATOR_ACTOR = 'RpcContentCreator';
 
 const MEDIA: Record<WireFormat, string> = { json: 'application/fhir+json', xml: 'application/fhir+xml' };
 const OTHER_MEASURE = 'http://example.org/Measure/not-the-configured-one';

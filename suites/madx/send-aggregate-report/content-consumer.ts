@@ -12,7 +12,7 @@ import { entriesNamed, INVALID_ENTRIES, sendInvalidBundle, withFreshIds } from '
 import {
   discover, expectRefused, finalAnswer, FORMATS, freshId, isIssueType, judgeTransport, MEDIA, notHeld, outcomeOf, readsBack, sendFixture, sendText,
   type ConsumerContext, type ConsumerFixture,
-} from './consumer-checks.js';
+} from '../../ihe-content/consumer-checks.js';
 
 const RULE_SET = 'trial-implementation (mADX 3.0.0)';
 const VALID = ['measurereport-valid.json', 'measurereport-valid-improvement-notation.json', 'measurereport-valid-no-stratifier.json'];

@@ -8,12 +8,11 @@
  */
 import type { Bundle, MeasureReport } from 'fhir/r4.js';
 import { defineSuite, test, type TestContext } from '../../../src/engine/index.js';
-import { MADX_CONTENT_CREATOR } from '../../../ig/madx/capabilities.js';
+import { MADX_CONTENT_CREATOR, MADX_CREATOR_ACTOR } from '../../../ig/madx/capabilities.js';
 import { MADX_MEASURE_REPORT, madxProfileUrl, registerMadxProfiles, type MadxRuleSet } from '../../../ig/madx/profiles.js';
-import { MADX_CREATOR_ACTOR } from '../../../simulators/content-creator-client/index.js';
-import { reportsSent, submissions } from './creator-sends.js';
-import { codesOfTheMeasure } from './creator-measure-codes.js';
-import { fhirMediaTypes, follows303, httpsEndpoint, pollsAccepted, reportsErrors, sendsOf, sendsWhenTriggered, smallCellRisk, type CreatorFixture } from './creator-exchange-tests.js';
+import { reportsSent, submissions } from '../../ihe-content/creator-sends.js';
+import { codesOfTheMeasure } from '../../ihe-content/creator-measure-codes.js';
+import { fhirMediaTypes, follows303, httpsEndpoint, pollsAccepted, reportsErrors, sendsOf, sendsWhenTriggered, smallCellRisk, type CreatorFixture } from '../../ihe-content/creator-exchange-tests.js';
 
 /** The simulator the SUT sends to. */
 export const MADX_CONSUMER_SIMULATOR = 'madx-content-consumer';

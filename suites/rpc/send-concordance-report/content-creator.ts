@@ -6,13 +6,12 @@
  * the configured Measure, the scheme of the endpoint, and how the SUT followed the 303.
  */
 import { defineSuite, test } from '../../../src/engine/index.js';
-import { RPC_CONTENT_CREATOR } from '../../../ig/rpc/capabilities.js';
+import { RPC_CONTENT_CREATOR, RPC_CREATOR_ACTOR } from '../../../ig/rpc/capabilities.js';
 import { RPC_MEASURE_REPORT, registerRpcProfiles } from '../../../ig/rpc/profiles.js';
-import { RPC_CREATOR_ACTOR } from '../../../simulators/content-creator-client/index.js';
 import { measureOf } from '../../../simulators/content-creator-client/reports.js';
-import { reportsSent, submissions } from '../../madx/send-aggregate-report/creator-sends.js';
-import { fhirMediaTypes, follows303, httpsEndpoint, reportsErrors, sendsOf, sendsWhenTriggered, type CreatorFixture } from '../../madx/send-aggregate-report/creator-exchange-tests.js';
-import { codesOfTheMeasure } from '../../madx/send-aggregate-report/creator-measure-codes.js';
+import { reportsSent, submissions } from '../../ihe-content/creator-sends.js';
+import { fhirMediaTypes, follows303, httpsEndpoint, reportsErrors, sendsOf, sendsWhenTriggered, type CreatorFixture } from '../../ihe-content/creator-exchange-tests.js';
+import { codesOfTheMeasure } from '../../ihe-content/creator-measure-codes.js';
 import { subjectKind } from './creator-subjects.js';
 
 /** The simulator the SUT sends to. */

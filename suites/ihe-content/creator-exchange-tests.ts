@@ -4,7 +4,7 @@
  * the scheme of its endpoint, and how it follows the Consumer's 202 and 303 answers — each test
  * citing its own catalogue's ids.
  */
-import { ATTESTED_FALSE, test, type TestContext, type TestDefinition } from '../../../src/engine/index.js';
+import { ATTESTED_FALSE, test, type TestContext, type TestDefinition } from '../../src/engine/index.js';
 import { FHIR_MEDIA, readSends, reportsSent, submissions, type Send } from './creator-sends.js';
 
 export interface CreatorFixture {

@@ -4,9 +4,9 @@
  * a status or result URL), its body parsed by its Content-Type.
  */
 import type { Bundle, MeasureReport, Resource } from 'fhir/r4.js';
-import type { HttpExchange } from '../../../src/engine/results.js';
-import { requestBelow } from '../../../src/engine/simulator.js';
-import { projectFormats, formatOfContentType } from '../../../src/fhir/codec.js';
+import type { HttpExchange } from '../../src/engine/results.js';
+import { requestBelow } from '../../src/engine/simulator.js';
+import { projectFormats, formatOfContentType } from '../../src/fhir/codec.js';
 
 export type SendKind = 'update' | 'update-without-id' | 'create' | 'bundle' | 'get' | 'other';
 
