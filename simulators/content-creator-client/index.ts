@@ -8,6 +8,7 @@
 import type { Bundle, DomainResource, MeasureReport, Narrative, Resource } from 'fhir/r4.js';
 import { activeFaults } from '../../src/fhir/server/faults.js';
 import { HttpClient, type HttpResponse } from '../../src/http/client.js';
+import { TIMEOUTS } from '../../src/http/timeouts.js';
 import { projectFormats, type WireFormat } from '../../src/fhir/codec.js';
 import type { FaultModeDef } from '../../src/fhir/server/index.js';
 import type { ReferenceClient, ReferenceClientRunOptions } from '../simulator.js';
@@ -64,7 +65,7 @@ class Creator {
   constructor(options: ReferenceClientRunOptions, known: readonly FaultModeDef[]) {
     this.#faults = activeFaults([...(options.faults ?? [])], known);
     this.#signal = options.signal;
-    this.#http = new HttpClient({ baseUrl: options.baseUrl, timeouts: { requestMs: 15_000 }, ...(options.ca ? { tls: { ca: options.ca } } : {}) });
+    this.#http = new HttpClient({ baseUrl: options.baseUrl, timeouts: { requestMs: TIMEOUTS.requestMs }, ...(options.ca ? { tls: { ca: options.ca } } : {}) });
   }
 
   close(): Promise<void> {

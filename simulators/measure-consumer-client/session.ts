@@ -6,6 +6,7 @@
  */
 import type { Bundle, Resource } from 'fhir/r4.js';
 import { HttpClient, type HttpResponse } from '../../src/http/client.js';
+import { TIMEOUTS } from '../../src/http/timeouts.js';
 import { projectFormats, formatOfContentType, type WireFormat } from '../../src/fhir/codec.js';
 
 const MEDIA: Record<WireFormat, string> = { json: 'application/fhir+json', xml: 'application/fhir+xml' };
@@ -28,7 +29,7 @@ export class ConsumerSession {
   readonly #habits: ConsumerHabits;
 
   constructor(baseUrl: string, habits: ConsumerHabits) {
-    this.#http = new HttpClient({ baseUrl, timeouts: { requestMs: 15_000 } });
+    this.#http = new HttpClient({ baseUrl, timeouts: { requestMs: TIMEOUTS.requestMs } });
     this.#habits = habits;
   }
 

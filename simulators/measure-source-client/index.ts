@@ -8,6 +8,7 @@
 import type { Bundle, Measure, MeasureReport, Resource } from 'fhir/r4.js';
 import { activeFaults } from '../../src/fhir/server/faults.js';
 import { HttpClient, type HttpResponse } from '../../src/http/client.js';
+import { TIMEOUTS } from '../../src/http/timeouts.js';
 import { projectFormats, formatOfContentType, type WireFormat } from '../../src/fhir/codec.js';
 import type { ReferenceClient, ReferenceClientRunOptions } from '../simulator.js';
 import { sourceClientFaults } from './faults.js';
@@ -46,7 +47,7 @@ class Source {
     this.#faults = activeFaults([...(options.faults ?? [])], sourceClientFaults);
     this.#options = options.options ?? ['Push'];
     this.#signal = options.signal;
-    this.#http = new HttpClient({ baseUrl: options.baseUrl, timeouts: { requestMs: 15_000 } });
+    this.#http = new HttpClient({ baseUrl: options.baseUrl, timeouts: { requestMs: TIMEOUTS.requestMs } });
   }
 
   close(): Promise<void> {

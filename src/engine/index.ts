@@ -6,7 +6,7 @@ export { RequirementCatalogue, defineRequirements, requirementsOf, requirementPr
 export type { TestContext, SetupContext, SimulatorView, CheckOptions, SuiteConfig } from './context.js';
 export { abortableSleep } from './context.js';
 export type { FhirClient, FhirResponse, FhirRequestOptions, SearchOptions, OperationOptions, RawRequestOptions, ParseOutcome } from './fhir-client.js';
-export { HttpClient, TransportError, HttpConfigError, DEFAULTS as HTTP_DEFAULTS } from '../http/client.js';
+export { HttpClient, TransportError, HttpConfigError } from '../http/client.js';
 export { REDACTED, redactDeep } from '../http/redact.js';
 export type { HttpClientConfig, HttpRequest, HttpResponse, HttpAuth, HttpTimeouts, TransportFailure } from '../http/client.js';
 export { projectFormats, projectValidator } from '../fhir/codec.js';

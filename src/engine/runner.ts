@@ -9,6 +9,7 @@ import { assertCitationsKnown, type RequirementCatalogue } from './catalogue.js'
 import { testId, type Suite, type TestDefinition } from './suite.js';
 import { HarnessError, Interrupted, TestStop, TestTimeout, TriggerError } from './errors.js';
 import { HttpClient, HttpConfigError, TransportError, type HttpClientConfig } from '../http/client.js';
+import { TIMEOUTS } from '../http/timeouts.js';
 import { createFhirClient } from './fhir-client.js';
 import { projectFormats, projectValidator, type ResourceFormats, type ValidateResource } from '../fhir/codec.js';
 import { TestRun, type SuiteConfig } from './context.js';
@@ -71,8 +72,8 @@ export interface RunOptions<S extends Suite<object> = Suite<object>> {
   attestations?: Readonly<Record<string, Attestation>>;
 }
 
-const DEFAULT_TEST_MS = 120_000;
-const DEFAULT_WAIT_MS = 30_000;
+const DEFAULT_TEST_MS = TIMEOUTS.testMs;
+const DEFAULT_WAIT_MS = TIMEOUTS.waitMs;
 
 export async function runSuites<S extends Suite<object>>(options: RunOptions<S>): Promise<RunResults> {
   const { suites, catalogue } = options;
