@@ -4,7 +4,8 @@
  * through this interface.
  */
 import type { HttpExchange } from '../src/http/exchange.js';
-import type { FaultModeDef, RunningFhirServer } from '../src/fhir/server/index.js';
+import type { FaultCatalogue } from '../src/fhir/faults.js';
+import type { RunningFhirServer } from '../src/fhir/server/index.js';
 
 export interface SimulatorStartOptions {
   /** Active fault modes (negative controls). */
@@ -54,7 +55,7 @@ export interface ReferenceClient {
   title: string;
   /** Actors this client stands in for. */
   plays: string[];
-  faults: readonly FaultModeDef[];
+  faults: FaultCatalogue<string>;
   /** Does the actor's part once, to the end; rejects when it cannot reach the server. */
   run(options: ReferenceClientRunOptions): Promise<void>;
 }

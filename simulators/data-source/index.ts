@@ -6,13 +6,15 @@
  */
 import type { Measure, Resource } from 'fhir/r4.js';
 import type { RunningFhirServer } from '../../src/fhir/server/index.js';
-import { activeFaults, coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
+import { coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
+import { activateFaults } from '../../src/fhir/faults.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { fixtureResources } from '../fixtures.js';
 import { serveOwnStore } from '../own-store.js';
 import { startBeside } from '../beside.js';
 import type { Simulator, SimulatorStartOptions } from '../simulator.js';
 import { dataSourceDeclaration } from './declaration.js';
+import { dataSourceFaults } from './faults.js';
 import { generateDataSet, type DataSet, type DataSetOptions, type ExpectedResults } from './generator.js';
 import { holdsResources, loadResources } from './load.js';
 import { readDateEndInclusive, refuseValueSetModifiers } from './search-hooks.js';
@@ -54,8 +56,7 @@ export async function startDataSource(options: DataSourceOptions = {}): Promise<
   if (options.beside) return withBeside(options.beside, options);
   const inModifier = options.inModifier ?? true;
   const declaration = dataSourceDeclaration({ inModifier });
-  const faults = options.faults ?? [];
-  activeFaults(faults, [...coreFaults, ...declaration.faults]);
+  const faults = activateFaults(options.faults ?? [], coreFaults, dataSourceFaults);
   const dataSet = generateDataSet(options);
   const seed = [...computeFixtures(), ...dataSet.resources];
   // No full-text index: _text and _content are not served, and it would slow the bulk load.
@@ -77,10 +78,10 @@ export async function startDataSource(options: DataSourceOptions = {}): Promise<
     startFhirServer({
       declaration,
       store,
-      faults,
+      faults: faults.ids,
       configure: (app) => {
-        if (!inModifier || faults.includes('in-modifier-400')) refuseValueSetModifiers(app);
-        if (faults.includes('date-end-inclusive')) readDateEndInclusive(app);
+        if (!inModifier || faults.has('in-modifier-400')) refuseValueSetModifiers(app);
+        if (faults.has('date-end-inclusive')) readDateEndInclusive(app);
       },
       ...(options.host ? { host: options.host } : {}),
       ...(options.port !== undefined ? { port: options.port } : {}),
@@ -103,6 +104,6 @@ export const dataSource: Simulator = {
   id: 'data-source',
   title: 'measure-conformance reference Data Source',
   plays: ['DataSource'],
-  faultIds: () => [...coreFaults, ...dataSourceDeclaration({ inModifier: true }).faults].map((f) => f.id),
+  faultIds: () => [...coreFaults.modes, ...dataSourceFaults.modes].map((f) => f.id),
   start: (options) => startDataSource(options),
 };

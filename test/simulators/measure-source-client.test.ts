@@ -155,7 +155,7 @@ describe('reference Measure Source client', () => {
   ];
 
   it('has a case below for every one of its fault modes', () => {
-    expect(faultCases.map(([f]) => f).sort()).toEqual(measureSourceClient.faults.map((f) => f.id).sort());
+    expect(faultCases.map(([f]) => f).sort()).toEqual(measureSourceClient.faults.modes.map((f) => f.id).sort());
   });
 
   it.each(faultCases)('fault %s changes what the client sends as it says', async (fault, check) => {
