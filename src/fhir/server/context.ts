@@ -80,7 +80,10 @@ export interface FhirServerOptions<Id extends string = never> {
   configure?: (app: FastifyInstance) => void;
 }
 
-/** Everything a route needs about the request in hand. */
+/**
+ * Everything a route needs about the request in hand. The core serves any declaration, so it holds
+ * the declaration's own fault ids as plain text (`<string>`) and asks the active set only its own.
+ */
 export interface ServerContext {
   options: FhirServerOptions<string>;
   declaration: ServerDeclaration<string>;
