@@ -18,7 +18,6 @@ const declaration: ServerDeclaration = {
   searchParamDefs: sanerSearchParamsFor(['MeasureReport', 'Location']),
   operations: [],
   validateOnWrite: { base: true, profiles: true },
-  faults: [],
 };
 
 function report(i: number): MeasureReport {

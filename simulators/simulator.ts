@@ -5,7 +5,8 @@
  */
 import type { ActorId } from '../ig/actors.js';
 import type { HttpExchange } from '../src/http/exchange.js';
-import type { FaultModeDef, RunningFhirServer } from '../src/fhir/server/index.js';
+import type { FaultCatalogue } from '../src/fhir/faults.js';
+import type { RunningFhirServer } from '../src/fhir/server/index.js';
 
 /** One step of a long start-up: `done` of `total` in the phase named (e.g. `generating patients`). */
 export interface StartProgress {
@@ -89,7 +90,7 @@ export interface ReferenceClient {
   title: string;
   /** Actors this client stands in for. */
   plays: ActorId[];
-  faults: readonly FaultModeDef[];
+  faults: FaultCatalogue<string>;
   /** Does the actor's part once, to the end; rejects when it cannot reach the server. */
   run(options: ReferenceClientRunOptions): Promise<void>;
 }

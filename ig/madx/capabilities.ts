@@ -5,6 +5,9 @@
  */
 export const PROJECT_CAPABILITY_BASE = 'https://measure-conformance.example.org/fhir/CapabilityStatement';
 
+/** The actor name a run selects the Content Creator suite and reference client by. */
+export const MADX_CREATOR_ACTOR = 'MadxContentCreator';
+
 export const MADX_CONTENT_CREATOR = `${PROJECT_CAPABILITY_BASE}/IHE.mADX.ContentCreator`;
 export const MADX_CONTENT_CONSUMER = `${PROJECT_CAPABILITY_BASE}/IHE.mADX.ContentConsumer`;
 

@@ -5,6 +5,9 @@
  */
 import { PROJECT_CAPABILITY_BASE } from '../madx/capabilities.js';
 
+/** The actor name a run selects the Content Creator suite and reference client by. */
+export const RPC_CREATOR_ACTOR = 'RpcContentCreator';
+
 export const RPC_CONTENT_CREATOR = `${PROJECT_CAPABILITY_BASE}/IHE.RPC.ContentCreator`;
 export const RPC_CONTENT_CONSUMER = `${PROJECT_CAPABILITY_BASE}/IHE.RPC.ContentConsumer`;
 

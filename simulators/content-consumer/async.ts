@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OperationOutcome } from 'fhir/r4.js';
 import { contentTypeOf } from '../../src/fhir/negotiation.js';
+import type { ContentConsumerFaults } from './faults.js';
 
 export type AsyncMode = '202' | '303';
 
@@ -39,7 +40,7 @@ function prefersAsync(request: FastifyRequest): boolean {
   return (Array.isArray(prefer) ? prefer.join(',') : (prefer ?? '')).split(/[,;]/).some((p) => p.trim().toLowerCase() === 'respond-async');
 }
 
-export function asyncAnswers(app: FastifyInstance, configured: AsyncMode | false, faults: ReadonlySet<string>, isSubmission: (request: FastifyRequest) => boolean): void {
+export function asyncAnswers(app: FastifyInstance, configured: AsyncMode | false, faults: ContentConsumerFaults, isSubmission: (request: FastifyRequest) => boolean): void {
   const jobs = new Map<string, Job>();
 
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {

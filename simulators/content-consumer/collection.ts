@@ -8,6 +8,7 @@ import { FhirError, type Issue } from '../../src/fhir/errors.js';
 import type { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { rejection, rejectionIssues, type OutcomeStyle } from './outcomes.js';
 import { reportProblems, type ConsumerProfile } from './validation.js';
+import type { ContentConsumerFaults } from './faults.js';
 
 interface InvalidEntry {
   at: string;
@@ -25,7 +26,7 @@ function store(storeOf: ResourceStore, report: MeasureReport): string {
   return `MeasureReport/${stored.id ?? ''}`;
 }
 
-export function processCollection(bundle: Bundle, storeOf: ResourceStore, profile: ConsumerProfile, faults: ReadonlySet<string>): CollectionAnswer {
+export function processCollection(bundle: Bundle, storeOf: ResourceStore, profile: ConsumerProfile, faults: ContentConsumerFaults): CollectionAnswer {
   if (bundle.type !== 'collection') {
     throw FhirError.of(400, 'not-supported', `Send Aggregate Report takes a collection Bundle, not a ${String(bundle.type)} Bundle`, 'Bundle.type');
   }

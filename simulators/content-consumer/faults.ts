@@ -3,21 +3,26 @@
  * tables, so a Content Consumer suite can show it fails when it should. The core's own faults
  * (accept-invalid, accept-wrong-media-type, ignore-if-match, operation-outcome-missing, …) apply too.
  */
-import type { FaultModeDef } from '../../src/fhir/server/index.js';
+import { defineFaults, type FaultIds } from '../../src/fhir/faults.js';
+import type { ActiveFaultsOf } from '../../src/fhir/server/index.js';
 
-export const contentConsumerFaults: FaultModeDef[] = [
-  { id: 'wrong-success-code', description: 'Answers an accepted report or Bundle with 204 instead of 200/201', breaks: ['MADX-CON-001', 'RPC-CON-001'] },
-  { id: 'bundle-issue-without-expression', description: 'The OperationOutcome of an invalid Bundle entry has no issue.expression', breaks: ['MADX-CON-016'] },
-  { id: 'bundle-severity-error', description: 'The OperationOutcome of an invalid Bundle entry has severity error instead of fatal', breaks: ['MADX-CON-017'] },
-  { id: 'bundle-single-outcome', description: 'Answers an invalid Bundle with one OperationOutcome holding every entry\'s issues (the A4 warning form)', breaks: ['MADX-CON-015'] },
-  { id: 'bundle-accept-partial', description: 'Stores the valid entries of a Bundle with invalid ones and answers 200', breaks: ['MADX-CON-013', 'MADX-CON-015'] },
-  { id: 'async-no-content-location', description: 'Answers 202 without a Content-Location (or Location) status URL', breaks: ['MADX-CON-020', 'RPC-CON-015'] },
-  { id: 'redirect-loop', description: 'The status URL redirects (303) to itself for ever, so no final answer is reached', breaks: ['MADX-CON-020', 'MADX-CON-021', 'RPC-CON-015'] },
-  { id: 'no-501', description: 'Answers a method it does not implement (DELETE, PATCH) with 200 as if done, instead of 501', breaks: ['MADX-CON-012', 'RPC-CON-011'] },
-  { id: 'auth-403', description: 'Requires credentials no client has and refuses every request but metadata with 403 instead of 401', breaks: ['MADX-CON-008', 'RPC-CON-007'] },
-  { id: 'ignore-measure-codes', description: 'Takes group, population and stratifier codes the named Measure does not define', breaks: ['MADX-MR-013', 'RPC-CRE-007'] },
-  { id: 'ignore-terminology', description: 'Validate option: takes disaggregation values outside the code set the Measure links to their dimension', breaks: ['MADX-OPT-002', 'MADX-OPT-004'] },
-  { id: 'ignore-unknown-subject', description: 'Validate option: takes a report whose subject is no facility of the mCSD directory', breaks: ['MADX-OPT-003'] },
-  { id: 'plain-http', description: 'Serves plain http even when given a certificate', breaks: ['MADX-CON-003', 'MADX-SEC-001', 'RPC-CON-003', 'RPC-SEC-001'] },
-  { id: 'auth-ignored', description: 'Serves every request whatever its credentials, even with a bearer token configured (no 401)', breaks: ['MADX-CON-008', 'RPC-CON-007'] },
-];
+export const contentConsumerFaults = defineFaults([
+  { id: 'wrong-success-code', description: 'Answers an accepted report or Bundle with 204 instead of 200/201' },
+  { id: 'bundle-issue-without-expression', description: 'The OperationOutcome of an invalid Bundle entry has no issue.expression' },
+  { id: 'bundle-severity-error', description: 'The OperationOutcome of an invalid Bundle entry has severity error instead of fatal' },
+  { id: 'bundle-single-outcome', description: 'Answers an invalid Bundle with one OperationOutcome holding every entry\'s issues (the A4 warning form)' },
+  { id: 'bundle-accept-partial', description: 'Stores the valid entries of a Bundle with invalid ones and answers 200' },
+  { id: 'async-no-content-location', description: 'Answers 202 without a Content-Location (or Location) status URL' },
+  { id: 'redirect-loop', description: 'The status URL redirects (303) to itself for ever, so no final answer is reached' },
+  { id: 'no-501', description: 'Answers a method it does not implement (DELETE, PATCH) with 200 as if done, instead of 501' },
+  { id: 'auth-403', description: 'Requires credentials no client has and refuses every request but metadata with 403 instead of 401' },
+  { id: 'ignore-measure-codes', description: 'Takes group, population and stratifier codes the named Measure does not define' },
+  { id: 'ignore-terminology', description: 'Validate option: takes disaggregation values outside the code set the Measure links to their dimension' },
+  { id: 'ignore-unknown-subject', description: 'Validate option: takes a report whose subject is no facility of the mCSD directory' },
+  { id: 'plain-http', description: 'Serves plain http even when given a certificate' },
+  { id: 'auth-ignored', description: 'Serves every request whatever its credentials, even with a bearer token configured (no 401)' },
+]);
+
+export type ContentConsumerFault = FaultIds<typeof contentConsumerFaults>;
+/** The faults the Consumer's own code sees: the core's and its own. */
+export type ContentConsumerFaults = ActiveFaultsOf<ContentConsumerFault>;

@@ -16,15 +16,16 @@ import { FhirError, toOperationOutcome, type Issue } from '../../src/fhir/errors
 import { parseResource, serializeResource } from '../../src/fhir/format.js';
 import { contentTypeOf, requestBodyFormat } from '../../src/fhir/negotiation.js';
 import type { RunningFhirServer, ServerDeclaration, ServerHooks } from '../../src/fhir/server/index.js';
-import { activeFaults, coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
+import { coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
+import { activateFaults } from '../../src/fhir/faults.js';
 import { searchParamsFor } from '../../src/fhir/search/search-param-def.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import type { Simulator, SimulatorStartOptions } from '../simulator.js';
 import { asyncAnswers, type AsyncMode } from './async.js';
 import { processCollection } from './collection.js';
-import { contentConsumerFaults } from './faults.js';
+import { contentConsumerFaults, type ContentConsumerFault, type ContentConsumerFaults } from './faults.js';
 import { reportProblems, type ConsumerProfile } from './validation.js';
-import { measureCodeIssues } from './measure-codes.js';
+import { measureCodeIssues } from '../../ig/madx/measure-codes.js';
 import { projectMeasures, validateOptionData } from './reference-data.js';
 import { validateOptionIssues } from './validate-option.js';
 import { serveOwnStore } from '../own-store.js';
@@ -56,7 +57,7 @@ const NOT_IMPLEMENTED = new Set(['DELETE', 'PATCH']);
  * leaves them unchecked, unless the Validate option refuses it), and with the Validate option to
  * the grouped actors' terminology and directory.
  */
-function businessRules(profile: ContentConsumerProfile, faults: ReadonlySet<string>, validateMessage: boolean): (report: MeasureReport) => Issue[] {
+function businessRules(profile: ContentConsumerProfile, faults: ContentConsumerFaults, validateMessage: boolean): (report: MeasureReport) => Issue[] {
   const rule = profile === 'rpc' ? 'RPC-CRE-007' : 'MADX-MR-013';
   const option = validateMessage ? validateOptionData() : undefined;
   const checks = { terminology: !faults.has('ignore-terminology'), subject: !faults.has('ignore-unknown-subject') };
@@ -72,7 +73,7 @@ function consumerProfile(profile: ContentConsumerProfile, ruleSet: MadxRuleSet, 
   return { ...named, ...(rules ? { businessRules: rules } : {}) };
 }
 
-export function contentConsumerDeclaration(profile: ContentConsumerProfile, checked: ConsumerProfile, clientIds: boolean, validateMessage = false): ServerDeclaration {
+export function contentConsumerDeclaration(profile: ContentConsumerProfile, checked: ConsumerProfile, clientIds: boolean, validateMessage = false): ServerDeclaration<ContentConsumerFault> {
   return {
     name: profile === 'rpc' ? 'RpcContentConsumerSimulator' : 'MadxContentConsumerSimulator',
     title: `measure-conformance reference ${profile === 'rpc' ? 'RPC' : 'mADX'} Content Consumer`,
@@ -102,7 +103,7 @@ function singleRejection(issues: Issue[], checked: ConsumerProfile): FhirError {
   return new FhirError(422, [summary, ...located]);
 }
 
-function hooks(checked: ConsumerProfile, bundles: boolean): ServerHooks {
+function hooks(checked: ConsumerProfile, bundles: boolean): ServerHooks<ContentConsumerFault> {
   return {
     beforeWrite(event) {
       if (event.faults.has('accept-invalid') || event.faults.has('skip-profile-validation')) return undefined;
@@ -125,7 +126,7 @@ function sendOutcome(reply: FastifyReply, status: number, issues: Issue[]): Fast
 }
 
 /** Request handling the core does not do: 501, the [base]/Bundle form, the success-code fault. */
-function configure(checked: ConsumerProfile, store: ResourceStore, faults: ReadonlySet<string>, options: { bundles: boolean; async: AsyncMode | false; refuseAll?: 401 | 503 }) {
+function configure(checked: ConsumerProfile, store: ResourceStore, faults: ContentConsumerFaults, options: { bundles: boolean; async: AsyncMode | false; refuseAll?: 401 | 503 }) {
   const path = (request: FastifyRequest) => request.url.split('?')[0]!.replace(/\/+$/, '');
   const isSubmission = (request: FastifyRequest) => {
     const p = path(request);
@@ -173,8 +174,7 @@ function configure(checked: ConsumerProfile, store: ResourceStore, faults: Reado
 
 export async function startContentConsumer(options: ContentConsumerOptions = {}): Promise<RunningFhirServer> {
   const profile = options.profile ?? 'madx';
-  const requested = options.faults ?? [];
-  const faults = activeFaults(requested, [...coreFaults, ...contentConsumerFaults]);
+  const faults = activateFaults(options.faults ?? [], coreFaults, contentConsumerFaults);
   const validateMessage = profile === 'madx' && options.validateMessage === true;
   const checked = consumerProfile(profile, options.ruleSet ?? 'trial-implementation', businessRules(profile, faults, validateMessage));
   const declaration = contentConsumerDeclaration(profile, checked, options.clientIds ?? true, validateMessage);
@@ -186,7 +186,7 @@ export async function startContentConsumer(options: ContentConsumerOptions = {})
       declaration,
       store,
       hooks: hooks(checked, bundles),
-      faults: requested,
+      faults: faults.ids,
       ...(options.host ? { host: options.host } : {}),
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.tls && !faults.has('plain-http') ? { tls: options.tls } : {}),
@@ -197,7 +197,7 @@ export async function startContentConsumer(options: ContentConsumerOptions = {})
   );
 }
 
-const faultIds = () => [...coreFaults, ...contentConsumerFaults].map((f) => f.id);
+const faultIds = () => [...coreFaults.modes, ...contentConsumerFaults.modes].map((f) => f.id);
 
 /** mADX Content Consumer (QRPH-58), 3.0.0 trial-implementation rules; plays `MadxContentConsumer`. */
 export const madxContentConsumer: Simulator = {

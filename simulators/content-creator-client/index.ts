@@ -6,17 +6,17 @@
  * (JSON and XML). Both see each exchange to its final answer (202 polling, 303 GET).
  */
 import type { Bundle, DomainResource, MeasureReport, Narrative, Resource } from 'fhir/r4.js';
-import { activeFaults } from '../../src/fhir/server/faults.js';
+import { activateFaults, type ActiveFaults } from '../../src/fhir/faults.js';
 import { HttpClient, type HttpResponse } from '../../src/http/client.js';
+import { TIMEOUTS } from '../../src/http/timeouts.js';
 import { projectFormats, type WireFormat } from '../../src/fhir/codec.js';
-import type { FaultModeDef } from '../../src/fhir/server/index.js';
 import type { ReferenceClient, ReferenceClientRunOptions } from '../simulator.js';
+import { MADX_CREATOR_ACTOR } from '../../ig/madx/capabilities.js';
+import { RPC_CREATOR_ACTOR } from '../../ig/rpc/capabilities.js';
 import { finalAnswer } from './delivery.js';
-import { madxCreatorFaults, rpcCreatorFaults } from './faults.js';
+import { madxCreatorFaults, rpcCreatorFaults, type CreatorFault } from './faults.js';
 import { freshCollection, freshReport } from './reports.js';
 
-export const MADX_CREATOR_ACTOR = 'MadxContentCreator';
-export const RPC_CREATOR_ACTOR = 'RpcContentCreator';
 
 const MEDIA: Record<WireFormat, string> = { json: 'application/fhir+json', xml: 'application/fhir+xml' };
 const OTHER_MEASURE = 'http://example.org/Measure/not-the-configured-one';
@@ -57,16 +57,16 @@ function narrative(text: string): Narrative {
 }
 
 class Creator {
-  readonly #faults: ReadonlySet<string>;
+  readonly #faults: ActiveFaults<CreatorFault>;
   readonly #http: HttpClient;
   readonly #signal: AbortSignal | undefined;
 
-  constructor(options: ReferenceClientRunOptions, known: readonly FaultModeDef[]) {
-    this.#faults = activeFaults([...(options.faults ?? [])], known);
+  constructor(options: ReferenceClientRunOptions, known: typeof madxCreatorFaults | typeof rpcCreatorFaults) {
+    this.#faults = activateFaults(options.faults ?? [], known);
     this.#signal = options.signal;
     // The plain-http-send fault speaks http to whatever endpoint it was given, https included.
     const baseUrl = this.#faults.has('plain-http-send') ? options.baseUrl.replace(/^https:/, 'http:') : options.baseUrl;
-    this.#http = new HttpClient({ baseUrl, timeouts: { requestMs: 15_000 }, ...(options.ca ? { tls: { ca: options.ca } } : {}) });
+    this.#http = new HttpClient({ baseUrl, timeouts: { requestMs: TIMEOUTS.requestMs }, ...(options.ca ? { tls: { ca: options.ca } } : {}) });
   }
 
   close(): Promise<void> {

@@ -5,8 +5,9 @@
  * value set, a negative result.
  */
 import type { Coding } from 'fhir/r4.js';
+import { PROJECT_CANONICAL_BASE } from '../../ig/saner/canonicals.js';
 
-export const CANONICAL_BASE = 'http://measure-conformance.example.org/fhir';
+export const CANONICAL_BASE = PROJECT_CANONICAL_BASE;
 export const SNOMED = 'http://snomed.info/sct';
 export const LOINC = 'http://loinc.org';
 export const ICD10CM = 'http://hl7.org/fhir/sid/icd-10-cm';

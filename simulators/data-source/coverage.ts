@@ -25,8 +25,6 @@ import { HOUR, MINUTE } from './model.js';
 export const COVERAGE_MEASURE_ID = 'ComputeSearchCoverage';
 export const COVERAGE_MEASURE_URL = `${CANONICAL_BASE}/Measure/${COVERAGE_MEASURE_ID}`;
 export const COVERAGE_MEASURE_VERSION = '1.0.0';
-/** The system of the coverage Measure's group and population codes. */
-export const COVERAGE_CODES = `${CANONICAL_BASE}/CodeSystem/${COVERAGE_MEASURE_ID}`;
 
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 const DEXAMETHASONE: Coding = { system: RXNORM, code: '3264', display: 'dexamethasone' };

@@ -10,7 +10,7 @@ import { sanerSearchParamsFor } from '../../ig/saner/search-params.js';
 import type { SearchParamDef } from '../../src/fhir/search/search-param-def.js';
 import { DATA_SOURCE_CM } from '../../ig/saner/capabilities.js';
 import { CANONICAL_BASE } from './codes.js';
-import { dataSourceFaults } from './faults.js';
+import { dataSourceFaults, type DataSourceFault } from './faults.js';
 
 /** The resource types of SANER-CM-DS-* (DataSource-ComputeMeasure), in the order of its rows. */
 export const COMPUTE_MEASURE_TYPES = [
@@ -69,7 +69,7 @@ function servedDefinitions(resources: readonly ResourceDeclaration[]): SearchPar
   return DEFINITIONS.filter((d) => resources.some((r) => r.searchParams.includes(d.name) && d.base.some((b) => b === r.type || b === 'Resource')));
 }
 
-export function dataSourceDeclaration(options: { inModifier: boolean }): ServerDeclaration {
+export function dataSourceDeclaration(options: { inModifier: boolean }): ServerDeclaration<DataSourceFault> {
   const resources = ALL_TYPES.map((type) => resourceDeclaration(type, options.inModifier));
   return {
     name: options.inModifier ? 'DataSourceSimulator' : 'DataSourceSimulatorWithoutIn',
@@ -83,6 +83,6 @@ export function dataSourceDeclaration(options: { inModifier: boolean }): ServerD
     operations: [],
     // Read-only: nothing is written through the API, and the generated data is checked by tests.
     validateOnWrite: { base: true, profiles: false },
-    faults: [...dataSourceFaults],
+    faults: dataSourceFaults,
   };
 }

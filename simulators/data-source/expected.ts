@@ -20,7 +20,8 @@
  *   member whose patient yields nothing is in no stratum.
  */
 import { coverageGroups, COVERAGE_MEASURE_URL, COVERAGE_MEASURE_VERSION } from './coverage.js';
-import { COMPUTE_MEASURE_URL, MEASURE_VERSIONS, populationMembers, STRATIFIERS } from './measures.js';
+import { COMPUTE_MEASURE_URL } from '../../ig/saner/canonicals.js';
+import { MEASURE_VERSIONS, populationMembers, STRATIFIERS } from './measures.js';
 import type { ClinicalModel, ReportingPeriod } from './model.js';
 import { UNEVALUABLE_MEASURE_URL, UNEVALUABLE_MEASURE_VERSION, unevaluableGroups } from './unevaluable.js';
 

@@ -3,17 +3,17 @@
  * ignore-count, no-next-link, no-post-search, ignore-search-param:<name>, …): each makes a Measure
  * Computer that trusts it report other counts, or has to notice the refusal.
  */
-import type { FaultModeDef } from '../../src/fhir/server/index.js';
+import { defineFaults, type FaultIds } from '../../src/fhir/faults.js';
 
-export const dataSourceFaults: readonly FaultModeDef[] = [
+export const dataSourceFaults = defineFaults([
   {
     id: 'in-modifier-400',
     description: 'Claims :in and :not-in in its CapabilityStatement but answers searches using them with 400',
-    breaks: ['SANER-CM-PG-003'],
   },
   {
     id: 'date-end-inclusive',
     description: 'Reads date=lt as date=le, so a result taken at the end instant of a period is counted in it',
-    breaks: ['SANER-CM-DS-009', 'SANER-CM-PG-003'],
   },
-];
+]);
+
+export type DataSourceFault = FaultIds<typeof dataSourceFaults>;

@@ -6,19 +6,21 @@
  */
 import type { Measure, Resource } from 'fhir/r4.js';
 import type { RunningFhirServer } from '../../src/fhir/server/index.js';
-import { activeFaults, coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
+import { coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
+import { activateFaults } from '../../src/fhir/faults.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { fixtureResources } from '../fixtures.js';
 import { serveOwnStore } from '../own-store.js';
 import { startBeside } from '../beside.js';
 import type { Simulator, SimulatorStartOptions } from '../simulator.js';
 import { dataSourceDeclaration } from './declaration.js';
+import { dataSourceFaults } from './faults.js';
 import { generateDataSet, type DataSet, type DataSetOptions, type ExpectedResults } from './generator.js';
 import { holdsResources, loadResources } from './load.js';
 import { readDateEndInclusive, refuseValueSetModifiers } from './search-hooks.js';
 
-export { generateDataSet, DEFAULT_PATIENTS, DEFAULT_SEED, LARGE_PATIENTS } from './generator.js';
-export type { DataSet, DataSetOptions, ExpectedResults } from './generator.js';
+export { generateDataSet, LARGE_PATIENTS } from './generator.js';
+export type { ExpectedResults } from './generator.js';
 
 export interface DataSourceOptions extends SimulatorStartOptions, DataSetOptions {
   /**
@@ -54,8 +56,7 @@ export async function startDataSource(options: DataSourceOptions = {}): Promise<
   if (options.beside) return withBeside(options.beside, options);
   const inModifier = options.inModifier ?? true;
   const declaration = dataSourceDeclaration({ inModifier });
-  const faults = options.faults ?? [];
-  activeFaults(faults, [...coreFaults, ...declaration.faults]);
+  const faults = activateFaults(options.faults ?? [], coreFaults, dataSourceFaults);
   const report = options.onStartProgress;
   const dataSet = generateDataSet(options, report && ((done, total) => report({ phase: 'generating patients', done, total })));
   const seed = [...computeFixtures(), ...dataSet.resources];
@@ -78,10 +79,10 @@ export async function startDataSource(options: DataSourceOptions = {}): Promise<
     startFhirServer({
       declaration,
       store,
-      faults,
+      faults: faults.ids,
       configure: (app) => {
-        if (!inModifier || faults.includes('in-modifier-400')) refuseValueSetModifiers(app);
-        if (faults.includes('date-end-inclusive')) readDateEndInclusive(app);
+        if (!inModifier || faults.has('in-modifier-400')) refuseValueSetModifiers(app);
+        if (faults.has('date-end-inclusive')) readDateEndInclusive(app);
       },
       ...(options.host ? { host: options.host } : {}),
       ...(options.port !== undefined ? { port: options.port } : {}),
@@ -104,6 +105,6 @@ export const dataSource: Simulator = {
   id: 'data-source',
   title: 'measure-conformance reference Data Source',
   plays: ['DataSource'],
-  faultIds: () => [...coreFaults, ...dataSourceDeclaration({ inModifier: true }).faults].map((f) => f.id),
+  faultIds: () => [...coreFaults.modes, ...dataSourceFaults.modes].map((f) => f.id),
   start: (options) => startDataSource(options),
 };

@@ -4,11 +4,9 @@
  * search engine applies to the FHIR queries of fixtures/compute (see periodMatches), so the
  * expected counts are computed without querying anything.
  */
-import { CANONICAL_BASE, COVID_DIAGNOSES, inValueSet, POSITIVE_RESULTS, SARS_COV2_LABS, VENTILATION_PROCEDURES } from './codes.js';
+import { COVID_DIAGNOSES, inValueSet, POSITIVE_RESULTS, SARS_COV2_LABS, VENTILATION_PROCEDURES } from './codes.js';
 import type { ClinicalModel, EncounterClass, Instant, ObservationStatus, PatientRecord, ReportingPeriod } from './model.js';
 import { SECOND } from './model.js';
-
-export const COMPUTE_MEASURE_URL = `${CANONICAL_BASE}/Measure/ComputeCovidImpact`;
 
 /** What changes between the versions of the Measure. */
 export interface MeasureVersion {

@@ -13,8 +13,6 @@ import type { ClinicalModel, ReportingPeriod } from './model.js';
 export const UNEVALUABLE_MEASURE_ID = 'ComputeUnevaluable';
 export const UNEVALUABLE_MEASURE_URL = `${CANONICAL_BASE}/Measure/${UNEVALUABLE_MEASURE_ID}`;
 export const UNEVALUABLE_MEASURE_VERSION = '1.0.0';
-/** The system of the Measure's group and population codes. */
-export const UNEVALUABLE_CODES = `${CANONICAL_BASE}/CodeSystem/${UNEVALUABLE_MEASURE_ID}`;
 
 /** The Measure's only group. */
 export const PARTLY_EVALUABLE_GROUP = 'PartlyEvaluable';

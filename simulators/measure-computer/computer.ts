@@ -13,6 +13,7 @@ import { loadDefinitions, type CanonicalResolver } from './definitions.js';
 import { evaluateMeasure, type Evaluation } from './evaluate.js';
 import { reportingPeriod } from './period.js';
 import { pushReport, type PushResult } from './push.js';
+import type { MeasureComputerFaults } from './faults.js';
 
 export interface ComputerConfig {
   /** Base URL of the Data Source the criteria are run against. */
@@ -25,7 +26,7 @@ export interface ComputerConfig {
   defaultSubject?: string;
   /** `Organization/id` reporting when `$evaluate-measure` names no reporter. */
   defaultReporter?: string;
-  faults: ReadonlySet<string>;
+  faults: MeasureComputerFaults;
 }
 
 export interface ComputeRequest {

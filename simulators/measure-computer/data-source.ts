@@ -6,6 +6,7 @@
  */
 import type { Bundle, BundleLink, CapabilityStatement, OperationOutcome, Resource } from 'fhir/r4.js';
 import { HttpClient } from '../../src/http/client.js';
+import { TIMEOUTS } from '../../src/http/timeouts.js';
 import { queryString, type FhirQuery } from './query.js';
 
 const FHIR_JSON = 'application/fhir+json';
@@ -58,7 +59,7 @@ export class DataSourceClient {
   /** A large Data Source may take minutes over one query; the computer waits rather than report nothing. */
   constructor(base: string) {
     this.base = base.replace(/\/+$/, '');
-    this.#http = new HttpClient({ baseUrl: this.base, timeouts: { requestMs: 300_000, headersMs: 300_000, bodyMs: 300_000 }, maxResponseBytes: 200 * 1024 * 1024 });
+    this.#http = new HttpClient({ baseUrl: this.base, timeouts: { requestMs: TIMEOUTS.dataSourceReadMs, headersMs: TIMEOUTS.dataSourceReadMs, bodyMs: TIMEOUTS.dataSourceReadMs }, maxResponseBytes: 200 * 1024 * 1024 });
   }
 
   close(): Promise<void> {

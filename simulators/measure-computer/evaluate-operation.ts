@@ -10,6 +10,7 @@ import { EVALUATE_MEASURE_OPERATION } from '../../ig/saner/canonicals.js';
 import { TransportError } from '../../src/http/client.js';
 import { FhirError } from '../../src/fhir/errors.js';
 import type { OperationDeclaration } from '../../src/fhir/server/index.js';
+import type { MeasureComputerFault, MeasureComputerFaults } from './faults.js';
 import type { ComputeRequest, MeasureComputer } from './computer.js';
 import { DataSourceError } from './data-source.js';
 import { priorPeriod, reportingPeriod } from './period.js';
@@ -45,7 +46,7 @@ function storeFlag(value: string | undefined): boolean {
 }
 
 /** The period to compute: the one asked, or under `evaluate-ignores-period` the one before it (bad input is refused either way). */
-function periodToCompute(given: Partial<Record<ParameterName, string>>, faults: ReadonlySet<string>): Pick<ComputeRequest, 'periodStart' | 'periodEnd'> {
+function periodToCompute(given: Partial<Record<ParameterName, string>>, faults: MeasureComputerFaults): Pick<ComputeRequest, 'periodStart' | 'periodEnd'> {
   if (!faults.has('evaluate-ignores-period')) {
     return { ...(given.periodStart ? { periodStart: given.periodStart } : {}), ...(given.periodEnd ? { periodEnd: given.periodEnd } : {}) };
   }
@@ -53,7 +54,7 @@ function periodToCompute(given: Partial<Record<ParameterName, string>>, faults: 
   return { ...(prior.start ? { periodStart: prior.start } : {}), ...(prior.end ? { periodEnd: prior.end } : {}) };
 }
 
-export function evaluateMeasureOperation(computer: MeasureComputer): OperationDeclaration {
+export function evaluateMeasureOperation(computer: MeasureComputer): OperationDeclaration<MeasureComputerFault> {
   return {
     name: 'evaluate-measure',
     level: ['instance'],

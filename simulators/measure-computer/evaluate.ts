@@ -16,6 +16,8 @@ import { parseQuery, QueryError, usesInModifier, withExplicitCodes, type FhirQue
 import { buildReport, type GroupCounts, type PopulationCount, type StratifierCounts } from './report.js';
 import { compileStratifier, lookupIn, StratifierError } from './stratify.js';
 import { buildVariables, UnknownVariable, type Variables } from './variables.js';
+import { NO_FAULTS } from '../../src/fhir/faults.js';
+import type { MeasureComputerFaults } from './faults.js';
 
 export interface EvaluationInput {
   definitions: MeasureDefinitions;
@@ -23,7 +25,7 @@ export interface EvaluationInput {
   subject: Location;
   reporter: Organization;
   dataSource: DataSourceClient;
-  faults?: ReadonlySet<string>;
+  faults?: MeasureComputerFaults;
   now?: Date;
 }
 
@@ -58,8 +60,8 @@ class GroupEvaluator {
     private readonly issues: Issue[],
   ) {}
 
-  get #faults(): ReadonlySet<string> {
-    return this.input.faults ?? new Set();
+  get #faults(): MeasureComputerFaults {
+    return this.input.faults ?? NO_FAULTS;
   }
 
   /** The query as the Data Source can take it: `:in` rewritten to codes where it has no `:in`. */

@@ -9,7 +9,8 @@ import type { Location, Organization, Resource } from 'fhir/r4.js';
 import { PUBLIC_HEALTH_MEASURE, PUBLIC_HEALTH_MEASURE_REPORT, registerSanerProfiles } from '../../ig/saner/profiles.js';
 import { MEASURE_COMPUTER_CM, MEASURE_SOURCE_QM_PULL } from '../../ig/saner/capabilities.js';
 import type { ResourceDeclaration, RunningFhirServer, ServerDeclaration } from '../../src/fhir/server/index.js';
-import { activeFaults, coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
+import { coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
+import { activateFaults } from '../../src/fhir/faults.js';
 import { sanerSearchParamsFor } from '../../ig/saner/search-params.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { fixtureResources } from '../fixtures.js';
@@ -19,7 +20,7 @@ import type { Simulator, SimulatorStartOptions } from '../simulator.js';
 import { startDataSource } from '../data-source/index.js';
 import { MeasureComputer } from './computer.js';
 import { evaluateMeasureOperation } from './evaluate-operation.js';
-import { measureComputerFaults } from './faults.js';
+import { measureComputerFaults, type MeasureComputerFault } from './faults.js';
 
 registerSanerProfiles();
 
@@ -50,7 +51,7 @@ function definitional(type: string, supportedProfiles?: string[]): ResourceDecla
   };
 }
 
-function declaration(computer: MeasureComputer): ServerDeclaration {
+function declaration(computer: MeasureComputer): ServerDeclaration<MeasureComputerFault> {
   return {
     name: 'MeasureComputerSimulator',
     title: 'measure-conformance reference Measure Computer',
@@ -73,7 +74,7 @@ function declaration(computer: MeasureComputer): ServerDeclaration {
     operations: [evaluateMeasureOperation(computer)],
     validateOnWrite: { base: true, profiles: true },
     instantiates: [MEASURE_COMPUTER_CM, MEASURE_SOURCE_QM_PULL],
-    faults: [...measureComputerFaults],
+    faults: measureComputerFaults,
   };
 }
 
@@ -99,8 +100,7 @@ function defaultReference(type: 'Location' | 'Organization'): string | undefined
 }
 
 export async function startMeasureComputer(options: MeasureComputerOptions): Promise<RunningFhirServer> {
-  const faults = options.faults ?? [];
-  const active = activeFaults(faults, [...coreFaults, ...measureComputerFaults]);
+  const active = activateFaults(options.faults ?? [], coreFaults, measureComputerFaults);
   const subject = options.subject ?? defaultReference('Location');
   const reporter = options.reporter ?? defaultReference('Organization');
   const store = ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: sanerSearchParamsFor([...DEFINITIONS, 'MeasureReport', ...PARTIES]) });
@@ -119,7 +119,7 @@ export async function startMeasureComputer(options: MeasureComputerOptions): Pro
     startFhirServer({
       declaration: declaration(computer),
       store,
-      faults,
+      faults: active.ids,
       ...(options.host ? { host: options.host } : {}),
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
@@ -148,10 +148,10 @@ export const measureComputer: Simulator = {
   id: 'measure-computer',
   title: 'measure-conformance reference Measure Computer',
   plays: ['MeasureComputer'],
-  faultIds: () => [...coreFaults, ...measureComputerFaults].map((f) => f.id),
+  faultIds: () => [...coreFaults.modes, ...measureComputerFaults.modes].map((f) => f.id),
   async start(options: SimulatorStartOptions & Partial<MeasureComputerOptions> = {}) {
     if (options.dataSourceUrl) return startMeasureComputer({ ...options, dataSourceUrl: options.dataSourceUrl });
-    activeFaults(options.faults ?? [], [...coreFaults, ...measureComputerFaults]);
+    activateFaults(options.faults ?? [], coreFaults, measureComputerFaults);
     const companion = await startDataSource({ ...(options.host ? { host: options.host } : {}) });
     const pair = await startBeside(companion, (c) => startMeasureComputer({ ...options, dataSourceUrl: c.url }));
     return { ...pair.second, close: pair.close };

@@ -5,6 +5,7 @@
  */
 import type { Bundle, MeasureReport } from 'fhir/r4.js';
 import { HttpClient } from '../../src/http/client.js';
+import { TIMEOUTS } from '../../src/http/timeouts.js';
 import { serializeJson } from '../../src/fhir/json.js';
 import { queryString } from './query.js';
 
@@ -50,7 +51,7 @@ function assignedId(location: string | undefined): string | undefined {
 }
 
 export async function pushReport(consumerUrl: string, report: MeasureReport): Promise<PushResult> {
-  const http = new HttpClient({ baseUrl: consumerUrl, timeouts: { requestMs: 30_000 } });
+  const http = new HttpClient({ baseUrl: consumerUrl, timeouts: { requestMs: TIMEOUTS.requestMs } });
   try {
     // The computer's own id and version are no business of the Consumer; the claimed profile is.
     const { id: _ownId, meta, ...content } = report;

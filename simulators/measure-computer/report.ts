@@ -19,12 +19,11 @@ import type {
   Reference,
 } from 'fhir/r4.js';
 import { toOperationOutcome, type Issue } from '../../src/fhir/errors.js';
+import { EVALUATION_ERROR_EXTENSION } from '../../ig/saner/canonicals.js';
 import { PUBLIC_HEALTH_MEASURE_REPORT } from '../../ig/saner/profiles.js';
 import type { ReportingPeriod } from './period.js';
 
 const DATA_ABSENT = 'http://hl7.org/fhir/StructureDefinition/data-absent-reason';
-/** R5's MeasureReport.error (Reference(OperationOutcome)), carried into R4 as a cross-version extension. */
-export const EVALUATION_ERROR_EXTENSION = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-MeasureReport.error';
 const OUTCOME_ID = 'evaluation-issues';
 
 const absent: Extension[] = [{ url: DATA_ABSENT, valueCode: 'error' }];

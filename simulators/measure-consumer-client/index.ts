@@ -7,17 +7,16 @@
  * `$read-csv`, parsing the CSV back into MeasureReports with src/csv.
  */
 import type { Identifier, Location, Measure, MeasureReport, Organization } from 'fhir/r4.js';
-import { activeFaults } from '../../src/fhir/server/faults.js';
+import { activateFaults, type ActiveFaults } from '../../src/fhir/faults.js';
 import { readCsvMeasureReports, measureCodes } from '../../src/csv/index.js';
 import type { ReferenceClient, ReferenceClientRunOptions } from '../simulator.js';
-import { consumerClientFaults } from './faults.js';
+import { consumerClientFaults, type ConsumerClientFault } from './faults.js';
 import { ConsumerSession, type Params } from './session.js';
 import { MEASURE_POPULATIONS_VALUE_SET } from '../../ig/saner/canonicals.js';
 
 const PAGE_SIZE = 10;
 /** The reporting window the consumer asks about; wide enough for any fixture data set. */
 const WINDOW = { start: '2020-01-01', end: '2030-12-31' };
-/** D15: `code:in` takes a ValueSet URL. */
 /** Where `near` looks when no Location carries a position: central New Jersey. */
 const DEFAULT_NEAR = { latitude: 40.22, longitude: -74.76 };
 
@@ -37,12 +36,12 @@ export const measureConsumerClient: ReferenceClient = {
 };
 
 class Consumer {
-  readonly #faults: ReadonlySet<string>;
+  readonly #faults: ActiveFaults<ConsumerClientFault>;
   readonly #session: ConsumerSession;
   readonly #csv: boolean;
 
   constructor(options: ReferenceClientRunOptions) {
-    this.#faults = activeFaults([...(options.faults ?? [])], consumerClientFaults);
+    this.#faults = activateFaults(options.faults ?? [], consumerClientFaults);
     this.#csv = (options.options ?? []).includes('CSV');
     this.#session = new ConsumerSession(options.baseUrl, { faults: this.#faults, ...(options.signal ? { signal: options.signal } : {}) });
   }

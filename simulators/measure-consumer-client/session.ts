@@ -5,7 +5,10 @@
  * consumer facing a server that lacks one feature would; only an unreachable server stops it.
  */
 import type { Bundle, Resource } from 'fhir/r4.js';
+import type { ActiveFaults } from '../../src/fhir/faults.js';
 import { HttpClient, type HttpResponse } from '../../src/http/client.js';
+import { TIMEOUTS } from '../../src/http/timeouts.js';
+import type { ConsumerClientFault } from './faults.js';
 import { projectFormats, formatOfContentType, type WireFormat } from '../../src/fhir/codec.js';
 
 const MEDIA: Record<WireFormat, string> = { json: 'application/fhir+json', xml: 'application/fhir+xml' };
@@ -17,7 +20,7 @@ const MAX_PAGES = 200;
 export type Params = [name: string, value: string][];
 
 export interface ConsumerHabits {
-  faults: ReadonlySet<string>;
+  faults: ActiveFaults<ConsumerClientFault>;
   signal?: AbortSignal;
   /** Called for answers that were not 2xx, so a run can explain what it could not get. */
   log?: (text: string) => void;
@@ -28,7 +31,7 @@ export class ConsumerSession {
   readonly #habits: ConsumerHabits;
 
   constructor(baseUrl: string, habits: ConsumerHabits) {
-    this.#http = new HttpClient({ baseUrl, timeouts: { requestMs: 15_000 } });
+    this.#http = new HttpClient({ baseUrl, timeouts: { requestMs: TIMEOUTS.requestMs } });
     this.#habits = habits;
   }
 

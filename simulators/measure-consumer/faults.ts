@@ -7,27 +7,32 @@ import type { FastifyInstance } from 'fastify';
 import type { Measure, Resource } from 'fhir/r4.js';
 import { parseResource, serializeResource } from '../../src/fhir/format.js';
 import { formatOfMediaType } from '../../src/fhir/negotiation.js';
-import type { FaultModeDef } from '../../src/fhir/server/index.js';
+import { defineFaults, type FaultIds } from '../../src/fhir/faults.js';
+import type { ActiveFaultsOf } from '../../src/fhir/server/index.js';
 import type { ResourceStore } from '../../src/fhir/store/resource-store.js';
 
-export const consumerFaults: FaultModeDef[] = [
-  { id: 'lose-acknowledged', description: 'Answers a MeasureReport create with 201 (or a batch or $report-csv entry with 201) but does not keep it', breaks: ['SANER-PM-CON-002', 'SANER-PM-PG-007'] },
-  { id: 'update-creates-duplicate', description: 'Stores an update of a MeasureReport (PUT, or $report-csv for a known subject, reporter and period) as a new report and keeps the old one unchanged', breaks: ['SANER-PM-CON-003', 'SANER-PM-PG-007', 'SANER-CSVPUSH-CON-002'] },
+export const consumerFaults = defineFaults([
+  { id: 'lose-acknowledged', description: 'Answers a MeasureReport create with 201 (or a batch or $report-csv entry with 201) but does not keep it' },
+  { id: 'update-creates-duplicate', description: 'Stores an update of a MeasureReport (PUT, or $report-csv for a known subject, reporter and period) as a new report and keeps the old one unchanged' },
   { id: 'auth-ignored', description: 'Serves every request whatever its credentials, even with a bearer token configured (no 401)' },
-  { id: 'report-csv-ignore-map', description: '$report-csv ignores the map parameter, so renamed columns are not read', breaks: ['SANER-CSVPUSH-CON-002', 'SANER-OP-REPORTCSV-002'] },
-  { id: 'report-csv-wrong-row-errors', description: '$report-csv errors name the wrong row (counted from the first data row instead of the header)', breaks: ['SANER-CSVPUSH-CON-002'] },
-  { id: 'ignore-prefer', description: 'Answers every create and update with the stored resource, whatever Prefer: return= asks for', breaks: ['FHIR-HTTP-014'] },
-  { id: 'update-id-from-url', description: 'Stores a MeasureReport update under the id in the URL whatever id its body carries (or none), instead of answering 400', breaks: ['FHIR-HTTP-009'] },
-  { id: 'invalid-measure', description: 'Serves Measures without the ReportingPeriod extension (a PublicHealthMeasure violation)', breaks: ['SANER-CSVPUSH-CON-001'] },
-  { id: 'supplemental-accept-missing-reference', description: 'Stores a Supplemental Data batch whose MeasureReport references resources the batch does not carry', breaks: ['SANER-SD-CON-001'] },
-];
+  { id: 'report-csv-ignore-map', description: '$report-csv ignores the map parameter, so renamed columns are not read' },
+  { id: 'report-csv-wrong-row-errors', description: '$report-csv errors name the wrong row (counted from the first data row instead of the header)' },
+  { id: 'ignore-prefer', description: 'Answers every create and update with the stored resource, whatever Prefer: return= asks for' },
+  { id: 'update-id-from-url', description: 'Stores a MeasureReport update under the id in the URL whatever id its body carries (or none), instead of answering 400' },
+  { id: 'invalid-measure', description: 'Serves Measures without the ReportingPeriod extension (a PublicHealthMeasure violation)' },
+  { id: 'supplemental-accept-missing-reference', description: 'Stores a Supplemental Data batch whose MeasureReport references resources the batch does not carry' },
+]);
+
+export type ConsumerFault = FaultIds<typeof consumerFaults>;
+/** The faults the Consumer's own code sees: the core's and its own. */
+export type ConsumerFaults = ActiveFaultsOf<ConsumerFault>;
 
 /**
  * What a faulty Consumer does once a MeasureReport is stored, whichever way it came (create,
  * update, batch entry, $report-csv): forget a new one, or file an update as a new report and put
  * the old content back.
  */
-export function afterReportWrite(store: ResourceStore, stored: Resource, created: boolean, faults: ReadonlySet<string>): void {
+export function afterReportWrite(store: ResourceStore, stored: Resource, created: boolean, faults: ConsumerFaults): void {
   if (stored.resourceType !== 'MeasureReport' || !stored.id) return;
   if (created && faults.has('lose-acknowledged')) {
     store.delete('MeasureReport', stored.id);

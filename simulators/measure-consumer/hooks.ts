@@ -7,7 +7,7 @@ import type { Bundle, CapabilityStatement, Measure, OperationOutcome, OperationO
 import { FhirError, hasErrors } from '../../src/fhir/errors.js';
 import type { ResponseEvent, ServerHooks, WriteEvent } from '../../src/fhir/server/index.js';
 import { validateResource } from '../../src/fhir/validation/index.js';
-import { afterReportWrite, withoutReportingPeriod } from './faults.js';
+import { afterReportWrite, withoutReportingPeriod, type ConsumerFault } from './faults.js';
 import { PUBLIC_HEALTH_MEASURE_REPORT } from '../../ig/saner/profiles.js';
 import { supplementalDataBatch } from './supplemental-data.js';
 
@@ -19,7 +19,7 @@ const COLLECTION_WARNING: OperationOutcomeIssue = {
 };
 
 /** A collection at [base]/Bundle must still be the Supplemental Data shape: the MeasureReport first, valid against the SANER profile. */
-function checkCollection(event: WriteEvent): void {
+function checkCollection(event: WriteEvent<ConsumerFault>): void {
   const bundle = event.resource as Bundle;
   if (bundle.type !== 'collection') {
     throw FhirError.of(422, 'business-rule', `[base]/Bundle takes the collection form of Supplemental Data, not a ${bundle.type} Bundle (a batch goes to [base])`, 'Bundle.type');
@@ -32,7 +32,7 @@ function checkCollection(event: WriteEvent): void {
   if (hasErrors(issues)) throw new FhirError(422, issues);
 }
 
-function isBundleCreate(event: ResponseEvent): boolean {
+function isBundleCreate(event: ResponseEvent<ConsumerFault>): boolean {
   return event.method === 'POST' && event.segments.length === 1 && event.segments[0] === 'Bundle';
 }
 
@@ -66,7 +66,7 @@ function withBatch(statement: CapabilityStatement): CapabilityStatement {
   return { ...statement, rest: [{ ...first!, interaction: [{ code: 'batch' }] }, ...rest] };
 }
 
-export function consumerHooks(settings: { clientIds: boolean }): ServerHooks {
+export function consumerHooks(settings: { clientIds: boolean }): ServerHooks<ConsumerFault> {
   return {
     beforeWrite(event) {
       // The core reads Prefer from the request headers when it answers; a server that never looks at it answers as if it were absent.

@@ -7,11 +7,12 @@
 import { PUBLIC_HEALTH_MEASURE, PUBLIC_HEALTH_MEASURE_REPORT, registerSanerProfiles } from '../../ig/saner/profiles.js';
 import type { ResourceDeclaration, RunningFhirServer, ServerDeclaration } from '../../src/fhir/server/index.js';
 import { coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
+import { activateFaults } from '../../src/fhir/faults.js';
 import { sanerSearchParamsFor } from '../../ig/saner/search-params.js';
 import type { SearchParamDef } from '../../src/fhir/search/search-param-def.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import type { Simulator, SimulatorStartOptions } from '../simulator.js';
-import { consumerFaults, takeIdFromUrl } from './faults.js';
+import { consumerFaults, takeIdFromUrl, type ConsumerFault } from './faults.js';
 import { consumerHooks } from './hooks.js';
 import { reportCsvOperation } from './report-csv.js';
 import { MEASURE_CONSUMER_PM_CSV_PUSH, MEASURE_CONSUMER_PM_PUSH, MEASURE_CONSUMER_PM_SUPPLEMENTAL_DATA, withActorLevelTwin } from '../../ig/saner/capabilities.js';
@@ -37,7 +38,7 @@ function servedSearchParams(resources: ResourceDeclaration[]): SearchParamDef[] 
   return sanerSearchParamsFor(resources.map((r) => r.type)).filter((d) => resources.some((r) => served(d, r)));
 }
 
-export function consumerDeclaration(options: { clientIds: boolean }): ServerDeclaration {
+export function consumerDeclaration(options: { clientIds: boolean }): ServerDeclaration<ConsumerFault> {
   const resources: ResourceDeclaration[] = [
     {
       type: 'MeasureReport',
@@ -75,7 +76,7 @@ export function consumerDeclaration(options: { clientIds: boolean }): ServerDecl
 export async function startMeasureConsumer(options: MeasureConsumerOptions = {}): Promise<RunningFhirServer> {
   const clientIds = options.clientIds ?? true;
   const declaration = consumerDeclaration({ clientIds });
-  const faults = options.faults ?? [];
+  const faults = activateFaults(options.faults ?? [], coreFaults, consumerFaults);
   // Group commit: concurrent pushes share an fsync, and each is acknowledged only once it is on disk.
   // No full-text index: the Consumer serves neither _text nor _content, and each push would pay for it.
   const store = ResourceStore.open({
@@ -84,19 +85,19 @@ export async function startMeasureConsumer(options: MeasureConsumerOptions = {})
     groupCommit: true,
     fullText: false,
   });
-  const auth = faults.includes('auth-ignored') ? undefined : options.auth;
+  const auth = faults.has('auth-ignored') ? undefined : options.auth;
   return serveOwnStore(store, seedResources, () =>
     startFhirServer({
       declaration,
       store,
       hooks: consumerHooks({ clientIds }),
-      faults,
+      faults: faults.ids,
       ...(options.host ? { host: options.host } : {}),
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
       ...(auth ? { auth } : {}),
       ...(options.onExchange ? { onExchange: options.onExchange } : {}),
-      ...(faults.includes('update-id-from-url') ? { configure: takeIdFromUrl } : {}),
+      ...(faults.has('update-id-from-url') ? { configure: takeIdFromUrl } : {}),
     }),
   );
 }
@@ -105,6 +106,6 @@ export const measureConsumer: Simulator = {
   id: 'measure-consumer',
   title: 'measure-conformance reference Measure Consumer',
   plays: ['ProduceMeasureConsumer'],
-  faultIds: () => [...coreFaults, ...consumerFaults].map((f) => f.id),
+  faultIds: () => [...coreFaults.modes, ...consumerFaults.modes].map((f) => f.id),
   start: (options) => startMeasureConsumer(options),
 };

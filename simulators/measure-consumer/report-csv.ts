@@ -16,7 +16,7 @@ import { mediaTypeOf } from '../../src/fhir/negotiation.js';
 import type { OperationDeclaration, OperationRequest, OperationResult } from '../../src/fhir/server/index.js';
 import type { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { writtenEntry } from './batch-response.js';
-import { afterReportWrite } from './faults.js';
+import { afterReportWrite, type ConsumerFault } from './faults.js';
 import { REPORT_CSV_OPERATION } from '../../ig/saner/canonicals.js';
 import { checkForWrite } from './write-checks.js';
 
@@ -42,7 +42,7 @@ function single(params: Parameters, name: string, required: boolean): string | u
 }
 
 /** The CSV text: the raw body, or the `input` Binary (base64 data, contentType text/csv). */
-function csvText(request: OperationRequest): string {
+function csvText(request: OperationRequest<ConsumerFault>): string {
   if (request.body && !request.body.resource) return request.body.text;
   const inputs = (request.params.parameter ?? []).filter((p) => p.name === 'input');
   if (inputs.length !== 1) {
@@ -100,7 +100,7 @@ function describe(report: MeasureReport): string {
   return `report for subject ${party(report.subject)}, reporter ${party(report.reporter)}, period ${report.period.start ?? ''}/${report.period.end ?? ''}`;
 }
 
-async function reportCsv(request: OperationRequest): Promise<OperationResult> {
+async function reportCsv(request: OperationRequest<ConsumerFault>): Promise<OperationResult> {
   const { params, store, faults } = request;
   const measure = request.resource as Measure;
   const csv = csvText(request);
@@ -148,7 +148,7 @@ async function reportCsv(request: OperationRequest): Promise<OperationResult> {
   return { kind: 'resource', resource: bundle, status: 200 };
 }
 
-export const reportCsvOperation: OperationDeclaration = {
+export const reportCsvOperation: OperationDeclaration<ConsumerFault> = {
   name: 'report-csv',
   level: ['instance'],
   resources: ['Measure'],

@@ -11,7 +11,7 @@ import { FhirError, type Issue } from '../../src/fhir/errors.js';
 import type { BundleEvent, ServerHooks } from '../../src/fhir/server/index.js';
 import type { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { failedEntry, writtenEntry } from './batch-response.js';
-import { afterReportWrite } from './faults.js';
+import { afterReportWrite, type ConsumerFault, type ConsumerFaults } from './faults.js';
 import { checkForWrite } from './write-checks.js';
 
 interface Written {
@@ -24,7 +24,7 @@ function entryError(i: number, status: number, code: Issue['code'], message: str
 }
 
 /** One request entry as its own create (POST Type) or update (PUT Type/id). */
-function applyEntry(entry: BundleEntry, i: number, store: ResourceStore, faults: ReadonlySet<string>, clientIds: boolean): Written {
+function applyEntry(entry: BundleEntry, i: number, store: ResourceStore, faults: ConsumerFaults, clientIds: boolean): Written {
   const { request, resource } = entry;
   if (!request) throw entryError(i, 400, 'required', 'a batch entry needs a request (method and url)');
   if (!resource) throw entryError(i, 400, 'required', 'a batch entry needs a resource to store', 'resource');
@@ -85,8 +85,8 @@ function linkEvaluated(report: MeasureReport, entries: BundleEntry[], written: M
   return { ...report, evaluatedResource: linked };
 }
 
-export function supplementalDataBatch(settings: { clientIds: boolean }): NonNullable<ServerHooks['processBundle']> {
-  return async ({ bundle, store, faults, headers, baseUrl }: BundleEvent) => {
+export function supplementalDataBatch(settings: { clientIds: boolean }): NonNullable<ServerHooks<ConsumerFault>['processBundle']> {
+  return async ({ bundle, store, faults, headers, baseUrl }: BundleEvent<ConsumerFault>) => {
     if (bundle.type !== 'batch') {
       throw FhirError.of(400, 'not-supported', `POST [base] takes a batch Bundle here (SANER Supplemental Data), not a ${bundle.type}`, 'Bundle.type');
     }

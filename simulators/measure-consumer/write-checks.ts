@@ -5,6 +5,7 @@
  */
 import type { Resource } from 'fhir/r4.js';
 import { FhirError, hasErrors } from '../../src/fhir/errors.js';
+import type { CoreFaults } from '../../src/fhir/server/index.js';
 import { checkInvariants, knownProfile, validateAgainstProfile, validateStructure, type ResourceLike } from '../../src/fhir/validation/index.js';
 import { PUBLIC_HEALTH_MEASURE_REPORT } from '../../ig/saner/profiles.js';
 
@@ -13,7 +14,7 @@ export function declaredProfile(type: string): string | undefined {
   return type === 'MeasureReport' ? PUBLIC_HEALTH_MEASURE_REPORT : undefined;
 }
 
-export function checkForWrite(resource: Resource, faults: ReadonlySet<string>): void {
+export function checkForWrite(resource: Resource, faults: CoreFaults): void {
   if (faults.has('accept-invalid')) return;
   const like = resource as unknown as ResourceLike;
   const base = [...validateStructure(resource), ...checkInvariants(like)];

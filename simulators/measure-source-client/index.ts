@@ -6,11 +6,12 @@
  * a batch Bundle (the report first, then what its evaluatedResource names) to [base].
  */
 import type { Bundle, Measure, MeasureReport, Resource } from 'fhir/r4.js';
-import { activeFaults } from '../../src/fhir/server/faults.js';
+import { activateFaults, type ActiveFaults } from '../../src/fhir/faults.js';
 import { HttpClient, type HttpResponse } from '../../src/http/client.js';
+import { TIMEOUTS } from '../../src/http/timeouts.js';
 import { projectFormats, formatOfContentType, type WireFormat } from '../../src/fhir/codec.js';
 import type { ReferenceClient, ReferenceClientRunOptions } from '../simulator.js';
-import { sourceClientFaults } from './faults.js';
+import { sourceClientFaults, type SourceClientFault } from './faults.js';
 import { PUSHED, csvPush, fixtureReport, freshReport, reportCsvParameters, revised, supplementalBundle } from './reports.js';
 
 const MEDIA: Record<WireFormat, string> = { json: 'application/fhir+json', xml: 'application/fhir+xml' };
@@ -37,16 +38,16 @@ interface Pushed {
 }
 
 class Source {
-  readonly #faults: ReadonlySet<string>;
+  readonly #faults: ActiveFaults<SourceClientFault>;
   readonly #options: readonly string[];
   readonly #http: HttpClient;
   readonly #signal: AbortSignal | undefined;
 
   constructor(options: ReferenceClientRunOptions) {
-    this.#faults = activeFaults([...(options.faults ?? [])], sourceClientFaults);
+    this.#faults = activateFaults(options.faults ?? [], sourceClientFaults);
     this.#options = options.options ?? ['Push'];
     this.#signal = options.signal;
-    this.#http = new HttpClient({ baseUrl: options.baseUrl, timeouts: { requestMs: 15_000 } });
+    this.#http = new HttpClient({ baseUrl: options.baseUrl, timeouts: { requestMs: TIMEOUTS.requestMs } });
   }
 
   close(): Promise<void> {

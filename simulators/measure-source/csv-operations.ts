@@ -7,7 +7,8 @@ import type { Binary, Measure, MeasureReport, Parameters } from 'fhir/r4.js';
 import { measureReportsToCsvString } from '../../src/csv/index.js';
 import { FhirError } from '../../src/fhir/errors.js';
 import { formatFromAccept } from '../../src/fhir/negotiation.js';
-import { faultArguments, type OperationDeclaration, type OperationRequest, type OperationResult } from '../../src/fhir/server/index.js';
+import type { OperationDeclaration, OperationRequest, OperationResult } from '../../src/fhir/server/index.js';
+import type { MeasureSourceFault } from './faults.js';
 import type { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { READ_CSV_OPERATION, SEARCH_CSV_OPERATION } from '../../ig/saner/canonicals.js';
 
@@ -20,14 +21,14 @@ function values(params: Parameters, name: string): string[] {
 }
 
 /** CSV unless the client asked for FHIR (`_format`, or an Accept naming a FHIR type and not text/csv). */
-function wantsCsv(request: OperationRequest): boolean {
+function wantsCsv(request: OperationRequest<MeasureSourceFault>): boolean {
   if (request.query.some(([name]) => name === '_format')) return false;
   const accept = request.headers['accept']?.trim();
   if (!accept || accept.toLowerCase().includes(CSV)) return true;
   return formatFromAccept(accept) === undefined || /^\*\/\*(;|$)/.test(accept);
 }
 
-function answer(request: OperationRequest, csv: string): OperationResult {
+function answer(request: OperationRequest<MeasureSourceFault>, csv: string): OperationResult {
   if (request.faults.has('read-csv-as-json') && request.level === 'instance' && request.resource) {
     return { kind: 'resource', resource: request.resource };
   }
@@ -44,7 +45,7 @@ function measureFor(store: ResourceStore, canonical: string, baseUrl: string): M
 }
 
 /** The reports as the active faults distort them before conversion. */
-function distorted(request: OperationRequest, reports: MeasureReport[]): MeasureReport[] {
+function distorted(request: OperationRequest<MeasureSourceFault>, reports: MeasureReport[]): MeasureReport[] {
   if (!request.faults.has('csv-wrong-counts')) return reports;
   return reports.map((r) => ({
     ...r,
@@ -52,7 +53,7 @@ function distorted(request: OperationRequest, reports: MeasureReport[]): Measure
   }));
 }
 
-async function toCsv(request: OperationRequest, reports: MeasureReport[], measure: Measure): Promise<string> {
+async function toCsv(request: OperationRequest<MeasureSourceFault>, reports: MeasureReport[], measure: Measure): Promise<string> {
   const map = request.faults.has('csv-map-ignored') ? [] : values(request.params, 'map');
   const csv = await measureReportsToCsvString(distorted(request, reports), measure, { map });
   if (!request.faults.has('csv-wrong-header')) return csv;
@@ -60,7 +61,7 @@ async function toCsv(request: OperationRequest, reports: MeasureReport[], measur
   return csv.slice(0, eol).toLowerCase() + csv.slice(eol);
 }
 
-export const readCsv: OperationDeclaration = {
+export const readCsv: OperationDeclaration<MeasureSourceFault> = {
   name: 'read-csv',
   level: ['instance'],
   resources: ['MeasureReport'],
@@ -78,7 +79,7 @@ export const readCsv: OperationDeclaration = {
 /** Operation parameters that are not MeasureReport search criteria. */
 const NOT_CRITERIA = new Set(['map', '_format', '_pretty', '_count', '_offset']);
 
-function allMatches(request: OperationRequest, criteria: Array<[string, string]>): MeasureReport[] {
+function allMatches(request: OperationRequest<MeasureSourceFault>, criteria: Array<[string, string]>): MeasureReport[] {
   const reports: MeasureReport[] = [];
   for (let offset = 0; ; offset += PAGE) {
     const page = request.store.search('MeasureReport', [...criteria, ['_count', String(PAGE)], ['_offset', String(offset)]], {
@@ -92,7 +93,7 @@ function allMatches(request: OperationRequest, criteria: Array<[string, string]>
   }
 }
 
-export const searchCsv: OperationDeclaration = {
+export const searchCsv: OperationDeclaration<MeasureSourceFault> = {
   name: 'search-csv',
   level: ['type'],
   resources: ['MeasureReport'],
@@ -107,7 +108,7 @@ export const searchCsv: OperationDeclaration = {
       if (periods.length === 0 || periods.length > 2) throw FhirError.of(400, 'required', `$search-csv needs the period parameter once or twice (a range), not ${periods.length} times`, 'period');
     }
     // The same parameters the REST search would drop under `ignore-search-param:<name>` are dropped here.
-    const ignored = new Set([...NOT_CRITERIA, ...faultArguments(request.faults, 'ignore-search-param')]);
+    const ignored = new Set([...NOT_CRITERIA, ...request.faults.argumentsOf('ignore-search-param')]);
     if (request.faults.has('search-csv-ignore-period')) ignored.add('period');
     const criteria = (request.params.parameter ?? [])
       .filter((p) => !ignored.has(p.name) && typeof p.valueString === 'string')

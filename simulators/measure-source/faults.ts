@@ -2,19 +2,21 @@
  * The Measure Source's own fault modes: behaviours the server core cannot break by itself (the CSV
  * operations, the content of what it serves), each breaking one SANER Query Measure requirement.
  */
-import type { FaultModeDef } from '../../src/fhir/server/index.js';
+import { defineFaults, type FaultIds } from '../../src/fhir/faults.js';
 
-export const measureSourceFaults: readonly FaultModeDef[] = [
-  { id: 'read-csv-as-json', description: '$read-csv answers the MeasureReport as FHIR JSON instead of CSV', breaks: ['SANER-CSVPULL-SRC-002', 'SANER-OP-READCSV-002'] },
-  { id: 'csv-wrong-header', description: 'CSV answers name their measure columns in lower case, so they match no Measure code', breaks: ['SANER-CSVPULL-SRC-002', 'SANER-CSVPULL-SRC-003'] },
-  { id: 'csv-wrong-counts', description: 'CSV answers report every population count one higher than the MeasureReport says', breaks: ['SANER-CSVPULL-SRC-002', 'SANER-CSVPULL-SRC-003'] },
-  { id: 'csv-map-ignored', description: 'The CSV operations ignore the map parameter and answer canonical columns', breaks: ['SANER-OP-READCSV-001', 'SANER-OP-SEARCHCSV-003'] },
-  { id: 'search-csv-no-period-check', description: '$search-csv without measure or period answers 200 instead of 400', breaks: ['SANER-OP-SEARCHCSV-004', 'SANER-OP-SEARCHCSV-006'] },
-  { id: 'search-csv-ignore-period', description: '$search-csv ignores its period parameter and converts every report of the measure', breaks: ['SANER-OP-SEARCHCSV-006', 'SANER-CSVPULL-SRC-003'] },
-  { id: 'invalid-measurereport', description: 'Serves MeasureReports whose date has no time zone and whose subject has no identifier (PublicHealthMeasureReport violations)', breaks: ['SANER-QM-SRC-010', 'SANER-QM-PG-021'] },
-  { id: 'invalid-measure', description: 'Serves Measures without the ReportingPeriod extension (a PublicHealthMeasure violation)', breaks: ['SANER-QM-SRC-027'] },
-  { id: 'include-without-subject', description: '_include=* on MeasureReport leaves the subject Location out', breaks: ['SANER-QM-SRC-024', 'SANER-QM-PG-010'] },
-  { id: 'accept-fhir-types-only', description: 'Refuses the short and DSTU2 media types in Accept with 406 while _format still takes them', breaks: ['SANER-QM-PG-005', 'SANER-QM-PG-007'] },
-  { id: 'include-iterate-breaks', description: 'Answers a search carrying _include:iterate with a 500 and no OperationOutcome, neither refusing nor ignoring it', breaks: ['SANER-QM-PG-011'] },
-  { id: 'default-page-size-10', description: 'Pages a search without _count by 10 instead of the recommended 100', breaks: ['SANER-QM-PG-009'] },
-];
+export const measureSourceFaults = defineFaults([
+  { id: 'read-csv-as-json', description: '$read-csv answers the MeasureReport as FHIR JSON instead of CSV' },
+  { id: 'csv-wrong-header', description: 'CSV answers name their measure columns in lower case, so they match no Measure code' },
+  { id: 'csv-wrong-counts', description: 'CSV answers report every population count one higher than the MeasureReport says' },
+  { id: 'csv-map-ignored', description: 'The CSV operations ignore the map parameter and answer canonical columns' },
+  { id: 'search-csv-no-period-check', description: '$search-csv without measure or period answers 200 instead of 400' },
+  { id: 'search-csv-ignore-period', description: '$search-csv ignores its period parameter and converts every report of the measure' },
+  { id: 'invalid-measurereport', description: 'Serves MeasureReports whose date has no time zone and whose subject has no identifier (PublicHealthMeasureReport violations)' },
+  { id: 'invalid-measure', description: 'Serves Measures without the ReportingPeriod extension (a PublicHealthMeasure violation)' },
+  { id: 'include-without-subject', description: '_include=* on MeasureReport leaves the subject Location out' },
+  { id: 'accept-fhir-types-only', description: 'Refuses the short and DSTU2 media types in Accept with 406 while _format still takes them' },
+  { id: 'include-iterate-breaks', description: 'Answers a search carrying _include:iterate with a 500 and no OperationOutcome, neither refusing nor ignoring it' },
+  { id: 'default-page-size-10', description: 'Pages a search without _count by 10 instead of the recommended 100' },
+]);
+
+export type MeasureSourceFault = FaultIds<typeof measureSourceFaults>;

@@ -3,7 +3,8 @@
  * profiles, and `_include=*` answers missing the report's subject.
  */
 import type { Bundle, Measure, MeasureReport, Resource } from 'fhir/r4.js';
-import type { ResponseEvent, ServerHooks } from '../../src/fhir/server/index.js';
+import type { ActiveFaultsOf, ResponseEvent, ServerHooks } from '../../src/fhir/server/index.js';
+import type { MeasureSourceFault } from './faults.js';
 
 /** A report breaking PublicHealthMeasureReport twice: a date without seconds and zone, a subject without identifier. */
 function invalidReport(report: MeasureReport): MeasureReport {
@@ -15,7 +16,7 @@ function invalidMeasure(measure: Measure): Measure {
   return { ...measure, extension: (measure.extension ?? []).filter((e) => !e.url.endsWith('/ReportingPeriod')) };
 }
 
-function distort(resource: Resource, faults: ReadonlySet<string>): Resource {
+function distort(resource: Resource, faults: ActiveFaultsOf<MeasureSourceFault>): Resource {
   if (resource.resourceType === 'MeasureReport' && faults.has('invalid-measurereport')) return invalidReport(resource as MeasureReport);
   if (resource.resourceType === 'Measure' && faults.has('invalid-measure')) return invalidMeasure(resource as Measure);
   return resource;
@@ -29,8 +30,8 @@ function withoutSubjects(bundle: Bundle): Bundle {
   return { ...bundle, ...(entry ? { entry } : {}) };
 }
 
-export const measureSourceHooks: ServerHooks = {
-  beforeSend(event: ResponseEvent, resource: Resource): Resource {
+export const measureSourceHooks: ServerHooks<MeasureSourceFault> = {
+  beforeSend(event: ResponseEvent<MeasureSourceFault>, resource: Resource): Resource {
     const { faults } = event;
     if (resource.resourceType !== 'Bundle') return distort(resource, faults);
     let bundle = resource as Bundle;

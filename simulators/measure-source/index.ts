@@ -7,14 +7,15 @@ import type { FastifyInstance } from 'fastify';
 import { toOperationOutcome } from '../../src/fhir/errors.js';
 import { acceptedRanges, contentTypeOf, formatFromAccept } from '../../src/fhir/negotiation.js';
 import type { ServerDeclaration } from '../../src/fhir/server/index.js';
-import { activeFaults, coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
+import { coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
+import { activateFaults } from '../../src/fhir/faults.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { sanerSearchParamsFor } from '../../ig/saner/search-params.js';
 import { fixtureResources } from '../fixtures.js';
 import { serveOwnStore } from '../own-store.js';
 import type { Simulator } from '../simulator.js';
 import { readCsv, searchCsv } from './csv-operations.js';
-import { measureSourceFaults } from './faults.js';
+import { measureSourceFaults, type MeasureSourceFault } from './faults.js';
 import { measureSourceHooks } from './hooks.js';
 import { PUBLIC_HEALTH_MEASURE, PUBLIC_HEALTH_MEASURE_REPORT } from '../../ig/saner/profiles.js';
 import { SEARCH_PARAMETER_CODE, SEARCH_PARAMETER_DEFINITION_TEXT } from '../../ig/saner/canonicals.js';
@@ -25,7 +26,7 @@ const TYPES = ['Measure', 'MeasureReport', 'Location', 'Organization'];
 const SUPPORTING_TYPES = ['ValueSet', 'Library'];
 const READ_SEARCH: ServerDeclaration['resources'][number]['interactions'] = ['read', 'vread', 'search-type'];
 
-export const declaration: ServerDeclaration = {
+export const declaration: ServerDeclaration<MeasureSourceFault> = {
   name: 'MeasureSourceSimulator',
   title: 'measure-conformance reference Measure Source',
   canonicalBase: 'urn:measure-conformance',
@@ -61,7 +62,7 @@ export const declaration: ServerDeclaration = {
   opaquePaging: true,
   validateOnWrite: { base: true, profiles: true },
   instantiates: [MEASURE_SOURCE_QM_PULL, MEASURE_SOURCE_QM_CSV_PULL],
-  faults: [...measureSourceFaults],
+  faults: measureSourceFaults,
 };
 
 /** The resources the simulator starts with: the project's SANER fixtures. */
@@ -94,23 +95,22 @@ export const measureSource: Simulator = {
   id: 'measure-source',
   title: declaration.title,
   plays: ['QueryMeasureSource', 'FhirServer'],
-  faultIds: () => [...coreFaults, ...declaration.faults].map((f) => f.id),
+  faultIds: () => [...coreFaults.modes, ...measureSourceFaults.modes].map((f) => f.id),
   async start(options = {}) {
-    const faults = options.faults ?? [];
     // Checked before the store opens, so a mistyped fault leaves nothing behind.
-    activeFaults(faults, [...coreFaults, ...declaration.faults]);
+    const faults = activateFaults(options.faults ?? [], coreFaults, measureSourceFaults);
     const store = ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: declaration.searchParamDefs });
     return serveOwnStore(store, seedResources, () =>
       startFhirServer({
         declaration,
         store,
-        faults,
+        faults: faults.ids,
         hooks: measureSourceHooks,
         configure: (app) => {
-          if (faults.includes('accept-fhir-types-only')) refuseLegacyAccept(app);
-          if (faults.includes('include-iterate-breaks')) breakOnIterate(app);
+          if (faults.has('accept-fhir-types-only')) refuseLegacyAccept(app);
+          if (faults.has('include-iterate-breaks')) breakOnIterate(app);
         },
-        ...(faults.includes('default-page-size-10') ? { defaultCount: 10 } : {}),
+        ...(faults.has('default-page-size-10') ? { defaultCount: 10 } : {}),
         ...(options.host ? { host: options.host } : {}),
         ...(options.port !== undefined ? { port: options.port } : {}),
         ...(options.tls ? { tls: options.tls } : {}),

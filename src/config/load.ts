@@ -4,6 +4,7 @@ import addFormatsModule from 'ajv-formats';
 import { LineCounter, parseDocument, isMap, isNode, isPair, isScalar, isSeq, visit, type Document } from 'yaml';
 import { configSchema } from './schema.js';
 import { secretsOf, type HarnessConfig } from './types.js';
+import { TIMEOUTS } from '../http/timeouts.js';
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -33,7 +34,7 @@ export interface LoadedConfig {
 
 const defaults = {
   suites: ['*'],
-  timeouts: { requestMs: 15_000, testMs: 120_000, waitMs: 60_000 },
+  timeouts: { requestMs: TIMEOUTS.requestMs, testMs: TIMEOUTS.testMs, waitMs: TIMEOUTS.waitMs },
   simulators: { host: '127.0.0.1', ports: {} },
   report: { dir: 'reports', failOn: 'shall' as const },
 };

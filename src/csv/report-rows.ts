@@ -21,17 +21,6 @@ export function hasStrata(report: MeasureReport): boolean {
   return (report.group ?? []).some((g) => (g.stratifier ?? []).some((s) => (s.stratum ?? []).length > 0));
 }
 
-/** The layout CSV.md §3.1 prescribes for a set of reports (every report must be known). */
-export function layoutOf(reports: Iterable<MeasureReport>): CsvLayout {
-  let period: CsvLayout['period'] = 'single';
-  let strata = false;
-  for (const r of reports) {
-    if (!hasSamePeriodBounds(r)) period = 'split';
-    if (hasStrata(r)) strata = true;
-  }
-  return { period, strata };
-}
-
 export function headerRow(plan: ColumnPlan, layout: CsvLayout): string[] {
   const k = plan.keys;
   return [

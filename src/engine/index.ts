@@ -8,7 +8,7 @@ export { abortableSleep, formatDuration } from './time.js';
 export { Environment } from './environment.js';
 export type { SuiteEnvironment, SuiteConfig, SimulatorHandle, StandIn, Recording, RecordOptions, LaunchSimulator, LaunchOptions, RunningServer, StartServer } from './environment.js';
 export type { FhirClient, FhirResponse, FhirRequestOptions, SearchOptions, OperationOptions, RawRequestOptions, ParseOutcome } from './fhir-client.js';
-export { HttpClient, TransportError, HttpConfigError, DEFAULTS as HTTP_DEFAULTS } from '../http/client.js';
+export { HttpClient, TransportError, HttpConfigError } from '../http/client.js';
 export { REDACTED, redactDeep } from '../http/redact.js';
 export type { HttpClientConfig, HttpRequest, HttpResponse, HttpAuth, HttpTimeouts, TransportFailure } from '../http/client.js';
 export { projectFormats, projectValidator } from '../fhir/codec.js';

@@ -12,6 +12,7 @@ import { assertCitationsKnown, type RequirementCatalogue } from './catalogue.js'
 import { testId, type Suite, type TestDefinition } from './suite.js';
 import { HarnessError, Interrupted, TestStop, TestTimeout, TriggerError } from './errors.js';
 import { HttpClient, HttpConfigError, TransportError, type HttpClientConfig } from '../http/client.js';
+import { TIMEOUTS } from '../http/timeouts.js';
 import { createFhirClient } from './fhir-client.js';
 import { projectFormats, projectValidator, type ResourceFormats, type ValidateResource } from '../fhir/codec.js';
 import { TestRun } from './context.js';
@@ -87,8 +88,8 @@ export interface RunOptions<S extends Suite<object> = Suite<object>> {
   writes?: { log: WriteLog; readOnly?: boolean; keepData?: boolean; deletes?: (type: string) => boolean | undefined };
 }
 
-const DEFAULT_TEST_MS = 120_000;
-const DEFAULT_WAIT_MS = 30_000;
+const DEFAULT_TEST_MS = TIMEOUTS.testMs;
+const DEFAULT_WAIT_MS = TIMEOUTS.waitMs;
 
 export async function runSuites<S extends Suite<object>>(options: RunOptions<S>): Promise<RunResults> {
   const { suites, catalogue } = options;

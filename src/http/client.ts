@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import type { BodyCapture, HttpExchange } from './exchange.js';
 import { REDACTED } from './redact.js';
+import { TIMEOUTS } from './timeouts.js';
 
 export interface HttpTimeouts {
   /** The whole request, connect to last byte. */
@@ -101,11 +102,8 @@ export class TransportError extends Error {
   }
 }
 
-export const DEFAULTS = {
-  requestMs: 60_000,
-  connectMs: 10_000,
-  headersMs: 30_000,
-  bodyMs: 30_000,
+/** Limits that are not timeouts; those are TIMEOUTS (./timeouts.ts). */
+const DEFAULTS = {
   maxResponseBytes: 20 * 1024 * 1024,
   captureBytes: 256 * 1024,
   maxRedirects: 5,
@@ -138,11 +136,11 @@ export class HttpClient {
     this.#ownsDispatcher = !config.dispatcher;
     this.#dispatcher = config.dispatcher ?? new Agent({
       connect: {
-        timeout: config.timeouts?.connectMs ?? DEFAULTS.connectMs,
+        timeout: config.timeouts?.connectMs ?? TIMEOUTS.connectMs,
         ...tlsOptions(config.tls),
       },
-      headersTimeout: config.timeouts?.headersMs ?? DEFAULTS.headersMs,
-      bodyTimeout: config.timeouts?.bodyMs ?? DEFAULTS.bodyMs,
+      headersTimeout: config.timeouts?.headersMs ?? TIMEOUTS.headersMs,
+      bodyTimeout: config.timeouts?.bodyMs ?? TIMEOUTS.bodyMs,
     });
   }
 
@@ -234,7 +232,7 @@ export class HttpClient {
     const onOuterAbort = () => abort('aborted', `request aborted: ${reasonText(outer?.reason)}`);
     if (outer?.aborted) onOuterAbort();
     outer?.addEventListener('abort', onOuterAbort, { once: true });
-    const requestMs = this.config.timeouts?.requestMs ?? DEFAULTS.requestMs;
+    const requestMs = this.config.timeouts?.requestMs ?? TIMEOUTS.requestMs;
     const deadline = setTimeout(() => abort('timeout', `no complete response within ${requestMs} ms (requestMs)`), requestMs);
     const finish = (extra: Partial<HttpExchange>): HttpExchange => {
       Object.assign(exchange, extra, { durationMs: Date.now() - started });
@@ -257,7 +255,7 @@ export class HttpClient {
         throw new TransportError(`${method} ${exchange.url}: ${message}`, failure, finish({ error: message }));
       }
       const responseHeaders = flattenHeaders(res.headers);
-      const bodyMs = this.config.timeouts?.bodyMs ?? DEFAULTS.bodyMs;
+      const bodyMs = this.config.timeouts?.bodyMs ?? TIMEOUTS.bodyMs;
       const maxBytes = this.config.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
       const chunks: Buffer[] = [];
       let size = 0;
@@ -422,9 +420,9 @@ function describeFailure(err: unknown, config: HttpClientConfig, url: string | U
   const codes = errorCodes(err);
   const t = config.timeouts ?? {};
   const detail = err instanceof Error ? err.message : String(err);
-  if (codes.includes('UND_ERR_CONNECT_TIMEOUT')) return { failure: 'timeout', message: `could not connect within ${t.connectMs ?? DEFAULTS.connectMs} ms` };
-  if (codes.includes('UND_ERR_HEADERS_TIMEOUT')) return { failure: 'timeout', message: `no response headers within ${t.headersMs ?? DEFAULTS.headersMs} ms` };
-  if (codes.includes('UND_ERR_BODY_TIMEOUT')) return { failure: 'timeout', message: `response body stalled for ${t.bodyMs ?? DEFAULTS.bodyMs} ms` };
+  if (codes.includes('UND_ERR_CONNECT_TIMEOUT')) return { failure: 'timeout', message: `could not connect within ${t.connectMs ?? TIMEOUTS.connectMs} ms` };
+  if (codes.includes('UND_ERR_HEADERS_TIMEOUT')) return { failure: 'timeout', message: `no response headers within ${t.headersMs ?? TIMEOUTS.headersMs} ms` };
+  if (codes.includes('UND_ERR_BODY_TIMEOUT')) return { failure: 'timeout', message: `response body stalled for ${t.bodyMs ?? TIMEOUTS.bodyMs} ms` };
   if (codes.includes('ECONNREFUSED')) return { failure: 'connect', message: 'connection refused (is the SUT running at this address?)' };
   if (codes.includes('ENOTFOUND') || codes.includes('EAI_AGAIN')) return { failure: 'connect', message: 'host name not found' };
   const tls = codes.find((c) => TLS_CODES.has(c));

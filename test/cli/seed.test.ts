@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { declaration } from '../../simulators/measure-source/index.js';
+import type { MeasureSourceFault } from '../../simulators/measure-source/faults.js';
 import { startFhirServer, type RunningFhirServer, type ServerDeclaration } from '../../src/fhir/server/index.js';
 import { captureIo } from './cli-io.js';
 
 // An empty Measure Source that also takes writes: what a vendor's server looks like before --seed.
-const writable: ServerDeclaration = {
+const writable: ServerDeclaration<MeasureSourceFault> = {
   ...declaration,
   resources: [
     ...declaration.resources.map((r) => ({ ...r, interactions: [...r.interactions, 'update' as const], updateCreate: true })),

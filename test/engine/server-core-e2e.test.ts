@@ -22,7 +22,6 @@ const declaration: ServerDeclaration = {
   searchParamDefs: sanerSearchParamsFor(['MeasureReport']),
   operations: [],
   validateOnWrite: { base: true, profiles: false },
-  faults: [],
 };
 
 const suite = defineSuite({

@@ -6,6 +6,7 @@ import { madxProfileUrl, registerMadxProfiles } from '../../ig/madx/profiles.js'
 import { processCollection } from '../../simulators/content-consumer/collection.js';
 import { madxContentConsumer } from '../../simulators/content-consumer/index.js';
 import { FhirError } from '../../src/fhir/errors.js';
+import { NO_FAULTS } from '../../src/fhir/faults.js';
 import { MAX_JSON_DEPTH, parseJson } from '../../src/fhir/json.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { validateAgainstProfile } from '../../src/fhir/validation/index.js';
@@ -76,7 +77,7 @@ describe('mADX collection Bundles of odd shapes', () => {
   it('a null entry is an invalid entry (422), not a crash', () => {
     registerMadxProfiles();
     const s = store();
-    const answer = processCollection({ resourceType: 'Bundle', type: 'collection', entry: [null] } as unknown as Bundle, s, profile, new Set());
+    const answer = processCollection({ resourceType: 'Bundle', type: 'collection', entry: [null] } as unknown as Bundle, s, profile, NO_FAULTS);
     expect(answer.status).toBe(422);
     expect(s.count()).toBe(0);
     s.close();
@@ -84,7 +85,7 @@ describe('mADX collection Bundles of odd shapes', () => {
 
   it('an entry that is not an array is a 400', () => {
     const s = store();
-    const err = thrown(() => processCollection({ resourceType: 'Bundle', type: 'collection', entry: 'x' } as unknown as Bundle, s, profile, new Set()));
+    const err = thrown(() => processCollection({ resourceType: 'Bundle', type: 'collection', entry: 'x' } as unknown as Bundle, s, profile, NO_FAULTS));
     expect((err as FhirError).status).toBe(400);
     s.close();
   });
@@ -94,7 +95,7 @@ it('a collection entry whose resourceType is not a string is refused with string
   registerMadxProfiles();
   const s = ResourceStore.open({ path: ':memory:', searchParams: [] });
   const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: -0.5 } }] } as unknown as Bundle;
-  const answer = processCollection(bundle, s, { url: madxProfileUrl('trial-implementation'), ruleSet: 'madx-trial-implementation' }, new Set());
+  const answer = processCollection(bundle, s, { url: madxProfileUrl('trial-implementation'), ruleSet: 'madx-trial-implementation' }, NO_FAULTS);
   expect(answer.status).toBe(422);
   const issues = ((answer.resource as Bundle).entry ?? []).flatMap((e) => (e.resource as OperationOutcome).issue);
   expect(issues.length).toBeGreaterThan(0);

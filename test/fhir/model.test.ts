@@ -1,17 +1,24 @@
 import { describe, it, expect } from 'vitest';
 import {
-  childElements,
+  childByName,
+  childContext,
   constraintsOf,
   elementDefinition,
   isPrimitiveType,
   isResourceType,
-  resourceTypes,
+  loadModel,
   typeDefinition,
 } from '../../src/fhir/model/index.js';
 
+/** The paths of the elements right below `parent` in a type's snapshot, in snapshot (XML) order. */
+function childPaths(type: string, parent = ''): string[] {
+  const below = (path: string) => (parent === '' ? !path.includes('.') : path.startsWith(`${parent}.`) && !path.slice(parent.length + 1).includes('.'));
+  return (typeDefinition(type)?.elements ?? []).map((e) => e.path).filter(below);
+}
+
 describe('R4 model', () => {
   it('lists the 146 concrete R4 resource types and no Medplum or R4B additions', () => {
-    const types = resourceTypes();
+    const types = Object.keys(loadModel().types).filter(isResourceType);
     expect(types).toHaveLength(146);
     expect(types).toContain('MeasureReport');
     expect(types).not.toContain('SubscriptionStatus');
@@ -21,17 +28,17 @@ describe('R4 model', () => {
   });
 
   it('drops Medplum-only elements from standard types', () => {
-    const meta = childElements('Meta').map((e) => e.path);
+    const meta = childPaths('Meta');
     expect(meta).toEqual(['id', 'extension', 'versionId', 'lastUpdated', 'source', 'profile', 'security', 'tag']);
-    expect(childElements('Binary').map((e) => e.path)).not.toContain('url');
-    expect(childElements('DeviceDefinition').map((e) => e.path)).not.toContain('classification');
+    expect(childPaths('Binary')).not.toContain('url');
+    expect(childPaths('DeviceDefinition')).not.toContain('classification');
     expect(elementDefinition('EvidenceVariable', 'characteristic.definitionReference')?.element.path).toBe(
       'characteristic.definition[x]',
     );
   });
 
   it('keeps MeasureReport elements in snapshot (XML) order with cardinality', () => {
-    const names = childElements('MeasureReport').map((e) => e.path);
+    const names = childPaths('MeasureReport');
     expect(names).toEqual([
       'id', 'meta', 'implicitRules', 'language', 'text', 'contained', 'extension', 'modifierExtension',
       'identifier', 'status', 'type', 'measure', 'subject', 'date', 'reporter', 'period',
@@ -39,7 +46,7 @@ describe('R4 model', () => {
     ]);
     const group = elementDefinition('MeasureReport', 'group');
     expect(group?.element).toMatchObject({ min: 0, max: '*', array: true, types: ['BackboneElement'] });
-    expect(childElements('MeasureReport', 'group').map((e) => e.path)).toEqual([
+    expect(childPaths('MeasureReport', 'group')).toEqual([
       'group.id', 'group.extension', 'group.modifierExtension', 'group.code', 'group.population',
       'group.measureScore', 'group.stratifier',
     ]);
@@ -50,7 +57,8 @@ describe('R4 model', () => {
     expect(elementDefinition('Observation', 'valueQuantity')).toMatchObject({ type: 'Quantity', element: { path: 'value[x]' } });
     expect(elementDefinition('Observation', 'valueFoo')).toBeUndefined();
     expect(elementDefinition('MeasureReport', 'group.measureScore.value')).toMatchObject({ owner: 'Quantity', type: 'decimal' });
-    expect(childElements('Questionnaire', 'item.item').map((e) => e.path)).toContain('item.linkId');
+    const nested = elementDefinition('Questionnaire', 'item.item')!;
+    expect(childByName(childContext(nested.owner, nested.element, nested.type), 'linkId')?.element.path).toBe('item.linkId');
     expect(elementDefinition('CapabilityStatement', 'rest.operation.definition')?.element.path).toBe(
       'rest.resource.operation.definition',
     );

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Location, MeasureReport, OperationOutcome, Parameters } from 'fhir/r4.js';
 import type { HttpExchange } from '../../src/engine/results.js';
 import { sanerSearchParamsFor } from '../../ig/saner/search-params.js';
+import { defineFaults } from '../../src/fhir/faults.js';
 import { buildFhirApp, type ServerDeclaration, type ServerHooks } from '../../src/fhir/server/index.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { registerProfile } from '../../src/fhir/validation/profiles.js';
@@ -27,7 +28,7 @@ registerProfile({
 
 const TYPES = ['MeasureReport', 'Measure', 'Location', 'Organization'];
 
-export const declaration: ServerDeclaration = {
+export const declaration: ServerDeclaration<'sim-specific'> = {
   name: 'TestServer',
   title: 'Server core test server',
   canonicalBase: 'http://example.org/fhir',
@@ -110,7 +111,7 @@ export const declaration: ServerDeclaration = {
     },
   ],
   validateOnWrite: { base: true, profiles: true },
-  faults: [{ id: 'sim-specific', description: 'a simulator-specific fault handled by a hook' }],
+  faults: defineFaults([{ id: 'sim-specific', description: 'a simulator-specific fault handled by a hook' }]),
 };
 
 export function measureReport(overrides: Partial<MeasureReport> = {}): MeasureReport {
@@ -142,7 +143,7 @@ export interface TestServer {
 }
 
 export async function testServer(
-  options: { faults?: string[]; auth?: { bearerToken?: string; protectMetadata?: boolean }; bodyLimit?: number; hooks?: ServerHooks; basePath?: string; captureLimit?: number; defaultCount?: number } = {},
+  options: { faults?: string[]; auth?: { bearerToken?: string; protectMetadata?: boolean }; bodyLimit?: number; hooks?: ServerHooks<'sim-specific'>; basePath?: string; captureLimit?: number; defaultCount?: number } = {},
 ): Promise<TestServer> {
   const store = ResourceStore.open({ path: ':memory:', searchParams: declaration.searchParamDefs });
   const exchanges: HttpExchange[] = [];

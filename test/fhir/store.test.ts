@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Observation, Patient } from 'fhir/r4.js';
 import { FhirError } from '../../src/fhir/errors.js';
 import { parseJson, serializeJson } from '../../src/fhir/json.js';
-import { etagOf, versionFromEtag } from '../../src/fhir/store/etag.js';
+import { versionFromEtag } from '../../src/fhir/store/etag.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { sanerSearchParamsFor } from '../../ig/saner/search-params.js';
 import { TYPES, openStore } from './store-fixtures.js';
@@ -46,7 +46,7 @@ describe('ResourceStore CRUD and versioning', () => {
     const v2 = store.update<Patient>({ resourceType: 'Patient', id: 'p1', gender: 'female' }, { ifMatch: 'W/"1"' });
     expect(v2.created).toBe(false);
     expect(v2.resource.meta?.versionId).toBe('2');
-    const conflict = fhirError(() => store.update({ resourceType: 'Patient', id: 'p1' }, { ifMatch: etagOf(1) }));
+    const conflict = fhirError(() => store.update({ resourceType: 'Patient', id: 'p1' }, { ifMatch: 'W/"1"' }));
     expect(conflict.status).toBe(412);
     expect(conflict.issues[0]!.code).toBe('conflict');
     expect(store.update<Patient>({ resourceType: 'Patient', id: 'p1', gender: 'other' }, { ifMatch: '"2"' }).resource.meta?.versionId).toBe('3');

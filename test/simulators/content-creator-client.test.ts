@@ -54,11 +54,14 @@ describe('reference mADX Content Creator', () => {
     expect(sent.map((s) => `${s.method} ${s.path.replace(/\/[^/]+$/, '/[id]')} ${s.contentType}`)).toEqual([
       'PUT /MeasureReport/[id] application/fhir+json',
       'PUT /MeasureReport/[id] application/fhir+xml',
+      'PUT /MeasureReport/[id] application/fhir+json',
       'POST / application/fhir+json',
     ]);
     expect(json(sent[0]!).id).toBe(sent[0]!.path.split('/')[2]);
     expect(sent[1]!.body).toContain('<MeasureReport');
-    const bundle = bundleOf(sent[2]!);
+    // The third is disaggregated by age, its age groups written the ADX way.
+    expect(sent[2]!.body).toMatch(/"P\d+Y--P\d+Y"/);
+    const bundle = bundleOf(sent[3]!);
     expect(bundle.type).toBe('collection');
     expect(bundle.entry?.every((e) => e.resource?.resourceType === 'MeasureReport' && !e.request)).toBe(true);
   });
@@ -73,7 +76,7 @@ describe('reference mADX Content Creator', () => {
   it('GETs the Location of a 303', async () => {
     const c = await consumer('see-other');
     await madxContentCreatorClient.run({ baseUrl: c.url });
-    expect(c.seen.filter((s) => s.method === 'GET').map((s) => s.path)).toEqual(['/result/1', '/result/3', '/result/5']);
+    expect(c.seen.filter((s) => s.method === 'GET').map((s) => s.path)).toEqual(['/result/1', '/result/3', '/result/5', '/result/7']);
   });
 
   it.each([
@@ -83,7 +86,7 @@ describe('reference mADX Content Creator', () => {
     ['wrong-content-type', (seen: Seen[]) => expect(seen[0]!.contentType).toBe('application/json')],
     ['invalid-report', (seen: Seen[]) => expect(json(seen[0]!).subject).toBeUndefined()],
     ['wrong-measure', (seen: Seen[]) => expect(json(seen[0]!).measure).not.toBe('http://ohie.org/Measure/madx-hiv-indicator-example')],
-    ['bundle-as-batch', (seen: Seen[]) => expect(bundleOf(seen[2]!).type).toBe('batch')],
+    ['bundle-as-batch', (seen: Seen[]) => expect(bundleOf(seen[3]!).type).toBe('batch')],
   ] as const)('under %s breaks its rule', async (fault, check) => {
     const c = await consumer('sync');
     await madxContentCreatorClient.run({ baseUrl: c.url, faults: [fault] });

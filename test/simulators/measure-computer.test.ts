@@ -158,7 +158,6 @@ async function startDataSource(options: DataSourceOptions = {}): Promise<Recordi
     searchParamDefs: [...sanerSearchParamsFor(DS_TYPES), { name: 'physical-type', type: 'token', base: ['Location'], expression: 'Location.physicalType' }],
     operations: [],
     validateOnWrite: { base: false, profiles: false },
-    faults: [],
   };
   const store = ResourceStore.open({ path: ':memory:', searchParams: declaration.searchParamDefs });
   store.transaction(() => {

@@ -29,8 +29,8 @@ const matching = (lines: string[], re: RegExp) => lines.filter((l) => re.test(l)
 
 describe('reference Measure Consumer client', () => {
   it('is the bundled client playing the Measure Consumer', () => {
-    expect(referenceClientPlaying('MeasureConsumer')).toBe(measureConsumerClient);
-    expect(referenceClientPlaying('MeasureSource')?.id).toBe('measure-source-client');
+    expect(referenceClientPlaying('QueryMeasureConsumer')).toBe(measureConsumerClient);
+    expect(referenceClientPlaying('ProduceMeasureSource')?.id).toBe('measure-source-client');
   });
 
   it('pulls reports by measure and period, pages to the end, dereferences, and uses each parameter', async () => {
@@ -39,8 +39,8 @@ describe('reference Measure Consumer client', () => {
     expect(sent.every((e) => e.status !== undefined && e.status < 400)).toBe(true);
     const reportSearches = matching(lines, /^GET \/MeasureReport\?measure=/);
     expect(reportSearches.some((l) => /period=ge\d{4}-\d{2}-\d{2}&period=le\d{4}-\d{2}-\d{2}&_count=10$/.test(l))).toBe(true);
-    // 42 reports of one measure at _count=10: the first page and four next links.
-    expect(matching(lines, /^GET \/MeasureReport\?.*_offset=/).length).toBeGreaterThanOrEqual(4);
+    // 42 reports of one measure at _count=10: the first page and four next links, opaque page tokens followed as given.
+    expect(matching(lines, /^GET \/_page\/[\w-]+$/).length).toBeGreaterThanOrEqual(4);
     for (const re of [/^GET \/Location\/[\w-]+$/, /^GET \/Organization\/[\w-]+$/, /^GET \/Measure\/[\w-]+$/, /^GET \/Measure\?url=http/, /^GET \/MeasureReport\/[\w-]+\?_format=application\/fhir\+xml$/]) {
       expect(matching(lines, re).length, String(re)).toBeGreaterThan(0);
     }
@@ -66,7 +66,7 @@ describe('reference Measure Consumer client', () => {
   });
 
   it.each([
-    ['no-paging', /_offset=/],
+    ['no-paging', /^GET \/_page\//],
     ['no-count', /_count=/],
   ])('fault %s drops that habit', async (fault, re) => {
     expect(matching((await pull()).lines, re).length).toBeGreaterThan(0);

@@ -194,7 +194,7 @@ describe('what a client can read back', () => {
   });
 
   it('is the simulator standing in for the Measure Consumer, knowing the core faults and its own', () => {
-    expect(simulatorPlaying('MeasureConsumer')?.id).toBe('measure-consumer');
+    expect(simulatorPlaying('ProduceMeasureConsumer')?.id).toBe('measure-consumer');
     expect(measureConsumer.faultIds()).toEqual(expect.arrayContaining(['accept-invalid', 'no-location-header', 'lose-acknowledged', 'report-csv-ignore-map']));
   });
 });

@@ -38,7 +38,7 @@ const matching = (lines: string[], re: RegExp) => lines.filter((l) => re.test(l)
 
 describe('reference Measure Source client', () => {
   it('is the bundled client playing the Measure Source', () => {
-    expect(referenceClientPlaying('MeasureSource')).toBe(measureSourceClient);
+    expect(referenceClientPlaying('ProduceMeasureSource')).toBe(measureSourceClient);
   });
 
   it('creates in JSON and XML, revises at the id from Location, posts CSV to $report-csv and a batch to [base]', async () => {
@@ -155,7 +155,7 @@ describe('reference Measure Source client', () => {
   ];
 
   it('has a case below for every one of its fault modes', () => {
-    expect(faultCases.map(([f]) => f).sort()).toEqual(measureSourceClient.faults.map((f) => f.id).sort());
+    expect(faultCases.map(([f]) => f).sort()).toEqual(measureSourceClient.faults.modes.map((f) => f.id).sort());
   });
 
   it.each(faultCases)('fault %s changes what the client sends as it says', async (fault, check) => {

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConstraintDef, ElementDef, ModelFile, TypeDef } from './types.js';
 
-export type { ConstraintDef, ElementDef, JsonPrimitive, ModelFile, TypeDef, TypeKind } from './types.js';
+export type { ConstraintDef } from './types.js';
 
 /** An element found by name, with the type it is defined in and, for a choice, the chosen type. */
 export interface ResolvedElement {
@@ -33,7 +33,6 @@ export interface Context {
 interface TypeIndex {
   def: TypeDef;
   byPath: Map<string, ElementDef>;
-  children: Map<string, ElementDef[]>;
   /** JSON property names of the children of each path, choices expanded. */
   names: Map<string, Map<string, { element: ElementDef; type: string; index: number }>>;
 }
@@ -57,16 +56,12 @@ function typeIndex(typeName: string): TypeIndex | undefined {
   const def = loadModel().types[typeName];
   if (!def) return undefined;
   const byPath = new Map<string, ElementDef>();
-  const children = new Map<string, ElementDef[]>();
   const names = new Map<string, Map<string, { element: ElementDef; type: string; index: number }>>();
   for (const [index, el] of def.elements.entries()) {
     byPath.set(el.path, el);
     const dot = el.path.lastIndexOf('.');
     const parent = dot < 0 ? '' : el.path.slice(0, dot);
     const own = dot < 0 ? el.path : el.path.slice(dot + 1);
-    let list = children.get(parent);
-    if (!list) children.set(parent, (list = []));
-    list.push(el);
     let byName = names.get(parent);
     if (!byName) names.set(parent, (byName = new Map()));
     if (own.endsWith('[x]')) {
@@ -76,7 +71,7 @@ function typeIndex(typeName: string): TypeIndex | undefined {
       byName.set(own, { element: el, type: el.types[0] ?? 'Element', index });
     }
   }
-  const index = { def, byPath, children, names };
+  const index = { def, byPath, names };
   typeIndexes.set(typeName, index);
   return index;
 }
@@ -88,13 +83,6 @@ export function typeDefinition(name: string): TypeDef | undefined {
 export function isResourceType(name: string): boolean {
   const def = loadModel().types[name];
   return def !== undefined && def.kind === 'resource' && !def.abstract;
-}
-
-/** Concrete R4 resource type names, alphabetically. */
-export function resourceTypes(): string[] {
-  return Object.keys(loadModel().types)
-    .filter(isResourceType)
-    .sort();
 }
 
 export function isPrimitiveType(name: string): boolean {
@@ -111,13 +99,6 @@ export function childContext(owner: string, element: ElementDef, type: string): 
   if (element.contentReference) return { type: owner, path: element.contentReference };
   if (NESTED.has(type) && owner !== type) return { type: owner, path: element.path };
   return { type, path: '' };
-}
-
-/** The child elements of a place, in XML order; resolves a contentReference path on the way. */
-export function childElements(typeName: string, path = ''): ElementDef[] {
-  const ctx = path === '' ? { type: typeName, path } : contextOfPath(typeName, path);
-  if (!ctx) return [];
-  return typeIndex(ctx.type)?.children.get(ctx.path) ?? [];
 }
 
 /** A child of a place by its JSON property name; choices resolve (`valueQuantity` -> `value[x]`). */
@@ -150,9 +131,4 @@ function childByDefinitionName(ctx: Context, name: string): ResolvedElement | un
   const element = index?.byPath.get(path);
   if (!index || !element) return undefined;
   return { owner: ctx.type, element, type: element.types[0] ?? 'Element', name, index: index.def.elements.indexOf(element) };
-}
-
-function contextOfPath(typeName: string, path: string): Context | undefined {
-  const found = elementDefinition(typeName, path);
-  return found ? childContext(found.owner, found.element, found.type) : undefined;
 }

@@ -6,7 +6,9 @@ import type {
   CapabilityStatementRestResourceSearchParam,
 } from 'fhir/r4.js';
 import type { SearchParamDef } from '../search/search-param-def.js';
+import { NO_FAULTS } from '../faults.js';
 import type { OperationDeclaration, ServerDeclaration } from './declaration.js';
+import type { CoreFaults } from './faults.js';
 
 type SearchParamType = NonNullable<CapabilityStatementRestResourceSearchParam['type']>;
 
@@ -50,9 +52,9 @@ function operationEntry(op: OperationDeclaration): CapabilityStatementRestResour
 }
 
 export function buildCapabilityStatement(
-  declaration: ServerDeclaration,
+  declaration: ServerDeclaration<string>,
   baseUrl: string,
-  faults: ReadonlySet<string> = new Set(),
+  faults: CoreFaults = NO_FAULTS,
 ): CapabilityStatement {
   const resource: CapabilityStatementRestResource[] = declaration.resources.map((r) => {
     const entry: CapabilityStatementRestResource = {

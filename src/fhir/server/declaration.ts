@@ -4,9 +4,11 @@
  * exactly this, and generates its CapabilityStatement from it.
  */
 import type { Parameters, Resource } from 'fhir/r4.js';
+import type { ActiveFaults, FaultCatalogue } from '../faults.js';
 import type { FhirFormat } from '../format.js';
 import type { SearchParamDef } from '../search/search-param-def.js';
 import type { ResourceStore } from '../store/resource-store.js';
+import type { CoreFault } from './faults.js';
 
 export type Interaction = 'read' | 'vread' | 'update' | 'delete' | 'history-instance' | 'create' | 'search-type';
 
@@ -26,22 +28,10 @@ export interface ResourceDeclaration {
   searchInclude?: string[];
 }
 
-/** A switch that breaks one behaviour on purpose, so a test can prove it fails when it should. */
-export interface FaultModeDef {
-  id: string;
-  description: string;
-  /** Requirement id(s) a server with this fault no longer meets. */
-  breaks?: string[];
-  /**
-   * A fault that takes an argument is switched on as `<id>:<argument>`, e.g.
-   * `ignore-search-param:measure`; this names the argument for people.
-   */
-  argument?: string;
-}
-
 export type OperationLevel = 'system' | 'type' | 'instance';
 
-export interface OperationRequest {
+/** `Id`: the fault ids of the server's own catalogue, which its handlers may ask about besides the core's. */
+export interface OperationRequest<Id extends string = never> {
   level: OperationLevel;
   method: 'GET' | 'POST';
   /** Resource type in the URL (type and instance level). */
@@ -64,7 +54,7 @@ export interface OperationRequest {
   headers: Record<string, string>;
   store: ResourceStore;
   baseUrl: string;
-  faults: ReadonlySet<string>;
+  faults: ActiveFaultsOf<Id>;
 }
 
 export type OperationResult =
@@ -75,7 +65,7 @@ export type OperationResult =
   /** A status with headers and no body (e.g. 202 Accepted + Content-Location, 303 See Other). */
   | { kind: 'status'; status: number; headers?: Record<string, string> };
 
-export interface OperationDeclaration {
+export interface OperationDeclaration<Id extends string = never> {
   /** The operation name without `$`. */
   name: string;
   level: OperationLevel[];
@@ -89,7 +79,7 @@ export interface OperationDeclaration {
   acceptsMediaTypes?: string[];
   /** Non-FHIR media types it answers in, e.g. `text/csv`: an Accept naming only these is not a 406. */
   producesMediaTypes?: string[];
-  handler(request: OperationRequest): Promise<OperationResult>;
+  handler(request: OperationRequest<Id>): Promise<OperationResult>;
 }
 
 export interface ValidationPolicy {
@@ -99,7 +89,8 @@ export interface ValidationPolicy {
   profiles: boolean;
 }
 
-export interface ServerDeclaration {
+/** `Id`: the fault ids of the declaration's own catalogue (`never` when it adds none to the core's). */
+export interface ServerDeclaration<Id extends string = never> {
   /** Computable name, used as CapabilityStatement.name. */
   name: string;
   title: string;
@@ -113,12 +104,12 @@ export interface ServerDeclaration {
    * parameters that are not R4 core ones (e.g. an IG's `definition-text`).
    */
   searchParamUrls?: Record<string, string>;
-  operations: OperationDeclaration[];
+  operations: OperationDeclaration<Id>[];
   validateOnWrite: ValidationPolicy;
   /** CapabilityStatement URLs this server claims to instantiate. */
   instantiates?: string[];
   /** Simulator-specific fault modes, in addition to the core ones (see coreFaults). */
-  faults: FaultModeDef[];
+  faults?: FaultCatalogue<Id>;
   /**
    * Paging links are opaque page tokens on their own path (`[base]/_page/<token>`), as many
    * servers' are, instead of the search URL with `_offset`: a client that does not follow a link
@@ -126,3 +117,6 @@ export interface ServerDeclaration {
    */
   opaquePaging?: boolean;
 }
+
+/** The active faults a server's own code sees: the core's and its declaration's. */
+export type ActiveFaultsOf<Id extends string> = ActiveFaults<CoreFault | Id>;

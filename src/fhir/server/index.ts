@@ -1,22 +1,17 @@
 /**
  * The FHIR server core. A simulator writes a ServerDeclaration (types, interactions, search
- * parameters, operations, profiles, its own fault modes) and either registers `fhirServerPlugin`
- * in its own fastify app or calls `startFhirServer({ declaration, storePath, faults, onExchange })`.
+ * parameters, operations, profiles, its own fault catalogue) and calls
+ * `startFhirServer({ declaration, storePath, faults, hooks, onExchange })`.
  */
 export type {
-  FaultModeDef,
-  Interaction,
+  ActiveFaultsOf,
   OperationDeclaration,
-  OperationLevel,
   OperationRequest,
   OperationResult,
   ResourceDeclaration,
   ServerDeclaration,
-  ValidationPolicy,
 } from './declaration.js';
-export { buildCapabilityStatement } from './capability.js';
-export { coreFaults, activeFaults, faultArguments } from './faults.js';
-export type { BundleEvent, FhirServerOptions, ServerHooks, ResponseEvent, WriteEvent } from './context.js';
-export { fhirServerPlugin, DEFAULT_BODY_LIMIT } from './plugin.js';
-export { startFhirServer, buildFhirApp, type StartFhirServerOptions, type RunningFhirServer } from './start.js';
-export { redactHeaders } from './exchange.js';
+export { coreFaults, type CoreFaults } from './faults.js';
+export type { BundleEvent, ServerHooks, ResponseEvent, WriteEvent } from './context.js';
+export { DEFAULT_BODY_LIMIT } from './plugin.js';
+export { startFhirServer, buildFhirApp, type RunningFhirServer } from './start.js';

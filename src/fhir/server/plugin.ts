@@ -11,7 +11,8 @@ import { FhirError } from '../errors.js';
 import { acceptedRanges, isPretty } from '../negotiation.js';
 import type { FhirServerOptions, ServerContext } from './context.js';
 import { DEFAULT_CAPTURE_LIMIT, finishExchange, startRecording, type ExchangeRecorder } from './exchange.js';
-import { activeFaults, coreFaults } from './faults.js';
+import { activateFaults } from '../faults.js';
+import { coreFaults } from './faults.js';
 import { handleRequest } from './routes.js';
 import { decodeBody, firstValue, headerValue, parseRequestUrl, safeSegments } from './request.js';
 import { responseFormat, sendError } from './respond.js';
@@ -28,11 +29,11 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
-function originOf(request: FastifyRequest, options: FhirServerOptions): string {
+function originOf(request: FastifyRequest, options: FhirServerOptions<string>): string {
   return options.publicBaseUrl ? new URL(options.publicBaseUrl).origin : `${request.protocol}://${request.host}`;
 }
 
-function baseUrlOf(request: FastifyRequest, prefix: string, options: FhirServerOptions): string {
+function baseUrlOf(request: FastifyRequest, prefix: string, options: FhirServerOptions<string>): string {
   if (options.publicBaseUrl) return options.publicBaseUrl.replace(/\/$/, '');
   return `${request.protocol}://${request.host}${prefix}`;
 }
@@ -41,16 +42,17 @@ function baseUrlOf(request: FastifyRequest, prefix: string, options: FhirServerO
  * An operation answering in a non-FHIR media type (e.g. `$read-csv` in text/csv) negotiates its
  * own response when the Accept header asks for that type; FHIR errors then go out as JSON.
  */
-function producesOwnMediaType(options: FhirServerOptions, segments: string[], accept: string | undefined): boolean {
+function producesOwnMediaType(options: FhirServerOptions<string>, segments: string[], accept: string | undefined): boolean {
   const last = segments[segments.length - 1];
   if (!accept || !last?.startsWith('$')) return false;
   const asked = acceptedRanges(accept).map((r) => r.type);
   return options.declaration.operations.some((o) => o.name === last.slice(1) && (o.producesMediaTypes ?? []).some((m) => asked.includes(m)));
 }
 
-export const fhirServerPlugin: FastifyPluginAsync<FhirServerOptions> = async (app: FastifyInstance, options) => {
+export const fhirServerPlugin: FastifyPluginAsync<FhirServerOptions<string>> = async (app: FastifyInstance, options) => {
   options.configure?.(app);
-  const faults = activeFaults(options.faults ?? [], [...coreFaults, ...options.declaration.faults]);
+  const own = options.declaration.faults;
+  const faults = activateFaults(options.faults ?? [], coreFaults, ...(own ? [own] : []));
   const hooks = options.hooks ?? {};
   const prefix = app.prefix.replace(/\/$/, '');
   const captureLimit = options.captureLimit ?? DEFAULT_CAPTURE_LIMIT;

@@ -5,10 +5,11 @@ import { FhirError, toOperationOutcome } from '../errors.js';
 import { serializeResource, type FhirFormat } from '../format.js';
 import { contentTypeOf, negotiateResponseFormat } from '../negotiation.js';
 import type { FhirServerOptions, ResponseEvent, ServerContext } from './context.js';
+import type { CoreFaults } from './faults.js';
 import { firstValue, headerValue, parseRequestUrl, safeSegments } from './request.js';
 import { drainRefusedBody } from './linger.js';
 
-function negotiationOptions(faults: ReadonlySet<string>) {
+function negotiationOptions(faults: CoreFaults) {
   return {
     legacy: !faults.has('legacy-formats-406'),
     honourFormatParam: !faults.has('ignore-format-param'),
@@ -17,7 +18,7 @@ function negotiationOptions(faults: ReadonlySet<string>) {
 }
 
 /** The response format for this request; an unacceptable one is a FhirError 406. */
-export function responseFormat(request: FastifyRequest, query: Array<[string, string]>, faults: ReadonlySet<string>): FhirFormat {
+export function responseFormat(request: FastifyRequest, query: Array<[string, string]>, faults: CoreFaults): FhirFormat {
   if (faults.has('ignore-format')) return 'json';
   return negotiateResponseFormat(
     { formatParam: firstValue(query, '_format'), accept: headerValue(request.headers, 'accept') },
@@ -25,13 +26,13 @@ export function responseFormat(request: FastifyRequest, query: Array<[string, st
   );
 }
 
-function contentTypeHeader(format: FhirFormat, faults: ReadonlySet<string>): string {
+function contentTypeHeader(format: FhirFormat, faults: CoreFaults): string {
   return contentTypeOf(faults.has('xml-with-json-content-type') ? 'json' : format);
 }
 
 /** Sends a FHIR resource in the negotiated format, through the simulator's hooks. */
 export function sendResource(ctx: Pick<ServerContext, 'reply' | 'method' | 'segments' | 'format' | 'pretty' | 'faults' | 'hooks'>, resource: Resource, status = 200, headers: Record<string, string> = {}): FastifyReply {
-  const event: ResponseEvent = { method: ctx.method, segments: ctx.segments, format: ctx.format, faults: ctx.faults };
+  const event: ResponseEvent<string> = { method: ctx.method, segments: ctx.segments, format: ctx.format, faults: ctx.faults };
   const shaped = ctx.hooks.beforeSend ? ctx.hooks.beforeSend(event, resource) : resource;
   let body = serializeResource(shaped, ctx.format, { pretty: ctx.pretty });
   if (ctx.hooks.onSendBody) body = ctx.hooks.onSendBody(event, body);
@@ -50,8 +51,8 @@ function asFhirError(err: unknown): FhirError {
 }
 
 export function sendError(
-  options: FhirServerOptions,
-  faults: ReadonlySet<string>,
+  options: FhirServerOptions<string>,
+  faults: CoreFaults,
   prefix: string,
   request: FastifyRequest,
   reply: FastifyReply,

@@ -4,7 +4,6 @@
  */
 import type { Bundle } from 'fhir/r4.js';
 import type { ServerContext } from './context.js';
-import { faultArguments } from './faults.js';
 
 /** Parameters the server, not the search engine, interprets; they ride along on paging links. */
 const FORMAT_PARAMS = ['_format', '_pretty'];
@@ -24,7 +23,7 @@ function isDateParam(ctx: ServerContext, type: string, param: string): boolean {
 /** The query for the store, after the search-breaking fault modes took their share. */
 export function searchQuery(ctx: ServerContext, query: Array<[string, string]>, fromPageToken = false): Array<[string, string]> {
   const type = ctx.segments[0] ?? '';
-  const ignored = new Set(faultArguments(ctx.faults, 'ignore-search-param'));
+  const ignored = new Set(ctx.faults.argumentsOf('ignore-search-param'));
   return query.filter(([name]) => {
     // With opaque paging only a page token moves on; a plain search always starts at the first page.
     if (name === '_offset' && ctx.declaration.opaquePaging && !fromPageToken) return false;

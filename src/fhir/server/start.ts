@@ -8,8 +8,9 @@ import type { ServerDeclaration } from './declaration.js';
 import type { ServerHooks } from './context.js';
 import { DEFAULT_BODY_LIMIT, fhirServerPlugin } from './plugin.js';
 
-export interface StartFhirServerOptions {
-  declaration: ServerDeclaration;
+/** `Id`: the fault ids of the declaration's own catalogue, so hooks written here see them typed. */
+export interface StartFhirServerOptions<Id extends string = never> {
+  declaration: ServerDeclaration<Id>;
   /** An open store to serve; or `storePath` to open one (file or ':memory:', the default). */
   store?: ResourceStore;
   storePath?: string;
@@ -21,8 +22,9 @@ export interface StartFhirServerOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   auth?: { bearerToken?: string; protectMetadata?: boolean };
   bodyLimit?: number;
-  faults?: string[];
-  hooks?: ServerHooks;
+  /** Fault ids as text (config, command line); one the core and the declaration do not know is refused. */
+  faults?: readonly string[];
+  hooks?: ServerHooks<Id>;
   onExchange?: (exchange: HttpExchange) => void;
   /** Path the FHIR base is served under, e.g. `/fhir`; default the root. */
   basePath?: string;
@@ -44,7 +46,7 @@ export interface RunningFhirServer {
 }
 
 /** Builds the fastify app without listening, e.g. for `app.inject()` in tests. */
-export async function buildFhirApp(options: StartFhirServerOptions & { store: ResourceStore }): Promise<FastifyInstance> {
+export async function buildFhirApp<Id extends string = never>(options: StartFhirServerOptions<Id> & { store: ResourceStore }): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
     bodyLimit,
@@ -74,7 +76,7 @@ export async function buildFhirApp(options: StartFhirServerOptions & { store: Re
   return app;
 }
 
-export async function startFhirServer(options: StartFhirServerOptions): Promise<RunningFhirServer> {
+export async function startFhirServer<Id extends string = never>(options: StartFhirServerOptions<Id>): Promise<RunningFhirServer> {
   const ownStore = options.store === undefined;
   const store =
     options.store ?? ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: options.declaration.searchParamDefs });

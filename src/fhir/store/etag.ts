@@ -1,10 +1,5 @@
 import { FhirError } from '../errors.js';
 
-/** The weak ETag FHIR servers send for a version: `W/"3"`. */
-export function etagOf(versionId: string | number): string {
-  return `W/"${versionId}"`;
-}
-
 /** The version an If-Match header names; accepts `W/"3"`, `"3"` and `3`. */
 export function versionFromEtag(etag: string): string {
   const m = /^\s*(?:W\/)?"?([^"\s]+)"?\s*$/.exec(etag);

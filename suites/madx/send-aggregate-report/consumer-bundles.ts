@@ -6,7 +6,7 @@
  */
 import type { Bundle, MeasureReport, OperationOutcome, OperationOutcomeIssue } from 'fhir/r4.js';
 import type { FhirResponse } from '../../../src/engine/index.js';
-import { finalAnswer, freshId, outcomeOf, sendFixture, type ConsumerContext } from './consumer-checks.js';
+import { finalAnswer, freshId, outcomeOf, sendFixture, type ConsumerContext } from '../../ihe-content/consumer-checks.js';
 
 export const INVALID_ENTRIES = [0, 2] as const;
 

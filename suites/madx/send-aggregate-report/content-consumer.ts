@@ -12,7 +12,7 @@ import { entriesNamed, INVALID_ENTRIES, sendInvalidBundle, withFreshIds } from '
 import {
   discover, expectRefused, finalAnswer, FORMATS, freshId, isIssueType, judgeTransport, MEDIA, notHeld, outcomeOf, readsBack, sendFixture, sendText,
   type ConsumerContext, type ConsumerFixture,
-} from './consumer-checks.js';
+} from '../../ihe-content/consumer-checks.js';
 import type { ActorId } from '../../../ig/actors.js';
 
 const RULE_SET = 'trial-implementation (mADX 3.0.0)';

@@ -12,9 +12,9 @@ import type { Bundle, MeasureReport } from 'fhir/r4.js';
 import { bodyOf, defineSuite, test, type Ask, type TestContext } from '../../../src/engine/index.js';
 import { MADX_CONTENT_CREATOR } from '../../../ig/madx/capabilities.js';
 import { MADX_MEASURE_REPORT, madxProfileUrl, registerMadxProfiles, type MadxRuleSet } from '../../../ig/madx/profiles.js';
-import { reportsSent, submissions } from './creator-sends.js';
-import { codesOfTheMeasure } from './creator-measure-codes.js';
-import { fhirMediaTypes, follows303, httpsEndpoint, pollsAccepted, recordCreator, reportsErrors, sendsOf, sendsWhenTriggered, smallCellRisk, type CreatorFixture } from './creator-exchange-tests.js';
+import { reportsSent, submissions } from '../../ihe-content/creator-sends.js';
+import { codesOfTheMeasure } from '../../ihe-content/creator-measure-codes.js';
+import { fhirMediaTypes, follows303, httpsEndpoint, pollsAccepted, recordCreator, reportsErrors, sendsOf, sendsWhenTriggered, smallCellRisk, type CreatorFixture } from '../../ihe-content/creator-exchange-tests.js';
 import type { ActorId } from '../../../ig/actors.js';
 
 /** The simulator the SUT sends to. */

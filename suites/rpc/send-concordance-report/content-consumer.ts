@@ -10,7 +10,7 @@ import { RPC_CONTENT_CONSUMER } from '../../../ig/rpc/capabilities.js';
 import {
   createdId, declares, discover, expectRefused, finalAnswer, FORMATS, freshId, isIssueType, judgeTransport, MEDIA, outcomeOf, readsBack, sendFixture, sendText,
   type ConsumerContext, type ConsumerFixture,
-} from '../../madx/send-aggregate-report/consumer-checks.js';
+} from '../../ihe-content/consumer-checks.js';
 import type { ActorId } from '../../../ig/actors.js';
 
 const RULE_SET = 'rpc-lab-90-text (the project\'s rule set written from the LAB-90 element list)';

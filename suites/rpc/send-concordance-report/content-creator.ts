@@ -10,9 +10,9 @@ import { bodyOf, defineSuite, test, type Ask } from '../../../src/engine/index.j
 import { RPC_CONTENT_CREATOR } from '../../../ig/rpc/capabilities.js';
 import { RPC_MEASURE_REPORT, registerRpcProfiles } from '../../../ig/rpc/profiles.js';
 import { measureOf } from '../../../simulators/content-creator-client/reports.js';
-import { reportsSent, submissions } from '../../madx/send-aggregate-report/creator-sends.js';
-import { fhirMediaTypes, follows303, httpsEndpoint, recordCreator, reportsErrors, sendsOf, sendsWhenTriggered, type CreatorFixture } from '../../madx/send-aggregate-report/creator-exchange-tests.js';
-import { codesOfTheMeasure } from '../../madx/send-aggregate-report/creator-measure-codes.js';
+import { reportsSent, submissions } from '../../ihe-content/creator-sends.js';
+import { fhirMediaTypes, follows303, httpsEndpoint, recordCreator, reportsErrors, sendsOf, sendsWhenTriggered, type CreatorFixture } from '../../ihe-content/creator-exchange-tests.js';
+import { codesOfTheMeasure } from '../../ihe-content/creator-measure-codes.js';
 import { subjectKind } from './creator-subjects.js';
 import type { ActorId } from '../../../ig/actors.js';
 

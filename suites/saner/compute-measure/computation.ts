@@ -10,7 +10,7 @@ import type { Bundle, MeasureReport } from 'fhir/r4.js';
 import { abortableSleep, type TestContext } from '../../../src/engine/index.js';
 import type { HttpExchange } from '../../../src/engine/results.js';
 import { requestBelow } from '../../../src/engine/inbound.js';
-import { COMPUTE_MEASURE_URL } from '../../../simulators/data-source/measures.js';
+import { COMPUTE_MEASURE_URL } from '../../../ig/saner/canonicals.js';
 import { readPushes, reportOf, succeeded, type Push } from '../produce-measure/source-pushes.js';
 import type { ComputeSite } from './site.js';
 

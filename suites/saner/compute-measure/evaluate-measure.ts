@@ -13,7 +13,7 @@
 import type { Bundle, CapabilityStatement, MeasureReport, Parameters } from 'fhir/r4.js';
 import { EVALUATE_MEASURE_OPERATION } from '../../../ig/saner/canonicals.js';
 import { test, type FhirResponse, type TestContext } from '../../../src/engine/index.js';
-import { COMPUTE_MEASURE_URL } from '../../../simulators/data-source/measures.js';
+import { COMPUTE_MEASURE_URL } from '../../../ig/saner/canonicals.js';
 import { computerBase, MEASURE_ID, type ComputeFixture, type Period } from './computation.js';
 import { siteAt, type ComputeSite } from './site.js';
 

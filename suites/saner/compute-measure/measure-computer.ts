@@ -32,7 +32,7 @@ import { defineSuite, test, type TestContext } from '../../../src/engine/index.j
 import { MEASURE_COMPUTER_CM } from '../../../ig/saner/capabilities.js';
 import { PUBLIC_HEALTH_MEASURE_REPORT } from '../../../ig/saner/profiles.js';
 import { computeFixtures } from '../../../simulators/data-source/index.js';
-import { COMPUTE_MEASURE_URL } from '../../../simulators/data-source/measures.js';
+import { COMPUTE_MEASURE_URL } from '../../../ig/saner/canonicals.js';
 import { reportOf, succeeded } from '../produce-measure/source-pushes.js';
 import { evaluateMeasureTests } from './evaluate-measure.js';
 import { searchCoverageTest } from './search-coverage.js';

@@ -12,7 +12,8 @@
 import type { Measure, Resource } from 'fhir/r4.js';
 import type { HttpExchange } from '../../../src/engine/results.js';
 import type { ResourceDeclaration, RunningFhirServer, ServerDeclaration } from '../../../src/fhir/server/index.js';
-import { activeFaults, coreFaults, startFhirServer } from '../../../src/fhir/server/index.js';
+import { coreFaults, startFhirServer } from '../../../src/fhir/server/index.js';
+import { activateFaults } from '../../../src/fhir/faults.js';
 import { sanerSearchParamsFor } from '../../../ig/saner/search-params.js';
 import { ResourceStore } from '../../../src/fhir/store/resource-store.js';
 import { MEASURE_CONSUMER_PM_PUSH, MEASURE_DEFINITION_SOURCE_QMD } from '../../../ig/saner/capabilities.js';
@@ -75,7 +76,6 @@ const publicHealthDeclaration: ServerDeclaration = {
   operations: [],
   validateOnWrite: { base: true, profiles: true },
   instantiates: [MEASURE_DEFINITION_SOURCE_QMD, MEASURE_CONSUMER_PM_PUSH],
-  faults: [],
 };
 
 async function startPublicHealthSide(host: string): Promise<PublicHealthSide & { close(): Promise<void> }> {
@@ -115,7 +115,7 @@ function lazily<T extends { close(): Promise<void> }>(start: () => Promise<T>, s
 
 /** The Data Source's `beside` hook: the site, with the run's faults for the stand-in computer. */
 export async function startComputeSite(dataSource: RunningDataSource, faults: readonly string[]): Promise<{ close(): Promise<void> }> {
-  activeFaults([...faults], [...coreFaults, ...measureComputerFaults]);
+  activateFaults(faults, coreFaults, measureComputerFaults);
   const host = new URL(dataSource.url).hostname.replace(/^\[|\]$/g, '');
   const publicHealth = await startPublicHealthSide(host);
   const started: Array<{ close(): Promise<void> }> = [];

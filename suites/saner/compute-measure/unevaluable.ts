@@ -15,7 +15,7 @@ import {
   UNEVALUABLE_MEASURE_URL,
   UNEVALUABLE_MEASURE_VERSION,
 } from '../../../simulators/data-source/unevaluable.js';
-import { EVALUATION_ERROR_EXTENSION } from '../../../simulators/measure-computer/report.js';
+import { EVALUATION_ERROR_EXTENSION } from '../../../ig/saner/canonicals.js';
 import { compute, type ComputeFixture } from './computation.js';
 import { countOf, expectedFor } from './expected.js';
 import { siteAt } from './site.js';

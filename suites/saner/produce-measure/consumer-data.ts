@@ -62,10 +62,6 @@ export function offersRead(t: ConsumerTest, type = 'MeasureReport'): boolean {
   return declares(t.fixture.capabilities, type, 'read');
 }
 
-export function offersSearch(t: ConsumerTest, type = 'MeasureReport'): boolean {
-  return declares(t.fixture.capabilities, type, 'search-type');
-}
-
 /** `Type/id` of what a write answer names: its Location header, else the body's id. */
 export function writtenId(res: FhirResponse, type = 'MeasureReport'): string | undefined {
   const location = res.headers['location'];

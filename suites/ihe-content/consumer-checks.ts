@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { CapabilityStatement, OperationOutcome, Resource } from 'fhir/r4.js';
-import type { FhirResponse, SuiteEnvironment, TestContext, WireFormat } from '../../../src/engine/index.js';
-import { parseJson } from '../../../src/fhir/json.js';
-import { projectRoot } from '../../../src/harness.js';
+import type { FhirResponse, SuiteEnvironment, TestContext, WireFormat } from '../../src/engine/index.js';
+import { parseJson } from '../../src/fhir/json.js';
+import { projectRoot } from '../../src/harness.js';
 
 export const MEDIA: Record<WireFormat, string> = { json: 'application/fhir+json', xml: 'application/fhir+xml' };
 export const FORMATS: readonly WireFormat[] = ['json', 'xml'];

@@ -5,7 +5,7 @@
  * — that it sends, its media types, the scheme of its endpoint, how it follows the Consumer's 202
  * and 303 answers and how it reports errors — each citing its own catalogue's ids.
  */
-import { ATTESTED_FALSE, test, type Ask, type Recording, type SuiteEnvironment, type TestContext, type TestDefinition } from '../../../src/engine/index.js';
+import { ATTESTED_FALSE, test, type Ask, type Recording, type SuiteEnvironment, type TestContext, type TestDefinition } from '../../src/engine/index.js';
 import { asSends, FHIR_MEDIA, reportsSent, submissions, type Send } from './creator-sends.js';
 
 export interface CreatorFixture {

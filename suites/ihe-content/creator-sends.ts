@@ -4,7 +4,7 @@
  * Content Consumer (update at an id, create, Bundle to [base], GET of a status or result URL).
  */
 import type { Bundle, MeasureReport } from 'fhir/r4.js';
-import { bodyOf, type InboundRequest } from '../../../src/engine/index.js';
+import { bodyOf, type InboundRequest } from '../../src/engine/index.js';
 
 export type SendKind = 'update' | 'update-without-id' | 'create' | 'bundle' | 'get' | 'other';
 

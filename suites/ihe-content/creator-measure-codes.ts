@@ -5,9 +5,9 @@
  * ones the reference Content Consumer holds too.
  */
 import type { Measure } from 'fhir/r4.js';
-import { test, type TestDefinition } from '../../../src/engine/index.js';
-import { measureCodeIssues } from '../../../simulators/content-consumer/measure-codes.js';
-import { projectMeasures } from '../../../simulators/content-consumer/reference-data.js';
+import { test, type TestDefinition } from '../../src/engine/index.js';
+import { measureCodeIssues } from '../../ig/madx/measure-codes.js';
+import { projectMeasures } from '../../simulators/content-consumer/reference-data.js';
 import { reportsSent, submissions } from './creator-sends.js';
 import { sendsOf, type CreatorFixture } from './creator-exchange-tests.js';
 

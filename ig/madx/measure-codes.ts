@@ -1,9 +1,10 @@
 /**
  * A MeasureReport held to the Measure it names (mADX MADX-MR-013, RPC RPC-CRE-007): each group code
  * is one of the Measure's groups, each population code one of that group's populations, and each
- * stratifier code (RPC) or stratum component code (mADX) one the group's stratifiers define. The
- * Content Consumer refuses a report that breaks this; the Content Creator suites judge what a SUT
- * sends with the same check.
+ * stratifier code (RPC) or stratum component code (mADX) one the group's stratifiers define. It is
+ * the IGs' rule, not a simulator's: the reference Content Consumers refuse a report that breaks it
+ * and the Content Creator suites judge what a SUT sends by it. RPC's content (LAB-90) reuses the
+ * mADX rule, so it is filed here once.
  */
 import type { CodeableConcept, Coding, Measure, MeasureGroup, MeasureReport } from 'fhir/r4.js';
 import type { Issue } from '../../src/fhir/errors.js';
@@ -13,12 +14,12 @@ function sameCoding(a: Coding, b: Coding): boolean {
 }
 
 /** Some coding of the report's concept is a coding of one of the Measure's concepts. */
-export function conceptIn(concept: CodeableConcept | undefined, allowed: readonly (CodeableConcept | undefined)[]): boolean {
+function conceptIn(concept: CodeableConcept | undefined, allowed: readonly (CodeableConcept | undefined)[]): boolean {
   const codings = concept?.coding ?? [];
   return codings.some((c) => allowed.some((a) => (a?.coding ?? []).some((m) => sameCoding(c, m))));
 }
 
-export function codeText(concept: CodeableConcept | undefined): string {
+function codeText(concept: CodeableConcept | undefined): string {
   const c = concept?.coding?.[0];
   return c ? `${c.system ? `${c.system}|` : ''}${c.code ?? '(no code)'}` : concept?.text ?? '(no code)';
 }
