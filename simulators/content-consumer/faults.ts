@@ -19,5 +19,8 @@ export const contentConsumerFaults: FaultModeDef[] = [
   { id: 'ignore-terminology', description: 'Validate option: takes disaggregation values outside the code set the Measure links to their dimension', breaks: ['MADX-OPT-002', 'MADX-OPT-004'] },
   { id: 'ignore-unknown-subject', description: 'Validate option: takes a report whose subject is no facility of the mCSD directory', breaks: ['MADX-OPT-003'] },
   { id: 'plain-http', description: 'Serves plain http even when given a certificate', breaks: ['MADX-CON-003', 'MADX-SEC-001', 'RPC-CON-003', 'RPC-SEC-001'] },
+  { id: 'xml-bodies-400', description: 'Answers every application/fhir+xml submission 400 without reading it (while its CapabilityStatement still lists XML)', breaks: ['MADX-CON-FMT-XML', 'MADX-CON-004', 'RPC-CON-FMT-XML', 'RPC-CON-004'] },
+  { id: 'unserved-type-400', description: 'Answers a request for a resource type it does not serve 400 instead of 404', breaks: ['MADX-CON-009', 'RPC-CON-008'] },
+  { id: 'ignore-body-id', description: 'Stores a PUT under the URL id whatever id the body carries, or none, instead of answering 400', breaks: ['MADX-CON-007'] },
   { id: 'auth-ignored', description: 'Serves every request whatever its credentials, even with a bearer token configured (no 401)', breaks: ['MADX-CON-008', 'RPC-CON-007'] },
 ];

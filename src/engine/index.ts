@@ -4,7 +4,7 @@ export { HarnessError, TestStop, TriggerError, WaitTimeout } from './errors.js';
 export type { Suite, SuiteSpec, TestDefinition, TestSpec, TestPreconditions, Role, Fixture } from './suite.js';
 export { RequirementCatalogue, defineRequirements, requirementsOf, requirementProblems, citationProblems, assertCitationsKnown, CatalogueError } from './catalogue.js';
 export type { TestContext, SetupContext, SimulatorView, CheckOptions, SuiteConfig } from './context.js';
-export { abortableSleep } from './context.js';
+export { abortableSleep, statusText } from './context.js';
 export type { FhirClient, FhirResponse, FhirRequestOptions, SearchOptions, OperationOptions, RawRequestOptions, ParseOutcome } from './fhir-client.js';
 export { HttpClient, TransportError, HttpConfigError, DEFAULTS as HTTP_DEFAULTS } from '../http/client.js';
 export { REDACTED, redactDeep } from '../http/redact.js';
