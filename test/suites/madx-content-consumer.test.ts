@@ -30,6 +30,11 @@ describe('mADX Send Aggregate Report suite for the Content Consumer', () => {
     expect(t.get('a request with wrong credentials is refused with 401')?.reason).toMatch(/requires no authorization/);
     expect(t.get('the Consumer endpoint is served over https')?.verdict).toBe('pass');
     expect(results.suites[0]!.target).toMatch(/^https:/);
+    // The TLS row has evidence of its own: the same address asked in plain http is no FHIR endpoint.
+    expect(results.requirements.find((r) => r.id === 'MADX-SEC-001')?.verdict).toBe('pass');
+    expect(t.get('the Consumer endpoint is served over https')?.assertions).toContainEqual(
+      expect.objectContaining({ passed: true, requirements: ['MADX-SEC-001'], message: expect.stringMatching(/^GET http:\/\/127\.0\.0\.1:\d+\/metadata found no plain-http endpoint \(the connection failed: \w+\)$/) }),
+    );
     expect([t.get(MUTUAL)?.verdict, t.get(MUTUAL)?.reason]).toEqual(['manual', expect.stringContaining('record the answer as attestations.MADX-SEC-002 in config.yaml')]);
   }, 60_000);
 
