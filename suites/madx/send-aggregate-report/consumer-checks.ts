@@ -161,7 +161,7 @@ export function expectRefused(t: ConsumerContext, res: FhirResponse, what: strin
 /** An error answer carries an OperationOutcome. */
 export function expectOutcome(t: ConsumerContext, res: FhirResponse, what: string, requirement: Decides): boolean {
   const ok = outcomeOf(res) !== undefined;
-  const body = res.text.trim() ? `a ${res.headers['content-type'] ?? 'body without Content-Type'}` : 'an empty body';
+  const body = res.text.trim() ? `a body that is no OperationOutcome (${res.headers['content-type'] ?? 'no Content-Type'})` : 'an empty body';
   return t.expect(ok, ok ? `${what}: the ${statusText(res.status)} answer carries an OperationOutcome` : `${what}: the ${statusText(res.status)} answer has ${body}; expected an OperationOutcome`, { requirement });
 }
 
