@@ -20,6 +20,9 @@ export const contentConsumerFaults = defineFaults([
   { id: 'ignore-terminology', description: 'Validate option: takes disaggregation values outside the code set the Measure links to their dimension' },
   { id: 'ignore-unknown-subject', description: 'Validate option: takes a report whose subject is no facility of the mCSD directory' },
   { id: 'plain-http', description: 'Serves plain http even when given a certificate' },
+  { id: 'xml-bodies-400', description: 'Answers every application/fhir+xml submission 400 without reading it (while its CapabilityStatement still lists XML)' },
+  { id: 'unserved-type-400', description: 'Answers a request for a resource type it does not serve 400 instead of 404' },
+  { id: 'ignore-body-id', description: 'Stores a PUT under the URL id whatever id the body carries, or none, instead of answering 400' },
   { id: 'auth-ignored', description: 'Serves every request whatever its credentials, even with a bearer token configured (no 401)' },
 ]);
 

@@ -125,7 +125,23 @@ function sendOutcome(reply: FastifyReply, status: number, issues: Issue[]): Fast
   return reply.code(status).header('content-type', contentTypeOf('json')).send(JSON.stringify(toOperationOutcome(issues)));
 }
 
-/** Request handling the core does not do: 501, the [base]/Bundle form, the success-code fault. */
+/** Resource types a request may name here: the one served, and the [base]/Bundle form. */
+const SERVED_TYPES = new Set(['MeasureReport', 'Bundle']);
+
+/** The `ignore-body-id` fault: the body of PUT MeasureReport/[id] gets the URL id before the core sees it. */
+function withUrlId(request: FastifyRequest): void {
+  const id = /^\/MeasureReport\/([^/]+)$/.exec(request.url.split('?')[0]!)?.[1];
+  if (request.method !== 'PUT' || !id || !Buffer.isBuffer(request.body)) return;
+  try {
+    const format = requestBodyFormat(request.headers['content-type']);
+    const resource = parseResource(request.body.toString('utf8'), format);
+    request.body = Buffer.from(serializeResource({ ...resource, id: decodeURIComponent(id) }, format));
+  } catch {
+    // A body that does not parse is left for the core to refuse.
+  }
+}
+
+/** Request handling the core does not do: 501, the [base]/Bundle form, the success-code and request faults. */
 function configure(checked: ConsumerProfile, store: ResourceStore, faults: ContentConsumerFaults, options: { bundles: boolean; async: AsyncMode | false; refuseAll?: 401 | 503 }) {
   const path = (request: FastifyRequest) => request.url.split('?')[0]!.replace(/\/+$/, '');
   const isSubmission = (request: FastifyRequest) => {
@@ -145,6 +161,14 @@ function configure(checked: ConsumerProfile, store: ResourceStore, faults: Conte
       if (faults.has('auth-403') && !request.url.endsWith('/metadata')) {
         return sendOutcome(reply, 403, [{ severity: 'error', code: 'forbidden', message: 'this Content Consumer takes no request without its credentials' }]);
       }
+      const type = path(request).split('/')[1] ?? '';
+      if (faults.has('unserved-type-400') && /^[A-Z]/.test(type) && !SERVED_TYPES.has(type)) {
+        return sendOutcome(reply, 400, [{ severity: 'error', code: 'invalid', message: `'${type}' is not a resource this Content Consumer takes` }]);
+      }
+      if (faults.has('xml-bodies-400') && isSubmission(request) && /xml/i.test(String(request.headers['content-type'] ?? ''))) {
+        return sendOutcome(reply, 400, [{ severity: 'error', code: 'structure', message: 'the body could not be read' }]);
+      }
+      if (faults.has('ignore-body-id')) withUrlId(request);
       if (NOT_IMPLEMENTED.has(request.method)) {
         if (faults.has('no-501')) return sendOutcome(reply, 200, [{ severity: 'information', code: 'informational', message: `${request.method} done` }]);
         return sendOutcome(reply, 501, [{ severity: 'error', code: 'not-supported', message: `${request.method} is not implemented by this Content Consumer` }]);

@@ -180,6 +180,8 @@ export class HttpClient {
     let url = this.resolve(req.url, req.query);
     let body = req.body;
     let headers = this.#outgoingHeaders(req.headers, body);
+    // An https SUT's credentials never travel in clear text, e.g. to its address asked over plain http.
+    if (this.config.baseUrl?.startsWith('https:') && url.startsWith('http:')) headers = dropCredentials(headers);
     const chain = [url];
     const signal = req.signal && this.#signal ? AbortSignal.any([req.signal, this.#signal]) : (req.signal ?? this.#signal);
     for (;;) {

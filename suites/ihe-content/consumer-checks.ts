@@ -1,13 +1,15 @@
 /**
  * What the mADX and RPC Content Consumer suites share: the send fixtures, fresh ids, following an
- * asynchronous answer to its end (QRPH-58 2:3.58.4.2.1), and the judgement of a refusal (status,
- * OperationOutcome, IssueType codes).
+ * asynchronous answer to its end (QRPH-58 2:3.58.4.2.1), the judgement of an acceptance (status,
+ * read back as sent) and of a refusal (status, OperationOutcome, IssueType codes), and what the
+ * SUT's CapabilityStatement says it serves.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { CapabilityStatement, OperationOutcome, Resource } from 'fhir/r4.js';
-import type { FhirResponse, SuiteEnvironment, TestContext, WireFormat } from '../../src/engine/index.js';
+import { isDeepStrictEqual } from 'node:util';
+import type { CapabilityStatement, MeasureReport, OperationOutcome, Resource } from 'fhir/r4.js';
+import { statusText, TransportError, type CheckOptions, type FhirResponse, type SuiteEnvironment, type TestContext, type WireFormat } from '../../src/engine/index.js';
 import { parseJson } from '../../src/fhir/json.js';
 import { projectRoot } from '../../src/harness.js';
 
@@ -20,6 +22,9 @@ export type ConsumerFixture = {
 };
 
 export type ConsumerContext = TestContext<ConsumerFixture>;
+
+/** The requirement(s) a check decides. */
+export type Decides = NonNullable<CheckOptions['requirement']>;
 
 export function sendText(profile: 'madx' | 'rpc', file: string): string {
   return readFileSync(join(projectRoot, 'fixtures', profile, 'send', file), 'utf8');
@@ -38,6 +43,37 @@ export function declares(cs: CapabilityStatement | undefined, type: string, inte
   return (cs?.rest ?? []).filter((r) => r.mode === 'server').some((r) => r.resource?.some((x) => x.type === type && x.interaction?.some((i) => i.code === interaction)));
 }
 
+/** Whether the CapabilityStatement lists the format (`xml`, `application/fhir+xml`, …). */
+export function listsFormat(cs: CapabilityStatement | undefined, format: WireFormat): boolean {
+  return (cs?.format ?? []).some((f) => f.toLowerCase().includes(format));
+}
+
+function servedTypes(cs: CapabilityStatement): Set<string> {
+  return new Set((cs.rest ?? []).filter((r) => r.mode === 'server').flatMap((r) => (r.resource ?? []).map((x) => x.type)));
+}
+
+/** R4 types no measure exchange needs and none of whose elements is required, so a body of one is valid FHIR. */
+export const UNLIKELY_TYPES = ['BiologicallyDerivedProduct', 'SubstanceSpecification', 'SubstancePolymer', 'SubstanceSourceMaterial'];
+
+/**
+ * A resource type to ask about for the table's 404 row: one the CapabilityStatement does not list
+ * (a Consumer may well serve Observation). `known` is false when there is no CapabilityStatement
+ * to tell; `type` is undefined when it lists every candidate.
+ */
+export function unservedType(cs: CapabilityStatement | undefined): { type: string | undefined; known: boolean } {
+  if (!cs) return { type: UNLIKELY_TYPES[0], known: false };
+  const served = servedTypes(cs);
+  return { type: UNLIKELY_TYPES.find((x) => !served.has(x)), known: true };
+}
+
+const METHOD_INTERACTIONS = { DELETE: 'delete', PATCH: 'patch' } as const;
+export type UnlistedMethod = keyof typeof METHOD_INTERACTIONS;
+
+/** The methods outside the transaction (DELETE, PATCH) the CapabilityStatement does not list for the type. */
+export function unlistedMethods(cs: CapabilityStatement | undefined, type: string): UnlistedMethod[] {
+  return (Object.keys(METHOD_INTERACTIONS) as UnlistedMethod[]).filter((m) => !declares(cs, type, METHOD_INTERACTIONS[m]));
+}
+
 export async function discover(s: SuiteEnvironment): Promise<ConsumerFixture> {
   const res = await s.sut.capabilities();
   const parsed = res.status === 200 ? res.tryResource<CapabilityStatement>() : undefined;
@@ -51,9 +87,10 @@ const MAX_POLLS = 10;
 /**
  * The final answer to a submission: a 202 is polled at its Content-Location (or Location) until it
  * stops answering 202, and each 303 is followed by a GET, as QRPH-58 asks of a Creator. Every hop is
- * evidence. Returns undefined (with a failed check under `requirement`) when no final answer comes.
+ * evidence, and the status of each hop is pushed to `hops`. Returns undefined (with a failed check
+ * under `requirement`) when no final answer comes.
  */
-export async function finalAnswer(t: ConsumerContext, first: FhirResponse, requirement: string): Promise<FhirResponse | undefined> {
+export async function finalAnswer(t: ConsumerContext, first: FhirResponse, requirement: Decides, hops: number[] = []): Promise<FhirResponse | undefined> {
   let res = first;
   let statusUrl: string | undefined;
   for (let hop = 0; hop < MAX_POLLS; hop++) {
@@ -62,12 +99,13 @@ export async function finalAnswer(t: ConsumerContext, first: FhirResponse, requi
     if (res.status === 202) statusUrl = res.headers['content-location'] ?? res.headers['location'] ?? statusUrl;
     const next = res.status === 202 ? statusUrl : res.headers['location'];
     if (!next) {
-      t.expect(false, `the ${res.status} answer names no ${res.status === 202 ? 'status URL (Content-Location or Location)' : 'Location'} to go on with`, { requirement });
+      t.expect(false, `the ${statusText(res.status)} answer names no ${res.status === 202 ? 'status URL (Content-Location or Location)' : 'Location'}; expected one to go on with`, { requirement });
       return undefined;
     }
     res = await t.sut.request('GET', next, { headers: { accept: MEDIA.json }, followRedirects: false });
+    hops.push(res.status);
   }
-  t.expect(false, `no final answer after ${MAX_POLLS} polls and redirects (last ${res.status})`, { requirement });
+  t.expect(false, `no final answer after ${MAX_POLLS} polls and redirects (the last answered ${statusText(res.status)}); expected a final status code`, { requirement });
   return undefined;
 }
 
@@ -91,19 +129,40 @@ export function isIssueType(code: string | undefined): boolean {
 export interface Refusal {
   /** Status codes the response-code table names for this case. */
   status: readonly number[];
-  /** Requirement the status decides. */
-  requirement: string;
-  /** Requirement the presence of an OperationOutcome decides (a SHOULD for most rows). */
-  outcome: string;
+  /** Requirement(s) the status decides. */
+  requirement: Decides;
+  /**
+   * Requirement(s) the presence of an OperationOutcome decides (a SHOULD for most rows), judged on
+   * an error answer only: an acceptance owes no OperationOutcome.
+   */
+  outcome?: Decides;
 }
 
-/** A refusal with the status the table names, and an OperationOutcome; returns the outcome. */
+/** `a or b`: the codes with their reason phrases. */
+export function statuses(codes: readonly number[]): string {
+  return codes.map(statusText).join(' or ');
+}
+
+/** The status of an acceptance: 200 or 201 (QRPH-58 A2, LAB-90 B2). */
+export function expectAccepted(t: ConsumerContext, res: FhirResponse, what: string, requirement: Decides): boolean {
+  const ok = res.status === 200 || res.status === 201;
+  return t.expect(ok, `${what} answered ${statusText(res.status)}${ok ? '' : `; expected ${statuses([200, 201])}`}`, { requirement });
+}
+
+/** A refusal with the status the table names, and (on an error answer) an OperationOutcome; returns the outcome. */
 export function expectRefused(t: ConsumerContext, res: FhirResponse, what: string, refusal: Refusal): OperationOutcome | undefined {
   const ok = refusal.status.includes(res.status);
-  t.expect(ok, `${what}: answered ${res.status}${ok ? '' : `, the table names ${refusal.status.join(' or ')}`}`, { requirement: refusal.requirement });
+  t.expect(ok, `${what} answered ${statusText(res.status)}${ok ? '' : `; expected ${statuses(refusal.status)}`}`, { requirement: refusal.requirement });
   const outcome = outcomeOf(res);
-  t.expect(outcome, outcome ? `${what}: the ${res.status} answer carries an OperationOutcome` : `${what}: the ${res.status} answer carries no OperationOutcome`, { requirement: refusal.outcome });
+  if (refusal.outcome !== undefined && res.status >= 400) expectOutcome(t, res, what, refusal.outcome);
   return outcome;
+}
+
+/** An error answer carries an OperationOutcome. */
+export function expectOutcome(t: ConsumerContext, res: FhirResponse, what: string, requirement: Decides): boolean {
+  const ok = outcomeOf(res) !== undefined;
+  const body = res.text.trim() ? `a body that is no OperationOutcome (${res.headers['content-type'] ?? 'no Content-Type'})` : 'an empty body';
+  return t.expect(ok, ok ? `${what}: the ${statusText(res.status)} answer carries an OperationOutcome` : `${what}: the ${statusText(res.status)} answer has ${body}; expected an OperationOutcome`, { requirement });
 }
 
 /** `MeasureReport/[id]` of a create answer: its Location header, else the body's id. */
@@ -114,46 +173,107 @@ export function createdId(res: FhirResponse): string | undefined {
   return body?.ok && body.resource.resourceType === 'MeasureReport' ? body.resource.id : undefined;
 }
 
-/** Reads a report back when the SUT declares MeasureReport read; else a note says why not. */
-export async function readsBack(t: ConsumerContext, id: string, requirement: string, check: (r: Resource) => boolean, what: string): Promise<void> {
+/** What "held as sent" compares: the report's substance, not what a server adds (meta, narrative, ids of its own). */
+const HELD_ELEMENTS = ['resourceType', 'status', 'type', 'measure', 'period', 'group'] as const;
+
+function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'absent';
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+
+/** The first place where what was read back differs from what was sent; elements the server added are fine. */
+function firstDifference(sent: unknown, held: unknown, path: string): string | undefined {
+  if (isDeepStrictEqual(sent, held)) return undefined;
+  if (Array.isArray(sent) && Array.isArray(held)) {
+    if (sent.length !== held.length) return `${path} has ${held.length} entries; sent ${sent.length}`;
+    for (const [i, item] of sent.entries()) {
+      const d = firstDifference(item, held[i], `${path}[${i}]`);
+      if (d) return d;
+    }
+    return undefined;
+  }
+  if (typeof sent === 'object' && sent !== null && typeof held === 'object' && held !== null && !Array.isArray(held)) {
+    for (const [key, value] of Object.entries(sent)) {
+      const d = firstDifference(value, (held as Record<string, unknown>)[key], `${path}.${key}`);
+      if (d) return d;
+    }
+    return undefined;
+  }
+  return `${path} is ${preview(held)}; sent ${preview(sent)}`;
+}
+
+/** Where a report read back differs from the one sent (status, type, measure, period, groups), or undefined. */
+export function differenceFromSent(sent: MeasureReport, held: Resource): string | undefined {
+  for (const key of HELD_ELEMENTS) {
+    const d = firstDifference(sent[key], (held as unknown as Record<string, unknown>)[key], `MeasureReport.${key}`);
+    if (d) return d;
+  }
+  return undefined;
+}
+
+/**
+ * Reads an accepted report back and holds it to the one sent, when the SUT declares MeasureReport
+ * read; else a note says why not, and the acceptance stands on its status code alone.
+ */
+export async function readsBack(t: ConsumerContext, id: string, sent: MeasureReport, requirement: Decides): Promise<void> {
   if (!declares(t.fixture.capabilities, 'MeasureReport', 'read')) {
     t.note(`the SUT declares no MeasureReport read, so MeasureReport/${id} is not read back (processing is taken from the status code)`);
     return;
   }
   const res = await t.sut.read('MeasureReport', id);
   const parsed = res.status === 200 ? res.tryResource() : undefined;
-  t.expect(parsed?.ok && check(parsed.resource), `GET MeasureReport/${id} answered ${res.status}: ${what}`, { requirement });
+  if (!parsed?.ok) {
+    t.expect(false, `GET MeasureReport/${id} answered ${statusText(res.status)}${parsed && !parsed.ok ? ` (${parsed.error})` : ''}; expected 200 OK with the report just accepted`, { requirement });
+    return;
+  }
+  const difference = differenceFromSent(sent, parsed.resource);
+  t.expect(!difference, difference ? `GET MeasureReport/${id} gave back a report unlike the one accepted: ${difference}` : `GET MeasureReport/${id} gave back the report as sent (status, type, measure, period, groups)`, { requirement });
 }
 
 /** A refused submission left nothing behind: a read of the id finds nothing (when reads are offered). */
-export async function notHeld(t: ConsumerContext, id: string, requirement: string, what: string): Promise<void> {
+export async function notHeld(t: ConsumerContext, id: string, requirement: Decides, what: string): Promise<void> {
   if (!declares(t.fixture.capabilities, 'MeasureReport', 'read')) {
     t.note(`the SUT declares no MeasureReport read, so it is not checked that MeasureReport/${id} was not kept`);
     return;
   }
   const res = await t.sut.read('MeasureReport', id);
-  t.expect(res.status === 404 || res.status === 410, `GET MeasureReport/${id} answered ${res.status}: ${what}`, { requirement });
+  const gone = res.status === 404 || res.status === 410;
+  t.expect(gone, gone ? `GET MeasureReport/${id} answered ${statusText(res.status)}: ${what} was not kept` : `GET MeasureReport/${id} answered ${statusText(res.status)}; expected 404 Not Found: ${what} must not be kept`, { requirement });
 }
 
 const REFERENCE_SIMULATORS = new Set(['MadxContentConsumerSimulator', 'RpcContentConsumerSimulator']);
 
 /**
- * The https test of both Consumers: over https the exchange must have used TLS. Over plain http the
- * SHALL fails, except for the bundled reference simulator in a run that chose plain http (run
- * --no-tls, or no certificate could be made for the run): a person then attests the deployment,
- * and the run says why it used http.
+ * The https test of both Consumers: over https the exchange must have used TLS (`https`, and the
+ * TLS row `noPlainHttp`), and the same address asked in plain http must not answer as a FHIR
+ * endpoint (`noPlainHttp`). Over plain http both SHALLs fail, except for the bundled reference
+ * simulator in a run that chose plain http (run --no-tls, or no certificate could be made for the
+ * run): a person then attests the deployment, and the run says why it used http.
  */
-export async function judgeTransport(t: ConsumerContext, requirements: { https: string }): Promise<void> {
+export async function judgeTransport(t: ConsumerContext, requirements: { https: string; noPlainHttp: string }): Promise<void> {
+  const both = [requirements.https, requirements.noPlainHttp];
   if (new URL(t.sut.baseUrl).protocol === 'https:') {
     const res = await t.sut.capabilities();
-    t.expect(res.exchange.url.startsWith('https:') && res.status > 0, `GET ${res.exchange.url} was answered (${res.status}) over TLS`, { requirement: requirements.https });
+    t.expect(res.exchange.url.startsWith('https:') && res.status > 0, `GET ${res.exchange.url} was answered ${statusText(res.status)} over TLS`, { requirement: both });
+    const twin = `${t.sut.baseUrl.replace(/^https:/, 'http:').replace(/\/+$/, '')}/metadata`;
+    try {
+      const plain = await t.sut.request('GET', twin, { headers: { accept: MEDIA.json }, followRedirects: false });
+      const parsed = plain.status === 200 ? plain.tryResource() : undefined;
+      const served = parsed?.ok === true && parsed.resource.resourceType === 'CapabilityStatement';
+      t.expect(!served, served ? `GET ${twin} answered ${statusText(plain.status)} with a CapabilityStatement; expected no plain-http endpoint at the Consumer's address` : `GET ${twin} answered ${statusText(plain.status)} with no FHIR endpoint behind it`, {
+        requirement: requirements.noPlainHttp,
+      });
+    } catch (err) {
+      if (!(err instanceof TransportError)) throw err;
+      t.expect(true, `GET ${twin} found no plain-http endpoint (the connection failed: ${err.failure})`, { requirement: requirements.noPlainHttp });
+    }
     return;
   }
   const name = t.fixture.capabilities?.name;
   const reference = name !== undefined && REFERENCE_SIMULATORS.has(name);
   const chosen = t.config.referenceHttp;
-  t.expect(reference && chosen, reference && chosen ? `the bundled reference simulator (${name}) runs on plain http: ${chosen}` : `the Consumer is reached over plain http (${t.sut.baseUrl}); the endpoint must be https`, {
-    requirement: requirements.https,
+  t.expect(reference && chosen, reference && chosen ? `the bundled reference simulator (${name}) runs on plain http: ${chosen}` : `the Consumer is reached over plain http (${t.sut.baseUrl}); expected an https endpoint`, {
+    requirement: both,
   });
   t.manual(`the reference simulator ran over plain http (${chosen ?? ''}); a person confirms a deployed Consumer is served over https`);
 }

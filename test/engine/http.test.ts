@@ -61,6 +61,15 @@ describe('HttpClient evidence', () => {
     expect(res.text).toContain('s3cr3t-api-key');
   });
 
+  it('does not send an https SUT\'s credentials to a plain-http URL', async () => {
+    const client = new HttpClient({ baseUrl: 'https://127.0.0.1:1/fhir', auth: { type: 'bearer', token: 'bearer-token-xyz' } });
+    const res = await client.request({ url: `${server.url}/Basic/echo`, headers: { cookie: 'session=abc123' } });
+    await client.close();
+    expect(res.status).toBe(200);
+    expect(server.requests.at(-1)!.headers['authorization']).toBeUndefined();
+    expect(server.requests.at(-1)!.headers['cookie']).toBeUndefined();
+  });
+
   it('redacts the base64 form of basic credentials wherever it is echoed', async () => {
     const seen: HttpExchange[] = [];
     const client = new HttpClient({ baseUrl: server.url, auth: { type: 'basic', username: 'alice', password: 'wonderland' } }, (e) => seen.push(e));

@@ -19,8 +19,8 @@ const errorRules = (r: MeasureReport, url: string) =>
     .map((i) => i.rule);
 
 describe('mADX catalogue', () => {
-  it('holds every id of the digest §9 list exactly once: 13 + 14 + 26 + 4 + 5 + 1 = 63', () => {
-    const expected = [...range('MADX-CRE', 13), ...range('MADX-MR', 14), ...range('MADX-CON', 26), ...range('MADX-OPT', 4), ...range('MADX-SEC', 5), 'MADX-CS-001'];
+  it('holds every id of the digest §9 list exactly once (13 + 14 + 26 + 4 + 5 + 1 = 63), and the Consumer\'s two format rows', () => {
+    const expected = [...range('MADX-CRE', 13), ...range('MADX-MR', 14), ...range('MADX-CON', 26), ...range('MADX-OPT', 4), ...range('MADX-SEC', 5), 'MADX-CS-001', 'MADX-CON-FMT-JSON', 'MADX-CON-FMT-XML'];
     expect(requirements.map((r) => r.id).sort()).toEqual(expected.sort());
   });
 
@@ -44,6 +44,14 @@ describe('mADX catalogue', () => {
     expect(exp('MADX-CON-018').statement).toMatch(/IssueType/);
     expect(exp('MADX-CON-023').statement).toMatch(/\[base\]\/Bundle/);
     expect(exp('MADX-SEC-005').notTestedReason).toBeTruthy();
+    expect(exp('MADX-CON-022').notTestedReason).toMatch(/permission/);
+  });
+
+  it('gives the Consumer one row per format, each a SHALL the report\'s readiness matrix reads by element', () => {
+    const exp = (id: string) => requirements.find((r) => r.id === id)!;
+    expect([exp('MADX-CON-FMT-JSON').element, exp('MADX-CON-FMT-JSON').expectation]).toEqual(['format[json]', 'SHALL']);
+    expect([exp('MADX-CON-FMT-XML').element, exp('MADX-CON-FMT-XML').expectation]).toEqual(['format[xml]', 'SHALL']);
+    expect(exp('MADX-CON-FMT-XML').capability).toBe(MADX_CONTENT_CONSUMER);
   });
 });
 

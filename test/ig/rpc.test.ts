@@ -14,8 +14,8 @@ const valid = (): MeasureReport => JSON.parse(readFileSync(join(projectRoot, 'fi
 const issuesOf = (r: MeasureReport, fhirPathOnly = false) => evaluateRules(r as never, rpcMeasureReport.rules, { fhirPathOnly });
 
 describe('RPC catalogue', () => {
-  it('holds every id of the digest §9 list: 9 + 9 + 17 + 4 + 3, and the 3 alignment checks', () => {
-    const expected = [...range('RPC-CRE', 9), ...range('RPC-MR', 9), ...range('RPC-CON', 17), ...range('RPC-SEC', 4), ...range('RPC-CS', 3), ...range('RPC-ALN', 3)];
+  it('holds every id of the digest §9 list: 9 + 9 + 17 + 4 + 3, the 3 alignment checks and the Consumer\'s two format rows', () => {
+    const expected = [...range('RPC-CRE', 9), ...range('RPC-MR', 9), ...range('RPC-CON', 17), ...range('RPC-SEC', 4), ...range('RPC-CS', 3), ...range('RPC-ALN', 3), 'RPC-CON-FMT-JSON', 'RPC-CON-FMT-XML'];
     expect(requirements.map((r) => r.id).sort()).toEqual(expected.sort());
   });
 
@@ -35,6 +35,13 @@ describe('RPC catalogue', () => {
     expect(get('RPC-CON-014').expectation).toBe('SHOULD');
     expect(get('RPC-CON-001').statement).toMatch(/201.*200/);
     for (const r of requirements.filter((x) => x.id.startsWith('RPC-ALN'))) expect(r.expectation).toBe('MAY');
+  });
+
+  it('gives the Consumer one row per format, each a SHALL the report\'s readiness matrix reads by element', () => {
+    const get = (id: string) => requirements.find((r) => r.id === id)!;
+    expect([get('RPC-CON-FMT-JSON').element, get('RPC-CON-FMT-JSON').expectation, get('RPC-CON-FMT-JSON').capability]).toEqual(['format[json]', 'SHALL', RPC_CONTENT_CONSUMER]);
+    expect([get('RPC-CON-FMT-XML').element, get('RPC-CON-FMT-XML').expectation]).toEqual(['format[xml]', 'SHALL']);
+    expect(get('RPC-CS-003').notTestedReason).toMatch(/harness/);
   });
 });
 

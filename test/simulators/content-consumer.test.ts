@@ -204,6 +204,24 @@ describe('RPC Content Consumer and shared faults', () => {
     expect((await send(`${await start({ profile: 'rpc', faults: ['accept-invalid'] })}/MeasureReport`, 'POST', bad)).status).toBe(201);
   });
 
+  it('faults xml-bodies-400, unserved-type-400 and ignore-body-id break their rows and nothing else', async () => {
+    const xmlBase = await start({ faults: ['xml-bodies-400'] });
+    const report = withId(madxReport(), 'xml-1');
+    expect((await send(`${xmlBase}/MeasureReport/xml-1`, 'PUT', serializeResource(report, 'xml'), { 'content-type': 'application/fhir+xml' })).status).toBe(400);
+    expect((await send(`${xmlBase}/MeasureReport/xml-1`, 'PUT', report)).status).toBe(201);
+    expect(((await send(`${xmlBase}/metadata`, 'GET')).json() as { format: string[] }).format).toContain('xml');
+    const typeBase = await start({ faults: ['unserved-type-400'] });
+    expect((await send(`${typeBase}/BiologicallyDerivedProduct/x`, 'PUT', { resourceType: 'BiologicallyDerivedProduct', id: 'x' })).status).toBe(400);
+    expect((await send(`${await start()}/BiologicallyDerivedProduct/x`, 'PUT', { resourceType: 'BiologicallyDerivedProduct', id: 'x' })).status).toBe(404);
+    expect((await send(`${typeBase}/MeasureReport/t-1`, 'PUT', withId(madxReport(), 't-1'))).status).toBe(201);
+    const idBase = await start({ faults: ['ignore-body-id'] });
+    expect((await send(`${idBase}/MeasureReport/url-id`, 'PUT', withId(madxReport(), 'body-id'))).status).toBe(201);
+    expect(((await send(`${idBase}/MeasureReport/url-id`, 'GET')).json() as MeasureReport).id).toBe('url-id');
+    const { id: _none, ...noId } = madxReport();
+    expect((await send(`${idBase}/MeasureReport/no-id`, 'PUT', noId)).status).toBe(201);
+    expect((await send(`${await start()}/MeasureReport/url-id`, 'PUT', withId(madxReport(), 'body-id'))).status).toBe(400);
+  });
+
   it('serves https when given a certificate', async () => {
     const { execFileSync } = await import('node:child_process');
     const { mkdtempSync } = await import('node:fs');

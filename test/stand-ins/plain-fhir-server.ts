@@ -5,7 +5,8 @@
  * the truth about what it was configured to do, and switches for the habits real servers have
  * (JSON only, storing whatever it is sent, keeping a client's id, 200 to a create, no paging links,
  * refusing `_include=*`, serving more types than a test asks about, processing batch entries
- * independently, implementing DELETE or not).
+ * independently, implementing DELETE or not, taking collection Bundles or not, reading XML or
+ * answering it 400 unread, honouring If-Match or not).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -37,6 +38,16 @@ export interface PlainServerOptions {
   batch?: boolean;
   /** Extra CapabilityStatement content (software, instantiates, operations, …). */
   capability?: Partial<CapabilityStatement>;
+  /** `[base]` and `[base]/Bundle` take collection Bundles, storing each entry under its id (or a new one), as an mADX Content Consumer does. Default false: refused like any unknown path. */
+  collection?: boolean;
+  /** Status for a body in a format it does not read (XML on a JSON-only server). Default 415; some servers answer 400 without reading it. */
+  unreadableBodyStatus?: 400 | 415;
+  /** A PUT at an id it does not hold creates it. Default true; false answers 405 (no client-chosen ids). */
+  updateCreate?: boolean;
+  /** A PUT whose If-Match names another version answers 412. Default false: If-Match is ignored. */
+  ifMatch?: boolean;
+  /** Status for a resource type it does not serve. Default 404. */
+  unknownTypeStatus?: number;
   /** Operations it answers, by path below the base (e.g. `Measure/$report-csv`): a handler returning status and body. */
   operations?: Readonly<Record<string, (body: string, query: URLSearchParams) => { status: number; resource?: Resource; text?: string; contentType?: string }>>;
 }
@@ -68,6 +79,8 @@ export async function startPlainServer(options: PlainServerOptions = {}): Promis
     return formats[0];
   };
   const outcome = (code: string, text: string): OperationOutcome => ({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: code as 'invalid', diagnostics: text }] });
+  /** The status of a body it could not read: an unknown format (415, or 400 when told) or one that does not parse (400). */
+  const unreadable = (o: OperationOutcome): number => (o.issue[0]?.code === 'not-supported' ? (options.unreadableBodyStatus ?? 415) : 400);
 
   const capability = (): CapabilityStatement => ({
     resourceType: 'CapabilityStatement',
@@ -155,6 +168,16 @@ export async function startPlainServer(options: PlainServerOptions = {}): Promis
         return outcome('invalid', `body does not parse: ${(err as Error).message}`);
       }
     };
+    const bundlePath = segments.length === 0 || (segments.length === 1 && segments[0] === 'Bundle');
+    if (options.collection && method === 'POST' && bundlePath) {
+      const bundle = readBody();
+      if (bundle.resourceType === 'OperationOutcome') return send(unreadable(bundle as OperationOutcome), bundle);
+      if (bundle.resourceType === 'Bundle' && (bundle as Bundle).type === 'collection') {
+        const stored = ((bundle as Bundle).entry ?? []).flatMap((e) => (e.resource ? [write(e.resource, e.resource.id ?? `${next++}`).key] : []));
+        return send(200, { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational', diagnostics: `stored ${stored.join(', ')}` }] } as OperationOutcome);
+      }
+      if (!options.batch || segments.length === 1) return send(400, outcome('invalid', 'expected a collection Bundle'));
+    }
     if (segments.length === 0 && method === 'POST' && options.batch) {
       const bundle = readBody();
       if (bundle.resourceType !== 'Bundle') return send(bundle.resourceType === 'OperationOutcome' ? 400 : 422, bundle.resourceType === 'OperationOutcome' ? bundle : outcome('invalid', 'expected a batch Bundle'));
@@ -168,7 +191,7 @@ export async function startPlainServer(options: PlainServerOptions = {}): Promis
       return send(200, { resourceType: 'Bundle', type: 'batch-response', entry: entries } as Bundle);
     }
     const [type, id, ...rest] = segments;
-    if (!type || !types.includes(type)) return send(404, outcome('not-supported', `resource type ${type ?? '(none)'} is not supported`));
+    if (!type || !types.includes(type)) return send(options.unknownTypeStatus ?? 404, outcome('not-supported', `resource type ${type ?? '(none)'} is not supported`));
     if (rest.length > 0) return send(400, outcome('not-supported', `${path} is not supported`));
     if (id === undefined && method === 'GET') {
       if (url.searchParams.get('_include') === '*' && options.refuseIncludeStar !== false) return send(400, outcome('not-supported', '_include=* is not supported'));
@@ -196,8 +219,12 @@ export async function startPlainServer(options: PlainServerOptions = {}): Promis
     }
     if ((method === 'POST' && id === undefined) || (method === 'PUT' && id !== undefined)) {
       const resource = readBody();
-      if (resource.resourceType === 'OperationOutcome') return send((resource as OperationOutcome).issue[0]?.code === 'not-supported' ? 415 : 400, resource);
+      if (resource.resourceType === 'OperationOutcome') return send(unreadable(resource as OperationOutcome), resource);
       if (resource.resourceType !== type) return send(400, outcome('invalid', `expected a ${type}, got a ${resource.resourceType}`));
+      const held = method === 'PUT' ? store.get(`${type}/${id}`) : undefined;
+      if (method === 'PUT' && !held && options.updateCreate === false) return send(405, outcome('not-supported', `${type}/${id} does not exist and ids are chosen by the server`));
+      const ifMatch = req.headers['if-match'];
+      if (options.ifMatch && held && ifMatch !== undefined && ifMatch !== `W/"${held.meta?.versionId}"`) return send(412, outcome('conflict', `If-Match ${ifMatch} is not the current version W/"${held.meta?.versionId}"`));
       if (options.requireStatus && !(resource as { status?: string }).status) return send(422, outcome('required', 'status is required'));
       const newId = method === 'PUT' ? id! : options.keepClientId && resource.id ? resource.id : `${next++}`;
       const written = write(resource, newId);

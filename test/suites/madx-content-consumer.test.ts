@@ -23,13 +23,18 @@ describe('mADX Send Aggregate Report suite for the Content Consumer', () => {
     const results = await run({ ...base, sut: undefined });
     const own = results.requirements.filter((r) => r.capability === MADX_CONTENT_CONSUMER);
     expect(own.filter((r) => r.verdict === 'not-tested' && !r.notTestedReason).map((r) => r.id)).toEqual([]);
-    expect(own.filter((r) => r.verdict === 'not-tested').map((r) => r.id).sort()).toEqual(['MADX-SEC-005']);
+    expect(own.filter((r) => r.verdict === 'not-tested').map((r) => r.id).sort()).toEqual(['MADX-CON-022', 'MADX-SEC-005']);
     const t = byTitle(results);
     expect(['MADX-OPT-002', 'MADX-OPT-003', 'MADX-OPT-004'].map((id) => results.requirements.find((r) => r.id === id)?.verdict)).toEqual(['pass', 'pass', 'pass']);
     expect(results.tests.filter((x) => !['pass', 'skip', 'manual'].includes(x.verdict)).map((x) => `${x.title}: ${x.reason}`)).toEqual([]);
     expect(t.get('a request with wrong credentials is refused with 401')?.reason).toMatch(/requires no authorization/);
     expect(t.get('the Consumer endpoint is served over https')?.verdict).toBe('pass');
     expect(results.suites[0]!.target).toMatch(/^https:/);
+    // The TLS row has evidence of its own: the same address asked in plain http is no FHIR endpoint.
+    expect(results.requirements.find((r) => r.id === 'MADX-SEC-001')?.verdict).toBe('pass');
+    expect(t.get('the Consumer endpoint is served over https')?.assertions).toContainEqual(
+      expect.objectContaining({ passed: true, requirements: ['MADX-SEC-001'], message: expect.stringMatching(/^GET http:\/\/127\.0\.0\.1:\d+\/metadata found no plain-http endpoint \(the connection failed: \w+\)$/) }),
+    );
     expect([t.get(MUTUAL)?.verdict, t.get(MUTUAL)?.reason]).toEqual(['manual', expect.stringContaining('record the answer as attestations.MADX-SEC-002 in config.yaml')]);
   }, 60_000);
 
@@ -93,7 +98,8 @@ describe('mADX Send Aggregate Report suite for the Content Consumer', () => {
 
     it('a Consumer answering every submission 303 is followed to its final answers', () => {
       const t = byTitle(always303);
-      expect(t.get('valid reports sent by PUT are accepted with 200 or 201 and read back, in JSON and XML')?.verdict).toBe('pass');
+      expect(t.get('valid reports sent by PUT in JSON are accepted with 200 or 201 and held as sent')?.verdict).toBe('pass');
+      expect(t.get('a valid report sent by PUT in XML is processed: accepted with 200 or 201 and held as sent')?.verdict).toBe('pass');
       expect(t.get('asked with Prefer: respond-async, a 202 status URL is polled and a 303 followed to the final answer')?.verdict).toBe('pass');
     });
 
