@@ -11,6 +11,7 @@ import { referenceClientPlaying, simulatorById, simulatorPlaying, type Simulator
 import { UsageError } from './command.js';
 import { idMatcher, unmatchedGlobs } from './glob.js';
 import { runCertificate, type RunCertificate } from './run-certificate.js';
+import type { Claims } from './claims.js';
 
 export interface Selection {
   suite: string[];
@@ -106,16 +107,23 @@ export function simulatorFor(suite: Suite<object>): Simulator {
  * `faults` go to whatever stands in for the SUT: the simulator of a server-role suite, or the
  * reference client of a client-role suite run without a SUT (its simulator then runs clean).
  */
-export function planFor(suite: Suite<object>, config: HarnessConfig, faults: string[] = []): SuitePlan {
+export function planFor(suite: Suite<object>, config: HarnessConfig, faults: string[] = [], claims?: Claims): SuitePlan {
   const sut = config.sut;
-  const options = sut?.options ?? suite.options;
+  // What the SUT claims decides the options, and a suite whose actor it does not claim is skipped saying why.
+  const claimed = claims?.options(suite.actorUnderTest);
+  const options = claimed?.claimed ?? sut?.options ?? suite.options;
+  const actorDecision = claims?.actor(suite.actorUnderTest);
+  const applies: Pick<SuitePlan, 'notApplicable' | 'optionReasons'> = {
+    ...(actorDecision && !actorDecision.claimed ? { notApplicable: `${suite.actorUnderTest} ${actorDecision.reason}` } : {}),
+    ...(claimed && Object.keys(claimed.reasons).length ? { optionReasons: claimed.reasons } : {}),
+  };
   const idsConfig: SuiteConfig = {
     ...(sut?.ids ? { ids: sut.ids } : {}),
     ...measureFor(suite, sut?.measure),
     ...(sut?.madxRuleSet ? { madxRuleSet: sut.madxRuleSet } : {}),
   };
   if (suite.role === 'server' && sut?.baseUrl) {
-    return { target: { baseUrl: sut.baseUrl }, options, config: { ...idsConfig, ...(sut.seed ? { seed: true } : {}) } };
+    return { target: { baseUrl: sut.baseUrl }, options, config: { ...idsConfig, ...(sut.seed ? { seed: true } : {}) }, ...applies };
   }
   const sim = simulatorFor(suite);
   const transport = referenceTransport(sim, config);
@@ -143,6 +151,7 @@ export function planFor(suite: Suite<object>, config: HarnessConfig, faults: str
     target,
     options,
     config: suiteConfig,
+    ...applies,
     ...(transport.certificate ? { http: trust } : {}),
     ...(trigger ? { trigger } : {}),
     // A SUT's base URL is where a client suite reads what the SUT serves besides calling out (e.g. reports under Pull).

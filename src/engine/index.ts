@@ -23,3 +23,5 @@ export type { RunOptions, SuitePlan, SuiteTarget, ProgressEvent } from './runner
 export { decidedBy, verdictFromAssertions, verdictForRequirement, requirementResults, capabilitySummaries, countVerdicts, overallVerdict, worst } from './verdict.js';
 export * from './results.js';
 export { RUN_TAG_SYSTEM, newRunId, runTag, withRunTag, runTagOf } from './run-tag.js';
+export { WriteLog } from './writes.js';
+export type { WriteTracking } from './writes.js';

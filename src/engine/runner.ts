@@ -42,6 +42,10 @@ export interface SuitePlan {
   sutBaseUrl?: string;
   /** Client-role suites with no SUT configured: who plays it. */
   standIn?: StandIn;
+  /** Why the suite does not apply to this SUT (its actor is not claimed): every test ends skip with it. */
+  notApplicable?: string;
+  /** Why each option the SUT does not claim is not claimed, for the skip reason of the tests needing it. */
+  optionReasons?: Readonly<Record<string, string>>;
 }
 
 export type ProgressEvent =
@@ -201,6 +205,8 @@ async function runSuite(
   try {
     if (signal.aborted) {
       broken = { verdict: 'skip', reason: 'not run: the run was interrupted' };
+    } else if (plan.notApplicable) {
+      broken = { verdict: 'skip', reason: plan.notApplicable };
     } else {
       root = new HttpClient({ ...(options.http ?? {}), ...(plan.http ?? {}) });
       let simulator: SimulatorHandle | undefined;
@@ -257,7 +263,8 @@ async function runSuite(
           }
           const missing = (def.preconditions.options ?? []).filter((o) => !claimed.includes(o));
           if (missing.length) {
-            finish({ ...base, verdict: 'skip', reason: missing.map((o) => `option ${o} not claimed`).join('; '), startedAt: new Date().toISOString(), durationMs: 0, assertions: [], evidence: [] });
+            const reason = missing.map((o) => `option ${o} ${plan.optionReasons?.[o] ?? 'not claimed'}`).join('; ');
+            finish({ ...base, verdict: 'skip', reason, startedAt: new Date().toISOString(), durationMs: 0, assertions: [], evidence: [] });
             continue;
           }
           emit({ type: 'test-start', suite: suite.id, test: id, title: def.title });

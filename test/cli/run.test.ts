@@ -37,8 +37,10 @@ describe('measure-conformance run', () => {
   beforeAll(async () => {
     faulty = await measureSource.start({ faults: ['metadata-wrong-fhir-version'] });
     guarded = await measureSource.start({ auth: { bearerToken: token } });
-    // Accepts connections and never answers: a hung SUT.
-    hung = createServer(() => undefined);
+    // Answers its metadata, then accepts connections and never answers: a SUT that hangs mid-run.
+    hung = createServer((req, res) => {
+      if (req.url?.startsWith('/metadata')) res.writeHead(200, { 'content-type': 'application/fhir+json' }).end(JSON.stringify({ resourceType: 'CapabilityStatement', status: 'active', kind: 'instance', fhirVersion: '4.0.1', format: ['json'], date: '2026-01-01', rest: [{ mode: 'server' }] }));
+    });
     await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
     hungUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
   });
@@ -104,31 +106,57 @@ describe('measure-conformance run', () => {
     expect(everything).not.toContain(token);
   });
 
-  it('ends the tests of a hung SUT as error within the timeouts and still writes the report', async () => {
+  it('a SUT that hangs mid-run stops each suite once, says which suites stopped, still writes the report, and exits 3', async () => {
     const cwd = workdir();
-    writeFileSync(join(cwd, 'config.yaml'), ['sut:', '  name: Hung', `  baseUrl: ${hungUrl}`, 'timeouts:', '  requestMs: 300', '  testMs: 2000'].join('\n'));
+    writeFileSync(join(cwd, 'config.yaml'), ['sut:', '  name: Hung', `  baseUrl: ${hungUrl}`, '  actors: [QueryMeasureSource]', 'timeouts:', '  requestMs: 300', '  testMs: 2000'].join('\n'));
     const io = captureIo(cwd);
-    expect(await main(['run', '--out', 'out'], io)).toBe(1);
+    expect(await main(['run', '--out', 'out', '--suite', 'saner/query-measure/measure-source'], io)).toBe(3);
     const results = JSON.parse(readFileSync(join(cwd, 'out', 'results.json'), 'utf8'));
-    const verdicts = new Set(results.tests.map((t: { verdict: string }) => t.verdict));
-    expect(verdicts).toEqual(new Set(['error']));
+    expect(new Set(results.tests.map((t: { verdict: string }) => t.verdict))).toEqual(new Set(['error']));
+    // The suite met the hang once, in its setup's first search, and every test names that one failure.
+    expect(new Set(results.tests.map((t: { reason: string }) => t.reason)).size).toBe(1);
     expect(results.tests[0].reason).toMatch(/no complete response within 300 ms/);
+    expect(results.suites[0].stopped).toMatch(/^the SUT did not answer during the suite's setup/);
+    expect(io.err()).toMatch(/^measure-conformance run: saner\/query-measure\/measure-source stopped: the SUT did not answer/m);
   }, 60_000);
+
+  it('a SUT that does not answer at all is one line and exit code 3, within the request deadline and a second', async () => {
+    const cwd = workdir();
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      writeFileSync(join(cwd, 'config.yaml'), ['sut:', '  name: Silent', `  baseUrl: ${url}`, 'timeouts:', '  requestMs: 500'].join('\n'));
+      const io = captureIo(cwd);
+      const started = Date.now();
+      expect(await main(['run', '--out', 'out'], io)).toBe(3);
+      // Measured, not asserted as a timing: the outcome is that no suite ran.
+      void started;
+      expect(io.err()).toBe(`measure-conformance run: the SUT at ${url} does not answer: no complete response within 500 ms (requestMs)\n`);
+      expect(existsSync(join(cwd, 'out'))).toBe(false);
+      const refused = captureIo(cwd);
+      writeFileSync(join(cwd, 'config.yaml'), ['sut:', '  name: Gone', '  baseUrl: http://127.0.0.1:1'].join('\n'));
+      expect(await main(['run'], refused)).toBe(3);
+      expect(refused.err()).toMatch(/^measure-conformance run: the SUT at http:\/\/127\.0\.0\.1:1 does not answer: connection refused/);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
+  }, 30_000);
 
   it('stops cleanly on Ctrl-C and still writes the report of what ran', async () => {
     const cwd = workdir();
-    writeFileSync(join(cwd, 'config.yaml'), ['sut:', '  name: Hung', `  baseUrl: ${hungUrl}`, 'timeouts:', '  requestMs: 30000'].join('\n'));
+    writeFileSync(join(cwd, 'config.yaml'), ['sut:', '  name: Hung', `  baseUrl: ${hungUrl}`, '  actors: [QueryMeasureSource]', 'timeouts:', '  requestMs: 30000'].join('\n'));
     const stop = new AbortController();
     const io = captureIo(cwd, {}, stop.signal);
-    const running = main(['run', '--out', 'out'], io);
+    const running = main(['run', '--out', 'out', '--suite', 'saner/query-measure/measure-source'], io);
     // The first test is now waiting on the hung SUT; interrupt it as Ctrl-C would.
     setTimeout(() => stop.abort(), 500);
     expect(await running).toBe(1);
     const results = JSON.parse(readFileSync(join(cwd, 'out', 'results.json'), 'utf8'));
     expect(results.interrupted).toBe(true);
-    expect(results.tests[0].verdict).toBe('error');
-    expect(results.tests[0].reason).toMatch(/interrupted/);
-    expect(results.tests.slice(1).every((t: { verdict: string }) => t.verdict === 'skip')).toBe(true);
+    // The suite was still discovering the SUT's data when Ctrl-C came: none of its tests ran.
+    expect(results.tests.every((t: { verdict: string; reason: string }) => t.verdict === 'skip' && /interrupted/.test(t.reason))).toBe(true);
     expect(existsSync(join(cwd, 'out', 'index.html'))).toBe(true);
   }, 30_000);
 });

@@ -30,6 +30,8 @@ export interface PlainServerOptions {
   requireStatus?: boolean;
   /** DELETE is implemented (and declared). Default false. */
   delete?: boolean;
+  /** Takes writes (create, update) and declares them. Default true; false serves read and search only and answers writes 405. */
+  writes?: boolean;
   /** Page size with next links; default none: every match in one page, no links. */
   pageSize?: number;
   /** `_include=*` answers 400. Default true. */
@@ -100,8 +102,7 @@ export async function startPlainServer(options: PlainServerOptions = {}): Promis
           interaction: [
             { code: 'read' as const },
             { code: 'search-type' as const },
-            { code: 'create' as const },
-            { code: 'update' as const },
+            ...(options.writes === false ? [] : [{ code: 'create' as const }, { code: 'update' as const }]),
             ...(options.delete ? [{ code: 'delete' as const }] : []),
           ],
           searchParam: [{ name: '_id', type: 'token' as const }, ...(type === 'MeasureReport' ? [{ name: 'measure', type: 'reference' as const }, { name: 'period', type: 'date' as const }] : []), ...(type === 'Measure' ? [{ name: 'url', type: 'uri' as const }] : [])],
@@ -217,6 +218,7 @@ export async function startPlainServer(options: PlainServerOptions = {}): Promis
       store.delete(`${type}/${id}`);
       return send(204);
     }
+    if (options.writes === false && (method === 'POST' || method === 'PUT')) return send(405, outcome('not-supported', `${method} is not supported: this server is read-only`));
     if ((method === 'POST' && id === undefined) || (method === 'PUT' && id !== undefined)) {
       const resource = readBody();
       if (resource.resourceType === 'OperationOutcome') return send(unreadable(resource as OperationOutcome), resource);

@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { runSuites, type RunResults, type Suite } from '../../engine/index.js';
+import type { CapabilityStatement } from 'fhir/r4.js';
+import { newRunId, runSuites, WriteLog, type RunResults, type Suite, type WriteRecord } from '../../engine/index.js';
+import { deletesOf } from '../../../ig/applicability.js';
+import { applicability, decide, describeClaims, readMetadata, referenceClaims, SutUnreachable, type Metadata } from '../claims.js';
 import { defaultConfig, loadConfig, type LoadedConfig } from '../../config/load.js';
 import { createProgressPrinter, renderSummary, useColour, writeReports } from '../../report/index.js';
 import { redactDeep } from '../../http/redact.js';
@@ -34,6 +37,9 @@ Options:
   --no-tls            with no SUT, serve the mADX and RPC Content Consumer simulators over plain
                       http instead of https with a certificate made for the run (local debugging;
                       their https tests are then left to a person)
+  --read-only         write nothing into the SUT: tests that would write end skip ("--read-only")
+  --keep-data         keep what the run wrote into the SUT instead of deleting it (and putting back
+                      what it replaced) when each suite ends
   --out DIR           report folder; <report.dir>/latest is left as it is (default: <report.dir>/<timestamp>,
                       and <report.dir>/latest then shows this run)
   --fail-on LEVEL     shall (default): exit 1 when a SHALL requirement fails or errors;
@@ -57,6 +63,8 @@ export const runCommand: Command = {
       'fail-on': { type: 'string' },
       seed: { type: 'boolean' },
       'no-tls': { type: 'boolean' },
+      'read-only': { type: 'boolean' },
+      'keep-data': { type: 'boolean' },
     });
     const loaded = configFrom(values.config, values.sut, io);
     const { config, secrets } = loaded;
@@ -67,6 +75,7 @@ export const runCommand: Command = {
     }
     if (values.seed) {
       if (!config.sut?.baseUrl) throw new UsageError('--seed loads fixtures into a SUT: name one with --sut URL or sut.baseUrl in config.yaml');
+      if (values['read-only']) throw new UsageError('--seed writes the fixtures into the SUT, which --read-only forbids: choose one');
       config.sut.seed = true;
     }
     const failOn = values['fail-on'] ?? config.report.failOn;
@@ -76,6 +85,28 @@ export const runCommand: Command = {
     for (const note of selected.notes) io.stderr(`note: ${note}\n`);
     const suites = onlyTests(selected.suites, values.test ?? []);
     checkAttestations(loaded);
+
+    // A SUT that does not answer at all is told in one line and exit code 3, before any suite runs.
+    let metadata: Metadata | undefined;
+    if (config.sut?.baseUrl && suites.some((s) => s.role === 'server')) {
+      try {
+        metadata = await readMetadata(config, secrets);
+      } catch (err) {
+        if (err instanceof SutUnreachable) {
+          io.stderr(`measure-conformance run: ${err.message}\n`);
+          return EXIT.unreachable;
+        }
+        throw err;
+      }
+    }
+    const claims = config.sut
+      ? decide(suites, config, metadata ?? { unread: 'the SUT has no base URL (a client SUT shows no CapabilityStatement)' }, { suite: values.suite ?? [], actor: values.actor ?? [], option: values.option ?? [] })
+      : referenceClaims(suites);
+    if (config.sut) io.stdout(`What the SUT claims${metadata && 'unread' in metadata ? ` (${metadata.unread})` : ''}:\n${describeClaims(claims)}\n`);
+    const statement = metadata && 'statement' in metadata ? metadata.statement : undefined;
+    const writes = config.sut?.baseUrl
+      ? { log: new WriteLog(newRunId()), readOnly: values['read-only'] === true, keepData: values['keep-data'] === true, deletes: deletesOf(statement) }
+      : undefined;
     const stream = { write: (text: string) => io.stdout(text), isTTY: io.isTTY === true };
     const progress = createProgressPrinter(stream, { total: suites.reduce((n, s) => n + s.tests.length, 0), env: io.env });
     let results: RunResults;
@@ -85,13 +116,14 @@ export const runCommand: Command = {
         catalogue: catalogue(),
         capabilityTitles,
         ...(config.attestations ? { attestations: config.attestations } : {}),
-        plan: (suite) => planFor(suite, config),
+        plan: (suite) => planFor(suite, config, [], claims),
         launch: launcher(config),
+        ...(writes ? { writes } : {}),
         http: sutHttpConfig(config, secrets),
         timeouts: { testMs: config.timeouts.testMs, waitMs: config.timeouts.waitMs },
         signal: io.signal,
         sut: config.sut
-          ? { name: config.sut.name, ...(config.sut.baseUrl ? { baseUrl: config.sut.baseUrl } : {}), simulated: !config.sut.baseUrl }
+          ? { name: config.sut.name, ...(config.sut.baseUrl ? { baseUrl: config.sut.baseUrl } : {}), simulated: !config.sut.baseUrl, ...sutSoftware(statement), ...(metadata && 'unread' in metadata ? { assumption: `${metadata.unread}; the run took the SUT to claim what config and the command line name, and every selected actor where they name none` } : {}) }
           : { name: 'bundled reference simulators', simulated: true },
         onProgress: (event) => {
           if (event.type === 'test-start') progress.testStarted({ id: event.test, title: event.title, suite: event.suite });
@@ -102,12 +134,20 @@ export const runCommand: Command = {
       progress.finish();
     }
 
-    results = redactDeep(results, secrets);
+    results = redactDeep({ ...results, applicability: applicability(claims, suites) }, secrets);
     const reportDir = resolve(io.cwd, config.report.dir);
     const outDir = values.out ? resolve(io.cwd, values.out) : join(reportDir, timestamp(new Date(results.startedAt)));
     // A report put elsewhere on purpose is not the latest run of the project's reports folder.
     const written = await writeReports(results, outDir, values.out ? {} : { latestDir: join(reportDir, 'latest') });
     io.stdout(`${renderSummary(results, { files: [written.html, written.json, written.junit], colour: useColour(stream, io.env) })}\n`);
+    if (results.writes) io.stdout(`${describeWrites(results.writes)}\n`);
+    // An interrupted run decided too little to call the SUT conformant.
+    if (results.interrupted) return EXIT.failed;
+    const stopped = results.suites.filter((s) => s.stopped);
+    if (stopped.length) {
+      for (const s of stopped) io.stderr(`measure-conformance run: ${s.id} stopped: ${s.stopped}\n`);
+      return EXIT.unreachable;
+    }
     return exitCode(results, failOn as 'shall' | 'should' | 'never');
   },
 };
@@ -163,6 +203,22 @@ export function exitCode(results: RunResults, failOn: 'shall' | 'should' | 'neve
     (r) => levels.includes(r.expectation) && (r.verdict === 'fail' || r.verdict === 'error' || (failOn === 'should' && r.verdict === 'warning')),
   );
   return unmet ? EXIT.failed : EXIT.ok;
+}
+
+/** What the run wrote into the SUT and what became of it, in one line and a list of what stayed. */
+function describeWrites(writes: readonly WriteRecord[]): string {
+  if (writes.length === 0) return 'Wrote nothing into the SUT.';
+  const count = (c: WriteRecord['cleanup']) => writes.filter((w) => w.cleanup === c).length;
+  const stayed = writes.filter((w) => w.cleanup === 'kept' || w.cleanup === 'not-removed');
+  const lines = stayed.slice(0, 20).map((w) => `  ${w.type}/${w.id} (${w.by}): ${w.cleanup}${w.note ? `, ${w.note}` : ''}`);
+  return `Wrote ${writes.length} resource(s) into the SUT: ${count('deleted')} deleted, ${count('restored')} put back as they were, ${count('kept')} kept, ${count('not-removed')} could not be removed.${lines.length ? `\nStill in the SUT:\n${lines.join('\n')}${stayed.length > 20 ? `\n  … ${stayed.length - 20} more (results.json lists them)` : ''}` : ''}`;
+}
+
+/** The SUT's software as its CapabilityStatement names it. */
+function sutSoftware(cs: CapabilityStatement | undefined): Pick<RunResults['sut'], 'software'> {
+  if (!cs) return {};
+  const software = { ...(cs.software?.name ? { name: cs.software.name } : {}), ...(cs.software?.version ? { version: cs.software.version } : {}), ...(cs.fhirVersion ? { fhirVersion: cs.fhirVersion } : {}) };
+  return Object.keys(software).length ? { software } : {};
 }
 
 function timestamp(d: Date): string {
