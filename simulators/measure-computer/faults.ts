@@ -12,7 +12,7 @@ export const measureComputerFaults: readonly FaultModeDef[] = [
   { id: 'stale-measure', description: 'Keeps evaluating the first version of a Measure it read, so a changed Measure changes nothing', breaks: ['SANER-CM-PG-009'] },
   { id: 'skip-data-source', description: 'Reports zero counts without querying the Data Source', breaks: ['SANER-CM-PG-002', 'SANER-CM-PG-005'] },
   { id: 'ignore-period', description: 'Queries without the reporting-period criteria, counting every day at once', breaks: ['SANER-CM-PG-007'] },
-  { id: 'period-end-inclusive', description: "Writes the report's period end as the last second of the period instead of its exclusive end", breaks: ['SANER-CM-PG-007'] },
+  { id: 'period-end-day-late', description: "Writes the report's period end a day after the end of the period computed", breaks: ['SANER-TP-005'] },
   { id: 'evaluate-ignores-period', description: '$evaluate-measure answers with the report of the period before the one asked', breaks: ['SANER-OP-EVAL-001', 'SANER-OP-EVAL-002'] },
   { id: 'evaluate-stores-always', description: '$evaluate-measure stores the report even when report is false or absent', breaks: ['SANER-OP-EVAL-003'] },
   { id: 'evaluate-never-stores', description: '$evaluate-measure with report=true returns the report without storing or pushing it', breaks: ['SANER-OP-EVAL-003'] },
