@@ -7,7 +7,7 @@
  * Pull Option the report is also read back from the computer.
  */
 import type { Bundle, MeasureReport } from 'fhir/r4.js';
-import { abortableSleep, type InboundRequest, type SimulatorHandle, type SuiteEnvironment, type TestContext } from '../../../src/engine/index.js';
+import { abortableSleep, type InboundRequest, type SimulatorHandle, type SuiteEnvironment, type TestContext, type TriggerOutcome } from '../../../src/engine/index.js';
 import { COMPUTE_MEASURE_URL } from '../../../simulators/data-source/measures.js';
 import { asPushes, reportOf, type Push } from '../produce-measure/source-pushes.js';
 
@@ -128,6 +128,22 @@ async function evaluateOnStandIn(env: SuiteEnvironment, site: Site, base: string
   return { how: `the stand-in's $evaluate-measure answered ${res.status}`, ...(returned ? { returned } : {}) };
 }
 
+/** How the trigger ended, for notes and failure messages. */
+function triggered(outcome: TriggerOutcome): string {
+  switch (outcome.kind) {
+    case 'command':
+      return `the trigger command exited with ${outcome.exitCode ?? 'a signal'}`;
+    case 'webhook':
+      return 'the trigger webhook was called';
+    case 'prompt':
+      return 'a person was asked to trigger the computer';
+    case 'reference':
+      return outcome.failure ? `the reference client gave up: ${outcome.failure}` : 'the reference client ran';
+    case 'none':
+      return 'the computer was left to act on its own';
+  }
+}
+
 /**
  * Makes the computer compute the Measure (ComputeCovidImpact unless another is named) for the
  * period at the site and collects what it did. Nothing here judges: the tests do.
@@ -153,8 +169,7 @@ export async function compute(env: SuiteEnvironment, site: Site, period: Period,
           requests.some((r) => r.baseUrl === site.dataSource.baseUrl) && (!pushing || reportWrites(asPushes(requests.filter((r) => r.baseUrl === site.publicHealth.baseUrl)), measure, period).length > 0),
       },
     );
-    const trigger = recording.trigger;
-    how = trigger.kind === 'command' ? `the trigger command exited with ${trigger.exitCode ?? 'a signal'}` : `the ${trigger.kind} trigger was fired`;
+    how = triggered(recording.trigger);
     silence = recording.silence;
   }
   const dataSourceRequests = site.dataSource.requests(dsFrom);

@@ -23,6 +23,8 @@ type T = TestContext<ComputeFixture>;
 type Method = 'GET' | 'POST';
 
 const FHIR_JSON = 'application/fhir+json';
+/** What the storing tests decide: report=true stores (creating or updating), report=false does not. */
+const STORES = 'SANER-OP-EVAL-003';
 /** Pages of a MeasureReport search followed at most, so a SUT paging forever cannot hold the test. */
 const MAX_PAGES = 20;
 
@@ -90,9 +92,9 @@ async function storedReports(t: T, base: string, period: Period): Promise<Measur
   const found: MeasureReport[] = [];
   let res = await t.sut.request('GET', `${base}/MeasureReport`, { headers: { accept: FHIR_JSON }, query: { measure: COMPUTE_MEASURE_URL, _count: '100' } });
   for (let page = 1; ; page++) {
-    t.expectStatus(res, 200);
+    t.expectStatus(res, 200, { requirement: STORES });
     const parsed = res.tryResource<Bundle>();
-    const bundle = t.require(parsed.ok && parsed.resource.resourceType === 'Bundle' ? parsed.resource : undefined, `GET ${base}/MeasureReport?measure=… answers with a Bundle`);
+    const bundle = t.require(parsed.ok && parsed.resource.resourceType === 'Bundle' ? parsed.resource : undefined, `GET ${base}/MeasureReport?measure=… answers with a Bundle`, { requirement: STORES });
     found.push(...(bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'MeasureReport' ? [e.resource as MeasureReport] : [])));
     const next = bundle.link?.find((l) => l.relation === 'next')?.url;
     if (!next || page >= MAX_PAGES) break;
@@ -128,7 +130,7 @@ const periodTest = test<ComputeFixture>('$evaluate-measure by GET and POST answe
 });
 
 const returnOnlyTest = test<ComputeFixture>('$evaluate-measure with report=false stores nothing', {
-  requirements: 'SANER-OP-EVAL-003',
+  requirements: STORES,
   negativeControl: 'evaluate-stores-always',
   description: 'The computer\'s MeasureReports of the Measure for the period, searched before and after a GET and a POST with report=false: no report is added or changed.',
   async run(t) {
@@ -143,13 +145,13 @@ const returnOnlyTest = test<ComputeFixture>('$evaluate-measure with report=false
     t.expect(
       written.length === 0,
       written.length === 0 ? `a search of ${base}/MeasureReport finds no report added or changed by report=false` : `a search of ${base}/MeasureReport finds ${listReports(written)} added or changed by report=false; expected none`,
-      { requirement: 'SANER-OP-EVAL-003' },
+      { requirement: STORES },
     );
   },
 });
 
 const storeTest = test<ComputeFixture>('$evaluate-measure with report=true stores the report, readable and searchable', {
-  requirements: 'SANER-OP-EVAL-003',
+  requirements: STORES,
   negativeControl: 'evaluate-never-stores',
   description: 'GET with report=true: afterwards a search of the computer\'s MeasureReports finds a report of the period added or updated by the call, and reading it by id returns it.',
   async run(t) {
@@ -161,19 +163,19 @@ const storeTest = test<ComputeFixture>('$evaluate-measure with report=true store
     const stored = t.require(
       written.find((r) => returned.id !== undefined && r.id === returned.id) ?? written[0],
       `a search of ${base}/MeasureReport?measure=… finds a report for ${period.start} of the answer's subject and reporter that the call created or updated`,
-      { requirement: 'SANER-OP-EVAL-003' },
+      { requirement: STORES },
     );
-    const id = t.require(stored.id, 'the stored report has an id');
+    const id = t.require(stored.id, 'the stored report has an id', { requirement: STORES });
     const read = await t.sut.request('GET', `${base}/MeasureReport/${encodeURIComponent(id)}`, { headers: { accept: FHIR_JSON } });
-    t.expectStatus(read, 200, { requirement: 'SANER-OP-EVAL-003' });
+    t.expectStatus(read, 200, { requirement: STORES });
     const parsed = read.tryResource();
     const readBack = parsed.ok && parsed.resource.resourceType === 'MeasureReport' && forPeriod(parsed.resource as MeasureReport, period);
-    t.expect(readBack, readBack ? `GET MeasureReport/${id} returns the stored report of ${period.start}` : `GET MeasureReport/${id} returns ${parsed.ok ? `a ${parsed.resource.resourceType} not of ${period.start}` : `no FHIR resource (${parsed.error})`}; expected the stored report of ${period.start}`, { requirement: 'SANER-OP-EVAL-003' });
+    t.expect(readBack, readBack ? `GET MeasureReport/${id} returns the stored report of ${period.start}` : `GET MeasureReport/${id} returns ${parsed.ok ? `a ${parsed.resource.resourceType} not of ${period.start}` : `no FHIR resource (${parsed.error})`}; expected the stored report of ${period.start}`, { requirement: STORES });
   },
 });
 
 const updateTest = test<ComputeFixture>('A second $evaluate-measure with report=true for the same period updates the stored report instead of adding one', {
-  requirements: 'SANER-OP-EVAL-003',
+  requirements: STORES,
   negativeControl: 'evaluate-duplicates',
   description: 'GET and then POST with report=true for the same period, subject and reporter: the computer then holds exactly one report of the Measure for them.',
   async run(t) {
@@ -181,10 +183,10 @@ const updateTest = test<ComputeFixture>('A second $evaluate-measure with report=
     const period = periodToAsk(t);
     const first = returnedReport(t, await evaluate(t, base, period, true, 'GET'), 'GET');
     const second = returnedReport(t, await evaluate(t, base, period, true, 'POST'), 'POST');
-    if (first.id !== undefined && second.id !== undefined) t.expectEqual(second.id, first.id, 'both calls answer with the same stored report', { requirement: 'SANER-OP-EVAL-003' });
+    if (first.id !== undefined && second.id !== undefined) t.expectEqual(second.id, first.id, 'both calls answer with the same stored report', { requirement: STORES });
     const held = (await storedReports(t, base, period)).filter((r) => sameParties(r, second));
     const whose = `of ${period.start} for ${party(second.subject?.reference)} by ${party(second.reporter?.reference)}`;
-    t.expect(held.length === 1, held.length === 1 ? `the computer holds one report ${whose} (${listReports(held)})` : `the computer holds ${held.length} reports ${whose} (${listReports(held)}); expected one`, { requirement: 'SANER-OP-EVAL-003' });
+    t.expect(held.length === 1, held.length === 1 ? `the computer holds one report ${whose} (${listReports(held)})` : `the computer holds ${held.length} reports ${whose} (${listReports(held)}); expected one`, { requirement: STORES });
   },
 });
 

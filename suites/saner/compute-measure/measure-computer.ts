@@ -113,8 +113,8 @@ const periodTest = test<ComputeFixture>('Searches for dated data carry the repor
     t.cite('searches for dated data', dated);
     if (dated.length === 0) return t.undecided('SANER-CM-PG-007', first.silence ?? `the computer sent no search of Encounter, Procedure or Observation (${first.how}), so the period it searched cannot be seen`);
     const show = (s: (typeof dated)[number]) => s.line;
-    t.expectEvery(dated, (s) => dateBound(s, 'ge') === Date.parse(period.start), `every dated search has date=ge${period.start}`, { show });
-    t.expectEvery(dated, (s) => dateBound(s, 'lt') === Date.parse(period.end), `every dated search has date=lt${period.end}`, { show });
+    t.expectEvery(dated, (s) => dateBound(s, 'ge') === Date.parse(period.start), `every dated search has date=ge${period.start}`, { requirement: 'SANER-CM-PG-007', show });
+    t.expectEvery(dated, (s) => dateBound(s, 'lt') === Date.parse(period.end), `every dated search has date=lt${period.end}`, { requirement: 'SANER-CM-PG-007', show });
   },
 });
 
@@ -222,13 +222,13 @@ const noInTest = test<ComputeFixture>('Against a Data Source without :in the com
     const computation = await compute(t.env, site, t.fixture.period);
     noteComputation(t, computation);
     const answered = computation.searches.filter((s) => s.succeeded);
-    t.require(answered.length > 0, answered.length ? `the Data Source without :in answered ${answered.length} search(es)` : `${computation.silence ?? `the Data Source without :in answered none of the computer's ${computation.searches.length} search(es) (${computation.how})`}; expected searches it can answer`);
-    t.expectEvery(answered, (s) => s.params.every(([name]) => !/:(in|not-in)$/.test(name)), 'every answered search names codes without :in or :not-in', { show: (s) => s.line });
+    t.require(answered.length > 0, answered.length ? `the Data Source without :in answered ${answered.length} search(es)` : `${computation.silence ?? `the Data Source without :in answered none of the computer's ${computation.searches.length} search(es) (${computation.how})`}; expected searches it can answer`, { requirement: 'SANER-CM-PG-004' });
+    t.expectEvery(answered, (s) => s.params.every(([name]) => !/:(in|not-in)$/.test(name)), 'every answered search names codes without :in or :not-in', { requirement: 'SANER-CM-PG-004', show: (s) => s.line });
     const listsCodes = answered.filter((s) => s.params.some(([, value]) => value.includes(',') && VALUE_SET_CODES.some((code) => value.includes(code))));
-    t.expect(listsCodes.length > 0, listsCodes.length ? `the computer sent a value set's codes as a comma-separated list (${listsCodes[0]!.line})` : `no answered search lists a value set's codes (${VALUE_SET_CODES.join(', ')}) comma-separated; expected the value sets expanded into the searches`);
+    t.expect(listsCodes.length > 0, listsCodes.length ? `the computer sent a value set's codes as a comma-separated list (${listsCodes[0]!.line})` : `no answered search lists a value set's codes (${VALUE_SET_CODES.join(', ')}) comma-separated; expected the value sets expanded into the searches`, { requirement: 'SANER-CM-PG-004' });
     const problems = countDifferences(judgedReport(t, computation), expected(t, V1));
     listed(t, 'counts that differ', problems);
-    t.expect(problems.length === 0, problems.length ? `${problems.length} count(s) differ from the expected results: ${problems.slice(0, 3).join('; ')}` : 'every count equals the expected result without :in');
+    t.expect(problems.length === 0, problems.length ? `${problems.length} count(s) differ from the expected results: ${problems.slice(0, 3).join('; ')}` : 'every count equals the expected result without :in', { requirement: 'SANER-CM-PG-004' });
   },
 });
 

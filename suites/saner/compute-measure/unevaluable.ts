@@ -21,6 +21,7 @@ import { countOf, expectedFor } from './expected.js';
 import type { ComputeFixture } from './site.js';
 
 const MEASURE = { id: UNEVALUABLE_MEASURE_ID, url: UNEVALUABLE_MEASURE_URL };
+const REQUIREMENT = 'SANER-CM-PG-006';
 const DATA_ABSENT = 'http://hl7.org/fhir/StructureDefinition/data-absent-reason';
 
 function unevaluablePopulation(report: MeasureReport): MeasureReportGroupPopulation | undefined {
@@ -36,7 +37,7 @@ function reportsError(report: MeasureReport): boolean {
 }
 
 export const unevaluableTest = test<ComputeFixture>('A population the Data Source cannot answer is reported as an evaluation error, not a count', {
-  requirements: 'SANER-CM-PG-006',
+  requirements: REQUIREMENT,
   negativeControl: 'count-unevaluable-as-zero',
   description: `Has the SUT compute ${UNEVALUABLE_MEASURE_ID} for the same day (its trigger, or $evaluate-measure on the stand-in). Its group ${PARTLY_EVALUABLE_GROUP} holds ${EVALUABLE.code} (${EVALUABLE.expression}, which the Data Source answers) and ${UNEVALUABLE.code} (${UNEVALUABLE.expression}, a type the Data Source does not serve: it answers 404). ${UNEVALUABLE.code} should carry no count (data-absent-reason error allowed) and the report an evaluation error; a number is a warning. ${EVALUABLE.code}'s count is noted, not judged.`,
   async run(t) {
@@ -46,17 +47,17 @@ export const unevaluableTest = test<ComputeFixture>('A population the Data Sourc
     const report = computation.report;
     if (!report) {
       // A computer that gave up the whole Measure over one population reported no error; one that never computed shows nothing.
-      if (computation.dataSourceRequests.length === 0) return t.undecided('SANER-CM-PG-006', `${noReport(computation)}, and it sent the Data Source nothing, so how it reports what it cannot evaluate cannot be seen`);
-      return void t.expect(false, `${noReport(computation)}, after ${computation.dataSourceRequests.length} request(s) to the Data Source: the population it could evaluate was lost with the one it could not`);
+      if (computation.dataSourceRequests.length === 0) return t.undecided(REQUIREMENT, `${noReport(computation)}, and it sent the Data Source nothing, so how it reports what it cannot evaluate cannot be seen`);
+      return void t.expect(false, `${noReport(computation)}, after ${computation.dataSourceRequests.length} request(s) to the Data Source: the population it could evaluate was lost with the one it could not`, { requirement: REQUIREMENT });
     }
     const expected = expectedFor(t.fixture.expected, UNEVALUABLE_MEASURE_URL, UNEVALUABLE_MEASURE_VERSION, period.start)?.groups[0]?.populations[EVALUABLE.code];
     t.note(`${EVALUABLE.code}: reported ${countOf(report, `${PARTLY_EVALUABLE_GROUP}/${EVALUABLE.code}`) ?? 'no count'}, expected ${expected ?? '?'}`);
     const population = unevaluablePopulation(report);
-    if (!population) return void t.expect(false, `the report has no population ${UNEVALUABLE.code} in group ${PARTLY_EVALUABLE_GROUP}; expected it reported, as an evaluation error`);
-    t.expect(population.count === undefined, population.count === undefined ? `${UNEVALUABLE.code} carries no count` : `${UNEVALUABLE.code} carries the count ${population.count}; expected none, the Data Source could not answer its query`);
+    if (!population) return void t.expect(false, `the report has no population ${UNEVALUABLE.code} in group ${PARTLY_EVALUABLE_GROUP}; expected it reported, as an evaluation error`, { requirement: REQUIREMENT });
+    t.expect(population.count === undefined, population.count === undefined ? `${UNEVALUABLE.code} carries no count` : `${UNEVALUABLE.code} carries the count ${population.count}; expected none, the Data Source could not answer its query`, { requirement: REQUIREMENT });
     const absent = (population._count?.extension ?? []).find((e) => e.url === DATA_ABSENT);
-    if (absent) t.expect(absent.valueCode === 'error', `the count's data-absent-reason is ${absent.valueCode ?? '(no code)'}${absent.valueCode === 'error' ? '' : '; expected error'}`);
+    if (absent) t.expect(absent.valueCode === 'error', `the count's data-absent-reason is ${absent.valueCode ?? '(no code)'}${absent.valueCode === 'error' ? '' : '; expected error'}`, { requirement: REQUIREMENT });
     const said = absent !== undefined || reportsError(report);
-    t.expect(said, said ? 'the report says the population could not be evaluated' : 'the report carries neither a data-absent-reason on the count nor an evaluation error; expected one saying the population could not be evaluated');
+    t.expect(said, said ? 'the report says the population could not be evaluated' : 'the report carries neither a data-absent-reason on the count nor an evaluation error; expected one saying the population could not be evaluated', { requirement: REQUIREMENT });
   },
 });
