@@ -39,7 +39,7 @@ function reportsError(report: MeasureReport): boolean {
 export const unevaluableTest = test<ComputeFixture>('A population the Data Source cannot answer is reported as an evaluation error, not a count', {
   requirements: REQUIREMENT,
   negativeControl: 'count-unevaluable-as-zero',
-  description: `Has the SUT compute ${UNEVALUABLE_MEASURE_ID} for the same day (its trigger, or $evaluate-measure on the stand-in). Its group ${PARTLY_EVALUABLE_GROUP} holds ${EVALUABLE.code} (${EVALUABLE.expression}, which the Data Source answers) and ${UNEVALUABLE.code} (${UNEVALUABLE.expression}, a type the Data Source does not serve: it answers 404). ${UNEVALUABLE.code} should carry no count (data-absent-reason error allowed) and the report an evaluation error; a number is a warning. ${EVALUABLE.code}'s count is noted, not judged.`,
+  description: `Has the SUT compute ${UNEVALUABLE_MEASURE_ID} for the same day (its trigger, or $evaluate-measure on the stand-in). Its group ${PARTLY_EVALUABLE_GROUP} holds ${EVALUABLE.code} (${EVALUABLE.expression}, which the Data Source answers) and ${UNEVALUABLE.code} (${UNEVALUABLE.expression}, a type the Data Source does not serve: it answers 404). ${UNEVALUABLE.code} should carry no count (data-absent-reason error allowed) and the report an evaluation error; a number, or no report after searching, is a warning (with nothing sent it is not decided). ${EVALUABLE.code}'s count is noted, not judged.`,
   async run(t) {
     const { period, site } = t.fixture;
     const computation = await compute(t.env, site, period, MEASURE);
@@ -48,12 +48,16 @@ export const unevaluableTest = test<ComputeFixture>('A population the Data Sourc
     if (!report) {
       // A computer that gave up the whole Measure over one population reported no error; one that never computed shows nothing.
       if (computation.dataSourceRequests.length === 0) return t.undecided(REQUIREMENT, `${noReport(computation)}, and it sent the Data Source nothing, so how it reports what it cannot evaluate cannot be seen`);
-      return void t.expect(false, `${noReport(computation)}, after ${computation.dataSourceRequests.length} request(s) to the Data Source: the population it could evaluate was lost with the one it could not`, { requirement: REQUIREMENT });
+      t.expect(false, `${noReport(computation)}, after ${computation.dataSourceRequests.length} request(s) to the Data Source: the population it could evaluate was lost with the one it could not`, { requirement: REQUIREMENT });
+      return;
     }
     const expected = expectedFor(t.fixture.expected, UNEVALUABLE_MEASURE_URL, UNEVALUABLE_MEASURE_VERSION, period.start)?.groups[0]?.populations[EVALUABLE.code];
     t.note(`${EVALUABLE.code}: reported ${countOf(report, `${PARTLY_EVALUABLE_GROUP}/${EVALUABLE.code}`) ?? 'no count'}, expected ${expected ?? '?'}`);
     const population = unevaluablePopulation(report);
-    if (!population) return void t.expect(false, `the report has no population ${UNEVALUABLE.code} in group ${PARTLY_EVALUABLE_GROUP}; expected it reported, as an evaluation error`, { requirement: REQUIREMENT });
+    if (!population) {
+      t.expect(false, `the report has no population ${UNEVALUABLE.code} in group ${PARTLY_EVALUABLE_GROUP}; expected it reported, as an evaluation error`, { requirement: REQUIREMENT });
+      return;
+    }
     t.expect(population.count === undefined, population.count === undefined ? `${UNEVALUABLE.code} carries no count` : `${UNEVALUABLE.code} carries the count ${population.count}; expected none, the Data Source could not answer its query`, { requirement: REQUIREMENT });
     const absent = (population._count?.extension ?? []).find((e) => e.url === DATA_ABSENT);
     if (absent) t.expect(absent.valueCode === 'error', `the count's data-absent-reason is ${absent.valueCode ?? '(no code)'}${absent.valueCode === 'error' ? '' : '; expected error'}`, { requirement: REQUIREMENT });
