@@ -6,12 +6,13 @@ import { madxContentCreatorClient, rpcContentCreatorClient } from './content-cre
 import { madxContentConsumer, rpcContentConsumer } from './content-consumer/index.js';
 import { dataSource } from './data-source/index.js';
 import { measureComputer } from './measure-computer/index.js';
+import { publicHealth } from './public-health/index.js';
 import type { ReferenceClient, Simulator } from './simulator.js';
 
 export type { ReferenceClient, ReferenceClientRunOptions, Simulator, SimulatorStartOptions, StartProgress } from './simulator.js';
 
 /** Every bundled reference simulator. */
-export const simulators: readonly Simulator[] = [measureSource, measureConsumer, madxContentConsumer, rpcContentConsumer, measureComputer, dataSource];
+export const simulators: readonly Simulator[] = [measureSource, measureConsumer, madxContentConsumer, rpcContentConsumer, measureComputer, dataSource, publicHealth];
 
 export function simulatorById(id: string): Simulator | undefined {
   return simulators.find((s) => s.id === id);

@@ -11,7 +11,6 @@ import { activateFaults } from '../../src/fhir/faults.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { fixtureResources } from '../fixtures.js';
 import { serveOwnStore } from '../own-store.js';
-import { startBeside } from '../beside.js';
 import type { Simulator, SimulatorStartOptions } from '../simulator.js';
 import { dataSourceDeclaration } from './declaration.js';
 import { dataSourceFaults } from './faults.js';
@@ -29,12 +28,6 @@ export interface DataSourceOptions extends SimulatorStartOptions, DataSetOptions
    * (SANER-CM-PG-004).
    */
   inModifier?: boolean;
-  /**
-   * Servers a suite runs beside the Data Source for as long as it runs (closed with it), e.g. the
-   * public-health side and a reference Measure Computer standing in for the SUT. They take the
-   * faults: the Data Source then serves clean data, since the stand-in is what is under test.
-   */
-  beside?: (dataSource: RunningDataSource, faults: readonly string[]) => Promise<{ close(): Promise<void> }>;
 }
 
 export interface RunningDataSource extends RunningFhirServer {
@@ -53,7 +46,6 @@ export function computeFixtures(): Resource[] {
 }
 
 export async function startDataSource(options: DataSourceOptions = {}): Promise<RunningDataSource> {
-  if (options.beside) return withBeside(options.beside, options);
   const inModifier = options.inModifier ?? true;
   const declaration = dataSourceDeclaration({ inModifier });
   const faults = activateFaults(options.faults ?? [], coreFaults, dataSourceFaults);
@@ -92,13 +84,6 @@ export async function startDataSource(options: DataSourceOptions = {}): Promise<
     }),
   );
   return { ...server, expected: dataSet.expected, dataSet };
-}
-
-async function withBeside(beside: NonNullable<DataSourceOptions['beside']>, options: DataSourceOptions): Promise<RunningDataSource> {
-  const { beside: _beside, faults = [], ...own } = options;
-  const running = await startDataSource(own);
-  const pair = await startBeside(running, (r) => beside(r, faults));
-  return { ...running, close: pair.close };
 }
 
 export const dataSource: Simulator = {

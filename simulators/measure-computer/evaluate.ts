@@ -35,6 +35,7 @@ export interface Evaluation {
 }
 
 const MEASURE_POPULATION = 'http://terminology.hl7.org/CodeSystem/measure-population';
+const DAY_MS = 24 * 60 * 60 * 1000;
 /** The types the `skip-search-types` fault still searches: those ComputeCovidImpact counts. */
 const SEARCHED_WHEN_SKIPPING = new Set(['Encounter', 'Procedure', 'Location', 'Observation']);
 
@@ -202,6 +203,6 @@ export async function evaluateMeasure(input: EvaluationInput): Promise<Evaluatio
     if (first?.count !== undefined) first.count += 1;
   }
   const date = utcInstant(new Date(Math.floor(now.getTime() / 1000) * 1000));
-  const period = input.faults?.has('period-end-inclusive') ? { ...input.period, end: utcInstant(new Date(Date.parse(input.period.end) - 1000)) } : input.period;
+  const period = input.faults?.has('period-end-day-late') ? { ...input.period, end: utcInstant(new Date(Date.parse(input.period.end) + DAY_MS)) } : input.period;
   return { report: buildReport({ measure, period, subject: input.subject, reporter: input.reporter, date, groups, issues }), issues };
 }

@@ -12,7 +12,7 @@ export const measureComputerFaults = defineFaults([
   { id: 'stale-measure', description: 'Keeps evaluating the first version of a Measure it read, so a changed Measure changes nothing' },
   { id: 'skip-data-source', description: 'Reports zero counts without querying the Data Source' },
   { id: 'ignore-period', description: 'Queries without the reporting-period criteria, counting every day at once' },
-  { id: 'period-end-inclusive', description: "Writes the report's period end as the last second of the period instead of its exclusive end" },
+  { id: 'period-end-day-late', description: "Writes the report's period end a day after the end of the period computed" },
   { id: 'evaluate-ignores-period', description: '$evaluate-measure answers with the report of the period before the one asked' },
   { id: 'evaluate-stores-always', description: '$evaluate-measure stores the report even when report is false or absent' },
   { id: 'evaluate-never-stores', description: '$evaluate-measure with report=true returns the report without storing or pushing it' },

@@ -5,15 +5,13 @@
  * Libraries and ValueSets can be replaced with PUT, so a changed Measure can be handed to it as a
  * Measure Definition Source would.
  */
-import type { Location, Organization, Resource } from 'fhir/r4.js';
-import { PUBLIC_HEALTH_MEASURE, PUBLIC_HEALTH_MEASURE_REPORT, registerSanerProfiles } from '../../ig/saner/profiles.js';
+import type { Location, Organization } from 'fhir/r4.js';
+import { PUBLIC_HEALTH_MEASURE_REPORT, registerSanerProfiles } from '../../ig/saner/profiles.js';
 import { MEASURE_COMPUTER_CM, MEASURE_SOURCE_QM_PULL } from '../../ig/saner/capabilities.js';
-import type { ResourceDeclaration, RunningFhirServer, ServerDeclaration } from '../../src/fhir/server/index.js';
+import type { RunningFhirServer, ServerDeclaration } from '../../src/fhir/server/index.js';
 import { coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
 import { activateFaults } from '../../src/fhir/faults.js';
-import { sanerSearchParamsFor } from '../../ig/saner/search-params.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
-import { fixtureResources } from '../fixtures.js';
 import { serveOwnStore } from '../own-store.js';
 import { startBeside } from '../beside.js';
 import type { Simulator, SimulatorStartOptions } from '../simulator.js';
@@ -21,11 +19,11 @@ import { startDataSource } from '../data-source/index.js';
 import { MeasureComputer } from './computer.js';
 import { evaluateMeasureOperation } from './evaluate-operation.js';
 import { measureComputerFaults, type MeasureComputerFault } from './faults.js';
+import { computeSearchParamDefs, definitionResources, MEASURE_REPORT_SEARCH_PARAMS, partyResources, seedResources } from './declaration.js';
+
+export { seedResources } from './declaration.js';
 
 registerSanerProfiles();
-
-const DEFINITIONS = ['Measure', 'Library', 'ValueSet'];
-const PARTIES = ['Location', 'Organization'];
 
 export interface MeasureComputerOptions extends SimulatorStartOptions {
   /** Base URL of the Data Source (required). */
@@ -40,17 +38,6 @@ export interface MeasureComputerOptions extends SimulatorStartOptions {
   reporter?: string;
 }
 
-/** Definitional resources take PUT of a new version (update as create), as from a Measure Definition Source. */
-function definitional(type: string, supportedProfiles?: string[]): ResourceDeclaration {
-  return {
-    type,
-    interactions: ['read', 'vread', 'search-type', 'create', 'update'],
-    searchParams: ['_id', 'url', 'version'],
-    updateCreate: true,
-    ...(supportedProfiles ? { supportedProfiles } : {}),
-  };
-}
-
 function declaration(computer: MeasureComputer): ServerDeclaration<MeasureComputerFault> {
   return {
     name: 'MeasureComputerSimulator',
@@ -58,40 +45,16 @@ function declaration(computer: MeasureComputer): ServerDeclaration<MeasureComput
     canonicalBase: 'urn:measure-conformance',
     fhirVersion: '4.0.1',
     resources: [
-      definitional('Measure', [PUBLIC_HEALTH_MEASURE]),
-      definitional('Library'),
-      definitional('ValueSet'),
-      {
-        type: 'MeasureReport',
-        interactions: ['read', 'vread', 'search-type'],
-        searchParams: ['_id', 'measure', 'subject', 'reporter', 'period', 'date', 'status'],
-        supportedProfiles: [PUBLIC_HEALTH_MEASURE_REPORT],
-      },
-      { type: 'Location', interactions: ['read', 'search-type'], searchParams: ['_id', 'identifier', 'name'] },
-      { type: 'Organization', interactions: ['read', 'search-type'], searchParams: ['_id', 'identifier', 'name'] },
+      ...definitionResources,
+      { type: 'MeasureReport', interactions: ['read', 'vread', 'search-type'], searchParams: MEASURE_REPORT_SEARCH_PARAMS, supportedProfiles: [PUBLIC_HEALTH_MEASURE_REPORT] },
+      ...partyResources,
     ],
-    searchParamDefs: sanerSearchParamsFor([...DEFINITIONS, 'MeasureReport', ...PARTIES]),
+    searchParamDefs: computeSearchParamDefs(),
     operations: [evaluateMeasureOperation(computer)],
     validateOnWrite: { base: true, profiles: true },
     instantiates: [MEASURE_COMPUTER_CM, MEASURE_SOURCE_QM_PULL],
     faults: measureComputerFaults,
   };
-}
-
-/**
- * The bundled computable Measures with their Library and ValueSets, the facility and the reporter.
- * Where the fixtures hold several versions of one resource (the changed Measure), the first
- * version is seeded; the later one is what a Measure Definition Source would publish next.
- */
-export function seedResources(): Resource[] {
-  const first = new Map<string, Resource>();
-  const version = (r: Resource) => (r as { version?: string }).version ?? '';
-  for (const r of fixtureResources('compute', [...DEFINITIONS, ...PARTIES])) {
-    const key = `${r.resourceType}/${r.id ?? ''}`;
-    const held = first.get(key);
-    if (!held || version(r).localeCompare(version(held), undefined, { numeric: true }) < 0) first.set(key, r);
-  }
-  return [...first.values()];
 }
 
 function defaultReference(type: 'Location' | 'Organization'): string | undefined {
@@ -103,7 +66,7 @@ export async function startMeasureComputer(options: MeasureComputerOptions): Pro
   const active = activateFaults(options.faults ?? [], coreFaults, measureComputerFaults);
   const subject = options.subject ?? defaultReference('Location');
   const reporter = options.reporter ?? defaultReference('Organization');
-  const store = ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: sanerSearchParamsFor([...DEFINITIONS, 'MeasureReport', ...PARTIES]) });
+  const store = ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: computeSearchParamDefs() });
   const computer = new MeasureComputer(
     {
       dataSourceUrl: options.dataSourceUrl,

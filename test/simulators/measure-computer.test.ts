@@ -496,6 +496,12 @@ describe('fault modes', () => {
     expect(ds.urls.slice(before).filter((u) => /^\/(Encounter|Procedure|Observation|Location)\?/.test(u))).toEqual([]);
   });
 
+  it('period-end-day-late ends the report\'s period a day after the period computed, counting the day asked', async () => {
+    const report = reportOf(await evaluate(await computer(ds, { faults: ['period-end-day-late'] }), DAY));
+    expect(report.period).toEqual({ start: '2020-04-03T00:00:00+00:00', end: '2020-04-05T00:00:00+00:00' });
+    expect(counts(report)).toEqual(V1_COUNTS);
+  });
+
   it('ignore-period counts outside the reporting period', async () => {
     const report = reportOf(await evaluate(await computer(ds, { faults: ['ignore-period'] }), DAY));
     // e3 (ended the day before) and e8 (starts at the end) join e1, e2 and e7.

@@ -2,10 +2,12 @@
  * SANER's own `Measure/[id]/$evaluate-measure` (SANER-OP-EVAL-001..004), decided where the Measure
  * Computer offers it: the reference Measure Computer standing in when there is no SUT, or a SUT
  * whose `sut.baseUrl` CapabilityStatement lists the IG's OperationDefinition; otherwise the tests
- * skip, saying why (the operation is an optional trigger).
+ * skip, saying why (the operation is an optional trigger: "not used (MAY)" when the SUT does not
+ * list it). Each test finds where to call it on its own.
  *
  * The tests ask for another day of the Data Source than the first computation's, with the
- * period's instants (start inclusive, end exclusive), and judge the answer's period and what the
+ * period's instants (start inclusive, end exclusive), and judge the answer's period (its end may
+ * also be the day's last instant, R4's Period.end being inclusive) and what the
  * computer stores, found by searching its MeasureReports; the counts are the other tests' business,
  * a SUT's own data may differ. Stored reports are compared before and after a call, so a SUT that
  * kept reports from earlier runs is judged only on what the call changed.
@@ -14,21 +16,17 @@ import type { Bundle, CapabilityStatement, MeasureReport, Parameters } from 'fhi
 import { EVALUATE_MEASURE_OPERATION } from '../../../ig/saner/canonicals.js';
 import { test, type FhirResponse, type TestContext } from '../../../src/engine/index.js';
 import { COMPUTE_MEASURE_URL } from '../../../ig/saner/canonicals.js';
-import { computerBase, MEASURE_ID, type ComputeFixture, type Period } from './computation.js';
-import { siteAt, type ComputeSite } from './site.js';
+import { computerBase, endsPeriod, MEASURE_ID, type Period } from './computation.js';
+import type { ComputeFixture } from './site.js';
 
 type T = TestContext<ComputeFixture>;
 type Method = 'GET' | 'POST';
 
 const FHIR_JSON = 'application/fhir+json';
+/** What the storing tests decide: report=true stores (creating or updating), report=false does not. */
+const STORES = 'SANER-OP-EVAL-003';
 /** Pages of a MeasureReport search followed at most, so a SUT paging forever cannot hold the test. */
 const MAX_PAGES = 20;
-
-function siteOf(t: T): ComputeSite {
-  return t.require(siteAt(t.simulator.baseUrl), 'the public-health side runs beside the Data Source simulator');
-}
-
-const trimmed = (base: string): string => base.replace(/\/+$/, '');
 
 const offersEvaluate = (statement: CapabilityStatement): boolean =>
   (statement.rest ?? []).some((rest) =>
@@ -37,30 +35,24 @@ const offersEvaluate = (statement: CapabilityStatement): boolean =>
     ),
   );
 
-/** Where `$evaluate-measure` is called, or why it cannot be. */
-async function findEvaluator(t: T, site: ComputeSite): Promise<{ base: string } | { skip: string }> {
-  const base = await computerBase(t, site, t.simulator.baseUrl);
-  if (!base) return { skip: "the SUT's base URL is not configured (sut.baseUrl), so its $evaluate-measure cannot be called" };
-  if (t.config['referenceServer'] === true) return { base };
-  const metadata = await t.sut.request('GET', `${trimmed(base)}/metadata`, { headers: { accept: FHIR_JSON } });
-  const parsed = metadata.status === 200 ? metadata.tryResource<CapabilityStatement>() : undefined;
-  if (!parsed?.ok || parsed.resource.resourceType !== 'CapabilityStatement') {
-    return { skip: `GET ${trimmed(base)}/metadata answered ${metadata.status} without a CapabilityStatement, so whether the SUT offers $evaluate-measure is unknown` };
+/** Where `$evaluate-measure` is called; the test ends skipped, saying why, where it cannot be. */
+async function evaluator(t: T): Promise<string> {
+  const base = computerBase(t.env, t.fixture.site) ?? t.skip("the SUT's base URL is not configured (sut.baseUrl), so its $evaluate-measure cannot be called");
+  if (!t.fixture.site.standIn) {
+    const metadata = await t.sut.request('GET', `${base}/metadata`, { headers: { accept: FHIR_JSON } });
+    const parsed = metadata.status === 200 ? metadata.tryResource<CapabilityStatement>() : undefined;
+    if (!parsed?.ok || parsed.resource.resourceType !== 'CapabilityStatement') {
+      t.skip(`GET ${base}/metadata answered ${metadata.status} without a CapabilityStatement, so whether the SUT offers $evaluate-measure is unknown`);
+    }
+    if (!offersEvaluate(parsed.resource)) t.skip(`not used (MAY): the SUT's CapabilityStatement lists no ${EVALUATE_MEASURE_OPERATION} on Measure (an optional trigger)`);
   }
-  if (!offersEvaluate(parsed.resource)) return { skip: `the SUT's CapabilityStatement lists no ${EVALUATE_MEASURE_OPERATION} on Measure (an optional trigger)` };
-  return { base };
-}
-
-async function evaluator(t: T, site: ComputeSite): Promise<string> {
-  const found = (t.fixture.evaluator ??= await findEvaluator(t, site));
-  if ('skip' in found) t.skip(found.skip);
-  t.note(`$evaluate-measure is called on ${found.base}`);
-  return trimmed(found.base);
+  t.note(`$evaluate-measure is called on ${base}`);
+  return base;
 }
 
 /** A day of the Data Source other than the first computation's, so these calls do not meet its report. */
-function periodToAsk(site: ComputeSite): Period {
-  const periods = site.dataSource.expected.periods;
+function periodToAsk(t: T): Period {
+  const periods = t.fixture.expected.periods;
   return periods[periods.length - 1]!;
 }
 
@@ -76,8 +68,8 @@ function evaluate(t: T, base: string, period: Period, report: boolean, method: M
   return t.sut.request('POST', url, { headers: { accept: FHIR_JSON, 'content-type': FHIR_JSON }, body: JSON.stringify(parameters) });
 }
 
-/** The answer must be the MeasureReport itself (SANER-OP-EVAL-004, where the test cites it); later steps need it. */
-function returnedReport(t: T, res: FhirResponse, method: Method, requirement?: string): MeasureReport {
+/** The answer must be the MeasureReport itself (SANER-OP-EVAL-004 and the operation offered, where the test cites them); later steps need it. */
+function returnedReport(t: T, res: FhirResponse, method: Method, requirement?: readonly string[]): MeasureReport {
   const cited = requirement ? { requirement } : {};
   t.expectStatus(res, 200, cited);
   const parsed = res.tryResource();
@@ -86,7 +78,7 @@ function returnedReport(t: T, res: FhirResponse, method: Method, requirement?: s
 }
 
 const instant = (value: string | undefined): number => Date.parse(value ?? '');
-const forPeriod = (report: MeasureReport, period: Period): boolean => instant(report.period?.start) === instant(period.start) && instant(report.period?.end) === instant(period.end);
+const forPeriod = (report: MeasureReport, period: Period): boolean => instant(report.period?.start) === instant(period.start) && endsPeriod(report.period?.end, period.end);
 
 /** `Type/id` of a reference, relative or absolute, so the same party matches however it is written. */
 const party = (reference: string | undefined): string => (reference ?? '').split('/').slice(-2).join('/');
@@ -100,9 +92,9 @@ async function storedReports(t: T, base: string, period: Period): Promise<Measur
   const found: MeasureReport[] = [];
   let res = await t.sut.request('GET', `${base}/MeasureReport`, { headers: { accept: FHIR_JSON }, query: { measure: COMPUTE_MEASURE_URL, _count: '100' } });
   for (let page = 1; ; page++) {
-    t.expectStatus(res, 200);
+    t.expectStatus(res, 200, { requirement: STORES });
     const parsed = res.tryResource<Bundle>();
-    const bundle = t.require(parsed.ok && parsed.resource.resourceType === 'Bundle' ? parsed.resource : undefined, `GET ${base}/MeasureReport?measure=… answers with a Bundle`);
+    const bundle = t.require(parsed.ok && parsed.resource.resourceType === 'Bundle' ? parsed.resource : undefined, `GET ${base}/MeasureReport?measure=… answers with a Bundle`, { requirement: STORES });
     found.push(...(bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'MeasureReport' ? [e.resource as MeasureReport] : [])));
     const next = bundle.link?.find((l) => l.relation === 'next')?.url;
     if (!next || page >= MAX_PAGES) break;
@@ -119,75 +111,82 @@ const periodTest = test<ComputeFixture>('$evaluate-measure by GET and POST answe
   requirements: ['SANER-CM-MC-090', 'SANER-OP-EVAL-001', 'SANER-OP-EVAL-002', 'SANER-OP-EVAL-004'],
   negativeControl: 'evaluate-ignores-period',
   description:
-    'GET Measure/[id]/$evaluate-measure?periodStart=…&periodEnd=…&report=false and POST with the same Parameters (valueString) for a day other than the first computation\'s: each answers 200 with the MeasureReport of the Measure whose period starts at periodStart and ends at periodEnd. The counts are not judged here.',
+    'GET Measure/[id]/$evaluate-measure?periodStart=…&periodEnd=…&report=false and POST with the same Parameters (valueString) for a day other than the first computation\'s: each answers 200 with the MeasureReport of the Measure whose period starts at periodStart and ends at periodEnd (or the instant before it, R4\'s Period.end being inclusive). The counts are not judged here.',
   async run(t) {
-    const site = siteOf(t);
-    const base = await evaluator(t, site);
-    const period = periodToAsk(site);
+    const base = await evaluator(t);
+    const period = periodToAsk(t);
     for (const method of ['GET', 'POST'] as const) {
-      const report = returnedReport(t, await evaluate(t, base, period, false, method), method, 'SANER-OP-EVAL-004');
-      t.expectEqual(report.measure?.split('|')[0], COMPUTE_MEASURE_URL, `the ${method} answer reports the Measure evaluated`, { requirement: 'SANER-OP-EVAL-004' });
-      t.expect(instant(report.period?.start) === instant(period.start), `the ${method} answer's period starts at periodStart ${period.start} (got ${report.period?.start ?? 'none'})`, { requirement: 'SANER-OP-EVAL-002' });
-      t.expect(instant(report.period?.end) === instant(period.end), `the ${method} answer's period ends at periodEnd ${period.end} (got ${report.period?.end ?? 'none'})`, { requirement: 'SANER-OP-EVAL-001' });
+      const report = returnedReport(t, await evaluate(t, base, period, false, method), method, ['SANER-CM-MC-090', 'SANER-OP-EVAL-004']);
+      const measure = report.measure?.split('|')[0];
+      t.expect(measure === COMPUTE_MEASURE_URL, `the ${method} answer reports ${measure ?? 'no Measure'}${measure === COMPUTE_MEASURE_URL ? '' : `; expected the Measure evaluated, ${COMPUTE_MEASURE_URL}`}`, { requirement: 'SANER-OP-EVAL-004' });
+      const start = report.period?.start;
+      const startsRight = instant(start) === instant(period.start);
+      t.expect(startsRight, `the ${method} answer's period starts at ${start ?? '(none)'}${startsRight ? '' : `; expected periodStart, ${period.start}`}`, { requirement: 'SANER-OP-EVAL-002' });
+      const end = report.period?.end;
+      const endsRight = endsPeriod(end, period.end);
+      t.expect(endsRight, `the ${method} answer's period ends at ${end ?? '(none)'}${endsRight ? '' : `; expected periodEnd, ${period.end} (or the instant before it)`}`, { requirement: 'SANER-OP-EVAL-001' });
     }
   },
 });
 
 const returnOnlyTest = test<ComputeFixture>('$evaluate-measure with report=false stores nothing', {
-  requirements: 'SANER-OP-EVAL-003',
+  requirements: STORES,
   negativeControl: 'evaluate-stores-always',
   description: 'The computer\'s MeasureReports of the Measure for the period, searched before and after a GET and a POST with report=false: no report is added or changed.',
   async run(t) {
-    const site = siteOf(t);
-    const base = await evaluator(t, site);
-    const period = periodToAsk(site);
+    const base = await evaluator(t);
+    const period = periodToAsk(t);
     const before = await storedReports(t, base, period);
     for (const method of ['GET', 'POST'] as const) returnedReport(t, await evaluate(t, base, period, false, method), method);
     const after = await storedReports(t, base, period);
     const known = new Set(before.map(stateOf));
     const written = after.filter((r) => !known.has(stateOf(r)));
     t.note(`stored for ${period.start} before: ${listReports(before)}; after: ${listReports(after)}`);
-    t.expect(written.length === 0, `a search of ${base}/MeasureReport finds no report added or changed by report=false (found ${listReports(written)})`, { requirement: 'SANER-OP-EVAL-003' });
+    t.expect(
+      written.length === 0,
+      written.length === 0 ? `a search of ${base}/MeasureReport finds no report added or changed by report=false` : `a search of ${base}/MeasureReport finds ${listReports(written)} added or changed by report=false; expected none`,
+      { requirement: STORES },
+    );
   },
 });
 
 const storeTest = test<ComputeFixture>('$evaluate-measure with report=true stores the report, readable and searchable', {
-  requirements: 'SANER-OP-EVAL-003',
+  requirements: STORES,
   negativeControl: 'evaluate-never-stores',
   description: 'GET with report=true: afterwards a search of the computer\'s MeasureReports finds a report of the period added or updated by the call, and reading it by id returns it.',
   async run(t) {
-    const site = siteOf(t);
-    const base = await evaluator(t, site);
-    const period = periodToAsk(site);
+    const base = await evaluator(t);
+    const period = periodToAsk(t);
     const before = new Set((await storedReports(t, base, period)).map(stateOf));
     const returned = returnedReport(t, await evaluate(t, base, period, true, 'GET'), 'GET');
     const written = (await storedReports(t, base, period)).filter((r) => !before.has(stateOf(r)) && sameParties(r, returned));
     const stored = t.require(
       written.find((r) => returned.id !== undefined && r.id === returned.id) ?? written[0],
       `a search of ${base}/MeasureReport?measure=… finds a report for ${period.start} of the answer's subject and reporter that the call created or updated`,
-      { requirement: 'SANER-OP-EVAL-003' },
+      { requirement: STORES },
     );
-    const id = t.require(stored.id, 'the stored report has an id');
+    const id = t.require(stored.id, 'the stored report has an id', { requirement: STORES });
     const read = await t.sut.request('GET', `${base}/MeasureReport/${encodeURIComponent(id)}`, { headers: { accept: FHIR_JSON } });
-    t.expectStatus(read, 200, { requirement: 'SANER-OP-EVAL-003' });
+    t.expectStatus(read, 200, { requirement: STORES });
     const parsed = read.tryResource();
-    t.expect(parsed.ok && parsed.resource.resourceType === 'MeasureReport' && forPeriod(parsed.resource as MeasureReport, period), `GET MeasureReport/${id} returns the stored report of ${period.start}`, { requirement: 'SANER-OP-EVAL-003' });
+    const readBack = parsed.ok && parsed.resource.resourceType === 'MeasureReport' && forPeriod(parsed.resource as MeasureReport, period);
+    t.expect(readBack, readBack ? `GET MeasureReport/${id} returns the stored report of ${period.start}` : `GET MeasureReport/${id} returns ${parsed.ok ? `a ${parsed.resource.resourceType} not of ${period.start}` : `no FHIR resource (${parsed.error})`}; expected the stored report of ${period.start}`, { requirement: STORES });
   },
 });
 
 const updateTest = test<ComputeFixture>('A second $evaluate-measure with report=true for the same period updates the stored report instead of adding one', {
-  requirements: 'SANER-OP-EVAL-003',
+  requirements: STORES,
   negativeControl: 'evaluate-duplicates',
   description: 'GET and then POST with report=true for the same period, subject and reporter: the computer then holds exactly one report of the Measure for them.',
   async run(t) {
-    const site = siteOf(t);
-    const base = await evaluator(t, site);
-    const period = periodToAsk(site);
+    const base = await evaluator(t);
+    const period = periodToAsk(t);
     const first = returnedReport(t, await evaluate(t, base, period, true, 'GET'), 'GET');
     const second = returnedReport(t, await evaluate(t, base, period, true, 'POST'), 'POST');
-    if (first.id !== undefined && second.id !== undefined) t.expectEqual(second.id, first.id, 'both calls answer with the same stored report', { requirement: 'SANER-OP-EVAL-003' });
+    if (first.id !== undefined && second.id !== undefined) t.expectEqual(second.id, first.id, 'both calls answer with the same stored report', { requirement: STORES });
     const held = (await storedReports(t, base, period)).filter((r) => sameParties(r, second));
-    t.expect(held.length === 1, `the computer holds one report of ${period.start} for ${party(second.subject?.reference)} by ${party(second.reporter?.reference)} (found ${held.length}: ${listReports(held)})`, { requirement: 'SANER-OP-EVAL-003' });
+    const whose = `of ${period.start} for ${party(second.subject?.reference)} by ${party(second.reporter?.reference)}`;
+    t.expect(held.length === 1, held.length === 1 ? `the computer holds one report ${whose} (${listReports(held)})` : `the computer holds ${held.length} reports ${whose} (${listReports(held)}); expected one`, { requirement: STORES });
   },
 });
 

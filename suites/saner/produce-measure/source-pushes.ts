@@ -5,7 +5,7 @@
  * from a new report.
  */
 import type { Bundle, BundleEntry, MeasureReport, Parameters, Reference } from 'fhir/r4.js';
-import { bodyOf, mediaTypeOf, readInbound, type HttpExchange, type InboundRequest } from '../../../src/engine/index.js';
+import { bodyOf, mediaTypeOf, type InboundRequest } from '../../../src/engine/index.js';
 
 export type PushKind = 'metadata' | 'create' | 'update' | 'report-csv' | 'batch' | 'bundle-create' | 'other';
 
@@ -101,6 +101,4 @@ export function reportCsvCall(p: Push): ReportCsvCall {
   return { ...(csv !== undefined ? { csv } : {}), ...(problem ? { problem } : {}), params };
 }
 
-/** Pushes parsed from raw exchanges (the Compute Measure suite's public-health side). */
-export const readPushes = (exchanges: readonly HttpExchange[], baseUrl: string): Push[] => asPushes(readInbound(exchanges, baseUrl));
 export const succeeded = (p: InboundRequest): boolean => p.succeeded;
