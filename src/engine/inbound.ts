@@ -135,6 +135,20 @@ function assignedIdOf(exchange: HttpExchange, type: string | undefined, answer: 
   return answer?.resourceType === type ? answer?.id : undefined;
 }
 
+/**
+ * The parsed pieces of an exchange, kept once per recorded exchange (which never changes after it
+ * is recorded): a recording polled while traffic settles, or a Data Source's large answers, are
+ * parsed once, not on every look.
+ */
+const parsedPieces = new WeakMap<HttpExchange, { body: ParseOutcome | undefined; answer: Resource | undefined }>();
+
+function piecesOf(exchange: HttpExchange, read: () => { body: ParseOutcome | undefined; answer: Resource | undefined }, formats: ResourceFormats): { body: ParseOutcome | undefined; answer: Resource | undefined } {
+  if (formats !== projectFormats) return read();
+  let pieces = parsedPieces.get(exchange);
+  if (!pieces) parsedPieces.set(exchange, (pieces = read()));
+  return pieces;
+}
+
 /** Reads a simulator's inbound exchanges, oldest first, into the one view every client suite judges. */
 export function readInbound(exchanges: readonly HttpExchange[], baseUrl: string, formats: ResourceFormats = projectFormats): InboundRequest[] {
   const nextLinks = new Set<string>();
@@ -147,14 +161,19 @@ export function readInbound(exchanges: readonly HttpExchange[], baseUrl: string,
     const format = formatOfContentType(mediaType);
     const text = exchange.requestBody?.text ?? '';
     let formBody: boolean | undefined;
-    let body: ParseOutcome | undefined;
-    if (kind.interaction === 'search' && method === 'POST') {
+    const postSearch = kind.interaction === 'search' && method === 'POST';
+    if (postSearch) {
       formBody = mediaType === 'application/x-www-form-urlencoded';
       if (formBody && text) params.push(...new URLSearchParams(text));
-    } else if (text.trim() !== '' || (exchange.requestBody?.size ?? 0) > 0) {
-      body = parseBody(text, exchange.requestBody?.truncated ?? false, exchange.requestBody?.size ?? 0, format, mediaType, formats);
     }
-    const answer = answerOf(exchange, formats);
+    const { body, answer } = piecesOf(
+      exchange,
+      () => ({
+        body: !postSearch && (text.trim() !== '' || (exchange.requestBody?.size ?? 0) > 0) ? parseBody(text, exchange.requestBody?.truncated ?? false, exchange.requestBody?.size ?? 0, format, mediaType, formats) : undefined,
+        answer: answerOf(exchange, formats),
+      }),
+      formats,
+    );
     const succeeded = exchange.status !== undefined && exchange.status >= 200 && exchange.status < 300;
     const assignedId = kind.interaction === 'create' && succeeded ? assignedIdOf(exchange, kind.type, answer) : undefined;
     const request: InboundRequest = {
