@@ -1,9 +1,10 @@
 /**
  * Fault modes acting on what the Measure Source sends: resources made to violate the SANER
- * profiles, and `_include=*` answers missing the report's subject.
+ * profiles or base R4, `_include=*` answers missing the report's subject, and a CapabilityStatement
+ * listing only the format a `refuse-format` server still serves.
  */
-import type { Bundle, Measure, MeasureReport, Resource } from 'fhir/r4.js';
-import type { ResponseEvent, ServerHooks } from '../../src/fhir/server/index.js';
+import type { Bundle, CapabilityStatement, Location, Measure, MeasureReport, Resource } from 'fhir/r4.js';
+import { faultArguments, type ResponseEvent, type ServerHooks } from '../../src/fhir/server/index.js';
 
 /** A report breaking PublicHealthMeasureReport twice: a date without seconds and zone, a subject without identifier. */
 function invalidReport(report: MeasureReport): MeasureReport {
@@ -15,10 +16,26 @@ function invalidMeasure(measure: Measure): Measure {
   return { ...measure, extension: (measure.extension ?? []).filter((e) => !e.url.endsWith('/ReportingPeriod')) };
 }
 
+function invalidLocation(location: Location): Location {
+  if (!location.position) return location;
+  const { longitude: _dropped, ...position } = location.position;
+  return { ...location, position: position as Location['position'] };
+}
+
+const DISTORTING = ['invalid-measurereport', 'invalid-measure', 'invalid-location'];
+
 function distort(resource: Resource, faults: ReadonlySet<string>): Resource {
   if (resource.resourceType === 'MeasureReport' && faults.has('invalid-measurereport')) return invalidReport(resource as MeasureReport);
   if (resource.resourceType === 'Measure' && faults.has('invalid-measure')) return invalidMeasure(resource as Measure);
+  if (resource.resourceType === 'Location' && faults.has('invalid-location')) return invalidLocation(resource as Location);
   return resource;
+}
+
+/** `refuse-format:<f>`: the CapabilityStatement lists only the format still served. */
+function listedFormats(statement: CapabilityStatement, faults: ReadonlySet<string>): CapabilityStatement {
+  const refused = faultArguments(faults, 'refuse-format');
+  if (refused.length === 0) return statement;
+  return { ...statement, format: (statement.format ?? []).filter((f) => !refused.some((r) => f.includes(r))) };
 }
 
 function withoutSubjects(bundle: Bundle): Bundle {
@@ -32,10 +49,11 @@ function withoutSubjects(bundle: Bundle): Bundle {
 export const measureSourceHooks: ServerHooks = {
   beforeSend(event: ResponseEvent, resource: Resource): Resource {
     const { faults } = event;
+    if (resource.resourceType === 'CapabilityStatement') return listedFormats(resource as CapabilityStatement, faults);
     if (resource.resourceType !== 'Bundle') return distort(resource, faults);
     let bundle = resource as Bundle;
     if (faults.has('include-without-subject') && event.segments[0] === 'MeasureReport') bundle = withoutSubjects(bundle);
-    if (!faults.has('invalid-measurereport') && !faults.has('invalid-measure')) return bundle;
+    if (!DISTORTING.some((f) => faults.has(f))) return bundle;
     return { ...bundle, ...(bundle.entry ? { entry: bundle.entry.map((e) => (e.resource ? { ...e, resource: distort(e.resource, faults) } : e)) } : {}) };
   },
 };
