@@ -158,8 +158,8 @@ export function comparedElements(sent: MeasureReport): string {
 }
 
 /**
- * A rejection: a 4xx (never a success, never a server error) under `refused`, the exact code FHIR
- * names under `code`, and, on an error answer only, an OperationOutcome under FHIR-HTTP-004. An
+ * A rejection: a 4xx (never a success, never a server error) under `refused` (every requirement
+ * an acceptance breaks), the exact code FHIR names under `code`, and, on an error answer only, an OperationOutcome under FHIR-HTTP-004. An
  * acceptance says nothing about error answers, so FHIR-HTTP-004 is then left undecided. Returns
  * the outcome, if any.
  */
@@ -167,7 +167,7 @@ export function expectRejected(
   t: ConsumerTest,
   res: FhirResponse,
   what: string,
-  expected: { status: readonly number[]; refused: string; code: string },
+  expected: { status: readonly number[]; refused: string | readonly string[]; code: string },
 ): OperationOutcome | undefined {
   const answered = `${what} answered ${statusText(res.status)}`;
   const refused = res.status >= 400 && res.status < 500;

@@ -8,7 +8,7 @@ import { statusText } from '../../../src/engine/context.js';
 import { ATTESTED_FALSE, defineSuite, test, type CheckOptions, type FhirResponse, type TestDefinition, type WireFormat } from '../../../src/engine/index.js';
 import { MEASURE_SOURCE_QM_CSV_PULL, MEASURE_SOURCE_QM_PULL } from '../../../ig/saner/capabilities.js';
 import { csvTests } from './source-csv-tests.js';
-import { cited, idsOf, includesOf, matchesOf, matchesOrSkip, quietMatches, servedOf, theReport, validateServed, walkPages, type SourceTest } from './source-checks.js';
+import { aResource, cited, idsOf, includesOf, matchesOf, matchesOrSkip, quietMatches, servedOf, theReport, validateServed, walkPages, type SourceTest } from './source-checks.js';
 import { discover, type SourceData } from './source-data.js';
 import { searchTests } from './source-search-tests.js';
 
@@ -173,7 +173,7 @@ const pagingTests = [
       if (unbounded.status < 400) return t.skip(`not used (MAY): GET [base]/MeasureReport with no parameters answered ${statusText(unbounded.status)}, so the server refuses no search as too broad`);
       const outcome = unbounded.tryResource();
       const clean = unbounded.status < 500 && outcome.ok && outcome.resource.resourceType === 'OperationOutcome';
-      t.expect(clean, `GET [base]/MeasureReport with no parameters answered ${statusText(unbounded.status)} with ${outcome.ok ? `a ${outcome.resource.resourceType}` : 'no OperationOutcome'}${clean ? '' : '; expected a 4xx refusal with an OperationOutcome'}`);
+      t.expect(clean, `GET [base]/MeasureReport with no parameters answered ${statusText(unbounded.status)} with ${outcome.ok ? aResource(outcome.resource.resourceType) : 'no OperationOutcome'}${clean ? '' : '; expected a 4xx refusal with an OperationOutcome'}`);
       const measure = t.fixture.measures.find((m) => m.url)?.url ?? t.skip('the SUT lists no Measure with a url to search reports by');
       matchesOf<MeasureReport>(t, await t.sut.search('MeasureReport', { measure, period: ['ge2000-01-01', 'le2099-12-31'] }), 'MeasureReport');
     },
@@ -301,7 +301,7 @@ export default defineSuite<SourceData>({
         const parsed = res.tryResource<CapabilityStatement>();
         if (!parsed.ok) return t.require(undefined, parsed.error, { requirement: t.requirements });
         const cs = parsed.resource;
-        t.require(cs.resourceType === 'CapabilityStatement', `GET [base]/metadata returned a ${cs.resourceType}${cs.resourceType === 'CapabilityStatement' ? '' : '; expected a CapabilityStatement'}`, { requirement: t.requirements });
+        t.require(cs.resourceType === 'CapabilityStatement', `GET [base]/metadata returned ${aResource(cs.resourceType)}${cs.resourceType === 'CapabilityStatement' ? '' : '; expected a CapabilityStatement'}`, { requirement: t.requirements });
         const served = (cs.rest ?? []).filter((r) => r.mode === 'server').flatMap((r) => r.resource ?? []);
         const pull = served.some((r) => r.type === 'MeasureReport' && ['read', 'search-type'].every((c) => r.interaction?.some((i) => i.code === c)));
         t.expect(pull, `the CapabilityStatement ${pull ? 'declares' : 'does not declare'} read and search of MeasureReport${pull ? ': the Pull Option' : '; expected them (the Pull Option)'}`, { requirement: 'SANER-PG-SRC-001' });

@@ -32,6 +32,11 @@ export async function validateServed(t: SourceTest, resources: readonly Resource
   }
 }
 
+/** `an OperationOutcome`, `a Bundle`. */
+export function aResource(type: string): string {
+  return `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type}`;
+}
+
 /** Every requirement the test cites, for the checks that decide them all (the test is about one interaction). */
 export function cited(t: SourceTest): CheckOptions {
   return { requirement: t.requirements };
@@ -58,7 +63,7 @@ export function matchesOf<T extends Resource>(t: SourceTest, res: FhirResponse, 
   const parsed = res.tryResource<Bundle>();
   if (!parsed.ok) return t.require(undefined, parsed.error, decides);
   const bundle = parsed.resource;
-  const kind = bundle.resourceType === 'Bundle' ? `a ${bundle.type ?? 'typeless'} Bundle` : `a ${bundle.resourceType}`;
+  const kind = bundle.resourceType === 'Bundle' ? `a ${bundle.type ?? 'typeless'} Bundle` : aResource(bundle.resourceType);
   t.require(bundle.resourceType === 'Bundle' && bundle.type === 'searchset', bundle.type === 'searchset' ? `the answer is a searchset Bundle of ${bundle.entry?.length ?? 0} entries` : `the answer is ${kind}; expected a searchset Bundle`, decides);
   return entriesOf<T>(bundle, type);
 }
@@ -74,7 +79,7 @@ function entriesOf<T extends Resource>(bundle: Bundle, type: T['resourceType']):
 export function matchesOrSkip<T extends Resource>(t: SourceTest, res: FhirResponse, type: T['resourceType'], purpose: string): T[] {
   const parsed = res.tryResource<Bundle>();
   if (res.status === 200 && parsed.ok && parsed.resource.resourceType === 'Bundle' && parsed.resource.type === 'searchset') return entriesOf<T>(parsed.resource, type);
-  return t.skip(`${describeAnswer(res)}${parsed.ok ? ` with a ${parsed.resource.resourceType}` : ''}, so ${purpose} cannot be known (the search tests judge that search)`);
+  return t.skip(`${describeAnswer(res)}${parsed.ok ? ` with ${aResource(parsed.resource.resourceType)}` : ''}, so ${purpose} cannot be known (the search tests judge that search)`);
 }
 
 export function includesOf(res: FhirResponse): Resource[] {

@@ -2,7 +2,7 @@
 import type { Measure, MeasureReport } from 'fhir/r4.js';
 import { measureReportsToCsvString, planColumns, readCsvMeasureReports } from '../../../src/csv/index.js';
 import { test, type CheckOptions, type FhirResponse, type TestDefinition } from '../../../src/engine/index.js';
-import { cited, countsOf, csvKey, distanceKm, instant, matchesOrSkip, theReport, utc, type SourceTest } from './source-checks.js';
+import { aResource, cited, countsOf, csvKey, distanceKm, instant, matchesOrSkip, theReport, utc, type SourceTest } from './source-checks.js';
 import { localReference } from './source-data.js';
 import type { SourceData } from './source-data.js';
 
@@ -245,7 +245,7 @@ export const csvTests: TestDefinition<SourceData>[] = [
         if (!t.expectStatus(res, 400, about)) continue;
         const outcome = res.tryResource();
         const ok = outcome.ok && outcome.resource.resourceType === 'OperationOutcome';
-        t.expect(ok, `the 400 without ${missing} carries ${outcome.ok ? `a ${outcome.resource.resourceType}` : 'no resource'}${ok ? '' : '; expected an OperationOutcome saying why'}`, about);
+        t.expect(ok, `the 400 without ${missing} carries ${outcome.ok ? aResource(outcome.resource.resourceType) : 'no resource'}${ok ? '' : '; expected an OperationOutcome saying why'}`, about);
       }
     },
   }),
