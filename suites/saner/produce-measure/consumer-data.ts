@@ -43,7 +43,7 @@ export function listedFormats(t: ConsumerTest): readonly WireFormat[] {
 }
 
 /** The format to read back in: JSON where listed. */
-export function readFormat(t: ConsumerTest): WireFormat {
+function readFormat(t: ConsumerTest): WireFormat {
   return t.fixture.formats.includes('json') ? 'json' : (t.fixture.formats[0] ?? 'json');
 }
 
@@ -84,12 +84,8 @@ export function declares(cs: CapabilityStatement | undefined, type: string, inte
 }
 
 /** Whether the SUT says it serves reads of the type, so stored content can be checked. */
-export function offersRead(t: ConsumerTest, type = 'MeasureReport'): boolean {
+function offersRead(t: ConsumerTest, type = 'MeasureReport'): boolean {
   return declares(t.fixture.capabilities, type, 'read');
-}
-
-export function offersSearch(t: ConsumerTest, type = 'MeasureReport'): boolean {
-  return declares(t.fixture.capabilities, type, 'search-type');
 }
 
 /** `Type/id` of what a write answer names: its Location header, else the body's id. */

@@ -48,7 +48,7 @@ export function quietMatches<T extends Resource>(res: FhirResponse, type: T['res
   return res.status === 200 && parsed.ok && parsed.resource.resourceType === 'Bundle' ? entriesOf<T>(parsed.resource, type) : [];
 }
 
-export function describeAnswer(res: FhirResponse): string {
+function describeAnswer(res: FhirResponse): string {
   return `${res.exchange.method} ${res.exchange.url} answered ${statusText(res.status)}`;
 }
 
