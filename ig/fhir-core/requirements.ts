@@ -26,7 +26,7 @@ export const requirements = defineRequirements([
   {
     id: 'FHIR-CAP-003',
     expectation: 'SHALL',
-    statement: 'The CapabilityStatement lists in format every format the server supports (json, xml, or their media types).',
+    statement: 'The CapabilityStatement lists in format the formats the server supports (json, xml, or their media types), and those only: a server that serves JSON alone lists json alone, which FHIR allows (it makes XML a SHOULD; an IG that needs XML says so in format rows of its own).',
     source: 'FHIR R4 (4.0.1) capabilitystatement.html, CapabilityStatement.format (1..*)',
     element: 'format',
   },
@@ -47,7 +47,7 @@ export const requirements = defineRequirements([
   {
     id: 'FHIR-FMT-002',
     expectation: 'SHALL',
-    statement: 'The server negotiates the response format from the Accept header: asked for a format it lists, it answers in that format.',
+    statement: 'The server negotiates the response format from the Accept header: asked for a format its CapabilityStatement lists, it answers in that format (a format it does not list is not asked for here; FHIR-FMT-004 covers those).',
     source: `${CONTENT} (server-driven content negotiation)`,
     element: 'format',
   },

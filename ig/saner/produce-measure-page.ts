@@ -31,6 +31,21 @@ const producePage = rows([
   ['SANER-PM-PG-007', 'SHALL', MEASURE_CONSUMER_PM_PUSH, 'SANER test plan, Generate and Store', 'After a report is created and then updated, a read of it on the Measure Consumer gives the updated values.'],
 ]);
 
+/**
+ * The Consumer's format obligations, one row per format so JSON and XML get verdicts of their own:
+ * the CapabilityStatements list xml and json, and a Measure Source may send either (SANER-PM-PG-004),
+ * so a Consumer takes both. "Processed" is judged by reading back what was stored, not by the
+ * absence of a 415.
+ */
+const consumerFormats: Requirement[] = (['json', 'xml'] as const).map((format, i) => ({
+  id: `SANER-PM-FMT-${String(i + 1).padStart(3, '0')}`,
+  expectation: 'SHALL',
+  statement: `The Measure Consumer processes MeasureReports sent in ${format.toUpperCase()} (Content-Type application/fhir+${format}) by create and by update: it acknowledges them and stores what was sent.`,
+  source: `SANER CapabilityStatement MeasureConsumer-ProduceMeasure-Push, format (xml, json); ${PAGE}, message content (the Measure Source sends application/fhir+json or application/fhir+xml)`,
+  capability: MEASURE_CONSUMER_PM_PUSH,
+  element: `format[${format}]`,
+}));
+
 const supplementalPage = rows([
   ['SANER-SD-PG-001', 'SHALL', MEASURE_CONSUMER_PM_SUPPLEMENTAL_DATA, 'SANER actors.md and CapabilityStatements, Supplemental Data Option', 'The Measure Consumer takes a batch Bundle POSTed to [base] and answers a batch-response Bundle with one response per entry. A collection Bundle POSTed to [base]/Bundle, an alternative reading of actors.md, is only a warning (digest §7 D5).'],
   ['SANER-SD-PG-001-SRC', 'SHALL', MEASURE_SOURCE_PM_SUPPLEMENTAL_DATA, 'SANER actors.md and CapabilityStatements, Supplemental Data Option', 'The Measure Source sends its report with the supplemental data as a batch Bundle POSTed to [base] (digest §7 D5).'],
@@ -75,4 +90,4 @@ const reportCsv: Requirement[] = [
   }),
 ];
 
-export const produceMeasurePageRequirements: readonly Requirement[] = [...producePage, ...supplementalPage, ...reportCsv];
+export const produceMeasurePageRequirements: readonly Requirement[] = [...producePage, ...consumerFormats, ...supplementalPage, ...reportCsv];

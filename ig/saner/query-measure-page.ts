@@ -41,6 +41,22 @@ const sourcePage = rows(MEASURE_SOURCE_QM_PULL, [
   ['SANER-QM-PG-021', 'SHALL', 'response content', 'MeasureReports the Measure Source returns conform to PublicHealthMeasureReport; Locations and Organizations, for which the IG defines no profile, are valid base R4.'],
 ]);
 
+/**
+ * The transaction's format obligations of the Measure Source, one row per format so JSON and XML
+ * get verdicts of their own: the _format and Accept tables make both FHIR media types SHALL for
+ * the server (SANER-QM-PG-002/-004), and the CapabilityStatements list xml and json. The rows about
+ * _format and Accept themselves are decided in the formats the server lists; these decide the
+ * formats.
+ */
+const sourceFormats: Requirement[] = (['json', 'xml'] as const).map((format, i) => ({
+  id: `SANER-QM-FMT-${String(i + 1).padStart(3, '0')}`,
+  expectation: 'SHALL',
+  statement: `The Measure Source answers reads and searches in ${format.toUpperCase()}: asked for application/fhir+${format} (Accept or _format), it answers 200 with the resources in that format and Content-Type application/fhir+${format}.`,
+  source: `${PAGE}, formats (_format and Accept: application/fhir+${format} is SHALL for the server); SANER CapabilityStatement MeasureSource-QueryMeasure-Pull, format (xml, json)`,
+  capability: MEASURE_SOURCE_QM_PULL,
+  element: `format[${format}]`,
+}));
+
 const sourceCsvPage = rows(MEASURE_SOURCE_QM_CSV_PULL, [
   ['SANER-QM-PG-023', 'SHALL', 'CSV Option ($read-csv)', 'The Measure Source demonstrates $read-csv: GET or POST [base]/MeasureReport/[id]/$read-csv returns that report as CSV (parameters in SANER-OP-READCSV-*).'],
   ['SANER-QM-PG-024', 'SHALL', 'CSV Option ($search-csv)', 'The Measure Source supports $search-csv: GET or POST [base]/MeasureReport/$search-csv returns one CSV of every report matching its parameters (SANER-OP-SEARCHCSV-*).'],
@@ -150,6 +166,7 @@ const searchCsvConsumer: Requirement[] = SEARCH_CSV_PARAMS.filter(([, , , , leve
 
 export const queryMeasurePageRequirements: readonly Requirement[] = [
   ...sourcePage,
+  ...sourceFormats,
   ...sourceCsvPage,
   ...consumerPage,
   ...consumerCsvPage,

@@ -4,11 +4,11 @@
  * skip-profile-validation, no-location-header, ignore-if-match, …) come on top.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Measure, Resource } from 'fhir/r4.js';
+import type { Measure, MeasureReport, Resource } from 'fhir/r4.js';
 import { parseResource, serializeResource } from '../../src/fhir/format.js';
 import { formatOfMediaType } from '../../src/fhir/negotiation.js';
 import { defineFaults, type FaultIds } from '../../src/fhir/faults.js';
-import type { ActiveFaultsOf } from '../../src/fhir/server/index.js';
+import type { ActiveFaultsOf, WriteEvent } from '../../src/fhir/server/index.js';
 import type { ResourceStore } from '../../src/fhir/store/resource-store.js';
 
 export const consumerFaults = defineFaults([
@@ -20,7 +20,15 @@ export const consumerFaults = defineFaults([
   { id: 'ignore-prefer', description: 'Answers every create and update with the stored resource, whatever Prefer: return= asks for' },
   { id: 'update-id-from-url', description: 'Stores a MeasureReport update under the id in the URL whatever id its body carries (or none), instead of answering 400' },
   { id: 'invalid-measure', description: 'Serves Measures without the ReportingPeriod extension (a PublicHealthMeasure violation)' },
-  { id: 'supplemental-accept-missing-reference', description: 'Stores a Supplemental Data batch whose MeasureReport references resources the batch does not carry' },
+  {
+    id: 'batch-refuses-valid-entry',
+    description: 'Refuses every entry of a Supplemental Data batch whose MeasureReport references a resource the batch does not carry, valid ones included, as if the batch were a transaction',
+  },
+  {
+    id: 'lose-content-of',
+    argument: 'json or xml',
+    description: 'Acknowledges a MeasureReport created or updated in that format but stores it without its groups, as a server that does not really read the format would',
+  },
 ]);
 
 export type ConsumerFault = FaultIds<typeof consumerFaults>;
@@ -71,4 +79,14 @@ export function takeIdFromUrl(app: FastifyInstance): void {
 export function withoutReportingPeriod(measure: Measure): Measure {
   const extension = (measure.extension ?? []).filter((e) => !e.url.endsWith('/StructureDefinition/ReportingPeriod'));
   return { ...measure, extension };
+}
+
+/** `lose-content-of:<f>`: what a faulty Consumer stores of a MeasureReport sent in that format. */
+export function contentKept(event: WriteEvent<ConsumerFault>): Resource | undefined {
+  if (event.resource.resourceType !== 'MeasureReport') return undefined;
+  const contentType = event.headers['content-type'];
+  const format = formatOfMediaType(String(Array.isArray(contentType) ? contentType[0] : (contentType ?? '')));
+  if (!format || !event.faults.argumentsOf('lose-content-of').includes(format)) return undefined;
+  const { group: _lost, ...rest } = event.resource as MeasureReport;
+  return rest as Resource;
 }

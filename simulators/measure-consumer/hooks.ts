@@ -7,7 +7,7 @@ import type { Bundle, CapabilityStatement, Measure, OperationOutcome, OperationO
 import { FhirError, hasErrors } from '../../src/fhir/errors.js';
 import type { ResponseEvent, ServerHooks, WriteEvent } from '../../src/fhir/server/index.js';
 import { validateResource } from '../../src/fhir/validation/index.js';
-import { afterReportWrite, withoutReportingPeriod, type ConsumerFault } from './faults.js';
+import { afterReportWrite, contentKept, withoutReportingPeriod, type ConsumerFault } from './faults.js';
 import { PUBLIC_HEALTH_MEASURE_REPORT } from '../../ig/saner/profiles.js';
 import { supplementalDataBatch } from './supplemental-data.js';
 
@@ -72,7 +72,7 @@ export function consumerHooks(settings: { clientIds: boolean }): ServerHooks<Con
       // The core reads Prefer from the request headers when it answers; a server that never looks at it answers as if it were absent.
       if (event.faults.has('ignore-prefer')) delete event.headers['prefer'];
       if (event.resource.resourceType === 'Bundle') checkCollection(event);
-      return undefined;
+      return contentKept(event);
     },
     afterWrite(event) {
       afterReportWrite(event.store, event.stored, event.created, event.faults);

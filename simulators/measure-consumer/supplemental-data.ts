@@ -62,6 +62,11 @@ function entryFor(entries: BundleEntry[], reference: string | undefined): number
   return undefined;
 }
 
+/** The evaluatedResource references of the report that no entry of the batch carries. */
+function unresolved(report: MeasureReport, entries: BundleEntry[]): string[] {
+  return (report.evaluatedResource ?? []).flatMap((ref) => (entryFor(entries, ref.reference) === undefined ? [ref.reference ?? '(no reference)'] : []));
+}
+
 /** The report with each evaluatedResource pointing at what the batch stored; 422 when one cannot. */
 function linkEvaluated(report: MeasureReport, entries: BundleEntry[], written: Map<number, Written | undefined>): MeasureReport {
   const refs = report.evaluatedResource;
@@ -95,6 +100,10 @@ export function supplementalDataBatch(settings: { clientIds: boolean }): NonNull
     if (first?.resource?.resourceType !== 'MeasureReport') {
       throw FhirError.of(422, 'invalid', 'the first entry of a Supplemental Data batch must be the MeasureReport', 'Bundle.entry[0].resource');
     }
+    if (faults.has('batch-refuses-valid-entry') && unresolved(first.resource as MeasureReport, entries).length) {
+      const refusal = failedEntry(FhirError.of(422, 'business-rule', 'the MeasureReport references resources the batch does not carry: no entry of the batch is processed', 'Bundle.entry[0].resource.evaluatedResource'));
+      return { resource: { resourceType: 'Bundle', type: 'batch-response', entry: entries.map(() => refusal) } as Bundle };
+    }
     const responses: BundleEntry[] = new Array<BundleEntry>(entries.length);
     const written = new Map<number, Written | undefined>();
     for (let i = 1; i < entries.length; i++) {
@@ -109,7 +118,7 @@ export function supplementalDataBatch(settings: { clientIds: boolean }): NonNull
     }
     try {
       const report = first.resource as MeasureReport;
-      const resource = faults.has('supplemental-accept-missing-reference') ? report : linkEvaluated(report, entries, written);
+      const resource = linkEvaluated(report, entries, written);
       const w = applyEntry({ ...first, resource }, 0, store, faults, settings.clientIds);
       responses[0] = writtenEntry(baseUrl, w.stored, w.created, headers);
     } catch (err) {

@@ -17,6 +17,12 @@ export const measureSourceFaults = defineFaults([
   { id: 'accept-fhir-types-only', description: 'Refuses the short and DSTU2 media types in Accept with 406 while _format still takes them' },
   { id: 'include-iterate-breaks', description: 'Answers a search carrying _include:iterate with a 500 and no OperationOutcome, neither refusing nor ignoring it' },
   { id: 'default-page-size-10', description: 'Pages a search without _count by 10 instead of the recommended 100' },
+  {
+    id: 'refuse-format',
+    argument: 'json or xml',
+    description: 'Serves the other format only, and says so: a request naming this one (Accept or _format) gets 406, a wildcard gets the other format, and the CapabilityStatement lists the other alone',
+  },
+  { id: 'invalid-location', description: 'Serves Locations whose position has no longitude (1..1 in R4)' },
 ]);
 
 export type MeasureSourceFault = FaultIds<typeof measureSourceFaults>;

@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { toOperationOutcome } from '../../src/fhir/errors.js';
-import { acceptedRanges, contentTypeOf, formatFromAccept } from '../../src/fhir/negotiation.js';
+import { serializeResource, type FhirFormat } from '../../src/fhir/format.js';
+import { acceptedRanges, contentTypeOf, formatFromAccept, formatOfMediaType } from '../../src/fhir/negotiation.js';
 import type { ServerDeclaration } from '../../src/fhir/server/index.js';
 import { coreFaults, startFhirServer } from '../../src/fhir/server/index.js';
 import { activateFaults } from '../../src/fhir/faults.js';
@@ -83,6 +84,25 @@ function refuseLegacyAccept(app: FastifyInstance): void {
   });
 }
 
+/**
+ * `refuse-format:<f>`: a server serving one format only. A request naming the refused format gets
+ * 406; one that leaves the choice open (no Accept, a wildcard) gets the format still served.
+ */
+function serveOneFormat(app: FastifyInstance, refused: FhirFormat): void {
+  const kept: FhirFormat = refused === 'json' ? 'xml' : 'json';
+  const specific = (accept: string) => accept.split(',').filter((r) => !/^\s*(\*\/\*|application\/\*)/.test(r)).join(',');
+  app.addHook('onRequest', async (request, reply) => {
+    const formatParam = new URL(request.url, 'http://x').searchParams.get('_format') ?? undefined;
+    const accept = request.headers.accept ?? '';
+    const named = formatParam ? formatOfMediaType(formatParam) : formatFromAccept(specific(accept));
+    if (named === refused) {
+      const outcome = toOperationOutcome([{ severity: 'error', code: 'not-supported', message: `this server does not serve ${refused.toUpperCase()}; ask for ${contentTypeOf(kept)}` }]);
+      return reply.code(406).header('content-type', contentTypeOf(kept)).send(serializeResource(outcome, kept));
+    }
+    if (!formatParam && named === undefined && (!accept.trim() || formatFromAccept(accept) === refused)) request.headers.accept = contentTypeOf(kept);
+  });
+}
+
 /** `include-iterate-breaks`: a search asking for recursive includes gets a bare 500. */
 function breakOnIterate(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
@@ -109,6 +129,7 @@ export const measureSource: Simulator = {
         configure: (app) => {
           if (faults.has('accept-fhir-types-only')) refuseLegacyAccept(app);
           if (faults.has('include-iterate-breaks')) breakOnIterate(app);
+          for (const format of faults.argumentsOf('refuse-format')) if (format === 'json' || format === 'xml') serveOneFormat(app, format);
         },
         ...(faults.has('default-page-size-10') ? { defaultCount: 10 } : {}),
         ...(options.host ? { host: options.host } : {}),

@@ -42,8 +42,12 @@ describe('measure-conformance run --seed', () => {
     expect(sut.store.count('MeasureReport')).toBeGreaterThan(50);
     const results = JSON.parse(readFileSync(join(dir, 'out', 'results.json'), 'utf8')) as { tests: { verdict: string; reason?: string }[] };
     // Seeded, this server (the reference simulator's declaration plus writes) passes every test but
-    // the attestations, which need a person.
+    // the attestations, which need a person, and the two whose situation the fixtures do not give
+    // (a broad search refused, more than a page of 100 matches), which say so.
     expect(results.tests.length).toBeGreaterThan(50);
-    expect(results.tests.filter((t) => t.verdict !== 'pass' && t.verdict !== 'manual').map((t) => `${t.verdict}: ${t.reason}`)).toEqual([]);
+    expect(results.tests.filter((t) => t.verdict !== 'pass' && t.verdict !== 'manual').map((t) => `${t.verdict}: ${t.reason}`)).toEqual([
+      'skip: not used (MAY): GET [base]/MeasureReport with no parameters answered 200 OK, so the server refuses no search as too broad',
+      'skip: the search by measure matched 42 reports, answered in one page: with no more than 100 matches a bounded page cannot be told from an unbounded one',
+    ]);
   }, 120_000);
 });

@@ -421,10 +421,28 @@ describe('fault modes', () => {
     expect(text).not.toContain('row 3');
   });
 
-  it('supplemental-accept-missing-reference stores a report whose references are not in the batch', async () => {
-    const faulty = await start({ faults: ['supplemental-accept-missing-reference'] });
+  it('batch-refuses-valid-entry refuses every entry of a batch whose report references something it does not carry, storing none', async () => {
+    const faulty = await start({ faults: ['batch-refuses-valid-entry'] });
     const answer = bodyOf<Bundle>(await send(faulty, 'POST', '/', supplemental({ references: ['Condition/absent'] })));
-    expect(answer.entry?.[0]?.response?.status).toBe('201 Created');
+    expect(answer.entry?.map((e) => e.response?.status)).toEqual(['422 Unprocessable Entity', '422 Unprocessable Entity', '422 Unprocessable Entity']);
+    expect([faulty.store.count('Observation'), faulty.store.count('Patient')]).toEqual([0, 0]);
+    const clean = await start();
+    const cleanAnswer = bodyOf<Bundle>(await send(clean, 'POST', '/', supplemental({ references: ['Condition/absent'] })));
+    expect(cleanAnswer.entry?.slice(1).map((e) => e.response?.status)).toEqual(['201 Created', '201 Created']);
+    // A batch whose references all resolve is processed as usual under the fault.
+    const valid = bodyOf<Bundle>(await send(faulty, 'POST', '/', supplemental()));
+    expect(valid.entry?.map((e) => e.response?.status)).toEqual(['201 Created', '201 Created', '201 Created']);
+  });
+
+  it.each(['json', 'xml'] as const)('lose-content-of:%s acknowledges a report sent in that format but stores it without its groups', async (format) => {
+    const other = format === 'json' ? 'xml' : 'json';
+    const faulty = await start({ faults: [`lose-content-of:${format}`] });
+    const lost = await send(faulty, 'POST', '/MeasureReport', report(), format);
+    expect(lost.statusCode).toBe(201);
+    const lostId = bodyOf<MeasureReport>(lost, format).id;
+    expect(bodyOf<MeasureReport>(await send(faulty, 'GET', `/MeasureReport/${lostId}`)).group).toBeUndefined();
+    const kept = bodyOf<MeasureReport>(await send(faulty, 'POST', '/MeasureReport', report(), other), other);
+    expect(bodyOf<MeasureReport>(await send(faulty, 'GET', `/MeasureReport/${kept.id}`)).group?.length).toBeGreaterThan(0);
   });
 
   it('ignore-prefer answers return=minimal and return=OperationOutcome with the stored report', async () => {

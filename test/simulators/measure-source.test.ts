@@ -224,6 +224,36 @@ describe('measure-source simulator, own fault modes', () => {
     expect(viaParam!.status).toBe(200);
   });
 
+  it('refuse-format:xml is a JSON-only server that says so: 406 for XML asked by name, JSON otherwise, format lists json alone', async () => {
+    const [xml, param, wildcard, csv, metadata] = await withFault('refuse-format:xml', async (s) => [
+      await get(s, 'MeasureReport/beds-newark-2020-04-01', { accept: 'application/fhir+xml' }),
+      await get(s, 'MeasureReport/beds-newark-2020-04-01?_format=xml', { accept: 'application/fhir+json' }),
+      await get(s, 'MeasureReport/beds-newark-2020-04-01', { accept: '*/*' }),
+      await get(s, 'MeasureReport/beds-newark-2020-04-01/$read-csv', { accept: 'text/csv' }),
+      await get(s, 'metadata'),
+    ]);
+    expect([xml!.status, param!.status]).toEqual([406, 406]);
+    expect(JSON.parse(xml!.text).resourceType).toBe('OperationOutcome');
+    expect([wildcard!.status, wildcard!.type]).toEqual([200, 'application/fhir+json; charset=utf-8']);
+    expect(csv!.type).toMatch(/^text\/csv/);
+    expect((JSON.parse(metadata!.text) as CapabilityStatement).format).toEqual(['json', 'application/fhir+json']);
+  });
+
+  it('refuse-format:json answers XML to a wildcard and 406 to JSON asked by name', async () => {
+    const [json, none] = await withFault('refuse-format:json', async (s) => [await get(s, 'Measure/BedCapacity'), await get(s, 'Measure/BedCapacity', { accept: '' })]);
+    expect(json!.status).toBe(406);
+    expect(json!.type).toMatch(/^application\/fhir\+xml/);
+    expect([none!.status, none!.type]).toEqual([200, 'application/fhir+xml; charset=utf-8']);
+  });
+
+  it('invalid-location serves Locations without a longitude, which breaks base R4', async () => {
+    const res = await withFault('invalid-location', (s) => get(s, 'Location?_count=100'));
+    const locations = (JSON.parse(res.text) as Bundle).entry!.map((e) => e.resource!);
+    expect(locations.length).toBeGreaterThan(0);
+    for (const l of locations) expect(validateResource(l).some((i) => i.severity === 'error')).toBe(true);
+    for (const l of seeded.filter((r) => r.resourceType === 'Location')) expect(validateResource(l).filter((i) => i.severity === 'error')).toEqual([]);
+  });
+
   it('default-page-size-10 pages a search without _count by 10', async () => {
     const res = await withFault('default-page-size-10', (s) => get(s, `MeasureReport?measure=${encodeURIComponent(BEDS)}`));
     expect((JSON.parse(res.text) as Bundle).entry).toHaveLength(10);

@@ -5,8 +5,8 @@
  * the truth about what it was configured to do, and switches for the habits real servers have
  * (JSON only, storing whatever it is sent, keeping a client's id, 200 to a create, no paging links,
  * refusing `_include=*`, serving more types than a test asks about, processing batch entries
- * independently, implementing DELETE or not, taking collection Bundles or not, reading XML or
- * answering it 400 unread, honouring If-Match or not).
+ * independently or not, implementing DELETE or not, taking collection Bundles or not, reading XML
+ * or answering it 400 unread, honouring If-Match or not, errors with or without an OperationOutcome).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -38,6 +38,14 @@ export interface PlainServerOptions {
   refuseIncludeStar?: boolean;
   /** `[base]` accepts batch Bundles, each entry processed on its own. Default false. */
   batch?: boolean;
+  /**
+   * What a batch does with a MeasureReport whose evaluatedResource names something the batch does
+   * not carry: `ignore` stores it like any entry (default), `refuse-report` refuses that entry
+   * alone (422), `refuse-all` refuses every entry as if the batch were a transaction.
+   */
+  batchReferences?: 'ignore' | 'refuse-report' | 'refuse-all';
+  /** Error answers carry no body (no OperationOutcome). Default false. */
+  bareErrors?: boolean;
   /** Extra CapabilityStatement content (software, instantiates, operations, …). */
   capability?: Partial<CapabilityStatement>;
   /** `[base]` and `[base]/Bundle` take collection Bundles, storing each entry under its id (or a new one), as an mADX Content Consumer does. Default false: refused like any unknown path. */
@@ -140,7 +148,7 @@ export async function startPlainServer(options: PlainServerOptions = {}): Promis
     const method = req.method ?? 'GET';
     const format = pickFormat(req, url.searchParams);
     const send = (status: number, resource?: Resource, headers: Record<string, string> = {}) => {
-      if (resource === undefined) {
+      if (resource === undefined || (options.bareErrors && status >= 400)) {
         res.writeHead(status, headers).end();
         return status;
       }
@@ -182,8 +190,17 @@ export async function startPlainServer(options: PlainServerOptions = {}): Promis
     if (segments.length === 0 && method === 'POST' && options.batch) {
       const bundle = readBody();
       if (bundle.resourceType !== 'Bundle') return send(bundle.resourceType === 'OperationOutcome' ? 400 : 422, bundle.resourceType === 'OperationOutcome' ? bundle : outcome('invalid', 'expected a batch Bundle'));
-      const entries = ((bundle as Bundle).entry ?? []).map((e) => {
+      const sent = (bundle as Bundle).entry ?? [];
+      const carried = new Set(sent.flatMap((e) => [e.fullUrl, e.resource?.id ? `${e.resource.resourceType}/${e.resource.id}` : undefined]).filter(Boolean));
+      const unresolved = (r: Resource | undefined) =>
+        r?.resourceType === 'MeasureReport' && ((r as { evaluatedResource?: { reference?: string }[] }).evaluatedResource ?? []).some((ref) => !carried.has(ref.reference));
+      const refusal = (text: string) => ({ response: { status: '422 Unprocessable Entity', outcome: outcome('invalid', text) } });
+      if (options.batchReferences === 'refuse-all' && sent.some((e) => unresolved(e.resource))) {
+        return send(200, { resourceType: 'Bundle', type: 'batch-response', entry: sent.map(() => refusal('the batch references resources it does not carry')) } as Bundle);
+      }
+      const entries = sent.map((e) => {
         if (!e.resource) return { response: { status: '400 Bad Request', outcome: outcome('invalid', 'entry without a resource') } };
+        if (options.batchReferences === 'refuse-report' && unresolved(e.resource)) return refusal('evaluatedResource names a resource the batch does not carry');
         if (options.requireStatus && !(e.resource as { status?: string }).status) return { response: { status: '422 Unprocessable Entity', outcome: outcome('invalid', 'status is required') } };
         const id = e.request?.method === 'PUT' && e.resource.id ? e.resource.id : options.keepClientId && e.resource.id ? e.resource.id : `${next++}`;
         const written = write(e.resource, id);

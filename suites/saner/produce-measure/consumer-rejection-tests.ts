@@ -4,16 +4,20 @@
  * and nothing of it stored.
  */
 import type { MeasureReport } from 'fhir/r4.js';
+import { statusText } from '../../../src/engine/index.js';
 import { test, type WireFormat } from '../../../src/engine/index.js';
-import { countOf, expectRejected, newReport, pushFixture, pushText, readBack, withCount, writtenId, type ConsumerData, type ConsumerTest } from './consumer-data.js';
+import { countOf, expectRejected, listedFormats, newReport, pushFixture, pushText, readBack, withCount, writtenId, type ConsumerData, type ConsumerTest } from './consumer-data.js';
 
 const MEDIA: Record<WireFormat, string> = { json: 'application/fhir+json', xml: 'application/fhir+xml' };
 
-/** A report the SUT holds, created for the test; its id and what it holds. */
+/**
+ * A report the SUT holds, created for the test; its id and what it holds. A create that fails
+ * leaves nothing to work on, and the test is skipped (the create test judges the create).
+ */
 async function createdReport(t: ConsumerTest): Promise<MeasureReport & { id: string }> {
   const res = await t.sut.create(newReport());
-  t.require([200, 201, 204].includes(res.status), `creating the report to work on answered ${res.status}`);
-  const id = t.require(writtenId(res), 'the create answer names the new report (Location or body id)');
+  const id = writtenId(res);
+  if (![200, 201, 204].includes(res.status) || !id) return t.skip(`creating the report to work on answered ${statusText(res.status)}${id ? '' : ' naming no report'}, so there is nothing to update (the create test judges that)`);
   return { ...newReport(), id };
 }
 
@@ -22,7 +26,9 @@ export const rejectionTests = [
     requirements: ['FHIR-HTTP-010', 'FHIR-HTTP-004'],
     negativeControl: 'operation-outcome-missing',
     async run(t) {
-      for (const [format, file] of [['json', 'measurereport-invalid-broken.json'], ['xml', 'measurereport-invalid-broken.xml']] as const) {
+      const files: Record<WireFormat, string> = { json: 'measurereport-invalid-broken.json', xml: 'measurereport-invalid-broken.xml' };
+      for (const format of listedFormats(t)) {
+        const file = files[format];
         const res = await t.sut.request('POST', 'MeasureReport', { body: pushText(file), headers: { 'content-type': MEDIA[format], accept: MEDIA[format] } });
         expectRejected(t, res, `POST of broken ${format.toUpperCase()} (${file})`, { status: [400], refused: 'FHIR-HTTP-010', code: 'FHIR-HTTP-010' });
       }
@@ -44,11 +50,12 @@ export const rejectionTests = [
       for (const file of ['measurereport-invalid-missing-status.json', 'measurereport-invalid-wrong-type.json']) {
         // Sent as the fixture's own text: a FHIR serializer could not write the wrongly typed count.
         const res = await t.sut.request('POST', 'MeasureReport', { body: pushText(file), headers: { 'content-type': MEDIA.json, accept: MEDIA.json } });
-        expectRejected(t, res, `POST ${file}`, { status: [400], refused: 'SANER-PM-CON-001', code: 'FHIR-HTTP-010' });
+        expectRejected(t, res, `POST ${file}`, { status: [400], refused: ['SANER-PM-CON-001', 'FHIR-HTTP-010'], code: 'FHIR-HTTP-010' });
       }
+      if (!listedFormats(t).includes('xml')) return;
       const { id: _id, ...noStatus } = pushFixture<MeasureReport>('measurereport-invalid-missing-status.json');
       const xml = await t.sut.create(noStatus as MeasureReport, { format: 'xml' });
-      expectRejected(t, xml, 'POST measurereport-invalid-missing-status.json in XML', { status: [400], refused: 'SANER-PM-CON-001', code: 'FHIR-HTTP-010' });
+      expectRejected(t, xml, 'POST measurereport-invalid-missing-status.json in XML', { status: [400], refused: ['SANER-PM-CON-001', 'FHIR-HTTP-010'], code: 'FHIR-HTTP-010' });
     },
   }),
   test<ConsumerData>('a SANER profile violation is refused with 422 naming the element', {
@@ -57,12 +64,12 @@ export const rejectionTests = [
     description: 'MeasureReport.date without a time breaks PublicHealthMeasureReport (dates precise to the second with a time zone).',
     async run(t) {
       const { id: _id, ...body } = pushFixture<MeasureReport>('measurereport-invalid-profile-date.json');
-      for (const format of ['json', 'xml'] as const) {
+      for (const format of listedFormats(t)) {
         const res = await t.sut.create(body as MeasureReport, { format });
-        const outcome = expectRejected(t, res, `POST measurereport-invalid-profile-date.json in ${format.toUpperCase()}`, { status: [422], refused: 'SANER-PM-CON-001', code: 'FHIR-HTTP-013' });
+        const outcome = expectRejected(t, res, `POST measurereport-invalid-profile-date.json in ${format.toUpperCase()}`, { status: [422], refused: ['SANER-PM-CON-001', 'FHIR-HTTP-013'], code: 'FHIR-HTTP-013' });
         if (!outcome) continue;
         const named = outcome.issue.some((i) => (i.expression ?? []).some((e) => /(^|\.)date$/.test(e)) || /MeasureReport\.date/.test(i.diagnostics ?? ''));
-        t.expect(named, named ? 'the OperationOutcome names MeasureReport.date' : 'the OperationOutcome does not name MeasureReport.date (issue.expression)', { requirement: 'FHIR-HTTP-013' });
+        t.expect(named, named ? 'the OperationOutcome names MeasureReport.date' : 'the OperationOutcome does not name MeasureReport.date; expected it in issue.expression or the diagnostics', { requirement: 'FHIR-HTTP-013' });
       }
     },
   }),
@@ -79,8 +86,9 @@ export const rejectionTests = [
       const { id: _id, ...noId } = withCount(stored, 'numTotBedsOcc', 2);
       const missing = await t.sut.request('PUT', `MeasureReport/${stored.id}`, { body: JSON.stringify(noId), headers: { 'content-type': MEDIA.json, accept: MEDIA.json } });
       expectRejected(t, missing, `PUT MeasureReport/${stored.id} with a body without id`, { status: [400], refused: 'FHIR-HTTP-009', code: 'FHIR-HTTP-009' });
-      const after = await readBack(t, stored.id, 'FHIR-HTTP-009');
-      if (after) t.expectEqual(countOf(after, 'numTotBedsOcc'), countOf(stored, 'numTotBedsOcc'), 'the refused updates left the stored report as it was', { requirement: 'FHIR-HTTP-009' });
+      const after = await readBack(t, stored.id, { requirement: 'FHIR-HTTP-009' });
+      const kept = after && countOf(after, 'numTotBedsOcc') === countOf(stored, 'numTotBedsOcc');
+      if (after) t.expect(kept, `MeasureReport/${stored.id} shows numTotBedsOcc ${countOf(after, 'numTotBedsOcc') ?? '(none)'} after the refused updates${kept ? ', as before them' : `; expected ${countOf(stored, 'numTotBedsOcc')}, as before them`}`, { requirement: 'FHIR-HTTP-009' });
     },
   }),
   test<ConsumerData>('an update with a stale If-Match is refused with 412 and changes nothing', {
@@ -89,11 +97,12 @@ export const rejectionTests = [
     async run(t) {
       const stored = await createdReport(t);
       const first = await t.sut.update(withCount(stored, 'numTotBedsOcc', 200));
-      t.require([200, 201, 204].includes(first.status), `the first update answered ${first.status}`);
+      if (![200, 201, 204].includes(first.status)) return t.skip(`the first update of MeasureReport/${stored.id} answered ${statusText(first.status)}, so there is no newer version for a stale If-Match (the update test judges updates)`);
       const stale = await t.sut.update(withCount(stored, 'numTotBedsOcc', 100), { headers: { 'if-match': 'W/"1"' } });
       expectRejected(t, stale, `PUT MeasureReport/${stored.id} with If-Match W/"1" after version 2`, { status: [412, 409], refused: 'FHIR-HTTP-012', code: 'FHIR-HTTP-012' });
-      const after = await readBack(t, stored.id, 'FHIR-HTTP-012');
-      if (after) t.expectEqual(countOf(after, 'numTotBedsOcc'), 200, 'the stored report keeps the value of the accepted update', { requirement: 'FHIR-HTTP-012' });
+      const after = await readBack(t, stored.id, { requirement: 'FHIR-HTTP-012' });
+      const shown = after ? countOf(after, 'numTotBedsOcc') : undefined;
+      if (after) t.expect(shown === 200, `MeasureReport/${stored.id} shows numTotBedsOcc ${shown ?? '(none)'}${shown === 200 ? ', the value of the accepted update' : '; expected 200, the value of the accepted update'}`, { requirement: 'FHIR-HTTP-012' });
     },
   }),
 ];

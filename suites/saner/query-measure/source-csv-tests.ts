@@ -1,8 +1,8 @@
 /** The CSV Option of Query Measure on the Measure Source: `$read-csv` and `$search-csv` (§5.2, §5.3, CSV.md §5). */
 import type { Measure, MeasureReport } from 'fhir/r4.js';
 import { measureReportsToCsvString, planColumns, readCsvMeasureReports } from '../../../src/csv/index.js';
-import { test, type FhirResponse, type TestDefinition } from '../../../src/engine/index.js';
-import { countsOf, csvKey, distanceKm, instant, matchesOf, theReport, utc, type SourceTest } from './source-checks.js';
+import { test, type CheckOptions, type FhirResponse, type TestDefinition } from '../../../src/engine/index.js';
+import { aResource, cited, countsOf, csvKey, distanceKm, instant, matchesOrSkip, theReport, utc, type SourceTest } from './source-checks.js';
 import { localReference } from './source-data.js';
 import type { SourceData } from './source-data.js';
 
@@ -13,26 +13,33 @@ function measureOf(t: SourceTest): Measure {
   return t.fixture.measure ?? t.skip(`the SUT holds no Measure ${theReport(t).measure}, which CSV columns come from`);
 }
 
-/** The CSV body of an answer, after checking it is CSV. */
-function csvOf(t: SourceTest, res: FhirResponse, requirement?: string): string {
-  const options = requirement ? { requirement } : {};
+/** The CSV body of an answer, after checking it is CSV; the checks decide what the operation's answer decides (default: all the test cites). */
+function csvOf(t: SourceTest, res: FhirResponse, options: CheckOptions = cited(t)): string {
   t.expectStatus(res, 200, options);
   const type = res.headers['content-type'] ?? '';
-  t.require(/^text\/csv\b/i.test(type), `Content-Type is ${JSON.stringify(type)}, expected text/csv`, options);
+  const csv = /^text\/csv\b/i.test(type);
+  t.require(csv, `Content-Type is ${type ? JSON.stringify(type) : 'missing'}${csv ? '' : '; expected text/csv'}`, options);
   return res.text;
 }
 
-async function reportsOfCsv(t: SourceTest, csv: string, measure: Measure, map?: string[]): Promise<MeasureReport[]> {
+async function reportsOfCsv(t: SourceTest, csv: string, measure: Measure, options: CheckOptions = cited(t), map?: string[]): Promise<MeasureReport[]> {
   try {
-    return await readCsvMeasureReports(csv, measure, { ...(map ? { map } : {}), unknownColumns: 'error' });
+    const reports = await readCsvMeasureReports(csv, measure, { ...(map ? { map } : {}), unknownColumns: 'error' });
+    t.expect(true, `the CSV converts back to ${reports.length} MeasureReports of ${measure.url}`, options);
+    return reports;
   } catch (err) {
-    return t.require(undefined, `the CSV converts back to MeasureReports of ${measure.url}: ${(err as Error).message}`);
+    return t.require(undefined, `the CSV does not convert back to MeasureReports of ${measure.url}: ${(err as Error).message}`, options);
   }
 }
 
-function expectSameNumbers(t: SourceTest, fromCsv: MeasureReport[], fromJson: MeasureReport[], requirement: string): void {
-  t.expectEqual(fromCsv.map(csvKey).sort(), fromJson.map(csvKey).sort(), 'the CSV holds one report per report of the search (subject, period)', { requirement });
-  t.expectEqual([...countsOf(fromCsv)].sort(), [...countsOf(fromJson)].sort(), 'every population count of the CSV equals the MeasureReport', { requirement });
+function expectSameNumbers(t: SourceTest, fromCsv: MeasureReport[], fromJson: MeasureReport[], options: CheckOptions = cited(t)): void {
+  const keys = [fromCsv.map(csvKey).sort(), fromJson.map(csvKey).sort()] as const;
+  const sameKeys = keys[0].join() === keys[1].join();
+  t.expect(sameKeys, `the CSV holds ${fromCsv.length} reports (subject, period) for the ${fromJson.length} of the search${sameKeys ? ', the same ones' : '; expected one per report of the search'}`, options);
+  const counts = [[...countsOf(fromCsv)].sort(), [...countsOf(fromJson)].sort()] as const;
+  const differ = counts[1].filter(([k, v]) => !counts[0].some(([k2, v2]) => k2 === k && v2 === v)).map(([k, v]) => `${k} is ${v} in the MeasureReport, ${countsOf(fromCsv).get(k) ?? 'absent'} in the CSV`);
+  const sameCounts = differ.length === 0 && counts[0].length === counts[1].length;
+  t.expect(sameCounts, sameCounts ? `every one of the ${counts[1].length} population counts of the CSV equals the MeasureReport's` : `${differ.length || 'some'} population counts differ (${differ.slice(0, 3).join('; ') || `the CSV has ${counts[0].length} counts, the reports ${counts[1].length}`}); expected the MeasureReports' counts`, options);
 }
 
 function searchCsv(t: SourceTest, params: Record<string, string | string[]>): Promise<FhirResponse> {
@@ -45,8 +52,9 @@ function dayOfReport(t: SourceTest): Record<string, string | string[]> {
   return { measure: r.measure!.split('|')[0]!, period: [`ge${r.period!.start}`, `le${r.period!.end ?? r.period!.start}`] };
 }
 
+/** The reports the REST search selects, which a CSV must hold; a failed search skips the test (the search tests judge it). */
 async function jsonSearch(t: SourceTest, params: Record<string, string | string[]>): Promise<MeasureReport[]> {
-  return matchesOf<MeasureReport>(t, await t.sut.search('MeasureReport', { ...params, _count: 1000 }), 'MeasureReport');
+  return matchesOrSkip<MeasureReport>(t, await t.sut.search('MeasureReport', { ...params, _count: 1000 }), 'MeasureReport', 'the reports the CSV must hold');
 }
 
 interface ParamCase {
@@ -132,8 +140,8 @@ function paramTest(c: ParamCase): TestDefinition<SourceData> {
       const day = new Map((await jsonSearch(t, dayOfReport(t))).map((r) => [csvKey(r), r]));
       const csv = csvOf(t, await searchCsv(t, { ...dayOfReport(t), ...c.value(t) }));
       const keys = (await reportsOfCsv(t, csv, measure)).map(csvKey);
-      if (c.fits(t, own)) t.expect(keys.includes(csvKey(own)), `the CSV has the rows of MeasureReport/${own.id}`);
-      t.expectEvery(keys, (k) => day.has(k) && c.fits(t, day.get(k)!), `every report in the CSV is a report of the day that meets ${c.param}`);
+      if (c.fits(t, own)) t.expect(keys.includes(csvKey(own)), `the CSV ${keys.includes(csvKey(own)) ? 'has' : 'lacks'} the rows of MeasureReport/${own.id}${keys.includes(csvKey(own)) ? '' : `, which meets ${c.param}; expected them`}`);
+      t.expectEvery(keys, (k) => day.has(k) && c.fits(t, day.get(k)!), `every report in the CSV is a report of the day that meets ${c.param}`, { show: (k) => `the rows of ${k.replace('|', ' at ')}` });
     },
   });
 }
@@ -148,7 +156,8 @@ export const csvTests: TestDefinition<SourceData>[] = [
       const r = theReport(t);
       const csv = csvOf(t, await t.sut.operation('read-csv', { type: 'MeasureReport', id: r.id!, method: 'GET', ...ACCEPT_CSV }));
       const header = (await measureReportsToCsvString([r], measure)).split(/\r?\n/, 1)[0];
-      t.expectEqual(csv.split(/\r?\n/, 1)[0], header, 'the header row is the canonical one for this report and Measure (CSV.md §3.1)');
+      const got = csv.split(/\r?\n/, 1)[0] ?? '';
+      t.expect(got === header, `the header row is ${JSON.stringify(got)}${got === header ? ', the canonical one for this report and Measure (CSV.md §3.1)' : `; expected the canonical ${JSON.stringify(header)} (CSV.md §3.1)`}`, cited(t));
     },
   }),
   test<SourceData>('$read-csv converts back to the numbers of the MeasureReport', {
@@ -159,7 +168,7 @@ export const csvTests: TestDefinition<SourceData>[] = [
       const measure = measureOf(t);
       const r = theReport(t);
       const csv = csvOf(t, await t.sut.operation('read-csv', { type: 'MeasureReport', id: r.id!, method: 'GET', ...ACCEPT_CSV }));
-      expectSameNumbers(t, await reportsOfCsv(t, csv, measure), [r], 'SANER-CSVPULL-SRC-002');
+      expectSameNumbers(t, await reportsOfCsv(t, csv, measure), [r]);
     },
   }),
   test<SourceData>('$read-csv with map renames, selects and orders the columns', {
@@ -174,10 +183,13 @@ export const csvTests: TestDefinition<SourceData>[] = [
       const r = theReport(t);
       const csv = csvOf(t, await t.sut.operation('read-csv', { type: 'MeasureReport', id: r.id!, method: 'GET', query: { map }, ...ACCEPT_CSV }));
       const header = (csv.split(/\r?\n/, 1)[0] ?? '').split(',');
-      t.expectEqual(header.filter((h) => h.startsWith('Column')), populations.map((_c, i) => `Column${i + 1}`), `after the key columns come exactly the mapped columns, in map order (map=${map})`);
-      const back = await reportsOfCsv(t, csv, measure, [map]);
+      const mapped = header.filter((h) => h.startsWith('Column'));
+      const wanted = populations.map((_c, i) => `Column${i + 1}`);
+      const inOrder = mapped.join() === wanted.join();
+      t.expect(inOrder, `with map=${map} the mapped columns are ${mapped.join(', ') || 'none'}${inOrder ? ', in map order' : `; expected exactly ${wanted.join(', ')}, in map order`}`);
+      const back = await reportsOfCsv(t, csv, measure, cited(t), [map]);
       const counts = countsOf(back);
-      t.expectEvery(populations, (c) => [...counts].some(([k, v]) => k.endsWith(`/${c.code}`) && v === countOf(r, c.code)), 'each mapped column holds the count of its population');
+      t.expectEvery(populations, (c) => [...counts].some(([k, v]) => k.endsWith(`/${c.code}`) && v === countOf(r, c.code)), 'each mapped column holds the count of its population', { show: (c) => `the column of ${c.code}` });
     },
   }),
   test<SourceData>('$search-csv answers one CSV with a row for each report the search finds', {
@@ -189,7 +201,10 @@ export const csvTests: TestDefinition<SourceData>[] = [
       const expected = await jsonSearch(t, dayOfReport(t));
       const csv = csvOf(t, await searchCsv(t, dayOfReport(t)));
       const back = await reportsOfCsv(t, csv, measure);
-      t.expectEqual(back.map(csvKey).sort(), expected.map(csvKey).sort(), `the CSV holds the ${expected.length} report(s) of measure + period`, { requirement: 'SANER-OP-SEARCHCSV-006' });
+      const got = back.map(csvKey).sort();
+      const want = expected.map(csvKey).sort();
+      const same = got.join() === want.join();
+      t.expect(same, `the CSV holds ${got.length} reports (subject, period)${same ? `, the ${want.length} the search by measure and period finds` : `; expected the ${want.length} the search by measure and period finds`}`, cited(t));
     },
   }),
   test<SourceData>('$search-csv converts back to the numbers of the MeasureReports', {
@@ -200,7 +215,7 @@ export const csvTests: TestDefinition<SourceData>[] = [
       const measure = measureOf(t);
       const expected = await jsonSearch(t, dayOfReport(t));
       const csv = csvOf(t, await searchCsv(t, dayOfReport(t)));
-      expectSameNumbers(t, await reportsOfCsv(t, csv, measure), expected, 'SANER-CSVPULL-SRC-003');
+      expectSameNumbers(t, await reportsOfCsv(t, csv, measure), expected);
     },
   }),
   test<SourceData>('$search-csv with map lays out the mapped columns', {
@@ -213,7 +228,9 @@ export const csvTests: TestDefinition<SourceData>[] = [
       const map = `${first.code}$Mapped`;
       const csv = csvOf(t, await searchCsv(t, { ...dayOfReport(t), map }));
       const header = (csv.split(/\r?\n/, 1)[0] ?? '').split(',');
-      t.expectEqual(header.filter((h) => !['subject', 'reporter', 'period', 'period-start', 'period-end', 'stratifier', 'stratum'].includes(h)), ['Mapped'], `map=${map} leaves one measure column, named Mapped`);
+      const columns = header.filter((h) => !['subject', 'reporter', 'period', 'period-start', 'period-end', 'stratifier', 'stratum'].includes(h));
+      const one = columns.join() === 'Mapped';
+      t.expect(one, `with map=${map} the measure columns are ${columns.join(', ') || 'none'}${one ? '' : '; expected one, named Mapped'}`);
     },
   }),
   test<SourceData>('$search-csv without measure or without period is refused with 400', {
@@ -224,9 +241,11 @@ export const csvTests: TestDefinition<SourceData>[] = [
       const { measure, period } = dayOfReport(t);
       for (const [missing, params] of [['period', { measure: measure! }], ['measure', { period: period! }]] as const) {
         const res = await searchCsv(t, params);
-        t.expectStatus(res, 400, { requirement: missing === 'measure' ? 'SANER-OP-SEARCHCSV-004' : 'SANER-OP-SEARCHCSV-006' });
+        const about = { requirement: missing === 'measure' ? 'SANER-OP-SEARCHCSV-004' : 'SANER-OP-SEARCHCSV-006' };
+        if (!t.expectStatus(res, 400, about)) continue;
         const outcome = res.tryResource();
-        t.expect(outcome.ok && outcome.resource.resourceType === 'OperationOutcome', `the 400 without ${missing} carries an OperationOutcome`);
+        const ok = outcome.ok && outcome.resource.resourceType === 'OperationOutcome';
+        t.expect(ok, `the 400 without ${missing} carries ${outcome.ok ? aResource(outcome.resource.resourceType) : 'no resource'}${ok ? '' : '; expected an OperationOutcome saying why'}`, about);
       }
     },
   }),

@@ -2,8 +2,9 @@
  * What the Measure Source suite works on: the data the SUT holds, discovered in setup (or named in
  * `t.config.ids`), optionally first loaded from the project's SANER fixtures (`t.config.seed`).
  */
-import type { Bundle, Location, Measure, MeasureReport, Organization, Resource } from 'fhir/r4.js';
-import type { FhirClient, FhirResponse, SuiteEnvironment } from '../../../src/engine/index.js';
+import type { Bundle, CapabilityStatement, Location, Measure, MeasureReport, Organization, Resource } from 'fhir/r4.js';
+import type { FhirClient, FhirResponse, SuiteEnvironment, WireFormat } from '../../../src/engine/index.js';
+import { formatOfMediaType } from '../../../src/fhir/negotiation.js';
 import { seedResources } from '../../../simulators/measure-source/index.js';
 
 export type SourceData = {
@@ -21,6 +22,12 @@ export type SourceData = {
   /** Every Measure and Location the SUT listed (first page of 100). */
   measures: Measure[];
   locations: Location[];
+  /**
+   * The formats the SUT's CapabilityStatement lists (JSON alone when it gives none): interaction
+   * requirements are decided in each of them, while the format rows (SANER-QM-FMT-*) ask for
+   * both whatever the SUT lists.
+   */
+  formats: WireFormat[];
 };
 
 function parsed<T extends Resource>(res: FhirResponse, what: string): T {
@@ -78,14 +85,29 @@ async function chosenReport(s: SuiteEnvironment): Promise<MeasureReport | string
   return reports.find(usable) ?? reports[0] ?? 'the SUT holds no MeasureReport to test with: load some, name one in sut.ids.MeasureReport, or run with --seed';
 }
 
+/** The formats the SUT's CapabilityStatement lists. */
+async function listedFormats(s: SuiteEnvironment): Promise<WireFormat[]> {
+  const res = await s.sut.capabilities();
+  const parsed = res.tryResource<CapabilityStatement>();
+  if (res.status !== 200 || !parsed.ok || parsed.resource.resourceType !== 'CapabilityStatement') {
+    s.note(`GET [base]/metadata answered ${res.status} without a CapabilityStatement: reads and searches are judged in JSON only`);
+    return ['json'];
+  }
+  const listed = new Set((parsed.resource.format ?? []).map((f) => formatOfMediaType(f)));
+  const formats = (['json', 'xml'] as const).filter((f) => listed.has(f));
+  if (!formats.includes('xml')) s.note(`the CapabilityStatement lists no xml (format ${JSON.stringify(parsed.resource.format ?? [])}): reads and searches are judged in ${formats.length ? formats.join(' and ').toUpperCase() : 'JSON'}; SANER-QM-FMT-002 judges XML`);
+  return formats.length ? formats : ['json'];
+}
+
 export async function discover(s: SuiteEnvironment): Promise<SourceData> {
   const startedAt = new Date().toISOString();
   if (s.config['seed'] === true) await seed(s);
+  const formats = await listedFormats(s);
   const chosen = await chosenReport(s);
   const [measures, locations] = await Promise.all([list<Measure>(s.sut, 'Measure'), list<Location>(s.sut, 'Location')]);
   if (typeof chosen === 'string') {
     s.note(chosen);
-    return { startedAt, report: undefined, missing: chosen, measure: undefined, location: undefined, organization: undefined, measures, locations };
+    return { startedAt, report: undefined, missing: chosen, measure: undefined, location: undefined, organization: undefined, measures, locations, formats };
   }
   const report = chosen;
   s.note(`tests are built around MeasureReport/${report.id} (measure ${report.measure})`);
@@ -95,5 +117,5 @@ export async function discover(s: SuiteEnvironment): Promise<SourceData> {
   ]);
   const canonical = report.measure?.split('|')[0];
   const measure = measures.find((m) => m.url === canonical) ?? (canonical ? (await list<Measure>(s.sut, 'Measure', { url: canonical }))[0] : undefined);
-  return { startedAt, report, measure, location, organization, measures, locations };
+  return { startedAt, report, measure, location, organization, measures, locations, formats };
 }

@@ -1,8 +1,12 @@
-/** Read, search and every search parameter of Query Measure on the Measure Source (§6 SANER-QM-SRC, §4.1). */
+/**
+ * Read, search and every search parameter of Query Measure on the Measure Source (§6 SANER-QM-SRC,
+ * §4.1). Each is judged on the interaction: status, Bundle, ids and matches, in every format the
+ * CapabilityStatement lists. Whether what came back conforms is judged by the content tests.
+ */
 import type { Location, Measure, MeasureReport, Organization, Resource } from 'fhir/r4.js';
 import { test, type TestDefinition } from '../../../src/engine/index.js';
 import { MEASURE_POPULATIONS_VALUE_SET } from '../../../ig/saner/canonicals.js';
-import { codingsOf, distanceKm, idsOf, includesOf, instant, matchesOf, overlaps, theReport, utc, validateServed, type SourceTest } from './source-checks.js';
+import { cited, codingsOf, distanceKm, idsOf, includesOf, instant, matchesOf, overlaps, quietMatches, theReport, utc, type SourceTest } from './source-checks.js';
 import { localReference, type SourceData } from './source-data.js';
 
 type Served = 'Location' | 'MeasureReport' | 'Measure' | 'Organization';
@@ -14,11 +18,15 @@ const REQ: Record<Served, { read: string; search: string; id: string; include: s
   Organization: { read: 'SANER-QM-SRC-043', search: 'SANER-QM-SRC-044', id: 'SANER-QM-SRC-045', include: 'SANER-QM-SRC-048' },
 };
 
+/** The resource of the type setup found, if any. */
+function heldFromSetup(t: SourceTest, type: Served): Resource | undefined {
+  const f = t.fixture;
+  return { MeasureReport: f.report, Measure: f.measure, Location: f.location, Organization: f.organization }[type];
+}
+
 /** A resource of the type the suite found in setup, or the test is skipped. */
 function known(t: SourceTest, type: Served): Resource {
-  const f = t.fixture;
-  const found = { MeasureReport: f.report, Measure: f.measure, Location: f.location, Organization: f.organization }[type];
-  return found ?? t.skip(`the SUT holds no ${type} the suite could find through MeasureReport/${theReport(t).id}`);
+  return heldFromSetup(t, type) ?? t.skip(`the SUT holds no ${type} the suite could find through MeasureReport/${theReport(t).id}`);
 }
 
 /** The id of a resource of the type to read: the suite report, its Measure, or what the report references. */
@@ -38,20 +46,24 @@ function perType(type: Served): TestDefinition<SourceData>[] {
       negativeControl: `refuse-interaction:${type}/read`,
       async run(t) {
         const id = idToRead(t, type);
-        const res = await t.sut.read(type, id);
-        t.expectStatus(res, 200);
-        const read = res.resource();
-        t.expectEqual(`${read.resourceType}/${read.id}`, `${type}/${id}`, `the read returns ${type}/${id}`);
-        await validateServed(t, [read]);
+        for (const format of t.fixture.formats) {
+          const res = await t.sut.read(type, id, { format });
+          t.expectStatus(res, 200, cited(t));
+          const read = res.resource();
+          const got = `${read.resourceType}/${read.id}`;
+          t.expect(got === `${type}/${id}`, `the ${format.toUpperCase()} read of ${type}/${id} returned ${got}${got === `${type}/${id}` ? '' : `; expected ${type}/${id}`}`, cited(t));
+        }
       },
     }),
     test<SourceData>(`${type} search answers a searchset Bundle`, {
       requirements: req.search,
       negativeControl: `refuse-interaction:${type}/search-type`,
       async run(t) {
-        const found = matchesOf(t, await t.sut.search(type, { _count: 5 }), type);
-        t.expect(found.length > 0, `GET [base]/${type}?_count=5 found ${found.length} ${type} resources`);
-        await validateServed(t, found);
+        const holds = heldFromSetup(t, type);
+        for (const format of t.fixture.formats) {
+          const found = matchesOf(t, await t.sut.search(type, { _count: 5 }, { format }), type);
+          if (holds) t.expect(found.length > 0, `GET [base]/${type}?_count=5 in ${format.toUpperCase()} found ${found.length} ${type}${found.length ? '' : `; expected at least one: the SUT serves ${type}/${holds.id}`}`);
+        }
       },
     }),
     test<SourceData>(`${type} search by _id returns exactly the ids asked for`, {
@@ -59,11 +71,12 @@ function perType(type: Served): TestDefinition<SourceData>[] {
       negativeControl: 'ignore-search-param:_id',
       async run(t) {
         const first = known(t, type);
-        const other = matchesOf(t, await t.sut.search(type, { _count: 5 }), type).find((r) => r.id !== first.id);
+        const other = quietMatches(await t.sut.search(type, { _count: 5 }), type).find((r) => r.id && r.id !== first.id);
         const ids = [first.id!, ...(other ? [other.id!] : [])];
-        const found = matchesOf(t, await t.sut.search(type, { _id: ids.join(',') }), type);
-        t.expectEqual(idsOf(found), ids.map((id) => `${type}/${id}`).sort(), `_id=${ids.join(',')} returns exactly those ${type} resources`);
-        await validateServed(t, found);
+        const found = idsOf(matchesOf(t, await t.sut.search(type, { _id: ids.join(',') }), type));
+        const wanted = ids.map((id) => `${type}/${id}`).sort();
+        const same = found.join() === wanted.join();
+        t.expect(same, `_id=${ids.join(',')} returned ${found.length ? found.join(', ') : 'nothing'}${same ? '' : `; expected exactly ${wanted.join(', ')}`}`, cited(t));
       },
     }),
     test<SourceData>(`${type} search with _include=* adds what the match references`, {
@@ -72,18 +85,18 @@ function perType(type: Served): TestDefinition<SourceData>[] {
       description: 'Literal references of the match must come back as includes; canonical ones (MeasureReport.measure, Measure.library) may (D12).',
       async run(t) {
         const match = known(t, type);
-        const res = await t.sut.search(type, { _id: match.id!, _include: '*' });
-        const found = matchesOf(t, res, type);
-        t.expectEqual(idsOf(found), [`${type}/${match.id}`], `the match is ${type}/${match.id}`);
-        const included = new Set(idsOf(includesOf(res)));
         const literal = [...new Set(referencesIn(match).flatMap((r) => (localReference(r) ? [`${localReference(r)!.type}/${localReference(r)!.id}`] : [])))];
         if (literal.length === 0) return t.skip(`${type}/${match.id} references nothing literally, so _include=* has nothing it must add`);
-        t.expectEvery(literal, (r) => included.has(r), `every resource ${type}/${match.id} references (${literal.join(', ')}) is included`);
+        const res = await t.sut.search(type, { _id: match.id!, _include: '*' });
+        const found = idsOf(matchesOf(t, res, type));
+        const only = found.length === 1 && found[0] === `${type}/${match.id}`;
+        t.expect(only, `the matches are ${found.length ? found.join(', ') : 'none'}${only ? '' : `; expected ${type}/${match.id} alone`}`, cited(t));
+        const included = new Set(idsOf(includesOf(res)));
+        t.expectEvery(literal, (r) => included.has(r), `every resource ${type}/${match.id} references is included`, { ...cited(t), show: (r) => r });
         if (type === 'MeasureReport') {
           const measure = t.fixture.measure;
           if (measure) t.note(`the Measure ${measure.url} was ${included.has(`Measure/${measure.id}`) ? '' : 'not '}included (optional: measure is a canonical, D12)`);
         }
-        await validateServed(t, includesOf(res));
       },
     }),
   ];
@@ -104,13 +117,12 @@ function referencesIn(resource: Resource): string[] {
   return out;
 }
 
-/** A search of MeasureReports that must find the suite's report and nothing that fails `fits`. */
-async function reportSearch(t: SourceTest, params: Record<string, string | string[]>, fits: (r: MeasureReport) => boolean, what: string, requirement?: string): Promise<MeasureReport[]> {
+/** A search of MeasureReports that must find the suite's report and nothing that fails `fits`; its checks decide every requirement the test cites. */
+async function reportSearch(t: SourceTest, params: Record<string, string | string[]>, fits: (r: MeasureReport) => boolean, what: string): Promise<MeasureReport[]> {
   const found = matchesOf<MeasureReport>(t, await t.sut.search('MeasureReport', { ...params, _count: 100 }), 'MeasureReport');
-  const options = requirement ? { requirement } : {};
-  t.expectSome(found, (r) => r.id === theReport(t).id, `the search finds MeasureReport/${theReport(t).id}`, options);
-  t.expectEvery(found, fits, `every report found ${what}`, options);
-  await validateServed(t, found);
+  const own = theReport(t).id;
+  t.expectSome(found, (r) => r.id === own, `the search finds MeasureReport/${own}`, cited(t));
+  t.expectEvery(found, fits, `every report found ${what}`, { ...cited(t), show: (r) => `MeasureReport/${r.id}` });
   return found;
 }
 
@@ -118,7 +130,7 @@ function reportFacts(t: SourceTest) {
   const r = theReport(t);
   return {
     r,
-    measure: t.require(r.measure, `MeasureReport/${r.id} names its measure`).split('|')[0]!,
+    measure: (r.measure ?? t.skip(`MeasureReport/${r.id} names no measure to search by`)).split('|')[0]!,
     start: instant(r.period?.start),
     end: instant(r.period?.end ?? r.period?.start),
   };
@@ -148,17 +160,24 @@ const narrative = (m: Measure) => (m.text?.div ?? '').replace(/<[^>]*>/g, ' ');
 const definitionFields = (m: Measure) => [m.title, m.subtitle, m.publisher, m.description, m.purpose, m.usage, m.guidance].filter((f): f is string => Boolean(f));
 const definitionText = (m: Measure) => definitionFields(m).join(' ');
 
-/** Every string value of the resource and its narrative, as `_content` searches them. */
-function anyText(m: Measure): string {
+/** Parts of a resource that are about the record, not its content: never a source of `_content` probe words. */
+const NOT_CONTENT = new Set(['meta', 'id', 'div', 'url', 'system', 'reference']);
+
+/** Every string value of the resource's content and its narrative, as `_content` searches them. */
+function contentText(m: Measure): string {
   const out: string[] = [narrative(m)];
   const walk = (v: unknown, key: string): void => {
-    if (typeof v === 'string' && key !== 'div') out.push(v);
+    if (NOT_CONTENT.has(key)) return;
+    if (typeof v === 'string') out.push(v);
     else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
   };
   walk(m, '');
   return out.join(' ');
 }
+
+/** Everything the resource holds, for judging what a server found: it may index more than the content. */
+const everything = (m: Measure) => `${JSON.stringify(m)} ${narrative(m)}`;
 
 const allWords = (textOf: (m: Measure) => string) => (m: Measure) => words(textOf(m));
 /** A string parameter matches the start of a value, so only first words make safe search values. */
@@ -170,6 +189,7 @@ function measureTextTest(
   requirement: string,
   textOf: (m: Measure) => string,
   candidates: (m: Measure) => string[],
+  foundText: (m: Measure) => string = textOf,
 ): TestDefinition<SourceData> {
   return test<SourceData>(title, {
     requirements: [requirement, 'SANER-QM-PG-015'],
@@ -177,9 +197,8 @@ function measureTextTest(
     async run(t) {
       const { measure, word } = discriminatingWord(t, textOf, candidates);
       const found = matchesOf<Measure>(t, await t.sut.search('Measure', { [param]: word }), 'Measure');
-      t.expectSome(found, (m) => m.id === measure.id, `${param}=${word} finds Measure/${measure.id}`, { requirement });
-      t.expectEvery(found, (m) => textOf(m).toLowerCase().includes(word.toLowerCase()), `every Measure found by ${param}=${word} has that word`, { requirement });
-      await validateServed(t, found);
+      t.expectSome(found, (m) => m.id === measure.id, `${param}=${word} finds Measure/${measure.id}`, cited(t));
+      t.expectEvery(found, (m) => foundText(m).toLowerCase().includes(word.toLowerCase()), `every Measure found by ${param}=${word} has that word`, { ...cited(t), show: (m) => `Measure/${m.id}` });
     },
   });
 }
@@ -204,10 +223,10 @@ export const searchTests: TestDefinition<SourceData>[] = [
     negativeControl: 'ignore-search-param:name',
     async run(t) {
       const location = known(t, 'Location') as Location;
-      const word = t.require(location.name?.split(/\s+/)[0], `Location/${location.id} has a name`);
+      const word = location.name?.split(/\s+/)[0] ?? t.skip(`Location/${location.id} has no name to search by`);
       const found = matchesOf<Location>(t, await t.sut.search('Location', { name: word }), 'Location');
-      t.expectSome(found, (l) => l.id === location.id, `name=${word} finds Location/${location.id}`);
-      t.expectEvery(found, (l) => [l.name, ...(l.alias ?? [])].some((n) => n?.toLowerCase().includes(word.toLowerCase())), `every Location found has ${word} in its name`);
+      t.expectSome(found, (l) => l.id === location.id, `name=${word} finds Location/${location.id}`, cited(t));
+      t.expectEvery(found, (l) => [l.name, ...(l.alias ?? [])].some((n) => n?.toLowerCase().includes(word.toLowerCase())), `every Location found has ${word} in its name`, { ...cited(t), show: (x) => `${x.resourceType}/${x.id}` });
     },
   }),
   test<SourceData>('Location search by identifier finds the facility', {
@@ -217,8 +236,8 @@ export const searchTests: TestDefinition<SourceData>[] = [
       const location = known(t, 'Location') as Location;
       const id = location.identifier?.find((i) => i.system && i.value) ?? t.skip(`Location/${location.id} has no identifier with system and value`);
       const found = matchesOf<Location>(t, await t.sut.search('Location', { identifier: `${id.system}|${id.value}` }), 'Location');
-      t.expectSome(found, (l) => l.id === location.id, `identifier=${id.system}|${id.value} finds Location/${location.id}`);
-      t.expectEvery(found, (l) => (l.identifier ?? []).some((i) => i.system === id.system && i.value === id.value), 'every Location found carries that identifier');
+      t.expectSome(found, (l) => l.id === location.id, `identifier=${id.system}|${id.value} finds Location/${location.id}`, cited(t));
+      t.expectEvery(found, (l) => (l.identifier ?? []).some((i) => i.system === id.system && i.value === id.value), 'every Location found carries that identifier', { ...cited(t), show: (x) => `${x.resourceType}/${x.id}` });
     },
   }),
   test<SourceData>('Organization search by name finds the reporter', {
@@ -226,10 +245,10 @@ export const searchTests: TestDefinition<SourceData>[] = [
     negativeControl: 'ignore-search-param:name',
     async run(t) {
       const org = known(t, 'Organization') as Organization;
-      const word = t.require(org.name?.split(/\s+/)[0], `Organization/${org.id} has a name`);
+      const word = org.name?.split(/\s+/)[0] ?? t.skip(`Organization/${org.id} has no name to search by`);
       const found = matchesOf<Organization>(t, await t.sut.search('Organization', { name: word }), 'Organization');
-      t.expectSome(found, (o) => o.id === org.id, `name=${word} finds Organization/${org.id}`);
-      t.expectEvery(found, (o) => [o.name, ...(o.alias ?? [])].some((n) => n?.toLowerCase().includes(word.toLowerCase())), `every Organization found has ${word} in its name`);
+      t.expectSome(found, (o) => o.id === org.id, `name=${word} finds Organization/${org.id}`, cited(t));
+      t.expectEvery(found, (o) => [o.name, ...(o.alias ?? [])].some((n) => n?.toLowerCase().includes(word.toLowerCase())), `every Organization found has ${word} in its name`, { ...cited(t), show: (x) => `${x.resourceType}/${x.id}` });
     },
   }),
   test<SourceData>('Organization search by identifier finds the reporter', {
@@ -239,8 +258,8 @@ export const searchTests: TestDefinition<SourceData>[] = [
       const org = known(t, 'Organization') as Organization;
       const id = org.identifier?.find((i) => i.system && i.value) ?? t.skip(`Organization/${org.id} has no identifier with system and value`);
       const found = matchesOf<Organization>(t, await t.sut.search('Organization', { identifier: `${id.system}|${id.value}` }), 'Organization');
-      t.expectSome(found, (o) => o.id === org.id, `identifier=${id.system}|${id.value} finds Organization/${org.id}`);
-      t.expectEvery(found, (o) => (o.identifier ?? []).some((i) => i.system === id.system && i.value === id.value), 'every Organization found carries that identifier');
+      t.expectSome(found, (o) => o.id === org.id, `identifier=${id.system}|${id.value} finds Organization/${org.id}`, cited(t));
+      t.expectEvery(found, (o) => (o.identifier ?? []).some((i) => i.system === id.system && i.value === id.value), 'every Organization found carries that identifier', { ...cited(t), show: (x) => `${x.resourceType}/${x.id}` });
     },
   }),
 
@@ -265,7 +284,7 @@ export const searchTests: TestDefinition<SourceData>[] = [
     negativeControl: 'ignore-date-filter',
     async run(t) {
       const { r, measure } = reportFacts(t);
-      const at = instant(t.require(r.date, `MeasureReport/${r.id} has a date`));
+      const at = instant(r.date ?? t.skip(`MeasureReport/${r.id} has no date to search by`));
       await reportSearch(t, { measure, date: [`gt${utc(at - 1000)}`, `lt${utc(at + 1000)}`] }, (x) => Math.abs(instant(x.date) - at) <= 1000, `was generated within a second of ${r.date}`);
     },
   }),
@@ -274,11 +293,11 @@ export const searchTests: TestDefinition<SourceData>[] = [
     negativeControl: 'ignore-date-filter',
     async run(t) {
       const { r } = reportFacts(t);
-      const at = instant(t.require(r.meta?.lastUpdated, `MeasureReport/${r.id} has meta.lastUpdated`));
+      const at = instant(r.meta?.lastUpdated ?? t.skip(`MeasureReport/${r.id} has no meta.lastUpdated to search by`));
       const inRange = (x: MeasureReport) => Math.abs(instant(x.meta?.lastUpdated) - at) <= 1000;
       await reportSearch(t, { _id: r.id!, _lastUpdated: [`ge${utc(at - 1000)}`, `le${utc(at + 1000)}`] }, inRange, `was last updated within a second of ${r.meta?.lastUpdated}`);
       const before = matchesOf<MeasureReport>(t, await t.sut.search('MeasureReport', { _id: r.id!, _lastUpdated: `lt${utc(at - 1000)}` }), 'MeasureReport');
-      t.expectEqual(idsOf(before), [], `_lastUpdated=lt${utc(at - 1000)} does not find MeasureReport/${r.id}, updated later`);
+      t.expect(!before.some((x) => x.id === r.id), `_lastUpdated=lt${utc(at - 1000)} returned ${idsOf(before).join(', ') || 'nothing'}${before.some((x) => x.id === r.id) ? `; expected no MeasureReport/${r.id}, updated later` : ''}`, cited(t));
     },
   }),
   test<SourceData>('MeasureReport search by measure.title finds the reports of the titled measure', {
@@ -348,7 +367,7 @@ export const searchTests: TestDefinition<SourceData>[] = [
   }),
 
   measureTextTest('Measure search by _text finds measures by their narrative', '_text', 'SANER-QM-SRC-031', narrative, allWords(narrative)),
-  measureTextTest('Measure search by _content finds measures by any of their text', '_content', 'SANER-QM-SRC-032', anyText, allWords(anyText)),
+  measureTextTest('Measure search by _content finds measures by any of their text', '_content', 'SANER-QM-SRC-032', contentText, allWords(contentText), everything),
   measureTextTest('Measure search by definition-text finds measures by their title and description', 'definition-text', 'SANER-QM-SRC-033', definitionText, firstWords),
   test<SourceData>('Measure search by code finds the measures counting that code', {
     requirements: ['SANER-QM-SRC-034', 'SANER-QM-PG-015'],
@@ -361,8 +380,8 @@ export const searchTests: TestDefinition<SourceData>[] = [
       if (!pick?.coding) return t.skip('no population code tells the Measures the SUT holds apart');
       const { system, code } = pick.coding as { system: string; code: string };
       const found = matchesOf<Measure>(t, await t.sut.search('Measure', { code: `${system}|${code}` }), 'Measure');
-      t.expectSome(found, (m) => m.id === pick.m.id, `code=${system}|${code} finds Measure/${pick.m.id}`);
-      t.expectEvery(found, (m) => has(m, system, code), `every Measure found has the code ${system}|${code}`);
+      t.expectSome(found, (m) => m.id === pick.m.id, `code=${system}|${code} finds Measure/${pick.m.id}`, cited(t));
+      t.expectEvery(found, (m) => has(m, system, code), `every Measure found has the code ${system}|${code}`, { ...cited(t), show: (x) => `${x.resourceType}/${x.id}` });
     },
   }),
   test<SourceData>('Measure search by code:in the MeasurePopulations value set finds the measures using its codes', {
@@ -373,9 +392,9 @@ export const searchTests: TestDefinition<SourceData>[] = [
       const inSet = (m: Measure) => codingsOf(m).some((c) => MEASURE_POPULATION_SYSTEMS.includes(c.system ?? ''));
       const res = await t.sut.search('Measure', { 'code:in': MEASURE_POPULATIONS_VALUE_SET });
       const found = matchesOf<Measure>(t, res, 'Measure');
-      t.expectEvery(found, inSet, 'every Measure found has a code of the MeasurePopulations value set');
+      t.expectEvery(found, inSet, 'every Measure found has a code of the MeasurePopulations value set', { ...cited(t), show: (x) => `${x.resourceType}/${x.id}` });
       const expected = t.fixture.measures.filter(inSet);
-      t.expectEvery(expected, (m) => found.some((f) => f.id === m.id), 'every Measure with such a code is found');
+      t.expectEvery(expected, (m) => found.some((f) => f.id === m.id), 'every Measure with such a code is found', { ...cited(t), show: (x) => `${x.resourceType}/${x.id}` });
       if (expected.length === t.fixture.measures.length) t.note('every Measure the SUT holds uses MeasurePopulations codes, so this search cannot show that it leaves any out');
     },
   }),
