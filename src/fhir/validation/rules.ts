@@ -2,6 +2,7 @@
 import type { Issue } from '../errors.js';
 import { compileFhirPath, holds, selectNodes, type FhirPathNode } from './fhirpath.js';
 import type { ModelPosition } from '../search/member-path.js';
+import type { TargetNarrowing } from './references.js';
 import { compileNative, locationOf, rootNode, UNSUPPORTED, type NativeExpression, type NativeNode } from './native-fhirpath.js';
 
 export type RuleSeverity = 'error' | 'warning' | 'information';
@@ -23,6 +24,8 @@ export interface Profile {
   name: string;
   resourceType: string;
   rules: Rule[];
+  /** References whose targets the profile narrows below R4's, checked besides the rules. */
+  referenceTargets?: readonly TargetNarrowing[];
 }
 
 /** The minimal shape every resource has; rules run on plain parsed JSON. */
