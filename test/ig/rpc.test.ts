@@ -8,10 +8,14 @@ import { RPC_MEASURE_REPORT, rpcMeasureReport } from '../../ig/rpc/profiles.js';
 import { requirements } from '../../ig/rpc/requirements.js';
 import { projectRoot } from '../../src/harness.js';
 import { evaluateRules, validateResource } from '../../src/fhir/validation/index.js';
+import { narrowedTargetIssues } from '../../src/fhir/validation/references.js';
 
 const range = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${String(i + 1).padStart(3, '0')}`);
 const valid = (): MeasureReport => JSON.parse(readFileSync(join(projectRoot, 'fixtures/rpc/measurereport-rpc-gleason-concordance.json'), 'utf8')) as MeasureReport;
-const issuesOf = (r: MeasureReport, fhirPathOnly = false) => evaluateRules(r as never, rpcMeasureReport.rules, { fhirPathOnly });
+const issuesOf = (r: MeasureReport, fhirPathOnly = false) => [
+  ...evaluateRules(r as never, rpcMeasureReport.rules, { fhirPathOnly }),
+  ...narrowedTargetIssues(r as never, rpcMeasureReport.name, rpcMeasureReport.referenceTargets ?? []),
+];
 
 describe('RPC catalogue', () => {
   it('holds every id of the digest §9 list: 9 + 9 + 17 + 4 + 3, the 3 alignment checks and the Consumer\'s two format rows', () => {
@@ -50,7 +54,7 @@ const BREAKS: [string, (r: MeasureReport) => void][] = [
   ['RPC-MR-002', (r) => (r.subject = { reference: 'Location/clinic' })],
   ['RPC-MR-002', (r) => (r.subject = { reference: 'https://example.org/fhir/Practitioner/p1/_history/2' })],
   ['RPC-MR-002', (r) => (r.subject = { type: 'Device', identifier: { value: 'x' } })],
-  ['RPC-MR-002-CONTAINED', (r) => ((r.contained = [{ resourceType: 'Location', id: 'loc' }]), (r.subject = { reference: '#loc' }))],
+  ['RPC-MR-002', (r) => ((r.contained = [{ resourceType: 'Location', id: 'loc' }]), (r.subject = { reference: '#loc' }))],
   ['RPC-MR-003', (r) => delete r.period.end],
   ['RPC-MR-003', (r) => delete r.period.start],
   ['RPC-MR-004', (r) => delete r.group],
@@ -83,6 +87,39 @@ describe('RPC MeasureReport rules (LAB-90 text, project URL)', () => {
     breakIt(r);
     expect(issuesOf(r).map((i) => i.rule)).toContain(id);
     expect(issuesOf(r, true).map((i) => i.rule)).toContain(id);
+  });
+
+  it('says where, what the subject points at and what the rule set allows', () => {
+    const cases: [MeasureReport['subject'], string][] = [
+      [{ reference: 'Location/clinic' }, "'Location/clinic' points at a Location"],
+      [{ reference: '#loc' }, "'#loc' is a contained Location"],
+      [{ reference: 'Patient/p1', type: 'Device' }, 'its type is Device'],
+    ];
+    for (const [subject, seen] of cases) {
+      const r = valid();
+      r.subject = subject;
+      r.contained = [{ resourceType: 'Location', id: 'loc' }];
+      const issues = validateResource(r, { profiles: [RPC_MEASURE_REPORT] }).filter((i) => i.rule === 'RPC-MR-002');
+      expect(issues).toEqual([
+        {
+          severity: 'error',
+          code: 'structure',
+          expression: 'MeasureReport.subject',
+          rule: 'RPC-MR-002',
+          message: `MeasureReport.subject must refer to a Patient or a Group under ${rpcMeasureReport.name}; ${seen}`,
+        },
+      ]);
+    }
+  });
+
+  it('leaves a urn:uuid or opaque subject to the untold-type warning, never an error', () => {
+    for (const reference of ['urn:uuid:9d0f2a52-6c1b-4b8e-9f6a-0c3c2d7e1a11', 'https://lab.example.org/subjects/Cohort/7']) {
+      const r = valid();
+      r.subject = { reference };
+      expect(issuesOf(r).map((i) => [i.rule, i.severity, i.message]), reference).toEqual([
+        ['RPC-MR-002-UNKNOWN', 'warning', `the type of MeasureReport.subject cannot be told ('${reference}' names no resource type): it should be a Patient or a Group under ${rpcMeasureReport.name}`],
+      ]);
+    }
   });
 
   it('grades an untyped subject and a report without strata as warnings, not errors', () => {

@@ -126,8 +126,10 @@ describe.each([
     expect(validateResource(valid(), { profiles: [profile.url] })).toEqual([]);
   });
 
+  const checks = [...profile.rules, ...(profile.referenceTargets ?? [])];
+
   it('every rule has a broken instance below', () => {
-    expect(breakers.map(([rule]) => rule).sort()).toEqual(profile.rules.map((r) => r.id).sort());
+    expect(breakers.map(([rule]) => rule).sort()).toEqual(checks.map((r) => r.id).sort());
   });
 
   it.each(breakers.map(([rule, breakIt, expression]) => ({ rule, breakIt, expression })))('$rule fails on its broken instance', ({ rule, breakIt, expression }) => {
@@ -135,7 +137,7 @@ describe.each([
     breakIt(resource);
     const found = ruleIssues(validateResource(resource, { profiles: [profile.url] }), rule);
     expect(found.length, `${rule} should fail`).toBeGreaterThan(0);
-    const severity = profile.rules.find((r) => r.id === rule)!.severity;
+    const severity = checks.find((r) => r.id === rule)!.severity;
     expect(found.every((i) => i.severity === severity)).toBe(true);
     if (expression) expect(found.map((i) => i.expression)).toContain(expression);
   });
@@ -181,6 +183,43 @@ describe('native rule evaluation gives exactly what fhirpath.js gives', () => {
       return (rule.context !== undefined && !context?.located) || !compileNative(rule.expression, context?.out ?? root);
     });
     expect(fallback.map((r) => r.id)).toEqual([]);
+  });
+});
+
+describe('PublicHealthMeasureReport narrows subject to Reference(Location)', () => {
+  const subjectIssues = (change: (r: MeasureReport) => void) => {
+    const r = validReport();
+    change(r);
+    return validateResource(r, { profiles: [PUBLIC_HEALTH_MEASURE_REPORT] }).filter((i) => i.rule === 'SANER-PR-MR-005-TYPE');
+  };
+
+  it('accepts a Location told by a relative, absolute or versioned reference, a contained Location or type', () => {
+    for (const reference of ['Location/facility-1', 'https://ph.example.org/fhir/Location/facility-1', 'Location/facility-1/_history/4']) {
+      expect(subjectIssues((r) => (r.subject!.reference = reference)), reference).toEqual([]);
+    }
+    const contained = (r: MeasureReport) => ((r.contained = [{ resourceType: 'Location', id: 'loc', name: 'Facility 1' } as Location]), (r.subject!.reference = '#loc'));
+    expect(subjectIssues(contained)).toEqual([]);
+    expect(subjectIssues((r) => (r.subject!.type = 'Location'))).toEqual([]);
+  });
+
+  it('does not judge a subject whose reference tells no type (urn:uuid, identifier only)', () => {
+    expect(subjectIssues((r) => (r.subject!.reference = 'urn:uuid:3c7a2b8e-1f0d-4e6b-9a51-2d4c8e7f6a10'))).toEqual([]);
+    expect(subjectIssues((r) => delete r.subject!.reference)).toEqual([]);
+  });
+
+  it('fails a subject that points at another type, naming the element and what it found', () => {
+    const at = (r: MeasureReport) => ((r.contained = [{ resourceType: 'Organization', id: 'org' }]), r);
+    const cases: [(r: MeasureReport) => void, string][] = [
+      [(r) => (r.subject!.reference = 'Group/wards'), "'Group/wards' points at a Group"],
+      [(r) => (r.subject!.reference = 'https://ph.example.org/fhir/Organization/org-1/_history/2'), "'https://ph.example.org/fhir/Organization/org-1/_history/2' points at an Organization"],
+      [(r) => (at(r).subject!.reference = '#org'), "'#org' is a contained Organization"],
+      [(r) => (r.subject!.type = 'Organization'), 'its type is Organization'],
+    ];
+    for (const [change, seen] of cases) {
+      expect(subjectIssues(change).map((i) => [i.severity, i.expression, i.message]), seen).toEqual([
+        ['error', 'MeasureReport.subject', `MeasureReport.subject must refer to a Location under PublicHealthMeasureReport; ${seen}`],
+      ]);
+    }
   });
 });
 

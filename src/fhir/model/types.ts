@@ -23,8 +23,13 @@ export interface ElementDef {
   array: boolean;
   /** Type codes; several for a choice (`value[x]`); `BackboneElement`/`Element` for nested parts. */
   types: string[];
-  /** For Reference/canonical types: allowed target type names (from targetProfile). */
+  /**
+   * For a Reference: the resource types it may point at, as R4 4.0.1 defines them (`Resource`:
+   * any). Absent when the element is no Reference or any resource may be the target.
+   */
   targets?: string[];
+  /** For a canonical: the resource types the URL may name, as R4 4.0.1 defines them. */
+  canonicalTargets?: string[];
   /** Profiles on the type (e.g. `SimpleQuantity`). */
   profiles?: string[];
   /** Path below the same type whose definition this element reuses (e.g. `item` for `item.item`). */

@@ -11,6 +11,7 @@ export { getProfile, knownProfile, knownProfileUrls, registerProfile, validateAg
 export { BEST_PRACTICE_INVARIANTS, isBestPractice } from './best-practice.js';
 export { loadStructureValidator, validateStructure } from './structure.js';
 export { checkInvariants } from './invariants.js';
+export type { TargetNarrowing } from './references.js';
 
 export interface ValidateOptions {
   /** Canonical URLs of profiles to check besides those the resource declares in meta.profile. */
@@ -33,11 +34,11 @@ function relocate(issues: Issue[], from: string, to: string): Issue[] {
 }
 
 /**
- * Validates `resource` against the R4 structure and invariants, then against each profile named
- * in `options.profiles` or (when known) in its meta.profile. For a Bundle, every entry resource
- * is validated too, its issues located as `Bundle.entry[2].resource…`; a named profile for
- * another resource type applies to the entries of that type. An unknown named profile gives a
- * `not-supported` warning.
+ * Validates `resource` against the R4 structure, invariants and reference targets, then against
+ * each profile named in `options.profiles` or (when known) in its meta.profile. For a Bundle,
+ * every entry resource is validated too, its issues located as `Bundle.entry[2].resource…`; a
+ * named profile for another resource type applies to the entries of that type. An unknown named
+ * profile gives a `not-supported` warning.
  */
 export function validateResource(resource: unknown, options: ValidateOptions = {}): Issue[] {
   const issues = options.baseChecked ? [] : validateStructure(resource);

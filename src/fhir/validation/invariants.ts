@@ -1,11 +1,14 @@
 // The base R4 invariants (ele-1, ext-1, dom-*, mrp-*, bdl-*, per-1, ...) of every element of a
 // resource, taken from the constraints in the model (the official StructureDefinitions). One walk
 // over the resource follows the model; the hot generic invariants run natively
-// (native-invariants.ts), the others through FHIRPath, compiled once per expression.
+// (native-invariants.ts), the others through FHIRPath, compiled once per expression. The same
+// walk checks that each literal reference names a resource type its element allows
+// (references.ts): it is the one pass that knows every Reference's element.
 import type { Issue } from '../errors.js';
 import { childByName, childContext, constraintsOf, typeDefinition, type ConstraintDef, type Context, type ResolvedElement } from '../model/index.js';
 import { compileFhirPath, holds, selectNodes } from './fhirpath.js';
 import { NATIVE_CHECKS, dom3Unreferenced, ele1Object, ele1Primitive, ext1, ref1 } from './native-invariants.js';
+import { literalTargetMessage } from './references.js';
 
 type Json = Record<string, unknown>;
 
@@ -142,6 +145,8 @@ interface Step {
   checks: Check[];
   base: string;
   typeChecks: Check[];
+  /** For a Reference: the resource types R4 allows it to point at; absent when any may be. */
+  targets?: readonly string[];
   context: Context;
   plan: Plan;
 }
@@ -185,6 +190,7 @@ function makeStep(found: ResolvedElement): Step {
     plan: planOf(context),
   };
   if (element.path.endsWith('[x]')) step.stem = element.path.slice(element.path.lastIndexOf('.') + 1);
+  if (type === 'Reference' && element.targets && !element.targets.includes('Resource')) step.targets = element.targets;
   return step;
 }
 
@@ -253,14 +259,19 @@ function visitElement(w: Walk, step: Step, value: unknown, sibling: unknown, pat
   if (step.checks.length > 0) runConstraints(w, step.checks, item, step.base, path);
   if (step.typeChecks.length > 0) runConstraints(w, step.typeChecks, item, step.type, path);
   if (step.type === 'Extension' && !ext1(item)) native(w, 'ext-1', path);
-  if (step.type === 'Reference' && !ref1(item, w.root)) native(w, 'ref-1', path);
+  if (step.type === 'Reference') {
+    if (!ref1(item, w.root)) native(w, 'ref-1', path);
+    const message = step.targets && typeof item.reference === 'string' ? literalTargetMessage(item.reference, step.targets) : undefined;
+    if (message) w.issues.push({ severity: 'error', code: 'structure', message, expression: render(path) });
+  }
   visitChildren(w, item, step.context, step.plan, path);
 }
 
 /**
  * Checks the base invariants of `resource` and of everything in it (contained resources, Bundle
- * entries). Issues are located like `MeasureReport.group[1].stratifier[0].stratum[2]`; `rule` is
- * the invariant key.
+ * entries), and the resource type each literal reference names against its element's R4
+ * targets. Issues are located like `MeasureReport.group[1].stratifier[0].stratum[2]`; `rule` is
+ * the invariant key (none for a reference target).
  */
 export function checkInvariants(resource: Json): Issue[] {
   const w: Walk = { root: resource, resource, issues: [] };

@@ -1,5 +1,6 @@
 // The registry of profiles known to the validator. IG folders register theirs at load time.
 import type { Issue } from '../errors.js';
+import { narrowedTargetIssues } from './references.js';
 import { evaluateRules, type Profile, type ResourceLike } from './rules.js';
 
 const profiles = new Map<string, Profile>();
@@ -29,7 +30,7 @@ export function knownProfileUrls(): string[] {
 }
 
 /**
- * Checks `resource` against the rules of the profile `url`. An unknown profile, or a profile for
+ * Checks `resource` against the rules of the profile `url` and the reference targets it narrows. An unknown profile, or a profile for
  * another resource type, is reported as an issue, never thrown.
  */
 export function validateAgainstProfile(resource: ResourceLike, url: string): Issue[] {
@@ -42,5 +43,8 @@ export function validateAgainstProfile(resource: ResourceLike, url: string): Iss
   if (profile.resourceType !== resource.resourceType && profile.resourceType !== 'Resource') {
     return [{ severity: 'error', code: 'invalid', message: `profile ${profile.name} applies to ${profile.resourceType}, not ${resource.resourceType}`, expression: root }];
   }
-  return profile.check ? [...evaluateRules(resource, profile.rules), ...profile.check(resource)] : evaluateRules(resource, profile.rules);
+  const issues = evaluateRules(resource, profile.rules);
+  if (profile.referenceTargets) issues.push(...narrowedTargetIssues(resource, profile.name, profile.referenceTargets));
+  if (profile.check) issues.push(...profile.check(resource));
+  return issues;
 }

@@ -2,6 +2,7 @@
 import type { Issue } from '../errors.js';
 import { compileFhirPath, holds, selectNodes, type FhirPathNode } from './fhirpath.js';
 import type { ModelPosition } from '../search/member-path.js';
+import type { TargetNarrowing } from './references.js';
 import { compileNative, locationOf, rootNode, UNSUPPORTED, type NativeExpression, type NativeNode } from './native-fhirpath.js';
 
 export type RuleSeverity = 'error' | 'warning' | 'information';
@@ -28,6 +29,8 @@ export interface Profile {
    * types, fixed and pattern values, slices, bindings): see src/fhir/package.
    */
   check?: (resource: ResourceLike) => Issue[];
+  /** References whose targets the profile narrows below R4's, checked besides the rules. */
+  referenceTargets?: readonly TargetNarrowing[];
 }
 
 /** The minimal shape every resource has; rules run on plain parsed JSON. */
