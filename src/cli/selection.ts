@@ -107,7 +107,7 @@ export function simulatorFor(suite: Suite<object>): Simulator {
  * `faults` go to whatever stands in for the SUT: the simulator of a server-role suite, or the
  * reference client of a client-role suite run without a SUT (its simulator then runs clean).
  */
-export function planFor(suite: Suite<object>, config: HarnessConfig, faults: string[] = [], claims?: Claims): SuitePlan {
+export function planFor(suite: Suite<object>, config: HarnessConfig, faults: string[] = [], claims?: Claims, seeded?: SuiteConfig['seeded']): SuitePlan {
   const sut = config.sut;
   // What the SUT claims decides the options, and a suite whose actor it does not claim is skipped saying why.
   const claimed = claims?.options(suite.actorUnderTest);
@@ -123,7 +123,7 @@ export function planFor(suite: Suite<object>, config: HarnessConfig, faults: str
     ...(sut?.madxRuleSet ? { madxRuleSet: sut.madxRuleSet } : {}),
   };
   if (suite.role === 'server' && sut?.baseUrl) {
-    return { target: { baseUrl: sut.baseUrl }, options, config: { ...idsConfig, ...(sut.seed ? { seed: true } : {}) }, ...applies };
+    return { target: { baseUrl: sut.baseUrl }, options, config: { ...idsConfig, ...(seeded ? { seeded } : {}) }, ...applies };
   }
   const sim = simulatorFor(suite);
   const transport = referenceTransport(sim, config);

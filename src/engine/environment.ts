@@ -10,7 +10,7 @@ import type { HttpExchange } from '../http/exchange.js';
 import type { ResourceFormats } from '../fhir/codec.js';
 import type { SimulatorStartOptions } from '../../simulators/simulator.js';
 import { readInbound, type InboundRequest } from './inbound.js';
-import type { Evidence } from './results.js';
+import type { Evidence, SuiteResult } from './results.js';
 import { fireTrigger, type Ask, type PromptIo, type Trigger, type TriggerOutcome } from './triggers.js';
 import type { HttpClient } from '../http/client.js';
 import type { FhirClient } from './fhir-client.js';
@@ -53,14 +53,14 @@ export type StandIn =
 export interface SuiteConfig {
   /** Resource ids the SUT holds, by type (`sut.ids`). */
   ids?: Readonly<Record<string, string>>;
-  /** Load the project's fixtures into the SUT first (`--seed`). */
-  seed?: boolean;
   /** The Measure canonical a Content Creator reports on (`sut.measure`). */
   measure?: string;
   /** The mADX text whose rules apply (`sut.madxRuleSet`). */
   madxRuleSet?: 'trial-implementation' | 'comment-draft';
   /** Why a simulator whose profile requires https runs on plain http in this run. */
   referenceHttp?: string;
+  /** What the run seeded into the SUT before the suites (`--seed`), by type and id. */
+  seeded?: readonly { type: string; id: string }[];
 }
 
 export interface RecordOptions {
@@ -111,6 +111,8 @@ export interface SuiteEnvironment {
   onTeardown(fn: () => Promise<void> | void): void;
   /** Makes the client SUT act (its trigger, or the stand-in) and records what it sends until its traffic settles. */
   record(description: string, options?: RecordOptions): Promise<Recording>;
+  /** Says which data the suite works on (seeded by the run, named in config, discovered in the SUT, …), for the report. */
+  useData(kind: NonNullable<SuiteResult['dataSet']>['kind'], description: string): void;
 }
 
 export interface EnvironmentDeps {
@@ -151,6 +153,8 @@ export function simulatorHandle(id: string, baseUrl: string, exchanges: HttpExch
 export class Environment {
   readonly #deps: EnvironmentDeps;
   readonly #teardowns: (() => Promise<void> | void)[] = [];
+  /** The data the suite said it works on. */
+  dataSet: SuiteResult['dataSet'];
 
   constructor(deps: EnvironmentDeps) {
     this.#deps = deps;
@@ -172,6 +176,7 @@ export class Environment {
       start: (id, options) => this.#start(id, options ?? {}),
       onTeardown: (fn) => void this.#teardowns.push(fn),
       record: (description, options) => this.#record(description, options ?? {}, user),
+      useData: (kind, description) => void (this.dataSet = { kind, description }),
     };
   }
 

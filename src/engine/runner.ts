@@ -307,6 +307,7 @@ async function runSuite(
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     ...(setupEvidence.length ? { setupEvidence } : {}),
+    ...(environment?.dataSet ? { dataSet: environment.dataSet } : {}),
     ...(stopped ? { stopped } : {}),
   };
   emit({ type: 'suite-end', result });

@@ -96,8 +96,16 @@ export class WriteLog {
         this.#done.push({ ...record, cleanup: 'not-removed', note: `the SUT's CapabilityStatement lists no delete of ${w.type}` });
         continue;
       }
-      const res = await send(http, 'DELETE', `${w.type}/${encodeURIComponent(w.id)}`);
-      this.#done.push(res.ok || res.status === 404 || res.status === 410 ? { ...record, cleanup: 'deleted' } : { ...record, cleanup: 'not-removed', note: `DELETE answered ${res.why}` });
+      const path = `${w.type}/${encodeURIComponent(w.id)}`;
+      const res = await send(http, 'DELETE', path);
+      if (res.ok || res.status === 410) {
+        this.#done.push({ ...record, cleanup: 'deleted' });
+        continue;
+      }
+      // A 404 to DELETE says "gone" only when a read agrees: servers also answer 404 for a type they
+      // will not delete, while the batch that wrote it stored it all the same.
+      const still = res.status === 404 ? await send(http, 'GET', path) : undefined;
+      this.#done.push(still && !still.ok ? { ...record, cleanup: 'deleted' } : { ...record, cleanup: 'not-removed', note: still ? `DELETE answered 404 but ${path} still reads ${still.why}` : `DELETE answered ${res.why}` });
     }
   }
 }

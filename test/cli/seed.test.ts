@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
@@ -50,4 +52,38 @@ describe('measure-conformance run --seed', () => {
       'skip: the search by measure matched 42 reports, answered in one page: with no more than 100 matches a bounded page cannot be told from an unbounded one',
     ]);
   }, 120_000);
+
+  it('refuses sut.seed in the config together with --read-only, naming where the seeding was asked for', async () => {
+    writeFileSync(join(dir, 'seeding.yaml'), `sut:\n  name: Vendor server\n  baseUrl: ${sut.url}\n  seed: true\n`);
+    const io = captureIo(dir);
+    expect(await main(['run', '--config', 'seeding.yaml', '--read-only'], io)).toBe(2);
+    expect(io.err()).toMatch(/sut\.seed in the config writes the fixtures into the SUT, which --read-only forbids/);
+  });
+
+  it('a SUT that stops answering while it is seeded ends the run with exit 3, listing what went in', async () => {
+    // Takes every type by update, stores three PUTs, then drops every connection.
+    let puts = 0;
+    const dying = createServer((req, res) => {
+      if (puts >= 3) return void req.socket.destroy();
+      if (req.method === 'PUT') {
+        puts += 1;
+        res.writeHead(201, { 'content-type': 'application/fhir+json' });
+        return void req.pipe(res);
+      }
+      const statement = { resourceType: 'CapabilityStatement', status: 'active', kind: 'instance', fhirVersion: '4.0.1', format: ['json'], rest: [{ mode: 'server', resource: ['MeasureReport', 'Measure', 'Location', 'Organization', 'Library', 'ValueSet'].map((type) => ({ type, interaction: [{ code: 'read' }, { code: 'update' }, { code: 'delete' }] })) }] };
+      res.writeHead(req.url === '/metadata' ? 200 : 404, { 'content-type': 'application/fhir+json' });
+      res.end(JSON.stringify(req.url === '/metadata' ? statement : { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] }));
+    });
+    await new Promise<void>((resolve) => dying.listen(0, '127.0.0.1', resolve));
+    try {
+      const io = captureIo(dir);
+      const code = await main(['run', '--sut', `http://127.0.0.1:${(dying.address() as AddressInfo).port}`, '--seed', '--suite', 'saner/query-measure/measure-source', '--out', 'out-dying'], io);
+      expect(code, io.err()).toBe(3);
+      expect(io.err()).toMatch(/^measure-conformance run: seeding stopped: /m);
+      expect(io.err()).toMatch(/^Wrote 3 resource\(s\) into the SUT: 0 deleted, 0 put back as they were, 0 kept, 3 could not be removed\.$/m);
+    } finally {
+      dying.closeAllConnections();
+      await new Promise<void>((resolve) => dying.close(() => resolve()));
+    }
+  });
 });

@@ -4,9 +4,11 @@ import type { CapabilityStatement } from 'fhir/r4.js';
 import { newRunId, runSuites, WriteLog, type RunResults, type Suite, type WriteRecord } from '../../engine/index.js';
 import { deletesOf } from '../../../ig/applicability.js';
 import { applicability, decide, describeClaims, readMetadata, referenceClaims, SutUnreachable, type Metadata } from '../claims.js';
+import { seedSut, unseed, type Seeded } from '../seed.js';
 import { defaultConfig, loadConfig, type LoadedConfig } from '../../config/load.js';
 import { createProgressPrinter, renderSummary, useColour, writeReports } from '../../report/index.js';
 import { redactDeep } from '../../http/redact.js';
+import { TransportError } from '../../http/client.js';
 import { capabilityTitles, catalogue } from '../../../ig/index.js';
 import { suites as allSuites } from '../../../suites/index.js';
 import { parseCommandArgs } from '../args.js';
@@ -75,8 +77,10 @@ export const runCommand: Command = {
     }
     if (values.seed) {
       if (!config.sut?.baseUrl) throw new UsageError('--seed loads fixtures into a SUT: name one with --sut URL or sut.baseUrl in config.yaml');
-      if (values['read-only']) throw new UsageError('--seed writes the fixtures into the SUT, which --read-only forbids: choose one');
       config.sut.seed = true;
+    }
+    if (config.sut?.seed && values['read-only']) {
+      throw new UsageError(`${values.seed ? '--seed' : 'sut.seed in the config'} writes the fixtures into the SUT, which --read-only forbids: choose one`);
     }
     const failOn = values['fail-on'] ?? config.report.failOn;
     if (!['shall', 'should', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be shall, should or never, not ${JSON.stringify(failOn)}`);
@@ -107,6 +111,21 @@ export const runCommand: Command = {
     const writes = config.sut?.baseUrl
       ? { log: new WriteLog(newRunId()), readOnly: values['read-only'] === true, keepData: values['keep-data'] === true, deletes: deletesOf(statement) }
       : undefined;
+    // The named data set goes in once, before every suite, and comes out once, after the last.
+    let seeded: Seeded | undefined;
+    if (config.sut?.seed && writes) {
+      try {
+        seeded = await seedSut(config, secrets, writes.log, statement);
+      } catch (err) {
+        if (!(err instanceof TransportError)) throw err;
+        // What went in before the SUT stopped answering is taken out if it can be, and listed if not.
+        io.stderr(`measure-conformance run: seeding stopped: ${err.message}\n`);
+        await unseed(config, secrets, writes.log, { keep: false, deletes: writes.deletes }).catch(() => undefined);
+        io.stderr(`${describeWrites(writes.log.records())}\n`);
+        return EXIT.unreachable;
+      }
+      io.stdout(`Seeded the SUT with ${seeded.seeded.length} resource(s) of the project's SANER fixtures (fixtures/saner)${seeded.notes.length ? `:\n${seeded.notes.map((n) => `  ${n}`).join('\n')}` : ''}\n`);
+    }
     const stream = { write: (text: string) => io.stdout(text), isTTY: io.isTTY === true };
     const progress = createProgressPrinter(stream, { total: suites.reduce((n, s) => n + s.tests.length, 0), env: io.env });
     let results: RunResults;
@@ -116,9 +135,11 @@ export const runCommand: Command = {
         catalogue: catalogue(),
         capabilityTitles,
         ...(config.attestations ? { attestations: config.attestations } : {}),
-        plan: (suite) => planFor(suite, config, [], claims),
+        plan: (suite) => planFor(suite, config, [], claims, seeded?.seeded),
         launch: launcher(config),
         ...(writes ? { writes } : {}),
+        // Against one SUT the suites take turns: one suite's writes (undone when it ends) never meet another's searches.
+        ...(config.sut?.baseUrl ? { concurrency: 1 } : {}),
         http: sutHttpConfig(config, secrets),
         timeouts: { testMs: config.timeouts.testMs, waitMs: config.timeouts.waitMs },
         signal: io.signal,
@@ -134,6 +155,15 @@ export const runCommand: Command = {
       progress.finish();
     }
 
+    if (seeded && writes) {
+      try {
+        await unseed(config, secrets, writes.log, { keep: writes.keepData, deletes: writes.deletes });
+      } catch (err) {
+        if (!(err instanceof TransportError)) throw err;
+        io.stderr(`measure-conformance run: removing the seeded data stopped: ${err.message}\n`);
+      }
+      results = { ...results, writes: writes.log.records() };
+    }
     results = redactDeep({ ...results, applicability: applicability(claims, suites) }, secrets);
     const reportDir = resolve(io.cwd, config.report.dir);
     const outDir = values.out ? resolve(io.cwd, values.out) : join(reportDir, timestamp(new Date(results.startedAt)));

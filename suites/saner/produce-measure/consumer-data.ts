@@ -216,5 +216,7 @@ export async function discover(s: SuiteEnvironment): Promise<ConsumerData> {
     s.note(measure);
     return { capabilities, measure: undefined, missingMeasure: measure, formats };
   }
+  const seeded = (s.config.seeded ?? []).some((r) => r.type === 'Measure' && r.id === measure.id);
+  s.useData('generated', `reports the suite makes for this run (tagged, and removed when the suite ends) against Measure/${measure.id}${seeded ? ', which the run seeded' : ', which the SUT holds'}`);
   return { capabilities, measure, formats };
 }

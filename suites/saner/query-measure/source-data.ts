@@ -1,11 +1,10 @@
 /**
  * What the Measure Source suite works on: the data the SUT holds, discovered in setup (or named in
- * `t.config.ids`), optionally first loaded from the project's SANER fixtures (`t.config.seed`).
+ * `t.config.ids`), or the project's SANER fixtures the run seeded first (`--seed`, `t.config.seeded`).
  */
 import type { Bundle, CapabilityStatement, Location, Measure, MeasureReport, Organization, Resource } from 'fhir/r4.js';
-import type { FhirClient, FhirResponse, SuiteEnvironment, WireFormat } from '../../../src/engine/index.js';
+import { runTagOf, type FhirClient, type FhirResponse, type SuiteEnvironment, type WireFormat } from '../../../src/engine/index.js';
 import { formatOfMediaType } from '../../../src/fhir/negotiation.js';
-import { seedResources } from '../../../simulators/measure-source/index.js';
 
 export type SourceData = {
   /** When the suite started (ISO 8601), e.g. to find what the SUT recorded during the run. */
@@ -59,30 +58,38 @@ async function readReferenced<T extends Resource>(sut: FhirClient, reference: st
   return res.status === 200 ? parsed<T>(res, `GET [base]/${type}/${local.id}`) : undefined;
 }
 
-/** Loads the project's SANER fixtures into the SUT with update-as-create, so they keep their ids. */
-async function seed(s: SuiteEnvironment): Promise<void> {
-  for (const resource of seedResources()) {
-    const res = await s.sut.update(resource);
-    if (res.status !== 200 && res.status !== 201) throw new Error(`seeding: PUT [base]/${resource.resourceType}/${resource.id} answered ${res.status}`);
-  }
-  s.note(`seeded the SUT with the project's SANER fixtures (fixtures/saner)`);
-}
 
 function usable(report: MeasureReport): boolean {
   return Boolean(report.measure && report.subject?.reference && report.subject.identifier?.value && report.reporter?.identifier?.value && report.period?.start);
 }
 
+/**
+ * The report the tests are built around: the one named in sut.ids, else one the run seeded, else
+ * one the SUT holds of its own. What a harness run wrote (it carries a run tag) is never taken for
+ * the SUT's own data, so suites running beside each other cannot change what this one judges.
+ */
 async function chosenReport(s: SuiteEnvironment): Promise<MeasureReport | string> {
-  const ids = (s.config['ids'] ?? {}) as Record<string, unknown>;
-  const id = ids['MeasureReport'];
-  if (typeof id === 'string') {
+  const id = s.config.ids?.['MeasureReport'];
+  if (id !== undefined) {
     const res = await s.sut.read('MeasureReport', id);
+    s.useData('named', `MeasureReport/${id}, named in sut.ids`);
     return res.status === 200 ? parsed<MeasureReport>(res, `GET [base]/MeasureReport/${id}`) : `GET [base]/MeasureReport/${id} (sut.ids.MeasureReport) answered ${res.status}`;
+  }
+  const seeded = (s.config.seeded ?? []).filter((r) => r.type === 'MeasureReport');
+  for (const r of seeded) {
+    const res = await s.sut.read('MeasureReport', r.id);
+    const report = res.status === 200 ? parsed<MeasureReport>(res, `GET [base]/MeasureReport/${r.id}`) : undefined;
+    if (report && usable(report)) {
+      s.useData('seeded', `the project's SANER fixtures the run seeded (${s.config.seeded!.length} resources), around MeasureReport/${r.id}`);
+      return report;
+    }
   }
   const res = await s.sut.search('MeasureReport', { _count: '100' });
   if (res.status !== 200) return `GET [base]/MeasureReport answered ${res.status}, so no MeasureReport could be found to test with`;
-  const reports = matches<MeasureReport>(parsed<Bundle>(res, 'GET [base]/MeasureReport'), 'MeasureReport');
-  return reports.find(usable) ?? reports[0] ?? 'the SUT holds no MeasureReport to test with: load some, name one in sut.ids.MeasureReport, or run with --seed';
+  const reports = matches<MeasureReport>(parsed<Bundle>(res, 'GET [base]/MeasureReport'), 'MeasureReport').filter((r) => runTagOf(r) === undefined);
+  const chosen = reports.find(usable) ?? reports[0];
+  if (chosen) s.useData('discovered', `the SUT's own data, around MeasureReport/${chosen.id} (what harness runs wrote is left out)`);
+  return chosen ?? 'the SUT holds no MeasureReport to test with: load some, name one in sut.ids.MeasureReport, or run with --seed';
 }
 
 /** The formats the SUT's CapabilityStatement lists. */
@@ -101,7 +108,6 @@ async function listedFormats(s: SuiteEnvironment): Promise<WireFormat[]> {
 
 export async function discover(s: SuiteEnvironment): Promise<SourceData> {
   const startedAt = new Date().toISOString();
-  if (s.config['seed'] === true) await seed(s);
   const formats = await listedFormats(s);
   const chosen = await chosenReport(s);
   const [measures, locations] = await Promise.all([list<Measure>(s.sut, 'Measure'), list<Location>(s.sut, 'Location')]);
