@@ -1,0 +1,249 @@
+/**
+ * One load run: pre-flight (GET [base]/metadata, which also tells whether the SUT answers at all),
+ * the scenario's setup, the load phase under the open or closed model, validation of the answer
+ * sample, removal of what was written, and the result with its thresholds.
+ */
+import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
+import type { CapabilityStatement } from 'fhir/r4.js';
+import type { Expectation } from '../../ig/requirement.js';
+import { catalogue } from '../../ig/index.js';
+import { newRunId } from '../engine/run-tag.js';
+import { harness } from '../harness.js';
+import type { HttpClientConfig } from '../http/client.js';
+import { judge, type Answer } from './checks.js';
+import type { LoadBounds, LoadModel, LoadResult } from './model.js';
+import { ClosedPacer, OpenPacer, type Pacer } from './pacer.js';
+import { Recorder } from './recorder.js';
+import { AnswerSample } from './sample.js';
+import { isInvalidFlow, type FlowContext, type FlowRequest, type Scenario } from './scenario.js';
+import { evaluateThresholds, type Threshold } from './thresholds.js';
+import { LoadTransport, NoAnswer } from './transport.js';
+import { Writes } from './writes.js';
+
+export interface LoadRunOptions {
+  scenario: Scenario<unknown>;
+  baseUrl: string;
+  sut: { name: string; simulated: boolean };
+  http: HttpClientConfig;
+  model: LoadModel;
+  bounds: LoadBounds;
+  facilities: number;
+  invalidShare: number;
+  /** Answers kept for validation (uniformly over the run). */
+  validateSample: number;
+  keepData: boolean;
+  thresholds: readonly Threshold[];
+  signal: AbortSignal;
+  /** Called about once a second during the load phase. */
+  onProgress?: (progress: { elapsedMs: number; sent: number; completed: number; errors: number }) => void;
+}
+
+/** The SUT did not answer the pre-flight request: exit code 3. */
+export class SutUnreachable extends Error {
+  override name = 'SutUnreachable';
+}
+
+const EXPECTATION_ORDER: readonly Expectation[] = ['SHALL', 'SHOULD-NOT', 'SHOULD', 'MAY'];
+
+export async function runLoad(options: LoadRunOptions): Promise<LoadResult> {
+  const { scenario, model, bounds } = options;
+  const requirements = catalogue();
+  const expectationOf = (ids: readonly string[]): Expectation => {
+    const found = ids.map((id) => requirements.get(id)?.expectation ?? 'SHALL');
+    return EXPECTATION_ORDER.find((e) => found.includes(e)) ?? 'SHALL';
+  };
+  const runId = newRunId();
+  const runHex = runId.slice(-8);
+  const connections = model.type === 'open' ? model.maxInFlight : model.concurrency;
+  const transport = new LoadTransport(options.baseUrl, options.http, connections);
+  const notes: string[] = [];
+  try {
+    const capabilities = await preflight(transport);
+    const state = await scenario.setup({
+      capabilities,
+      get: (url) => transport.send({ method: 'GET', url }),
+      runId,
+      facilities: options.facilities,
+      invalidShare: options.invalidShare,
+      note: (text) => notes.push(text),
+    });
+
+    const recorder = new Recorder();
+    const writes = new Writes();
+    const sample = new AnswerSample(options.validateSample);
+    const interrupt = new AbortController();
+    let sequence = 0;
+    let flows = 0;
+    const failures: unknown[] = [];
+
+    const send = async (pacer: Pacer, req: FlowRequest): Promise<Answer | undefined> => {
+      const due = await pacer.acquire();
+      if (due === undefined) return undefined;
+      const sent = performance.now();
+      let answer: Answer | undefined;
+      let failure = '';
+      try {
+        answer = await transport.send(req, interrupt.signal);
+      } catch (err) {
+        failure = err instanceof NoAnswer ? err.failure : String(err);
+      }
+      const done = performance.now();
+      pacer.release();
+      // Requests cut off by Ctrl-C say nothing about the SUT.
+      if (!answer && interrupt.signal.aborted) return undefined;
+      const example = `${req.method} ${req.url}${answer ? ` -> ${answer.status}` : ''}`;
+      let error = false;
+      if (answer) {
+        for (const f of judge(answer, req.checks, req.what)) {
+          const expectation = expectationOf(f.check.requirements);
+          if (expectation === 'SHALL') error = true;
+          recorder.finding({ requirements: f.check.requirements, expectation, step: req.step, message: f.message, example });
+        }
+      } else {
+        error = true;
+        recorder.finding({ requirements: req.unanswered, expectation: expectationOf(req.unanswered), step: req.step, message: `${req.what} got no answer: ${failure}`, example });
+      }
+      recorder.record(req.step, due, sent, done, answer ? String(answer.status) : `no answer: ${failure}`, error);
+      return answer;
+    };
+
+    const contextFor = (pacer: Pacer, index: number): FlowContext => ({
+      index,
+      facility: index % options.facilities,
+      day: Math.floor(index / options.facilities),
+      invalid: isInvalidFlow(index, options.invalidShare),
+      runId,
+      runHex,
+      sequence: () => sequence++,
+      send: (req) => send(pacer, req),
+      fail(step, ids, message, example) {
+        const expectation = expectationOf(ids);
+        recorder.finding({ requirements: ids, expectation, step, message, example });
+        if (expectation === 'SHALL') recorder.flowError();
+      },
+      wrote: (type, id) => writes.add(type, id),
+      sample: (answer, what, ids, profiles) => sample.offer(answer, what, ids, profiles),
+    });
+
+    const runFlow = (pacer: Pacer): Promise<void> =>
+      scenario.flow(contextFor(pacer, flows++), state).catch((err: unknown) => {
+        failures.push(err);
+      });
+
+    const startedAt = new Date();
+    const begin = performance.now();
+    recorder.begin(begin);
+    let pacer: Pacer;
+    let heldBack = (): number => 0;
+    const stopOnAbort = () => {
+      pacer.stop('interrupted');
+      interrupt.abort();
+    };
+    const progress = setInterval(() => options.onProgress?.({ elapsedMs: performance.now() - begin, sent: pacer.sent, completed: recorder.completed, errors: recorder.errors }), 1000);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      if (model.type === 'open') {
+        const active = new Set<Promise<void>>();
+        const open = new OpenPacer({
+          rate: model.rate,
+          rampMs: bounds.rampMs,
+          maxInFlight: model.maxInFlight,
+          ...(bounds.requests !== undefined ? { budget: bounds.requests } : {}),
+          startFlow: () => {
+            const p = runFlow(open);
+            active.add(p);
+            void p.finally(() => active.delete(p));
+          },
+        });
+        pacer = open;
+        heldBack = () => open.heldBack;
+        if (options.signal.aborted) stopOnAbort();
+        options.signal.addEventListener('abort', stopOnAbort, { once: true });
+        if (bounds.durationMs !== undefined) timer = setTimeout(() => open.stop('duration'), bounds.durationMs);
+        await open.run();
+        while (active.size) await Promise.all([...active]);
+      } else {
+        const closed = new ClosedPacer(bounds.requests);
+        pacer = closed;
+        if (options.signal.aborted) stopOnAbort();
+        options.signal.addEventListener('abort', stopOnAbort, { once: true });
+        if (bounds.durationMs !== undefined) timer = setTimeout(() => closed.stop('duration'), bounds.durationMs);
+        const client = async (i: number) => {
+          if (bounds.rampMs > 0) await sleep((i * bounds.rampMs) / model.concurrency);
+          while (closed.stopReason === undefined) {
+            const before = closed.sent;
+            await runFlow(closed);
+            // A flow that sent nothing must not spin the loop.
+            if (closed.sent === before) await yieldToLoop();
+          }
+        };
+        await Promise.all(Array.from({ length: model.concurrency }, (_, i) => client(i)));
+      }
+    } finally {
+      clearTimeout(timer);
+      clearInterval(progress);
+      options.signal.removeEventListener('abort', stopOnAbort);
+    }
+    const end = performance.now();
+    recorder.end(end);
+    if (failures.length) throw failures[0];
+
+    for (const f of await sample.validate()) {
+      recorder.finding({ requirements: f.requirements, expectation: expectationOf(f.requirements), step: 'validation', message: f.message, example: f.example });
+    }
+    const writesSummary = options.keepData ? writes.kept(runId) : await writes.remove(transport, runId, AbortSignal.timeout(120_000));
+
+    const elapsedMs = end - begin;
+    const completed = recorder.completed;
+    const result: LoadResult = {
+      tool: { name: harness.name, version: harness.version },
+      runId,
+      scenario: { id: scenario.id, title: scenario.title, actor: scenario.actor },
+      sut: { name: options.sut.name, baseUrl: options.baseUrl, simulated: options.sut.simulated },
+      model,
+      bounds,
+      facilities: options.facilities,
+      invalidShare: options.invalidShare,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      elapsedMs: Math.round(elapsedMs),
+      stopReason: pacer.stopReason ?? 'requests',
+      requests: {
+        sent: pacer.sent,
+        completed,
+        errors: recorder.errors,
+        errorRate: pacer.sent ? recorder.errors / pacer.sent : 0,
+        maxInFlightHits: heldBack(),
+      },
+      throughput: { requestsPerSecond: elapsedMs > 0 ? Math.round((completed / elapsedMs) * 1000 * 10) / 10 : 0 },
+      latency: recorder.latency(),
+      serviceTime: recorder.serviceTime(),
+      latencyHistogram: recorder.latencyHistogram(),
+      percentiles: recorder.percentiles(),
+      steps: recorder.steps(),
+      statuses: recorder.statuses(),
+      findings: recorder.findings(),
+      validation: { sampled: sample.kept, invalid: recorder.findings().filter((f) => f.step === 'validation').reduce((n, f) => n + f.count, 0) },
+      series: recorder.series(),
+      writes: writesSummary,
+      thresholds: [],
+      notes,
+    };
+    result.thresholds = evaluateThresholds(options.thresholds, result);
+    return result;
+  } finally {
+    await transport.close();
+  }
+}
+
+/** GET [base]/metadata: the SUT answers at all (else SutUnreachable), and what it declares. */
+async function preflight(transport: LoadTransport): Promise<CapabilityStatement | undefined> {
+  let answer: Answer;
+  try {
+    answer = await transport.send({ method: 'GET', url: 'metadata' });
+  } catch (err) {
+    throw new SutUnreachable(`${transport.baseUrl} does not answer: GET metadata got ${err instanceof NoAnswer ? err.failure : String(err)}`);
+  }
+  const body = answer.status === 200 ? answer.json() : undefined;
+  return body !== null && typeof body === 'object' && (body as { resourceType?: unknown }).resourceType === 'CapabilityStatement' ? (body as CapabilityStatement) : undefined;
+}
