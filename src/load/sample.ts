@@ -4,14 +4,8 @@
  */
 import type { Resource } from 'fhir/r4.js';
 import { projectValidator, type ValidateResource } from '../fhir/codec.js';
-import type { Answer } from './checks.js';
+import type { SampleOffer } from './scenario.js';
 
-interface Sampled {
-  text: string;
-  what: string;
-  requirements: readonly string[];
-  profiles: readonly string[];
-}
 
 export interface SampleFinding {
   requirements: readonly string[];
@@ -21,7 +15,7 @@ export interface SampleFinding {
 }
 
 export class AnswerSample {
-  readonly #kept: Sampled[] = [];
+  readonly #kept: SampleOffer[] = [];
   #offered = 0;
 
   constructor(
@@ -29,10 +23,9 @@ export class AnswerSample {
     readonly random: () => number = Math.random,
   ) {}
 
-  offer(answer: Answer, what: string, requirements: readonly string[], profiles: readonly string[]): void {
-    if (this.size <= 0 || answer.status < 200 || answer.status >= 300 || answer.text.length === 0) return;
+  offer(item: SampleOffer): void {
+    if (this.size <= 0 || item.text.length === 0) return;
     this.#offered++;
-    const item = { text: answer.text, what, requirements, profiles };
     if (this.#kept.length < this.size) this.#kept.push(item);
     else {
       const j = Math.floor(this.random() * this.#offered);
@@ -52,10 +45,9 @@ export class AnswerSample {
       try {
         resource = JSON.parse(item.text) as Resource;
       } catch {
-        findings.push({ requirements: item.requirements, what: item.what, message: `an answer to ${item.what} is not JSON`, example: item.text.slice(0, 80) });
         continue;
       }
-      if (typeof resource?.resourceType !== 'string') continue;
+      if (resource?.resourceType !== item.type) continue;
       const errors = (await validator(resource, { profiles: [...item.profiles] })).filter((i) => i.severity === 'error' || i.severity === 'fatal');
       const first = errors[0];
       if (!first) continue;

@@ -28,6 +28,8 @@ export interface FlowRequest extends LoadRequest {
   checks: readonly Check[];
   /** Requirements a request left without any answer breaks (e.g. "every request is answered with a status code"). */
   unanswered: readonly string[];
+  /** Statuses that are not yet the answer (202, 303 of an asynchronous exchange): not judged, the flow follows them. */
+  interim?: readonly number[];
 }
 
 export interface FlowContext {
@@ -37,6 +39,8 @@ export interface FlowContext {
   readonly day: number;
   /** Whether this flow sends an invalid report (--invalid-share, spread evenly over the flows). */
   readonly invalid: boolean;
+  /** Which invalid flow this is (0, 1, 2…), so the kinds of invalid report take turns. */
+  readonly invalidOrdinal: number;
   readonly runId: string;
   /** Eight hex digits of the run id, for ids and identifiers. */
   readonly runHex: string;
@@ -48,8 +52,18 @@ export interface FlowContext {
   fail(step: string, requirements: readonly string[], message: string, example: string): void;
   /** The flow wrote a resource into the SUT (id undefined: the SUT named none). */
   wrote(type: string, id: string | undefined): void;
-  /** Offers an answer's resource for the validation sample. */
-  sample(answer: Answer, what: string, requirements: readonly string[], profiles: readonly string[]): void;
+  /** Offers a resource an answer carried for the validation sample. */
+  sample(offer: SampleOffer): void;
+}
+
+export interface SampleOffer {
+  /** The answer's body (JSON); anything but a `type` resource is passed over when the sample is validated. */
+  text: string;
+  type: string;
+  /** The request in words. */
+  what: string;
+  requirements: readonly string[];
+  profiles: readonly string[];
 }
 
 export interface K6Script {
@@ -85,8 +99,16 @@ export function isInvalidFlow(index: number, share: number): boolean {
   return share > 0 && Math.floor((index + 1) * share) > Math.floor(index * share);
 }
 
+/** The number of invalid flows before flow `index`. */
+export function invalidOrdinal(index: number, share: number): number {
+  return Math.floor(index * share);
+}
+
 export const K6_FLOW_FUNCTIONS = String.raw`
 function isInvalidFlow(index, share) {
   return share > 0 && Math.floor((index + 1) * share) > Math.floor(index * share);
+}
+function invalidOrdinal(index, share) {
+  return Math.floor(index * share);
 }
 `;

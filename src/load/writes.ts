@@ -25,7 +25,8 @@ export class Writes {
 
   kept(runId: string): WritesSummary {
     const left = this.written;
-    return { ...this.#base(runId), removed: 0, left, kept: true, ...(left ? { note: `--keep-data: ${left} resource${left === 1 ? '' : 's'} left in the SUT on purpose` } : {}) };
+    const base = this.#base(runId);
+    return { ...base, removed: 0, left, kept: true, ...(left ? { note: `kept on purpose (--keep-data); it carries the tag ${base.tag.system}|${base.tag.code}` } : {}) };
   }
 
   /** Deletes what has an id; the summary says what was left and why. */
@@ -61,7 +62,7 @@ export class Writes {
       removed,
       left,
       kept: false,
-      ...(left ? { note: `${left} left in the SUT (${reasons.join('; ')}); they carry the tag ${base.tag.system}|${base.tag.code}` } : {}),
+      ...(left ? { note: `${reasons.join('; ')}; what is left carries the tag ${base.tag.system}|${base.tag.code}` } : {}),
     };
   }
 

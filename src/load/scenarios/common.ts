@@ -27,3 +27,9 @@ export function taggedForTemplate<T extends Resource>(resource: T): T {
 export function uuidOf(runHex: string, sequence: number): string {
   return `${runHex}-0000-4000-8000-${sequence.toString(16).padStart(12, '0')}`;
 }
+
+/** The resource with an id, written right after resourceType as FHIR JSON usually is. */
+export function withIdFirst<T extends Resource>(resource: T, id: string): T {
+  const { resourceType, ...rest } = resource;
+  return { resourceType, id, ...rest } as T;
+}

@@ -13,7 +13,7 @@ import { fixtureReport } from '../../../simulators/measure-source-client/reports
 import { countOf, idNamed, type Check } from '../checks.js';
 import type { FlowContext, K6Script, Scenario } from '../scenario.js';
 import { dayAfter, factorOf, makeTemplate, render, slot, type Template } from '../templates.js';
-import { declares, REFUSALS, taggedForTemplate, uuidOf } from './common.js';
+import { declares, REFUSALS, taggedForTemplate, uuidOf, withIdFirst } from './common.js';
 
 /** The hospitals of the fixtures, each on the first day of the fixture data. */
 const BASE_REPORTS = ['beds-camden-2020-04-01', 'beds-newark-2020-04-01', 'beds-trenton-2020-04-01'];
@@ -72,12 +72,6 @@ function facilityTemplates(id: string): Facility {
   };
 }
 
-/** The resource with an id, written right after resourceType as FHIR JSON usually is. */
-function withIdFirst(report: MeasureReport, id: string): MeasureReport {
-  const { resourceType, ...rest } = report;
-  return { resourceType, id, ...rest };
-}
-
 function slots(ctx: { facility: number; day: number; runId: string }, uuid: string, id?: string): Record<string, string> {
   return {
     RUN: ctx.runId,
@@ -95,7 +89,7 @@ function outcome(): Check {
 }
 
 async function invalidFlow(ctx: FlowContext, facility: Facility): Promise<void> {
-  const base = ctx.index % 2 === 0;
+  const base = ctx.invalidOrdinal % 2 === 0;
   const template = base ? facility.invalid.missingStatus : facility.invalid.dateWithoutTime;
   const body = render(template, { factor: factorOf(ctx.facility, ctx.day, 0), slots: slots(ctx, uuidOf(ctx.runHex, ctx.sequence())) });
   const what = base ? 'POST MeasureReport without status' : 'POST MeasureReport with a date without time';
@@ -150,7 +144,7 @@ export const produceMeasure: Scenario<ProduceState> = {
     if (!created || created.status < 200 || created.status >= 300) return;
     const id = idNamed(created, 'MeasureReport');
     ctx.wrote('MeasureReport', id);
-    ctx.sample(created, 'POST MeasureReport', REQUIREMENTS.profile, [PUBLIC_HEALTH_MEASURE_REPORT]);
+    ctx.sample({ text: created.text, type: 'MeasureReport', what: 'POST MeasureReport', requirements: REQUIREMENTS.profile, profiles: [PUBLIC_HEALTH_MEASURE_REPORT] });
     if (id === undefined) return;
     const factor = factorOf(ctx.facility, ctx.day, 1);
     const updated = await ctx.send({
@@ -180,7 +174,7 @@ export const produceMeasure: Scenario<ProduceState> = {
       ],
       unanswered: REQUIREMENTS.readBack,
     });
-    if (read) ctx.sample(read, 'GET MeasureReport/[id]', REQUIREMENTS.profile, [PUBLIC_HEALTH_MEASURE_REPORT]);
+    if (read?.status === 200) ctx.sample({ text: read.text, type: 'MeasureReport', what: 'GET MeasureReport/[id]', requirements: REQUIREMENTS.profile, profiles: [PUBLIC_HEALTH_MEASURE_REPORT] });
   },
 
   k6(state): K6Script {
@@ -213,7 +207,7 @@ function flow(n) {
   const R = DATA.requirements;
   const outcome = { kind: 'outcome', requirements: R.outcome };
   if (isInvalidFlow(n, INVALID_SHARE)) {
-    const base = n % 2 === 0;
+    const base = invalidOrdinal(n, INVALID_SHARE) % 2 === 0;
     const body = render(base ? f.invalid.missingStatus : f.invalid.dateWithoutTime, { factor: factorOf(facility, day, 0), slots: slotsOf(facility, day, uuid()) });
     send('create invalid', base ? 'POST MeasureReport without status' : 'POST MeasureReport with a date without time', 'POST', 'MeasureReport', body, [
       { kind: 'status', allowed: DATA.refusals, expected: 'a refusal (4xx)', requirements: R.profile },
