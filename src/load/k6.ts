@@ -86,7 +86,7 @@ export function k6Script(o: K6ExportOptions): string {
     '',
     `const BASE = (__ENV.SUT_BASE_URL || ${JSON.stringify(o.baseUrl)}).replace(/\\/?$/, '/');`,
     "const RUN = __ENV.RUN_ID || ('k6-' + Date.now().toString(36));",
-    "const RUN_HEX = ('00000000' + (Date.now() % 0x100000000).toString(16)).slice(-8);",
+    "const RUN_HEX = /[0-9a-f]{8}$/.test(RUN) ? RUN.slice(-8) : ('00000000' + (Date.now() % 0x100000000).toString(16)).slice(-8);",
     `const FACILITIES = ${o.facilities};`,
     `const INVALID_SHARE = ${o.invalidShare};`,
     "const HEADERS = { Accept: 'application/fhir+json' };",

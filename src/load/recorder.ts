@@ -20,13 +20,18 @@ function histogram(): Histogram {
 
 const ms = (us: number): number => Math.round(us) / 1000;
 
+/** The value at a percentile: HdrHistogram gives the top of its bucket, which may lie above the largest value recorded. */
+function at(h: Histogram, percentile: number): number {
+  return ms(Math.min(h.getValueAtPercentile(percentile), h.maxValue));
+}
+
 function summary(h: Histogram): LatencySummary {
   if (h.totalCount === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0, count: 0 };
   return {
-    p50: ms(h.getValueAtPercentile(50)),
-    p90: ms(h.getValueAtPercentile(90)),
-    p99: ms(h.getValueAtPercentile(99)),
-    p999: ms(h.getValueAtPercentile(99.9)),
+    p50: at(h, 50),
+    p90: at(h, 90),
+    p99: at(h, 99),
+    p999: at(h, 99.9),
     max: ms(h.maxValue),
     mean: ms(h.mean),
     count: h.totalCount,
@@ -120,9 +125,9 @@ export class Recorder {
       t: this.#secondIndex,
       requests: this.#secondRequests,
       errors: this.#secondErrors,
-      p50: empty ? 0 : ms(h.getValueAtPercentile(50)),
-      p90: empty ? 0 : ms(h.getValueAtPercentile(90)),
-      p99: empty ? 0 : ms(h.getValueAtPercentile(99)),
+      p50: empty ? 0 : at(h, 50),
+      p90: empty ? 0 : at(h, 90),
+      p99: empty ? 0 : at(h, 99),
       max: empty ? 0 : ms(h.maxValue),
     });
     h.reset();
@@ -144,7 +149,7 @@ export class Recorder {
 
   percentiles(): { percentile: number; ms: number }[] {
     if (this.#latency.totalCount === 0) return [];
-    return PLOT_PERCENTILES.map((p) => ({ percentile: p, ms: ms(p === 100 ? this.#latency.maxValue : this.#latency.getValueAtPercentile(p)) }));
+    return PLOT_PERCENTILES.map((p) => ({ percentile: p, ms: at(this.#latency, p) }));
   }
 
   steps(): StepSummary[] {

@@ -135,7 +135,8 @@ export const madxSend: Scenario<MadxState> = {
       if (res && res.status >= 200 && res.status < 300) ctx.wrote('MeasureReport', id);
       return;
     }
-    if (ctx.index % BUNDLE_EVERY === BUNDLE_EVERY - 1) return sendBundle(ctx, state);
+    // Counted over the valid flows, so the invalid share cannot crowd the Bundles out.
+    if ((ctx.index - ctx.invalidOrdinal) % BUNDLE_EVERY === BUNDLE_EVERY - 1) return sendBundle(ctx, state);
     const id = reportId(ctx);
     const template = state.valid[ctx.index % state.valid.length]!;
     const res = await deliver(ctx, {
@@ -212,7 +213,7 @@ function flow(n) {
       render(DATA.invalid[invalidOrdinal(n, INVALID_SHARE) % DATA.invalid.length], { factor: 1, slots: { RUN: RUN, ID: id } }), finalChecks([422], '422', R.refused, R.refusedOutcome), R.answered);
     return;
   }
-  if (n % DATA.bundleEvery === DATA.bundleEvery - 1) {
+  if ((n - invalidOrdinal(n, INVALID_SHARE)) % DATA.bundleEvery === DATA.bundleEvery - 1) {
     const ids = [];
     const entries = [];
     for (let k = 0; k < DATA.bundleSize; k++) {
