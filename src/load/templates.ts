@@ -59,7 +59,7 @@ export function factorOf(facility: number, day: number, revision: number): numbe
   let h = Math.imul(facility + 1, 0x9e3779b1) ^ Math.imul(day + 1, 0x85ebca77) ^ Math.imul(revision + 1, 0xc2b2ae3d);
   h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
   h ^= h >>> 13;
-  return 0.8 + ((h >>> 0) % 401) / 1000;
+  return (800 + ((h >>> 0) % 401)) / 1000;
 }
 
 /** ISO date `days` after `start` (YYYY-MM-DD), in UTC. */
@@ -91,7 +91,7 @@ function factorOf(facility, day, revision) {
   let h = Math.imul(facility + 1, 0x9e3779b1) ^ Math.imul(day + 1, 0x85ebca77) ^ Math.imul(revision + 1, 0xc2b2ae3d);
   h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
   h ^= h >>> 13;
-  return 0.8 + ((h >>> 0) % 401) / 1000;
+  return (800 + ((h >>> 0) % 401)) / 1000;
 }
 function dayAfter(start, days) {
   const [y, m, d] = start.split('-').map(Number);
