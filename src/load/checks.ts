@@ -109,7 +109,8 @@ export function idNamed(answer: Answer, type: string): string | undefined {
   const location = answer.headers['location'] ?? answer.headers['content-location'];
   const m = location ? new RegExp(`(?:^|/)${type}/([A-Za-z0-9\\-.]{1,64})(?:/_history/[^/]+)?$`).exec(location) : null;
   if (m) return m[1];
-  if (!answer.text.length) return undefined;
+  // Most bodies without a Location are OperationOutcomes: no need to parse what cannot name the type.
+  if (!answer.text.includes(type)) return undefined;
   const body = resourceOf(answer);
   return body?.resourceType === type ? body.id : undefined;
 }

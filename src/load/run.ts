@@ -3,7 +3,6 @@
  * the scenario's setup, the load phase under the open or closed model, validation of the answer
  * sample, removal of what was written, and the result with its thresholds.
  */
-import { setMaxListeners } from 'node:events';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import type { CapabilityStatement } from 'fhir/r4.js';
 import type { Expectation } from '../../ig/requirement.js';
@@ -11,12 +10,13 @@ import { catalogue } from '../../ig/index.js';
 import { newRunId } from '../engine/run-tag.js';
 import { harness } from '../harness.js';
 import type { HttpClientConfig } from '../http/client.js';
-import { judge, type Answer } from './checks.js';
+import type { Answer } from './checks.js';
 import type { LoadBounds, LoadModel, LoadResult } from './model.js';
 import { ClosedPacer, OpenPacer, type Pacer } from './pacer.js';
 import { Recorder } from './recorder.js';
 import { AnswerSample } from './sample.js';
-import { invalidOrdinal, isInvalidFlow, type FlowContext, type FlowRequest, type Scenario } from './scenario.js';
+import { Flow, LoadPhase } from './phase.js';
+import type { Scenario } from './scenario.js';
 import { evaluateThresholds, type Threshold } from './thresholds.js';
 import { LoadTransport, NoAnswer } from './transport.js';
 import { Writes } from './writes.js';
@@ -63,66 +63,11 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadResult> {
     const recorder = new Recorder();
     const writes = new Writes();
     const sample = new AnswerSample(options.validateSample);
-    const interrupt = new AbortController();
-    // Every request in flight listens for Ctrl-C on this one signal.
-    setMaxListeners(0, interrupt.signal);
-    let sequence = 0;
+    const phase = new LoadPhase(transport, recorder, writes, sample, expectationOf, { id: runId, hex: runHex, facilities: options.facilities, invalidShare: options.invalidShare });
     let flows = 0;
     const failures: unknown[] = [];
-
-    const send = async (pacer: Pacer, req: FlowRequest): Promise<Answer | undefined> => {
-      const due = await pacer.acquire();
-      if (due === undefined) return undefined;
-      const sent = performance.now();
-      let answer: Answer | undefined;
-      let failure = '';
-      try {
-        answer = await transport.send(req, interrupt.signal);
-      } catch (err) {
-        failure = err instanceof NoAnswer ? err.failure : String(err);
-      }
-      const done = performance.now();
-      pacer.release();
-      // Requests cut off by Ctrl-C say nothing about the SUT.
-      if (!answer && interrupt.signal.aborted) return undefined;
-      const example = `${req.method} ${req.url}${answer ? ` -> ${answer.status}` : ''}`;
-      let error = false;
-      if (answer) {
-        const checks = req.interim?.includes(answer.status) ? [] : req.checks;
-        for (const f of judge(answer, checks, req.what)) {
-          const expectation = expectationOf(f.check.requirements);
-          if (expectation === 'SHALL') error = true;
-          recorder.finding({ requirements: f.check.requirements, expectation, step: req.step, message: f.message, example });
-        }
-      } else {
-        error = true;
-        recorder.finding({ requirements: req.unanswered, expectation: expectationOf(req.unanswered), step: req.step, message: `${req.what} got no answer: ${failure}`, example });
-      }
-      recorder.record(req.step, due, sent, done, answer ? String(answer.status) : `no answer: ${failure}`, error);
-      return answer;
-    };
-
-    const contextFor = (pacer: Pacer, index: number): FlowContext => ({
-      index,
-      facility: index % options.facilities,
-      day: Math.floor(index / options.facilities),
-      invalid: isInvalidFlow(index, options.invalidShare),
-      invalidOrdinal: invalidOrdinal(index, options.invalidShare),
-      runId,
-      runHex,
-      sequence: () => sequence++,
-      send: (req) => send(pacer, req),
-      fail(step, ids, message, example) {
-        const expectation = expectationOf(ids);
-        recorder.finding({ requirements: ids, expectation, step, message, example });
-        if (expectation === 'SHALL') recorder.flowError();
-      },
-      wrote: (type, id) => writes.add(type, id),
-      sample: (offer) => sample.offer(offer),
-    });
-
     const runFlow = (pacer: Pacer): Promise<void> =>
-      scenario.flow(contextFor(pacer, flows++), state).catch((err: unknown) => {
+      scenario.flow(new Flow(flows++, phase, pacer), state).catch((err: unknown) => {
         failures.push(err);
       });
 
@@ -132,8 +77,9 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadResult> {
     let pacer: Pacer;
     let heldBack = (): number => 0;
     const stopOnAbort = () => {
+      phase.interrupted = true;
       pacer.stop('interrupted');
-      interrupt.abort();
+      transport.abortAll();
     };
     const progress = setInterval(() => options.onProgress?.({ elapsedMs: performance.now() - begin, sent: pacer.sent, completed: recorder.completed, errors: recorder.errors }), 1000);
     let timer: NodeJS.Timeout | undefined;

@@ -41,13 +41,37 @@ export function makeTemplate(resource: object, isCount: (path: readonly string[]
 
 const SLOTS = /"__MC_N_(\d+)__"|__MC_([A-Z0-9]+)__/g;
 
+/** A template split at its slots once: text, slot, text, slot… (a slot is a count's number or a name). */
+type Compiled = (string | number | { name: string })[];
+const compiled = new WeakMap<Template, Compiled>();
+
+function compile(template: Template): Compiled {
+  const parts: Compiled = [];
+  let last = 0;
+  for (const m of template.text.matchAll(SLOTS)) {
+    parts.push(template.text.slice(last, m.index));
+    parts.push(m[1] !== undefined ? Number(m[1]) : { name: m[2]! });
+    last = m.index + m[0].length;
+  }
+  parts.push(template.text.slice(last));
+  compiled.set(template, parts);
+  return parts;
+}
+
+/** The template with its slots filled: the same text as replacing each slot in turn (K6_TEMPLATE_FUNCTIONS does that). */
 export function render(template: Template, variant: Variant): string {
-  return template.text.replace(SLOTS, (_m, n: string | undefined, name: string | undefined) => {
-    if (n !== undefined) return String(Math.max(0, Math.round((template.base[Number(n)] ?? 0) * variant.factor)));
-    const value = variant.slots[name!];
-    if (value === undefined) throw new Error(`template slot ${name} has no value`);
-    return value;
-  });
+  const parts = compiled.get(template) ?? compile(template);
+  let out = '';
+  for (const part of parts) {
+    if (typeof part === 'string') out += part;
+    else if (typeof part === 'number') out += String(Math.max(0, Math.round((template.base[part] ?? 0) * variant.factor)));
+    else {
+      const value = variant.slots[part.name];
+      if (value === undefined) throw new Error(`template slot ${part.name} has no value`);
+      out += value;
+    }
+  }
+  return out;
 }
 
 /**
@@ -62,10 +86,18 @@ export function factorOf(facility: number, day: number, revision: number): numbe
   return (800 + ((h >>> 0) % 401)) / 1000;
 }
 
-/** ISO date `days` after `start` (YYYY-MM-DD), in UTC. */
-export function dayAfter(start: string, days: number): string {
-  const [y, m, d] = start.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+const days = new Map<string, string>();
+
+/** ISO date `days` after `start` (YYYY-MM-DD), in UTC; remembered, since every flow of a day asks. */
+export function dayAfter(start: string, offset: number): string {
+  const key = `${start}+${offset}`;
+  let day = days.get(key);
+  if (day === undefined) {
+    const [y, m, d] = start.split('-').map(Number) as [number, number, number];
+    day = new Date(Date.UTC(y, m - 1, d + offset)).toISOString().slice(0, 10);
+    if (days.size < 100_000) days.set(key, day);
+  }
+  return day;
 }
 
 /** The first day of the month `months` after the month of `start` (YYYY-MM-DD), and that month's last day. */

@@ -13,8 +13,10 @@ const MAX_HOPS = 10;
 const MAX_WAIT_MS = 200;
 const INTERIM = [202, 303];
 
+/** Sends `first` (which it marks as taking interim answers) and follows it to its final answer. */
 export async function deliver(ctx: FlowContext, first: FlowRequest): Promise<Answer | undefined> {
-  let res = await ctx.send({ ...first, interim: INTERIM });
+  first.interim = INTERIM;
+  let res = await ctx.send(first);
   let statusUrl: string | undefined;
   for (let hop = 0; res && INTERIM.includes(res.status); hop++) {
     if (res.status === 202) statusUrl = res.headers['content-location'] ?? res.headers['location'] ?? statusUrl;
