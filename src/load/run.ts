@@ -81,7 +81,8 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadResult> {
       pacer.stop('interrupted');
       transport.abortAll();
     };
-    const progress = setInterval(() => options.onProgress?.({ elapsedMs: performance.now() - begin, sent: pacer.sent, completed: recorder.completed, errors: recorder.errors }), 1000);
+    const onProgress = options.onProgress;
+    const progress = onProgress ? setInterval(() => onProgress({ elapsedMs: performance.now() - begin, sent: pacer.sent, completed: recorder.completed, errors: recorder.errors }), 1000) : undefined;
     let timer: NodeJS.Timeout | undefined;
     try {
       if (model.type === 'open') {

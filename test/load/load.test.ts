@@ -233,6 +233,13 @@ describe('the load command', () => {
     }
   });
 
+  it('exits 2 saying why when the SUT holds nothing the scenario can work on', async () => {
+    const s = await standIn();
+    const io = captureIo(dir);
+    expect(await main(['load', '--sut', s.url, '--scenario', 'query-measure', '--requests', '5'], io)).toBe(2);
+    expect(io.err()).toMatch(/scenario query-measure: the Measure Source holds no MeasureReport .* to query/);
+  });
+
   it('the scenarios cite requirements of the catalogue', async () => {
     const { catalogue } = await import('../../ig/index.js');
     const known = catalogue();

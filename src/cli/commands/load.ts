@@ -206,6 +206,7 @@ export const loadCommand: Command = {
         const script = k6Script({ scenario, script: scenario.k6(state), baseUrl: target.baseUrl, model, bounds, facilities, invalidShare, thresholds, http, version: harness.version });
         await writeFile(file, redactDeep(script, secrets));
         io.stdout(`k6 script for ${scenario.id} written to ${file}\n`);
+        if (target.simulated) io.stdout(`(no SUT was named: the script's default base URL is the bundled simulator this command started and stopped; set SUT_BASE_URL when you run it)\n`);
         return 0;
       }
       const live = io.isTTY === true;
