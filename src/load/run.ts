@@ -181,8 +181,8 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadResult> {
 
 type SetupOptions = Pick<LoadRunOptions, 'scenario' | 'facilities' | 'invalidShare'>;
 
-async function setUp(transport: LoadTransport, options: SetupOptions, runId: string): Promise<{ state: unknown; notes: string[] }> {
-  const capabilities = await preflight(transport);
+async function setUp(transport: LoadTransport, options: SetupOptions & Pick<LoadRunOptions, 'http'>, runId: string): Promise<{ state: unknown; notes: string[] }> {
+  const capabilities = await preflight(transport, options.http);
   const notes: string[] = [];
   const state = await options.scenario.setup({
     capabilities,
@@ -206,12 +206,15 @@ export async function scenarioState(options: SetupOptions & Pick<LoadRunOptions,
 }
 
 /** GET [base]/metadata: the SUT answers at all (else SutUnreachable), and what it declares. */
-async function preflight(transport: LoadTransport): Promise<CapabilityStatement | undefined> {
+async function preflight(transport: LoadTransport, http: HttpClientConfig): Promise<CapabilityStatement | undefined> {
   let answer: Answer;
   try {
     answer = await transport.send({ method: 'GET', url: 'metadata' });
   } catch (err) {
-    throw new SutUnreachable(`${transport.baseUrl} does not answer: GET metadata got ${err instanceof NoAnswer ? err.failure : String(err)}`);
+    const failure = err instanceof NoAnswer ? err.failure : String(err);
+    // Under TLS 1.3 a server wanting a client certificate closes the connection after the handshake: say what may be missing.
+    const hint = transport.baseUrl.startsWith('https:') && http.tls?.cert === undefined && failure.startsWith('connection closed') ? '; if the server demands a client certificate (mutual TLS), give it with sut.tls.certFile and keyFile' : '';
+    throw new SutUnreachable(`${transport.baseUrl} does not answer: GET metadata got ${failure}${hint}`);
   }
   const body = answer.status === 200 ? answer.json() : undefined;
   return body !== null && typeof body === 'object' && (body as { resourceType?: unknown }).resourceType === 'CapabilityStatement' ? (body as CapabilityStatement) : undefined;

@@ -4,6 +4,7 @@
 // (no status: 400; no subject, no group, a period without end, a date without time: 422) with an
 // OperationOutcome. Faults make it answer every fifth request 503, or lose writes that race.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Bundle, MeasureReport, Resource } from 'fhir/r4.js';
@@ -17,11 +18,14 @@ export interface StandInOptions {
   noRead?: boolean;
   /** Resources held from the start. */
   seed?: readonly Resource[];
+  /** Serve https with these options (e.g. demanding a client certificate). */
+  tls?: HttpsOptions;
 }
 
 export interface RecordedRequest {
   method: string;
   url: string;
+  requestHeaders: IncomingMessage['headers'];
   body: string;
   status: number;
   headers: Record<string, string>;
@@ -164,23 +168,24 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     return [404, { 'content-type': JSON_TYPE }, outcome('not-supported', `${method} ${path} is not served`)];
   };
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       void handle(req, body).then(([status, headers, response]) => {
-        requests.push({ method: req.method ?? '', url: req.url ?? '', body, status, headers, response });
+        requests.push({ method: req.method ?? '', url: req.url ?? '', requestHeaders: req.headers, body, status, headers, response });
         res.writeHead(status, headers).end(response);
       });
     });
-  });
-  server.on('connection', (s: Socket) => {
+  };
+  const server = options.tls ? createHttpsServer(options.tls, listener) : createServer(listener);
+  server.on(options.tls ? 'secureConnection' : 'connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url: base,
     requests,
