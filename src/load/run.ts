@@ -129,7 +129,11 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadResult> {
     }
     const end = performance.now();
     recorder.end(end);
-    if (failures.length) throw failures[0];
+    if (failures.length) {
+      // A harness fault ends the run, but what it wrote is still removed first.
+      if (!options.keepData) await writes.remove(transport, runId, AbortSignal.timeout(120_000));
+      throw failures[0];
+    }
 
     for (const f of await sample.validate()) {
       recorder.finding({ requirements: f.requirements, expectation: expectationOf(f.requirements), step: 'validation', message: f.message, example: f.example });
