@@ -213,9 +213,8 @@ export class HttpClient {
 
   #outgoingHeaders(extra: Record<string, string> | undefined, body: string | Uint8Array | undefined): Record<string, string> {
     const headers: Record<string, string> = {};
-    const auth = this.config.auth;
-    if (auth?.type === 'bearer') headers['authorization'] = `Bearer ${auth.token}`;
-    if (auth?.type === 'basic') headers['authorization'] = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+    const authorization = authorizationHeader(this.config.auth);
+    if (authorization) headers['authorization'] = authorization;
     for (const [k, v] of Object.entries(this.config.headers ?? {})) headers[k.toLowerCase()] = v;
     for (const [k, v] of Object.entries(extra ?? {})) headers[k.toLowerCase()] = v;
     if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/fhir+json';
@@ -376,7 +375,15 @@ function secretsOf(config: HttpClientConfig): string[] {
   return [...new Set(secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
 }
 
-function tlsOptions(tls: HttpClientConfig['tls']): { ca?: string; rejectUnauthorized?: boolean; cert?: string; key?: string; passphrase?: string } {
+/** The Authorization header value the configured credentials give, if any. */
+export function authorizationHeader(auth: HttpAuth | undefined): string | undefined {
+  if (auth?.type === 'bearer') return `Bearer ${auth.token}`;
+  if (auth?.type === 'basic') return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+  return undefined;
+}
+
+/** undici connect options for the configured trust and client certificate (shared with the load generator, so TLS behaves alike). */
+export function tlsOptions(tls: HttpClientConfig['tls']): { ca?: string; rejectUnauthorized?: boolean; cert?: string; key?: string; passphrase?: string } {
   if (!tls) return {};
   const out: { ca?: string; rejectUnauthorized?: boolean; cert?: string; key?: string; passphrase?: string } = {};
   if ((tls.cert === undefined) !== (tls.key === undefined)) throw new HttpConfigError('tls: a client certificate needs its key, and a key its certificate');

@@ -41,7 +41,8 @@ export async function writeReports(results: RunResults, outDir: string, options:
   return written;
 }
 
-async function refreshLatest(out: string, latest: string): Promise<string> {
+/** Makes `latest` show the run folder `out`: a relative symlink, or a copy where links fail. */
+export async function refreshLatest(out: string, latest: string): Promise<string> {
   if (latest === out) return latest;
   if (out.startsWith(latest + sep)) throw new Error(`the latest folder ${latest} contains the run folder ${out}: choose another latest folder`);
   const existing = await lstat(latest).catch(() => undefined);

@@ -12,7 +12,8 @@ import { projectRoot } from '../../src/harness.js';
 /** Top to bottom; a file may import from its own layer and every layer after it. */
 const LAYERS: ReadonlyArray<{ name: string; folders: readonly string[] }> = [
   { name: 'command line', folders: ['src/cli', 'src/config'] },
-  { name: 'suites and reports', folders: ['suites', 'src/report'] },
+  // load plays the suites' transactions as load: beside the suites, on the engine's run tag and the reports' folder handling.
+  { name: 'suites, reports and load', folders: ['suites', 'src/report', 'src/load'] },
   { name: 'engine', folders: ['src/engine'] },
   { name: 'simulators', folders: ['simulators'] },
   { name: 'IGs', folders: ['ig'] },
@@ -117,7 +118,7 @@ describe('layering', () => {
     const at = (from: string, to: string): Import => ({ from, line: 1, to });
     expect(violation(at('src/fhir/server/routes.ts', 'src/engine/results.ts'))).toMatch(/FHIR core and CSV layer may not import the engine layer/);
     expect(violation(at('src/http/client.ts', 'src/fhir/errors.ts'))).toMatch(/HTTP layer may not import/);
-    expect(violation(at('simulators/measure-source/index.ts', 'suites/index.ts'))).toMatch(/simulators layer may not import the suites and reports layer/);
+    expect(violation(at('simulators/measure-source/index.ts', 'suites/index.ts'))).toMatch(/simulators layer may not import the suites, reports and load layer/);
     expect(violation(at('ig/saner/canonicals.ts', 'simulators/data-source/codes.ts'))).toMatch(/IGs layer may not import the simulators layer/);
     expect(violation(at('src/engine/runner.ts', 'src/cli/main.ts'))).toMatch(/engine layer may not import the command line layer/);
     expect(violation(at('src/harness.ts', 'src/http/client.ts'))).toMatch(/must import nothing/);

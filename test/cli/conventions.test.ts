@@ -29,6 +29,7 @@ const calls: Record<string, { bogus: string[]; missing: string[] }> = {
   report: { bogus: ['report', '--bogus', 'r.json'], missing: ['report', 'missing.json'] },
   validate: { bogus: ['validate', '--bogus', 'a.json'], missing: ['validate', 'missing.json'] },
   convert: { bogus: ['convert', '--bogus', 'a.json', '--to', 'xml'], missing: ['convert', 'missing.json', '--to', 'xml'] },
+  load: { bogus: ['load', '--bogus', '--scenario', 'produce-measure'], missing: ['load', '--config', 'missing.yaml', '--scenario', 'produce-measure'] },
   csv: { bogus: ['csv', 'to-csv', '--bogus', '--measure', 'm.json', 'r.json'], missing: ['csv', 'to-csv', '--measure', 'missing.json', 'r.json'] },
 };
 

@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CapabilityStatement } from 'fhir/r4.js';
 import { newRunId, runSuites, WriteLog, type RunResults, type Suite, type WriteRecord } from '../../engine/index.js';
 import { deletesOf } from '../../../ig/applicability.js';
 import { applicability, decide, describeClaims, readMetadata, referenceClaims, SutUnreachable, type Metadata } from '../claims.js';
 import { seedSut, unseed, type Seeded } from '../seed.js';
-import { defaultConfig, loadConfig, type LoadedConfig } from '../../config/load.js';
+import type { LoadedConfig } from '../../config/load.js';
 import { createProgressPrinter, renderSummary, useColour, writeReports } from '../../report/index.js';
 import { redactDeep } from '../../http/redact.js';
 import { TransportError } from '../../http/client.js';
@@ -18,6 +17,7 @@ import { EXIT, exitCodesHelp, type ExitCode } from '../exit-codes.js';
 import { idMatcher, unmatchedGlobs } from '../glob.js';
 import { didYouMean } from '../near-miss.js';
 import { checkOptions, launcher, planFor, selectSuites, sutHttpConfig } from '../selection.js';
+import { configFrom, folderTimestamp } from '../sut-config.js';
 
 const usage = `Usage: measure-conformance run [options]
 
@@ -166,7 +166,7 @@ export const runCommand: Command = {
     }
     results = redactDeep({ ...results, applicability: applicability(claims, suites) }, secrets);
     const reportDir = resolve(io.cwd, config.report.dir);
-    const outDir = values.out ? resolve(io.cwd, values.out) : join(reportDir, timestamp(new Date(results.startedAt)));
+    const outDir = values.out ? resolve(io.cwd, values.out) : join(reportDir, folderTimestamp(new Date(results.startedAt)));
     // A report put elsewhere on purpose is not the latest run of the project's reports folder.
     const written = await writeReports(results, outDir, values.out ? {} : { latestDir: join(reportDir, 'latest') });
     io.stdout(`${renderSummary(results, { files: [written.html, written.json, written.junit], colour: useColour(stream, io.env) })}\n`);
@@ -215,16 +215,6 @@ function checkAttestations(loaded: LoadedConfig): void {
   }
 }
 
-function configFrom(file: string | undefined, sutUrl: string | undefined, io: CliIo): LoadedConfig {
-  const path = resolve(io.cwd, file ?? 'config.yaml');
-  const loaded = file !== undefined || existsSync(path) ? loadConfig(path, io.env) : defaultConfig();
-  if (sutUrl !== undefined) {
-    if (!/^https?:\/\/[^/]/.test(sutUrl)) throw new UsageError(`--sut must be an absolute http(s) URL, not ${JSON.stringify(sutUrl)}`);
-    loaded.config.sut = { ...(loaded.config.sut ?? { name: sutUrl }), baseUrl: sutUrl };
-  }
-  return loaded;
-}
-
 /** 0: conformant at the chosen level; 1: not. A requirement whose test errored is not shown to be met. */
 export function exitCode(results: RunResults, failOn: 'shall' | 'should' | 'never'): ExitCode {
   if (failOn === 'never') return 0;
@@ -249,8 +239,4 @@ function sutSoftware(cs: CapabilityStatement | undefined): Pick<RunResults['sut'
   if (!cs) return {};
   const software = { ...(cs.software?.name ? { name: cs.software.name } : {}), ...(cs.software?.version ? { version: cs.software.version } : {}), ...(cs.fhirVersion ? { fhirVersion: cs.fhirVersion } : {}) };
   return Object.keys(software).length ? { software } : {};
-}
-
-function timestamp(d: Date): string {
-  return d.toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
 }
