@@ -75,6 +75,8 @@ export interface FhirClient {
   update(resource: Resource, options?: FhirRequestOptions): Promise<FhirResponse>;
   delete(type: string, id: string, options?: FhirRequestOptions): Promise<FhirResponse>;
   operation(name: string, options?: OperationOptions): Promise<FhirResponse>;
+  /** POST [base] of a batch, transaction or collection Bundle; against a SUT each entry's resource carries the run's tag and what the answer names is logged for cleanup. */
+  postBundle(bundle: Bundle, options?: FhirRequestOptions): Promise<FhirResponse>;
   request(method: string, pathOrUrl: string, options?: RawRequestOptions): Promise<FhirResponse>;
 }
 
@@ -190,11 +192,28 @@ export function createFhirClient(http: HttpClient, formats: ResourceFormats, sin
       if (tracking && options.writes) tracking.log.recordAnswer(res, formats, undefined, tracking, 'operation');
       return res;
     },
+    async postBundle(bundle, options = {}) {
+      refuseWhenReadOnly(`POST [base] (a ${bundle.type ?? 'typeless'} Bundle)`);
+      const sent = tracking ? { ...bundle, entry: (bundle.entry ?? []).map((e) => (e.resource ? { ...e, resource: tracking.log.tagged(e.resource) } : e)) } : bundle;
+      const res = await send('POST', '', { ...options, body: bodyOf(sent, options) });
+      if (tracking && res.status >= 200 && res.status < 300) {
+        tracking.log.recordAnswer(res, formats, undefined, tracking, 'batch');
+        // A collection taken whole names nothing back; its entries are stored under their own ids.
+        if (bundle.type === 'collection') for (const r of bundle.entry ?? []) if (r.resource?.id) tracking.log.record({ type: r.resource.resourceType, id: r.resource.id, by: tracking.by, interaction: 'batch', owner: tracking.owner });
+      }
+      return res;
+    },
     async request(method, pathOrUrl, options = {}) {
-      const writing = !['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase());
+      const verb = method.toUpperCase();
+      const writing = !['GET', 'HEAD', 'OPTIONS'].includes(verb);
       if (writing) refuseWhenReadOnly(`${method} ${pathOrUrl}`);
+      // A raw PUT at [type]/[id] names its id: what the SUT held there is kept aside, as for update.
+      const at = verb === 'PUT' ? /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(pathOrUrl) : null;
+      const before = tracking && at && !tracking.log.has(at[1]!, at[2]!) ? await heldBefore(pathOrUrl) : undefined;
       const res = wrap(await http.request({ method, url: pathOrUrl, ...options }));
-      if (tracking && writing && method.toUpperCase() !== 'DELETE') tracking.log.recordAnswer(res, formats, undefined, tracking, /^\/?$/.test(pathOrUrl) ? 'batch' : 'create');
+      if (tracking && at && res.status >= 200 && res.status < 300) {
+        tracking.log.record({ type: at[1]!, id: at[2]!, by: tracking.by, interaction: 'update', owner: tracking.owner, ...(before ? { before } : {}) });
+      } else if (tracking && writing && verb !== 'DELETE') tracking.log.recordAnswer(res, formats, undefined, tracking, /^\/?$/.test(pathOrUrl) ? 'batch' : 'create');
       return res;
     },
   };

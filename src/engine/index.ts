@@ -25,4 +25,5 @@ export { decidedBy, verdictFromAssertions, verdictForRequirement, requirementRes
 export * from './results.js';
 export { RUN_TAG_SYSTEM, newRunId, runTag, withRunTag, runTagOf } from './run-tag.js';
 export { WriteLog } from './writes.js';
+export { freshId } from './fresh-id.js';
 export type { WriteTracking } from './writes.js';

@@ -64,6 +64,10 @@ describe('leaving the SUT as found', () => {
     expect(results.writes!.some((w) => w.by !== 'seed' && w.cleanup === 'deleted')).toBe(true);
     expect(results.writes!.filter((w) => w.cleanup === 'not-removed' || w.cleanup === 'kept')).toEqual([]);
     expect(contents(server)).toEqual(before);
+    // Ids the run chose itself are fresh (the server's own are numbers); only the seeded data set keeps fixed ids.
+    const chosen = results.writes!.filter((w) => w.by !== 'seed' && !/^\d+$/.test(w.id));
+    expect(chosen.length).toBeGreaterThan(0);
+    expect(chosen.filter((w) => !/-[0-9a-f]{8}$/.test(w.id))).toEqual([]);
     expect([...server.store.values()].some((r) => r.meta?.tag?.some((t) => t.system === RUN_TAG_SYSTEM))).toBe(false);
     expect(out).toMatch(/^Wrote \d+ resource\(s\) into the SUT: \d+ deleted, \d+ put back as they were, 0 kept, 0 could not be removed\.$/m);
     // Every write carried the run's tag on its way in.

@@ -4,15 +4,34 @@
  * one entry per request entry and stored entry by entry.
  */
 import type { Bundle, BundleEntry, CapabilityStatement } from 'fhir/r4.js';
-import { statusText } from '../../../src/engine/index.js';
+import { freshId, statusText } from '../../../src/engine/index.js';
 import { test, type FhirResponse } from '../../../src/engine/index.js';
 import { aResource, declares, pushFixture, readBack, type ConsumerData, type ConsumerTest } from './consumer-data.js';
 
 const SD_ONLY = { options: ['SupplementalData'] };
 
 async function postBatch(t: ConsumerTest, file: string): Promise<{ sent: Bundle; res: FhirResponse }> {
-  const sent = pushFixture<Bundle>(file);
-  return { sent, res: await t.sut.request('POST', '', { body: JSON.stringify(sent), headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' } }) };
+  const sent = withFreshIds(pushFixture<Bundle>(file));
+  return { sent, res: await t.sut.postBundle(sent) };
+}
+
+/** The batch with each id it chooses itself (a PUT entry's) made fresh, and every reference to it following. */
+function withFreshIds(bundle: Bundle): Bundle {
+  const renamed = new Map<string, string>();
+  for (const e of bundle.entry ?? []) {
+    if (e.request?.method === 'PUT' && e.resource?.id) renamed.set(`${e.resource.resourceType}/${e.resource.id}`, `${e.resource.resourceType}/${freshId(e.resource.id)}`);
+  }
+  const follow = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(follow);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, (k === 'reference' || k === 'url') && typeof v === 'string' ? (renamed.get(v) ?? v) : follow(v)]));
+  };
+  const entry = (bundle.entry ?? []).map((e) => {
+    const to = e.resource?.id ? renamed.get(`${e.resource.resourceType}/${e.resource.id}`) : undefined;
+    const moved = follow(e) as BundleEntry;
+    return to ? { ...moved, resource: { ...moved.resource!, id: to.split('/')[1]! } } : moved;
+  });
+  return { ...bundle, entry };
 }
 
 /**

@@ -4,7 +4,7 @@
  * statements, the transaction page, and the FHIR RESTful rules SANER leaves rejections to.
  */
 import type { CapabilityStatement, MeasureReport, OperationOutcome } from 'fhir/r4.js';
-import { statusText } from '../../../src/engine/index.js';
+import { freshId, statusText } from '../../../src/engine/index.js';
 import { defineSuite, test, type CheckOptions, type FhirResponse, type WireFormat } from '../../../src/engine/index.js';
 import { MEASURE_CONSUMER_PM_CSV_PUSH, MEASURE_CONSUMER_PM_PUSH, MEASURE_CONSUMER_PM_SUPPLEMENTAL_DATA } from '../../../ig/saner/capabilities.js';
 import { batchTests } from './consumer-batch-tests.js';
@@ -113,14 +113,15 @@ const pushTests = [
     negativeControl: 'no-location-header',
     description: 'FHIR R4 create: "The server returns a 201 Created HTTP status code, and SHALL also return a Location header which contains the new Logical Id and Version Id of the created resource version" ([base]/[type]/[id]/_history/[vid]); an id in the body "SHALL" be ignored. SANER takes 200 and 204 too (SANER-PM-PG-003).',
     async run(t) {
-      const res = await t.sut.create({ ...newReport(), id: 'chosen-by-the-client' } as MeasureReport);
+      const chosen = freshId('chosen-by-the-client');
+      const res = await t.sut.create({ ...newReport(), id: chosen } as MeasureReport);
       t.expectStatus(res, 201, { requirement: 'FHIR-HTTP-005' });
       const location = res.headers['location'];
       const named = /\/MeasureReport\/([^/]+)\/_history\/([^/]+)$/.exec(location ?? '');
       t.expect(named, location === undefined ? 'the create answer has no Location header; expected [base]/MeasureReport/[id]/_history/[vid]' : named ? `Location is ${location}, naming the id and the version` : `Location is ${location}, without the id and /_history/[vid]; expected [base]/MeasureReport/[id]/_history/[vid]`, { requirement: 'FHIR-HTTP-005' });
       const id = named?.[1] ?? writtenId(res);
       if (id === undefined) t.undecided('FHIR-HTTP-008', 'the create answer named no id (no Location, no body with an id), so whose id it is cannot be told');
-      else t.expect(id !== 'chosen-by-the-client', id === 'chosen-by-the-client' ? 'the server kept the id chosen-by-the-client from the body; expected an id of its own (FHIR ignores the id of a create)' : `the server chose its own id (${id}), ignoring chosen-by-the-client in the body`, { requirement: 'FHIR-HTTP-008' });
+      else t.expect(id !== chosen, id === chosen ? `the server kept the id ${chosen} from the body; expected an id of its own (FHIR ignores the id of a create)` : `the server chose its own id (${id}), ignoring ${chosen} in the body`, { requirement: 'FHIR-HTTP-008' });
       const etag = res.headers['etag'];
       t.expect(etag, etag ? `ETag is ${etag}` : 'the create answer has no ETag; expected the version, e.g. W/"1"', { requirement: 'FHIR-HTTP-007' });
       const modified = res.headers['last-modified'];
@@ -162,7 +163,7 @@ const pushTests = [
     requirements: ['FHIR-HTTP-006', 'FHIR-HTTP-011'],
     negativeControl: 'wrong-status-on-create',
     async run(t) {
-      const id = `push-${Date.now().toString(36)}`;
+      const id = freshId('push');
       const res = await t.sut.update({ ...newReport(), id } as MeasureReport);
       const answered = `PUT MeasureReport/${id} (an id the Consumer does not hold) answered ${statusText(res.status)}`;
       if (res.status === 405) {
