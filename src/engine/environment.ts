@@ -61,6 +61,16 @@ export interface SuiteConfig {
   madxRuleSet?: 'trial-implementation' | 'comment-draft';
   /** Why a simulator whose profile requires https runs on plain http in this run. */
   referenceHttp?: string;
+  /** The generated Compute Measure data set a Data Source suite searches (`sut.dataSet`; the reference Data Source holds its own). */
+  dataSet?: DataSetChoice;
+}
+
+/** A generated data set, fixed by its patient count and seed, and whether the server already holds it. */
+export interface DataSetChoice {
+  patients?: number;
+  seed?: number;
+  /** The server holds it already, so nothing is loaded. */
+  loaded?: boolean;
 }
 
 export interface RecordOptions {
