@@ -50,9 +50,10 @@ function substitution(period: ReportingPeriod): (name: string) => string {
 
 const sorted = (ids: Iterable<string>) => [...new Set(ids)].sort();
 
-/** Both ComputeCovidImpact versions, as fixtures/compute holds them. */
+/** Both ComputeCovidImpact versions, as fixtures/compute holds them, oldest first. */
 function impactMeasures(): Measure[] {
-  return (fixtureResources('compute', ['Measure']) as Measure[]).filter((m) => m.url === COMPUTE_MEASURE_URL);
+  const measures = (fixtureResources('compute', ['Measure']) as Measure[]).filter((m) => m.url === COMPUTE_MEASURE_URL);
+  return measures.sort((a, b) => (a.version ?? '').localeCompare(b.version ?? '', 'en', { numeric: true }));
 }
 
 /** Every population search of both ComputeCovidImpact versions for the period, with its members. */
