@@ -156,10 +156,12 @@ const populationTest = test<DataSourceFixture>("ComputeCovidImpact's searches re
 const includeTest = test<DataSourceFixture>('_include brings the patient of every match along', {
   requirements: RETURNS_DATA,
   negativeControl: 'drop-include',
-  description: 'The Encounter and Procedure criteria of ComputeCovidImpact carry _include=<Type>:subject, so a Measure Computer can stratify by the patient without reading each one: every matched record\'s subject must come back as an included Patient, on every day.',
+  description:
+    'The Encounter and Procedure criteria of ComputeCovidImpact carry _include=<Type>:subject, so a Measure Computer can stratify by the patient without reading each one: every matched record\'s subject must come back as an included Patient. Asked for the third day of the week (the Measure Computer suite\'s reporting day); the matches themselves are judged on every day by the population test.',
   async run(t) {
     const refused = new Set<string>();
-    const searches = distinct(t.fixture.dataSet.periods.flatMap((p) => populationSearches(t.fixture.dataSet.model, p))).filter((s) => s.params.some(([n]) => n === '_include'));
+    const periods = t.fixture.dataSet.periods;
+    const searches = distinct(populationSearches(t.fixture.dataSet.model, periods[Math.min(2, periods.length - 1)]!)).filter((s) => s.params.some(([n]) => n === '_include'));
     for (const search of searches) {
       if (!judgeable(t, search.type, RETURNS_DATA) || !judgeable(t, 'Patient', RETURNS_DATA)) continue;
       const answer = await searchAsComputer(t, search, refused, RETURNS_DATA);
