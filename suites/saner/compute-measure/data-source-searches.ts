@@ -7,7 +7,7 @@
  * the Data Source returns the requested data.
  */
 import type { Encounter, Procedure } from 'fhir/r4.js';
-import { test, type TestDefinition } from '../../../src/engine/index.js';
+import { HarnessError, test, type TestDefinition } from '../../../src/engine/index.js';
 import { computeMeasureRequirements } from '../../../ig/saner/compute-measure-capabilities.js';
 import { CANONICAL_BASE } from '../../../simulators/data-source/codes.js';
 import { COVERAGE_RECORDS, COVERED_PARAMETERS } from '../../../simulators/data-source/coverage.js';
@@ -33,7 +33,7 @@ export const DATA_SOURCE_ROWS: readonly DataSourceRow[] = computeMeasureRequirem
   if (!match) return [];
   const [, type = '', parameter] = match;
   if (parameter !== undefined && !COVERED_PARAMETERS[type]?.includes(parameter)) {
-    throw new Error(`${r.id} (${type} ${parameter}) has no ComputeSearchCoverage query to decide it`);
+    throw new HarnessError(`${r.id} (${type} ${parameter}) has no ComputeSearchCoverage query to decide it`);
   }
   return [{ id: r.id, type, ...(parameter !== undefined ? { parameter } : {}) }];
 });
