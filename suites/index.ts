@@ -9,6 +9,7 @@ import rpcContentConsumer from './rpc/send-concordance-report/content-consumer.j
 import madxContentCreator from './madx/send-aggregate-report/content-creator.js';
 import rpcContentCreator from './rpc/send-concordance-report/content-creator.js';
 import sanerMeasureComputer from './saner/compute-measure/measure-computer.js';
+import sanerDataSource from './saner/compute-measure/data-source.js';
 
 /** Every suite the harness runs, in the order they appear in reports. */
 export const suites: readonly Suite<object>[] = [
@@ -22,4 +23,5 @@ export const suites: readonly Suite<object>[] = [
   madxContentCreator,
   rpcContentCreator,
   sanerMeasureComputer,
+  sanerDataSource,
 ];

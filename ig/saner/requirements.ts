@@ -4,7 +4,8 @@
  * digest's; a page row that binds both roles keeps its id for the server and adds the client's
  * role (`-CON`, or `-SRC` where the Measure Source is the client) for the client.
  */
-import { defineRequirements } from '../requirement.js';
+import { defineRequirements, type Requirement } from '../requirement.js';
+import { MEASURE_DEFINITION_CONSUMER_QMD, MEASURE_DEFINITION_SOURCE_QMD } from './capabilities.js';
 import { measureConsumerActorRequirements, measureSourceActorRequirements, otherActorRequirements } from './actors.js';
 import { capabilityRequirements } from './capability-rows.js';
 import { computeMeasureRequirements } from './compute-measure-capabilities.js';
@@ -42,14 +43,34 @@ const tables = [
   measureDefinitionConsumer,
 ];
 
-export const requirements = defineRequirements([
-  ...measureSourceActorRequirements,
-  ...measureConsumerActorRequirements,
-  ...otherActorRequirements,
-  ...tables.flatMap(capabilityRequirements),
-  ...computeMeasureRequirements,
-  ...queryMeasurePageRequirements,
-  ...produceMeasurePageRequirements,
-  ...measureDefinitionPageRequirements,
-  ...computeMeasurePageRequirements,
-]);
+/**
+ * Actors the project has no suite for keep their rows, each saying why it goes untested, so a
+ * report showing the whole catalogue does not make them look covered.
+ */
+const UNCOVERED: Readonly<Record<string, string>> = {
+  [MEASURE_DEFINITION_SOURCE_QMD]:
+    'no suite tests a Measure Definition Source (Query Measure Definition, PULL-MX): the project plays one only as the public-health side beside the Measure Computer suite',
+  [MEASURE_DEFINITION_CONSUMER_QMD]:
+    'no suite tests a Measure Definition Consumer: the Measure Computer suite judges a computer reading its Measure as one only under SANER-CM-PG-009 and SANER-TP-005, not by these rows',
+};
+
+function withUncoveredReasons(list: readonly Requirement[]): Requirement[] {
+  return list.map((r) => {
+    const reason = r.capability ? UNCOVERED[r.capability] : undefined;
+    return reason && !r.notTestedReason ? { ...r, notTestedReason: reason } : r;
+  });
+}
+
+export const requirements = defineRequirements(
+  withUncoveredReasons([
+    ...measureSourceActorRequirements,
+    ...measureConsumerActorRequirements,
+    ...otherActorRequirements,
+    ...tables.flatMap(capabilityRequirements),
+    ...computeMeasureRequirements,
+    ...queryMeasurePageRequirements,
+    ...produceMeasurePageRequirements,
+    ...measureDefinitionPageRequirements,
+    ...computeMeasurePageRequirements,
+  ]),
+);

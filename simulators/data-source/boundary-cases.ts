@@ -2,7 +2,8 @@
  * Records placed on purpose on every day of the window, so that each filter of the Measure and each
  * boundary instant decides at least one count: an ignored status, class, value-set or date filter,
  * an inclusive end, an age computed a day off or a code matched without its system each change a
- * number. Every day also holds an emergency encounter and a preliminary result, so the two Measure
+ * number (an end read as `le` by a search engine that keeps instants' precision changes the date
+ * search of Encounters through the zero-length visit at the end instant). Every day also holds an emergency encounter and a preliminary result, so the two Measure
  * versions differ on every day.
  */
 import type { Coding } from 'fhir/r4.js';
@@ -108,5 +109,6 @@ export function addBoundaryCases(sink: Sink, periods: readonly ReportingPeriod[]
     result(sink, anyPatient(), lab, 'cancelled', positive, S + 6 * HOUR); // cancelled: out
     result(sink, anyPatient(), lab, 'entered-in-error', positive, S + 6 * HOUR); // in error: out
     result(sink, anyPatient(), ANTIGEN_TEST, 'final', positive, S + 6 * HOUR); // not in the value set: out
+    encounter(sink, anyPatient(), 'IMP', 'cancelled', covid, E, E); // a visit cancelled at the end instant: dated tomorrow, not today; in no count
   });
 }

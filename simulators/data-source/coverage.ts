@@ -235,9 +235,14 @@ function matches(record: Searchable, type: string, parameter: string, period: Re
   return false;
 }
 
+/** `Type/id` of the records of the type the search with that one covered parameter matches in the period. */
+export function coverageMembers(model: ClinicalModel, type: string, parameter: string, period: ReportingPeriod): string[] {
+  return searchable(model, type).filter((r) => matches(r, type, parameter, period)).map((r) => `${type}/${r.id}`);
+}
+
 /** How many records of the type the search with that one covered parameter matches in the period. */
 export function coverageCount(model: ClinicalModel, type: string, parameter: string, period: ReportingPeriod): number {
-  return searchable(model, type).filter((r) => matches(r, type, parameter, period)).length;
+  return coverageMembers(model, type, parameter, period).length;
 }
 
 /** The coverage Measure's expected groups for a period: one per type, a count per parameter. */

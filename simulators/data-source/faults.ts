@@ -14,6 +14,10 @@ export const dataSourceFaults = defineFaults([
     id: 'date-end-inclusive',
     description: 'Reads date=lt as date=le, so a result taken at the end instant of a period is counted in it',
   },
+  {
+    id: 'token-ignores-system',
+    description: 'Matches a token search (code=system|code) on the code alone, so a code of another system is found too',
+  },
 ]);
 
 export type DataSourceFault = FaultIds<typeof dataSourceFaults>;

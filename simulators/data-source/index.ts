@@ -16,7 +16,7 @@ import { dataSourceDeclaration } from './declaration.js';
 import { dataSourceFaults } from './faults.js';
 import { generateDataSet, type DataSet, type DataSetOptions, type ExpectedResults } from './generator.js';
 import { holdsResources, loadResources } from './load.js';
-import { readDateEndInclusive, refuseValueSetModifiers } from './search-hooks.js';
+import { readDateEndInclusive, readTokensWithoutSystem, refuseValueSetModifiers } from './search-hooks.js';
 
 export { generateDataSet, LARGE_PATIENTS } from './generator.js';
 export type { ExpectedResults } from './generator.js';
@@ -75,6 +75,7 @@ export async function startDataSource(options: DataSourceOptions = {}): Promise<
       configure: (app) => {
         if (!inModifier || faults.has('in-modifier-400')) refuseValueSetModifiers(app);
         if (faults.has('date-end-inclusive')) readDateEndInclusive(app);
+        if (faults.has('token-ignores-system')) readTokensWithoutSystem(app, new Set(declaration.searchParamDefs.filter((d) => d.type === 'token').map((d) => d.name)));
       },
       ...(options.host ? { host: options.host } : {}),
       ...(options.port !== undefined ? { port: options.port } : {}),

@@ -1,8 +1,8 @@
 /**
  * Request hooks of the Data Source: refusing the `:in` / `:not-in` modifiers (the no-`:in` mode of
- * SANER-CM-PG-004, and the in-modifier-400 fault), and the date-end-inclusive fault. They look at
- * the query string and, for POST _search, at the form body, since a search may carry its
- * parameters in either.
+ * SANER-CM-PG-004, and the in-modifier-400 fault), and the date-end-inclusive and
+ * token-ignores-system faults. They look at the query string and, for POST _search, at the form
+ * body, since a search may carry its parameters in either.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FhirError } from '../../src/fhir/errors.js';
@@ -38,16 +38,24 @@ export function refuseValueSetModifiers(app: FastifyInstance): void {
   });
 }
 
-const asInclusive = (params: URLSearchParams): URLSearchParams =>
-  new URLSearchParams(
-    [...params].map(([name, value]): [string, string] => [name, name.split(':', 1)[0] === 'date' && value.startsWith('lt') ? `le${value.slice(2)}` : value]),
-  );
+type Rewrite = (name: string, value: string) => string;
 
-/** `date-end-inclusive`: rewrites `date=lt…` to `date=le…` before the core reads the request. */
-export function readDateEndInclusive(app: FastifyInstance): void {
+/** Rewrites the search parameters of a request, query string and POST _search body, before the core reads them. */
+function rewriteSearch(app: FastifyInstance, rewrite: Rewrite): void {
+  const apply = (params: URLSearchParams) => new URLSearchParams([...params].map(([name, value]): [string, string] => [name, rewrite(name, value)]));
   app.addHook('preHandler', async (request) => {
     const q = request.url.indexOf('?');
-    if (q >= 0) request.raw.url = `${request.url.slice(0, q)}?${asInclusive(new URLSearchParams(request.url.slice(q + 1)))}`;
-    if (isPostSearch(request)) request.body = Buffer.from(asInclusive(new URLSearchParams(decodeBody(request.body) ?? '')).toString());
+    if (q >= 0) request.raw.url = `${request.url.slice(0, q)}?${apply(new URLSearchParams(request.url.slice(q + 1)))}`;
+    if (isPostSearch(request)) request.body = Buffer.from(apply(new URLSearchParams(decodeBody(request.body) ?? '')).toString());
   });
+}
+
+/** `date-end-inclusive`: rewrites `date=lt…` to `date=le…`. */
+export function readDateEndInclusive(app: FastifyInstance): void {
+  rewriteSearch(app, (name, value) => (name.split(':', 1)[0] === 'date' && value.startsWith('lt') ? `le${value.slice(2)}` : value));
+}
+
+/** `token-ignores-system`: drops the system of every `system|code` value of the token parameters named (not of their modifiers). */
+export function readTokensWithoutSystem(app: FastifyInstance, tokenParams: ReadonlySet<string>): void {
+  rewriteSearch(app, (name, value) => (tokenParams.has(name) ? value.split(',').map((v) => v.slice(v.indexOf('|') + 1)).join(',') : value));
 }

@@ -123,14 +123,17 @@ export function planFor(suite: Suite<object>, config: HarnessConfig, faults: str
     ...(sut?.madxRuleSet ? { madxRuleSet: sut.madxRuleSet } : {}),
   };
   if (suite.role === 'server' && sut?.baseUrl) {
-    return { target: { baseUrl: sut.baseUrl }, options, config: { ...idsConfig, ...(seeded ? { seeded } : {}) }, ...applies };
+    return { target: { baseUrl: sut.baseUrl }, options, config: { ...idsConfig, ...(seeded ? { seeded } : {}), ...(sut.dataSet ? { dataSet: sut.dataSet } : {}) }, ...applies };
   }
   const sim = simulatorFor(suite);
   const transport = referenceTransport(sim, config);
   const tls = transport.certificate ? { tls: transport.certificate } : {};
   const trust = transport.certificate ? { tls: { ca: transport.certificate.cert } } : {};
+  // A server suite's simulator holds the data set the suite started it with.
+  const generated = suite.role === 'server' ? suite.simulatorOptions : undefined;
+  const held: SuiteConfig = generated?.patients !== undefined ? { dataSet: { patients: generated.patients, ...(generated.seed !== undefined ? { seed: generated.seed } : {}), loaded: true } } : {};
   // The suite's https test leaves a plain-http reference run to a person, saying why, instead of failing it.
-  const suiteConfig: SuiteConfig = { ...idsConfig, ...(transport.plainHttp ? { referenceHttp: transport.plainHttp } : {}) };
+  const suiteConfig: SuiteConfig = { ...idsConfig, ...held, ...(transport.plainHttp ? { referenceHttp: transport.plainHttp } : {}) };
   const standIn = suite.role === 'client' && !sut ? referenceTriggerFor(suite, options, faults, transport.certificate) : undefined;
   // A client actor no reference client plays (the Measure Computer) is played by its reference server, which the suite starts with the faults.
   const standInServer = suite.role === 'client' && !sut && !standIn ? simulatorPlaying(suite.actorUnderTest) : undefined;

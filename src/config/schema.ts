@@ -72,6 +72,12 @@ export const configSchema = {
         ids: { type: 'object', additionalProperties: { type: 'string', pattern: '^[A-Za-z0-9\\-.]{1,64}$' } },
         seed: { type: 'boolean' },
         madxRuleSet: { enum: ['trial-implementation', 'comment-draft'] },
+        dataSet: {
+          type: 'object',
+          additionalProperties: false,
+          // At least three patients a day of the generator's week: its age-boundary cases need them.
+          properties: { patients: { type: 'integer', minimum: 21 }, seed: { type: 'integer' }, loaded: { type: 'boolean' } },
+        },
         measure: {
           oneOf: [
             { type: 'string', pattern: '^[a-z][a-z0-9+.-]*:\\S+$' },

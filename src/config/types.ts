@@ -1,5 +1,6 @@
 import type { ConfiguredTrigger } from '../engine/triggers.js';
 import type { Attestation } from '../engine/results.js';
+import type { DataSetChoice } from '../engine/environment.js';
 
 /** The validated, environment-expanded content of config.yaml. */
 export interface HarnessConfig {
@@ -46,6 +47,12 @@ export interface SutConfig {
   measure?: string | Record<string, string>;
   /** The mADX text whose rules the mADX suites and simulator apply: the 3.0.0 comment draft or the trial implementation. */
   madxRuleSet?: 'trial-implementation' | 'comment-draft';
+  /**
+   * The Compute Measure data set the Data Source suite loads and searches, fixed by a patient count
+   * and a seed as `serve --simulator data-source --patients N --seed S` makes it; `loaded: true`
+   * says the SUT holds it already, so nothing is written.
+   */
+  dataSet?: DataSetChoice;
 }
 
 /** How to make a client SUT send its requests: the engine's trigger kinds, as config.yaml spells them. */

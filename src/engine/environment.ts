@@ -61,6 +61,16 @@ export interface SuiteConfig {
   referenceHttp?: string;
   /** What the run seeded into the SUT before the suites (`--seed`), by type and id. */
   seeded?: readonly { type: string; id: string }[];
+  /** The generated Compute Measure data set a Data Source suite searches (`sut.dataSet`; the reference Data Source holds its own). */
+  dataSet?: DataSetChoice;
+}
+
+/** A generated data set, fixed by its patient count and seed, and whether the server already holds it. */
+export interface DataSetChoice {
+  patients?: number;
+  seed?: number;
+  /** The server holds it already, so nothing is loaded. */
+  loaded?: boolean;
 }
 
 export interface RecordOptions {

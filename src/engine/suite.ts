@@ -64,8 +64,10 @@ export interface SuiteSpec<F extends object = Fixture> {
   /** For client-role suites: id of the reference simulator the SUT is pointed at, e.g. `saner-measure-consumer`. */
   simulator?: string;
   /**
-   * For client-role suites: how the simulator is started for this suite, on top of the run's
-   * settings, e.g. `{ async: '202' }` so the SUT meets the answers whose handling the suite judges.
+   * How the simulator is started for this suite, on top of the run's settings: for a client-role
+   * suite, e.g. `{ async: '202' }` so the SUT meets the answers whose handling the suite judges; for
+   * a server-role suite run without a SUT, e.g. the size and seed of the data set the reference
+   * Data Source generates (the suite is then told it holds that data set).
    */
   simulatorOptions?: LaunchOptions;
   /**

@@ -44,6 +44,13 @@ describe('config.yaml loading', () => {
     expect(errorOf(text)).toBe('config.yaml:2 simulatorz: unknown key (check its spelling and indentation)');
   });
 
+  it('takes the Data Source data set a SUT holds, and refuses one the generator cannot make, with its line', () => {
+    const { config } = parseConfig(['sut:', '  name: Acme', '  dataSet: { patients: 200, seed: 7, loaded: true }'].join('\n'), 'config.yaml', env);
+    expect(config.sut?.dataSet).toEqual({ patients: 200, seed: 7, loaded: true });
+    expect(errorOf(['sut:', '  name: Acme', '  dataSet:', '    patients: 5'].join('\n'))).toBe('config.yaml:4 sut.dataSet.patients: must be >= 21');
+    expect(errorOf(['sut:', '  name: Acme', '  dataSet:', '    sead: 5'].join('\n'))).toBe('config.yaml:4 sut.dataSet.sead: unknown key (check its spelling and indentation)');
+  });
+
   it('names an unset environment variable where it is used', () => {
     const text = ['sut:', '  name: Acme', '  auth:', '    bearerToken: ${MISSING_TOKEN}'].join('\n');
     expect(errorOf(text, {})).toBe('config.yaml:4 sut.auth.bearerToken: environment variable MISSING_TOKEN is not set');

@@ -192,6 +192,16 @@ describe('SANER catalogue: the other transactions', () => {
     expect(get('SANER-CM-MC-011').statement).toContain('Encounter class as token');
   });
 
+  it('keeps the rows of the Measure Definition Source and Consumer, which no suite tests, each with the reason', () => {
+    const definition = requirements.filter((r) => r.id.startsWith('SANER-QMD-') || r.id === 'SANER-PG-MDS-001');
+    expect(definition.length).toBeGreaterThan(60);
+    expect(definition.filter((r) => !r.notTestedReason).map((r) => r.id)).toEqual([]);
+    expect(get('SANER-QMD-SRC-002').notTestedReason).toMatch(/^no suite tests a Measure Definition Source/);
+    expect(get('SANER-QMD-PG-010-CON').notTestedReason).toMatch(/^no suite tests a Measure Definition Consumer/);
+    // The rows of the actors that are tested carry no such reason.
+    expect(get('SANER-CM-DS-011').notTestedReason).toBeUndefined();
+  });
+
   it('D14: SHALL parameters of a SHOULD search bind only when that search is implemented', () => {
     expect(get('SANER-CM-DS-060').statement).toContain('digest §7 D14');
     expect(get('SANER-QMD-CON-021').statement).toContain('digest §7 D14');

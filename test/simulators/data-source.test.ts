@@ -316,6 +316,21 @@ describe('data-source fault modes change the answers', () => {
     }
   });
 
+  it('token-ignores-system finds a code under any system, by GET and POST, and leaves :in alone', async () => {
+    const server = await startDataSource({ patients: 30, faults: ['token-ignores-system'] });
+    try {
+      const diabetic = server.dataSet.model.conditions.filter((c) => c.code.code === '44054006').map((c) => `Condition/${c.id}`).sort();
+      const ids = (found: { matches: Resource[] }) => found.matches.map((r) => `${r.resourceType}/${r.id}`).sort();
+      expect(diabetic.length).toBeGreaterThan(0);
+      expect(ids(await searchAll(`${server.url}/Condition?code=http://loinc.org|44054006`))).toEqual(diabetic);
+      expect(ids(await searchAll(`${server.url}/Condition/_search`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'code=http://loinc.org|44054006' }))).toEqual(diabetic);
+      const [, pairs] = encounterQuery(server.dataSet.periods[1]!);
+      expect(await count(server, pairs)).toBe(server.expected.results.find((r) => r.version === '1.0.0' && r.period.start === server.dataSet.periods[1]!.start)!.groups[0]!.populations.numC19Pats!);
+    } finally {
+      await server.close();
+    }
+  });
+
   it.each([
     ['ignore-date-filter', (n: number, e: number) => expect(n).toBeGreaterThan(e)],
     ['ignore-search-param:class', (n: number, e: number) => expect(n).toBeGreaterThan(e)],
