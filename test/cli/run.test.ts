@@ -71,11 +71,12 @@ describe('measure-conformance run', () => {
   it('exits 1 when a SHALL requirement fails, and 0 with --fail-on never', async () => {
     const cwd = workdir();
     const io = captureIo(cwd);
-    expect(await main(['run', '--sut', faulty.url, '--out', 'out'], io)).toBe(1);
+    // The FHIR core suite holds FHIR-CAP-002; the other server suites would only lengthen the run.
+    expect(await main(['run', '--sut', faulty.url, '--suite', 'fhir-core/*', '--out', 'out'], io)).toBe(1);
     const results = JSON.parse(readFileSync(join(cwd, 'out', 'results.json'), 'utf8'));
     expect(results.requirements.find((r: { id: string }) => r.id === 'FHIR-CAP-002').verdict).toBe('fail');
-    expect(await main(['run', '--sut', faulty.url, '--out', 'out2', '--fail-on', 'never'], captureIo(cwd))).toBe(0);
-  });
+    expect(await main(['run', '--sut', faulty.url, '--suite', 'fhir-core/*', '--out', 'out2', '--fail-on', 'never'], captureIo(cwd))).toBe(0);
+  }, 120_000);
 
   it('exits 2 with a one-line message naming file, line and key for a config typo', async () => {
     const cwd = workdir();

@@ -50,6 +50,10 @@ export interface PlainServerOptions {
   capability?: Partial<CapabilityStatement>;
   /** `[base]` and `[base]/Bundle` take collection Bundles, storing each entry under its id (or a new one), as an mADX Content Consumer does. Default false: refused like any unknown path. */
   collection?: boolean;
+  /** Types whose answers follow _format and Accept; the others answer in its first format whatever is asked. Default every type. */
+  negotiatedTypes?: readonly string[];
+  /** An Accept other than the two FHIR media types (json, text/xml, application/json+fhir, …) is ignored: the answer is 200 in its first format, while _format takes every value. Default false. */
+  acceptFhirTypesOnly?: boolean;
   /** Status for a body in a format it does not read (XML on a JSON-only server). Default 415; some servers answer 400 without reading it. */
   unreadableBodyStatus?: 400 | 415;
   /** A PUT at an id it does not hold creates it. Default true; false answers 405 (no client-chosen ids). */
@@ -82,8 +86,11 @@ export async function startPlainServer(options: PlainServerOptions = {}): Promis
   let next = 1;
   let baseUrl = '';
 
-  const pickFormat = (req: IncomingMessage, query: URLSearchParams): 'json' | 'xml' | undefined => {
-    const asked = (query.get('_format') ?? req.headers.accept ?? 'application/fhir+json').toLowerCase();
+  const pickFormat = (req: IncomingMessage, query: URLSearchParams, type: string | undefined): 'json' | 'xml' | undefined => {
+    if (options.negotiatedTypes && type !== undefined && !options.negotiatedTypes.includes(type)) return formats[0];
+    const accept = req.headers.accept;
+    if (!query.has('_format') && options.acceptFhirTypesOnly && accept && !/^application\/fhir\+(json|xml)\b|\*\/\*/.test(accept.toLowerCase())) return formats[0];
+    const asked = (query.get('_format') ?? accept ?? 'application/fhir+json').toLowerCase();
     if (asked.includes('xml')) return formats.includes('xml') ? 'xml' : undefined;
     if (asked.includes('json') || asked.includes('*/*')) return formats.includes('json') ? 'json' : undefined;
     return formats[0];
@@ -146,7 +153,7 @@ export async function startPlainServer(options: PlainServerOptions = {}): Promis
     const path = url.pathname.replace(/^\/fhir\/?/, '');
     const segments = path.split('/').filter(Boolean);
     const method = req.method ?? 'GET';
-    const format = pickFormat(req, url.searchParams);
+    const format = pickFormat(req, url.searchParams, segments[0]);
     const send = (status: number, resource?: Resource, headers: Record<string, string> = {}) => {
       if (resource === undefined || (options.bareErrors && status >= 400)) {
         res.writeHead(status, headers).end();

@@ -133,6 +133,37 @@ describe('Query Measure Source against a plain server holding a report that brea
   });
 });
 
+describe('the _format and Accept rows sample every type the transaction serves', () => {
+  const FORMAT_ROWS = ['SANER-QM-PG-002', 'SANER-QM-PG-004', 'SANER-QM-PG-005', 'SANER-QM-PG-007'];
+  const formatTests = /_format|Accept/;
+
+  it('passes a server that answers JSON and XML as asked on every type', async () => {
+    const results = await runAgainst('saner/query-measure/measure-source', { seed: sourceSeed(), formats: ['json', 'xml'] }, { options: ['Pull'], only: formatTests });
+    expect(verdicts(results, FORMAT_ROWS)).toEqual(Object.fromEntries(FORMAT_ROWS.map((id) => [id, 'pass'])));
+    // Every type was asked, by read and by search.
+    const asked = testTitled(results, '_format with a FHIR media type').evidence.flatMap((e) => (e.kind === 'http' ? [new URL(e.exchange.url).pathname.split('/').slice(-2).join('/')] : []));
+    for (const type of ['MeasureReport', 'Measure', 'Location', 'Organization']) {
+      expect(asked.some((p) => p.startsWith(`${type}/`))).toBe(true);
+      expect(asked.some((p) => p.endsWith(`/${type}`))).toBe(true);
+    }
+  }, 120_000);
+
+  it('fails SANER-QM-PG-002 and PG-004 for a server that negotiates the format of MeasureReport alone, naming the type', async () => {
+    const results = await runAgainst('saner/query-measure/measure-source', { seed: sourceSeed(), formats: ['json', 'xml'], negotiatedTypes: ['MeasureReport'] }, { options: ['Pull'], only: formatTests });
+    expect(verdicts(results, ['SANER-QM-PG-002', 'SANER-QM-PG-004'])).toEqual({ 'SANER-QM-PG-002': 'fail', 'SANER-QM-PG-004': 'fail' });
+    expect(requirement(results, 'SANER-QM-PG-002').reason).toMatch(/^_format=application\/fhir\+xml: Content-Type is application\/fhir\+json; charset=utf-8; expected application\/fhir\+xml/);
+    const failed = testTitled(results, '_format with a FHIR media type').assertions.filter((a) => !a.passed);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.every((a) => !/\/MeasureReport\b/.test(a.message))).toBe(true);
+  }, 120_000);
+
+  it('fails SANER-QM-PG-007 (and warns under the SHOULD of PG-005) for a server whose Accept ignores a value _format takes, answering 200 in the other format', async () => {
+    const results = await runAgainst('saner/query-measure/measure-source', { seed: sourceSeed(), formats: ['json', 'xml'], acceptFhirTypesOnly: true }, { options: ['Pull'], only: formatTests });
+    expect(verdicts(results, ['SANER-QM-PG-002', 'SANER-QM-PG-004', 'SANER-QM-PG-005', 'SANER-QM-PG-007'])).toEqual({ 'SANER-QM-PG-002': 'pass', 'SANER-QM-PG-004': 'pass', 'SANER-QM-PG-005': 'warning', 'SANER-QM-PG-007': 'fail' });
+    expect(requirement(results, 'SANER-QM-PG-007').reason).toMatch(/^_format=xml answered XML, and Accept: xml: Content-Type is application\/fhir\+json; charset=utf-8; expected application\/fhir\+xml \(/);
+  }, 120_000);
+});
+
 describe('SANER-QM-PG-009 is decided only with more matches than a page holds', () => {
   /** 130 reports of one measure: more than the recommended page of 100. */
   const many = (): Resource[] => {
