@@ -33,7 +33,7 @@ function answer(request: OperationRequest<MeasureSourceFault>, csv: string): Ope
     return { kind: 'resource', resource: request.resource };
   }
   if (wantsCsv(request)) return { kind: 'content', body: csv, contentType: `${CSV}; charset=utf-8` };
-  const binary: Binary = { resourceType: 'Binary', contentType: CSV, data: Buffer.from(csv, 'utf8').toString('base64') };
+  const binary: Binary = { resourceType: 'Binary', contentType: CSV, ...(request.faults.has('csv-binary-without-data') ? {} : { data: Buffer.from(csv, 'utf8').toString('base64') }) };
   return { kind: 'resource', resource: binary };
 }
 

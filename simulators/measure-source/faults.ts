@@ -6,6 +6,7 @@ import { defineFaults, type FaultIds } from '../../src/fhir/faults.js';
 
 export const measureSourceFaults = defineFaults([
   { id: 'read-csv-as-json', description: '$read-csv answers the MeasureReport as FHIR JSON instead of CSV' },
+  { id: 'csv-binary-without-data', description: 'Asked in a FHIR format, the CSV operations answer a Binary labelled text/csv with no data' },
   { id: 'csv-wrong-header', description: 'CSV answers name their measure columns in lower case, so they match no Measure code' },
   { id: 'csv-wrong-counts', description: 'CSV answers report every population count one higher than the MeasureReport says' },
   { id: 'csv-map-ignored', description: 'The CSV operations ignore the map parameter and answer canonical columns' },
