@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runSuites, type RunResults } from '../../engine/index.js';
 import { defaultConfig, loadConfig, type LoadedConfig } from '../../config/load.js';
-import { createProgressPrinter, redactDeep, renderSummary, useColour, writeReports } from '../../report/index.js';
+import { createProgressPrinter, publishToGitHub, redactDeep, renderSummary, useColour, writeReports } from '../../report/index.js';
 import { capabilityTitles, catalogue } from '../../../ig/index.js';
 import { suites as allSuites } from '../../../suites/index.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
@@ -66,7 +66,7 @@ export const runCommand: Command = {
         timeouts: { testMs: config.timeouts.testMs, waitMs: config.timeouts.waitMs },
         signal: io.signal,
         sut: config.sut
-          ? { name: config.sut.name, ...(config.sut.baseUrl ? { baseUrl: config.sut.baseUrl } : {}), simulated: !config.sut.baseUrl }
+          ? { name: config.sut.name, ...(config.sut.baseUrl ? { baseUrl: config.sut.baseUrl } : {}), simulated: false }
           : { name: 'bundled reference simulators', simulated: true },
         onProgress: (event) => {
           if (event.type === 'test-start') progress.testStarted({ id: event.test, title: event.title, suite: event.suite });
@@ -82,6 +82,7 @@ export const runCommand: Command = {
     const outDir = values.out ? resolve(io.cwd, values.out) : join(reportDir, timestamp(new Date(results.startedAt)));
     const written = await writeReports(results, outDir, { latestDir: join(reportDir, 'latest') });
     io.stdout(`${renderSummary(results, { files: [written.html, written.json, written.junit], colour: useColour(stream, io.env) })}\n`);
+    await publishToGitHub(results, io);
     return exitCode(results, failOn as 'shall' | 'should' | 'never');
   },
 };
