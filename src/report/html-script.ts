@@ -27,14 +27,14 @@ export const SCRIPT = `
   var tests = all('details.test');
   var state = { t: '' };
 
+  // What a jump to a test must clear so its title is not under the sticky bar, whatever the bar holds.
   function setBarHeight() { doc.documentElement.style.setProperty('--bar-h', bar.offsetHeight + 'px'); }
-  setBarHeight();
-  window.addEventListener('resize', setBarHeight);
+  if (typeof ResizeObserver === 'function') new ResizeObserver(setBarHeight).observe(bar);
+  else window.addEventListener('resize', setBarHeight);
   var toggle = doc.getElementById('filters-toggle');
   toggle.addEventListener('click', function () {
     var open = bar.classList.toggle('open');
     toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
-    setBarHeight();
   });
 
   // ---- filters and search -------------------------------------------------------------------
@@ -217,9 +217,7 @@ export const SCRIPT = `
   function quote(s) { return "'" + String(s).replace(/'/g, "'\\\\''") + "'"; }
   var SKIP_HEADERS = { host: 1, connection: 1, 'content-length': 1, 'transfer-encoding': 1, 'accept-encoding': 1 };
   function curlOf(p, x) {
-    var parts = ['curl'];
-    if (x.method !== 'GET' || x.requestBody !== undefined) parts.push('-X ' + x.method);
-    parts.push(quote(x.url));
+    var parts = ['curl' + (x.method !== 'GET' || x.requestBody !== undefined ? ' -X ' + x.method : '') + ' ' + quote(x.url)];
     (x.requestHeaders ? x.requestHeaders.split('\\n') : []).forEach(function (line) {
       var name = line.slice(0, line.indexOf(':')).toLowerCase();
       if (name && !SKIP_HEADERS[name]) parts.push('-H ' + quote(line));
@@ -254,13 +252,25 @@ export const SCRIPT = `
     d.setAttribute('data-bulk', '1');
     d.open = open;
   }
+  /**
+   * Scrolls a test to the top, again over the next frames: sections drawn only when near the screen
+   * take their real height as they come into view, which moves what lies below them.
+   */
+  function scrollToTest(d) {
+    var frames = 0;
+    var settle = function () {
+      d.scrollIntoView({ block: 'start' });
+      if (++frames < 6) requestAnimationFrame(settle);
+    };
+    settle();
+  }
   function openTest(d, scroll) {
     d.classList.remove('filtered');
     state.t = d.id;
     d.open = true;
-    drawTest(d, 'few');
+    drawTest(d, 'few').then(function () { if (scroll) scrollToTest(d); });
     writeUrl();
-    if (scroll) d.scrollIntoView({ block: 'start' });
+    if (scroll) scrollToTest(d);
   }
   tests.forEach(function (d) {
     d.addEventListener('toggle', function () {
@@ -317,6 +327,7 @@ export const SCRIPT = `
   });
 
   apply();
+  setBarHeight();
   readUrl();
   performance.mark('report-ready');
 })();

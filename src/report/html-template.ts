@@ -131,7 +131,7 @@ export const TEMPLATE = `<!DOCTYPE html>
   <table class="stack">
     <thead><tr><th>Actor or option</th><th>Decision</th><th>Decided from</th><th>Why</th></tr></thead>
     <tbody>
-    {{#each applicability}}<tr class="{{#if greyed}}greyed{{/if}}"><td>{{name}} <span class="kind">{{kind}}</span></td><td>{{claimed}}</td><td>{{source}}</td><td>{{reason}}</td></tr>{{/each}}
+    {{#each applicability}}<tr class="{{#if greyed}}greyed{{/if}}"><td>{{name}} <span class="kind">{{kind}}</span></td><td data-label="Decision">{{claimed}}</td><td data-label="Decided from">{{source}}</td><td>{{reason}}</td></tr>{{/each}}
     </tbody>
   </table>
 </section>
@@ -144,7 +144,7 @@ export const TEMPLATE = `<!DOCTYPE html>
   <table class="stack">
     <thead><tr><th>Resource</th><th>Written by</th><th>How</th><th>Afterwards</th></tr></thead>
     <tbody>
-    {{#each writes}}<tr class="{{#if leftBehind}}left-behind{{/if}}"><td class="mono">{{type}}/{{id}}</td><td class="mono">{{by}}</td><td>{{interaction}}</td><td>{{cleanup}}{{#if note}}<span class="detail">{{note}}</span>{{/if}}</td></tr>{{/each}}
+    {{#each writes}}<tr class="{{#if leftBehind}}left-behind{{/if}}"><td class="mono">{{type}}/{{id}}</td><td class="mono" data-label="Written by">{{by}}</td><td data-label="How">{{interaction}}</td><td data-label="Afterwards">{{cleanup}}{{#if note}}<span class="detail">{{note}}</span>{{/if}}</td></tr>{{/each}}
     </tbody>
   </table>
 </section>
