@@ -24,6 +24,7 @@ export const TEMPLATE = `<!DOCTYPE html>
         {{#if facts.software}}<dt>SUT software</dt><dd id="sut-software">{{facts.software}}</dd>{{/if}}
         {{#if facts.claimed.length}}<dt>Claims</dt><dd id="claims">{{#each facts.claimed}}{{#if @index}}; {{/if}}{{this}}{{/each}}</dd>{{/if}}
         {{#if facts.notClaimed.length}}<dt>Not claimed</dt><dd id="not-claimed">{{#each facts.notClaimed}}{{#if @index}}; {{/if}}{{this}}{{/each}}</dd>{{/if}}
+        {{#if facts.dataSets}}<dt>Data</dt><dd id="data-sets">{{facts.dataSets}} (per suite with the tests)</dd>{{/if}}
         {{#if facts.writes}}<dt>Written into the SUT</dt><dd id="writes-summary">{{facts.writes.summary}}{{#if writes.length}} (<a href="#run-writes">list</a>){{/if}}</dd>{{/if}}
         <dt>Run started</dt><dd>{{runDate}}</dd>
         <dt>Duration</dt><dd>{{duration}} (finished {{finishedAt}})</dd>

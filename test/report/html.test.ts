@@ -83,6 +83,7 @@ describe('renderHtml', () => {
     expect(element(html, 'id="results-hash"', 'dd')).toContain(`sha256:${createHash('sha256').update(text).digest('hex')}`);
     // The hash follows the file it is given, e.g. one re-rendered by `report`.
     expect(renderHtml(results, { resultsText: `${text} ` })).not.toContain(`sha256:${createHash('sha256').update(text).digest('hex')}`);
+    expect(element(html, 'id="data-sets"', 'dd')).toContain('discovered in the SUT (1 suite), seeded by the run (1 suite)');
     expect(html).toContain('Data set: discovered: MeasureReport mr-1 found by searching the SUT');
     expect(element(html, 'id="run-writes"', 'section')).toContain('DELETE answered 405');
   });
@@ -98,6 +99,7 @@ describe('renderHtml', () => {
     expect(page).not.toContain('id="run-facts">\n        <dt>SUT software');
     expect(page).not.toContain('id="claims"');
     expect(page).not.toContain('id="run-writes"');
+    expect(page).not.toContain('id="data-sets"');
     expect(page).toContain('id="readiness-matrix"');
   });
 
