@@ -1,7 +1,7 @@
 import type { Evidence, Expectation, RequirementResult, RequirementVerdict, RunResults, TestResult } from '../engine/results.js';
 import { attentionItems } from './attention.js';
-import { compareRuns, type RunComparison, type VerdictChange } from './compare.js';
-import { capabilityLabel, requirementsWithoutCapability, sharesOf, type Share } from './coverage.js';
+import { compareRuns, hasChanges, type VerdictChange } from './compare.js';
+import { capabilityCoverage, capabilityLabel, requirementsWithoutCapability, type Share } from './coverage.js';
 import { encodePack, packEvidence, type EvidenceGroup } from './evidence-pack.js';
 import { elapsedMs, EXPECTATIONS, formatDuration, formatInstant, REQUIREMENT_VERDICTS, slug, verdictLabel, VERDICTS } from './format.js';
 import { readinessRows, type ReadinessRow, type ReadinessStatus } from './readiness.js';
@@ -299,14 +299,14 @@ function changesView(results: RunResults, context: ReportContext): ChangesView |
   if ('error' in previous) {
     return { previous: previous.source, note: `No comparison: ${previous.error}`, newFailures: [], fixes: [], changed: [], none: false };
   }
-  const comparison: RunComparison = compareRuns(previous.results, results);
+  const comparison = compareRuns(previous.results, results);
   const p = comparison.previous;
   return {
     previous: `${p.sut}, run of ${formatInstant(p.startedAt)} (${verdictLabel(p.overall)}, ${p.harness})`,
     newFailures: comparison.newFailures.map(changeView),
     fixes: comparison.fixes.map(changeView),
     changed: comparison.changed.map(changeView),
-    none: comparison.newFailures.length + comparison.fixes.length + comparison.changed.length === 0,
+    none: !hasChanges(comparison),
   };
 }
 
@@ -323,28 +323,21 @@ export function buildHtmlModel(results: RunResults, context: ReportContext = { r
 
   const capabilityAnchor = new Map<string, string>();
   const usedCapabilityAnchors = new Set<string>();
-  const titles = new Map<string, string>();
-  for (const c of results.capabilities) titles.set(c.url, c.title);
-  for (const r of results.requirements) if (r.capability && !titles.has(r.capability)) titles.set(r.capability, r.capability);
-  const byCapability = new Map<string, RequirementResult[]>();
-  for (const r of results.requirements) if (r.capability) (byCapability.get(r.capability) ?? byCapability.set(r.capability, []).get(r.capability)!).push(r);
-  const capabilities: CapabilityView[] = [...titles].map(([url, title], i) => {
-    let anchor = `cap-${slug(capabilityLabel(url))}`;
+  const capabilities: CapabilityView[] = capabilityCoverage(results).map((c, i) => {
+    let anchor = `cap-${slug(capabilityLabel(c.url))}`;
     if (usedCapabilityAnchors.has(anchor)) anchor = `${anchor}-${i + 1}`;
     usedCapabilityAnchors.add(anchor);
-    capabilityAnchor.set(url, anchor);
-    const requirements = byCapability.get(url) ?? [];
-    const shares = sharesOf(requirements);
-    const greyed = standing.get(url);
+    capabilityAnchor.set(c.url, anchor);
+    const greyed = standing.get(c.url);
     return {
       anchor,
-      url,
-      title,
-      shall: shareView(shares.shall),
-      should: shareView(shares.should),
+      url: c.url,
+      title: c.title,
+      shall: shareView(c.shall),
+      should: shareView(c.should),
       ...(greyed ? { standing: greyed.verdict, ...(greyed.status === 'not-claimed' && greyed.detail ? { standingReason: greyed.detail } : {}) } : {}),
-      groups: grouped(requirements, row),
-      requirementCount: requirements.length,
+      groups: grouped(c.requirements, row),
+      requirementCount: c.requirements.length,
     };
   });
 
