@@ -88,6 +88,17 @@ describe('renderHtml', () => {
     expect(element(html, 'id="run-writes"', 'section')).toContain('DELETE answered 405');
   });
 
+  it('says what the run assumed when it could read nothing of the SUT\'s claims, and why a suite stopped', () => {
+    const results = sampleResults();
+    results.sut.assumption = 'the SUT serves every type of its actors (no CapabilityStatement answered)';
+    results.suites[1]!.stopped = 'the SUT stopped answering after 3 timeouts';
+    const page = renderHtml(results);
+    expect(element(page, 'id="assumption"', 'div')).toContain('Assumed: the SUT serves every type of its actors (no CapabilityStatement answered)');
+    expect(page).toContain('The suite stopped early: the SUT stopped answering after 3 timeouts');
+    expect(html).not.toContain('id="assumption"');
+    expect(html).not.toContain('The suite stopped early');
+  });
+
   it('reads results written before those fields existed', () => {
     const old = sampleResults() as Partial<RunResults> & RunResults;
     delete old.applicability;
