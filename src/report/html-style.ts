@@ -148,10 +148,13 @@ section.capability.greyed > h2 { color: #8a93a3; }
 .standing { font-weight: 650; }
 .fmt .badge { margin: 1px 0; }
 .matrix { table-layout: fixed; }
-.matrix .c-name { width: 26%; } .matrix .c-share { width: 16%; } .matrix .c-fmt { width: 10%; } .matrix .c-verdict { width: 22%; }
-.matrix .bar { min-width: 40px; }
-.matrix .share { flex-wrap: wrap; gap: 2px 8px; }
+.matrix .c-name { width: 32%; } .matrix .c-share { width: 14%; } .matrix .c-fmt { width: 8%; } .matrix .c-verdict { width: 24%; }
+/* In the matrix the figure reads first and its bar sits under it, whatever the column width. */
+.matrix .share { flex-direction: column-reverse; align-items: stretch; gap: 3px; }
+.matrix .bar { min-width: 0; flex: none; height: 8px; }
 .matrix .share .t { min-width: 0; }
+.matrix tr.greyed .rname { background: #f4f5f7; }
+.matrix tr.greyed .rname a { color: #6b7585; }
 .counts { display: flex; flex-wrap: wrap; gap: 6px 32px; }
 .attention td:first-child { width: 9em; }
 .attention td:nth-child(2) { width: 40%; }
@@ -179,8 +182,7 @@ tr.left-behind td { background: var(--warning-bg); }
   table.matrix > tbody > tr { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); column-gap: 4px; }
   table.matrix > tbody > tr > th.rname, table.matrix > tbody > tr > td.rverdict { grid-column: 1 / -1; }
   table.matrix > tbody > tr.greyed > td.shall, table.matrix > tbody > tr.greyed > td.should { display: none; }
-  table.matrix .share { flex-wrap: nowrap; }
-  table.matrix .bar { flex-basis: auto; min-width: 24px; }
+
   .reqs td.id { white-space: normal; }
   table.reqs > tbody > tr { display: grid; grid-template-columns: auto auto minmax(0, 1fr); column-gap: 8px; align-items: baseline; }
   table.reqs > tbody > tr > td { order: 1; }

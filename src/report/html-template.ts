@@ -61,8 +61,8 @@ export const TEMPLATE = `<!DOCTYPE html>
         <td class="shall" data-label="SHALL"><span class="muted">—</span></td>
         <td class="should" data-label="SHOULD"><span class="muted">—</span></td>
         {{else}}
-        <td class="shall" data-label="SHALL" data-passed="{{shall.passed}}" data-total="{{shall.total}}"><div class="share"><div class="bar shall" aria-hidden="true"><span style="width: {{shall.width}}%"></span></div><span class="t shall-share">{{shall.text}}</span></div></td>
-        <td class="should" data-label="SHOULD" data-passed="{{should.passed}}" data-total="{{should.total}}"><div class="share"><div class="bar should" aria-hidden="true"><span style="width: {{should.width}}%"></span></div><span class="t should-share">{{should.text}}</span></div></td>
+        <td class="shall" data-label="SHALL" data-passed="{{shall.passed}}" data-total="{{shall.total}}"><div class="share">{{#unless shall.empty}}<div class="bar shall" aria-hidden="true"><span style="width: {{shall.width}}%"></span></div>{{/unless}}<span class="t shall-share">{{shall.text}}</span></div></td>
+        <td class="should" data-label="SHOULD" data-passed="{{should.passed}}" data-total="{{should.total}}"><div class="share">{{#unless should.empty}}<div class="bar should" aria-hidden="true"><span style="width: {{should.width}}%"></span></div>{{/unless}}<span class="t should-share">{{should.text}}</span></div></td>
         {{/if}}
         <td class="fmt json" data-label="JSON">{{#each json}}<span class="badge v-{{verdict}}">{{#if label}}{{label}}: {{/if}}{{text}}</span> {{else}}<span class="muted">—</span>{{/each}}</td>
         <td class="fmt xml" data-label="XML">{{#each xml}}<span class="badge v-{{verdict}}">{{#if label}}{{label}}: {{/if}}{{text}}</span> {{else}}<span class="muted">—</span>{{/each}}</td>

@@ -32,7 +32,10 @@ describe('readinessRows', () => {
     set('SANER-PM-FMT-JSON', 'pass');
     expect(readinessRows(results)[1]).toMatchObject({ status: 'manual', verdict: 'needs 1 answer from a person' });
     set('SANER-PM-CON-002', 'pass');
-    expect(readinessRows(results)[1]).toMatchObject({ status: 'ready', verdict: 'ready', detail: '1 SHALL requirement not tested' });
+    expect(readinessRows(results)[1]).toMatchObject({ status: 'ready', verdict: 'ready as tested: 1 SHALL requirement not tested' });
+    expect(readinessRows(results)[1]!.detail).toBeUndefined();
+    set('SANER-PM-FMT-XML', 'pass');
+    expect(readinessRows(results)[1]).toMatchObject({ status: 'ready', verdict: 'ready' });
   });
 
   it('takes the JSON and XML verdicts of each transaction from its format[json] and format[xml] rows', () => {
