@@ -131,10 +131,16 @@ export async function runSuites<S extends Suite<object>>(options: RunOptions<S>)
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 2, suites.length)) }, worker));
 
   const tests = outcomes.flatMap((o) => o.tests);
-  const capabilityUrls = [...new Set(suites.flatMap((s) => s.capabilities))];
+  // The whole catalogue is reported, so coverage is honest: what no selected suite covers is
+  // not-tested and says why; CapabilityStatements of the run come first.
+  const covered = new Set(suites.flatMap((s) => s.capabilities));
+  const capabilityUrls = [...new Set([...covered, ...catalogue.all().flatMap((r) => (r.capability ? [r.capability] : []))])];
   const cited = new Set(tests.flatMap((t) => t.requirements));
-  const inScope = catalogue.all().filter((r) => cited.has(r.id) || (r.capability !== undefined && capabilityUrls.includes(r.capability)));
-  const requirements = requirementResults(inScope, tests);
+  const inRun = (r: Requirement) => cited.has(r.id) || (r.capability !== undefined && covered.has(r.capability));
+  const requirements = requirementResults(
+    catalogue.all().map((r) => (inRun(r) || r.notTestedReason ? r : { ...r, notTestedReason: r.capability ? 'actor not selected in this run' : 'no test of the selected suites checks it' })),
+    tests,
+  );
   const counts = countVerdicts(tests);
   emit({ type: 'run-end', interrupted: signal.aborted, counts });
   return {

@@ -90,18 +90,24 @@ export function requirementResults(catalogue: readonly Requirement[], tests: rea
   });
 }
 
+/**
+ * SHALL and SHOULD shares of a set of requirements: passed (verdict `pass`) of all, tested or not;
+ * SHOULD-NOT counts with SHOULD, MAY with neither. results.json and every report take their numbers
+ * from here, so they cannot disagree.
+ */
+export function requirementShares(requirements: readonly Pick<RequirementResult, 'expectation' | 'verdict'>[]): Pick<CapabilitySummary, 'shall' | 'should'> {
+  const tally = (levels: readonly Requirement['expectation'][]) => {
+    const of = requirements.filter((r) => levels.includes(r.expectation));
+    return { passed: of.filter((r) => r.verdict === 'pass').length, total: of.length };
+  };
+  return { shall: tally(['SHALL']), should: tally(['SHOULD', 'SHOULD-NOT']) };
+}
+
 export function capabilitySummaries(
   capabilities: readonly { url: string; title?: string }[],
   requirements: readonly RequirementResult[],
 ): CapabilitySummary[] {
-  return capabilities.map(({ url, title }) => {
-    const own = requirements.filter((r) => r.capability === url);
-    const tally = (e: Requirement['expectation']) => {
-      const of = own.filter((r) => r.expectation === e);
-      return { passed: of.filter((r) => r.verdict === 'pass').length, total: of.length };
-    };
-    return { url, title: title ?? url, shall: tally('SHALL'), should: tally('SHOULD') };
-  });
+  return capabilities.map(({ url, title }) => ({ url, title: title ?? url, ...requirementShares(requirements.filter((r) => r.capability === url)) }));
 }
 
 export function countVerdicts(tests: readonly Pick<TestResult, 'verdict'>[]): Record<Verdict, number> {

@@ -1,5 +1,16 @@
-/** What the command line uses of the report writers. */
-export { createProgressPrinter, renderSummary, useColour } from './console.js';
+export { attentionItems, requirementReason, type AttentionItem } from './attention.js';
+export { compareRuns, type PreviousRun, type RunComparison, type VerdictChange } from './compare.js';
+export { capabilityCoverage, requirementsWithoutCapability, share, type CapabilityCoverage, type Share } from './coverage.js';
+export { createProgressPrinter, renderSummary, useColour, type ConsoleStream, type ProgressOptions, type ProgressPrinter, type SummaryOptions } from './console.js';
+export { isReportFormatName, REPORT_FORMAT_NAMES, REPORT_FORMATS, type ReportFormatName } from './formats.js';
+export { githubAnnotations, publishToGitHub, type GitHubIo } from './github.js';
 export { renderHtml } from './html.js';
-export { loadResults, ResultsFileError } from './results-file.js';
-export { writeReports } from './write.js';
+export { junitTestName, renderJunit } from './junit.js';
+export { renderMarkdown } from './markdown.js';
+export { readinessRows, type ReadinessRow, type ReadinessStatus } from './readiness.js';
+export type { ReportContext, ReportFile, ReportFormat } from './report-format.js';
+export { loadResults, loadResultsFile, parseResults, ResultsFileError, serializeResults } from './results-file.js';
+export { redactDeep } from '../http/redact.js';
+export { RESULTS_SCHEMA } from './results-schema.js';
+export { toTestReports, type SuiteTestReport } from './testreport.js';
+export { writeReports, type WriteOptions, type WrittenReports } from './write.js';

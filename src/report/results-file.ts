@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { RunResults } from '../engine/results.js';
+import type { ReportFormat } from './report-format.js';
 import { RESULTS_SCHEMA } from './results-schema.js';
 
 /** A file that is not a readable results.json; its message is one line naming the file and the first problem. */
@@ -31,8 +32,19 @@ export function parseResults(value: unknown, source = 'results'): RunResults {
   throw new ResultsFileError(`${source} is not a measure-conformance results file: ${where} ${first?.message ?? 'is invalid'}${detail}${hint}`);
 }
 
+export const jsonFormat: ReportFormat = {
+  name: 'json',
+  description: 'results.json: the run as data, which every other format is rendered from (docs/results-json.md)',
+  render: (_results, context) => [{ path: 'results.json', content: context.resultsText }],
+};
+
 /** Reads and validates a results.json written by a run, so reports can be re-rendered from it. */
 export async function loadResults(path: string): Promise<RunResults> {
+  return (await loadResultsFile(path)).results;
+}
+
+/** The results and the file's text as read, whose hash the reports show. */
+export async function loadResultsFile(path: string): Promise<{ results: RunResults; text: string }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -46,5 +58,5 @@ export async function loadResults(path: string): Promise<RunResults> {
   } catch (err) {
     throw new ResultsFileError(`${path} is not JSON: ${(err as Error).message.split('\n')[0]}`);
   }
-  return parseResults(value, path);
+  return { results: parseResults(value, path), text };
 }

@@ -14,6 +14,30 @@ const body = {
   properties: { text: str, size: num, truncated: bool },
 } as const;
 const share = { type: 'object', required: ['passed', 'total'], properties: { passed: num, total: num } } as const;
+// Fields added within schemaVersion 1 (optional; typed so a renderer can rely on their shape).
+const applicability = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['kind', 'name', 'capabilities', 'suites', 'claimed', 'source', 'reason'],
+    properties: {
+      kind: { enum: ['actor', 'option'] }, name: str, capabilities: strings, suites: strings, claimed: bool,
+      source: { enum: ['capability-statement', 'config', 'command-line', 'reference-run', 'assumption'] }, reason: str,
+    },
+  },
+} as const;
+const writes = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['type', 'id', 'by', 'interaction', 'cleanup'],
+    properties: {
+      type: str, id: str, by: str, interaction: { enum: ['create', 'update', 'batch', 'operation'] },
+      cleanup: { enum: ['deleted', 'restored', 'kept', 'not-removed'] }, note: str,
+    },
+  },
+} as const;
+const ruleSets = { type: 'array', items: { type: 'object', required: ['ig', 'ruleSet', 'reason'], properties: { ig: str, ruleSet: str, reason: str } } } as const;
 
 export const RESULTS_SCHEMA = {
   $id: 'urn:measure-conformance:results:1',
@@ -22,7 +46,14 @@ export const RESULTS_SCHEMA = {
   properties: {
     schemaVersion: { const: 1 },
     harness: { type: 'object', required: ['name', 'version'], properties: { name: str, version: str } },
-    sut: { type: 'object', required: ['name', 'simulated'], properties: { name: str, baseUrl: str, simulated: bool } },
+    sut: {
+      type: 'object',
+      required: ['name', 'simulated'],
+      properties: {
+        name: str, baseUrl: str, simulated: bool, assumption: str,
+        software: { type: 'object', properties: { name: str, version: str, fhirVersion: str } },
+      },
+    },
     startedAt: str,
     finishedAt: str,
     interrupted: bool,
@@ -43,7 +74,9 @@ export const RESULTS_SCHEMA = {
         required: ['id', 'title', 'actorUnderTest', 'role', 'capabilities', 'target', 'testIds', 'startedAt', 'durationMs'],
         properties: {
           id: str, title: str, actorUnderTest: str, role: { enum: ['server', 'client'] }, capabilities: strings,
-          target: str, testIds: strings, startedAt: str, durationMs: num,
+          target: str, testIds: strings, startedAt: str, durationMs: num, stopped: str,
+          setupEvidence: { type: 'array' },
+          dataSet: { type: 'object', required: ['kind', 'description'], properties: { kind: { enum: ['seeded', 'named', 'discovered', 'generated', 'recorded'] }, description: str } },
         },
       },
     },
@@ -67,7 +100,10 @@ export const RESULTS_SCHEMA = {
         properties: {
           id: str, suite: str, title: str, requirements: strings, verdict, reason: str, startedAt: str, durationMs: num,
           negativeControl: str,
-          assertions: { type: 'array', items: { type: 'object', required: ['passed', 'message'], properties: { passed: bool, message: str } } },
+          assertions: {
+            type: 'array',
+            items: { type: 'object', required: ['passed', 'message'], properties: { passed: bool, message: str, requirement: str, requirements: strings, severity: { enum: ['error', 'warning'] } } },
+          },
           evidence: {
             type: 'array',
             items: {
@@ -116,5 +152,8 @@ export const RESULTS_SCHEMA = {
         },
       },
     },
+    applicability,
+    writes,
+    ruleSets,
   },
 } as const;

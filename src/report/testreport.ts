@@ -2,6 +2,7 @@ import type { TestReport, TestReportParticipant, TestReportSetupActionAssert, Te
 import type { RunResults, SuiteResult, TestResult, Verdict } from '../engine/results.js';
 import { evidenceSummary, exchangeLine } from './evidence-summary.js';
 import { slug } from './format.js';
+import type { ReportFormat } from './report-format.js';
 
 type AssertResult = TestReportSetupActionAssert['result'];
 
@@ -88,3 +89,9 @@ export function toTestReports(results: RunResults): SuiteTestReport[] {
     return { suite: id, fileName: `${base}.json`, resource };
   });
 }
+
+export const testReportFormat: ReportFormat = {
+  name: 'testreport',
+  description: 'testreport/<suite>.json: one FHIR R4 TestReport per suite',
+  render: (results) => toTestReports(results).map((r) => ({ path: `testreport/${r.fileName}`, content: `${JSON.stringify(r.resource, null, 2)}\n` })),
+};

@@ -10,10 +10,3 @@ export function xmlText(value: string): string {
 export function xmlAttr(value: string | number): string {
   return xmlText(String(value)).replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
 }
-
-export function attrs(values: Record<string, string | number | undefined>): string {
-  return Object.entries(values)
-    .filter((e): e is [string, string | number] => e[1] !== undefined)
-    .map(([k, v]) => ` ${k}="${xmlAttr(v)}"`)
-    .join('');
-}

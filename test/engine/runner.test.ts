@@ -7,6 +7,7 @@ import type { RunResults, TestResult } from '../../src/engine/results.js';
 import { startServer, fhirJson, type TestServer } from './servers.js';
 
 const CAP = 'http://example.org/CapabilityStatement/demo';
+const OTHER_CAP = 'http://example.org/CapabilityStatement/other';
 const catalogue = new RequirementCatalogue(
   defineRequirements([
     { id: 'DEMO-SHALL-1', expectation: 'SHALL', statement: 'must do one', source: 'demo §1', capability: CAP },
@@ -15,7 +16,7 @@ const catalogue = new RequirementCatalogue(
     { id: 'DEMO-MAY-1', expectation: 'MAY', statement: 'may do one', source: 'demo §4', capability: CAP },
     { id: 'DEMO-SHOULDNOT-1', expectation: 'SHOULD-NOT', statement: 'should not do one', source: 'demo §5', capability: CAP },
     { id: 'DEMO-UNTESTED-1', expectation: 'SHALL', statement: 'nobody tests this', source: 'demo §6', capability: CAP },
-    { id: 'OTHER-SHALL-1', expectation: 'SHALL', statement: 'another capability', source: 'other §1', capability: 'http://example.org/CapabilityStatement/other' },
+    { id: 'OTHER-SHALL-1', expectation: 'SHALL', statement: 'another capability', source: 'other §1', capability: OTHER_CAP },
   ]),
 );
 
@@ -231,12 +232,15 @@ describe('verdict rules', () => {
     // DEMO-SHALL-2 is cited by failing tests (require, garbage) so it fails; the mixed test alone would have passed it.
     expect(req('DEMO-SHALL-2')!.verdict).toBe('fail');
     expect(req('DEMO-UNTESTED-1')).toMatchObject({ verdict: 'not-tested', tests: [] });
-    expect(req('OTHER-SHALL-1')).toBeUndefined();
+    // The whole catalogue is reported: a requirement no selected suite covers is not-tested, saying why.
+    expect(req('OTHER-SHALL-1')).toMatchObject({ verdict: 'not-tested', tests: [], notTestedReason: 'actor not selected in this run' });
   });
 
   it('summarises the CapabilityStatement and the run', () => {
+    // SHOULD-NOT counts with SHOULD; the CapabilityStatement no suite covered is listed after the run's.
     expect(results.capabilities).toEqual([
-      { url: CAP, title: CAP, shall: { passed: 0, total: 3 }, should: { passed: 0, total: 1 } },
+      { url: CAP, title: CAP, shall: { passed: 0, total: 3 }, should: { passed: 0, total: 2 } },
+      { url: OTHER_CAP, title: OTHER_CAP, shall: { passed: 0, total: 1 }, should: { passed: 0, total: 0 } },
     ]);
     expect(results.overall).toBe('fail');
     expect(results.counts).toEqual({ pass: 2, fail: 4, warning: 5, skip: 2, error: 3, manual: 1 });

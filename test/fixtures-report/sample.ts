@@ -1,12 +1,15 @@
 /**
- * A realistic RunResults for the report tests: two server suites and one client suite, two
- * CapabilityStatements, SHALL/SHOULD/MAY requirements with every verdict including not-tested,
- * HTTP evidence in JSON and XML, validation issues, notes, and hostile SUT content.
+ * A realistic RunResults for the report tests: two server suites and one client suite, three
+ * CapabilityStatements (one of an option the SUT does not claim), SHALL/SHOULD/MAY requirements with
+ * every verdict including not-tested, per-format (JSON/XML) rows, HTTP evidence in JSON and XML
+ * (one exchange recorded from both sides), validation issues, notes, hostile SUT content, and the
+ * run's applicability decisions, data sets, writes and rule sets.
  */
 import type { HttpExchange, RunResults, TestResult } from '../../src/engine/results.js';
 
 export const SOURCE_CS = 'http://hl7.org/fhir/uv/saner/CapabilityStatement/MeasureSource';
 export const CONSUMER_CS = 'http://hl7.org/fhir/uv/saner/CapabilityStatement/MeasureConsumer';
+export const CSV_CS = 'http://hl7.org/fhir/uv/saner/CapabilityStatement/MeasureSource-QueryMeasure-CSV-Pull';
 export const HOSTILE = '<script>window.__pwned = true</script>';
 
 const T0 = Date.parse('2026-03-02T09:00:00.000Z');
@@ -91,7 +94,7 @@ export function sampleResults(): RunResults {
   const tests: TestResult[] = [
     test({
       id: `${SRC}/search-by-measure-and-date`, suite: SRC, title: 'MeasureReport search by measure and date range', verdict: 'pass',
-      requirements: ['SANER-QM-SRC-001'], negativeControl: 'ignore-date-filter',
+      requirements: ['SANER-QM-SRC-001', 'SANER-QM-FMT-JSON'], negativeControl: 'ignore-date-filter',
       assertions: [{ passed: true, message: 'status is 200' }, { passed: true, message: 'every MeasureReport.date is in range' }],
       evidence: [{ kind: 'http', exchange: jsonSearch }, { kind: 'note', text: `SUT said ${HOSTILE}` }],
     }, 10),
@@ -103,9 +106,12 @@ export function sampleResults(): RunResults {
     }, 100),
     test({
       id: `${SRC}/read-xml`, suite: SRC, title: 'Read a MeasureReport as XML', verdict: 'pass',
-      requirements: ['SANER-QM-PG-002'],
-      assertions: [{ passed: true, message: 'Content-Type is application/fhir+xml' }],
-      evidence: [{ kind: 'http', exchange: xmlRead }],
+      requirements: ['SANER-QM-PG-002', 'SANER-QM-FMT-XML'],
+      assertions: [
+        { passed: true, message: 'Content-Type is application/fhir+xml', requirements: ['SANER-QM-PG-002', 'SANER-QM-FMT-XML'] },
+      ],
+      // The simulator standing in for the SUT recorded the same request: one exchange, seen from both sides.
+      evidence: [{ kind: 'http', exchange: xmlRead }, { kind: 'http', exchange: { ...xmlRead, direction: 'inbound', startedAt: at(41), requestHeaders: { ...xmlRead.requestHeaders, host: 'sut.example' } } }],
     }, 200),
     test({
       id: `${SRC}/legacy-format`, suite: SRC, title: 'Legacy _format=xml answered', verdict: 'warning',
@@ -121,7 +127,10 @@ export function sampleResults(): RunResults {
     test({
       id: `${FMT}/profile-valid`, suite: FMT, title: 'Returned MeasureReports conform to the SANER profile', verdict: 'fail',
       requirements: ['SANER-PR-004', 'SANER-PR-005'], reason: '2 validation errors',
-      assertions: [{ passed: false, message: 'MeasureReport/mr-1 is valid against the SANER profile' }],
+      assertions: [
+        { passed: false, message: 'MeasureReport/mr-1 is valid against the SANER profile', requirement: 'SANER-PR-004', requirements: ['SANER-PR-004'] },
+        { passed: false, message: 'supplemental data is well-formed', requirement: 'SANER-PR-005', requirements: ['SANER-PR-005'] },
+      ],
       evidence: [
         { kind: 'http', exchange: xmlRead },
         {
@@ -139,7 +148,7 @@ export function sampleResults(): RunResults {
     }, 600),
     test({
       id: `${CON}/accepts-report`, suite: CON, title: 'Consumer accepts a valid MeasureReport', verdict: 'fail',
-      requirements: ['SANER-PM-CON-001'], reason: 'valid report refused with 422',
+      requirements: ['SANER-PM-CON-001', 'SANER-PM-FMT-JSON'], reason: 'valid report refused with 422',
       assertions: [{ passed: false, message: 'expected 201, got 422' }],
       evidence: [{ kind: 'http', exchange: inboundPost }],
     }, 2_000),
@@ -153,19 +162,29 @@ export function sampleResults(): RunResults {
   return {
     schemaVersion: 1,
     harness: { name: 'measure-conformance', version: '0.1.0' },
-    sut: { name: 'Acme <Reporting> Server', baseUrl: 'http://sut.example/fhir', simulated: false },
+    sut: { name: 'Acme <Reporting> Server', baseUrl: 'http://sut.example/fhir', simulated: false, software: { name: 'Acme FHIR', version: '4.2.1', fhirVersion: '4.0.1' } },
     startedAt: at(0),
     finishedAt: at(83_500),
     interrupted: false,
     overall: 'fail',
     counts,
     capabilities: [
-      { url: SOURCE_CS, title: 'SANER Measure Source', shall: { passed: 2, total: 6 }, should: { passed: 0, total: 1 } },
-      { url: CONSUMER_CS, title: 'SANER Measure Consumer', shall: { passed: 0, total: 1 }, should: { passed: 0, total: 1 } },
+      { url: SOURCE_CS, title: 'SANER Measure Source', shall: { passed: 4, total: 8 }, should: { passed: 0, total: 1 } },
+      { url: CONSUMER_CS, title: 'SANER Measure Consumer', shall: { passed: 0, total: 3 }, should: { passed: 0, total: 1 } },
+      { url: CSV_CS, title: 'SANER Measure Source, CSV option', shall: { passed: 0, total: 1 }, should: { passed: 0, total: 0 } },
     ],
     suites: [
-      { id: SRC, title: 'SANER Query Measure: Measure Source', actorUnderTest: 'MeasureSource', role: 'server', capabilities: [SOURCE_CS], target: 'http://sut.example/fhir', testIds: tests.filter((t) => t.suite === SRC).map((t) => t.id), startedAt: at(0), durationMs: 450 },
-      { id: FMT, title: 'SANER formats and profiles: Measure Source', actorUnderTest: 'MeasureSource', role: 'server', capabilities: [SOURCE_CS], target: 'http://sut.example/fhir', testIds: tests.filter((t) => t.suite === FMT).map((t) => t.id), startedAt: at(500), durationMs: 150 },
+      {
+        id: SRC, title: 'SANER Query Measure: Measure Source', actorUnderTest: 'MeasureSource', role: 'server', capabilities: [SOURCE_CS], target: 'http://sut.example/fhir',
+        testIds: tests.filter((t) => t.suite === SRC).map((t) => t.id), startedAt: at(0), durationMs: 450,
+        dataSet: { kind: 'discovered', description: 'MeasureReport mr-1 found by searching the SUT' },
+        setupEvidence: [{ kind: 'http', exchange: { ...jsonSearch, url: 'http://sut.example/fhir/MeasureReport?_count=1', startedAt: at(1) } }, { kind: 'note', text: 'using MeasureReport/mr-1' }],
+      },
+      {
+        id: FMT, title: 'SANER formats and profiles: Measure Source', actorUnderTest: 'MeasureSource', role: 'server', capabilities: [SOURCE_CS, CSV_CS], target: 'http://sut.example/fhir',
+        testIds: tests.filter((t) => t.suite === FMT).map((t) => t.id), startedAt: at(500), durationMs: 150,
+        dataSet: { kind: 'seeded', description: 'the project fixtures, PUT with their ids' },
+      },
       { id: CON, title: 'SANER Produce Measure: Measure Consumer', actorUnderTest: 'MeasureConsumer', role: 'client', capabilities: [CONSUMER_CS], target: 'http://127.0.0.1:41234/fhir', testIds: tests.filter((t) => t.suite === CON).map((t) => t.id), startedAt: at(2_000), durationMs: 200 },
     ],
     requirements: [
@@ -177,13 +196,28 @@ export function sampleResults(): RunResults {
       { id: 'SANER-QM-SRC-005', expectation: 'SHALL', statement: 'Support read of MeasureReport', source: 'SANER transaction-1', capability: SOURCE_CS, element: 'MeasureReport.interaction[read]', verdict: 'not-tested', tests: [], notTestedReason: 'covered by the search tests only' },
       { id: 'SANER-PR-004', expectation: 'SHALL', statement: 'MeasureReport conforms to PublicHealthMeasureReport', source: 'SANER profiles', capability: SOURCE_CS, element: 'MeasureReport.supportedProfile', verdict: 'fail', tests: [`${FMT}/profile-valid`] },
       { id: 'SANER-PR-005', expectation: 'MAY', statement: 'MeasureReport may carry supplemental data', source: 'SANER profiles', capability: SOURCE_CS, element: 'MeasureReport.supportedProfile', verdict: 'fail', tests: [`${FMT}/profile-valid`] },
-      { id: 'SANER-CSV-001', expectation: 'MAY', statement: 'Export MeasureReports as CSV', source: 'SANER CSV', capability: SOURCE_CS, element: 'MeasureReport.operation[csv]', verdict: 'skip', tests: [`${FMT}/csv-option`] },
+      { id: 'SANER-QM-FMT-JSON', expectation: 'SHALL', statement: 'Query Measure answers in JSON', source: 'SANER transaction-1', capability: SOURCE_CS, element: 'format[json]', verdict: 'pass', tests: [`${SRC}/search-by-measure-and-date`] },
+      { id: 'SANER-QM-FMT-XML', expectation: 'SHALL', statement: 'Query Measure answers in XML', source: 'SANER transaction-1', capability: SOURCE_CS, element: 'format[xml]', verdict: 'pass', tests: [`${SRC}/read-xml`] },
+      { id: 'SANER-CSV-001', expectation: 'MAY', statement: 'Export MeasureReports as CSV', source: 'SANER CSV', capability: CSV_CS, element: 'MeasureReport.operation[csv]', verdict: 'skip', tests: [`${FMT}/csv-option`] },
+      { id: 'SANER-CSV-002', expectation: 'SHALL', statement: 'Answer $search-csv with text/csv', source: 'SANER CSV', capability: CSV_CS, element: 'MeasureReport.operation[search-csv]', verdict: 'not-tested', tests: [], notTestedReason: 'option CSV not claimed' },
       { id: 'SANER-PM-CON-001', expectation: 'SHALL', statement: 'Accept a valid MeasureReport with 201', source: 'SANER transaction-2', capability: CONSUMER_CS, element: 'MeasureReport.interaction[create]', verdict: 'fail', tests: [`${CON}/accepts-report`] },
       { id: 'SANER-PM-CON-002', expectation: 'SHOULD', statement: 'Retain received reports', source: 'SANER transaction-2', capability: CONSUMER_CS, element: 'MeasureReport.interaction[create]', verdict: 'manual', tests: [`${CON}/attest-retention`] },
+      { id: 'SANER-PM-FMT-JSON', expectation: 'SHALL', statement: 'Produce Measure accepts JSON', source: 'SANER transaction-2', capability: CONSUMER_CS, element: 'format[json]', verdict: 'fail', tests: [`${CON}/accepts-report`] },
+      { id: 'SANER-PM-FMT-XML', expectation: 'SHALL', statement: 'Produce Measure accepts XML', source: 'SANER transaction-2', capability: CONSUMER_CS, element: 'format[xml]', verdict: 'not-tested', tests: [], notTestedReason: 'actor not selected in this run' },
       { id: 'FHIR-HTTP-001', expectation: 'SHALL', statement: `Errors carry an OperationOutcome ${HOSTILE}`, source: 'FHIR R4 http', verdict: 'not-tested', tests: [], notTestedReason: 'no error path exercised in this run' },
       { id: 'FHIR-HTTP-002', expectation: 'SHOULD-NOT', statement: 'Do not send DSTU2 mime types', source: 'FHIR R4 http', verdict: 'pass', tests: [`${SRC}/read-xml`] },
     ],
     tests,
+    applicability: [
+      { kind: 'actor', name: 'MeasureSource (SANER Query Measure)', capabilities: [SOURCE_CS], suites: [SRC, FMT], claimed: true, source: 'capability-statement', reason: 'the CapabilityStatement lists MeasureReport search with the SANER parameters' },
+      { kind: 'actor', name: 'MeasureConsumer (SANER Produce Measure)', capabilities: [CONSUMER_CS], suites: [CON], claimed: true, source: 'config', reason: 'sut.actors in config.yaml names MeasureConsumer' },
+      { kind: 'option', name: 'CSV', capabilities: [CSV_CS], suites: [FMT], claimed: false, source: 'capability-statement', reason: 'no $search-csv in the CapabilityStatement and none in config' },
+    ],
+    writes: [
+      { type: 'MeasureReport', id: 'mc-seed-1', by: 'seed', interaction: 'update', cleanup: 'deleted' },
+      { type: 'Measure', id: 'mc-seed-2', by: 'seed', interaction: 'update', cleanup: 'not-removed', note: 'DELETE answered 405' },
+    ],
+    ruleSets: [{ ig: 'IHE mADX', ruleSet: 'trial-implementation', reason: 'the default' }],
   };
 }
 

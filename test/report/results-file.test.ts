@@ -70,10 +70,12 @@ describe('measure-conformance report', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('re-renders index.html next to results.json by default', async () => {
+  it('re-renders every format but results.json itself next to it by default', async () => {
     const run = io(dir);
+    const before = await readFile(join(dir, 'results.json'), 'utf8');
     await expect(reportCommand.run(['results.json'], run.io)).resolves.toBe(0);
-    expect(run.out.join('')).toBe(`Wrote ${join(dir, 'index.html')} (overall verdict: FAIL, 9 tests)\n`);
+    expect(run.out.join('')).toMatch(new RegExp(`^Wrote ${join(dir, 'index.html')}, ${join(dir, 'junit.xml')}, .*testreport.*, ${join(dir, 'summary.md')} \\(overall verdict: FAIL, 9 tests\\)\n$`));
+    await expect(readFile(join(dir, 'results.json'), 'utf8')).resolves.toBe(before);
     const html = await readFile(join(dir, 'index.html'), 'utf8');
     expect(html).toContain('Acme &lt;Reporting&gt; Server');
     expect(html).toContain('id="req-SANER-QM-SRC-005"');

@@ -19,7 +19,7 @@ describe('writeReports', () => {
   it('writes index.html, results.json, junit.xml and one TestReport per suite, creating folders', async () => {
     const out = join(dir, 'runs', '2026-03-02T09-00-00Z');
     const written = await writeReports(sampleResults(), out);
-    expect(written).toEqual({
+    expect(written).toMatchObject({
       html: join(out, 'index.html'),
       json: join(out, 'results.json'),
       junit: join(out, 'junit.xml'),
@@ -29,6 +29,10 @@ describe('writeReports', () => {
         join(out, 'testreport', 'saner-produce-measure-measure-consumer.json'),
       ],
     });
+    // Every format of the registry, results.json first so the data is on disk whatever fails after it.
+    expect(Object.keys(written.files)).toEqual(['json', 'html', 'junit', 'testreport', 'markdown']);
+    expect(written.files.markdown).toEqual([join(out, 'summary.md')]);
+    expect(written.comparedWith).toBeUndefined();
     await expect(loadResults(written.json)).resolves.toEqual(JSON.parse(JSON.stringify(sampleResults())));
     expect(XMLValidator.validate(await readFile(written.junit, 'utf8'))).toBe(true);
     await expect(readFile(written.html, 'utf8')).resolves.toMatch(/^<!DOCTYPE html>/);

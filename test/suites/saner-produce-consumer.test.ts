@@ -22,13 +22,15 @@ function byTitle(results: RunResults): Map<string, TestResult> {
 describe('Produce Measure suite for the Measure Consumer', () => {
   it('decides every requirement of the three Consumer statements and passes against the reference Consumer', async () => {
     const results = await run({ ...base, sut: undefined });
-    expect(results.requirements.filter((r) => r.verdict === 'not-tested').map((r) => r.id)).toEqual([]);
+    // The whole catalogue is listed; what matters here is every requirement of the statements the suite covers.
+    const covered = new Set(results.suites.flatMap((s) => s.capabilities));
+    expect(results.requirements.filter((r) => r.verdict === 'not-tested' && covered.has(r.capability ?? '')).map((r) => r.id)).toEqual([]);
     expect(results.tests.filter((t) => t.verdict !== 'pass').map((t) => `${t.title}: ${t.reason}`)).toEqual([]);
     const ids = results.requirements.map((r) => r.id);
     for (const prefix of ['SANER-PM-CON-', 'SANER-SD-CON-', 'SANER-CSVPUSH-CON-', 'SANER-OP-REPORTCSV-', 'SANER-PM-PG-', 'SANER-SD-PG-', 'FHIR-HTTP-']) {
       expect([prefix, ids.some((id) => id.startsWith(prefix))]).toEqual([prefix, true]);
     }
-    expect(ids).not.toContain('SANER-PM-PG-002-SRC');
+    expect(results.requirements.find((r) => r.id === 'SANER-PM-PG-002-SRC')).toMatchObject({ verdict: 'not-tested', tests: [], notTestedReason: 'actor not selected in this run' });
   }, 60_000);
 
   describe('against a Consumer named by its base URL that refuses client-chosen ids and claims only Push', () => {

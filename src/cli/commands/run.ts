@@ -5,7 +5,7 @@ import { deletesOf } from '../../../ig/applicability.js';
 import { applicability, decide, describeClaims, readMetadata, referenceClaims, SutUnreachable, type Metadata } from '../claims.js';
 import { seedSut, unseed, type Seeded } from '../seed.js';
 import type { LoadedConfig } from '../../config/load.js';
-import { createProgressPrinter, renderSummary, useColour, writeReports } from '../../report/index.js';
+import { createProgressPrinter, publishToGitHub, renderSummary, useColour, writeReports } from '../../report/index.js';
 import { redactDeep } from '../../http/redact.js';
 import { TransportError } from '../../http/client.js';
 import { capabilityTitles, catalogue } from '../../../ig/index.js';
@@ -144,7 +144,7 @@ export const runCommand: Command = {
         timeouts: { testMs: config.timeouts.testMs, waitMs: config.timeouts.waitMs },
         signal: io.signal,
         sut: config.sut
-          ? { name: config.sut.name, ...(config.sut.baseUrl ? { baseUrl: config.sut.baseUrl } : {}), simulated: !config.sut.baseUrl, ...sutSoftware(statement), ...(metadata && 'unread' in metadata ? { assumption: `${metadata.unread}; the run took the SUT to claim what config and the command line name, and every selected actor where they name none` } : {}) }
+          ? { name: config.sut.name, ...(config.sut.baseUrl ? { baseUrl: config.sut.baseUrl } : {}), simulated: false, ...sutSoftware(statement), ...(metadata && 'unread' in metadata ? { assumption: `${metadata.unread}; the run took the SUT to claim what config and the command line name, and every selected actor where they name none` } : {}) }
           : { name: 'bundled reference simulators', simulated: true },
         onProgress: (event) => {
           if (event.type === 'test-start') progress.testStarted({ id: event.test, title: event.title, suite: event.suite });
@@ -171,6 +171,7 @@ export const runCommand: Command = {
     const written = await writeReports(results, outDir, values.out ? {} : { latestDir: join(reportDir, 'latest') });
     io.stdout(`${renderSummary(results, { files: [written.html, written.json, written.junit], colour: useColour(stream, io.env) })}\n`);
     if (results.writes) io.stdout(`${describeWrites(results.writes)}\n`);
+    await publishToGitHub(results, io);
     // An interrupted run decided too little to call the SUT conformant.
     if (results.interrupted) return EXIT.failed;
     const stopped = results.suites.filter((s) => s.stopped);
