@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportCommand } from '../../src/cli/commands/report.js';
+import { main } from '../../src/cli/main.js';
+import { captureIo } from '../cli/cli-io.js';
 import { UsageError, type CliIo } from '../../src/cli/command.js';
 import { REPORT_FORMAT_NAMES, REPORT_FORMATS } from '../../src/report/formats.js';
 import { serializeResults } from '../../src/report/results-file.js';
@@ -70,7 +72,7 @@ describe('measure-conformance report', () => {
     await expect(reportCommand.run(['results.json', '--format', 'junit', '--format=markdown', '--out', out], run.io)).resolves.toBe(0);
     expect((await readdir(out)).sort()).toEqual(['junit.xml', 'summary.md']);
     await expect(reportCommand.run(['results.json', '--format', 'pdf'], io(dir).io)).rejects.toThrow(new UsageError("unknown format 'pdf' (formats: json, html, junit, testreport, markdown)"));
-    await expect(reportCommand.run(['results.json', '--format'], io(dir).io)).rejects.toThrow('--format needs a format name');
+    await expect(reportCommand.run(['results.json', '--format'], io(dir).io)).rejects.toThrow('--format needs a value');
   });
 
   it('--compare OLD.json puts the change view at the top; an unreadable OLD is one line and exit 2', async () => {
@@ -85,9 +87,9 @@ describe('measure-conformance report', () => {
     const html = await readFile(join(dir, 'cmp', 'index.html'), 'utf8');
     expect(html).toContain('Compared with Acme &lt;Reporting&gt; Server, run of 2026-02-01 09:00:00 UTC');
     expect(html.slice(html.indexOf('id="new-failures"'), html.indexOf('</table>', html.indexOf('id="new-failures"')))).toContain('SANER-PM-CON-001');
-    const bad = io(dir);
-    await expect(reportCommand.run(['results.json', '--compare', 'missing.json'], bad.io)).resolves.toBe(2);
-    expect(bad.err).toEqual([`measure-conformance report: ${join(dir, 'missing.json')} does not exist\n`]);
+    const bad = captureIo(dir);
+    await expect(main(['report', 'results.json', '--compare', 'missing.json'], bad)).resolves.toBe(2);
+    expect(bad.err()).toBe(`${join(dir, 'missing.json')} does not exist\n`);
   });
 
   it('shows the hash of the file it was given, not of a re-serialisation', async () => {
