@@ -10,7 +10,7 @@ import type { HttpExchange } from '../http/exchange.js';
 import type { ResourceFormats } from '../fhir/codec.js';
 import type { SimulatorStartOptions } from '../../simulators/simulator.js';
 import { readInbound, type InboundRequest } from './inbound.js';
-import type { Evidence } from './results.js';
+import type { Evidence, RuleSetChoice } from './results.js';
 import { fireTrigger, type Ask, type PromptIo, type Trigger, type TriggerOutcome } from './triggers.js';
 import type { HttpClient } from '../http/client.js';
 import type { FhirClient } from './fhir-client.js';
@@ -49,6 +49,9 @@ export type StandIn =
   /** A reference server the suite starts itself to play the SUT (the Measure Computer), with the run's faults. */
   | { kind: 'reference-server'; simulator: string; faults: readonly string[] };
 
+/** A way a client proves who it is to a server. */
+export type CredentialKind = 'bearer-token' | 'basic' | 'client-certificate';
+
 /** Typed settings from config.yaml that suites read. */
 export interface SuiteConfig {
   /** Resource ids the SUT holds, by type (`sut.ids`). */
@@ -61,6 +64,13 @@ export interface SuiteConfig {
   madxRuleSet?: 'trial-implementation' | 'comment-draft';
   /** Why a simulator whose profile requires https runs on plain http in this run. */
   referenceHttp?: string;
+  /**
+   * Server suites: the credentials the harness presents to the SUT with every request (`sut.auth`,
+   * the client certificate of `sut.tls`, or the one made for a run against a reference simulator).
+   */
+  credentials?: readonly CredentialKind[];
+  /** Client suites: the credential the simulator the SUT calls demands (`simulators.auth`, or one made for the run). */
+  demandedCredential?: CredentialKind;
 }
 
 export interface RecordOptions {
@@ -111,6 +121,11 @@ export interface SuiteEnvironment {
   onTeardown(fn: () => Promise<void> | void): void;
   /** Makes the client SUT act (its trigger, or the stand-in) and records what it sends until its traffic settles. */
   record(description: string, options?: RecordOptions): Promise<Recording>;
+  /**
+   * Records the rule set the suite applies where an IG has more than one text, and why (results
+   * `ruleSets`); the reason is a note of the setup or test too.
+   */
+  noteRuleSet(choice: RuleSetChoice): void;
 }
 
 export interface EnvironmentDeps {
@@ -151,6 +166,8 @@ export function simulatorHandle(id: string, baseUrl: string, exchanges: HttpExch
 export class Environment {
   readonly #deps: EnvironmentDeps;
   readonly #teardowns: (() => Promise<void> | void)[] = [];
+  /** The rule sets the suite said it applies, one per IG (the last word wins). */
+  readonly ruleSets: RuleSetChoice[] = [];
 
   constructor(deps: EnvironmentDeps) {
     this.#deps = deps;
@@ -172,6 +189,13 @@ export class Environment {
       start: (id, options) => this.#start(id, options ?? {}),
       onTeardown: (fn) => void this.#teardowns.push(fn),
       record: (description, options) => this.#record(description, options ?? {}, user),
+      noteRuleSet: (choice) => {
+        const mine = { ...choice, suite: deps.suiteId };
+        const at = this.ruleSets.findIndex((c) => c.ig === choice.ig);
+        if (at < 0) this.ruleSets.push(mine);
+        else this.ruleSets[at] = mine;
+        user.evidence({ kind: 'note', text: `${choice.ig} rule set: ${choice.ruleSet}, ${choice.reason}` });
+      },
     };
   }
 

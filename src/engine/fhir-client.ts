@@ -51,6 +51,8 @@ export interface RawRequestOptions {
   query?: Record<string, QueryValue>;
   body?: string | Uint8Array;
   followRedirects?: boolean;
+  /** Sent without the run's credentials towards the SUT and without its client certificate (a client that does not authenticate itself). */
+  anonymous?: boolean;
 }
 
 export type ParseOutcome<T extends Resource = Resource> = { ok: true; resource: T } | { ok: false; error: string };
