@@ -32,7 +32,7 @@ export interface SimulatorStartOptions {
   inModifier?: boolean;
   /** Content Consumers: answer submissions asynchronously (`202` then a status URL, or `303` at once); default synchronous. */
   async?: '202' | '303' | false;
-  /** mADX Content Consumer: the rule set it holds reports to. */
+  /** mADX Content Consumer: the text it holds a report to that declares none (default the 3.0.0-comment text). */
   ruleSet?: 'trial-implementation' | 'comment-draft';
   /** mADX Content Consumer: the Validate mADX Message option. */
   validateMessage?: boolean;
@@ -64,6 +64,12 @@ export interface Simulator {
   faultIds(): string[];
   /** Its profile requires https, so a run with no SUT serves it over TLS (simulators.referenceTls). */
   requiresHttps?: boolean;
+  /**
+   * Its profile asks for mutual authentication, so in a run it demands a bearer token: one made for
+   * the run when there is no SUT (the harness and the reference clients present it), else
+   * `simulators.auth.bearerToken` when config gives one.
+   */
+  requiresAuthentication?: boolean;
   start(options?: SimulatorStartOptions): Promise<RunningFhirServer>;
 }
 
@@ -77,6 +83,8 @@ export interface ReferenceClientRunOptions {
   signal?: AbortSignal;
   /** PEM certificate to trust (alone) when the server serves https with a certificate made for the run. */
   ca?: string;
+  /** The bearer token the server demands (made for the run), presented on every request. */
+  bearerToken?: string;
   /** What the suite asked the client to show (interaction tokens, e.g. `Location/read`); a conformant client does at least these. */
   asks?: readonly string[];
 }

@@ -1,21 +1,31 @@
 /**
- * The mADX MeasureReport rules as validator profiles. mADX has two rule sets that differ
- * (digest PROFILES.md §4, A9):
- * - `trial-implementation` (default): 3.0.0, whose QRPH-58 text and published profile agree —
- *   improvementNotation optional, strata described by components only, stratifier.code free;
- *   registered under the published StructureDefinition URL.
- * - `comment-draft`: the 3.0.0-comment text the seed quotes — improvementNotation required, each
- *   stratifier one code, strata by value or components; the draft reused the same canonical, so
- *   it is registered under a project URL.
- * Base R4 (status, type, measure, period, mrp-1, mrp-2) is checked by the validator itself; the
- * rules restate mrp-2 and the type consequence of mrp-1 so a profile check alone shows them.
+ * The mADX MeasureReport rules as validator profiles. mADX has two texts whose rules differ
+ * (digest PROFILES.md §3-§4, A9), both published under one canonical and told apart by version:
+ * - `comment-draft`, `…|3.0.0-comment`: the 3.0.0-comment text, the one this project was asked to
+ *   implement and its default — improvementNotation required, each stratifier one code, strata by
+ *   value or by components (both must-support);
+ * - `trial-implementation`, `…|3.0.0`: the later 3.0.0 text, whose QRPH-58 page and published
+ *   profile agree — improvementNotation optional, stratifier.code free, strata by components only.
+ * The unversioned canonical, which published examples declare, means the default text. Base R4
+ * (status, type, measure, period, mrp-1, mrp-2) is checked by the validator itself; the rules
+ * restate mrp-2 and the type consequence of mrp-1 so a profile check alone shows them.
  */
 import { getProfile, registerProfile, type Profile, type Rule, type RuleSeverity } from '../../src/fhir/validation/index.js';
 
 export const MADX_MEASURE_REPORT = 'https://profiles.ihe.net/QRPH/mADX/StructureDefinition/mADX-MeasureReport';
-export const MADX_MEASURE_REPORT_COMMENT_DRAFT = 'https://measure-conformance.example.org/fhir/StructureDefinition/mADX-MeasureReport-3.0.0-comment';
 
 export type MadxRuleSet = 'trial-implementation' | 'comment-draft';
+
+/** The package version of each text, the `|version` of its canonical. */
+export const MADX_VERSIONS: Readonly<Record<MadxRuleSet, string>> = Object.freeze({ 'trial-implementation': '3.0.0', 'comment-draft': '3.0.0-comment' });
+
+/** What a run applies when neither the SUT nor config names a text: the one this project implements. */
+export const DEFAULT_MADX_RULE_SET: MadxRuleSet = 'comment-draft';
+
+export const MADX_RULE_SET_TITLES: Readonly<Record<MadxRuleSet, string>> = Object.freeze({
+  'trial-implementation': 'mADX 3.0.0 trial-implementation text',
+  'comment-draft': 'mADX 3.0.0-comment text',
+});
 
 const IMPROVEMENT_SYSTEM = 'http://terminology.hl7.org/CodeSystem/measure-improvement-notation';
 
@@ -46,39 +56,49 @@ const common: Rule[] = [
 
 const trialImplementation: Rule[] = [
   ...common,
-  rule('MADX-MR-008', 'component.exists()', 'each stratum needs at least one component (disaggregation code and value); 3.0.0 reports strata by components only', 'group.stratifier.stratum'),
+  rule('MADX-MR-008', 'component.exists()', 'each stratum needs at least one component (disaggregation code and value) under the 3.0.0 trial-implementation text (the 3.0.0-comment text takes a stratum value instead)', 'group.stratifier.stratum'),
   rule('MADX-MR-008-PARTS', 'code.exists() and value.exists()', 'each stratum component needs a code and a value', 'group.stratifier.stratum.component'),
 ];
 
 const commentDraft: Rule[] = [
   ...common,
-  rule('MADX-MR-005-REQUIRED', 'improvementNotation.exists()', 'the 3.0.0-comment rules require improvementNotation'),
+  rule('MADX-MR-015', 'improvementNotation.exists()', 'improvementNotation is required by the 3.0.0-comment text (the 3.0.0 trial-implementation text leaves it optional)'),
   rule('MADX-MR-008-PARTS', 'code.exists() and value.exists()', 'each stratum component needs a code and a value', 'group.stratifier.stratum.component'),
-  rule('MADX-MR-010', 'code.count() = 1', 'the 3.0.0-comment rules require exactly one code on each stratifier', 'group.stratifier'),
+  rule('MADX-MR-010', 'code.count() = 1', 'each stratifier needs exactly one code under the 3.0.0-comment text (the 3.0.0 trial-implementation text does not ask for it)', 'group.stratifier'),
 ];
 
 export const madxMeasureReport: Profile = {
-  url: MADX_MEASURE_REPORT,
+  url: `${MADX_MEASURE_REPORT}|${MADX_VERSIONS['trial-implementation']}`,
   name: 'mADX-MeasureReport (3.0.0 trial implementation)',
   resourceType: 'MeasureReport',
   rules: trialImplementation,
 };
 
 export const madxMeasureReportCommentDraft: Profile = {
-  url: MADX_MEASURE_REPORT_COMMENT_DRAFT,
-  name: 'mADX-MeasureReport (3.0.0-comment draft)',
+  url: `${MADX_MEASURE_REPORT}|${MADX_VERSIONS['comment-draft']}`,
+  name: 'mADX-MeasureReport (3.0.0-comment)',
   resourceType: 'MeasureReport',
   rules: commentDraft,
 };
 
-/** The profile URL of a rule set. */
+const byRuleSet: Readonly<Record<MadxRuleSet, Profile>> = { 'trial-implementation': madxMeasureReport, 'comment-draft': madxMeasureReportCommentDraft };
+
+/** The unversioned canonical, as published examples declare it: the default text. */
+const unversioned: Profile = { ...byRuleSet[DEFAULT_MADX_RULE_SET], url: MADX_MEASURE_REPORT, name: `mADX-MeasureReport (no version: the ${MADX_VERSIONS[DEFAULT_MADX_RULE_SET]} text, the default)` };
+
+/** The versioned canonical of a rule set, e.g. `…/mADX-MeasureReport|3.0.0-comment`. */
 export function madxProfileUrl(ruleSet: MadxRuleSet): string {
-  return ruleSet === 'comment-draft' ? MADX_MEASURE_REPORT_COMMENT_DRAFT : MADX_MEASURE_REPORT;
+  return byRuleSet[ruleSet].url;
 }
 
-/** Makes both mADX rule sets known to the validator. Safe to call any number of times. */
+/** The rule set a canonical names by its version (`…mADX-MeasureReport|3.0.0`), or undefined for another or an unversioned one. */
+export function madxRuleSetOf(canonical: string): MadxRuleSet | undefined {
+  return (Object.keys(byRuleSet) as MadxRuleSet[]).find((r) => byRuleSet[r].url === canonical.trim());
+}
+
+/** Makes both mADX texts, and the unversioned canonical, known to the validator. Safe to call any number of times. */
 export function registerMadxProfiles(): void {
-  for (const profile of [madxMeasureReport, madxMeasureReportCommentDraft]) {
+  for (const profile of [madxMeasureReport, madxMeasureReportCommentDraft, unversioned]) {
     if (getProfile(profile.url) !== profile) registerProfile(profile);
   }
 }

@@ -1,6 +1,9 @@
 /**
- * IHE QRPH mADX 3.0.0 (trial implementation), Send Aggregate Report [QRPH-58]: every requirement of
- * the digest's §9 list in the project's words, with the digest's ids. The response-code table
+ * IHE QRPH mADX Send Aggregate Report [QRPH-58]: every requirement of the digest's §9 list in the
+ * project's words, with the digest's ids. Rows that differ between the 3.0.0-comment text (the
+ * default rule set, the text this project implements) and the 3.0.0 trial-implementation text say
+ * under which text they apply; MADX-MR-015 is the comment text's own SHALL the digest folds into
+ * MADX-MR-005. The response-code table
  * (§4), expected actions (§5), asynchronous answers (§6), security (§8) and CapabilityStatement
  * facts (§7) are folded into those rows, which is how the digest numbers them. Where the digest's
  * §11 settles an ambiguity (A1–A9) the statement follows the recommended choice and names it.
@@ -28,7 +31,7 @@ const creatorRows = [
   creator('MADX-CRE-009', 'SHOULD', `${QRPH58} 2:3.58.4.2.2 note`, 'On a 401, a 5xx or a network failure the Content Creator reports an error and does not count the report as delivered.'),
   creator('MADX-CRE-010', 'SHOULD', `${QRPH58} Table 2:3.58.4.2.2-1 (303)`, 'After a 303 answer the Content Creator GETs the URL in Location to learn the outcome.'),
   creator('MADX-CRE-011', 'MAY', `${QRPH58} 2:3.58.4.2.1`, 'After a 202 answer the Content Creator may poll the status URL until it gets a final answer.'),
-  creator('MADX-CRE-012', 'SHALL', `${QRPH58} index "Required Support"; mADX-MeasureReport must-support`, 'A Content Creator that knows the improvement notation fills in improvementNotation (must-support); its absence alone is reported as information, not a failure.', { element: 'MeasureReport.improvementNotation' }),
+  creator('MADX-CRE-012', 'SHALL', `${QRPH58} index "Required Support"; mADX-MeasureReport must-support`, 'A Content Creator that knows the improvement notation fills in improvementNotation (must-support under the 3.0.0 trial-implementation text, where its absence alone is information, not a failure; the 3.0.0-comment text requires it, MADX-MR-015).', { element: 'MeasureReport.improvementNotation' }),
   creator('MADX-CRE-013', 'SHALL', `${QRPH58} 2:3.58.4.2.2; ${VOL1} 1:6.1.1.4 (derived)`, 'MeasureReport.measure is the canonical url of the jurisdiction mADX Measure the test is configured with.', { element: 'MeasureReport.measure' }),
 ];
 
@@ -37,14 +40,15 @@ const contentRows = [
   creator('MADX-MR-002', 'SHALL', 'mADX-MeasureReport', 'The report has at least one group.', { element: 'MeasureReport.group' }),
   creator('MADX-MR-003', 'SHALL', `${QRPH58} 2:3.58.4.1.2; mADX-MeasureReport`, 'Each group has a code with at least one coding, and each of those codings has a code.', { element: 'MeasureReport.group.code.coding.code' }),
   creator('MADX-MR-004', 'SHALL', `${QRPH58} 2:3.58.4.1.2; mADX-MeasureReport`, 'Each group has at least one population, and each population has a code and a count.', { element: 'MeasureReport.group.population' }),
-  creator('MADX-MR-005', 'MAY', `${QRPH58} 2:3.58.4.1.2; mADX-MeasureReport (digest A9)`, 'improvementNotation may be left out (must-support); when given it is increase or decrease from the measure-improvement-notation code system. The 3.0.0-comment rule set makes it required.', { element: 'MeasureReport.improvementNotation' }),
+  creator('MADX-MR-005', 'MAY', `${QRPH58} 2:3.58.4.1.2; mADX-MeasureReport (digest A9)`, 'When given, improvementNotation is increase or decrease from the measure-improvement-notation code system; the 3.0.0 trial-implementation text lets it be left out (must-support), the 3.0.0-comment text requires it (MADX-MR-015).', { element: 'MeasureReport.improvementNotation' }),
   creator('MADX-MR-006', 'SHALL', 'mADX-MeasureReport', 'Each stratifier a group carries has at least one stratum.', { element: 'MeasureReport.group.stratifier.stratum' }),
   creator('MADX-MR-007', 'SHALL', `${QRPH58} 2:3.58.4.1.2; mADX-MeasureReport`, 'Each stratum has a measureScore holding a value.', { element: 'MeasureReport.group.stratifier.stratum.measureScore.value' }),
-  creator('MADX-MR-008', 'SHALL', `${QRPH58} 2:3.58.4.1.2; mADX-MeasureReport`, 'Each stratum has at least one component, each with a code and a value. The 3.0.0-comment rule set leaves components optional.', { element: 'MeasureReport.group.stratifier.stratum.component' }),
+  creator('MADX-MR-008', 'SHALL', `${QRPH58} 2:3.58.4.1.2; mADX-MeasureReport`, 'Each stratum has at least one component, each with a code and a value: so under the 3.0.0 trial-implementation text; the 3.0.0-comment text (the default) makes stratum.component and stratum.value must-support, a stratum carrying one or the other, and asks only that a component has a code and a value.', { element: 'MeasureReport.group.stratifier.stratum.component' }),
   creator('MADX-MR-009', 'SHALL', 'FHIR R4 MeasureReport invariant mrp-2', 'Each stratum has either a value or components, never both and never neither; under the trial-implementation rules, which require components, a stratum therefore carries no value.', { element: 'MeasureReport.group.stratifier.stratum' }),
-  creator('MADX-MR-010', 'SHALL', 'mADX 3.0.0-comment mADX-MeasureReport (digest A9)', 'Under the 3.0.0-comment rule set only, each stratifier has exactly one code; the default trial-implementation rules do not require it.', { element: 'MeasureReport.group.stratifier.code' }),
+  creator('MADX-MR-010', 'SHALL', 'mADX 3.0.0-comment mADX-MeasureReport (digest A9)', 'Under the 3.0.0-comment text (the default rule set), a report with disaggregation gives each stratifier exactly one code; the 3.0.0 trial-implementation text does not require it.', { element: 'MeasureReport.group.stratifier.code' }),
   creator('MADX-MR-011', 'SHALL', 'FHIR R4 MeasureReport (digest A8)', 'status is complete, pending or error; type is individual, subject-list, summary or data-collection; measure and period are present (A8: period stays required by base R4 though the mADX text dropped it).', { element: 'MeasureReport.status, type, measure, period' }),
   creator('MADX-MR-012', 'SHALL', 'FHIR R4 MeasureReport invariant mrp-1 (derived)', 'type is not data-collection, since a data-collection report may have no group and mADX requires one.', { element: 'MeasureReport.type' }),
+  creator('MADX-MR-015', 'SHALL', 'mADX 3.0.0-comment QRPH-58 2:3.58.4.1.2; 3.0.0-comment mADX-MeasureReport (digest PROFILES.md §3, A9)', 'Under the 3.0.0-comment text (the default rule set), MeasureReport.improvementNotation is present; the 3.0.0 trial-implementation text leaves it optional (MADX-MR-005).', { element: 'MeasureReport.improvementNotation' }),
   creator('MADX-MR-013', 'SHOULD', `mADX-Measure element descriptions; ${QRPH58} 2:3.58.4.1.2 (derived)`, 'Checked against the referenced mADX Measure: group codes, population codes and stratum component codes are the Measure\'s, and each component value is in the value set or code system its relatedArtifact (label = component code) names.'),
   creator('MADX-MR-014', 'SHALL', 'IHE QRPH mADX 3.0.0 Volume 3 3:8.3 (derived)', 'Age disaggregation values follow the ADX age-group format (ISO 8601 duration ranges such as P0Y--P1Y), checkable only against a configured code system.', { element: 'MeasureReport.group.stratifier.stratum.component.value' }),
 ];
@@ -57,7 +61,7 @@ const consumerRows = [
   consumer('MADX-CON-005', 'SHALL', `${QRPH58} 2:3.58.4.2.3; Table 2:3.58.4.2.2-1 (415) (digest A5)`, 'A body with a Content-Type that is not a FHIR media type (e.g. text/plain) is answered 415; plain application/json may be accepted or answered 415 (A5).'),
   consumer('MADX-CON-006', 'SHALL', `${QRPH58} 2:3.58.4.2.3; Table 2:3.58.4.2.2-1 (400)`, 'A body that does not parse, or is not a FHIR resource, is answered 400.'),
   consumer('MADX-CON-007', 'SHALL', 'FHIR R4 http.html update', 'PUT [base]/MeasureReport/A with a body whose id is B, or has no id, is answered 400 (preferably with an OperationOutcome).'),
-  consumer('MADX-CON-008', 'SHALL', `${QRPH58} Table 2:3.58.4.2.2-1 (401)`, 'A Consumer that requires authorization answers 401 to a request with missing or wrong credentials.', { element: 'rest.security' }),
+  consumer('MADX-CON-008', 'SHALL', `${QRPH58} Table 2:3.58.4.2.2-1 (401)`, 'A Consumer that requires authorization answers 401 to a request with missing or wrong credentials: with credentials configured for the run (or the bearer token the reference Consumer demands), a request with none and one with a wrong one are each refused with 401 (an OperationOutcome being MADX-CON-019).', { element: 'rest.security' }),
   consumer('MADX-CON-009', 'SHALL', `${QRPH58} Table 2:3.58.4.2.2-1 (404)`, 'A request for a resource type the Consumer does not serve is answered 404.'),
   consumer('MADX-CON-010', 'SHALL', `${QRPH58} Table 2:3.58.4.2.2-1 (405)`, 'A Consumer that does not let clients choose ids answers 405 to a PUT at an id it does not hold.'),
   consumer('MADX-CON-011', 'SHALL', `${QRPH58} Table 2:3.58.4.2.2-1 (409/412); FHIR R4 http.html`, 'A Consumer that keeps versions answers a PUT carrying a stale If-Match with 412 (409 accepted).', { element: 'rest.resource[MeasureReport].versioning' }),
@@ -75,7 +79,7 @@ const consumerRows = [
     notTestedReason: 'a permission, not an obligation: nothing a Consumer does can break it; the suite uses status and result URLs at once and never fails a later 404 there',
   }),
   consumer('MADX-CON-023', 'SHOULD', `${QRPH58} 2:3.58.4.1.4 (derived; digest A3)`, 'A valid collection Bundle of MeasureReports, POSTed to [base] or [base]/Bundle (A3), is accepted with a 2xx and every report in it processed.', { element: 'rest.resource[Bundle]' }),
-  consumer('MADX-CON-024', 'SHOULD', 'IHE QRPH mADX 3.0.0 index "Required Support"', 'Reports with and without improvementNotation, and with and without stratifiers, are all accepted.'),
+  consumer('MADX-CON-024', 'SHOULD', 'IHE QRPH mADX 3.0.0 index "Required Support"', 'Reports with and without the must-support elements are accepted: with and without stratifiers under either text; under the 3.0.0 trial-implementation text with and without improvementNotation; under the 3.0.0-comment text (the default) strata given by value and strata given by components (both must-support).'),
   consumer('MADX-CON-025', 'MAY', `${QRPH58} Table 2:3.58.4.1.2-1`, 'The Consumer may support extra request parameters; an unknown parameter does not break a valid submission (derived).'),
   consumer('MADX-CON-FMT-JSON', 'SHALL', `${QRPH58} Table 2:3.58.4.1.2-1 ("SHALL ... application/fhir+xml or application/fhir+json"); ITI TF-2 Appendix Z (derived)`, 'Send Aggregate Report in JSON: a valid report labelled application/fhir+json is accepted (200 or 201) and held as sent, since the Creator may choose JSON.', { element: 'format[json]' }),
   consumer('MADX-CON-FMT-XML', 'SHALL', `${QRPH58} Table 2:3.58.4.1.2-1 ("SHALL ... application/fhir+xml or application/fhir+json"); ITI TF-2 Appendix Z (derived)`, 'Send Aggregate Report in XML: a valid report labelled application/fhir+xml is accepted (200 or 201) and held as sent, since the Creator may choose XML; an answer that is not a 415 is not enough.', { element: 'format[xml]' }),
@@ -91,7 +95,7 @@ const optionRows = [
 
 const securityRows = [
   consumer('MADX-SEC-001', 'SHALL', `${QRPH58} 2:3.58.6`, 'The exchange is protected by TLS: the Consumer offers no plain-HTTP endpoint and the Creator is not configured with http://.', { element: 'rest.security' }),
-  consumer('MADX-SEC-002', 'SHALL', `${QRPH58} 2:3.58.6`, 'The exchange uses mutual authentication: the Consumer can require a client certificate (or another mutual mechanism the jurisdiction approves) and refuses a client without one; the Creator can present one.', { element: 'rest.security' }),
+  consumer('MADX-SEC-002', 'SHALL', `${QRPH58} 2:3.58.6`, 'The exchange uses mutual authentication: the Consumer refuses a client that presents neither a credential nor a client certificate (401 or 403, or a TLS handshake asking for a certificate), and the Creator presents the credential a Consumer demands on every request — both seen on the wire; whether the mechanism is appropriate under the jurisdiction\'s guidelines a person attests.', { element: 'rest.security' }),
   consumer('MADX-SEC-003', 'SHOULD', `${QRPH58} 2:3.58.6 (RFC 7303)`, 'The Consumer processes XML safely: a body with a DTD or external entity is refused with 400 and never expanded (derived).'),
   creator('MADX-SEC-004', 'SHOULD', `${QRPH58} 2:3.58.6`, 'The risk of re-identifying people from small counts is considered before reports are shared (a policy: a person attests it).'),
   consumer('MADX-SEC-005', 'MAY', `${QRPH58} 2:3.58.6.1`, 'QRPH-58 asks for no ATNA audit event.', { notTestedReason: 'not applicable: the row places no obligation on any actor, so there is nothing to test or attest' }),

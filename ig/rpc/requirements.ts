@@ -46,7 +46,7 @@ const consumerRows = [
   consumer('RPC-CON-004', 'SHALL', `${LAB90} message semantics table; ITI TF-2 Appendix Z (derived)`, 'Bodies labelled application/fhir+json and bodies labelled application/fhir+xml are both processed, because the Creator may choose either: accepted and held as sent (read back); escaping a 415 is not enough. RPC-CON-FMT-JSON and RPC-CON-FMT-XML give the verdict of each format.', { element: 'format' }),
   consumer('RPC-CON-005', 'SHALL', `${LAB90} Expected Actions; status-code table (415)`, 'A body with a Content-Type that is not a FHIR media type is answered 415.'),
   consumer('RPC-CON-006', 'SHALL', `${LAB90} Expected Actions; status-code table (400)`, 'A body that does not parse, or is not FHIR, is answered 400.'),
-  consumer('RPC-CON-007', 'SHALL', `${LAB90} status-code table (401)`, 'A Consumer that requires authorization answers 401 to missing or wrong credentials.', { element: 'rest.security' }),
+  consumer('RPC-CON-007', 'SHALL', `${LAB90} status-code table (401)`, 'A Consumer that requires authorization answers 401 to missing or wrong credentials: with credentials configured for the run (or the bearer token the reference Consumer demands), a request with none and one with a wrong one are each refused with 401.', { element: 'rest.security' }),
   consumer('RPC-CON-008', 'SHALL', `${LAB90} status-code table (404)`, 'A request for a resource type the Consumer does not serve is answered 404.'),
   consumer('RPC-CON-009', 'SHALL', `${LAB90} status-code table (405)`, 'A Consumer that takes PUT but not client-chosen ids answers 405 to a PUT at a new id.'),
   consumer('RPC-CON-010', 'SHALL', `${LAB90} status-code table (409/412); FHIR R4 http.html`, 'A Consumer that keeps versions answers a stale If-Match with 412 (409 accepted).', { element: 'rest.resource[MeasureReport].versioning' }),
@@ -57,14 +57,16 @@ const consumerRows = [
   consumer('RPC-CON-015', 'MAY', `${LAB90} status-code table (202) (digest B3)`, 'A Consumer answering 202 gives a status URL whose polling ends in a final code or a 303.'),
   consumer('RPC-CON-016', 'MAY', `${LAB90} status-code table (303)`, 'A Consumer answering 303 gives a Location whose GET returns the result.'),
   consumer('RPC-CON-017', 'MAY', `${LAB90} message semantics table (derived)`, 'Unknown extra parameters do not break a valid submission.'),
+  consumer('RPC-CON-018', 'SHALL', `${LAB90} Message Semantics ("consume ... according to the RPC Measure") (derived)`, 'The Consumer consumes a report according to the RPC Measure it names: a report whose group or stratifier code that Measure does not define is refused (422; 400 tolerated as a warning, as for RPC-CON-012), while one using the Measure\'s codes is accepted. RPC Measures define no populations.'),
   consumer('RPC-CON-FMT-JSON', 'SHALL', `${LAB90} message semantics table ("SHALL ... application/fhir+xml or application/fhir+json"); ITI TF-2 Appendix Z (derived)`, 'Send Concordance Report in JSON: a valid report labelled application/fhir+json is accepted (201 or 200) and held as sent, since the Creator may choose JSON.', { element: 'format[json]' }),
   consumer('RPC-CON-FMT-XML', 'SHALL', `${LAB90} message semantics table ("SHALL ... application/fhir+xml or application/fhir+json"); ITI TF-2 Appendix Z (derived)`, 'Send Concordance Report in XML: a valid report labelled application/fhir+xml is accepted (201 or 200) and held as sent, since the Creator may choose XML; an answer that is not a 415 is not enough.', { element: 'format[xml]' }),
 ];
 
 const securityRows = [
   consumer('RPC-SEC-001', 'SHALL', `${LAB90} message semantics table (https)`, 'No exchange happens over plain HTTP.', { element: 'rest.security' }),
-  consumer('RPC-SEC-002', 'SHOULD', `${LAB90} Security Considerations`, 'Mutual authentication, e.g. a TLS client certificate, is supported or required by the Consumer and usable by the Creator.', { element: 'rest.security' }),
+  consumer('RPC-SEC-002', 'SHOULD', `${LAB90} Security Considerations`, 'Mutual authentication: the Consumer refuses a client that presents neither a credential nor a client certificate, and the Creator presents the credential a Consumer demands — both seen on the wire; whether the mechanism is appropriate under the jurisdiction\'s guidelines a person attests.', { element: 'rest.security' }),
   consumer('RPC-SEC-003', 'SHOULD', `${LAB90} Security Considerations; Volume 1 XX.5`, 'Patient data is protected as PaLM TF-1 Appendix A, ATNA and IUA describe (a person attests it).'),
+  consumer('RPC-SEC-005', 'SHOULD', `${LAB90} Security Considerations ("generic processing of RPC documents")`, 'The Consumer takes adequate account of the security of processing RPC documents generically: an XML body with a DTD declaring an entity is refused with 400 and never expanded (derived, as mADX MADX-SEC-003 reads RFC 7303).'),
   consumer('RPC-SEC-004', 'MAY', `${LAB90} Security Considerations`, 'LAB-90 asks for no ATNA audit event.', { notTestedReason: 'not applicable: the row places no obligation on any actor, so there is nothing to test or attest' }),
 ];
 

@@ -13,6 +13,7 @@ import type { ContentConsumerFaults } from './faults.js';
 interface InvalidEntry {
   at: string;
   issues: Issue[];
+  ruleSet: string;
 }
 
 export interface CollectionAnswer {
@@ -41,24 +42,24 @@ export function processCollection(bundle: Bundle, storeOf: ResourceStore, profil
     : entries.flatMap((entry, i): InvalidEntry[] => {
         const at = `Bundle.entry[${i}].resource`;
         // Parsing keeps any JSON shape: an entry may be null or carry a string, not a resource.
-        if (typeof entry?.resource !== 'object' || entry.resource === null) return [{ at, issues: [{ severity: 'error', code: 'required', message: 'the entry carries no resource', expression: at }] }];
+        if (typeof entry?.resource !== 'object' || entry.resource === null) return [{ at, ruleSet: profile.ruleSet, issues: [{ severity: 'error', code: 'required', message: 'the entry carries no resource', expression: at }] }];
         const problems = reportProblems(entry.resource, profile, skipProfile);
-        return problems ? [{ at, issues: problems.issues }] : [];
+        return problems ? [{ at, issues: problems.issues, ruleSet: problems.ruleSet }] : [];
       });
   const valid = entries.filter((_, i) => !invalid.some((x) => x.at === `Bundle.entry[${i}].resource`));
   if (invalid.length && !faults.has('bundle-accept-partial')) {
-    const style = (at: string): OutcomeStyle => ({
-      at,
+    const style = (x: InvalidEntry): OutcomeStyle => ({
+      at: x.at,
       status: 422,
-      ruleSet: profile.ruleSet,
+      ruleSet: x.ruleSet,
       withExpression: !faults.has('bundle-issue-without-expression'),
       severity: faults.has('bundle-severity-error') ? 'error' : 'fatal',
     });
     if (faults.has('bundle-single-outcome')) {
-      const outcome: OperationOutcome = { resourceType: 'OperationOutcome', issue: invalid.flatMap((x) => rejectionIssues(x.issues, style(x.at))) };
+      const outcome: OperationOutcome = { resourceType: 'OperationOutcome', issue: invalid.flatMap((x) => rejectionIssues(x.issues, style(x))) };
       return { resource: outcome, status: 422 };
     }
-    const outcomes: Bundle = { resourceType: 'Bundle', type: 'collection', entry: invalid.map((x) => ({ resource: rejection(x.issues, style(x.at)) })) };
+    const outcomes: Bundle = { resourceType: 'Bundle', type: 'collection', entry: invalid.map((x) => ({ resource: rejection(x.issues, style(x)) })) };
     return { resource: outcomes, status: 422 };
   }
   const stored = storeOf.transaction(() => valid.map((e) => store(storeOf, e.resource as MeasureReport)));

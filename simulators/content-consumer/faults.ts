@@ -15,7 +15,7 @@ export const contentConsumerFaults = defineFaults([
   { id: 'async-no-content-location', description: 'Answers 202 without a Content-Location (or Location) status URL' },
   { id: 'redirect-loop', description: 'The status URL redirects (303) to itself for ever, so no final answer is reached' },
   { id: 'no-501', description: 'Answers a method it does not implement (DELETE, PATCH) with 200 as if done, instead of 501' },
-  { id: 'auth-403', description: 'Requires credentials no client has and refuses every request but metadata with 403 instead of 401' },
+  { id: 'auth-403', description: 'Refuses a request with a missing or wrong credential with 403 instead of 401' },
   { id: 'ignore-measure-codes', description: 'Takes group, population and stratifier codes the named Measure does not define' },
   { id: 'ignore-terminology', description: 'Validate option: takes disaggregation values outside the code set the Measure links to their dimension' },
   { id: 'ignore-unknown-subject', description: 'Validate option: takes a report whose subject is no facility of the mCSD directory' },
@@ -23,7 +23,8 @@ export const contentConsumerFaults = defineFaults([
   { id: 'xml-bodies-400', description: 'Answers every application/fhir+xml submission 400 without reading it (while its CapabilityStatement still lists XML)' },
   { id: 'unserved-type-400', description: 'Answers a request for a resource type it does not serve 400 instead of 404' },
   { id: 'ignore-body-id', description: 'Stores a PUT under the URL id whatever id the body carries, or none, instead of answering 400' },
-  { id: 'auth-ignored', description: 'Serves every request whatever its credentials, even with a bearer token configured (no 401)' },
+  { id: 'expand-entities', description: 'Reads the DTD of an XML body and expands the entities it declares instead of refusing it (RFC 7303)' },
+  { id: 'auth-ignored', description: 'Serves every request whatever its credentials, even with a bearer token configured: it demands no authentication (no 401)' },
 ]);
 
 export type ContentConsumerFault = FaultIds<typeof contentConsumerFaults>;

@@ -5,11 +5,16 @@
  * and XML, and (mADX) a collection Bundle POSTed to [base] or [base]/Bundle; validates base R4
  * (400) and the profile's rules (422, every issue fatal and locating the report); answers
  * 200/201, or asynchronously (202 + status URL, or 303) when asked; 501 for DELETE and PATCH.
+ * mADX reports are held to the text they declare by a versioned canonical in meta.profile, else to
+ * the Consumer's own (its `ruleSet`, default the 3.0.0-comment text), which its CapabilityStatement
+ * names. Given a bearer token it refuses a request without it (401), as both profiles' mutual
+ * authentication asks.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Bundle, MeasureReport } from 'fhir/r4.js';
 import { MADX_CONTENT_CONSUMER, MADX_VALIDATE_MESSAGE } from '../../ig/madx/capabilities.js';
-import { madxProfileUrl, registerMadxProfiles, type MadxRuleSet } from '../../ig/madx/profiles.js';
+import { DEFAULT_MADX_RULE_SET, MADX_VERSIONS, madxProfileUrl, registerMadxProfiles, type MadxRuleSet } from '../../ig/madx/profiles.js';
+import { declaredByReport } from '../../ig/madx/rule-set.js';
 import { RPC_CONTENT_CONSUMER } from '../../ig/rpc/capabilities.js';
 import { RPC_MEASURE_REPORT, registerRpcProfiles } from '../../ig/rpc/profiles.js';
 import { FhirError, toOperationOutcome, type Issue } from '../../src/fhir/errors.js';
@@ -24,7 +29,7 @@ import type { Simulator, SimulatorStartOptions } from '../simulator.js';
 import { asyncAnswers, type AsyncMode } from './async.js';
 import { processCollection } from './collection.js';
 import { contentConsumerFaults, type ContentConsumerFault, type ContentConsumerFaults } from './faults.js';
-import { reportProblems, type ConsumerProfile } from './validation.js';
+import { reportProblems, type ConsumerProfile, type RuleSetProfile } from './validation.js';
 import { measureCodeIssues } from '../../ig/madx/measure-codes.js';
 import { projectMeasures, validateOptionData } from './reference-data.js';
 import { validateOptionIssues } from './validate-option.js';
@@ -37,7 +42,7 @@ export type ContentConsumerProfile = 'madx' | 'rpc';
 
 export interface ContentConsumerOptions extends SimulatorStartOptions {
   profile?: ContentConsumerProfile;
-  /** mADX rule set (digest A9); default the 3.0.0 trial-implementation rules. */
+  /** mADX: the text a report declaring none is held to (digest A9); default the 3.0.0-comment text. */
   ruleSet?: MadxRuleSet;
   /** Answer submissions asynchronously; default false (synchronous). */
   async?: AsyncMode | false;
@@ -68,8 +73,22 @@ function businessRules(profile: ContentConsumerProfile, faults: ContentConsumerF
   };
 }
 
+function madxRules(ruleSet: MadxRuleSet, why: string): RuleSetProfile {
+  return { url: madxProfileUrl(ruleSet), ruleSet: `madx-${ruleSet} (${MADX_VERSIONS[ruleSet]}, ${why})` };
+}
+
 function consumerProfile(profile: ContentConsumerProfile, ruleSet: MadxRuleSet, rules: ConsumerProfile['businessRules']): ConsumerProfile {
-  const named = profile === 'rpc' ? { url: RPC_MEASURE_REPORT, ruleSet: 'rpc-lab-90-text' } : { url: madxProfileUrl(ruleSet), ruleSet: `madx-${ruleSet}` };
+  const own = ruleSet === DEFAULT_MADX_RULE_SET ? 'the default' : 'this Consumer\'s';
+  const named: ConsumerProfile =
+    profile === 'rpc'
+      ? { url: RPC_MEASURE_REPORT, ruleSet: 'rpc-lab-90-text' }
+      : {
+          ...madxRules(ruleSet, own),
+          declared: (report) => {
+            const declared = declaredByReport(report);
+            return declared && declared !== ruleSet ? madxRules(declared, 'declared in meta.profile') : undefined;
+          },
+        };
   return { ...named, ...(rules ? { businessRules: rules } : {}) };
 }
 
@@ -97,9 +116,9 @@ export function contentConsumerDeclaration(profile: ContentConsumerProfile, chec
   };
 }
 
-function singleRejection(issues: Issue[], checked: ConsumerProfile): FhirError {
-  const located = issues.map((i): Issue => ({ ...i, severity: 'fatal', message: `${i.message} (HTTP 422; rule set ${checked.ruleSet})` }));
-  const summary: Issue = { severity: 'fatal', code: 'business-rule', message: `the MeasureReport does not follow the rule set ${checked.ruleSet} (HTTP 422)`, expression: 'MeasureReport' };
+function singleRejection(issues: Issue[], ruleSet: string): FhirError {
+  const located = issues.map((i): Issue => ({ ...i, severity: 'fatal', message: `${i.message} (HTTP 422; rule set ${ruleSet})` }));
+  const summary: Issue = { severity: 'fatal', code: 'business-rule', message: `the MeasureReport does not follow the rule set ${ruleSet} (HTTP 422)`, expression: 'MeasureReport' };
   return new FhirError(422, [summary, ...located]);
 }
 
@@ -108,7 +127,7 @@ function hooks(checked: ConsumerProfile, bundles: boolean): ServerHooks<ContentC
     beforeWrite(event) {
       if (event.faults.has('accept-invalid') || event.faults.has('skip-profile-validation')) return undefined;
       const problems = reportProblems(event.resource, checked, false);
-      if (problems) throw singleRejection(problems.issues, checked);
+      if (problems) throw singleRejection(problems.issues, problems.ruleSet);
       return undefined;
     },
     ...(bundles
@@ -141,6 +160,17 @@ function withUrlId(request: FastifyRequest): void {
   }
 }
 
+/** The `expand-entities` fault: an XML body's DTD is read and its internal entities expanded, as a careless XML parser does. */
+function expandEntities(request: FastifyRequest): void {
+  if (!Buffer.isBuffer(request.body) || !/xml/i.test(String(request.headers['content-type'] ?? ''))) return;
+  const text = request.body.toString('utf8');
+  const doctype = /<!DOCTYPE[^[>]*\[([\s\S]*?)\]>/i.exec(text);
+  if (!doctype) return;
+  let body = text.replace(doctype[0], '');
+  for (const [, name, value] of doctype[1]!.matchAll(/<!ENTITY\s+([\w.-]+)\s+"([^"]*)"\s*>/g)) body = body.replaceAll(`&${name};`, value!);
+  request.body = Buffer.from(body);
+}
+
 /** Request handling the core does not do: 501, the [base]/Bundle form, the success-code and request faults. */
 function configure(checked: ConsumerProfile, store: ResourceStore, faults: ContentConsumerFaults, options: { bundles: boolean; async: AsyncMode | false; refuseAll?: 401 | 503 }) {
   const path = (request: FastifyRequest) => request.url.split('?')[0]!.replace(/\/+$/, '');
@@ -158,9 +188,6 @@ function configure(checked: ConsumerProfile, store: ResourceStore, faults: Conte
         reply.header('retry-after', '1');
         return sendOutcome(reply, 503, [{ severity: 'error', code: 'transient', message: 'this Content Consumer is unavailable; try again later' }]);
       }
-      if (faults.has('auth-403') && !request.url.endsWith('/metadata')) {
-        return sendOutcome(reply, 403, [{ severity: 'error', code: 'forbidden', message: 'this Content Consumer takes no request without its credentials' }]);
-      }
       const type = path(request).split('/')[1] ?? '';
       if (faults.has('unserved-type-400') && /^[A-Z]/.test(type) && !SERVED_TYPES.has(type)) {
         return sendOutcome(reply, 400, [{ severity: 'error', code: 'invalid', message: `'${type}' is not a resource this Content Consumer takes` }]);
@@ -169,6 +196,7 @@ function configure(checked: ConsumerProfile, store: ResourceStore, faults: Conte
         return sendOutcome(reply, 400, [{ severity: 'error', code: 'structure', message: 'the body could not be read' }]);
       }
       if (faults.has('ignore-body-id')) withUrlId(request);
+      if (faults.has('expand-entities')) expandEntities(request);
       if (NOT_IMPLEMENTED.has(request.method)) {
         if (faults.has('no-501')) return sendOutcome(reply, 200, [{ severity: 'information', code: 'informational', message: `${request.method} done` }]);
         return sendOutcome(reply, 501, [{ severity: 'error', code: 'not-supported', message: `${request.method} is not implemented by this Content Consumer` }]);
@@ -186,6 +214,14 @@ function configure(checked: ConsumerProfile, store: ResourceStore, faults: Conte
         throw err;
       }
     });
+    if (faults.has('auth-403')) {
+      // The core refuses a missing or wrong credential with 401; this fault says 403 instead.
+      app.addHook('onSend', async (_request, reply, payload) => {
+        if (reply.statusCode !== 401) return payload;
+        reply.code(403).removeHeader('www-authenticate');
+        return typeof payload === 'string' ? payload.replace('"code":"login"', '"code":"forbidden"') : payload;
+      });
+    }
     if (faults.has('wrong-success-code')) {
       app.addHook('onSend', async (request, reply, payload) => {
         if (isSubmission(request) && (reply.statusCode === 200 || reply.statusCode === 201)) reply.code(204);
@@ -200,7 +236,7 @@ export async function startContentConsumer(options: ContentConsumerOptions = {})
   const profile = options.profile ?? 'madx';
   const faults = activateFaults(options.faults ?? [], coreFaults, contentConsumerFaults);
   const validateMessage = profile === 'madx' && options.validateMessage === true;
-  const checked = consumerProfile(profile, options.ruleSet ?? 'trial-implementation', businessRules(profile, faults, validateMessage));
+  const checked = consumerProfile(profile, options.ruleSet ?? DEFAULT_MADX_RULE_SET, businessRules(profile, faults, validateMessage));
   const declaration = contentConsumerDeclaration(profile, checked, options.clientIds ?? true, validateMessage);
   const bundles = profile === 'madx';
   const store = ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: declaration.searchParamDefs });
@@ -223,13 +259,14 @@ export async function startContentConsumer(options: ContentConsumerOptions = {})
 
 const faultIds = () => [...coreFaults.modes, ...contentConsumerFaults.modes].map((f) => f.id);
 
-/** mADX Content Consumer (QRPH-58), 3.0.0 trial-implementation rules; plays `MadxContentConsumer`. */
+/** mADX Content Consumer (QRPH-58), the 3.0.0-comment rules unless told otherwise; plays `MadxContentConsumer`. */
 export const madxContentConsumer: Simulator = {
   id: 'madx-content-consumer',
   title: 'measure-conformance reference mADX Content Consumer',
   plays: ['MadxContentConsumer'],
   faultIds,
   requiresHttps: true,
+  requiresAuthentication: true,
   start: (options) => startContentConsumer({ ...options, profile: 'madx' }),
 };
 
@@ -240,5 +277,6 @@ export const rpcContentConsumer: Simulator = {
   plays: ['RpcContentConsumer'],
   faultIds,
   requiresHttps: true,
+  requiresAuthentication: true,
   start: (options) => startContentConsumer({ ...options, profile: 'rpc' }),
 };

@@ -13,6 +13,7 @@ const shared = [
   { id: 'ignore-303', description: 'Treats a 303 See Other as the end of the exchange and never GETs its Location' },
   { id: 'plain-http-send', description: 'Sends over plain http to the endpoint it was given, even an https one' },
   { id: 'swallow-errors', description: 'Finishes as if delivered (no failure, exit status 0) when the Consumer answers 401 or 5xx' },
+  { id: 'no-credential', description: 'Sends without the bearer token the Consumer demands (no Authorization header)' },
 ] as const satisfies readonly FaultMode[];
 
 export const madxCreatorFaults = defineFaults([

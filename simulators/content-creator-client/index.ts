@@ -3,7 +3,8 @@
  * IHE RPC Send Concordance Report [LAB-90]. The mADX Creator updates each report with PUT
  * [base]/MeasureReport/[id] (one in JSON, one in XML) and sends several at once as a collection
  * Bundle to [base]; the RPC Creator creates its concordance reports with POST [base]/MeasureReport
- * (JSON and XML). Both see each exchange to its final answer (202 polling, 303 GET).
+ * (JSON and XML). Both see each exchange to its final answer (202 polling, 303 GET), and present
+ * the bearer token a Consumer demands on every request.
  */
 import type { Bundle, DomainResource, MeasureReport, Narrative, Resource } from 'fhir/r4.js';
 import { activateFaults, type ActiveFaults } from '../../src/fhir/faults.js';
@@ -66,7 +67,8 @@ class Creator {
     this.#signal = options.signal;
     // The plain-http-send fault speaks http to whatever endpoint it was given, https included.
     const baseUrl = this.#faults.has('plain-http-send') ? options.baseUrl.replace(/^https:/, 'http:') : options.baseUrl;
-    this.#http = new HttpClient({ baseUrl, timeouts: { requestMs: TIMEOUTS.requestMs }, ...(options.ca ? { tls: { ca: options.ca } } : {}) });
+    const credential = options.bearerToken && !this.#faults.has('no-credential') ? { auth: { type: 'bearer' as const, token: options.bearerToken } } : {};
+    this.#http = new HttpClient({ baseUrl, timeouts: { requestMs: TIMEOUTS.requestMs }, ...credential, ...(options.ca ? { tls: { ca: options.ca } } : {}) });
   }
 
   close(): Promise<void> {
@@ -78,7 +80,7 @@ class Creator {
     const json = this.#prepared(freshReport('madx', 'measurereport-valid.json'));
     if (this.#faults.has('invalid-report')) delete json.subject;
     await this.#updateOrPost(json, 'json');
-    await this.#updateOrPost(this.#prepared(freshReport('madx', 'measurereport-valid-improvement-notation.json')), 'xml');
+    await this.#updateOrPost(this.#prepared(freshReport('madx', 'measurereport-valid-no-stratifier.json')), 'xml');
     // A report disaggregated by age, its age groups written the ADX way (P15Y--P20Y), or not under the fault.
     const aged = this.#prepared(freshReport('madx', 'measurereport-valid-age-groups.json'));
     if (this.#faults.has('bad-age-group')) {

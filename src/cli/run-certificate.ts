@@ -1,10 +1,14 @@
 /**
- * A certificate made for one run, so the reference simulators whose profiles require https (mADX
- * QRPH-58, RPC LAB-90) serve it in the run with no SUT, and the harness and the reference clients
- * trust exactly that certificate. Made by openssl 3 into a private temporary folder that is removed
- * at once: the key lives only in this process and is never written where it could be kept.
+ * What a run with no SUT makes for itself, so the reference simulators whose profiles ask for it
+ * (mADX QRPH-58, RPC LAB-90) show it on the wire:
+ * - a certificate, so they serve https and the harness and the reference clients trust exactly
+ *   that certificate. Made by openssl 3 into a private temporary folder that is removed at once:
+ *   the key lives only in this process and is never written where it could be kept;
+ * - a bearer token, the credential their mutual authentication demands of a client, which the
+ *   harness and the reference Content Creators present. Random, held in memory only.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,4 +44,12 @@ function make(hosts: readonly string[]): CertificateOutcome {
 export function runCertificate(host: string): CertificateOutcome {
   made ??= make([...new Set(['localhost', '127.0.0.1', '::1', host])]);
   return made;
+}
+
+let token: string | undefined;
+
+/** The run's bearer token, made on first use and then reused. */
+export function runBearerToken(): string {
+  token ??= `run-${randomBytes(24).toString('base64url')}`;
+  return token;
 }

@@ -3,14 +3,14 @@
  * the bundled reference simulator for the actor when no SUT is configured.
  */
 import { readFileSync } from 'node:fs';
-import type { HttpClientConfig, LaunchSimulator, Suite, SuiteConfig, SuitePlan } from '../engine/index.js';
+import type { CredentialKind, HttpClientConfig, LaunchSimulator, Suite, SuiteConfig, SuitePlan } from '../engine/index.js';
 import type { HarnessConfig, TriggerConfig } from '../config/types.js';
 import { ACTOR_IDS, ACTORS, SHARED_ACTOR_NAMES, SHARED_TRIGGER_KEYS, isActorId, type ActorId } from '../../ig/actors.js';
 import type { ReferenceTrigger } from '../engine/triggers.js';
 import { referenceClientPlaying, simulatorById, simulatorPlaying, type Simulator } from '../../simulators/index.js';
 import { UsageError } from './command.js';
 import { idMatcher, unmatchedGlobs } from './glob.js';
-import { runCertificate, type RunCertificate } from './run-certificate.js';
+import { runBearerToken, runCertificate, type RunCertificate } from './run-certificate.js';
 import type { Claims } from './claims.js';
 
 export interface Selection {
@@ -123,7 +123,8 @@ export function planFor(suite: Suite<object>, config: HarnessConfig, faults: str
     ...(sut?.madxRuleSet ? { madxRuleSet: sut.madxRuleSet } : {}),
   };
   if (suite.role === 'server' && sut?.baseUrl) {
-    return { target: { baseUrl: sut.baseUrl }, options, config: { ...idsConfig, ...(seeded ? { seeded } : {}), ...(sut.dataSet ? { dataSet: sut.dataSet } : {}) }, ...applies };
+    const credentials = presentedCredentials(sut);
+    return { target: { baseUrl: sut.baseUrl }, options, config: { ...idsConfig, ...(seeded ? { seeded } : {}), ...(sut.dataSet ? { dataSet: sut.dataSet } : {}), ...(credentials.length ? { credentials } : {}) }, ...applies };
   }
   const sim = simulatorFor(suite);
   const transport = referenceTransport(sim, config);
@@ -132,22 +133,28 @@ export function planFor(suite: Suite<object>, config: HarnessConfig, faults: str
   // A server suite's simulator holds the data set the suite started it with.
   const generated = suite.role === 'server' ? suite.simulatorOptions : undefined;
   const held: SuiteConfig = generated?.patients !== undefined ? { dataSet: { patients: generated.patients, ...(generated.seed !== undefined ? { seed: generated.seed } : {}), loaded: true } } : {};
+  const token = demandedToken(sim, config);
   // The suite's https test leaves a plain-http reference run to a person, saying why, instead of failing it.
-  const suiteConfig: SuiteConfig = { ...idsConfig, ...held, ...(transport.plainHttp ? { referenceHttp: transport.plainHttp } : {}) };
-  const standIn = suite.role === 'client' && !sut ? referenceTriggerFor(suite, options, faults, transport.certificate) : undefined;
+  const suiteConfig: SuiteConfig = {
+    ...idsConfig,
+    ...held,
+    ...(transport.plainHttp ? { referenceHttp: transport.plainHttp } : {}),
+    ...(token ? (suite.role === 'server' ? { credentials: ['bearer-token' as const] } : { demandedCredential: 'bearer-token' as const }) : {}),
+  };
+  const standIn = suite.role === 'client' && !sut ? referenceTriggerFor(suite, options, faults, transport.certificate, token) : undefined;
   // A client actor no reference client plays (the Measure Computer) is played by its reference server, which the suite starts with the faults.
   const standInServer = suite.role === 'client' && !sut && !standIn ? simulatorPlaying(suite.actorUnderTest) : undefined;
   const simulatorFaults = standIn || standInServer ? [] : faults;
   const target: SuitePlan['target'] = {
     name: sim.title,
     start: async ({ onExchange }) => {
-      const server = await sim.start({ ...suite.simulatorOptions, ...tls, faults: simulatorFaults, onExchange, host: config.simulators.host });
+      const server = await sim.start({ ...suite.simulatorOptions, ...tls, ...simulatorRun(config, token), faults: simulatorFaults, onExchange, host: config.simulators.host });
       return { baseUrl: server.url, close: () => server.close() };
     },
   };
   if (suite.role === 'server') {
-    // The simulator stands in for the SUT: no SUT credentials or trust settings go to it.
-    return { target, options, config: suiteConfig, http: { auth: undefined, headers: {}, tls: {}, ...trust } };
+    // The simulator stands in for the SUT: no SUT credentials or trust settings go to it, only the run's own.
+    return { target, options, config: suiteConfig, http: { auth: token ? { type: 'bearer', token } : undefined, headers: {}, tls: {}, ...trust } };
   }
   const trigger = standIn ?? triggerFor(config, suite.actorUnderTest);
   return {
@@ -171,14 +178,36 @@ function measureFor(suite: Suite<object>, measure: string | Readonly<Record<stri
   return forActor ? { measure: forActor } : {};
 }
 
-/** Starts registered simulators a suite's environment asks for, on the run's host. */
+/** Starts registered simulators a suite's environment asks for, on the run's host, demanding what the suite's own simulator demands. */
 export function launcher(config: HarnessConfig): LaunchSimulator {
   return async (id, options) => {
     const sim = simulatorById(id);
     if (!sim) throw new UsageError(`no bundled simulator has the id ${id}`);
-    const server = await sim.start({ ...options, faults: [...(options.faults ?? [])], host: config.simulators.host });
+    const server = await sim.start({ ...simulatorRun(config, demandedToken(sim, config)), ...options, faults: [...(options.faults ?? [])], host: config.simulators.host });
     return { baseUrl: server.url, close: () => server.close() };
   };
+}
+
+/** What every simulator of a run is started with: the bearer token it demands, and the mADX text config names. */
+function simulatorRun(config: HarnessConfig, token: string | undefined): { auth?: { bearerToken: string }; ruleSet?: 'trial-implementation' | 'comment-draft' } {
+  return { ...(token ? { auth: { bearerToken: token } } : {}), ...(config.sut?.madxRuleSet ? { ruleSet: config.sut.madxRuleSet } : {}) };
+}
+
+/**
+ * The bearer token a simulator whose profile asks for mutual authentication demands: one made for
+ * the run when there is no SUT, else `simulators.auth.bearerToken` (a Creator SUT is configured with it).
+ */
+function demandedToken(sim: Simulator, config: HarnessConfig): string | undefined {
+  if (!sim.requiresAuthentication) return undefined;
+  return config.sut ? config.simulators.auth?.bearerToken : runBearerToken();
+}
+
+/** What the harness presents to a server SUT with every request. */
+function presentedCredentials(sut: NonNullable<HarnessConfig['sut']>): CredentialKind[] {
+  return [
+    ...(sut.auth?.bearerToken ? ['bearer-token' as const] : sut.auth?.basic ? ['basic' as const] : []),
+    ...(sut.tls?.certFile && sut.tls.keyFile ? ['client-certificate' as const] : []),
+  ];
 }
 
 interface ReferenceTransport {
@@ -199,13 +228,13 @@ function referenceTransport(sim: Simulator, config: HarnessConfig): ReferenceTra
  * With no SUT, the bundled reference client of the actor plays it, with the run's options and
  * faults; an actor without one leaves the suite waiting for a SUT, as before reference clients.
  */
-function referenceTriggerFor(suite: Suite<object>, options: readonly string[], faults: readonly string[], certificate: RunCertificate | undefined): ReferenceTrigger | undefined {
+function referenceTriggerFor(suite: Suite<object>, options: readonly string[], faults: readonly string[], certificate: RunCertificate | undefined, token: string | undefined): ReferenceTrigger | undefined {
   const client = referenceClientPlaying(suite.actorUnderTest);
   if (!client) return undefined;
   return {
     type: 'reference',
     name: client.title,
-    run: ({ simulatorUrl, signal, asks }) => client.run({ baseUrl: simulatorUrl, faults, options, signal, asks, ...(certificate ? { ca: certificate.cert } : {}) }),
+    run: ({ simulatorUrl, signal, asks }) => client.run({ baseUrl: simulatorUrl, faults, options, signal, asks, ...(certificate ? { ca: certificate.cert } : {}), ...(token ? { bearerToken: token } : {}) }),
   };
 }
 

@@ -10,7 +10,7 @@ import type { HttpExchange } from '../http/exchange.js';
 import type { ResourceFormats } from '../fhir/codec.js';
 import type { SimulatorStartOptions } from '../../simulators/simulator.js';
 import { readInbound, type InboundRequest } from './inbound.js';
-import type { Evidence, SuiteResult } from './results.js';
+import type { Evidence, RuleSetChoice, SuiteResult } from './results.js';
 import { fireTrigger, type Ask, type PromptIo, type Trigger, type TriggerOutcome } from './triggers.js';
 import type { HttpClient } from '../http/client.js';
 import type { FhirClient } from './fhir-client.js';
@@ -49,6 +49,9 @@ export type StandIn =
   /** A reference server the suite starts itself to play the SUT (the Measure Computer), with the run's faults. */
   | { kind: 'reference-server'; simulator: string; faults: readonly string[] };
 
+/** A way a client proves who it is to a server. */
+export type CredentialKind = 'bearer-token' | 'basic' | 'client-certificate';
+
 /** Typed settings from config.yaml that suites read. */
 export interface SuiteConfig {
   /** Resource ids the SUT holds, by type (`sut.ids`). */
@@ -63,6 +66,13 @@ export interface SuiteConfig {
   seeded?: readonly { type: string; id: string }[];
   /** The generated Compute Measure data set a Data Source suite searches (`sut.dataSet`; the reference Data Source holds its own). */
   dataSet?: DataSetChoice;
+  /**
+   * Server suites: the credentials the harness presents to the SUT with every request (`sut.auth`,
+   * the client certificate of `sut.tls`, or the one made for a run against a reference simulator).
+   */
+  credentials?: readonly CredentialKind[];
+  /** Client suites: the credential the simulator the SUT calls demands (`simulators.auth`, or one made for the run). */
+  demandedCredential?: CredentialKind;
 }
 
 /** A generated data set, fixed by its patient count and seed, and whether the server already holds it. */
@@ -123,6 +133,11 @@ export interface SuiteEnvironment {
   record(description: string, options?: RecordOptions): Promise<Recording>;
   /** Says which data the suite works on (seeded by the run, named in config, discovered in the SUT, …), for the report. */
   useData(kind: NonNullable<SuiteResult['dataSet']>['kind'], description: string): void;
+  /**
+   * Records the rule set the suite applies where an IG has more than one text, and why (results
+   * `ruleSets`); the reason is a note of the setup or test too.
+   */
+  noteRuleSet(choice: RuleSetChoice): void;
 }
 
 export interface EnvironmentDeps {
@@ -165,6 +180,8 @@ export class Environment {
   readonly #teardowns: (() => Promise<void> | void)[] = [];
   /** The data the suite said it works on. */
   dataSet: SuiteResult['dataSet'];
+  /** The rule sets the suite said it applies, one per IG (the last word wins). */
+  readonly ruleSets: RuleSetChoice[] = [];
 
   constructor(deps: EnvironmentDeps) {
     this.#deps = deps;
@@ -187,6 +204,13 @@ export class Environment {
       onTeardown: (fn) => void this.#teardowns.push(fn),
       record: (description, options) => this.#record(description, options ?? {}, user),
       useData: (kind, description) => void (this.dataSet = { kind, description }),
+      noteRuleSet: (choice) => {
+        const mine = { ...choice, suite: deps.suiteId };
+        const at = this.ruleSets.findIndex((c) => c.ig === choice.ig);
+        if (at < 0) this.ruleSets.push(mine);
+        else this.ruleSets[at] = mine;
+        user.evidence({ kind: 'note', text: `${choice.ig} rule set: ${choice.ruleSet}, ${choice.reason}` });
+      },
     };
   }
 

@@ -51,6 +51,8 @@ export interface RawRequestOptions {
   query?: Record<string, QueryValue>;
   body?: string | Uint8Array;
   followRedirects?: boolean;
+  /** Sent without the run's credentials towards the SUT and without its client certificate (a client that does not authenticate itself). */
+  anonymous?: boolean;
 }
 
 export type ParseOutcome<T extends Resource = Resource> = { ok: true; resource: T } | { ok: false; error: string };
@@ -75,8 +77,11 @@ export interface FhirClient {
   update(resource: Resource, options?: FhirRequestOptions): Promise<FhirResponse>;
   delete(type: string, id: string, options?: FhirRequestOptions): Promise<FhirResponse>;
   operation(name: string, options?: OperationOptions): Promise<FhirResponse>;
-  /** POST [base] of a batch, transaction or collection Bundle; against a SUT each entry's resource carries the run's tag and what the answer names is logged for cleanup. */
-  postBundle(bundle: Bundle, options?: FhirRequestOptions): Promise<FhirResponse>;
+  /**
+   * POST of a batch, transaction or collection Bundle to [base] (or `at`, e.g. `Bundle`); against a
+   * SUT each entry's resource carries the run's tag and what the answer names is logged for cleanup.
+   */
+  postBundle(bundle: Bundle, options?: FhirRequestOptions & { at?: string }): Promise<FhirResponse>;
   request(method: string, pathOrUrl: string, options?: RawRequestOptions): Promise<FhirResponse>;
 }
 
@@ -193,9 +198,10 @@ export function createFhirClient(http: HttpClient, formats: ResourceFormats, sin
       return res;
     },
     async postBundle(bundle, options = {}) {
-      refuseWhenReadOnly(`POST [base] (a ${bundle.type ?? 'typeless'} Bundle)`);
+      const at = options.at ?? '';
+      refuseWhenReadOnly(`POST [base]${at ? `/${at}` : ''} (a ${bundle.type ?? 'typeless'} Bundle)`);
       const sent = tracking ? { ...bundle, entry: (bundle.entry ?? []).map((e) => (e.resource ? { ...e, resource: tracking.log.tagged(e.resource) } : e)) } : bundle;
-      const res = await send('POST', '', { ...options, body: bodyOf(sent, options) });
+      const res = await send('POST', at, { ...options, body: bodyOf(sent, options) });
       if (tracking && res.status >= 200 && res.status < 300) {
         tracking.log.recordAnswer(res, formats, undefined, tracking, 'batch');
         // A collection taken whole names nothing back; its entries are stored under their own ids.

@@ -119,8 +119,10 @@ export interface WriteRecord {
 export interface RuleSetChoice {
   ig: string;
   ruleSet: string;
-  /** Why this one: declared by the SUT, named in config, or the default. */
+  /** Why this one: declared by the SUT, named in config, or the default; and how to choose another. */
   reason: string;
+  /** The suite that applied it (each suite decides for its own SUT). */
+  suite?: string;
 }
 
 export interface RequirementResult extends Requirement {

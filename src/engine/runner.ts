@@ -7,7 +7,7 @@
  * test has a deadline, and Ctrl-C ends the current test as `error: interrupted`, skips the rest,
  * and still returns results for the report.
  */
-import type { Attestation, RunResults, SuiteResult, TestResult, Verdict, Evidence, Requirement, HttpExchange } from './results.js';
+import type { Attestation, RunResults, RuleSetChoice, SuiteResult, TestResult, Verdict, Evidence, Requirement, HttpExchange } from './results.js';
 import { assertCitationsKnown, type RequirementCatalogue } from './catalogue.js';
 import { testId, type Suite, type TestDefinition } from './suite.js';
 import { HarnessError, Interrupted, TestStop, TestTimeout, TriggerError } from './errors.js';
@@ -120,7 +120,7 @@ export async function runSuites<S extends Suite<object>>(options: RunOptions<S>)
   };
   emit({ type: 'run-start', suites: suites.length, tests: total });
 
-  const outcomes: { suite: SuiteResult; tests: TestResult[] }[] = new Array(suites.length);
+  const outcomes: { suite: SuiteResult; tests: TestResult[]; ruleSets: RuleSetChoice[] }[] = new Array(suites.length);
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < suites.length; i = next++) {
@@ -131,6 +131,7 @@ export async function runSuites<S extends Suite<object>>(options: RunOptions<S>)
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 2, suites.length)) }, worker));
 
   const tests = outcomes.flatMap((o) => o.tests);
+  const ruleSets = outcomes.flatMap((o) => o.ruleSets);
   // The whole catalogue is reported, so coverage is honest: what no selected suite covers is
   // not-tested and says why; CapabilityStatements of the run come first.
   const covered = new Set(suites.flatMap((s) => s.capabilities));
@@ -160,6 +161,7 @@ export async function runSuites<S extends Suite<object>>(options: RunOptions<S>)
     requirements,
     tests,
     ...(options.writes ? { writes: options.writes.log.records() } : {}),
+    ...(ruleSets.length ? { ruleSets } : {}),
   };
 }
 
@@ -184,7 +186,7 @@ async function runSuite(
   signal: AbortSignal,
   emit: (event: ProgressEvent) => void,
   onTestEnd: (result: TestResult) => void,
-): Promise<{ suite: SuiteResult; tests: TestResult[] }> {
+): Promise<{ suite: SuiteResult; tests: TestResult[]; ruleSets: RuleSetChoice[] }> {
   const started = Date.now();
   const results: TestResult[] = [];
   const setupEvidence: Evidence[] = [];
@@ -317,7 +319,7 @@ async function runSuite(
     ...(stopped ? { stopped } : {}),
   };
   emit({ type: 'suite-end', result });
-  return { suite: result, tests: results };
+  return { suite: result, tests: results, ruleSets: environment?.ruleSets ?? [] };
 }
 
 function testBase(suite: Suite<object>, def: TestDefinition<object>, id: string): TestInput['base'] {

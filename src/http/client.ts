@@ -69,6 +69,12 @@ export interface HttpRequest {
   /** Default true. False returns a 3xx as is, e.g. to inspect a 303 of an asynchronous exchange. */
   followRedirects?: boolean;
   signal?: AbortSignal;
+  /**
+   * Sent as a client that does not authenticate itself: without the configured credentials (`auth`,
+   * and the configured `headers`, where API keys travel) and without the client certificate. Headers
+   * given with this request still go, e.g. a wrong credential on purpose.
+   */
+  anonymous?: boolean;
 }
 
 export interface HttpResponse {
@@ -117,31 +123,29 @@ export type ExchangeListener = (exchange: HttpExchange) => void;
 export class HttpClient {
   readonly config: Readonly<HttpClientConfig>;
   readonly #dispatcher: Dispatcher;
+  /** Connections without the client certificate, for anonymous requests; made on first use, shared like the others. */
+  readonly #anonymous: { agent?: Dispatcher };
   readonly #ownsDispatcher: boolean;
   readonly #secrets: string[];
   readonly #listener: ExchangeListener | undefined;
   readonly #signal: AbortSignal | undefined;
 
-  constructor(config: HttpClientConfig = {}, listener?: ExchangeListener, shared?: { dispatcher: Dispatcher; secrets: string[]; signal?: AbortSignal }) {
+  constructor(config: HttpClientConfig = {}, listener?: ExchangeListener, shared?: { dispatcher: Dispatcher; anonymous: { agent?: Dispatcher }; secrets: string[]; signal?: AbortSignal }) {
     this.config = config;
     this.#listener = listener;
     this.#signal = shared?.signal;
     if (shared) {
       this.#dispatcher = shared.dispatcher;
+      this.#anonymous = shared.anonymous;
       this.#secrets = shared.secrets;
       this.#ownsDispatcher = false;
       return;
     }
     this.#secrets = secretsOf(config);
     this.#ownsDispatcher = !config.dispatcher;
-    this.#dispatcher = config.dispatcher ?? new Agent({
-      connect: {
-        timeout: config.timeouts?.connectMs ?? TIMEOUTS.connectMs,
-        ...tlsOptions(config.tls),
-      },
-      headersTimeout: config.timeouts?.headersMs ?? TIMEOUTS.headersMs,
-      bodyTimeout: config.timeouts?.bodyMs ?? TIMEOUTS.bodyMs,
-    });
+    this.#dispatcher = config.dispatcher ?? agentFor(config, config.tls);
+    // Without a client certificate there is nothing to leave out: anonymous requests share the connections.
+    this.#anonymous = config.dispatcher || config.tls?.cert === undefined ? { agent: this.#dispatcher } : {};
   }
 
   /**
@@ -150,7 +154,7 @@ export class HttpClient {
    */
   withListener(listener: ExchangeListener, options: { baseUrl?: string; signal?: AbortSignal } = {}): HttpClient {
     const { signal, ...overrides } = options;
-    return new HttpClient({ ...this.config, ...overrides }, listener, { dispatcher: this.#dispatcher, secrets: this.#secrets, ...(signal ? { signal } : {}) });
+    return new HttpClient({ ...this.config, ...overrides }, listener, { dispatcher: this.#dispatcher, anonymous: this.#anonymous, secrets: this.#secrets, ...(signal ? { signal } : {}) });
   }
 
   /** Replaces configured secrets in any text headed for evidence. */
@@ -179,13 +183,14 @@ export class HttpClient {
     let method = (req.method ?? 'GET').toUpperCase();
     let url = this.resolve(req.url, req.query);
     let body = req.body;
-    let headers = this.#outgoingHeaders(req.headers, body);
+    let headers = this.#outgoingHeaders(req.headers, body, req.anonymous === true);
     // An https SUT's credentials never travel in clear text, e.g. to its address asked over plain http.
     if (this.config.baseUrl?.startsWith('https:') && url.startsWith('http:')) headers = dropCredentials(headers);
     const chain = [url];
     const signal = req.signal && this.#signal ? AbortSignal.any([req.signal, this.#signal]) : (req.signal ?? this.#signal);
+    const dispatcher = req.anonymous ? (this.#anonymous.agent ??= agentFor(this.config, trustOnly(this.config.tls))) : this.#dispatcher;
     for (;;) {
-      const res = await this.#once(method, url, headers, body, signal);
+      const res = await this.#once(method, url, headers, body, signal, dispatcher);
       const location = res.headers['location'];
       if (req.followRedirects === false || !REDIRECT_STATUSES.has(res.status) || !location) return res;
       const next = new URL(location, url).toString();
@@ -208,20 +213,23 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
-    if (this.#ownsDispatcher) await this.#dispatcher.close();
+    if (!this.#ownsDispatcher) return;
+    const anonymous = this.#anonymous.agent;
+    await this.#dispatcher.close();
+    if (anonymous && anonymous !== this.#dispatcher) await anonymous.close();
   }
 
-  #outgoingHeaders(extra: Record<string, string> | undefined, body: string | Uint8Array | undefined): Record<string, string> {
+  #outgoingHeaders(extra: Record<string, string> | undefined, body: string | Uint8Array | undefined, anonymous: boolean): Record<string, string> {
     const headers: Record<string, string> = {};
-    const authorization = authorizationHeader(this.config.auth);
+    const authorization = anonymous ? undefined : authorizationHeader(this.config.auth);
     if (authorization) headers['authorization'] = authorization;
-    for (const [k, v] of Object.entries(this.config.headers ?? {})) headers[k.toLowerCase()] = v;
+    if (!anonymous) for (const [k, v] of Object.entries(this.config.headers ?? {})) headers[k.toLowerCase()] = v;
     for (const [k, v] of Object.entries(extra ?? {})) headers[k.toLowerCase()] = v;
     if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/fhir+json';
     return headers;
   }
 
-  async #once(method: string, url: string, headers: Record<string, string>, body: string | Uint8Array | undefined, outer: AbortSignal | undefined): Promise<HttpResponse> {
+  async #once(method: string, url: string, headers: Record<string, string>, body: string | Uint8Array | undefined, outer: AbortSignal | undefined, dispatcher: Dispatcher): Promise<HttpResponse> {
     const started = Date.now();
     const exchange = this.#outbound(method, url, headers, body, started);
     const local = new AbortController();
@@ -249,7 +257,7 @@ export class HttpClient {
           headers,
           body,
           signal: local.signal,
-          dispatcher: this.#dispatcher,
+          dispatcher,
         });
       } catch (err) {
         const { failure, message } = cause ?? describeFailure(err, this.config, url);
@@ -361,6 +369,23 @@ export class HttpClient {
     const kept = truncated ? bytes.subarray(0, limit) : bytes;
     return { text: this.redact(Buffer.from(kept).toString('utf8')), size: bytes.length, truncated };
   }
+}
+
+function agentFor(config: HttpClientConfig, tls: HttpClientConfig['tls']): Dispatcher {
+  return new Agent({
+    connect: {
+      timeout: config.timeouts?.connectMs ?? TIMEOUTS.connectMs,
+      ...tlsOptions(tls),
+    },
+    headersTimeout: config.timeouts?.headersMs ?? TIMEOUTS.headersMs,
+    bodyTimeout: config.timeouts?.bodyMs ?? TIMEOUTS.bodyMs,
+  });
+}
+
+/** The TLS settings without the client certificate: whom to trust, not who we are. */
+function trustOnly(tls: HttpClientConfig['tls']): HttpClientConfig['tls'] {
+  const { cert: _cert, key: _key, passphrase: _passphrase, ...trust } = tls ?? {};
+  return trust;
 }
 
 function secretsOf(config: HttpClientConfig): string[] {

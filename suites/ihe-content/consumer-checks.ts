@@ -6,11 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { CapabilityStatement, MeasureReport, OperationOutcome, Resource } from 'fhir/r4.js';
-import { statusText, TransportError, type CheckOptions, type FhirResponse, type SuiteEnvironment, type TestContext, type WireFormat } from '../../src/engine/index.js';
+import { statusText, TransportError, type CheckOptions, type CredentialKind, type FhirResponse, type SuiteEnvironment, type TestContext, type WireFormat } from '../../src/engine/index.js';
 import { parseJson } from '../../src/fhir/json.js';
+import { serializeResource } from '../../src/fhir/format.js';
 import { projectRoot } from '../../src/harness.js';
 
 export const MEDIA: Record<WireFormat, string> = { json: 'application/fhir+json', xml: 'application/fhir+xml' };
@@ -34,10 +34,6 @@ export function sendFixture<T extends Resource>(profile: 'madx' | 'rpc', file: s
   return parseJson(sendText(profile, file)) as T;
 }
 
-/** Ids unique per run, so a SUT holding earlier runs' reports still sees new ones. */
-export function freshId(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
-}
 
 export function declares(cs: CapabilityStatement | undefined, type: string, interaction: string): boolean {
   return (cs?.rest ?? []).filter((r) => r.mode === 'server').some((r) => r.resource?.some((x) => x.type === type && x.interaction?.some((i) => i.code === interaction)));
@@ -276,4 +272,108 @@ export async function judgeTransport(t: ConsumerContext, requirements: { https: 
     requirement: both,
   });
   t.manual(`the reference simulator ran over plain http (${chosen ?? ''}); a person confirms a deployed Consumer is served over https`);
+}
+
+/** A submission of a valid report, sent as the test asks: as a client that does not authenticate itself, or with other headers. */
+export type Submit = (how: { anonymous?: boolean; headers?: Record<string, string> }) => Promise<FhirResponse>;
+
+/** The answer, or the transport failure that stood in for one (a TLS handshake refused for want of a client certificate). */
+async function attempt(submit: Submit, how: Parameters<Submit>[0]): Promise<FhirResponse | TransportError> {
+  try {
+    return await submit(how);
+  } catch (err) {
+    if (err instanceof TransportError && (err.failure === 'tls' || err.failure === 'reset')) return err;
+    throw err;
+  }
+}
+
+/** A credential of the kind given, that no Consumer issued. */
+function wrongCredential(kind: CredentialKind): string | undefined {
+  if (kind === 'bearer-token') return 'Bearer measure-conformance-not-a-valid-token';
+  if (kind === 'basic') return `Basic ${Buffer.from('measure-conformance:not-the-password').toString('base64')}`;
+  return undefined;
+}
+
+const CREDENTIAL_NAMES: Record<CredentialKind, string> = { 'bearer-token': 'bearer token', basic: 'Basic user and password', 'client-certificate': 'client certificate' };
+
+/**
+ * The 401 row: with credentials configured (the harness presents them with every request), a
+ * request with none and one with a wrong one are refused with 401 and an OperationOutcome. With none
+ * configured, a made-up bearer token decides whether the Consumer requires authorization at all:
+ * one that takes it requires none and the row does not apply (mutual authentication is judged
+ * apart). A request refused during the TLS handshake, for want of a client certificate, gets no
+ * HTTP status: the row is about the credentials HTTP carries.
+ */
+export async function judgeCredentials(t: ConsumerContext, submit: Submit, rows: { refused: string; outcome: string; mutual: string }): Promise<void> {
+  const configured = t.config.credentials ?? [];
+  const refusal = { status: [401], requirement: rows.refused, outcome: rows.outcome };
+  const judge = (res: FhirResponse | TransportError, what: string) => {
+    if (res instanceof TransportError) {
+      t.note(`${what} was refused during the TLS handshake (${res.failure}: ${res.message}), before any HTTP answer`);
+      return;
+    }
+    expectRefused(t, res, what, refusal);
+  };
+  if (configured.length === 0) {
+    const made = await attempt(submit, { headers: { authorization: wrongCredential('bearer-token')! } });
+    if (!(made instanceof TransportError) && made.status >= 200 && made.status < 300) {
+      t.undecided([rows.refused, rows.outcome], `the Consumer accepted a report with a made-up bearer token (${statusText(made.status)}) and the run presents no credential: it requires no authorization, so the 401 row does not apply (whether it must authenticate clients is judged under ${rows.mutual})`);
+      return;
+    }
+    judge(made, 'a report with a made-up bearer token');
+    judge(await attempt(submit, { anonymous: true }), 'a report with no credential');
+    return;
+  }
+  const names = configured.map((k) => CREDENTIAL_NAMES[k]).join(' and ');
+  judge(await attempt(submit, { anonymous: true }), `a report with no credential (the run presents a ${names} with every other request)`);
+  const wrong = configured.map((k) => ({ kind: k, header: wrongCredential(k) })).find((w) => w.header !== undefined);
+  if (wrong) judge(await attempt(submit, { headers: { authorization: wrong.header! } }), `a report with a wrong ${CREDENTIAL_NAMES[wrong.kind]}`);
+  else t.note('the run presents only a client certificate, and has no other one to present: a wrong credential is not tried');
+  if (configured.every((k) => k === 'client-certificate')) t.undecided([rows.refused, rows.outcome], 'the run presents only a client certificate: a Consumer refuses a client without one during the TLS handshake, before any HTTP status');
+}
+
+/**
+ * Mutual authentication on the wire: a Consumer that takes a report from a client presenting no
+ * credential and no client certificate at all does not authenticate its clients (`requirement`
+ * fails). One that refuses it (401 or 403, or a TLS handshake demanding a certificate) passes the
+ * wire part; a person then answers what the wire cannot show (`question`). `aligned` is decided
+ * alike where it is only informational (a MAY).
+ */
+export async function judgeMutualAuthentication(t: ConsumerContext, submit: Submit, rows: { requirement: string; aligned?: string; question: string }): Promise<void> {
+  const res = await attempt(submit, { anonymous: true });
+  const what = 'a report from a client presenting no credential and no client certificate';
+  const decides = [rows.requirement, ...(rows.aligned ? [rows.aligned] : [])];
+  if (res instanceof TransportError) {
+    t.expect(true, `${what} was refused during the TLS handshake (${res.failure}): the Consumer demands a client certificate`, { requirement: decides });
+  } else if (res.status === 401 || res.status === 403) {
+    t.expect(true, `${what} was answered ${statusText(res.status)}: the Consumer demands that a client authenticate itself`, { requirement: decides });
+  } else if (res.status >= 200 && res.status < 300) {
+    t.expect(false, `${what} was answered ${statusText(res.status)}; expected the Consumer to refuse a client that does not authenticate itself (401, or a TLS handshake asking for a client certificate)`, { requirement: rows.requirement });
+    if (rows.aligned) t.undecided(rows.aligned, 'not used (MAY): the Consumer does not require mutual authentication');
+    return;
+  } else {
+    t.undecided(decides, `${what} was answered ${statusText(res.status)}: neither taken nor refused for want of authentication`);
+    return;
+  }
+  t.attest(rows.requirement, rows.question);
+}
+
+/**
+ * RFC 7303's caution on generic XML processing: a valid report in XML whose DTD declares an entity
+ * (used in a group's code text) is refused with 400 and the entity never expanded (echoed back). A
+ * Consumer that expands it would otherwise take the report. One that takes no XML at all (415)
+ * has no XML processing to guard.
+ */
+export async function judgeEntityRefused(t: ConsumerContext, send: (body: string) => Promise<FhirResponse>, valid: MeasureReport, requirement: string): Promise<void> {
+  const marked: MeasureReport = { ...valid, group: (valid.group ?? []).map((g, i) => (i === 0 ? { ...g, code: { ...g.code, text: 'measure-conformance-entity-probe' } } : g)) };
+  const xml = serializeResource(marked, 'xml').replace(/^(<\?xml[^>]*\?>)?/, (decl) => `${decl || '<?xml version="1.0"?>'}<!DOCTYPE MeasureReport [<!ENTITY probe "expanded-entity">]>`).replace('measure-conformance-entity-probe', '&probe;');
+  const res = await send(xml);
+  const what = `${res.exchange.method} ${new URL(res.exchange.url).pathname.replace(/^.*?\/(MeasureReport)/, '$1')} with a valid report in XML declaring an entity`;
+  if (res.status === 415) {
+    t.undecided(requirement, `the Consumer takes no XML (${what} answered 415 Unsupported Media Type), so there is no XML processing to guard`);
+    return;
+  }
+  const expanded = res.text.includes('expanded-entity');
+  const ok = res.status === 400 && !expanded;
+  t.expect(ok, `${what} answered ${statusText(res.status)}${expanded ? ' and echoed the expanded entity' : ''}${ok ? ', not expanded' : '; expected 400 Bad Request, not expanded'}`, { requirement });
 }

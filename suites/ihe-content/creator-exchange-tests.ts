@@ -2,8 +2,9 @@
  * What both Content Creator suites (mADX QRPH-58, RPC LAB-90) share: one setup that records the
  * creator's traffic (and, where the trigger shows how the creator ended, its answer to a Consumer
  * refusing it with 401 and with 503), and the tests that judge what the two transactions ask alike
- * — that it sends, its media types, the scheme of its endpoint, how it follows the Consumer's 202
- * and 303 answers and how it reports errors — each citing its own catalogue's ids.
+ * — that it sends, the credential the Consumer demands, its media types, the scheme of its
+ * endpoint, how it follows the Consumer's 202 and 303 answers and how it reports errors — each
+ * citing its own catalogue's ids.
  */
 import { ATTESTED_FALSE, test, type Ask, type Recording, type SuiteEnvironment, type TestContext, type TestDefinition } from '../../src/engine/index.js';
 import { asSends, FHIR_MEDIA, reportsSent, submissions, type Send } from './creator-sends.js';
@@ -47,13 +48,12 @@ export async function recordCreator(env: SuiteEnvironment, spec: { trigger: stri
   return { recording, sends: asSends(recording.requests), ...(redirected ? { redirected } : {}), refusals };
 }
 
-/** The first test: the creator sent reports when triggered; the MAY rows of using the transaction and adding headers are decided where used. */
-export function sendsWhenTriggered(spec: { title: string; sends: string; uses?: string; headers: string }): TestDefinition<CreatorFixture> {
+/** The first test: the creator sent reports when triggered; the MAY row of using the transaction is decided where used. */
+export function sendsWhenTriggered(spec: { title: string; sends: string; uses?: string }): TestDefinition<CreatorFixture> {
   return test<CreatorFixture>(spec.title, {
-    requirements: [spec.sends, ...(spec.uses ? [spec.uses] : []), spec.headers],
+    requirements: [spec.sends, ...(spec.uses ? [spec.uses] : [])],
     negativeControl: 'no-send',
     description: 'The suite triggers the SUT once and records every request until 0.5 s pass without one; this and the other tests judge that recording.',
-    referenceGaps: { [spec.headers]: 'the reference Content Consumer asks for no header of its own, so the reference Creator adds none: whether a Creator adds the headers a Consumer asks for shows only against a Consumer that asks' },
     run(t) {
       const { recording, sends } = t.fixture;
       t.cite('requests from the creator', sends);
@@ -63,9 +63,37 @@ export function sendsWhenTriggered(spec: { title: string; sends: string; uses?: 
         if (reports.length) t.expect(true, 'the creator used the transaction to deliver its reports', { requirement: spec.uses });
         else t.undecided(spec.uses, 'not used (MAY): the creator did not use the transaction');
       }
-      const sent = submissions(sends);
+    },
+  });
+}
+
+/**
+ * The creator's side of mutual authentication: where the Consumer simulator demands a bearer token
+ * (one made for the run with no SUT, or simulators.auth.bearerToken), every request carries one and
+ * none is refused 401 — which also shows the creator adds the headers a Consumer asks for. With
+ * none demanded, the headers it adds of its own accord go with every request (the MAY row), and
+ * mutual authentication is not shown.
+ */
+export function presentsCredential(spec: { headers: string; mutual: string }): TestDefinition<CreatorFixture> {
+  return test<CreatorFixture>('The creator presents the credential the Consumer demands on every request', {
+    requirements: [spec.headers, spec.mutual],
+    negativeControl: 'no-credential',
+    description: 'With no SUT the Consumer simulator demands a bearer token made for the run, which the reference creator is given; for a SUT it demands simulators.auth.bearerToken when config.yaml gives one, which the SUT must be configured with. A request without it is answered 401 and fails.',
+    run(t) {
+      // A connection that failed its TLS handshake carried no request to judge: the https test judges it.
+      const sent = sendsOf(t).filter((s) => s.exchange.error === undefined);
+      if (sent.length === 0) return t.skip('the creator sent nothing, so no credential could be seen');
+      const carries = (s: Send) => 'authorization' in s.exchange.requestHeaders && s.status !== 401;
+      if (t.config.demandedCredential) {
+        t.expectEvery(sent, carries, 'every request carried the bearer token the Consumer demands and none was refused 401', {
+          requirement: [spec.headers, spec.mutual],
+          show: (s) => `${s.line} ${'authorization' in s.exchange.requestHeaders ? 'carried a credential the Consumer refused (401)' : 'carried no Authorization'}`,
+        });
+        return;
+      }
+      t.undecided(spec.mutual, 'the Consumer simulator demanded no credential: give simulators.auth.bearerToken in config.yaml, and the creator that token, to see it presented');
       const extra = [...new Set(sent.flatMap((s) => Object.keys(s.exchange.requestHeaders).map((h) => h.toLowerCase())).filter((h) => !ORDINARY_HEADERS.has(h)))];
-      if (extra.length === 0) t.undecided(spec.headers, 'not used (MAY): the creator sent no header beyond the ordinary ones');
+      if (extra.length === 0) t.undecided(spec.headers, 'not used (MAY): the Consumer asked for no header and the creator sent none beyond the ordinary ones');
       else t.expectEvery(extra, (h) => sent.every((s) => h in s.exchange.requestHeaders), `the headers the creator adds (${extra.join(', ')}) go with every request`, { requirement: spec.headers, show: (h) => `${h} missing from some requests` });
     },
   });

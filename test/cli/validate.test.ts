@@ -1,11 +1,12 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateCommand } from '../../src/cli/commands/validate.js';
 import { UsageError, type CliIo } from '../../src/cli/command.js';
 import { registerProfile, validateResource } from '../../src/fhir/validation/index.js';
 import { validReport } from '../fhir/validation-sample.js';
+import { projectRoot } from '../../src/harness.js';
 
 let dir: string;
 
@@ -98,6 +99,24 @@ describe('validate command', () => {
     expect(await validateCommand.run(['--no-best-practice', 'warn.json', 'bad.json'], o)).toBe(1);
     expect(o.out.some((l) => l.includes('[dom-6]'))).toBe(false);
     expect(o.out.some((l) => l.includes('[mrp-1]'))).toBe(true);
+  });
+
+  it('holds an mADX report to the text its canonical names: unversioned the 3.0.0-comment text, |3.0.0 the trial-implementation text; --profile takes the place of what it declares', async () => {
+    const madx = 'https://profiles.ihe.net/QRPH/mADX/StructureDefinition/mADX-MeasureReport';
+    const trialFixture = JSON.parse(readFileSync(join(projectRoot, 'fixtures/madx/measurereport-madx-art-initiation.json'), 'utf8')) as { meta: { profile: string[] } };
+    expect(trialFixture.meta.profile).toEqual([`${madx}|3.0.0`]);
+    writeFileSync(join(dir, 'madx-trial.json'), JSON.stringify(trialFixture));
+    writeFileSync(join(dir, 'madx-unversioned.json'), JSON.stringify({ ...trialFixture, meta: { profile: [madx] } }));
+    const declared = io();
+    expect(await validateCommand.run(['--no-best-practice', 'madx-trial.json'], declared)).toBe(0);
+    const unversioned = io();
+    expect(await validateCommand.run(['--no-best-practice', 'madx-unversioned.json'], unversioned)).toBe(1);
+    expect(unversioned.out.join('')).toMatch(/improvementNotation is required by the 3\.0\.0-comment text .*\[MADX-MR-015\]/);
+    const chosen = io();
+    expect(await validateCommand.run(['--no-best-practice', '--profile', `${madx}|3.0.0`, 'madx-unversioned.json'], chosen)).toBe(0);
+    const other = io();
+    expect(await validateCommand.run(['--no-best-practice', '--profile', `${madx}|3.0.0-comment`, 'madx-trial.json'], other)).toBe(1);
+    expect(other.out.join('')).toMatch(/\[MADX-MR-010\]/);
   });
 
   it('throws UsageError for usage mistakes', async () => {

@@ -61,6 +61,17 @@ describe('HttpClient evidence', () => {
     expect(res.text).toContain('s3cr3t-api-key');
   });
 
+  it('an anonymous request carries none of the configured credentials (auth, configured headers), only the headers it is given', async () => {
+    const client = new HttpClient({ baseUrl: server.url, auth: { type: 'bearer', token: 'bearer-token-xyz' }, headers: { 'X-Api-Key': 's3cr3t-api-key' } });
+    await client.request({ url: 'Basic/echo', anonymous: true });
+    expect([server.requests.at(-1)!.headers['authorization'], server.requests.at(-1)!.headers['x-api-key']]).toEqual([undefined, undefined]);
+    await client.request({ url: 'Basic/echo', anonymous: true, headers: { authorization: 'Bearer wrong' } });
+    expect(server.requests.at(-1)!.headers['authorization']).toBe('Bearer wrong');
+    await client.request({ url: 'Basic/echo' });
+    expect(server.requests.at(-1)!.headers['authorization']).toBe('Bearer bearer-token-xyz');
+    await client.close();
+  });
+
   it('does not send an https SUT\'s credentials to a plain-http URL', async () => {
     const client = new HttpClient({ baseUrl: 'https://127.0.0.1:1/fhir', auth: { type: 'bearer', token: 'bearer-token-xyz' } });
     const res = await client.request({ url: `${server.url}/Basic/echo`, headers: { cookie: 'session=abc123' } });
@@ -353,6 +364,15 @@ describe('HttpClient mutual TLS', () => {
     const evidence = JSON.stringify(exchanges);
     expect(evidence).toContain(REDACTED);
     expect(evidence).not.toContain(PASSPHRASE);
+  });
+
+  it('an anonymous request leaves the client certificate out, as a client that does not authenticate itself; the others still present it', async () => {
+    const client = new HttpClient({ baseUrl: server.url, tls: { ca: pem('server.pem'), cert: pem('client.pem'), key: pem('client-key.pem'), passphrase: PASSPHRASE } });
+    const shared = client.withListener(() => undefined);
+    const err = await failureOf(shared.request({ url: 'metadata', anonymous: true }));
+    expect(['tls', 'reset']).toContain(err.failure);
+    expect((await shared.request({ url: 'metadata' })).status).toBe(200);
+    await client.close();
   });
 
   it('a certificate without its key is a harness error', () => {

@@ -278,6 +278,22 @@ describe('requirement verdict of a mixed test', () => {
   });
 });
 
+describe('the rule set a suite applies', () => {
+  it('is recorded in results.ruleSets with the suite that chose it, the last word per IG, and in the setup evidence', async () => {
+    const choosing = suiteOf([test('one', { requirements: 'DEMO-SHALL-1', negativeControl: 'none', run: (t) => void t.expect(true, 'ok') })], {
+      setup: (env) => {
+        env.noteRuleSet({ ig: 'Demo IG', ruleSet: 'draft', reason: 'the default' });
+        env.noteRuleSet({ ig: 'Demo IG', ruleSet: 'final', reason: 'declared by the SUT' });
+        return {};
+      },
+    });
+    const results = await run([choosing]);
+    expect(results.ruleSets).toEqual([{ ig: 'Demo IG', ruleSet: 'final', reason: 'declared by the SUT', suite: 'demo/server' }]);
+    expect(results.suites[0]!.setupEvidence).toContainEqual({ kind: 'note', text: 'Demo IG rule set: final, declared by the SUT' });
+    expect((await run([suiteOf([test('two', { requirements: 'DEMO-SHALL-1', negativeControl: 'none', run: (t) => void t.expect(true, 'ok') })])])).ruleSets).toBeUndefined();
+  });
+});
+
 describe('formats and validation', () => {
   it('asks for XML and parses the XML answer with the project formats module', async () => {
     const results = await run([

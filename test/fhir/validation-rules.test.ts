@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { evaluateRules, type Rule, type ResourceLike } from '../../src/fhir/validation/rules.js';
-import { registerProfile, knownProfile, validateAgainstProfile } from '../../src/fhir/validation/profiles.js';
+import { getProfile, knownProfileUrls, registerProfile, knownProfile, validateAgainstProfile } from '../../src/fhir/validation/profiles.js';
+import { validateResource } from '../../src/fhir/validation/index.js';
+import type { Profile } from '../../src/fhir/validation/rules.js';
 
 const report: ResourceLike = {
   resourceType: 'MeasureReport',
@@ -76,5 +78,26 @@ describe('profile registry', () => {
 
   it('refuses to apply a profile to another resource type', () => {
     expect(validateAgainstProfile({ resourceType: 'Patient' }, url)).toMatchObject([{ severity: 'error', code: 'invalid' }]);
+  });
+
+  it('keeps two texts of one canonical apart by version; the bare canonical means the one registered under it, else the version registered last', () => {
+    const canonical = 'http://example.org/StructureDefinition/two-texts';
+    const text = (version: string, expression: string): Profile => ({ url: `${canonical}|${version}`, name: version, resourceType: 'MeasureReport', rules: [rule({ id: `v-${version}`, expression, message: version })] });
+    registerProfile(text('1', 'group.count() >= 1'));
+    registerProfile(text('2', 'group.count() >= 2'));
+    expect(getProfile(canonical)?.name).toBe('2');
+    registerProfile({ ...text('2', 'group.count() >= 2'), url: canonical, name: 'bare' });
+    registerProfile(text('3', 'group.count() >= 3'));
+    expect([getProfile(`${canonical}|1`)?.name, getProfile(`${canonical}|2`)?.name, getProfile(canonical)?.name, getProfile(`${canonical}|9`)?.name]).toEqual(['1', '2', 'bare', 'bare']);
+    expect(knownProfileUrls()).toEqual(expect.arrayContaining([canonical, `${canonical}|1`, `${canonical}|3`]));
+  });
+
+  it('a profile named for a validation takes the place of the same canonical the resource declares, whatever the versions', () => {
+    const canonical = 'http://example.org/StructureDefinition/declared';
+    registerProfile({ url: `${canonical}|a`, name: 'a', resourceType: 'MeasureReport', rules: [rule({ id: 'a-1', expression: 'false', message: 'text a' })] });
+    registerProfile({ url: `${canonical}|b`, name: 'b', resourceType: 'MeasureReport', rules: [] });
+    const declaring = { ...report, meta: { profile: [`${canonical}|a`] } };
+    expect(validateResource(declaring).map((i) => i.rule)).toContain('a-1');
+    expect(validateResource(declaring, { profiles: [`${canonical}|b`] }).map((i) => i.rule)).not.toContain('a-1');
   });
 });

@@ -65,11 +65,22 @@ describe('mADX Content Consumer, synchronous', () => {
     expect(outcome.issue[0]?.diagnostics).toMatch(/madx-trial-implementation/);
   });
 
-  it('the comment-draft rule set refuses the trial report for its missing improvementNotation', async () => {
-    const base = await start({ ruleSet: 'comment-draft' });
-    const res = await send(`${base}/MeasureReport/t`, 'PUT', withId(madxReport(), 't'));
-    expect(res.status).toBe(422);
-    expect(res.text).toMatch(/madx-comment-draft/);
+  it('holds a report to the text it declares, else its own: by default the 3.0.0-comment text, which its CapabilityStatement names', async () => {
+    const unversioned = (id: string): MeasureReport => ({ ...withId(madxReport(), id), meta: { profile: ['https://profiles.ihe.net/QRPH/mADX/StructureDefinition/mADX-MeasureReport'] } });
+    const base = await start();
+    const cs = (await send(`${base}/metadata`, 'GET')).json() as { rest: { resource: { supportedProfile?: string[] }[] }[] };
+    expect(cs.rest[0]!.resource[0]!.supportedProfile).toEqual(['https://profiles.ihe.net/QRPH/mADX/StructureDefinition/mADX-MeasureReport|3.0.0-comment']);
+    const refused = await send(`${base}/MeasureReport/t`, 'PUT', unversioned('t'));
+    expect(refused.status).toBe(422);
+    expect(refused.text).toMatch(/improvementNotation is required by the 3\.0\.0-comment text .*rule set madx-comment-draft \(3\.0\.0-comment, the default\)/);
+    // The same report declaring the 3.0.0 text is held to it, and taken.
+    expect((await send(`${base}/MeasureReport/t`, 'PUT', withId(madxReport(), 't'))).status).toBe(201);
+    const trial = await start({ ruleSet: 'trial-implementation' });
+    expect((await send(`${trial}/MeasureReport/t`, 'PUT', unversioned('t'))).status).toBe(201);
+    const commentShaped = { ...sendFixture('madx', 'measurereport-comment-stratum-value.json'), meta: unversioned('x').meta };
+    const byValue = await send(`${trial}/MeasureReport/${commentShaped.id}`, 'PUT', commentShaped);
+    expect([byValue.status, byValue.text]).toEqual([422, expect.stringMatching(/madx-trial-implementation \(3\.0\.0, this Consumer's\)/)]);
+    expect((await send(`${base}/MeasureReport/${commentShaped.id}`, 'PUT', commentShaped)).status).toBe(201);
   });
 
   it('answers 400, 404, 405, 412, 415 and 501 per the table, and 401 without credentials', async () => {
@@ -162,11 +173,25 @@ describe('asynchronous answers', () => {
     expect((await send(`${base}/MeasureReport/p2`, 'PUT', withId(madxReport(), 'p2'))).status).toBe(201);
   });
 
-  it('fault auth-403 refuses every request but metadata with 403', async () => {
-    const base = await start({ faults: ['auth-403'] });
-    const res = await send(`${base}/MeasureReport/a1`, 'PUT', withId(madxReport(), 'a1'), { authorization: 'Bearer anything' });
-    expect([res.status, (res.json() as OperationOutcome).resourceType]).toEqual([403, 'OperationOutcome']);
-    expect((await send(`${base}/metadata`, 'GET')).status).toBe(200);
+  it('fault auth-403 refuses a missing or wrong credential with 403 instead of 401; the right one still passes', async () => {
+    const base = await start({ faults: ['auth-403'], auth: { bearerToken: 'secret' } });
+    for (const headers of [{}, { authorization: 'Bearer anything' }] as Record<string, string>[]) {
+      const res = await send(`${base}/MeasureReport/a1`, 'PUT', withId(madxReport(), 'a1'), headers);
+      expect([res.status, (res.json() as OperationOutcome).issue[0]?.code, res.headers.get('www-authenticate')]).toEqual([403, 'forbidden', null]);
+    }
+    expect((await send(`${base}/MeasureReport/a1`, 'PUT', withId(madxReport(), 'a1'), { authorization: 'Bearer secret' })).status).toBe(201);
+    const plain = await send(`${await start({ auth: { bearerToken: 'secret' } })}/MeasureReport/a1`, 'PUT', withId(madxReport(), 'a1'));
+    expect([plain.status, (plain.json() as OperationOutcome).resourceType]).toEqual([401, 'OperationOutcome']);
+  });
+
+  it('fault expand-entities reads an XML body\'s DTD and expands its entities instead of refusing it', async () => {
+    const report = rpcReport();
+    report.group![0]!.code!.text = 'PROBE';
+    const dtd = serializeResource(report, 'xml').replace('PROBE', '&probe;').replace('<MeasureReport', '<!DOCTYPE MeasureReport [<!ENTITY probe "expanded-entity">]><MeasureReport');
+    const xml = { 'content-type': 'application/fhir+xml' };
+    expect((await send(`${await start({ profile: 'rpc' })}/MeasureReport`, 'POST', dtd, xml)).status).toBe(400);
+    const expanded = await send(`${await start({ profile: 'rpc', faults: ['expand-entities'] })}/MeasureReport`, 'POST', dtd, xml);
+    expect([expanded.status, expanded.text]).toEqual([201, expect.stringContaining('expanded-entity')]);
   });
 
   it('faults async-no-content-location and redirect-loop', async () => {
@@ -280,7 +305,7 @@ describe('mADX Content Consumer, Validate mADX Message option', () => {
 
   it('takes valid reports whose subjects the mCSD directory holds, contained or referenced', async () => {
     const base = await start({ validateMessage: true });
-    for (const file of ['measurereport-valid.json', 'measurereport-valid-improvement-notation.json', 'measurereport-valid-no-stratifier.json']) {
+    for (const file of ['measurereport-valid.json', 'measurereport-valid-age-groups.json', 'measurereport-valid-no-stratifier.json', 'measurereport-comment-stratum-value.json']) {
       const r = sendFixture('madx', file);
       expect((await send(`${base}/MeasureReport/${r.id}`, 'PUT', r)).status, file).toBe(201);
     }
@@ -295,6 +320,11 @@ describe('mADX Content Consumer, Validate mADX Message option', () => {
     const res = await send(`${base}/MeasureReport/${value.id}`, 'PUT', value);
     expect(res.status).toBe(422);
     expect((res.json() as OperationOutcome).issue.find((i) => i.code === 'code-invalid')?.expression).toContain('MeasureReport.group[0].stratifier[0].stratum[0].component[0].value');
+    // A stratum given by value (the 3.0.0-comment form) is held to the code set of its stratifier's code.
+    const byValue = sendFixture('madx', 'measurereport-comment-stratum-value.json');
+    byValue.group![0]!.stratifier![0]!.stratum![0]!.value = { coding: [{ system: 'http://ihe.net/qrph/madx/TBdiagnosisResult-stratifiers-example', code: 'not-a-result' }] };
+    const valueRes = await send(`${base}/MeasureReport/${byValue.id}`, 'PUT', byValue);
+    expect([valueRes.status, (valueRes.json() as OperationOutcome).issue.find((i) => i.code === 'code-invalid')?.expression]).toEqual([422, expect.arrayContaining(['MeasureReport.group[0].stratifier[0].stratum[0].value'])]);
     const subject = sendFixture('madx', 'measurereport-invalid-unknown-subject.json');
     const unknown = await send(`${base}/MeasureReport/${subject.id}`, 'PUT', subject);
     expect(unknown.status).toBe(422);

@@ -6,7 +6,8 @@
  * (JSON only, storing whatever it is sent, keeping a client's id, 200 to a create, no paging links,
  * refusing `_include=*`, serving more types than a test asks about, processing batch entries
  * independently or not, implementing DELETE or not, taking collection Bundles or not, reading XML
- * or answering it 400 unread, honouring If-Match or not, errors with or without an OperationOutcome).
+ * or answering it 400 unread, honouring If-Match or not, errors with or without an OperationOutcome,
+ * demanding a bearer token or not, validating what it is sent by rules of its own or not).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -62,6 +63,12 @@ export interface PlainServerOptions {
   ifMatch?: boolean;
   /** Status for a resource type it does not serve. Default 404. */
   unknownTypeStatus?: number;
+  /** A bearer token every request but GET metadata must carry; a request without it, or with another, is answered 401 with an OperationOutcome. Default none. */
+  bearerToken?: string;
+  /** Status for a missing or wrong bearer token. Default 401; some servers say 403. */
+  authStatus?: 401 | 403;
+  /** A create or update whose resource this returns a reason for is refused with 422, as a server validating by rules of its own does. Default: takes whatever parses. */
+  refuse?: (resource: Resource) => string | undefined;
   /** Operations it answers, by path below the base (e.g. `Measure/$report-csv`): a handler returning status and body. */
   operations?: Readonly<Record<string, (body: string, query: URLSearchParams) => { status: number; resource?: Resource; text?: string; contentType?: string }>>;
 }
@@ -174,6 +181,10 @@ export async function startPlainServer(options: PlainServerOptions = {}): Promis
       return send(answer.status, answer.resource);
     }
     if (path === 'metadata' && method === 'GET') return send(200, capability());
+    if (options.bearerToken !== undefined && req.headers.authorization !== `Bearer ${options.bearerToken}`) {
+      const status = options.authStatus ?? 401;
+      return send(status, outcome(status === 401 ? 'login' : 'forbidden', req.headers.authorization ? 'the credential is not valid' : 'this server needs Authorization: Bearer <token>'), status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+    }
     const readBody = (): Resource | OperationOutcome => {
       const contentType = (req.headers['content-type'] ?? '').toLowerCase();
       const bodyFormat = contentType.includes('xml') ? 'xml' : contentType.includes('json') ? 'json' : undefined;
@@ -252,6 +263,8 @@ export async function startPlainServer(options: PlainServerOptions = {}): Promis
       const ifMatch = req.headers['if-match'];
       if (options.ifMatch && held && ifMatch !== undefined && ifMatch !== `W/"${held.meta?.versionId}"`) return send(412, outcome('conflict', `If-Match ${ifMatch} is not the current version W/"${held.meta?.versionId}"`));
       if (options.requireStatus && !(resource as { status?: string }).status) return send(422, outcome('required', 'status is required'));
+      const refused = options.refuse?.(resource);
+      if (refused !== undefined) return send(422, outcome('invariant', refused));
       const newId = method === 'PUT' ? id! : options.keepClientId && resource.id ? resource.id : `${next++}`;
       const written = write(resource, newId);
       const stored = store.get(written.key)!;

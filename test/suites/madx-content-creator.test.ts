@@ -25,8 +25,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * it at its id in application/fhir+json and follows the 202 to its end; otherwise it POSTs it
  * labelled application/json and takes the 202 as the end.
  */
-function sutScript(careful: boolean): string {
-  const report = JSON.parse(readFileSync(join(projectRoot, 'fixtures/madx/send/measurereport-valid.json'), 'utf8')) as Record<string, unknown> & { contained?: Record<string, unknown>[] };
+function sutScript(careful: boolean, options: { file?: string; profile?: string; token?: string } = {}): string {
+  const report = JSON.parse(readFileSync(join(projectRoot, 'fixtures/madx/send', options.file ?? 'measurereport-valid.json'), 'utf8')) as Record<string, unknown> & { contained?: Record<string, unknown>[] };
+  if (options.profile) report['meta'] = { profile: [options.profile] };
   const div = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">report</div>' };
   report['text'] = div;
   for (const c of report.contained ?? []) c['text'] = div;
@@ -35,18 +36,23 @@ const base = process.env.MC_SIMULATOR_URL;
 const report = ${JSON.stringify(report)};
 const careful = ${careful};
 const type = careful ? 'application/fhir+json' : 'application/json';
-let res = await fetch(careful ? base + '/MeasureReport/' + report.id : base + '/MeasureReport', { method: careful ? 'PUT' : 'POST', headers: { 'content-type': type, accept: type }, body: JSON.stringify(report), redirect: 'manual' });
+const auth = ${JSON.stringify(options.token ? { authorization: `Bearer ${options.token}` } : {})};
+let res = await fetch(careful ? base + '/MeasureReport/' + report.id : base + '/MeasureReport', { method: careful ? 'PUT' : 'POST', headers: { 'content-type': type, accept: type, ...auth }, body: JSON.stringify(report), redirect: 'manual' });
 let status;
 while (careful && (res.status === 202 || res.status === 303)) {
   if (res.status === 202) status = new URL(res.headers.get('content-location') ?? status, res.url).href;
-  res = await fetch(res.status === 202 ? status : new URL(res.headers.get('location'), res.url), { redirect: 'manual' });
+  res = await fetch(res.status === 202 ? status : new URL(res.headers.get('location'), res.url), { redirect: 'manual', headers: auth });
 }
 if (careful && res.status >= 300) throw new Error('the report was refused: ' + res.status);
 `;
 }
 
-function sutConfig(command: string): HarnessConfig {
-  return { ...base, sut: { name: 'script creator', triggers: { MadxContentCreator: { type: 'command', command } } } };
+function sutConfig(command: string, more: { madxRuleSet?: 'trial-implementation' | 'comment-draft'; simulatorToken?: string } = {}): HarnessConfig {
+  return {
+    ...base,
+    sut: { name: 'script creator', triggers: { MadxContentCreator: { type: 'command', command } }, ...(more.madxRuleSet ? { madxRuleSet: more.madxRuleSet } : {}) },
+    ...(more.simulatorToken ? { simulators: { ...base.simulators, auth: { bearerToken: more.simulatorToken } } } : {}),
+  };
 }
 
 async function run(config: HarnessConfig, faults: string[] = []): Promise<RunResults> {
@@ -57,10 +63,14 @@ function byTitle(results: RunResults): Map<string, TestResult> {
   return new Map(results.tests.map((t) => [t.title, t]));
 }
 
+let scripts = 0;
+async function runScriptFor(careful: boolean, options: Parameters<typeof sutScript>[1] = {}, more: Parameters<typeof sutConfig>[1] = {}): Promise<RunResults> {
+  const script = join(dir, `creator-${careful ? 'careful' : 'sloppy'}-${scripts++}.mjs`);
+  writeFileSync(script, sutScript(careful, options));
+  return run(sutConfig(`node ${JSON.stringify(script)}`, more));
+}
 async function runScript(careful: boolean): Promise<Map<string, TestResult>> {
-  const script = join(dir, `creator-${careful ? 'careful' : 'sloppy'}.mjs`);
-  writeFileSync(script, sutScript(careful));
-  return byTitle(await run(sutConfig(`node ${JSON.stringify(script)}`)));
+  return byTitle(await runScriptFor(careful));
 }
 
 const SENDS = 'The creator sends aggregate reports to the Consumer when triggered';
@@ -71,6 +81,8 @@ const POLLS = 'After a 202 the creator polls the status URL';
 const FOLLOWS = 'After a 303 the creator GETs its Location';
 
 const ERRORS = 'The creator reports 401 and 5xx answers as errors';
+const CREDENTIAL = 'The creator presents the credential the Consumer demands on every request';
+const TI_CANONICAL = 'https://profiles.ihe.net/QRPH/mADX/StructureDefinition/mADX-MeasureReport|3.0.0';
 
 describe('mADX Content Creator suite', () => {
   it('the suite starts its Consumer simulator in the 202 mode, so every submission of the reference creator is answered 202', async () => {
@@ -90,6 +102,11 @@ describe('mADX Content Creator suite', () => {
     expect(results.tests.filter((t) => t.verdict === 'manual').map((t) => t.title).sort()).toEqual(['The risk of re-identification from small counts is considered']);
     expect(results.suites[0]!.target).toMatch(/^https:/);
     const t = byTitle(results);
+    // The Consumer simulator demands the run's bearer token; the reference creator presents it on every request.
+    expect(t.get(CREDENTIAL)?.assertions.map((a) => [a.passed, a.requirements, a.message])).toEqual([[true, ['MADX-CRE-006', 'MADX-SEC-002'], expect.stringMatching(/^every request carried the bearer token the Consumer demands and none was refused 401: all \d+ do$/)]]);
+    // Its reports declare no version: the default text rules, and they meet it.
+    expect(results.ruleSets).toEqual([expect.objectContaining({ ruleSet: 'comment-draft (3.0.0-comment)', reason: expect.stringMatching(/^the default/), suite: 'madx/send-aggregate-report/content-creator' })]);
+    expect(['MADX-MR-010', 'MADX-MR-015', 'MADX-MR-001', 'MADX-CRE-007'].map((id) => results.requirements.find((r) => r.id === id)?.verdict)).toEqual(['pass', 'pass', 'pass', 'pass']);
     expect(t.get('The creator sends to an https endpoint')?.verdict).toBe('pass');
     expect(t.get('Age disaggregation values follow the ADX age-group format')?.verdict).toBe('pass');
     // The reference creator gives up on a 401 and on a 503: its error reporting is decided on the wire.
@@ -124,6 +141,43 @@ describe('mADX Content Creator suite', () => {
     expect(t.get(ERRORS)?.verdict).toBe('warning');
     expect(t.get(ERRORS)?.reason).toMatch(/^refused with 401 \(POST \/MeasureReport -> 401 Unauthorized\), the creator exited with 0 and printed nothing about it; expected it to report the error/);
     expect([t.get(VALID)?.verdict, t.get(VALID)?.reason]).toEqual(['pass', undefined]);
+  }, 60_000);
+
+  it('a creator that leaves out the token the Consumer demands fails the credential test on its requests', async () => {
+    const t = byTitle(await run({ ...base, sut: undefined }, ['no-credential']));
+    expect([t.get(CREDENTIAL)?.verdict, t.get(CREDENTIAL)?.reason]).toEqual(['fail', expect.stringMatching(/^1 of 1 do not \(PUT \/MeasureReport\/\S+ -> 401 Unauthorized carried no Authorization\)/)]);
+  }, 60_000);
+
+  it('a SUT given simulators.auth.bearerToken presents it and passes; without it the credential test is undecided, saying how to show it', async () => {
+    const given = byTitle(await runScriptFor(true, { token: 'sim-token' }, { simulatorToken: 'sim-token' }));
+    expect(given.get(CREDENTIAL)?.verdict).toBe('pass');
+    expect(given.get(VALID)?.verdict).toBe('pass');
+    const refused = byTitle(await runScriptFor(true, {}, { simulatorToken: 'sim-token' })).get(CREDENTIAL);
+    expect([refused?.verdict, refused?.reason]).toEqual(['fail', expect.stringContaining('carried no Authorization')]);
+    const none = (await runScript(true)).get(CREDENTIAL);
+    expect(none?.undecided).toContainEqual({ requirement: 'MADX-SEC-002', reason: expect.stringContaining('give simulators.auth.bearerToken') });
+  }, 120_000);
+
+  it('a 3.0.0 report without improvementNotation fails only the comment text\'s rule under the default, saying how to choose the other; declared, or named in config, it passes', async () => {
+    const file = 'measurereport-trial-implementation-without-improvement-notation.json';
+    const bare = await runScriptFor(true, { file, profile: 'https://profiles.ihe.net/QRPH/mADX/StructureDefinition/mADX-MeasureReport' });
+    const verdicts = (r: RunResults, ids: string[]) => ids.map((id) => r.requirements.find((x) => x.id === id)?.verdict);
+    expect(verdicts(bare, ['MADX-CRE-007', 'MADX-MR-015', 'MADX-MR-001', 'MADX-MR-010', 'MADX-MR-008'])).toEqual(['fail', 'fail', 'pass', 'pass', 'pass']);
+    expect(bare.requirements.find((r) => r.id === 'MADX-CRE-007')?.reason).toMatch(/^MeasureReport\/\S+ against the mADX 3\.0\.0-comment text \(\S+\|3\.0\.0-comment, the run's\): it fails only rules the mADX 3\.0\.0-comment text has and the mADX 3\.0\.0 trial-implementation text lacks \(MADX-MR-015\).*sut\.madxRuleSet: trial-implementation/);
+    const declared = await runScriptFor(true, { file, profile: TI_CANONICAL });
+    expect(declared.ruleSets?.[0]).toMatchObject({ ruleSet: 'trial-implementation (3.0.0)', reason: expect.stringMatching(/^declared by the SUT: meta\.profile of the reports it sent/) });
+    expect(verdicts(declared, ['MADX-CRE-007', 'MADX-MR-015', 'MADX-MR-010'])).toEqual(['pass', 'skip', 'skip']);
+    expect(declared.requirements.find((r) => r.id === 'MADX-MR-015')?.reason).toMatch(/a rule of the 3\.0\.0-comment text only/);
+    const configured = await runScriptFor(true, { file, profile: 'https://profiles.ihe.net/QRPH/mADX/StructureDefinition/mADX-MeasureReport' }, { madxRuleSet: 'trial-implementation' });
+    expect(configured.ruleSets?.[0]?.reason).toMatch(/^named in config/);
+    expect(verdicts(configured, ['MADX-CRE-007'])).toEqual(['pass']);
+  }, 120_000);
+
+  it('a report by value strata (the comment text\'s form) fails only MADX-MR-008 under the 3.0.0 text it declares', async () => {
+    const declared = await runScriptFor(true, { file: 'measurereport-comment-stratum-value.json', profile: TI_CANONICAL });
+    const ids = ['MADX-MR-008', 'MADX-MR-007', 'MADX-CRE-007'];
+    expect(ids.map((id) => declared.requirements.find((r) => r.id === id)?.verdict)).toEqual(['fail', 'pass', 'fail']);
+    expect(declared.requirements.find((r) => r.id === 'MADX-CRE-007')?.reason).toMatch(/fails only rules the mADX 3\.0\.0 trial-implementation text has/);
   }, 60_000);
 
   it('a SUT that never sends fails the first test; checks over what it did not send decide nothing', async () => {

@@ -69,6 +69,14 @@ describe('RPC Content Creator suite', () => {
     expect(results.tests.filter((t) => t.verdict !== 'pass' && t.verdict !== 'manual').map((t) => `${t.title}: ${t.reason}`)).toEqual([]);
     const posts = results.tests[0]!.evidence.flatMap((e) => (e.kind === 'http' && e.exchange.method === 'POST' ? [e.exchange.status] : []));
     expect(posts).toEqual([303, 303]);
+    // The Consumer simulator demands the run's bearer token, which the reference creator presents: the MAY of adding a Consumer's headers and the creator's side of mutual authentication are seen.
+    expect(['RPC-CRE-005', 'RPC-SEC-002'].map((id) => results.requirements.find((r) => r.id === id)?.verdict)).toEqual(['pass', 'pass']);
+    expect(results.ruleSets).toBeUndefined();
+  }, 60_000);
+
+  it('a creator leaving out the token the Consumer demands is warned (mutual authentication is a SHOULD for RPC)', async () => {
+    const t = byTitle(await run({ ...base, sut: undefined }, ['no-credential'])).get('The creator presents the credential the Consumer demands on every request')!;
+    expect([t.verdict, t.reason]).toEqual(['warning', expect.stringMatching(/^1 of 1 do not \(POST \/MeasureReport -> 401 Unauthorized carried no Authorization\)/)]);
   }, 60_000);
 
   it('a configured SUT triggered by a command is judged on its own requests, end to end', async () => {

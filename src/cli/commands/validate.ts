@@ -7,7 +7,7 @@ import { FhirError, hasErrors, toOperationOutcome } from '../../fhir/errors.js';
 import { parseAnyResource } from '../../fhir/format.js';
 import { getProfile, isBestPractice, knownProfile, knownProfileUrls, loadStructureValidator, validateResource } from '../../fhir/validation/index.js';
 import { validateBundleStream } from '../../fhir/validation/bundle-stream.js';
-import { registerSanerProfiles } from '../../../ig/saner/profiles.js';
+import { registerMadxProfiles, registerRpcProfiles, registerSanerProfiles } from '../../../ig/index.js';
 import { parseCommandArgs } from '../args.js';
 import { InputError, UsageError, type CliIo, type Command } from '../command.js';
 import { EXIT, exitCodesHelp, type ExitCode } from '../exit-codes.js';
@@ -21,8 +21,11 @@ const USAGE = `Usage:
 
 Validates FHIR R4 resources (JSON or XML; a Bundle is validated entry by entry) against the base
 specification (structure and invariants) and against the profiles named with --profile or
-listed in each resource's meta.profile: the SANER profiles this tool carries, and those of the FHIR
-IG packages given with --ig.
+listed in each resource's meta.profile: the SANER, mADX and RPC profiles this tool carries, and
+those of the FHIR IG packages given with --ig. mADX has two texts under one canonical: the
+3.0.0-comment text (…/mADX-MeasureReport|3.0.0-comment, and the unversioned canonical) and the 3.0.0
+trial-implementation text (…/mADX-MeasureReport|3.0.0); a profile named with --profile takes the
+place of the same canonical in meta.profile, whatever its version.
 
 Options:
   --profile URL       also check this profile (repeatable); an unknown profile is a usage error
@@ -95,6 +98,8 @@ export const validateCommand: Command = {
       throw new InputError(`measure-conformance validate: ${(err as Error).message}`);
     }
     registerSanerProfiles();
+    registerMadxProfiles();
+    registerRpcProfiles();
     const packages = await loadIgPackages(values.ig ?? [], io.cwd);
     const profiles = values.profile ?? [];
     for (const url of profiles) {

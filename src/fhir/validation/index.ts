@@ -2,19 +2,23 @@
 // rules of the profiles asked for or declared in meta.profile.
 import type { Issue } from '../errors.js';
 import { checkInvariants } from './invariants.js';
-import { getProfile, knownProfile, validateAgainstProfile } from './profiles.js';
+import { bareUrl, getProfile, knownProfile, validateAgainstProfile } from './profiles.js';
 import type { ResourceLike } from './rules.js';
 import { validateStructure } from './structure.js';
 
 export { evaluateRules, type Profile, type ResourceLike, type Rule, type RuleSeverity } from './rules.js';
-export { getProfile, knownProfile, knownProfileUrls, registerProfile, validateAgainstProfile } from './profiles.js';
+export { bareUrl, getProfile, knownProfile, knownProfileUrls, registerProfile, validateAgainstProfile } from './profiles.js';
 export { BEST_PRACTICE_INVARIANTS, isBestPractice } from './best-practice.js';
 export { loadStructureValidator, validateStructure } from './structure.js';
 export { checkInvariants } from './invariants.js';
 export type { TargetNarrowing } from './references.js';
 
 export interface ValidateOptions {
-  /** Canonical URLs of profiles to check besides those the resource declares in meta.profile. */
+  /**
+   * Canonical URLs of profiles to check besides those the resource declares in meta.profile. One
+   * named here takes the place of a declared one with the same canonical (whatever the versions),
+   * so a caller that has chosen the text of a profile is not second-guessed by the declaration.
+   */
   profiles?: string[];
   /** The caller has already checked R4 structure and invariants (e.g. validation on write): only the profiles are left. */
   baseChecked?: boolean;
@@ -24,9 +28,10 @@ function isResource(value: unknown): value is ResourceLike {
   return typeof value === 'object' && value !== null && typeof (value as ResourceLike).resourceType === 'string';
 }
 
-function declaredProfiles(resource: ResourceLike): string[] {
+function declaredProfiles(resource: ResourceLike, named: readonly string[]): string[] {
   const profiles = (resource.meta as { profile?: unknown } | undefined)?.profile;
-  return Array.isArray(profiles) ? profiles.filter((p): p is string => typeof p === 'string' && knownProfile(p)) : [];
+  const chosen = new Set(named.map(bareUrl));
+  return Array.isArray(profiles) ? profiles.filter((p): p is string => typeof p === 'string' && knownProfile(p) && !chosen.has(bareUrl(p))) : [];
 }
 
 function relocate(issues: Issue[], from: string, to: string): Issue[] {
@@ -47,7 +52,7 @@ export function validateResource(resource: unknown, options: ValidateOptions = {
   const named = options.profiles ?? [];
   const entries = resource.resourceType === 'Bundle' && Array.isArray(resource.entry) ? (resource.entry as { resource?: unknown }[]) : [];
   const forEntries = new Set<string>();
-  const own = new Set(declaredProfiles(resource));
+  const own = new Set(declaredProfiles(resource, named));
   for (const url of named) {
     const profile = getProfile(url);
     const entryType = profile && profile.resourceType !== resource.resourceType && entries.some((e) => isResource(e?.resource) && e.resource.resourceType === profile.resourceType);
@@ -58,7 +63,7 @@ export function validateResource(resource: unknown, options: ValidateOptions = {
   entries.forEach((entry, i) => {
     const inner = entry?.resource;
     if (!isResource(inner)) return;
-    const urls = new Set(declaredProfiles(inner));
+    const urls = new Set(declaredProfiles(inner, [...forEntries]));
     for (const url of forEntries) if (getProfile(url)?.resourceType === inner.resourceType) urls.add(url);
     for (const url of urls) issues.push(...relocate(validateAgainstProfile(inner, url), inner.resourceType, `Bundle.entry[${i}].resource`));
   });

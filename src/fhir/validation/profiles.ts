@@ -3,30 +3,47 @@ import type { Issue } from '../errors.js';
 import { narrowedTargetIssues } from './references.js';
 import { evaluateRules, type Profile, type ResourceLike } from './rules.js';
 
-const profiles = new Map<string, Profile>();
+/**
+ * Profiles by canonical URL. A canonical may carry a `|version`: a profile registered with a version
+ * answers exactly that `url|version`, and (the last one registered) the bare URL until a profile
+ * is registered under the bare URL itself, which then answers every version no profile is
+ * registered for. So one IG
+ * can carry two texts of a profile under one canonical, `…|3.0.0` and `…|3.0.0-comment`, and
+ * choose which the unversioned canonical means.
+ */
+const versioned = new Map<string, Profile>();
+const byBareUrl = new Map<string, Profile>();
+const bareChosen = new Set<string>();
 
-/** Canonical URLs may carry a `|version`; profiles are keyed on the bare URL. */
-function bare(url: string): string {
+/** Canonical URLs may carry a `|version`; this is the URL without it. */
+export function bareUrl(url: string): string {
   const bar = url.indexOf('|');
   return bar < 0 ? url : url.slice(0, bar);
 }
 
-/** Registers (or replaces) a profile under its canonical URL. */
+/** Registers (or replaces) a profile under its canonical URL, versioned or not. */
 export function registerProfile(profile: Profile): void {
-  profiles.set(bare(profile.url), profile);
+  const bare = bareUrl(profile.url);
+  if (bare !== profile.url) {
+    versioned.set(profile.url, profile);
+    if (!bareChosen.has(bare)) byBareUrl.set(bare, profile);
+    return;
+  }
+  byBareUrl.set(bare, profile);
+  bareChosen.add(bare);
 }
 
 export function knownProfile(url: string): boolean {
-  return profiles.has(bare(url));
+  return getProfile(url) !== undefined;
 }
 
 export function getProfile(url: string): Profile | undefined {
-  return profiles.get(bare(url));
+  return versioned.get(url) ?? byBareUrl.get(bareUrl(url));
 }
 
-/** The canonical URLs of every profile known, for messages that suggest one. */
+/** The canonical URLs of every profile known (versioned ones with their version), for messages that suggest one. */
 export function knownProfileUrls(): string[] {
-  return [...profiles.keys()];
+  return [...new Set([...byBareUrl.keys(), ...versioned.keys()])];
 }
 
 /**

@@ -6,8 +6,8 @@
  * is the A4 warning form), each locating its entry.
  */
 import type { Bundle, MeasureReport, OperationOutcome, OperationOutcomeIssue } from 'fhir/r4.js';
-import { statusText, type FhirResponse } from '../../../src/engine/index.js';
-import { finalAnswer, freshId, outcomeOf, sendFixture, type ConsumerContext, type Decides } from '../../ihe-content/consumer-checks.js';
+import { freshId, statusText, type FhirResponse } from '../../../src/engine/index.js';
+import { finalAnswer, outcomeOf, sendFixture, type ConsumerContext, type Decides } from '../../ihe-content/consumer-checks.js';
 
 export const INVALID_ENTRIES = [0, 2] as const;
 
@@ -35,7 +35,6 @@ export function withFreshIds(bundle: Bundle): { bundle: Bundle; ids: string[] } 
 /** Where a collection Bundle is POSTed: `[base]` or `[base]/Bundle` (A3). */
 export type BundlePath = '' | 'Bundle';
 const BUNDLE_PATHS: readonly BundlePath[] = ['', 'Bundle'];
-const JSON_HEADERS = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' };
 
 export function bundleUrl(path: BundlePath): string {
   return path ? `POST [base]/${path}` : 'POST [base]';
@@ -58,7 +57,7 @@ export async function sendValidBundle(t: ConsumerContext, requirement: Decides):
   const reports = (bundle.entry ?? []).map((e) => e.resource as MeasureReport);
   const seen: string[] = [];
   for (const path of BUNDLE_PATHS) {
-    const res = await finalAnswer(t, await t.sut.request('POST', path, { body: JSON.stringify(bundle), headers: JSON_HEADERS }), requirement);
+    const res = await finalAnswer(t, await t.sut.postBundle(bundle, { at: path }), requirement);
     if (!res) return { path: undefined, res, reports, seen: `${bundleUrl(path)} reached no final answer` };
     seen.push(`${bundleUrl(path)} answered ${statusText(res.status)}`);
     if (res.status >= 200 && res.status < 300) return { path, res, reports, seen: seen.join(', ') };
@@ -82,7 +81,7 @@ export async function bundlesProcessedAt(t: ConsumerContext, requirement: Decide
 
 export async function sendInvalidBundle(t: ConsumerContext, requirement: Decides, path: BundlePath = ''): Promise<BundleAnswer> {
   const { bundle, ids } = withFreshIds(sendFixture<Bundle>('madx', 'bundle-invalid-entries-0-and-2.json'));
-  const first = await t.sut.request('POST', path, { body: JSON.stringify(bundle), headers: JSON_HEADERS });
+  const first = await t.sut.postBundle(bundle, { at: path });
   const res = t.require(await finalAnswer(t, first, requirement), 'the Bundle submission reached a final answer', { requirement });
   const parsed = res.text.trim() ? res.tryResource<Bundle | OperationOutcome>() : undefined;
   if (parsed?.ok && parsed.resource.resourceType === 'Bundle') {

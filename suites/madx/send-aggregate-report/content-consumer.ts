@@ -4,36 +4,81 @@
  * Bundles, one invalid report per content rule and one request per row of the response-code table,
  * and judges codes and OperationOutcomes. Interaction rows are decided by the interaction (status,
  * id, the report read back as sent); the per-format rows (MADX-CON-FMT-JSON, -XML) each by their
- * own submissions. Reports are held to the 3.0.0 trial-implementation rule set (digest A9), the
- * one the reference Consumer runs by default; its answers name the rule set.
+ * own submissions. Reports are held to the mADX text of the run (digest §0, A9): the one the
+ * Consumer's CapabilityStatement declares by a versioned canonical, else config's, else the
+ * 3.0.0-comment text; which reports are valid and which must be refused follows it. Every report
+ * sent names the unversioned canonical, as published examples do, so the Consumer applies its own.
+ * With credentials configured, requests without them must be refused; with none, mutual
+ * authentication is still judged on a request from a client that does not authenticate itself.
  */
 import type { CapabilityStatement, MeasureReport } from 'fhir/r4.js';
-import { ATTESTED_FALSE, defineSuite, statusText, test, type FhirResponse } from '../../../src/engine/index.js';
+import { ATTESTED_FALSE, defineSuite, freshId, statusText, test, type FhirResponse, type SuiteEnvironment, type TestContext } from '../../../src/engine/index.js';
 import { MADX_CONTENT_CONSUMER, MADX_VALIDATE_OPTION } from '../../../ig/madx/capabilities.js';
+import { MADX_MEASURE_REPORT, MADX_RULE_SET_TITLES, MADX_VERSIONS, type MadxRuleSet } from '../../../ig/madx/profiles.js';
+import { chooseMadxRuleSet, declaredByCapabilities, ruleSetRecord, type MadxRuleSetChoice } from '../../../ig/madx/rule-set.js';
 import { bundlesProcessedAt, bundleUrl, entriesNamed, INVALID_ENTRIES, sendInvalidBundle, sendValidBundle } from './consumer-bundles.js';
 import {
-  discover, expectAccepted, expectRefused, finalAnswer, freshId, isIssueType, judgeTransport, listsFormat, MEDIA, notHeld, outcomeOf, readsBack,
-  sendFixture, sendText, unlistedMethods, UNLIKELY_TYPES, unservedType, type ConsumerContext, type ConsumerFixture, type Decides,
+  discover, expectAccepted, expectRefused, finalAnswer, isIssueType, judgeCredentials, judgeEntityRefused, judgeMutualAuthentication, judgeTransport, listsFormat, MEDIA, notHeld, outcomeOf, readsBack,
+  sendFixture, sendText, unlistedMethods, UNLIKELY_TYPES, unservedType, type ConsumerContext, type ConsumerFixture, type Decides, type Submit,
 } from '../../ihe-content/consumer-checks.js';
 import type { ActorId } from '../../../ig/actors.js';
 
-const RULE_SET = 'trial-implementation (mADX 3.0.0)';
 const FMT_JSON = 'MADX-CON-FMT-JSON';
 const FMT_XML = 'MADX-CON-FMT-XML';
-const VALID = ['measurereport-valid.json', 'measurereport-valid-improvement-notation.json', 'measurereport-valid-no-stratifier.json'];
+
+interface MadxConsumerFixture extends ConsumerFixture {
+  /** The mADX text the run holds reports to, and why. */
+  ruleSet: MadxRuleSetChoice;
+}
+type Ctx = TestContext<MadxConsumerFixture>;
+
+/** Valid under both texts: improvementNotation, one code per stratifier, strata by components. */
+const VALID_UNDER_BOTH = ['measurereport-valid.json', 'measurereport-valid-no-stratifier.json'];
+/** A fixture valid under one text only, and what the other text refuses in it. */
+interface TextOnly {
+  file: string;
+  /** What the other text holds against it. */
+  refusedBecause: string;
+}
+const ONLY_UNDER: Readonly<Record<MadxRuleSet, readonly TextOnly[]>> = {
+  'comment-draft': [{ file: 'measurereport-comment-stratum-value.json', refusedBecause: 'a stratum given by value, not by components (MADX-MR-008), which only the 3.0.0 trial-implementation text refuses' }],
+  'trial-implementation': [
+    { file: 'measurereport-trial-implementation-without-improvement-notation.json', refusedBecause: 'no improvementNotation (MADX-MR-015), which only the 3.0.0-comment text requires' },
+    { file: 'measurereport-trial-implementation-stratifier-without-code.json', refusedBecause: 'a stratifier without a code (MADX-MR-010), which only the 3.0.0-comment text requires' },
+  ],
+};
+const otherText = (r: MadxRuleSet): MadxRuleSet => (r === 'comment-draft' ? 'trial-implementation' : 'comment-draft');
+
+/** The valid reports of the run's text: those valid under both, then those its own rules allow (strata by value; no improvementNotation). */
+const validUnder = (r: MadxRuleSet): string[] => [...VALID_UNDER_BOTH, ...ONLY_UNDER[r].map((x) => x.file)];
+
 /** Fixtures breaking a base R4 rule (A8: 400 or 422) rather than an mADX-only one (422). */
 const BASE_R4 = new Set(['measurereport-invalid-stratum-value-and-component.json', 'measurereport-invalid-data-collection.json', 'measurereport-invalid-stratifier-without-stratum.json']);
-const INVALID = [
+const INVALID_UNDER_BOTH = [
   'measurereport-invalid-missing-subject.json', 'measurereport-invalid-no-group.json', 'measurereport-invalid-group-code-without-code.json',
   'measurereport-invalid-population-without-count.json', 'measurereport-invalid-improvement-notation.json',
-  'measurereport-invalid-stratum-without-score.json', 'measurereport-invalid-stratum-value-not-component.json', ...BASE_R4,
+  'measurereport-invalid-stratum-without-score.json', ...BASE_R4,
 ];
+/** The invalid reports of the run's text: those invalid under both, then those only it refuses, each with why. */
+const invalidUnder = (r: MadxRuleSet): TextOnly[] => [...INVALID_UNDER_BOTH.map((file) => ({ file, refusedBecause: '' })), ...ONLY_UNDER[otherText(r)]];
 /** The codes after which FHIR's "Rejecting Updates" asks for an OperationOutcome (MADX-CON-019). */
 const OUTCOME_CODES = new Set([400, 401, 404, 405, 409, 412, 422]);
 const JSON_HEADERS = { 'content-type': MEDIA.json, accept: MEDIA.json };
 
+/** A fixture with a fresh id, naming the unversioned mADX canonical as published examples do, so the Consumer applies its own text. */
 function report(file: string, id: string): MeasureReport {
-  return { ...sendFixture<MeasureReport>('madx', file), id };
+  const fixture = sendFixture<MeasureReport>('madx', file);
+  return { ...fixture, id, meta: { ...fixture.meta, profile: [MADX_MEASURE_REPORT] } };
+}
+
+const textOf = (t: Ctx): string => MADX_RULE_SET_TITLES[t.fixture.ruleSet.ruleSet];
+
+/** The text's choice, made once in setup from what the Consumer declares and config names, and recorded for the report. */
+async function setup(s: SuiteEnvironment): Promise<MadxConsumerFixture> {
+  const found = await discover(s);
+  const ruleSet = chooseMadxRuleSet({ declared: declaredByCapabilities(found.capabilities), configured: s.config.madxRuleSet });
+  s.noteRuleSet(ruleSetRecord(ruleSet));
+  return { ...found, ruleSet };
 }
 
 /**
@@ -47,14 +92,22 @@ async function put(t: ConsumerContext, body: MeasureReport, requirement: Decides
   return final ?? t.require(final, `PUT MeasureReport/${body.id} reached no final answer`, { requirement });
 }
 
+/** PUT of a valid report at `id`, with the credentials the test asks for. */
+function submitValid(t: ConsumerContext, id: string): Submit {
+  const body = JSON.stringify(report(VALID_UNDER_BOTH[0]!, id));
+  return (how) => t.sut.request('PUT', `MeasureReport/${id}`, { body, headers: { ...JSON_HEADERS, ...how.headers }, ...(how.anonymous ? { anonymous: true } : {}) });
+}
+
 const acceptance = [
-  test<ConsumerFixture>('valid reports sent by PUT in JSON are accepted with 200 or 201 and held as sent', {
+  test<MadxConsumerFixture>('valid reports sent by PUT in JSON are accepted with 200 or 201 and held as sent', {
     requirements: ['MADX-CON-001', 'MADX-CON-004', FMT_JSON, 'MADX-CON-010', 'MADX-CON-024', 'MADX-CON-026'],
     negativeControl: 'wrong-success-code',
     referenceGaps: { 'MADX-CON-010': 'the reference Consumer lets clients choose ids (a PUT of a new id creates it), so the 405 row never arises' },
-    description: `Each valid fixture (with and without improvementNotation and stratifiers) goes to a new id and then again to the same id, so both the create (201, or 200 — A2) and the update (200) answers are seen, and is read back and compared with what was sent (status, type, measure, period, groups) where the Consumer offers MeasureReport read. A Consumer that does not let clients choose ids may answer the first PUT 405 (MADX-CON-010). XML is judged by a test of its own. Rule set: ${RULE_SET}.`,
+    description: 'Each fixture valid under the run\'s mADX text goes to a new id and then again to the same id, so both the create (201, or 200 — A2) and the update (200) answers are seen, and is read back and compared with what was sent (status, type, measure, period, groups) where the Consumer offers MeasureReport read: with and without stratifiers, and with what the text leaves must-support — strata given by value and by components under the 3.0.0-comment text, reports with and without improvementNotation and stratifier codes under the 3.0.0 trial-implementation text. A Consumer that does not let clients choose ids may answer the first PUT 405 (MADX-CON-010). XML is judged by a test of its own.',
     async run(t) {
-      for (const file of VALID) {
+      const valid = validUnder(t.fixture.ruleSet.ruleSet);
+      t.note(`the reports valid under the ${textOf(t)}: ${valid.join(', ')}`);
+      for (const file of valid) {
         const id = freshId('madx');
         const sent = report(file, id);
         const created = await put(t, sent, 'MADX-CON-001');
@@ -64,7 +117,7 @@ const acceptance = [
           return;
         }
         t.undecided('MADX-CON-010', `the Consumer lets clients choose ids (PUT of the new id MeasureReport/${id} answered ${statusText(created.status)}): the 405 row applies only to one that does not`);
-        const decides = file === VALID[0] ? ['MADX-CON-001', FMT_JSON, 'MADX-CON-004', 'MADX-CON-024'] : ['MADX-CON-024'];
+        const decides = file === valid[0] ? ['MADX-CON-001', FMT_JSON, 'MADX-CON-004', 'MADX-CON-024'] : ['MADX-CON-024'];
         if (!expectAccepted(t, created, `${file} PUT in JSON to the new id MeasureReport/${id}`, decides)) continue;
         const again = await put(t, sent, decides);
         const updated = again.status === 200;
@@ -72,7 +125,7 @@ const acceptance = [
         await readsBack(t, id, sent, decides);
       }
       // The same report from another facility of the directory: its contained subject and reporter renamed throughout.
-      const other = { ...(JSON.parse(sendText('madx', VALID[0]!).replaceAll('HealthPost1', 'HealthPost4')) as MeasureReport), id: freshId('madx-other') };
+      const other = { ...(JSON.parse(sendText('madx', valid[0]!).replaceAll('HealthPost1', 'HealthPost4')) as MeasureReport), id: freshId('madx-other'), meta: { profile: [MADX_MEASURE_REPORT] } };
       expectAccepted(t, await put(t, other, 'MADX-CON-026'), `a report of another facility (subject and reporter HealthPost4) PUT at MeasureReport/${other.id}`, 'MADX-CON-026');
     },
   }),
@@ -89,13 +142,13 @@ const acceptance = [
         t.undecided(['MADX-CON-001', 'MADX-CON-013'], `${why}: the update and its refusals are decided in JSON`);
       }
       const id = freshId('madx-xml');
-      const sent = report(VALID[0]!, id);
+      const sent = report(VALID_UNDER_BOTH[0]!, id);
       const res = await put(t, sent, decides, 'xml');
       if (res.status === 405) {
         t.undecided(decides, `the Consumer does not let clients choose ids (PUT of the new id MeasureReport/${id} answered 405 Method Not Allowed), so no report can be delivered to it`);
         return;
       }
-      if (expectAccepted(t, res, `${VALID[0]} PUT in XML to the new id MeasureReport/${id}`, decides)) await readsBack(t, id, sent, decides);
+      if (expectAccepted(t, res, `${VALID_UNDER_BOTH[0]} PUT in XML to the new id MeasureReport/${id}`, decides)) await readsBack(t, id, sent, decides);
       if (!servesXml) return;
       const bad = await put(t, report('measurereport-invalid-missing-subject.json', freshId('madx-xml-invalid')), 'MADX-CON-013', 'xml');
       expectRefused(t, bad, 'an mADX report without subject PUT in XML', { status: [422], requirement: 'MADX-CON-013' });
@@ -106,7 +159,7 @@ const acceptance = [
     negativeControl: 'wrong-success-code',
     async run(t) {
       const id = freshId('madx');
-      const res = await t.sut.update(report(VALID[0]!, id), { query: { 'x-measure-conformance-probe': 'ignored' } });
+      const res = await t.sut.update(report(VALID_UNDER_BOTH[0]!, id), { query: { 'x-measure-conformance-probe': 'ignored' } });
       const final = await finalAnswer(t, res, 'MADX-CON-025');
       if (final) expectAccepted(t, final, `PUT MeasureReport/${id}?x-measure-conformance-probe=ignored`, 'MADX-CON-025');
     },
@@ -128,20 +181,22 @@ const acceptance = [
 ];
 
 const rejections = [
-  test<ConsumerFixture>('one invalid report per content rule is refused with 422 and a fatal OperationOutcome locating the MeasureReport', {
+  test<MadxConsumerFixture>('one invalid report per content rule is refused with 422 and a fatal OperationOutcome locating the MeasureReport', {
     requirements: ['MADX-CON-006', 'MADX-CON-013', 'MADX-CON-014', 'MADX-CON-016', 'MADX-CON-017', 'MADX-CON-018'],
     negativeControl: 'skip-profile-validation',
-    description: `One fixture per mADX rule (${RULE_SET}), each in JSON (XML is judged by its own test). Fixtures breaking base R4 too (mrp-1 data-collection, mrp-2 value and component, an empty stratifier) may get 400 (A8), whose issues need not be fatal; a body that does not parse gets 400. The OperationOutcome rules are judged on the refusals only.`,
+    description: 'One fixture per rule of the run\'s mADX text, each in JSON (XML is judged by its own test): the rules both texts share, and the ones only this text has — improvementNotation and one code per stratifier under the 3.0.0-comment text, strata by components under the 3.0.0 trial-implementation text; a report the other text would take says so when it is taken. Fixtures breaking base R4 too (mrp-1 data-collection, mrp-2 value and component, an empty stratifier) may get 400 (A8), whose issues need not be fatal; a body that does not parse gets 400. The OperationOutcome rules are judged on the refusals only.',
     async run(t) {
       const brokenId = freshId('madx-broken');
       const broken = await t.sut.request('PUT', `MeasureReport/${brokenId}`, { body: sendText('madx', 'measurereport-invalid-broken.json'), headers: JSON_HEADERS });
       expectRefused(t, broken, `PUT MeasureReport/${brokenId} with JSON that does not parse`, { status: [400], requirement: 'MADX-CON-006' });
       const taken: number[] = [];
-      for (const file of INVALID) {
+      const invalid = invalidUnder(t.fixture.ruleSet.ruleSet);
+      for (const { file, refusedBecause } of invalid) {
         const id = freshId('madx-invalid');
         const res = await put(t, report(file, id), 'MADX-CON-013');
         const base = BASE_R4.has(file);
-        const outcome = expectRefused(t, res, `${file} PUT at MeasureReport/${id}`, { status: base ? [400, 422] : [422], requirement: 'MADX-CON-013', ...(res.status === 422 ? { outcome: 'MADX-CON-014' } : {}) });
+        const what = `${file}${refusedBecause ? ` (under the ${textOf(t)}, the run's: ${refusedBecause})` : ''} PUT at MeasureReport/${id}`;
+        const outcome = expectRefused(t, res, what, { status: base ? [400, 422] : [422], requirement: 'MADX-CON-013', ...(res.status === 422 ? { outcome: 'MADX-CON-014' } : {}) });
         if (res.status < 400) taken.push(res.status);
         if (res.status < 400 || !outcome) continue;
         const issues = outcome.issue ?? [];
@@ -152,8 +207,8 @@ const rejections = [
         if (res.status === 422) t.expect(issues.some((x) => x.severity === 'fatal'), issues.some((x) => x.severity === 'fatal') ? `${file}: an issue has severity fatal` : `${file}: the issue severities are ${severities}; expected fatal`, { requirement: 'MADX-CON-017' });
         t.expectEvery(issues, (x) => isIssueType(x.code), `${file}: every issue.code is an IssueType code`, { requirement: 'MADX-CON-018', show: (x) => `issue.code ${JSON.stringify(x.code)}` });
       }
-      if (taken.length === INVALID.length) {
-        t.undecided(['MADX-CON-014', 'MADX-CON-016', 'MADX-CON-017', 'MADX-CON-018'], `none of the ${INVALID.length} invalid reports was refused (answered ${[...new Set(taken)].map(statusText).join(', ')}), so there is no OperationOutcome of a refusal to judge`);
+      if (taken.length === invalid.length) {
+        t.undecided(['MADX-CON-014', 'MADX-CON-016', 'MADX-CON-017', 'MADX-CON-018'], `none of the ${invalid.length} invalid reports (under the ${MADX_VERSIONS[t.fixture.ruleSet.ruleSet]} text, ${t.fixture.ruleSet.source === 'default' ? 'the default' : t.fixture.ruleSet.source === 'config' ? 'named in config' : 'the one the Consumer declares'}) was refused (answered ${[...new Set(taken)].map(statusText).join(', ')}), so there is no OperationOutcome of a refusal to judge`);
       }
     },
   }),
@@ -220,9 +275,9 @@ const rejections = [
     description: 'application/json is neither allowed nor forbidden (A5), so it is only noted. The OperationOutcome of error answers is judged under MADX-CON-019, whose list of codes 415 is not on.',
     async run(t) {
       const id = freshId('madx');
-      const res = await t.sut.request('PUT', `MeasureReport/${id}`, { body: JSON.stringify(report(VALID[0]!, id)), headers: { 'content-type': 'text/plain', accept: MEDIA.json } });
+      const res = await t.sut.request('PUT', `MeasureReport/${id}`, { body: JSON.stringify(report(VALID_UNDER_BOTH[0]!, id)), headers: { 'content-type': 'text/plain', accept: MEDIA.json } });
       expectRefused(t, res, `PUT MeasureReport/${id} with a JSON report labelled text/plain`, { status: [415], requirement: 'MADX-CON-005' });
-      const plain = await t.sut.request('PUT', `MeasureReport/${id}`, { body: JSON.stringify(report(VALID[0]!, id)), headers: { 'content-type': 'application/json', accept: MEDIA.json } });
+      const plain = await t.sut.request('PUT', `MeasureReport/${id}`, { body: JSON.stringify(report(VALID_UNDER_BOTH[0]!, id)), headers: { 'content-type': 'application/json', accept: MEDIA.json } });
       t.note(`labelled application/json the report was answered ${statusText(plain.status)} (A5: accepting it or 415 are both acceptable)`);
     },
   }),
@@ -232,21 +287,13 @@ const rejections = [
     description: 'FHIR R4 update: the body id SHALL equal the URL id. An XML body with a DTD declaring an entity is refused with 400 and not expanded (RFC 7303 caution, a SHOULD); a Consumer that takes no XML at all (415) has no XML processing to guard.',
     async run(t) {
       const id = freshId('madx');
-      const mismatch = await t.sut.request('PUT', `MeasureReport/${id}`, { body: JSON.stringify(report(VALID[0]!, `${id}-other`)), headers: JSON_HEADERS });
+      const mismatch = await t.sut.request('PUT', `MeasureReport/${id}`, { body: JSON.stringify(report(VALID_UNDER_BOTH[0]!, `${id}-other`)), headers: JSON_HEADERS });
       expectRefused(t, mismatch, `PUT MeasureReport/${id} with body id ${id}-other`, { status: [400], requirement: 'MADX-CON-007' });
-      const { id: _drop, ...noId } = report(VALID[0]!, id);
+      const { id: _drop, ...noId } = report(VALID_UNDER_BOTH[0]!, id);
       const missing = await t.sut.request('PUT', `MeasureReport/${id}`, { body: JSON.stringify(noId), headers: JSON_HEADERS });
       expectRefused(t, missing, `PUT MeasureReport/${id} with a body without id`, { status: [400], requirement: 'MADX-CON-007' });
       const dtdId = freshId('madx-dtd');
-      const dtd = '<?xml version="1.0"?><!DOCTYPE MeasureReport [<!ENTITY probe "expanded-entity">]><MeasureReport xmlns="http://hl7.org/fhir"><id value="' + dtdId + '"/><status value="complete"/><type value="summary"/><measure value="&probe;"/></MeasureReport>';
-      const xml = await t.sut.request('PUT', `MeasureReport/${dtdId}`, { body: dtd, headers: { 'content-type': MEDIA.xml, accept: MEDIA.json } });
-      if (xml.status === 415) {
-        t.undecided('MADX-SEC-003', `the Consumer takes no XML (PUT MeasureReport/${dtdId} with an XML body answered 415 Unsupported Media Type), so there is no XML processing to guard`);
-        return;
-      }
-      const expanded = xml.text.includes('expanded-entity');
-      const ok = xml.status === 400 && !expanded;
-      t.expect(ok, `PUT MeasureReport/${dtdId} with an XML body declaring an entity answered ${statusText(xml.status)}${expanded ? ' and echoed the expanded entity' : ''}${ok ? ', not expanded' : '; expected 400 Bad Request, not expanded'}`, { requirement: 'MADX-SEC-003' });
+      await judgeEntityRefused(t, (body) => t.sut.request('PUT', `MeasureReport/${dtdId}`, { body, headers: { 'content-type': MEDIA.xml, accept: MEDIA.json } }), report(VALID_UNDER_BOTH[0]!, dtdId), 'MADX-SEC-003');
     },
   }),
   test<ConsumerFixture>('a request for a resource type the CapabilityStatement does not list is answered 404', {
@@ -271,7 +318,7 @@ const rejections = [
       const methods = unlistedMethods(cs, 'MeasureReport');
       if (methods.length === 0) t.skip('the CapabilityStatement lists both delete and patch for MeasureReport: no method the harness would try is unimplemented');
       const id = freshId('madx');
-      const created = await put(t, report(VALID[0]!, id), 'MADX-CON-012');
+      const created = await put(t, report(VALID_UNDER_BOTH[0]!, id), 'MADX-CON-012');
       if (created.status !== 200 && created.status !== 201) t.skip(`the report to try the methods on was not accepted (PUT MeasureReport/${id} answered ${statusText(created.status)}): unlisted methods are tried only on a report this run created`);
       for (const method of methods) {
         const res = await t.sut.request(method, `MeasureReport/${id}`, { ...(method === 'PATCH' ? { body: '[]' } : {}), headers: { 'content-type': 'application/json-patch+json', accept: MEDIA.json } });
@@ -290,25 +337,21 @@ const rejections = [
     negativeControl: 'ignore-if-match',
     async run(t) {
       const id = freshId('madx');
-      const first = await put(t, report(VALID[0]!, id), 'MADX-CON-011');
+      const first = await put(t, report(VALID_UNDER_BOTH[0]!, id), 'MADX-CON-011');
       if (first.status !== 200 && first.status !== 201) t.skip(`the report to work on was not accepted (PUT MeasureReport/${id} answered ${statusText(first.status)}), so If-Match cannot be tried`);
-      const second = await put(t, report(VALID[0]!, id), 'MADX-CON-011');
+      const second = await put(t, report(VALID_UNDER_BOTH[0]!, id), 'MADX-CON-011');
       if (!second.headers['etag']) t.skip(`the Consumer answered the update ${statusText(second.status)} without an ETag: it keeps no versions, so If-Match does not apply (MADX-CON-011 is conditional)`);
-      const stale = await t.sut.update(report(VALID[0]!, id), { headers: { 'if-match': 'W/"1"' } });
+      const stale = await t.sut.update(report(VALID_UNDER_BOTH[0]!, id), { headers: { 'if-match': 'W/"1"' } });
       expectRefused(t, stale, `PUT MeasureReport/${id} with If-Match W/"1" after ETag ${second.headers['etag']}`, { status: [412, 409], requirement: 'MADX-CON-011' });
     },
   }),
-  test<ConsumerFixture>('a request with wrong credentials is refused with 401', {
-    requirements: 'MADX-CON-008',
+  test<ConsumerFixture>('a request with no credential, or a wrong one, is refused with 401 and an OperationOutcome', {
+    requirements: ['MADX-CON-008', 'MADX-CON-019'],
     negativeControl: 'auth-403',
-    referenceGaps: { 'MADX-CON-008': 'the reference Consumer of a run requires no authorization, so the 401 row does not apply to it (a Consumer given a bearer token passes it: test/suites/madx-content-consumer.test.ts)' },
-    description: 'Sent with a bearer token no Consumer issues. A Consumer that takes it requires no authorization, and the row does not apply: the test is skipped, saying so.',
+    description: 'With credentials configured (sut.auth, or the client certificate of sut.tls; with no SUT, the bearer token the reference Consumer demands of the run), the same valid report is PUT once with no credential and no client certificate and once with a wrong credential of the kind configured: each is refused with 401 and an OperationOutcome, a report taken failing. With none configured, a made-up bearer token that is taken shows the Consumer requires no authorization, and the row does not apply (its mutual authentication is judged by its own test).',
     async run(t) {
       const id = freshId('madx');
-      const res = await t.sut.request('PUT', `MeasureReport/${id}`, { body: JSON.stringify(report(VALID[0]!, id)), headers: { ...JSON_HEADERS, authorization: 'Bearer measure-conformance-not-a-valid-token' } });
-      const final = await finalAnswer(t, res, 'MADX-CON-008');
-      if (final && final.status >= 200 && final.status < 300) t.skip(`the Consumer accepted a report with a made-up bearer token (${statusText(final.status)}): it requires no authorization`);
-      expectRefused(t, res, `PUT MeasureReport/${id} with a made-up bearer token`, { status: [401], requirement: 'MADX-CON-008' });
+      await judgeCredentials(t, submitValid(t, id), { refused: 'MADX-CON-008', outcome: 'MADX-CON-019', mutual: 'MADX-SEC-002' });
     },
   }),
   test<ConsumerFixture>('error answers carry an OperationOutcome', {
@@ -336,7 +379,7 @@ const rejections = [
     description: 'mADX defines no way to ask for asynchronous processing; the harness sends Prefer: respond-async (digest §6), which the reference Consumer honours. 202 and 303 are MAY: a Consumer that answers synchronously anyway leaves them undecided. Status and result URLs are used at once (MADX-CON-022 lets them expire later).',
     async run(t) {
       const id = freshId('madx');
-      const first = await t.sut.update(report(VALID[0]!, id), { headers: { prefer: 'respond-async' }, followRedirects: false });
+      const first = await t.sut.update(report(VALID_UNDER_BOTH[0]!, id), { headers: { prefer: 'respond-async' }, followRedirects: false });
       if (first.status !== 202 && first.status !== 303) {
         t.expect(first.status >= 100 && first.status < 600, `PUT MeasureReport/${id} was answered ${statusText(first.status)} at once, even asked to respond asynchronously`, { requirement: 'MADX-CON-002' });
         t.undecided(['MADX-CON-020', 'MADX-CON-021'], `not used (MAY): the Consumer answered ${statusText(first.status)} synchronously even when asked to respond asynchronously`);
@@ -389,7 +432,7 @@ const validateOption = [
         const codes = (outcome?.issue ?? []).map((i) => i.code);
         if (outcome) t.warnUnless(codes.includes('code-invalid'), codes.includes('code-invalid') ? `${file}: an issue has code code-invalid` : `${file}: the issue codes are ${codes.join(', ')}; code-invalid is recommended`, { requirement: 'MADX-OPT-002' });
       }
-      const ok = await put(t, report(VALID[0]!, freshId('madx-validate')), 'MADX-OPT-004');
+      const ok = await put(t, report(VALID_UNDER_BOTH[0]!, freshId('madx-validate')), 'MADX-OPT-004');
       expectAccepted(t, ok, 'a report whose values are all in the linked code sets', 'MADX-OPT-004');
     },
   }),
@@ -416,10 +459,13 @@ const declarations = [
   }),
   test<ConsumerFixture>('the Consumer requires mutual authentication', {
     requirements: 'MADX-SEC-002',
-    negativeControl: ATTESTED_FALSE,
-    description: 'Whether the Consumer as deployed refuses a client that does not authenticate itself is policy and configuration, not visible to a harness that authenticates: a person answers, recorded as attestations.MADX-SEC-002 in config.yaml.',
-    run(t) {
-      t.attest('MADX-SEC-002', 'Does the Consumer, as deployed, require mutual authentication (a TLS client certificate or another mechanism the jurisdiction approves) and refuse a client that does not present it?');
+    negativeControl: 'auth-ignored',
+    description: 'QRPH-58 2:3.58.6: transport SHALL use an appropriate mutual authentication mechanism. A valid report is PUT by a client presenting no credential and no client certificate at all: taking it fails; refusing it (401 or 403, or a TLS handshake that asks for a client certificate) passes the wire part, and a person answers what the wire cannot show, whether the mechanism is appropriate under the jurisdiction\'s guidelines (attestations.MADX-SEC-002 in config.yaml).',
+    async run(t) {
+      await judgeMutualAuthentication(t, submitValid(t, freshId('madx')), {
+        requirement: 'MADX-SEC-002',
+        question: 'The Consumer refuses a client that does not authenticate itself (seen on the wire). Is the mechanism it demands (client certificate, token or other) appropriate under the jurisdiction\'s guidelines for protecting the exchange?',
+      });
     },
   }),
   test<ConsumerFixture>('GET [base]/metadata, if offered, returns an R4 CapabilityStatement (information only)', {
@@ -438,7 +484,7 @@ const declarations = [
   }),
 ];
 
-export default defineSuite<ConsumerFixture>({
+export default defineSuite<MadxConsumerFixture>({
   id: 'madx/send-aggregate-report/content-consumer',
   title: 'IHE mADX Send Aggregate Report [QRPH-58]: Content Consumer (server)',
   actorUnderTest: 'MadxContentConsumer' satisfies ActorId,
@@ -447,9 +493,6 @@ export default defineSuite<ConsumerFixture>({
   options: [MADX_VALIDATE_OPTION],
   // The reference run claims the Validate option, so the reference Consumer runs with it.
   simulatorOptions: { validateMessage: true },
-  setup: (s) => {
-    s.note(`mADX rule set: ${RULE_SET}, the QRPH-58 transaction text's (digest A9: in 3.0.0 it and the published profile agree; the 3.0.0-comment draft differs)`);
-    return discover(s);
-  },
+  setup,
   tests: [...acceptance, ...rejections, ...validateOption, ...declarations],
 });

@@ -11,7 +11,7 @@ import { RPC_CONTENT_CREATOR } from '../../../ig/rpc/capabilities.js';
 import { RPC_MEASURE_REPORT, registerRpcProfiles } from '../../../ig/rpc/profiles.js';
 import { measureOf } from '../../../simulators/content-creator-client/reports.js';
 import { reportsSent, submissions } from '../../ihe-content/creator-sends.js';
-import { fhirMediaTypes, follows303, httpsEndpoint, recordCreator, reportsErrors, sendsOf, sendsWhenTriggered, type CreatorFixture } from '../../ihe-content/creator-exchange-tests.js';
+import { fhirMediaTypes, follows303, httpsEndpoint, presentsCredential, recordCreator, reportsErrors, sendsOf, sendsWhenTriggered, type CreatorFixture } from '../../ihe-content/creator-exchange-tests.js';
 import { codesOfTheMeasure } from '../../ihe-content/creator-measure-codes.js';
 import { subjectKind } from './creator-subjects.js';
 import type { ActorId } from '../../../ig/actors.js';
@@ -30,8 +30,8 @@ const tests = [
   sendsWhenTriggered({
     title: 'The creator sends its concordance report to the Consumer when triggered',
     sends: 'RPC-CRE-001',
-    headers: 'RPC-CRE-005',
   }),
+  presentsCredential({ headers: 'RPC-CRE-005', mutual: 'RPC-SEC-002' }),
   test<CreatorFixture>('Each report is sent by POST [base]/MeasureReport (a FHIR create)', {
     requirements: 'RPC-CRE-002',
     negativeControl: 'put-without-id',
