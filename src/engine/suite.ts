@@ -69,6 +69,11 @@ export interface SuiteSpec<F extends object = Fixture> {
    */
   simulatorOptions?: LaunchOptions;
   /**
+   * Why this suite cannot judge traffic recorded elsewhere (`serve`, the recording proxy, a
+   * capture), e.g. its tests drive the SUT themselves; absent when its tests judge only a recording.
+   */
+  cannotGradeRecordings?: string;
+  /**
    * Builds the suite's environment once before the tests (starts servers beside the simulator,
    * records a client SUT's traffic, loads data); its result is `t.fixture`. A failure makes every
    * test `error`. What it starts is torn down after the last test.

@@ -58,7 +58,7 @@ export function sendsWhenTriggered(spec: { title: string; sends: string; uses?: 
       const { recording, sends } = t.fixture;
       t.cite('requests from the creator', sends);
       const reports = reportsSent(submissions(sends));
-      t.expect(reports.length > 0, reports.length ? `the creator sent ${reports.length} MeasureReport(s)` : `${recording.silence ?? `the creator sent ${sends.length} request(s), none carrying a MeasureReport`}; expected at least one MeasureReport`, { requirement: spec.sends });
+      t.expectShown(reports, `the creator sent ${reports.length} MeasureReport(s)`, `${recording.silence ?? `the creator sent ${sends.length} request(s), none carrying a MeasureReport`}; expected at least one MeasureReport`, { requirement: spec.sends });
       if (spec.uses) {
         if (reports.length) t.expect(true, 'the creator used the transaction to deliver its reports', { requirement: spec.uses });
         else t.undecided(spec.uses, 'not used (MAY): the creator did not use the transaction');
