@@ -29,6 +29,13 @@ export interface TestSpec<F extends object = Fixture> {
   /** Overrides the run's per-test timeout, for tests that legitimately wait long (client-SUT waits). */
   timeoutMs?: number;
   /**
+   * Client suites: the test judges how a client's requests relate to each other and to earlier
+   * answers (a next link followed, a 202 polled, a 303 followed), so one request alone cannot
+   * decide it: findings about a single recorded request leave it out; grading a client's traffic
+   * keeps it.
+   */
+  acrossRequests?: boolean;
+  /**
    * Cited requirements the clean reference simulator cannot show passing in this test, each with
    * the reason (e.g. a branch only a differently built SUT takes); self-check lists every other
    * cited requirement that gets no passing check of its own.
@@ -46,6 +53,7 @@ export interface TestDefinition<F extends object = Fixture> {
   negativeControl: string;
   description?: string;
   timeoutMs?: number;
+  acrossRequests?: boolean;
   referenceGaps?: Readonly<Record<string, string>>;
   run(t: TestContext<F>): Promise<void> | void;
 }
@@ -119,6 +127,7 @@ export function test<F extends object = Fixture>(title: string, spec: TestSpec<F
     negativeControl: spec.negativeControl,
     ...(spec.description ? { description: spec.description } : {}),
     ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
+    ...(spec.acrossRequests ? { acrossRequests: true } : {}),
     ...(spec.referenceGaps ? { referenceGaps: spec.referenceGaps } : {}),
     run: spec.run,
   };

@@ -121,6 +121,7 @@ export function pollsAccepted(requirement: string): TestDefinition<CreatorFixtur
   return test<CreatorFixture>('After a 202 the creator polls the status URL', {
     requirements: requirement,
     negativeControl: 'no-polling',
+    acrossRequests: true,
     description: 'The Consumer simulator runs in its 202 mode for this suite: each submission is answered 202 with a status URL, which answers 202 once more and then 303 to the result.',
     run(t) {
       const sends = sendsOf(t);
@@ -137,6 +138,7 @@ export function follows303(requirement: string): TestDefinition<CreatorFixture> 
   return test<CreatorFixture>('After a 303 the creator GETs its Location', {
     requirements: requirement,
     negativeControl: 'ignore-303',
+    acrossRequests: true,
     run(t) {
       // The suite's own exchange, and the one with a Consumer answering 303 at once where the suite has it.
       for (const sends of [sendsOf(t), t.fixture.redirected ?? []]) {

@@ -10,7 +10,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { FhirError } from '../errors.js';
 import { acceptedRanges, isPretty } from '../negotiation.js';
 import type { FhirServerOptions, ServerContext } from './context.js';
-import { DEFAULT_CAPTURE_LIMIT, finishExchange, startRecording, type ExchangeRecorder } from './exchange.js';
+import { DEFAULT_CAPTURE_LIMIT, finishExchange, peerOf, startRecording, type ExchangeRecorder } from './exchange.js';
 import { activateFaults } from '../faults.js';
 import { coreFaults } from './faults.js';
 import { handleRequest } from './routes.js';
@@ -96,7 +96,7 @@ export const fhirServerPlugin: FastifyPluginAsync<FhirServerOptions<string>> = a
       onExchange(
         finishExchange(
           rec,
-          { method: request.method, url: `${originOf(request, options)}${request.url}`, headers: request.headers, contentLength: length },
+          { method: request.method, url: `${originOf(request, options)}${request.url}`, headers: request.headers, contentLength: length, peer: peerOf(request.raw.socket, headerValue(request.headers, 'authorization')) },
           { status: reply.statusCode, headers: reply.getHeaders() },
           captureLimit,
         ),

@@ -255,6 +255,7 @@ const pagingTests = [
   test<ConsumerFixture>('The consumer follows every next link to the last page', {
     requirements: 'SANER-QM-PG-008-CON',
     negativeControl: 'no-paging',
+    acrossRequests: true,
     run(t) {
       const calls = callsOf(t);
       const base = new URL(t.env.simulator!.baseUrl);
@@ -281,6 +282,7 @@ const pagingTests = [
 const referenceTest = test<ConsumerFixture>('The consumer reads the subject, reporter and Measure of the reports it gets', {
   requirements: 'SANER-QM-PG-012-CON',
   negativeControl: 'no-reference-reads',
+  acrossRequests: true,
   description: 'A referenced Location or Organization counts as obtained when the consumer read it, searched it by _id, or received it as an _include; the Measure when it read it or got it back from any search (by url, _id or otherwise).',
   run(t) {
     const calls = callsOf(t);
