@@ -42,16 +42,28 @@ export function suitesFor(transaction: Transaction, sides: readonly Side[], oneR
 
 /** Runs the suites of the sides asked over the recorded traffic; the results are a run's, for every report format. */
 export function gradeTraffic(request: GradeRequest): Promise<RunResults> {
-  const suites = suitesFor(request.transaction, request.sides, request.oneRequest).map((s) => s.suite);
-  const options = request.options ?? request.transaction.client.options;
+  const parts = suitesFor(request.transaction, request.sides, request.oneRequest).map(({ suite }) => ({ suite, traffic: request.traffic }));
+  return gradeRecorded(parts, { ...request, options: request.options ?? request.transaction.client.options });
+}
+
+/** Several suites, each over its own recorded traffic, as one run (`grade` with several captures or sides). */
+export function gradeRecorded(
+  parts: readonly { suite: Suite<object>; traffic: RecordedTraffic; options?: readonly string[] }[],
+  settings: Pick<GradeRequest, 'options' | 'config' | 'attestations' | 'sut' | 'signal'> & { sut?: RunResults['sut'] } = {},
+): Promise<RunResults> {
+  const bySuite = new Map(parts.map((p) => [p.suite.id, p]));
+  const sources = [...new Set(parts.map((p) => p.traffic.source))].join(', ');
   return runSuites({
-    suites,
+    suites: parts.map((p) => p.suite),
     catalogue: CATALOGUE,
     capabilityTitles,
-    plan: () => ({ target: { replay: request.traffic }, options, config: request.config ?? {} }),
-    ...(request.attestations ? { attestations: request.attestations } : {}),
-    ...(request.signal ? { signal: request.signal } : {}),
-    sut: request.sut ?? { name: `recorded traffic (${request.traffic.source})`, simulated: false },
+    plan: (suite) => {
+      const part = bySuite.get(suite.id)!;
+      return { target: { replay: part.traffic }, options: part.options ?? settings.options ?? suite.options, config: settings.config ?? {} };
+    },
+    ...(settings.attestations ? { attestations: settings.attestations } : {}),
+    ...(settings.signal ? { signal: settings.signal } : {}),
+    sut: settings.sut ?? { name: `recorded traffic (${sources})`, simulated: false },
   });
 }
 
