@@ -134,6 +134,16 @@ export class Recorder {
     while (this.#running) await this.#running;
   }
 
+  /** Like idle(), but gives up after `maxMs`: the API answers with what is judged by then. */
+  async settled(maxMs: number): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    while (this.#running && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.#running, new Promise((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);
+      clearTimeout(timer);
+    }
+  }
+
   /** What one client's traffic at one source shows so far; judged again only when more traffic came. */
   async summary(source: string, client: string): Promise<ClientSummary | undefined> {
     const records = this.log.list({ source, client }, { bodies: true, oldestFirst: true });

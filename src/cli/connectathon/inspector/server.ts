@@ -37,6 +37,8 @@ const PAGE_ROWS = 300;
 /** How often another process writing the same log (a proxy beside `serve`) is looked for. */
 const POLL_MS = 1000;
 const HEARTBEAT_MS = 15_000;
+/** How long the API waits for exchanges being judged before it answers with what is judged. */
+const SETTLE_MS = 800;
 
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -141,6 +143,8 @@ export async function startInspector(options: InspectorOptions): Promise<Running
   });
 
   app.get('/api/exchanges', async (request, reply) => {
+    // An exchange just received is being judged: its findings are worth the moment's wait.
+    await recorder.settled(SETTLE_MS);
     const filter = parseFilter(query(request));
     const limit = Number(query(request)['limit'] ?? 500);
     const before = Number(query(request)['before']);
@@ -149,6 +153,7 @@ export async function startInspector(options: InspectorOptions): Promise<Running
   });
 
   app.get('/api/exchanges/:id', async (request, reply) => {
+    await recorder.settled(SETTLE_MS);
     const { id } = request.params as { id: string };
     const record = log.get(id);
     return record ? json(reply, 200, detailed(record)) : json(reply, 404, { error: `no exchange has the id ${id}` });

@@ -32,6 +32,7 @@ ol.xlist > li.fresh { animation: fresh 2s ease-out; }
 .empty-list { padding: 14px; color: var(--muted); font-style: italic; }
 table.findings td.req, table.summary td.req { white-space: nowrap; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .82rem; }
 table.findings td.req span { display: block; }
+table.findings td, table.issues td, table.summary td { overflow-wrap: anywhere; }
 .permalink { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 12px 0; }
 .permalink input { flex: 1; min-width: 12em; font: inherit; font-size: .85rem; padding: 4px 8px; border: 1px solid var(--line); border-radius: 6px; }
 .permalink button { font: inherit; font-size: .82rem; border: 1px solid var(--line); background: #fff; border-radius: 6px; padding: 3px 10px; cursor: pointer; }
@@ -48,7 +49,14 @@ dl.meta dt { color: var(--muted); } dl.meta dd { margin: 0; overflow-wrap: anywh
   .xrow .when { grid-column: 1; grid-row: 2; }
   .xrow .who { grid-column: 1; grid-row: 3; }
   .xrow .findings { grid-column: 2; grid-row: 3; }
-  table.findings, table.summary { font-size: .85rem; }
-  table.findings th:nth-child(3), table.findings td:nth-child(3) { display: none; }
+  /* Tables become one block per row: every cell readable without scrolling sideways. */
+  table.findings thead, table.issues thead, table.summary thead, table#clients thead { display: none; }
+  table.findings, table.findings tbody, table.findings tr, table.findings td,
+  table.issues, table.issues tbody, table.issues tr, table.issues td,
+  table.summary, table.summary tbody, table.summary tr, table.summary td,
+  table#clients, table#clients tbody, table#clients tr, table#clients td { display: block; width: 100%; }
+  table.findings tr, table.issues tr, table.summary tr, table#clients tr { border-bottom: 1px solid var(--line); padding: 6px 0; }
+  table.findings td, table.issues td, table.summary td, table#clients td { border: 0; padding: 2px 10px; }
+  table.findings td.req span { display: inline; margin-right: 8px; }
 }
 `;
