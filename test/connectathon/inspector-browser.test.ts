@@ -103,7 +103,7 @@ describe('the inspector in headless Chromium', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(inspector);
     await expect.poll(() => page.locator('#exchanges > li').count()).toBe(2);
-    await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
+    await expect(page.evaluate<number>('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(390);
     const row = page.locator('#exchanges > li').first();
     const box = await row.boundingBox();
     expect(box!.width).toBeLessThanOrEqual(390);
@@ -111,7 +111,7 @@ describe('the inspector in headless Chromium', () => {
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'inspector-list-390.png'), fullPage: true });
     await row.locator('a').click();
     await page.waitForURL(/\/exchanges\//);
-    await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
+    await expect(page.evaluate<number>('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'inspector-exchange-390.png'), fullPage: true });
   });
 
