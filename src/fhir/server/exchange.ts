@@ -21,6 +21,11 @@ export function redactHeaders(headers: HeaderBag): Record<string, string> {
 }
 
 function captureBody(body: string | Buffer, limit: number): BodyCapture {
+  // Most answers are text that fits: kept as they are, without copying them to bytes and back.
+  if (typeof body === 'string') {
+    const size = Buffer.byteLength(body, 'utf8');
+    if (size <= limit) return { text: body, size, truncated: false };
+  }
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   const truncated = bytes.length > limit;
   return {
