@@ -6,7 +6,7 @@
 import type { ActorId } from '../ig/actors.js';
 import type { HttpExchange } from '../src/http/exchange.js';
 import type { FaultCatalogue } from '../src/fhir/faults.js';
-import type { RunningFhirServer } from '../src/fhir/server/index.js';
+import type { RunningFhirServer, ServerTls } from '../src/fhir/server/index.js';
 
 /** One step of a long start-up: `done` of `total` in the phase named (e.g. `generating patients`). */
 export interface StartProgress {
@@ -22,7 +22,7 @@ export interface SimulatorStartOptions {
   port?: number;
   /** SQLite file for a store that outlives the process; in memory when absent. */
   storePath?: string;
-  tls?: { cert: string | Buffer; key: string | Buffer };
+  tls?: ServerTls;
   auth?: { bearerToken?: string };
   onExchange?: (exchange: HttpExchange) => void;
   /** Size and seed of the data set, for a simulator that generates its data (the Data Source). */

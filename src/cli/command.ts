@@ -7,6 +7,12 @@ export interface Command {
   summary: string;
   /** The full `--help` text of the command. */
   usage: string;
+  /**
+   * What the command prints when asked to stop (Ctrl-C, or SIGTERM from Docker, systemd or
+   * Kubernetes) before it stops cleanly; default the run's "finishing the current test and writing
+   * the report".
+   */
+  stopping?: string;
   /** Runs the command and resolves to its exit code (see exit-codes.ts). */
   run(args: string[], io: CliIo): Promise<ExitCode>;
 }

@@ -83,17 +83,26 @@ function endQuietlyOnClosedPipe(): void {
   });
 }
 
-/** Runs the CLI as a process: wires Ctrl-C to a clean stop and sets the exit code. */
+const RUN_STOPPING = 'Interrupted: finishing the current test and writing the report (Ctrl-C again to quit now)';
+
+/**
+ * Runs the CLI as a process: wires Ctrl-C and SIGTERM (what Docker, systemd and Kubernetes send)
+ * to a clean stop, with the command's own message, and sets the exit code.
+ */
 export function runCli(): void {
   endQuietlyOnClosedPipe();
   const controller = new AbortController();
+  const argv = process.argv.slice(2);
+  const command = commands.find((c) => c.name === argv.find((a) => !GLOBAL_OPTIONS.includes(a)));
   let interrupts = 0;
-  process.on('SIGINT', () => {
-    // First Ctrl-C: stop cleanly and still write the report of what ran; second: leave now.
-    if (++interrupts > 1) process.exit(130);
-    process.stderr.write('\nInterrupted: finishing the current test and writing the report (Ctrl-C again to quit now)\n');
+  const stop = (signal: NodeJS.Signals) => {
+    // First signal: stop cleanly and still finish what is under way; second: leave now.
+    if (++interrupts > 1) process.exit(signal === 'SIGTERM' ? 143 : 130);
+    process.stderr.write(`\n${command?.stopping ?? RUN_STOPPING}\n`);
     controller.abort();
-  });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   const io: CliIo = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
@@ -103,7 +112,7 @@ export function runCli(): void {
     stderrTTY: process.stderr.isTTY === true,
     signal: controller.signal,
   };
-  void main(process.argv.slice(2), io).then((code) => {
+  void main(argv, io).then((code) => {
     process.exitCode = code;
   });
 }

@@ -116,6 +116,14 @@ export const configSchema = {
           additionalProperties: false,
           properties: { bearerToken: { type: 'string', minLength: 1 } },
         },
+        inspector: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            token: { type: 'string', minLength: 8 },
+            clientIdentity: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['address', 'token', 'certificate'] } },
+          },
+        },
       },
     },
     attestations: {

@@ -81,6 +81,15 @@ export interface SimulatorsConfig {
    * on plain http for local debugging, and their https tests are then left to a person.
    */
   referenceTls?: boolean;
+  /** `serve`'s and the proxy's inspector page. */
+  inspector?: InspectorConfig;
+}
+
+export interface InspectorConfig {
+  /** Protects the inspector: given once (`?token=`) for a cookie, or as a bearer token to the API. Open on its address when absent. */
+  token?: string;
+  /** What tells one client from another: its address, its bearer token (hashed), its client-certificate subject. Default all three. */
+  clientIdentity?: ('address' | 'token' | 'certificate')[];
 }
 
 export interface ReportConfig {
@@ -96,6 +105,7 @@ export function secretsOf(config: HarnessConfig, fromEnvironment: string[]): str
     s?.auth?.bearerToken,
     basic?.password,
     config.simulators.auth?.bearerToken,
+    config.simulators.inspector?.token,
     s?.tls?.passphrase,
     // Extra headers are how API keys usually travel; treat every configured value as secret.
     ...Object.values(s?.headers ?? {}),

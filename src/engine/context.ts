@@ -56,8 +56,18 @@ export interface TestContext<F extends object = Fixture> {
    * requirements it would decide are left undecided with the reason `nothing to check: <message>`.
    */
   expectEvery<T>(items: readonly T[], predicate: (item: T, index: number) => boolean, message: string, options?: CheckOptions & { show?: (item: T, index: number) => string }): boolean;
-  /** At least one item satisfies the predicate; an empty list fails it, saying so. */
+  /**
+   * At least one item satisfies the predicate; an empty list fails it, saying so. In recorded
+   * traffic graded later (a replayed environment) nothing was asked of the SUT, so an empty list
+   * leaves the requirements undecided as "not observed" instead.
+   */
   expectSome<T>(items: readonly T[], predicate: (item: T, index: number) => boolean, message: string, options?: CheckOptions): boolean;
+  /**
+   * The SUT showed what the suite asked it to: `items` (what it showed) is not empty; `shown` says
+   * what was seen, `missing` what was not and what was expected. Empty fails, except in recorded
+   * traffic graded later, where nothing was asked and it leaves the requirements undecided.
+   */
+  expectShown(items: readonly unknown[], shown: string, missing: string, options?: CheckOptions): boolean;
   expectEqual<T>(actual: T, expected: T, message: string, options?: CheckOptions): boolean;
 
   /** Validates; issues become evidence, errors a failed check, warnings a warning-level check. Returns the issues. */
@@ -225,9 +235,22 @@ export class TestRun<F extends object = Fixture> implements TestContext<F> {
   }
 
   expectSome<T>(items: readonly T[], predicate: (item: T, index: number) => boolean, message: string, options?: CheckOptions): boolean {
+    if (items.length === 0 && this.#notObserved(message, options)) return false;
     const ok = items.some(predicate);
     const seen = items.length === 0 ? 'there were none to look at' : `none of the ${items.length} does`;
     return this.#check(ok, ok ? message : `${seen}; expected at least one: ${message}`, options);
+  }
+
+  expectShown(items: readonly unknown[], shown: string, missing: string, options?: CheckOptions): boolean {
+    if (items.length === 0 && this.#notObserved(missing, options)) return false;
+    return this.#check(items.length > 0, items.length > 0 ? shown : missing, options);
+  }
+
+  /** In replayed traffic, something absent was never asked for: its requirements stay undecided. */
+  #notObserved(what: string, options: CheckOptions | undefined): boolean {
+    if (!this.#deps.environment.replaying) return false;
+    this.undecided(this.#decided(options?.requirement, what), `not observed in the recorded traffic: ${what}`);
+    return true;
   }
 
   expectEqual<T>(actual: T, expected: T, message: string, options?: CheckOptions): boolean {

@@ -5,6 +5,11 @@
  * suite starts beside it, the trigger that makes the SUT act, and the recordings of what the SUT
  * sent. Setup triggers a client SUT and records its traffic once; tests judge the recording. Every
  * test gets the same environment (`t.env`), so no test depends on another having run first.
+ *
+ * A replayed environment judges traffic recorded elsewhere (`serve`'s log, the recording proxy, a
+ * capture file) with the same tests: its simulator holds the recorded exchanges, record() hands
+ * them over instead of triggering anyone, and start() starts nothing. Nothing was asked of that
+ * SUT, so what its traffic does not show is left undecided ("not observed"), never failed.
  */
 import type { HttpExchange } from '../http/exchange.js';
 import type { ResourceFormats } from '../fhir/codec.js';
@@ -40,6 +45,18 @@ export interface SimulatorHandle {
   exchanges(): readonly HttpExchange[];
   /** The same, parsed; `from` skips the first exchanges (e.g. those before a recording began). */
   requests(from?: number): InboundRequest[];
+}
+
+/** Traffic recorded earlier, which a suite judges instead of triggering a SUT. */
+export interface RecordedTraffic {
+  /** The base URL the client SUT was talking to when it was recorded. */
+  baseUrl: string;
+  /** What it sent and how it was answered, oldest first (secrets already redacted). */
+  exchanges: readonly HttpExchange[];
+  /** Where the traffic comes from, for the evidence, e.g. `capture acme.json`. */
+  source: string;
+  /** What the evidence says besides, e.g. that mutual authentication is not observed through a proxy. */
+  notes?: readonly string[];
 }
 
 /** Who plays a client SUT when none is configured. */
@@ -156,6 +173,8 @@ export interface EnvironmentDeps {
   redact(exchange: HttpExchange): HttpExchange;
   /** Default wait for a client SUT's first request. */
   waitMs: number;
+  /** Judge this recorded traffic (already in `simulator`) instead of triggering a SUT. */
+  replay?: RecordedTraffic;
 }
 
 /** Where one use of the environment (setup, or a test) puts its evidence, and the client it calls with. */
@@ -182,9 +201,16 @@ export class Environment {
   dataSet: SuiteResult['dataSet'];
   /** The rule sets the suite said it applies, one per IG (the last word wins). */
   readonly ruleSets: RuleSetChoice[] = [];
+  /** A replay hands its recorded traffic to the first recording made at the suite's simulator only. */
+  #replayed = false;
 
   constructor(deps: EnvironmentDeps) {
     this.#deps = deps;
+  }
+
+  /** Whether this environment replays recorded traffic rather than triggering a SUT. */
+  get replaying(): boolean {
+    return this.#deps.replay !== undefined;
   }
 
   /** The environment as setup or one test sees it: its evidence and client are that user's. */
@@ -215,6 +241,9 @@ export class Environment {
   }
 
   async #start(id: string, options: LaunchOptions): Promise<SimulatorHandle> {
+    const replay = this.#deps.replay;
+    // Recorded traffic went to one server; one started beside it now would receive nothing of it.
+    if (replay) return simulatorHandle(id, replay.baseUrl, [], this.#deps.formats);
     const launch = this.#deps.launch;
     if (!launch) throw new Error(`this run cannot start simulator ${id}: no simulator launcher was given to the runner`);
     const exchanges: HttpExchange[] = [];
@@ -228,6 +257,7 @@ export class Environment {
     const at = options.at ?? (deps.simulator ? [deps.simulator] : []);
     const target = at[0];
     if (!target) throw new Error('record() needs a server to record at: a client-role suite\'s simulator, or `at`');
+    if (deps.replay) return this.#replay(deps.replay, description, options, at, user);
     const from = at.map((s) => s.exchanges().length);
     const count = () => at.reduce((n, s, i) => n + s.exchanges().length - from[i]!, 0);
     const collect = () =>
@@ -267,6 +297,25 @@ export class Environment {
     for (const r of requests) user.evidence({ kind: 'http', exchange: r.exchange });
     user.evidence({ kind: 'note', text: silence ?? `recorded ${requests.length} request${requests.length === 1 ? '' : 's'} from the ${options.actor ?? 'SUT'}: ${description}` });
     return { description, asks: options.asks ?? [], trigger: outcome, requests, ...(silence ? { silence } : {}) };
+  }
+
+  /**
+   * The recorded traffic as the first recording at the suite's simulator; every later recording,
+   * and one at a server started for the step, holds nothing, saying why.
+   */
+  #replay(replay: RecordedTraffic, description: string, options: RecordOptions, at: readonly SimulatorHandle[], user: EnvironmentUse): Recording {
+    const own = at.includes(this.#deps.simulator!) && !this.#replayed;
+    this.#replayed ||= own;
+    const requests = own ? this.#deps.simulator!.requests() : [];
+    for (const note of own ? (replay.notes ?? []) : []) user.evidence({ kind: 'note', text: note });
+    for (const r of requests) user.evidence({ kind: 'http', exchange: r.exchange });
+    const silence = requests.length
+      ? undefined
+      : own
+        ? `the ${options.actor ?? 'SUT'} sent nothing in the recorded traffic (${replay.source})`
+        : `nothing of the recorded traffic (${replay.source}) answers this step: ${description}`;
+    user.evidence({ kind: 'note', text: silence ?? `replayed ${requests.length} request${requests.length === 1 ? '' : 's'} of the ${options.actor ?? 'SUT'} recorded at ${replay.baseUrl} (${replay.source}); nothing was asked of it, so what the traffic does not show is not observed` });
+    return { description, asks: [], trigger: { kind: 'replay', finished: true }, requests, ...(silence ? { silence } : {}) };
   }
 
   /** Undoes everything the environment started or was told to undo, newest first; never throws. */

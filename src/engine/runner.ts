@@ -16,15 +16,18 @@ import { TIMEOUTS } from '../http/timeouts.js';
 import { createFhirClient } from './fhir-client.js';
 import { projectFormats, projectValidator, type ResourceFormats, type ValidateResource } from '../fhir/codec.js';
 import { TestRun } from './context.js';
-import { Environment, simulatorHandle, type LaunchSimulator, type RunningServer, type SimulatorHandle, type StandIn, type StartServer, type SuiteConfig } from './environment.js';
+import { Environment, simulatorHandle, type LaunchSimulator, type RecordedTraffic, type RunningServer, type SimulatorHandle, type StandIn, type StartServer, type SuiteConfig } from './environment.js';
 import { formatDuration } from './time.js';
 import type { PromptIo, Trigger } from './triggers.js';
 import { capabilitySummaries, countVerdicts, overallVerdict, requirementResults, verdictFromAssertions } from './verdict.js';
 import { harnessIdentity } from './identity.js';
 import type { WriteLog, WriteTracking } from './writes.js';
 
-/** Where a suite's traffic goes: a running SUT, or a server the runner starts (a simulator). */
-export type SuiteTarget = { baseUrl: string } | { start: StartServer; name?: string };
+/**
+ * Where a suite's traffic goes: a running SUT, or a server the runner starts (a simulator); or,
+ * for a suite judging what a SUT sent or answered, traffic recorded earlier, replayed.
+ */
+export type SuiteTarget = { baseUrl: string } | { start: StartServer; name?: string } | { replay: RecordedTraffic };
 
 /** How to run one suite, decided by the caller (the CLI maps config.yaml onto it). */
 export interface SuitePlan {
@@ -167,8 +170,11 @@ export async function runSuites<S extends Suite<object>>(options: RunOptions<S>)
 
 function checkPlan(suite: Suite<object>, plan: SuitePlan | undefined): void {
   if (!plan?.target) throw new HarnessError(`no target for suite ${suite.id}: give the SUT base URL or a simulator to start`);
-  if (suite.role === 'client' && !('start' in plan.target)) {
+  if (suite.role === 'client' && 'baseUrl' in plan.target) {
     throw new HarnessError(`client-role suite ${suite.id} needs a simulator to start (the SUT calls it), not a base URL`);
+  }
+  if ('replay' in plan.target && suite.cannotGradeRecordings) {
+    throw new HarnessError(`suite ${suite.id} cannot grade recorded traffic: ${suite.cannotGradeRecordings}`);
   }
   if ('baseUrl' in plan.target) {
     try {
@@ -195,7 +201,8 @@ async function runSuite(
   let server: RunningServer | undefined;
   let environment: Environment | undefined;
   let root: HttpClient | undefined;
-  let target = 'baseUrl' in plan.target ? plan.target.baseUrl : `simulator ${plan.target.name ?? suite.simulator ?? suite.id}`;
+  let target = 'baseUrl' in plan.target ? plan.target.baseUrl : 'replay' in plan.target ? `${plan.target.replay.baseUrl} (recorded: ${plan.target.replay.source})` : `simulator ${plan.target.name ?? suite.simulator ?? suite.id}`;
+  const replay = 'replay' in plan.target ? plan.target.replay : undefined;
   /** Set when the suite cannot run at all; every test then ends with it. */
   let broken: { verdict: Verdict; reason: string } | undefined;
   /** Why the suite stopped before its tests could be decided. */
@@ -218,7 +225,8 @@ async function runSuite(
     } else {
       root = new HttpClient({ ...(options.http ?? {}), ...(plan.http ?? {}) });
       let simulator: SimulatorHandle | undefined;
-      if ('start' in plan.target) {
+      if (replay) simulator = simulatorHandle(suite.simulator ?? suite.id, replay.baseUrl, [...replay.exchanges], formats);
+      else if ('start' in plan.target) {
         // Requests can arrive before start() resolves (a SUT polling the port); they are kept from the first.
         const inbound: HttpExchange[] = [];
         const redacting = root;
@@ -243,6 +251,7 @@ async function runSuite(
           ...(plan.trigger ? { trigger: plan.trigger } : {}),
           ...(options.prompt ? { prompt: options.prompt } : {}),
           ...(options.launch ? { launch: options.launch } : {}),
+          ...(replay ? { replay } : {}),
           formats,
           redact: (exchange) => redacting.redactExchange(exchange),
           waitMs: options.timeouts?.waitMs ?? DEFAULT_WAIT_MS,
@@ -253,7 +262,7 @@ async function runSuite(
 
     let fixture: object = {};
     if (!broken && root && environment) {
-      const http = root.withListener(() => undefined, { baseUrl: 'baseUrl' in plan.target ? plan.target.baseUrl : target });
+      const http = root.withListener(() => undefined, { baseUrl: 'baseUrl' in plan.target ? plan.target.baseUrl : (replay?.baseUrl ?? target) });
       const outcome = await setUp(suite, environment, http, options, signal, setupEvidence, trackingFor('setup'));
       if ('fixture' in outcome) fixture = outcome.fixture;
       else {

@@ -29,6 +29,13 @@ export interface TestSpec<F extends object = Fixture> {
   /** Overrides the run's per-test timeout, for tests that legitimately wait long (client-SUT waits). */
   timeoutMs?: number;
   /**
+   * Client suites: the test judges how a client's requests relate to each other and to earlier
+   * answers (a next link followed, a 202 polled, a 303 followed), so one request alone cannot
+   * decide it: findings about a single recorded request leave it out; grading a client's traffic
+   * keeps it.
+   */
+  acrossRequests?: boolean;
+  /**
    * Cited requirements the clean reference simulator cannot show passing in this test, each with
    * the reason (e.g. a branch only a differently built SUT takes); self-check lists every other
    * cited requirement that gets no passing check of its own.
@@ -46,6 +53,7 @@ export interface TestDefinition<F extends object = Fixture> {
   negativeControl: string;
   description?: string;
   timeoutMs?: number;
+  acrossRequests?: boolean;
   referenceGaps?: Readonly<Record<string, string>>;
   run(t: TestContext<F>): Promise<void> | void;
 }
@@ -70,6 +78,11 @@ export interface SuiteSpec<F extends object = Fixture> {
    * Data Source generates (the suite is then told it holds that data set).
    */
   simulatorOptions?: LaunchOptions;
+  /**
+   * Why this suite cannot judge traffic recorded elsewhere (`serve`, the recording proxy, a
+   * capture), e.g. its tests drive the SUT themselves; absent when its tests judge only a recording.
+   */
+  cannotGradeRecordings?: string;
   /**
    * Builds the suite's environment once before the tests (starts servers beside the simulator,
    * records a client SUT's traffic, loads data); its result is `t.fixture`. A failure makes every
@@ -116,6 +129,7 @@ export function test<F extends object = Fixture>(title: string, spec: TestSpec<F
     negativeControl: spec.negativeControl,
     ...(spec.description ? { description: spec.description } : {}),
     ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
+    ...(spec.acrossRequests ? { acrossRequests: true } : {}),
     ...(spec.referenceGaps ? { referenceGaps: spec.referenceGaps } : {}),
     run: spec.run,
   };

@@ -69,7 +69,8 @@ export interface Ask {
 
 /** How a trigger ended: evidence about the SUT, read by the tests of how a client reports errors. */
 export interface TriggerOutcome {
-  kind: Trigger['type'];
+  /** `replay`: nobody was triggered; the traffic was recorded earlier (a replayed environment). */
+  kind: Trigger['type'] | 'replay';
   /** A command's exit status; null when a signal ended it. */
   exitCode?: number | null;
   /** The last lines of what a command printed. */

@@ -27,4 +27,16 @@ export interface HttpExchange {
   durationMs?: number;
   /** Transport failure (timeout, reset, redirect loop, …), when there was no usable response. */
   error?: string;
+  /** Inbound only: who sent it, as the receiving server saw it. */
+  peer?: Peer;
+}
+
+/**
+ * Who sent an inbound request: the address it came from, a hash of its bearer token (never the
+ * token) and the subject of the client certificate it presented over TLS.
+ */
+export interface Peer {
+  address?: string;
+  tokenHash?: string;
+  certificateSubject?: string;
 }

@@ -5,10 +5,9 @@
  * page unpacks it with DecompressionStream when a test is opened.
  */
 import { gzipSync } from 'node:zlib';
-import { XMLValidator } from 'fast-xml-parser';
 import type { BodyCapture, Evidence, HttpExchange } from '../engine/results.js';
 import { formatDuration, formatInstant } from './format.js';
-import { bodyLanguage, headerLines, type BodyLanguage } from './pretty.js';
+import { bodyLanguage, bodyNote, headerLines, type BodyLanguage } from './pretty.js';
 
 export interface PackedBody {
   /** As captured: the page re-indents it for reading; "copy as curl" sends it as it was. */
@@ -83,22 +82,6 @@ export function mergeBothSides(exchanges: readonly HttpExchange[]): { exchange: 
     folded.add(i);
   });
   return merged.filter((_, i) => !folded.has(i));
-}
-
-function bodyNote(body: BodyCapture, language: BodyLanguage): string | undefined {
-  if (body.truncated) return `truncated: showing ${body.text.length} of ${body.size} bytes, as captured`;
-  if (language === 'json') {
-    try {
-      JSON.parse(body.text);
-    } catch (err) {
-      return `not valid JSON (${(err as Error).message}), shown as received`;
-    }
-  }
-  if (language === 'xml') {
-    const check = XMLValidator.validate(body.text, { allowBooleanAttributes: true });
-    if (check !== true) return `not well-formed XML (${check.err.msg}), shown as received`;
-  }
-  return undefined;
 }
 
 export function packEvidence(groups: readonly EvidenceGroup[]): EvidencePack {

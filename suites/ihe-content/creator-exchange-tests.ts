@@ -58,7 +58,7 @@ export function sendsWhenTriggered(spec: { title: string; sends: string; uses?: 
       const { recording, sends } = t.fixture;
       t.cite('requests from the creator', sends);
       const reports = reportsSent(submissions(sends));
-      t.expect(reports.length > 0, reports.length ? `the creator sent ${reports.length} MeasureReport(s)` : `${recording.silence ?? `the creator sent ${sends.length} request(s), none carrying a MeasureReport`}; expected at least one MeasureReport`, { requirement: spec.sends });
+      t.expectShown(reports, `the creator sent ${reports.length} MeasureReport(s)`, `${recording.silence ?? `the creator sent ${sends.length} request(s), none carrying a MeasureReport`}; expected at least one MeasureReport`, { requirement: spec.sends });
       if (spec.uses) {
         if (reports.length) t.expect(true, 'the creator used the transaction to deliver its reports', { requirement: spec.uses });
         else t.undecided(spec.uses, 'not used (MAY): the creator did not use the transaction');
@@ -149,6 +149,7 @@ export function pollsAccepted(requirement: string): TestDefinition<CreatorFixtur
   return test<CreatorFixture>('After a 202 the creator polls the status URL', {
     requirements: requirement,
     negativeControl: 'no-polling',
+    acrossRequests: true,
     description: 'The Consumer simulator runs in its 202 mode for this suite: each submission is answered 202 with a status URL, which answers 202 once more and then 303 to the result.',
     run(t) {
       const sends = sendsOf(t);
@@ -165,6 +166,7 @@ export function follows303(requirement: string): TestDefinition<CreatorFixture> 
   return test<CreatorFixture>('After a 303 the creator GETs its Location', {
     requirements: requirement,
     negativeControl: 'ignore-303',
+    acrossRequests: true,
     run(t) {
       // The suite's own exchange, and the one with a Consumer answering 303 at once where the suite has it.
       for (const sends of [sendsOf(t), t.fixture.redirected ?? []]) {

@@ -24,6 +24,8 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 const calls: Record<string, { bogus: string[]; missing: string[] }> = {
   run: { bogus: ['run', '--bogus'], missing: ['run', '--config', 'missing.yaml'] },
   serve: { bogus: ['serve', '--bogus'], missing: ['serve', '--config', 'missing.yaml'] },
+  proxy: { bogus: ['proxy', '--target', 'http://127.0.0.1:9/', '--bogus'], missing: ['proxy', '--target', 'http://127.0.0.1:9/', '--config', 'missing.yaml'] },
+  grade: { bogus: ['grade', '--bogus', 'capture.json'], missing: ['grade', 'missing.json'] },
   list: { bogus: ['list', '--bogus'], missing: ['list', '--suite', 'no-such-suite'] },
   'self-check': { bogus: ['self-check', '--bogus'], missing: ['self-check', '--config', 'missing.yaml'] },
   report: { bogus: ['report', '--bogus', 'r.json'], missing: ['report', 'missing.json'] },

@@ -1,5 +1,8 @@
 /** Inbound evidence: every request a server receives and its response, as an HttpExchange. */
-import type { BodyCapture, HttpExchange } from '../../http/exchange.js';
+import { createHash } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { BodyCapture, HttpExchange, Peer } from '../../http/exchange.js';
 
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
 
@@ -18,6 +21,11 @@ export function redactHeaders(headers: HeaderBag): Record<string, string> {
 }
 
 function captureBody(body: string | Buffer, limit: number): BodyCapture {
+  // Most answers are text that fits: kept as they are, without copying them to bytes and back.
+  if (typeof body === 'string') {
+    const size = Buffer.byteLength(body, 'utf8');
+    if (size <= limit) return { text: body, size, truncated: false };
+  }
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   const truncated = bytes.length > limit;
   return {
@@ -40,9 +48,32 @@ export function startRecording(): ExchangeRecorder {
   return { startedAt: new Date(), startNs: process.hrtime.bigint() };
 }
 
+/** A bearer token as a short hash: enough to tell one client's traffic from another's, never the token. */
+export function tokenHash(authorization: string | undefined): string | undefined {
+  const token = /^Bearer\s+(\S+)/i.exec(authorization ?? '')?.[1];
+  return token ? createHash('sha256').update(token).digest('hex').slice(0, 12) : undefined;
+}
+
+/** The subject of the certificate a TLS client presented, as `CN=…, O=…`; undefined without one. */
+export function certificateSubject(socket: Socket): string | undefined {
+  const tls = socket as Partial<TLSSocket>;
+  if (typeof tls.getPeerCertificate !== 'function') return undefined;
+  const subject = tls.getPeerCertificate().subject as Record<string, string | string[]> | undefined;
+  if (!subject || Object.keys(subject).length === 0) return undefined;
+  return Object.entries(subject).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`).join(', ');
+}
+
+/** Who sent a request on this socket with this Authorization header. */
+export function peerOf(socket: Socket, authorization: string | undefined): Peer {
+  const address = socket.remoteAddress?.replace(/^::ffff:/, '');
+  const hash = tokenHash(authorization);
+  const subject = certificateSubject(socket);
+  return { ...(address ? { address } : {}), ...(hash ? { tokenHash: hash } : {}), ...(subject ? { certificateSubject: subject } : {}) };
+}
+
 export function finishExchange(
   rec: ExchangeRecorder,
-  request: { method: string; url: string; headers: HeaderBag; contentLength?: number },
+  request: { method: string; url: string; headers: HeaderBag; contentLength?: number; peer?: Peer },
   response: { status: number; headers: HeaderBag },
   limit: number,
 ): HttpExchange {
@@ -55,6 +86,7 @@ export function finishExchange(
     responseHeaders: redactHeaders(response.headers),
     startedAt: rec.startedAt.toISOString(),
     durationMs: Number(process.hrtime.bigint() - rec.startNs) / 1e6,
+    ...(request.peer ? { peer: request.peer } : {}),
   };
   if (rec.requestBody) {
     exchange.requestBody = captureBody(rec.requestBody, limit);

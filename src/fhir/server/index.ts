@@ -14,4 +14,4 @@ export type {
 export { coreFaults, type CoreFaults } from './faults.js';
 export type { BundleEvent, ServerHooks, ResponseEvent, WriteEvent } from './context.js';
 export { DEFAULT_BODY_LIMIT } from './plugin.js';
-export { startFhirServer, buildFhirApp, type RunningFhirServer } from './start.js';
+export { startFhirServer, buildFhirApp, type RunningFhirServer, type ServerTls } from './start.js';

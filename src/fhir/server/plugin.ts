@@ -10,7 +10,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { FhirError } from '../errors.js';
 import { acceptedRanges, isPretty } from '../negotiation.js';
 import type { FhirServerOptions, ServerContext } from './context.js';
-import { DEFAULT_CAPTURE_LIMIT, finishExchange, startRecording, type ExchangeRecorder } from './exchange.js';
+import { DEFAULT_CAPTURE_LIMIT, finishExchange, peerOf, startRecording, type ExchangeRecorder } from './exchange.js';
 import { activateFaults } from '../faults.js';
 import { coreFaults } from './faults.js';
 import { handleRequest } from './routes.js';
@@ -84,23 +84,30 @@ export const fhirServerPlugin: FastifyPluginAsync<FhirServerOptions<string>> = a
 
   if (options.onExchange) {
     const onExchange = options.onExchange;
-    app.addHook('onSend', async (request, _reply, payload) => {
+    // Callback hooks, not async ones: capturing every exchange should not cost each request two promises.
+    app.addHook('onSend', (request, _reply, payload, done) => {
       const rec = recorders.get(request);
       if (rec && (typeof payload === 'string' || Buffer.isBuffer(payload))) rec.responseBody = payload;
-      return payload;
+      done(null, payload);
     });
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
       const rec = recorders.get(request);
-      if (!rec) return;
+      if (!rec) return done();
       const length = Number(headerValue(request.headers, 'content-length') ?? 0);
-      onExchange(
-        finishExchange(
-          rec,
-          { method: request.method, url: `${originOf(request, options)}${request.url}`, headers: request.headers, contentLength: length },
-          { status: reply.statusCode, headers: reply.getHeaders() },
-          captureLimit,
-        ),
-      );
+      try {
+        onExchange(
+          finishExchange(
+            rec,
+            { method: request.method, url: `${originOf(request, options)}${request.url}`, headers: request.headers, contentLength: length, peer: peerOf(request.raw.socket, headerValue(request.headers, 'authorization')) },
+            { status: reply.statusCode, headers: reply.getHeaders() },
+            captureLimit,
+          ),
+        );
+        done();
+      } catch (err) {
+        // As an async hook's rejection would: fastify hears of it; the answer has already gone out.
+        done(err as Error);
+      }
     });
   }
 

@@ -1,4 +1,5 @@
 /** Starting a standalone FHIR server from a declaration: the usual way a simulator runs. */
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { HttpExchange } from '../../http/exchange.js';
 import { toOperationOutcome } from '../errors.js';
@@ -7,6 +8,17 @@ import { ResourceStore } from '../store/resource-store.js';
 import type { ServerDeclaration } from './declaration.js';
 import type { ServerHooks } from './context.js';
 import { DEFAULT_BODY_LIMIT, fhirServerPlugin } from './plugin.js';
+
+/** A server's TLS: its PEM certificate and key. */
+export interface ServerTls {
+  cert: string | Buffer;
+  key: string | Buffer;
+  /**
+   * Ask each client for its certificate, without requiring or verifying one, so the subject of the
+   * certificate a client presents is recorded as who sent the request (`serve`'s inspector).
+   */
+  askClientCertificate?: boolean;
+}
 
 /** `Id`: the fault ids of the declaration's own catalogue, so hooks written here see them typed. */
 export interface StartFhirServerOptions<Id extends string = never> {
@@ -19,7 +31,7 @@ export interface StartFhirServerOptions<Id extends string = never> {
   /** Default 0: any free port. */
   port?: number;
   /** Serve HTTPS with this PEM certificate and key. */
-  tls?: { cert: string | Buffer; key: string | Buffer };
+  tls?: ServerTls;
   auth?: { bearerToken?: string; protectMetadata?: boolean };
   bodyLimit?: number;
   /** Fault ids as text (config, command line); one the core and the declaration do not know is refused. */
@@ -57,7 +69,7 @@ export async function buildFhirApp<Id extends string = never>(options: StartFhir
       const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
       void reply.code(status).header('content-type', contentTypeOf('json')).send(JSON.stringify(toOperationOutcome([{ severity: 'error', code: 'invalid', message: error.message }])));
     },
-    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, ...(options.tls.askClientCertificate ? { requestCert: true, rejectUnauthorized: false } : {}) } } : {}),
   });
   await app.register(fhirServerPlugin, {
     declaration: options.declaration,
@@ -91,7 +103,8 @@ export async function startFhirServer<Id extends string = never>(options: StartF
     const onExchange = options.onExchange;
     // A client that speaks plain http to the https port, or fails the handshake, sent something too: it is recorded, not lost.
     if (options.tls && onExchange) {
-      app.server.on('tlsClientError', (err: NodeJS.ErrnoException) => {
+      app.server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+        const address = socket.remoteAddress?.replace(/^::ffff:/, '');
         const plain = err.code === 'ERR_SSL_HTTP_REQUEST' || /http request/i.test(err.message);
         onExchange({
           direction: 'inbound',
@@ -100,6 +113,7 @@ export async function startFhirServer<Id extends string = never>(options: StartF
           requestHeaders: {},
           startedAt: new Date().toISOString(),
           error: plain ? 'a plain-http request reached the https endpoint (no TLS)' : `the TLS handshake failed: ${err.message}`,
+          ...(address ? { peer: { address } } : {}),
         });
       });
     }

@@ -141,6 +141,8 @@ function triggered(outcome: TriggerOutcome): string {
       return outcome.failure ? `the reference client gave up: ${outcome.failure}` : 'the reference client ran';
     case 'none':
       return 'the computer was left to act on its own';
+    case 'replay':
+      return 'recorded traffic was replayed';
   }
 }
 

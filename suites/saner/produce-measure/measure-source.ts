@@ -84,7 +84,7 @@ const captureTest = test<SourceFixture>('The source pushes MeasureReports to the
     const { recording, pushes } = t.fixture;
     notePushes(t, 'requests from the source', pushes);
     const writes = reportWrites(pushes);
-    t.expect(writes.length > 0, writes.length ? `the source sent ${writes.length} MeasureReport create(s) or update(s)` : `${recording.silence ?? `the source sent ${pushes.length} request(s), none a create or update of MeasureReport`}; expected MeasureReports pushed by create or update`, { requirement: 'SANER-PM-PG-002-SRC' });
+    t.expectShown(writes, `the source sent ${writes.length} MeasureReport create(s) or update(s)`, `${recording.silence ?? `the source sent ${pushes.length} request(s), none a create or update of MeasureReport`}; expected MeasureReports pushed by create or update`, { requirement: 'SANER-PM-PG-002-SRC' });
   },
 });
 

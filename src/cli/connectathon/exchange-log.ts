@@ -1,0 +1,368 @@
+/**
+ * Every exchange `serve` and the recording proxy receive, kept in SQLite beside the simulators'
+ * resources (in memory without a data folder): who sent it, the request and the answer with
+ * secrets redacted, each body stored once (by hash, as captured: bounded by the capture limit),
+ * and the findings of the suites once graded.
+ *
+ * Records cost the simulators little: they are written in batches (one transaction every 50 ms,
+ * or per 500 records, and whenever the log is read) with relaxed syncing (WAL, synchronous=NORMAL;
+ * the WAL folded into the database on a timer, not in the middle of a request): a crash may lose
+ * the last moment of records, never a stored resource, which lives in the simulators' own files
+ * with full syncing. Closing writes what is pending, checkpoints the WAL away and closes.
+ */
+import { hash, randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import type { BodyCapture, HttpExchange } from '../../http/exchange.js';
+import type { Issue } from '../../fhir/errors.js';
+
+/** The side of an exchange a finding is about: the client's request, or the server's answer. */
+export type Side = 'client' | 'server';
+
+/** One check of a suite about a recorded exchange, with the requirement ids it decides. */
+export interface Finding {
+  side: Side;
+  /** The test that made the check: `<suite id>/<slug>`. */
+  test: string;
+  title: string;
+  verdict: 'pass' | 'fail' | 'warning';
+  requirements: string[];
+  message: string;
+}
+
+/** What validation said about a resource of the exchange, while its findings were made. */
+export interface ValidationNote {
+  subject: string;
+  issues: Issue[];
+}
+
+/** The worst finding of a record, for filtering: `none` when graded without a check, absent before grading. */
+export type FindingLevel = 'fail' | 'warning' | 'pass' | 'none';
+
+export interface NewRecord {
+  /** `measure-consumer`, or `proxy` for the recording proxy. */
+  source: string;
+  /** The transaction whose suites judge it, when one does. */
+  transaction?: string;
+  /** Which sides are judged: the client only (a reference simulator answered), or both (a proxy). */
+  sides: readonly Side[];
+  /** The base URL the client used. */
+  baseUrl: string;
+  /** The client's identity (address, token hash, certificate subject, as configured). */
+  client: string;
+  exchange: HttpExchange;
+  /** Why no suite judges it, when none does. */
+  notGraded?: string;
+}
+
+export interface StoredRecord extends NewRecord {
+  /** Stable id: the permalink's. */
+  id: string;
+  /** Order of arrival in this log. */
+  seq: number;
+  findings?: Finding[];
+  validation?: ValidationNote[];
+  level?: FindingLevel;
+}
+
+export interface RecordFilter {
+  source?: string;
+  client?: string;
+  /** `2xx`, `4xx`, `5xx`, `error` (no answer), or a status code. */
+  status?: string;
+  finding?: FindingLevel;
+  /** Only records with a finding deciding this requirement id. */
+  requirement?: string;
+  transaction?: string;
+  /** Records before (older than) this sequence number, for paging. */
+  before?: number;
+  /** Records after this sequence number (what arrived since). */
+  after?: number;
+  limit?: number;
+}
+
+export interface ClientTraffic {
+  source: string;
+  client: string;
+  transaction?: string;
+  count: number;
+  last: string;
+  /** The sequence number of its newest record: a summary made at it stays true until the next. */
+  lastSeq: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS bodies (hash TEXT PRIMARY KEY, text TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS exchanges (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  source TEXT NOT NULL,
+  tx TEXT,
+  sides TEXT NOT NULL,
+  base_url TEXT NOT NULL,
+  client TEXT NOT NULL,
+  time TEXT NOT NULL,
+  method TEXT NOT NULL,
+  url TEXT NOT NULL,
+  status INTEGER,
+  exchange TEXT NOT NULL,
+  findings TEXT,
+  validation TEXT,
+  level TEXT,
+  not_graded TEXT
+);
+CREATE INDEX IF NOT EXISTS exchanges_source ON exchanges (source, client, seq);
+CREATE INDEX IF NOT EXISTS exchanges_level ON exchanges (level, seq);
+`;
+
+const BATCH = 500;
+const BATCH_MS = 50;
+const CHECKPOINT_MS = 10_000;
+
+/** A body as the log keeps it: its text stored once, by hash. */
+interface BodyRef {
+  hash: string;
+  size: number;
+  truncated: boolean;
+}
+
+type StoredExchange = Omit<HttpExchange, 'requestBody' | 'responseBody'> & { requestBody?: BodyRef; responseBody?: BodyRef };
+
+interface Row {
+  seq: number;
+  id: string;
+  source: string;
+  tx: string | null;
+  sides: string;
+  base_url: string;
+  client: string;
+  exchange: string;
+  findings: string | null;
+  validation: string | null;
+  level: string | null;
+  not_graded: string | null;
+}
+
+/** This process's part of record ids, so two processes writing one log never make the same id. */
+const PROCESS_PART = randomBytes(3).toString('hex');
+let counter = 0;
+
+/** A new record's id: sortable by time, unique across processes writing one log (cheaper than random bytes per record). */
+function newId(): string {
+  counter = (counter + 1) % 0x10000;
+  return `${Date.now().toString(36)}${PROCESS_PART}${counter.toString(36).padStart(4, '0')}`;
+}
+
+export class ExchangeLog {
+  readonly #db: Database.Database;
+  readonly #path: string;
+  #pending: { id: string; record: NewRecord }[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  readonly #insert: Database.Statement;
+  readonly #insertBody: Database.Statement;
+  readonly #writeBatch: (batch: { id: string; record: NewRecord }[]) => void;
+  readonly #checkpoints: NodeJS.Timeout | undefined;
+  /** Records were written since the last checkpoint. */
+  #dirty = false;
+
+  private constructor(db: Database.Database, path: string) {
+    this.#db = db;
+    this.#path = path;
+    if (path !== ':memory:') {
+      this.#checkpoints = setInterval(() => {
+        if (!this.#dirty || !db.open) return;
+        this.#dirty = false;
+        // PASSIVE: copies what no reader needs and never waits; what is left goes at the next one.
+        db.pragma('wal_checkpoint(PASSIVE)');
+      }, CHECKPOINT_MS);
+      this.#checkpoints.unref();
+    }
+    this.#insert = db.prepare('INSERT INTO exchanges (id, source, tx, sides, base_url, client, time, method, url, status, exchange, not_graded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.#insertBody = db.prepare('INSERT OR IGNORE INTO bodies (hash, text) VALUES (?, ?)');
+    this.#writeBatch = db.transaction((batch: { id: string; record: NewRecord }[]) => {
+      for (const { id, record } of batch) this.#write(id, record);
+    });
+  }
+
+  /** Opens (or creates) the log at `path`, or in memory for `:memory:`. */
+  static open(path: string): ExchangeLog {
+    const db = new Database(path);
+    if (path !== ':memory:') {
+      db.pragma('journal_mode = WAL');
+      // Records may lose their last moment in a crash; the resources they describe are synced in their own files.
+      db.pragma('synchronous = NORMAL');
+      // The proxy and serve may share a data folder: a writer waits for the other instead of failing.
+      db.pragma('busy_timeout = 5000');
+      // The WAL is folded into the database on a timer (and at close), not in the middle of a request's turn.
+      db.pragma('wal_autocheckpoint = 0');
+    }
+    // Pages of recent records and bodies stay in memory while they are written and read back.
+    db.pragma('cache_size = -16000');
+    db.exec(SCHEMA);
+    return new ExchangeLog(db, path);
+  }
+
+  get path(): string {
+    return this.#path;
+  }
+
+  /** Keeps a record (written with the next batch) and returns its id at once. */
+  add(record: NewRecord): string {
+    const id = newId();
+    this.#pending.push({ id, record });
+    if (this.#pending.length >= BATCH) this.flush();
+    else if (!this.#timer) {
+      this.#timer = setTimeout(() => this.flush(), BATCH_MS);
+      // Pending records never keep a stopping process alive: close() writes them.
+      this.#timer.unref();
+    }
+    return id;
+  }
+
+  /** Writes the pending records now, in one transaction. */
+  flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#pending.length === 0 || !this.#db.open) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#writeBatch(batch);
+    this.#dirty = true;
+  }
+
+  #body(body: BodyCapture | undefined): BodyRef | undefined {
+    if (!body) return undefined;
+    const key = hash('sha256', body.text, 'hex');
+    this.#insertBody.run(key, body.text);
+    return { hash: key, size: body.size, truncated: body.truncated };
+  }
+
+  #write(id: string, r: NewRecord): void {
+    const { requestBody, responseBody, ...rest } = r.exchange;
+    const request = this.#body(requestBody);
+    const response = this.#body(responseBody);
+    const stored: StoredExchange = { ...rest, ...(request ? { requestBody: request } : {}), ...(response ? { responseBody: response } : {}) };
+    const notGraded = r.notGraded ?? (r.transaction ? null : 'no suite judges this traffic');
+    this.#insert.run(id, r.source, r.transaction ?? null, r.sides.join(','), r.baseUrl, r.client, r.exchange.startedAt, r.exchange.method, r.exchange.url, r.exchange.status ?? null, JSON.stringify(stored), notGraded);
+  }
+
+  /** Stores the findings of a graded record. */
+  setFindings(id: string, findings: readonly Finding[], validation: readonly ValidationNote[]): void {
+    this.flush();
+    this.#db.prepare('UPDATE exchanges SET findings = ?, validation = ?, level = ? WHERE id = ?').run(JSON.stringify(findings), JSON.stringify(validation), levelOf(findings), id);
+    this.#dirty = true;
+  }
+
+  /** Records whose findings are still to be made (e.g. after a restart). */
+  ungraded(): StoredRecord[] {
+    this.flush();
+    return (this.#db.prepare('SELECT * FROM exchanges WHERE findings IS NULL AND tx IS NOT NULL ORDER BY seq').all() as Row[]).map((row) => this.#record(row, true));
+  }
+
+  get(id: string): StoredRecord | undefined {
+    this.flush();
+    const row = this.#db.prepare('SELECT * FROM exchanges WHERE id = ?').get(id) as Row | undefined;
+    return row ? this.#record(row, true) : undefined;
+  }
+
+  /** Records matching the filter, newest first; bodies are left out unless asked for. */
+  list(filter: RecordFilter = {}, options: { bodies?: boolean; oldestFirst?: boolean } = {}): StoredRecord[] {
+    this.flush();
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    const eq = (column: string, value: string | number | undefined) => {
+      if (value === undefined) return;
+      where.push(`${column} = ?`);
+      args.push(value);
+    };
+    eq('source', filter.source);
+    eq('client', filter.client);
+    eq('tx', filter.transaction);
+    if (filter.finding) eq('level', filter.finding);
+    if (filter.before !== undefined) {
+      where.push('seq < ?');
+      args.push(filter.before);
+    }
+    if (filter.after !== undefined) {
+      where.push('seq > ?');
+      args.push(filter.after);
+    }
+    const status = filter.status?.toLowerCase();
+    if (status === 'error') where.push('status IS NULL');
+    else if (status && /^[1-5]xx$/.test(status)) {
+      where.push('status >= ? AND status < ?');
+      args.push(Number(status[0]) * 100, Number(status[0]) * 100 + 100);
+    } else if (status && /^\d{3}$/.test(status)) eq('status', Number(status));
+    if (filter.requirement) {
+      where.push("EXISTS (SELECT 1 FROM json_each(findings) f, json_each(f.value, '$.requirements') r WHERE r.value = ?)");
+      args.push(filter.requirement);
+    }
+    const order = options.oldestFirst ? 'ASC' : 'DESC';
+    const limit = filter.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(filter.limit))}` : '';
+    const sql = `SELECT * FROM exchanges${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${order}${limit}`;
+    return (this.#db.prepare(sql).all(...args) as Row[]).map((row) => this.#record(row, options.bodies ?? false));
+  }
+
+  /** Each client's traffic per source, most recent first. */
+  clients(): ClientTraffic[] {
+    this.flush();
+    const rows = this.#db
+      .prepare('SELECT source, client, MAX(tx) AS tx, COUNT(*) AS count, MAX(time) AS last, MAX(seq) AS last_seq FROM exchanges GROUP BY source, client ORDER BY last_seq DESC')
+      .all() as { source: string; client: string; tx: string | null; count: number; last: string; last_seq: number }[];
+    return rows.map((r) => ({ source: r.source, client: r.client, ...(r.tx ? { transaction: r.tx } : {}), count: r.count, last: r.last, lastSeq: r.last_seq }));
+  }
+
+  /** The sources and clients seen, for the inspector's filters. */
+  facets(): { sources: string[]; clients: string[] } {
+    this.flush();
+    const pluck = (sql: string) => (this.#db.prepare(sql).all() as { v: string }[]).map((r) => r.v);
+    return { sources: pluck('SELECT DISTINCT source AS v FROM exchanges ORDER BY v'), clients: pluck('SELECT DISTINCT client AS v FROM exchanges ORDER BY v') };
+  }
+
+  /** The newest sequence number (0 when empty): another process writing the same log shows up as a change. */
+  lastSeq(): number {
+    this.flush();
+    return (this.#db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM exchanges').get() as { seq: number }).seq;
+  }
+
+  #text(hash: string): string {
+    return (this.#db.prepare('SELECT text FROM bodies WHERE hash = ?').get(hash) as { text: string } | undefined)?.text ?? '';
+  }
+
+  #record(row: Row, bodies: boolean): StoredRecord {
+    const stored = JSON.parse(row.exchange) as StoredExchange;
+    const body = (ref: BodyRef | undefined): BodyCapture | undefined => (ref ? { text: bodies ? this.#text(ref.hash) : '', size: ref.size, truncated: ref.truncated } : undefined);
+    const { requestBody, responseBody, ...rest } = stored;
+    const request = body(requestBody);
+    const response = body(responseBody);
+    const exchange: HttpExchange = { ...rest, ...(request ? { requestBody: request } : {}), ...(response ? { responseBody: response } : {}) };
+    return {
+      id: row.id,
+      seq: row.seq,
+      source: row.source,
+      ...(row.tx ? { transaction: row.tx } : {}),
+      sides: row.sides.split(',') as Side[],
+      baseUrl: row.base_url,
+      client: row.client,
+      exchange,
+      ...(row.findings ? { findings: JSON.parse(row.findings) as Finding[] } : {}),
+      ...(row.validation ? { validation: JSON.parse(row.validation) as ValidationNote[] } : {}),
+      ...(row.level ? { level: row.level as FindingLevel } : {}),
+      ...(row.not_graded ? { notGraded: row.not_graded } : {}),
+    };
+  }
+
+  /** Writes what is pending, folds the WAL into the database and closes, leaving no WAL file behind. */
+  close(): void {
+    if (!this.#db.open) return;
+    clearInterval(this.#checkpoints);
+    this.flush();
+    if (this.#path !== ':memory:') this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    this.#db.close();
+  }
+}
+
+export function levelOf(findings: readonly Finding[]): FindingLevel {
+  if (findings.some((f) => f.verdict === 'fail')) return 'fail';
+  if (findings.some((f) => f.verdict === 'warning')) return 'warning';
+  return findings.length ? 'pass' : 'none';
+}

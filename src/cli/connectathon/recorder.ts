@@ -1,0 +1,177 @@
+/**
+ * Ties what `serve`'s simulators and the recording proxy receive to the exchange log and the
+ * suites: every exchange is kept at once (accepted or refused), then judged in the background, one
+ * at a time, by the suites of its transaction with the request on its own; a client's summary
+ * judges all of its traffic so far. Listeners (the inspector's live page) hear of both.
+ */
+import type { HttpExchange } from '../../http/exchange.js';
+import type { Attestation, RunResults, SuiteConfig } from '../../engine/index.js';
+import { clientKey, IDENTITY_PARTS, type IdentityPart } from './client-identity.js';
+import type { ExchangeLog, Side } from './exchange-log.js';
+import { findingsOf, gradeTraffic, summaryRows, type SummaryRow } from './grading.js';
+import { transactionById, type Transaction } from './transactions.js';
+
+/** Where recorded traffic arrives: a simulator of `serve`, or the recording proxy. */
+export interface Origin {
+  /** The simulator id, or `proxy`. */
+  source: string;
+  /** The base URL its clients use. */
+  baseUrl: string;
+  /** The transaction whose suites judge the traffic; none when no suite does. */
+  transaction?: Transaction;
+  /** Why nothing judges the traffic, when nothing does. */
+  notGraded?: string;
+  sides: readonly Side[];
+}
+
+export type RecorderEvent = { type: 'added' | 'graded'; id: string };
+
+export interface RecorderOptions {
+  log: ExchangeLog;
+  identity?: readonly IdentityPart[];
+  config?: SuiteConfig;
+  attestations?: Readonly<Record<string, Attestation>>;
+  /** Judge each exchange as it arrives (default true); false keeps records ungraded, as the bench measures recording alone. */
+  grade?: boolean;
+}
+
+/** What a client's traffic at one source shows so far, requirement by requirement. */
+export interface ClientSummary {
+  source: string;
+  client: string;
+  transaction: string;
+  exchanges: number;
+  /** The client suite judging it. */
+  suite: string;
+  rows: SummaryRow[];
+  /** The whole grading, for the report set. */
+  results: RunResults;
+}
+
+export class Recorder {
+  readonly log: ExchangeLog;
+  readonly #options: RecorderOptions;
+  readonly #listeners = new Set<(event: RecorderEvent) => void>();
+  readonly #queue: string[] = [];
+  #running: Promise<void> | undefined;
+  #closed = false;
+  readonly #summaries = new Map<string, { lastSeq: number; summary: ClientSummary }>();
+
+  constructor(options: RecorderOptions) {
+    this.log = options.log;
+    this.#options = options;
+    // Records kept before a restart (or by a process that stopped mid-way) are judged now.
+    if (options.grade !== false) for (const r of this.log.ungraded()) this.#enqueue(r.id);
+  }
+
+  /** Keeps an exchange that arrived at `origin` and queues it for judging; returns its id. */
+  record(origin: Origin, exchange: HttpExchange): string {
+    const id = this.log.add({
+      source: origin.source,
+      ...(origin.transaction ? { transaction: origin.transaction.id } : {}),
+      ...(origin.notGraded ? { notGraded: origin.notGraded } : {}),
+      sides: origin.sides,
+      baseUrl: origin.baseUrl,
+      client: clientKey(exchange.peer, this.#options.identity ?? IDENTITY_PARTS),
+      exchange,
+    });
+    this.#emit({ type: 'added', id });
+    if (origin.transaction && this.#options.grade !== false) this.#enqueue(id);
+    return id;
+  }
+
+  /** Hears of every record added and graded; returns the way to stop listening. */
+  listen(listener: (event: RecorderEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(event: RecorderEvent): void {
+    for (const l of this.#listeners) {
+      try {
+        l(event);
+      } catch {
+        // A listener that breaks (a closed page) must not stop the recording.
+      }
+    }
+  }
+
+  #enqueue(id: string): void {
+    this.#queue.push(id);
+    this.#running ??= this.#drain().finally(() => (this.#running = undefined));
+  }
+
+  async #drain(): Promise<void> {
+    const queue = this.#queue;
+    while (queue.length && !this.#closed) {
+      const id = queue.shift()!;
+      // Judging yields to the simulators between records: recording comes first.
+      await new Promise((resolve) => setImmediate(resolve));
+      await this.#gradeOne(id);
+    }
+  }
+
+  async #gradeOne(id: string): Promise<void> {
+    const record = this.log.get(id);
+    const transaction = record?.transaction ? transactionById(record.transaction) : undefined;
+    if (!record || !transaction) return;
+    const results = await gradeTraffic({
+      transaction,
+      sides: record.sides,
+      oneRequest: true,
+      traffic: { baseUrl: record.baseUrl, exchanges: [record.exchange], source: `exchange ${record.id} at ${record.source}` },
+      ...(this.#options.config ? { config: this.#options.config } : {}),
+      ...(this.#options.attestations ? { attestations: this.#options.attestations } : {}),
+    });
+    if (this.#closed) return;
+    const { findings, validation } = findingsOf(results, transaction);
+    this.log.setFindings(id, findings, validation);
+    this.#emit({ type: 'graded', id });
+  }
+
+  /** Resolves once every exchange recorded so far is judged. */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  /** Like idle(), but gives up after `maxMs`: the API answers with what is judged by then. */
+  async settled(maxMs: number): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    while (this.#running && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.#running, new Promise((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);
+      clearTimeout(timer);
+    }
+  }
+
+  /** What one client's traffic at one source shows so far; judged again only when more traffic came. */
+  async summary(source: string, client: string): Promise<ClientSummary | undefined> {
+    const records = this.log.list({ source, client }, { bodies: true, oldestFirst: true });
+    const last = records.at(-1);
+    const transaction = last?.transaction ? transactionById(last.transaction) : undefined;
+    if (!last || !transaction) return undefined;
+    const key = `${source}\n${client}`;
+    const cached = this.#summaries.get(key);
+    if (cached?.lastSeq === last.seq) return cached.summary;
+    const graded = records.filter((r) => r.transaction === transaction.id);
+    const results = await gradeTraffic({
+      transaction,
+      sides: last.sides,
+      traffic: { baseUrl: last.baseUrl, exchanges: graded.map((r) => r.exchange), source: `${client}'s traffic at ${source}` },
+      ...(this.#options.config ? { config: this.#options.config } : {}),
+      ...(this.#options.attestations ? { attestations: this.#options.attestations } : {}),
+      sut: { name: `${client} at ${source}`, simulated: false },
+    });
+    const summary: ClientSummary = { source, client, transaction: transaction.id, exchanges: graded.length, suite: transaction.client.id, rows: summaryRows(results, transaction.client.id), results };
+    this.#summaries.set(key, { lastSeq: last.seq, summary });
+    return summary;
+  }
+
+  /** Stops judging after the exchange being judged, and closes the log (pending records written, WAL folded away). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#running;
+    this.#listeners.clear();
+    this.log.close();
+  }
+}
