@@ -18,7 +18,7 @@ import { factorOf, makeTemplate, monthAfter, render, slot, type Template } from 
 import { declares, taggedForTemplate, withIdFirst } from './common.js';
 import { deliver, K6_DELIVER } from './content-exchange.js';
 
-const VALID = ['measurereport-valid.json', 'measurereport-valid-improvement-notation.json', 'measurereport-valid-no-stratifier.json'];
+const VALID = ['measurereport-valid.json', 'measurereport-valid-age-groups.json', 'measurereport-valid-no-stratifier.json'];
 const INVALID = ['measurereport-invalid-missing-subject.json', 'measurereport-invalid-no-group.json'];
 const FIRST_MONTH = '2025-01-01';
 const BUNDLE_EVERY = 5;
