@@ -2,7 +2,7 @@
  * Records the regression captures kept in test/connectathon/captures: reference clients (clean and
  * with a fault) talking to `serve`'s recorder and through the recording proxy, exported as the
  * inspector exports them (one also as a HAR file), each with the verdicts grading gave when it was
- * recorded. test/connectathon/regression-captures.test.ts holds that grading them again gives the
+ * recorded. test/connectathon/grade.test.ts holds that grading them again gives the
  * same verdicts. Run again (`npx tsx scripts/record-captures.ts`) only when a suite's verdicts are
  * meant to change, and read the diff of the .verdicts.json files.
  */
