@@ -1,19 +1,17 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { defaultConfig, loadConfig } from '../../config/load.js';
 import { parseCommandArgs } from '../args.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
 import { EXIT, exitCodesHelp, type ExitCode } from '../exit-codes.js';
-import { unreadable } from '../input.js';
 import { sutHttpConfig } from '../selection.js';
-import type { ServerTls } from '../../fhir/server/index.js';
 import { ExchangeLog } from '../connectathon/exchange-log.js';
 import { Recorder } from '../connectathon/recorder.js';
 import { transactionById, transactions } from '../connectathon/transactions.js';
 import { startInspector, type RunningInspector } from '../connectathon/inspector/server.js';
 import { startProxy, type RunningProxy } from '../connectathon/proxy.js';
-import { gradingConfig, portInUse } from '../connectathon/serving.js';
+import { gradingConfig, portInUse, simulatorTls } from '../connectathon/serving.js';
 
 const usage = `Usage: measure-conformance proxy --target URL [--listen PORT] [--transaction ID] [--config FILE] [--inspector-port PORT]
 
@@ -47,14 +45,6 @@ function portOption(name: string, text: string | undefined): number {
   return Number(text);
 }
 
-function readTlsFile(key: string, file: string, cwd: string): Buffer {
-  try {
-    return readFileSync(resolve(cwd, file));
-  } catch (err) {
-    throw unreadable(`simulators.tls.${key} ${file}`, err);
-  }
-}
-
 export const proxyCommand: Command = {
   name: 'proxy',
   summary: 'record and grade the traffic between two real systems',
@@ -83,7 +73,7 @@ export const proxyCommand: Command = {
     const path = resolve(io.cwd, values.config ?? 'config.yaml');
     const { config, secrets } = values.config ? loadConfig(path, io.env) : defaultConfig();
     const sim = config.simulators;
-    const tls: ServerTls | undefined = sim.tls ? { cert: readTlsFile('certFile', sim.tls.certFile, io.cwd), key: readTlsFile('keyFile', sim.tls.keyFile, io.cwd) } : undefined;
+    const tls = simulatorTls(config, io.cwd);
     const upstream = sutHttpConfig(config, secrets).tls ?? {};
     const dataDir = sim.dataDir ? resolve(io.cwd, sim.dataDir) : undefined;
     if (dataDir) mkdirSync(dataDir, { recursive: true });

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { defaultConfig, loadConfig } from '../../config/load.js';
@@ -6,14 +6,13 @@ import { simulators, type StartProgress } from '../../../simulators/index.js';
 import { parseCommandArgs } from '../args.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
 import { EXIT, exitCodesHelp, type ExitCode } from '../exit-codes.js';
-import { unreadable } from '../input.js';
 import { startProgress, type Progress } from '../progress.js';
-import type { RunningFhirServer, ServerTls } from '../../fhir/server/index.js';
+import type { RunningFhirServer } from '../../fhir/server/index.js';
 import { ExchangeLog } from '../connectathon/exchange-log.js';
 import { Recorder } from '../connectathon/recorder.js';
 import { transactionAt, whyNotGraded } from '../connectathon/transactions.js';
 import { startInspector, type RunningInspector } from '../connectathon/inspector/server.js';
-import { gradingConfig, portInUse } from '../connectathon/serving.js';
+import { gradingConfig, portInUse, simulatorTls } from '../connectathon/serving.js';
 
 const usage = `Usage: measure-conformance serve [--config FILE] [--simulator ID]... [--fault ID]... [--patients N] [--seed N]
 
@@ -42,14 +41,6 @@ function positiveInteger(name: string, text: string | undefined): number | undef
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--${name} must be a positive integer, not '${text}'`);
   return Number(text);
-}
-
-function readTlsFile(key: string, file: string, cwd: string): Buffer {
-  try {
-    return readFileSync(resolve(cwd, file));
-  } catch (err) {
-    throw unreadable(`simulators.tls.${key} ${file}`, err);
-  }
 }
 
 /** One progress line per phase of a simulator's long start-up. */
@@ -90,7 +81,7 @@ export const serveCommand: Command = {
     const patients = positiveInteger('patients', values.patients);
     const seed = positiveInteger('seed', values.seed);
     const sim = config.simulators;
-    const tls: ServerTls | undefined = sim.tls ? { cert: readTlsFile('certFile', sim.tls.certFile, io.cwd), key: readTlsFile('keyFile', sim.tls.keyFile, io.cwd) } : undefined;
+    const tls = simulatorTls(config, io.cwd);
     const dataDir = sim.dataDir ? resolve(io.cwd, sim.dataDir) : undefined;
     if (dataDir) mkdirSync(dataDir, { recursive: true });
 
