@@ -98,6 +98,16 @@ describe('every command', () => {
   });
 });
 
+describe('serve and proxy', () => {
+  it.each([['serve'], ['proxy', '--target', 'http://127.0.0.1:9/']])('%s: an unreadable simulators.tls file names its config key, one line, exit 2', async (...args) => {
+    const dir = workdir();
+    writeFileSync(join(dir, 'config.yaml'), 'simulators:\n  tls: { certFile: ./missing-cert.pem, keyFile: ./missing-key.pem }\n');
+    const io = captureIo(dir);
+    expect(await main([...args, '--config', 'config.yaml'], io)).toBe(EXIT.usage);
+    expect(io.err()).toMatch(/^simulators\.tls\.certFile \.\/missing-cert\.pem: cannot read it \(file not found\)\n$/);
+  });
+});
+
 describe('a closed stdout pipe', () => {
   /** Spawns the CLI, reads its first line of output and closes the pipe, as `| head -1` does. */
   function firstLineThenClose(args: string[]): Promise<{ code: number | null; line: string; stderr: string }> {
