@@ -236,7 +236,8 @@ function restoreEvidenceVariable(type: TypeDef): void {
   if (characteristic) {
     characteristic.min = 1;
     // evv-1 is R5's rule over the R5 definition* elements; R4 has no characteristic invariant.
-    characteristic.constraints = ele1;
+    if (ele1) characteristic.constraints = ele1;
+    else delete characteristic.constraints;
   }
   type.elements = kept;
 }
@@ -265,7 +266,7 @@ function compactConstraints(): ConstraintDef[] {
   }
   const kept = [...used].sort((a, b) => a - b);
   const renumber = new Map(kept.map((old, i) => [old, i]));
-  const remap = (refs: number[] | undefined) => refs?.map((i) => renumber.get(i) ?? i);
+  const remap = (refs: number[]) => refs.map((i) => renumber.get(i) ?? i);
   for (const type of Object.values(types)) {
     if (type.invariants) type.invariants = remap(type.invariants);
     for (const el of type.elements) if (el.constraints) el.constraints = remap(el.constraints);

@@ -4,7 +4,7 @@
  * stratifier criteria `text/fhirpath`. Anything else is refused with the group, the criterion and
  * its language named.
  */
-import type { Measure, MeasureGroup } from 'fhir/r4.js';
+import type { CodeableConcept, Measure, MeasureGroup } from 'fhir/r4.js';
 import { FhirError, type Issue } from '../../src/fhir/errors.js';
 
 export const QUERY_LANGUAGE = 'application/x-fhir-query';
@@ -14,7 +14,7 @@ export function groupName(group: MeasureGroup, index: number): string {
   return group.code?.coding?.[0]?.code ?? group.code?.text ?? `group[${index}]`;
 }
 
-export function criterionName(code: { coding?: Array<{ code?: string }>; text?: string } | undefined, fallback: string): string {
+export function criterionName(code: Pick<CodeableConcept, 'coding' | 'text'> | undefined, fallback: string): string {
   return code?.coding?.[0]?.code ?? code?.text ?? fallback;
 }
 

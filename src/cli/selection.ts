@@ -154,7 +154,7 @@ export function planFor(suite: Suite<object>, config: HarnessConfig, faults: str
   };
   if (suite.role === 'server') {
     // The simulator stands in for the SUT: no SUT credentials or trust settings go to it, only the run's own.
-    return { target, options, config: suiteConfig, http: { auth: token ? { type: 'bearer', token } : undefined, headers: {}, tls: {}, ...trust } };
+    return { target, options, config: suiteConfig, http: { ...(token ? { auth: { type: 'bearer', token } } : {}), headers: {}, tls: {}, ...trust } };
   }
   const trigger = standIn ?? triggerFor(config, suite.actorUnderTest);
   return {

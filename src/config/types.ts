@@ -4,8 +4,11 @@ import type { DataSetChoice } from '../engine/environment.js';
 
 /** The validated, environment-expanded content of config.yaml. */
 export interface HarnessConfig {
-  /** Absent: every selected suite runs against the bundled reference simulators. */
-  sut?: SutConfig;
+  /**
+   * Absent: every selected suite runs against the bundled reference simulators. Undefined is allowed
+   * as well, since `{ ...config, sut: undefined }` is how a caller asks for the simulators.
+   */
+  sut?: SutConfig | undefined;
   /** Globs of suite ids to run; default every suite. */
   suites: string[];
   /** Restrict to suites testing these actors. */

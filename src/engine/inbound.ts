@@ -105,25 +105,27 @@ function answerOf(exchange: HttpExchange, formats: ResourceFormats): Resource | 
 
 function classify(method: string, segments: readonly string[]): Pick<InboundRequest, 'interaction' | 'type' | 'id' | 'operation'> {
   const [first, second, third, fourth] = segments;
-  if (segments.length === 0) return { interaction: method === 'POST' ? 'batch' : 'other' };
+  // Segments are never undefined, so testing the next one for presence is testing the count, and
+  // narrows the ones before it for the compiler.
+  if (first === undefined) return { interaction: method === 'POST' ? 'batch' : 'other' };
   if (first === 'metadata' && segments.length === 1) return { interaction: method === 'GET' ? 'metadata' : 'other' };
-  if (first!.startsWith('$')) return { interaction: 'operation', operation: first };
-  if (!/^[A-Z][A-Za-z]+$/.test(first!)) return { interaction: 'other' };
+  if (first.startsWith('$')) return { interaction: 'operation', operation: first };
+  if (!/^[A-Z][A-Za-z]+$/.test(first)) return { interaction: 'other' };
   const type = first;
-  if (segments.length === 1) {
+  if (second === undefined) {
     if (method === 'GET') return { interaction: 'search', type };
     if (method === 'POST') return { interaction: 'create', type };
     return { interaction: method === 'PUT' ? 'update' : 'other', type };
   }
   if (second === '_search' && segments.length === 2) return { interaction: method === 'POST' ? 'search' : 'other', type };
   if (second === '_history' && segments.length === 2) return { interaction: 'history', type };
-  if (second!.startsWith('$') && segments.length === 2) return { interaction: 'operation', type, operation: second };
+  if (second.startsWith('$') && segments.length === 2) return { interaction: 'operation', type, operation: second };
   const id = second;
-  if (segments.length === 2) {
+  if (third === undefined) {
     const byMethod: Record<string, Interaction> = { GET: 'read', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
     return { interaction: byMethod[method] ?? 'other', type, id };
   }
-  if (third!.startsWith('$') && segments.length === 3) return { interaction: 'operation', type, id, operation: third };
+  if (third.startsWith('$') && segments.length === 3) return { interaction: 'operation', type, id, operation: third };
   if (third === '_history') return { interaction: fourth !== undefined && segments.length === 4 ? 'vread' : 'history', type, id };
   return { interaction: 'other', type, id };
 }

@@ -255,7 +255,7 @@ export class HttpClient {
         res = await undiciRequest(url, {
           method: method as Dispatcher.HttpMethod,
           headers,
-          body,
+          ...(body !== undefined ? { body } : {}),
           signal: local.signal,
           dispatcher,
         });

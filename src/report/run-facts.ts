@@ -58,7 +58,7 @@ function dataSets(results: RunResults): string | undefined {
 
 const CLEANUP_ORDER: WriteRecord['cleanup'][] = ['deleted', 'restored', 'kept', 'not-removed'];
 
-function writesSummary(writes: readonly WriteRecord[]): RunFacts['writes'] {
+function writesSummary(writes: readonly WriteRecord[]): NonNullable<RunFacts['writes']> {
   const parts = CLEANUP_ORDER.map((c) => [c, writes.filter((w) => w.cleanup === c).length] as const)
     .filter(([, n]) => n > 0)
     .map(([c, n]) => `${n} ${c.replace('-', ' ')}`);

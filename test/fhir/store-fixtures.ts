@@ -1,4 +1,4 @@
-import type { Location, Measure, MeasureReport, Organization, Resource, ValueSet } from 'fhir/r4.js';
+import type { Bundle, Location, Measure, MeasureReport, Organization, ValueSet } from 'fhir/r4.js';
 import { ResourceStore } from '../../src/fhir/store/resource-store.js';
 import { sanerSearchParamsFor } from '../../ig/saner/search-params.js';
 
@@ -75,7 +75,7 @@ export function seed(store: ResourceStore): void {
   }
 }
 
-export function ids(bundle: { entry?: { resource?: Resource; search?: { mode?: string } }[] }, mode = 'match'): string[] {
+export function ids(bundle: Pick<Bundle, 'entry'>, mode = 'match'): string[] {
   return (bundle.entry ?? []).filter((e) => e.search?.mode === mode).map((e) => `${e.resource!.resourceType}/${e.resource!.id}`).sort();
 }
 

@@ -56,6 +56,7 @@ const xmlRead: HttpExchange = {
   startedAt: at(40),
   durationMs: 8,
 };
+const { responseBody: _none, ...xmlReadUnanswered } = xmlRead;
 
 const inboundPost: HttpExchange = {
   direction: 'inbound',
@@ -117,7 +118,7 @@ export function sampleResults(): RunResults {
       id: `${SRC}/legacy-format`, suite: SRC, title: 'Legacy _format=xml answered', verdict: 'warning',
       requirements: ['SANER-QM-PG-003'], reason: '_format=text/xml answered 406',
       assertions: [{ passed: false, message: '_format=text/xml gave 406' }],
-      evidence: [{ kind: 'http', exchange: { ...xmlRead, status: 406, url: 'http://sut.example/fhir/MeasureReport/mr-1?_format=text/xml', responseBody: undefined } }],
+      evidence: [{ kind: 'http', exchange: { ...xmlReadUnanswered, status: 406, url: 'http://sut.example/fhir/MeasureReport/mr-1?_format=text/xml' } }],
     }, 300),
     test({
       id: `${SRC}/evaluate-measure`, suite: SRC, title: '$evaluate-measure answers', verdict: 'error',

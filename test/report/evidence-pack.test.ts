@@ -22,6 +22,12 @@ function exchange(partial: Partial<HttpExchange> = {}): HttpExchange {
   };
 }
 
+/** A GET: the default exchange with no request body at all. */
+function get(partial: Partial<HttpExchange> = {}): HttpExchange {
+  const { requestBody: _none, ...bodiless } = exchange({ method: 'GET', ...partial });
+  return bodiless;
+}
+
 const http = (x: HttpExchange): Evidence => ({ kind: 'http', exchange: x });
 
 describe('mergeBothSides', () => {
@@ -47,8 +53,8 @@ describe('mergeBothSides', () => {
 describe('packEvidence', () => {
   it('stores each body once, references it from every exchange, and keeps it exactly as captured', () => {
     const body = '{"resourceType":"Bundle",  "total": 1.50}';
-    const a = exchange({ method: 'GET', requestBody: undefined, responseBody: { text: body, size: body.length, truncated: false } });
-    const b = exchange({ method: 'GET', url: 'http://127.0.0.1:4000/fhir/MeasureReport?x=1', requestBody: undefined, responseBody: { text: body, size: body.length, truncated: false }, startedAt: at(100) });
+    const a = get({ responseBody: { text: body, size: body.length, truncated: false } });
+    const b = get({ url: 'http://127.0.0.1:4000/fhir/MeasureReport?x=1', responseBody: { text: body, size: body.length, truncated: false }, startedAt: at(100) });
     const pack = packEvidence([{ key: 't1', evidence: [http(a), { kind: 'note', text: 'n' }] }, { key: 't2', evidence: [http(b), http(a)] }, { key: 't3', evidence: [] }]);
     expect(pack.bodies).toEqual([{ text: body, language: 'json', size: body.length }]);
     expect(pack.exchanges).toHaveLength(2);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fhirpath from 'fhirpath';
-import r4Model from 'fhirpath/fhir-context/r4/index.js';
+import r4Model from 'fhirpath/fhir-context/r4';
 import type { Bundle, CapabilityStatement, Encounter, Library, Measure, OperationOutcome, Patient, Resource } from 'fhir/r4.js';
 import { projectRoot } from '../../src/harness.js';
 import { main } from '../../src/cli/main.js';

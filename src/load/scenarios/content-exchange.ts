@@ -27,7 +27,8 @@ export async function deliver(ctx: FlowContext, first: FlowRequest): Promise<Ans
       return undefined;
     }
     if (res.status === 202) await sleep(retryAfterMs(res.headers['retry-after']));
-    res = await ctx.send({ ...first, step: 'poll', what: `GET the status URL of ${first.what}`, method: 'GET', url: next, interim: INTERIM, body: undefined });
+    const { body: _sent, ...bodiless } = first;
+    res = await ctx.send({ ...bodiless, step: 'poll', what: `GET the status URL of ${first.what}`, method: 'GET', url: next, interim: INTERIM });
   }
   return res;
 }

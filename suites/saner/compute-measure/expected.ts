@@ -3,7 +3,7 @@
  * populations and stratifiers are matched by their codes (a coding's code or the text), a stratum
  * by its value's text, and every difference is named so the report shows what the SUT got wrong.
  */
-import type { CodeableConcept, MeasureReport, MeasureReportGroup, MeasureReportGroupStratifierStratum } from 'fhir/r4.js';
+import type { CodeableConcept, MeasureReport, MeasureReportGroup, MeasureReportGroupPopulation, MeasureReportGroupStratifierStratum } from 'fhir/r4.js';
 import type { ExpectedResults } from '../../../simulators/data-source/index.js';
 
 export type ExpectedResult = ExpectedResults['results'][number];
@@ -24,7 +24,7 @@ function groupOf(report: MeasureReport, code: string): MeasureReportGroup | unde
   return (report.group ?? []).find((g) => named(g.code, code));
 }
 
-function countIn(populations: ReadonlyArray<{ code?: CodeableConcept; count?: number }> | undefined, code: string): number | undefined {
+function countIn(populations: ReadonlyArray<Pick<MeasureReportGroupPopulation, 'code' | 'count'>> | undefined, code: string): number | undefined {
   return (populations ?? []).find((p) => named(p.code, code))?.count;
 }
 

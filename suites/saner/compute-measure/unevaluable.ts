@@ -5,7 +5,7 @@
  * lives apart from ComputeSearchCoverage so that a computer which gives up a whole Measure over it
  * fails only this test, not every search row.
  */
-import type { MeasureReport, MeasureReportGroupPopulation, OperationOutcome } from 'fhir/r4.js';
+import type { CodeableConcept, MeasureReport, MeasureReportGroupPopulation, OperationOutcome } from 'fhir/r4.js';
 import { test } from '../../../src/engine/index.js';
 import {
   EVALUABLE,
@@ -25,7 +25,7 @@ const REQUIREMENT = 'SANER-CM-PG-006';
 const DATA_ABSENT = 'http://hl7.org/fhir/StructureDefinition/data-absent-reason';
 
 function unevaluablePopulation(report: MeasureReport): MeasureReportGroupPopulation | undefined {
-  const named = (c: { text?: string; coding?: Array<{ code?: string }> } | undefined, code: string) => c?.text === code || (c?.coding ?? []).some((x) => x.code === code);
+  const named = (c: Pick<CodeableConcept, 'text' | 'coding'> | undefined, code: string) => c?.text === code || (c?.coding ?? []).some((x) => x.code === code);
   return (report.group ?? []).find((g) => named(g.code, PARTLY_EVALUABLE_GROUP))?.population?.find((p) => named(p.code, UNEVALUABLE.code));
 }
 

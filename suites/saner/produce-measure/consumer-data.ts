@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Bundle, CapabilityStatement, Measure, MeasureReport, OperationOutcome, Resource } from 'fhir/r4.js';
+import type { Bundle, CapabilityStatement, Measure, MeasureReport, OperationOutcome, Reference, Resource } from 'fhir/r4.js';
 import { statusText } from '../../../src/engine/index.js';
 import type { CheckOptions, FhirResponse, SuiteEnvironment, TestContext, WireFormat } from '../../../src/engine/index.js';
 import { parseJson } from '../../../src/fhir/json.js';
@@ -129,7 +129,7 @@ function populationCounts(report: MeasureReport): Map<string, number | undefined
 
 const instantOf = (v: string | undefined) => (v ? Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v) : Number.NaN);
 const sameInstant = (a: string | undefined, b: string | undefined) => a === b || instantOf(a) === instantOf(b);
-const identifierOf = (r: { identifier?: { system?: string; value?: string } } | undefined) => (r?.identifier ? `${r.identifier.system ?? ''}|${r.identifier.value ?? ''}` : undefined);
+const identifierOf = (r: Pick<Reference, 'identifier'> | undefined) => (r?.identifier ? `${r.identifier.system ?? ''}|${r.identifier.value ?? ''}` : undefined);
 
 /** How a stored report differs from the one sent, element by element; empty when it holds what was sent. */
 export function differences(sent: MeasureReport, stored: MeasureReport): string[] {

@@ -1,5 +1,5 @@
 /** The CSV Option of Query Measure on the Measure Source: `$read-csv` and `$search-csv` (§5.2, §5.3, CSV.md §5). */
-import type { Binary, Measure, MeasureReport } from 'fhir/r4.js';
+import type { Binary, Identifier, Measure, MeasureReport } from 'fhir/r4.js';
 import { planColumns, readCsvMeasureReports } from '../../../src/csv/index.js';
 import { headerOf, layoutProblems } from './csv-layout.js';
 import { test, type CheckOptions, type FhirResponse, type TestDefinition } from '../../../src/engine/index.js';
@@ -67,10 +67,10 @@ interface ParamCase {
   fits(t: SourceTest, report: MeasureReport): boolean;
 }
 
-const sameIdentifier = (a: { system?: string; value?: string } | undefined, b: { system?: string; value?: string } | undefined) => a?.system === b?.system && a?.value === b?.value;
+const sameIdentifier = (a: Pick<Identifier, 'system' | 'value'> | undefined, b: Pick<Identifier, 'system' | 'value'> | undefined) => a?.system === b?.system && a?.value === b?.value;
 const sameTarget = (a: string | undefined, b: string | undefined) => localReference(a)?.id === localReference(b)?.id && localReference(a)?.type === localReference(b)?.type;
 
-const token = (id: { system?: string; value?: string } | undefined) => (id?.system ? `${id.system}|${id.value}` : (id?.value ?? ''));
+const token = (id: Pick<Identifier, 'system' | 'value'> | undefined) => (id?.system ? `${id.system}|${id.value}` : (id?.value ?? ''));
 
 /** Each parameter must pick the same reports as the REST search with it (§5.3). */
 const PARAM_CASES: ParamCase[] = [
