@@ -225,6 +225,7 @@ function keyError(text: string): FhirError | undefined {
 }
 
 /** Strings JSON writes as they are between quotes: no quote, backslash, control or surrogate. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+0000-U+001F are exactly the characters JSON must escape, so the class names them.
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
 /** Quoted keys: resources reuse a few hundred element names, quoting each anew was a fifth of the writer's time. */

@@ -64,7 +64,12 @@ class XmlWriter {
 
   private nl(depth: number): string {
     if (!this.pretty) return '';
-    return (this.indents[depth] ??= '\n' + '  '.repeat(depth));
+    let indent = this.indents[depth];
+    if (indent === undefined) {
+      indent = `\n${'  '.repeat(depth)}`;
+      this.indents[depth] = indent;
+    }
+    return indent;
   }
 
   resource(res: JsonObject, depth: number, root: boolean, path: string): void {
@@ -496,7 +501,10 @@ function readPrimitive(node: XmlNode, resolved: ResolvedElement, into: Collected
     }
     if (needsNumberText(raw)) {
       let texts = pendingText.get(into.values);
-      if (!texts) pendingText.set(into.values, (texts = new Map()));
+      if (!texts) {
+        texts = new Map();
+        pendingText.set(into.values, texts);
+      }
       texts.set(into.values.length, raw);
     }
     into.values.push(Number(raw));
@@ -508,7 +516,10 @@ function readPrimitive(node: XmlNode, resolved: ResolvedElement, into: Collected
 const valueRegexes = new Map<string, RegExp>();
 function valueRegex(type: string): RegExp {
   let regex = valueRegexes.get(type);
-  if (!regex) valueRegexes.set(type, (regex = new RegExp(`^(?:${typeDefinition(type)?.regex ?? '.+'})$`)));
+  if (!regex) {
+    regex = new RegExp(`^(?:${typeDefinition(type)?.regex ?? '.+'})$`);
+    valueRegexes.set(type, regex);
+  }
   return regex;
 }
 

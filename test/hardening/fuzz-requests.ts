@@ -311,8 +311,9 @@ export class FuzzRequestGenerator {
 
   private jsonPaths(value: Json, path: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
     if (path.length) out.push(path);
-    if (Array.isArray(value)) value.forEach((v, i) => this.jsonPaths(v, [...path, i], out));
-    else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) this.jsonPaths(v, [...path, k], out);
+    if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) this.jsonPaths(v, [...path, i], out);
+    } else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) this.jsonPaths(v, [...path, k], out);
     return out;
   }
 

@@ -103,7 +103,8 @@ describe('data-source simulator', () => {
                 const patient = patients.get(member.subject!.reference!.split('/')[1]!);
                 expect(patient, `${label}: the subject of ${member.id} is included`).toBeDefined();
                 const value = stratifier.code === 'By Gender' ? patient!.gender! : ageGroup(patient!.birthDate!, period);
-                const stratum = (counts[value] ??= Object.fromEntries(Object.keys(expectedGroup.populations).map((p) => [p, 0])));
+                const stratum = counts[value] ?? Object.fromEntries(Object.keys(expectedGroup.populations).map((p) => [p, 0]));
+                counts[value] = stratum;
                 stratum[code]! += 1;
               }
               strata.set(stratifier.code, counts);

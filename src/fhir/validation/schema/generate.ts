@@ -77,10 +77,13 @@ function elementProperties(ctx: Context, owner: string, el: ElementDef, own: str
   // A required primitive may carry only extensions (`_status`), as FHIR JSON allows; xml
   // attributes and complex elements must be present themselves.
   if (isPrimitive(ctx, type) && !el.xmlAttr && !type.startsWith('System.')) {
-    const all = (target.allOf ??= []) as JsonSchema[];
+    const all = (target.allOf ?? []) as JsonSchema[];
     all.push({ anyOf: [{ required: [own] }, { required: [`_${own}`] }] });
+    target.allOf = all;
   } else {
-    ((target.required ??= []) as string[]).push(own);
+    const required = (target.required ?? []) as string[];
+    required.push(own);
+    target.required = required;
   }
 }
 
