@@ -258,18 +258,18 @@ function writeValue(value: unknown, owner: object | null, key: string, indent: s
 
 function writeArray(array: unknown[], indent: string | null): string {
   if (array.length === 0) return '[]';
-  const inner = indent === null ? null : indent + '  ';
+  const inner = indent === null ? null : `${indent}  `;
   let out = '[';
   for (let i = 0; i < array.length; i++) {
     if (i > 0) out += ',';
     if (inner !== null) out += inner;
     out += writeValue(array[i], array, String(i), inner);
   }
-  return out + (indent === null ? ']' : indent + ']');
+  return out + (indent === null ? ']' : `${indent}]`);
 }
 
 function writeObject(object: Record<string, unknown>, indent: string | null): string {
-  const inner = indent === null ? null : indent + '  ';
+  const inner = indent === null ? null : `${indent}  `;
   let out = '{';
   let first = true;
   for (const key of Object.keys(object)) {
@@ -281,5 +281,5 @@ function writeObject(object: Record<string, unknown>, indent: string | null): st
     out += quotedKey(key) + (inner === null ? ':' : ': ') + writeValue(child, object, key, inner);
   }
   if (first) return '{}';
-  return out + (indent === null ? '}' : indent + '}');
+  return out + (indent === null ? '}' : `${indent}}`);
 }

@@ -90,7 +90,7 @@ describe('parseJson / serializeJson', () => {
 
 describe('serializeJson strings and keys', () => {
   it('writes every string and key exactly as JSON.stringify does, escapes included', () => {
-    const strings = ['plain', 'a "quote"', 'back\\slash', 'line\nbreak\ttab\u0001', 'é ü 中', '\u2028', '😀', 'lone \ud800 surrogate', '', 'x'.repeat(300) + '"'];
+    const strings = ['plain', 'a "quote"', 'back\\slash', 'line\nbreak\ttab\u0001', 'é ü 中', '\u2028', '😀', 'lone \ud800 surrogate', '', `${'x'.repeat(300)}"`];
     const value = { resourceType: 'Basic', text: strings, ...Object.fromEntries(strings.map((s, i) => [s || `k${i}`, s])) };
     expect(serializeJson(value)).toBe(JSON.stringify(value));
     expect(serializeJson(value, { pretty: true })).toBe(JSON.stringify(value, null, 2));

@@ -68,7 +68,7 @@ function elementProperties(ctx: Context, owner: string, el: ElementDef, own: str
     // A primitive's id and extensions travel in a `_name` sibling (attributes such as
     // Extension.url or Element.id have none).
     if (isPrimitive(ctx, type) && !el.xmlAttr && !type.startsWith('System.')) {
-      const ext = el.array ? ref('Element' + NULLABLE) : ref('Element');
+      const ext = el.array ? ref(`Element${NULLABLE}`) : ref('Element');
       props[`_${name}`] = el.array ? { type: 'array', minItems: 1, items: ext } : ext;
     }
   }
