@@ -159,7 +159,7 @@ function convertType(sd: StructureDefinition): TypeDef {
     }
     const relPath = el.path.slice(root.length + 1);
     const types = (el.type ?? []).map((t) => typeCode(sd, relPath, t));
-    if (dropped.some((d) => relPath.startsWith(d + '.')) || !isR4Element(sd, el, types)) {
+    if (dropped.some((d) => relPath.startsWith(`${d}.`)) || !isR4Element(sd, el, types)) {
       dropped.push(relPath);
       continue;
     }
@@ -277,7 +277,7 @@ function compactConstraints(): ConstraintDef[] {
 const model: ModelFile = { fhirVersion: '4.0.1', constraints: compactConstraints(), types };
 const out = fileURLToPath(new URL('../src/fhir/model/r4-model.json', import.meta.url));
 const text = JSON.stringify(model);
-writeFileSync(out, text + '\n');
+writeFileSync(out, `${text}\n`);
 
 const resourceCount = Object.values(types).filter((t) => t.kind === 'resource' && !t.abstract).length;
 const elementCount = Object.values(types).reduce((n, t) => n + t.elements.length, 0);

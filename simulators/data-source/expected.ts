@@ -68,7 +68,9 @@ export function expectedResults(model: ClinicalModel, periods: readonly Reportin
           for (const population of group.populations) {
             for (const member of population.members) {
               if (!member.patient) continue;
-              const stratum = (strata[value(member.patient, period)] ??= Object.fromEntries(group.populations.map((p) => [p.code, 0])));
+              const stratumValue = value(member.patient, period);
+              const stratum = strata[stratumValue] ?? Object.fromEntries(group.populations.map((p) => [p.code, 0]));
+              strata[stratumValue] = stratum;
               stratum[population.code]! += 1;
             }
           }

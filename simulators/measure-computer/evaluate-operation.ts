@@ -5,7 +5,7 @@
  * and period, and pushes it to the configured Measure Consumer; `false` or absent only returns
  * it). The answer is the MeasureReport itself.
  */
-import type { Parameters, ParametersParameter } from 'fhir/r4.js';
+import type { MeasureReport, Parameters, ParametersParameter } from 'fhir/r4.js';
 import { EVALUATE_MEASURE_OPERATION } from '../../ig/saner/canonicals.js';
 import { TransportError } from '../../src/http/client.js';
 import { FhirError } from '../../src/fhir/errors.js';
@@ -66,7 +66,7 @@ export function evaluateMeasureOperation(computer: MeasureComputer): OperationDe
       const faults = computer.config.faults;
       const given = inputs(request.params);
       const store = storeFlag(given.report) || faults.has('evaluate-stores-always');
-      let report;
+      let report: MeasureReport;
       try {
         ({ report } = await computer.compute({
           measureId: request.id ?? '',

@@ -1,4 +1,5 @@
 /** Reading the files a user names on the command line: a missing or unreadable one is an InputError (exit 2), never a raw ENOENT. */
+import type { Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InputError } from './command.js';
@@ -34,7 +35,7 @@ export async function readInputFile(file: string, cwd: string): Promise<string> 
 
 /** The size of a regular file named on the command line; an InputError when it is missing or not a file. */
 export async function inputFileSize(file: string, cwd: string): Promise<number> {
-  let info;
+  let info: Stats;
   try {
     info = await stat(resolve(cwd, file));
   } catch (err) {

@@ -186,7 +186,10 @@ function touchesGroup(b: Builder, values: string[], g: number): boolean {
 /** The Measure's code of the stratifier a CSV names, or a text-only code when the Measure has none such. */
 function stratifierCode(b: Builder, g: number, name: string): CodeableConcept {
   let byName = b.stratifierCodes.get(g);
-  if (!byName) b.stratifierCodes.set(g, (byName = new Map()));
+  if (!byName) {
+    byName = new Map();
+    b.stratifierCodes.set(g, byName);
+  }
   let code = byName.get(name);
   if (!code) {
     const group: MeasureGroup | undefined = b.measure.group?.[g];
@@ -202,7 +205,10 @@ function stratifiers(b: Builder, draft: Draft, g: number): MeasureReportGroupStr
   for (const s of draft.strata.values()) {
     if (!touchesGroup(b, s.values, g)) continue;
     let list = byName.get(s.stratifier);
-    if (!list) byName.set(s.stratifier, (list = []));
+    if (!list) {
+      list = [];
+      byName.set(s.stratifier, list);
+    }
     // The CSV does not carry the component code; the stratifier's code stands in for it [A27].
     const componentCode = stratifierCode(b, g, s.stratifier);
     const stratum: MeasureReportGroupStratifierStratum = { component: [{ code: componentCode, value: { coding: [{ code: s.stratum }] } }] };

@@ -86,7 +86,7 @@ function keyWidth(layout: CsvLayout): number {
 export function cellIndex(plan: ColumnPlan, layout: CsvLayout): Map<string, number> {
   const offset = keyWidth(layout);
   const index = new Map<string, number>();
-  plan.measure.forEach((c, i) => index.set(c.kind === 'group' ? `${c.group}` : `${c.group}.${c.population}`, offset + i));
+  for (const [i, c] of plan.measure.entries()) index.set(c.kind === 'group' ? `${c.group}` : `${c.group}.${c.population}`, offset + i);
   return index;
 }
 

@@ -2,7 +2,7 @@
  * Citations against the requirement catalogue: a test citing an id the catalogue does not know is a
  * harness error, found before anything runs.
  */
-import { RequirementCatalogue } from '../../ig/requirement.js';
+import type { RequirementCatalogue } from '../../ig/requirement.js';
 import { HarnessError } from './errors.js';
 import { testId, type Suite } from './suite.js';
 

@@ -229,7 +229,9 @@ export class Environment {
       start: (id, options) => this.#start(id, options ?? {}),
       onTeardown: (fn) => void this.#teardowns.push(fn),
       record: (description, options) => this.#record(description, options ?? {}, user),
-      useData: (kind, description) => void (this.dataSet = { kind, description }),
+      useData: (kind, description) => {
+        this.dataSet = { kind, description };
+      },
       noteRuleSet: (choice) => {
         const mine = { ...choice, suite: deps.suiteId };
         const at = this.ruleSets.findIndex((c) => c.ig === choice.ig);

@@ -243,10 +243,13 @@ function lower(headers: Record<string, string> | undefined): Record<string, stri
 /** Parameters with primitive values, as query parameters for an operation invoked with GET. */
 function primitiveParameters(resource: Parameters | Resource | undefined): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  if (!resource || resource.resourceType !== 'Parameters') return out;
+  if (resource?.resourceType !== 'Parameters') return out;
   for (const p of (resource as Parameters).parameter ?? []) {
     const entry = Object.entries(p).find(([k, v]) => k.startsWith('value') && ['string', 'number', 'boolean'].includes(typeof v));
-    if (entry) (out[p.name] ??= []).push(String(entry[1]));
+    if (!entry) continue;
+    const values = out[p.name] ?? [];
+    values.push(String(entry[1]));
+    out[p.name] = values;
   }
   return out;
 }

@@ -9,10 +9,14 @@ export function harnessIdentity(): { name: string; version: string } {
   for (const up of ['../../package.json', '../../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: unknown; version?: unknown };
-      if (pkg.name === 'measure-conformance' && typeof pkg.version === 'string') return (cached = { name: pkg.name, version: pkg.version });
+      if (pkg.name === 'measure-conformance' && typeof pkg.version === 'string') {
+        cached = { name: pkg.name, version: pkg.version };
+        return cached;
+      }
     } catch {
       // Try the next candidate location.
     }
   }
-  return (cached = { name: 'measure-conformance', version: 'unknown' });
+  cached = { name: 'measure-conformance', version: 'unknown' };
+  return cached;
 }

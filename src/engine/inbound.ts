@@ -52,7 +52,7 @@ export interface InboundRequest {
 
 /** Lower-case media type without parameters, or undefined for an empty header. */
 export function mediaTypeOf(header: string | undefined): string | undefined {
-  return header?.split(';')[0]!.trim().toLowerCase() || undefined;
+  return header?.split(';')[0]?.trim().toLowerCase() || undefined;
 }
 
 /** Where an exchange went below a base URL: `path` like `/MeasureReport/1`, its decoded segments, and the whole URL. */
@@ -147,7 +147,10 @@ const parsedPieces = new WeakMap<HttpExchange, { body: ParseOutcome | undefined;
 function piecesOf(exchange: HttpExchange, read: () => { body: ParseOutcome | undefined; answer: Resource | undefined }, formats: ResourceFormats): { body: ParseOutcome | undefined; answer: Resource | undefined } {
   if (formats !== projectFormats) return read();
   let pieces = parsedPieces.get(exchange);
-  if (!pieces) parsedPieces.set(exchange, (pieces = read()));
+  if (!pieces) {
+    pieces = read();
+    parsedPieces.set(exchange, pieces);
+  }
   return pieces;
 }
 

@@ -15,7 +15,10 @@ export function needsNumberText(text: string): boolean {
 /** Remembers the source text of `owner[key]` (key is an array index for arrays). */
 export function setNumberText(owner: object, key: string | number, text: string): void {
   let map = texts.get(owner);
-  if (!map) texts.set(owner, (map = new Map()));
+  if (!map) {
+    map = new Map();
+    texts.set(owner, map);
+  }
   map.set(String(key), text);
 }
 

@@ -225,6 +225,7 @@ function keyError(text: string): FhirError | undefined {
 }
 
 /** Strings JSON writes as they are between quotes: no quote, backslash, control or surrogate. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+0000-U+001F are exactly the characters JSON must escape, so the class names them.
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
 /** Quoted keys: resources reuse a few hundred element names, quoting each anew was a fifth of the writer's time. */
@@ -257,18 +258,18 @@ function writeValue(value: unknown, owner: object | null, key: string, indent: s
 
 function writeArray(array: unknown[], indent: string | null): string {
   if (array.length === 0) return '[]';
-  const inner = indent === null ? null : indent + '  ';
+  const inner = indent === null ? null : `${indent}  `;
   let out = '[';
   for (let i = 0; i < array.length; i++) {
     if (i > 0) out += ',';
     if (inner !== null) out += inner;
     out += writeValue(array[i], array, String(i), inner);
   }
-  return out + (indent === null ? ']' : indent + ']');
+  return out + (indent === null ? ']' : `${indent}]`);
 }
 
 function writeObject(object: Record<string, unknown>, indent: string | null): string {
-  const inner = indent === null ? null : indent + '  ';
+  const inner = indent === null ? null : `${indent}  `;
   let out = '{';
   let first = true;
   for (const key of Object.keys(object)) {
@@ -280,5 +281,5 @@ function writeObject(object: Record<string, unknown>, indent: string | null): st
     out += quotedKey(key) + (inner === null ? ':' : ': ') + writeValue(child, object, key, inner);
   }
   if (first) return '{}';
-  return out + (indent === null ? '}' : indent + '}');
+  return out + (indent === null ? '}' : `${indent}}`);
 }

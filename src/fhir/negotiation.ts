@@ -151,7 +151,7 @@ export function requestBodyFormat(contentType: string | undefined, options: Nego
   if (charset && charset !== 'utf-8' && charset !== 'utf8') {
     throw FhirError.of(415, 'not-supported', `charset '${charset}' is not supported: FHIR content is UTF-8`);
   }
-  const f = range && range.type.includes('/') ? formatOfMediaType(range.type, options) : undefined;
+  const f = range?.type.includes('/') ? formatOfMediaType(range.type, options) : undefined;
   if (!f) {
     throw FhirError.of(415, 'not-supported', `Content-Type '${contentType}' is not supported: use application/fhir+json or application/fhir+xml`);
   }

@@ -64,7 +64,12 @@ class XmlWriter {
 
   private nl(depth: number): string {
     if (!this.pretty) return '';
-    return (this.indents[depth] ??= '\n' + '  '.repeat(depth));
+    let indent = this.indents[depth];
+    if (indent === undefined) {
+      indent = `\n${'  '.repeat(depth)}`;
+      this.indents[depth] = indent;
+    }
+    return indent;
   }
 
   resource(res: JsonObject, depth: number, root: boolean, path: string): void {
@@ -75,9 +80,9 @@ class XmlWriter {
     const here = path ? path : type;
     const ctx: Context = { type, path: '' };
     const { entries } = this.entries(ctx, res, here, true);
-    this.out += (this.out === '' ? '' : this.nl(depth)) + `<${type}${root ? ` xmlns="${FHIR_NS}"` : ''}>`;
+    this.out += `${this.out === '' ? '' : this.nl(depth)}<${type}${root ? ` xmlns="${FHIR_NS}"` : ''}>`;
     this.body(entries, res, depth + 1, here);
-    this.out += this.nl(depth) + `</${type}>`;
+    this.out += `${this.nl(depth)}</${type}>`;
   }
 
   /** An object's properties in XML order, and its XML attributes as text. */
@@ -178,9 +183,9 @@ class XmlWriter {
       throw structureError(`'${tag}' must be an object`, path);
     }
     if (type === 'Resource') {
-      this.out += this.nl(depth) + `<${tag}>`;
+      this.out += `${this.nl(depth)}<${tag}>`;
       this.resource(value as JsonObject, depth + 1, false, path);
-      this.out += this.nl(depth) + `</${tag}>`;
+      this.out += `${this.nl(depth)}</${tag}>`;
       return;
     }
     this.complex(tag, childContext(resolved.owner, element, type), value as JsonObject, depth, path);
@@ -188,14 +193,14 @@ class XmlWriter {
 
   private complex(tag: string, ctx: Context, obj: JsonObject, depth: number, path: string): void {
     const { entries, attrs } = this.entries(ctx, obj, path, false);
-    this.out += this.nl(depth) + `<${tag}${attrs}`;
+    this.out += `${this.nl(depth)}<${tag}${attrs}`;
     if (entries.length === 0) {
       this.out += '/>';
       return;
     }
     this.out += '>';
     this.body(entries, obj, depth + 1, path);
-    this.out += this.nl(depth) + `</${tag}>`;
+    this.out += `${this.nl(depth)}</${tag}>`;
   }
 
   private primitive(
@@ -222,13 +227,13 @@ class XmlWriter {
     if (value !== null) attrs += ` value="${primitiveText(type, value, holder, key, tag, path)}"`;
     else if (ext === null) throw structureError(`'${tag}' has neither a value nor an extension`, path);
     if (extensions === undefined) {
-      this.out += this.nl(depth) + `<${tag}${attrs}/>`;
+      this.out += `${this.nl(depth)}<${tag}${attrs}/>`;
       return;
     }
-    this.out += this.nl(depth) + `<${tag}${attrs}>`;
+    this.out += `${this.nl(depth)}<${tag}${attrs}>`;
     const parts = { extension: extensions };
     this.body(this.entries({ type, path: '' }, parts, path, false).entries, parts, depth + 1, path);
-    this.out += this.nl(depth) + `</${tag}>`;
+    this.out += `${this.nl(depth)}</${tag}>`;
   }
 }
 
@@ -496,7 +501,10 @@ function readPrimitive(node: XmlNode, resolved: ResolvedElement, into: Collected
     }
     if (needsNumberText(raw)) {
       let texts = pendingText.get(into.values);
-      if (!texts) pendingText.set(into.values, (texts = new Map()));
+      if (!texts) {
+        texts = new Map();
+        pendingText.set(into.values, texts);
+      }
       texts.set(into.values.length, raw);
     }
     into.values.push(Number(raw));
@@ -508,7 +516,10 @@ function readPrimitive(node: XmlNode, resolved: ResolvedElement, into: Collected
 const valueRegexes = new Map<string, RegExp>();
 function valueRegex(type: string): RegExp {
   let regex = valueRegexes.get(type);
-  if (!regex) valueRegexes.set(type, (regex = new RegExp(`^(?:${typeDefinition(type)?.regex ?? '.+'})$`)));
+  if (!regex) {
+    regex = new RegExp(`^(?:${typeDefinition(type)?.regex ?? '.+'})$`);
+    valueRegexes.set(type, regex);
+  }
   return regex;
 }
 

@@ -188,7 +188,11 @@ export class HttpClient {
     if (this.config.baseUrl?.startsWith('https:') && url.startsWith('http:')) headers = dropCredentials(headers);
     const chain = [url];
     const signal = req.signal && this.#signal ? AbortSignal.any([req.signal, this.#signal]) : (req.signal ?? this.#signal);
-    const dispatcher = req.anonymous ? (this.#anonymous.agent ??= agentFor(this.config, trustOnly(this.config.tls))) : this.#dispatcher;
+    let dispatcher = this.#dispatcher;
+    if (req.anonymous) {
+      this.#anonymous.agent ??= agentFor(this.config, trustOnly(this.config.tls));
+      dispatcher = this.#anonymous.agent;
+    }
     for (;;) {
       const res = await this.#once(method, url, headers, body, signal, dispatcher);
       const location = res.headers['location'];

@@ -71,7 +71,7 @@ export function k6Script(o: K6ExportOptions): string {
     `// k6 script written by measure-conformance ${o.version} (load --scenario ${o.scenario.id} --export k6).`,
     '// The same flows, templates and checks as `measure-conformance load`; each check is named by the',
     '// requirement ids it decides. Run it with `k6 run FILE` or on k6 Cloud / the k6 operator.',
-    '// Environment: SUT_BASE_URL (default below), SUT_AUTHORIZATION (the whole Authorization header value)' + (headers.length ? `, ${headers.map(headerVariable).join(', ')}` : '') + ',',
+    `// Environment: SUT_BASE_URL (default below), SUT_AUTHORIZATION (the whole Authorization header value)${headers.length ? `, ${headers.map(headerVariable).join(', ')}` : ''},`,
     '// RUN_ID (the run tag of what the script writes; default k6-<start time>).',
     ...(tls?.cert !== undefined ? ['// The SUT demands a client certificate: SUT_CERT_FILE and SUT_KEY_FILE name its PEM files.'] : []),
     ...(tls?.ca !== undefined || tls?.caFile !== undefined ? ["// The SUT's CA is not the system's: give k6 the CA (e.g. SSL_CERT_FILE) when you run the script."] : []),

@@ -66,7 +66,12 @@ export class LoadPhase {
 const STATUS_TEXT: string[] = [];
 
 function statusText(status: number): string {
-  return (STATUS_TEXT[status] ??= String(status));
+  let text = STATUS_TEXT[status];
+  if (text === undefined) {
+    text = String(status);
+    STATUS_TEXT[status] = text;
+  }
+  return text;
 }
 
 /** One flow's view of the load phase. */

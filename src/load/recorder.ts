@@ -74,7 +74,10 @@ export class Recorder {
     this.#service.recordValue(Math.max(1, Math.round((done - sent) * 1000)));
     this.#second.recordValue(latency);
     let s = this.#steps.get(step);
-    if (!s) this.#steps.set(step, (s = { histogram: histogram(), requests: 0, errors: 0 }));
+    if (!s) {
+      s = { histogram: histogram(), requests: 0, errors: 0 };
+      this.#steps.set(step, s);
+    }
     s.histogram.recordValue(latency);
     s.requests++;
     this.#statuses.set(status, (this.#statuses.get(status) ?? 0) + 1);

@@ -75,7 +75,11 @@ export function evaluateThresholds(thresholds: readonly Threshold[], result: Loa
 export function k6Thresholds(thresholds: readonly Threshold[]): { thresholds: Record<string, string[]>; unmapped: string[] } {
   const out: Record<string, string[]> = {};
   const unmapped: string[] = [];
-  const add = (metric: string, rule: string) => (out[metric] ??= []).push(rule);
+  const add = (metric: string, rule: string) => {
+    const rules = out[metric] ?? [];
+    rules.push(rule);
+    out[metric] = rules;
+  };
   const op = (c: Comparison) => (c === '=' ? '==' : c);
   for (const t of thresholds) {
     if (t.metric in LATENCY) {

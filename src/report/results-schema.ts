@@ -110,6 +110,7 @@ export const RESULTS_SCHEMA = {
               type: 'object',
               required: ['kind'],
               properties: { kind: { enum: ['http', 'validation', 'note', 'attestation'] } },
+              // biome-ignore-start lint/suspicious/noThenProperty: if/then is JSON Schema's conditional (draft 7), an object for Ajv, never awaited.
               allOf: [
                 {
                   if: { properties: { kind: { const: 'http' } } },
@@ -147,6 +148,7 @@ export const RESULTS_SCHEMA = {
                   then: { required: ['requirement', 'question', 'attested', 'by'], properties: { requirement: str, question: str, attested: bool, by: str, note: str } },
                 },
               ],
+              // biome-ignore-end lint/suspicious/noThenProperty: the conditionals end here.
             },
           },
         },

@@ -51,7 +51,7 @@ interface Import {
 }
 
 /** Relative imports and re-exports of a file: static, side-effect and dynamic ones. */
-export function importsOf(file: string, text: string): Import[] {
+function importsOf(file: string, text: string): Import[] {
   // Block comments and whole-line comments may quote code; string contents (URLs) must stay.
   const code = text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' ')).replace(/^\s*\/\/.*$/gm, '');
   const found: Import[] = [];
@@ -68,7 +68,7 @@ export function importsOf(file: string, text: string): Import[] {
 }
 
 /** Why an import breaks the layering, or undefined when it does not. */
-export function violation(imp: Import): string | undefined {
+function violation(imp: Import): string | undefined {
   const where = `${imp.from}:${imp.line} imports ${imp.to}`;
   if (imp.from === GROUND) return `${where}: ${GROUND} must import nothing of the project`;
   if (imp.to === GROUND) return undefined;

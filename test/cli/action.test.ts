@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: '${{ … }}' is a GitHub Actions expression the action file must contain as text.
 // The composite GitHub Action: its inputs and steps, and its run step's script run here with a fake
 // GITHUB_* environment against the bundled simulators and a faulty SUT.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +33,9 @@ function workdir(): string {
   dirs.push(d);
   return d;
 }
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** Runs the run step's script as the runner would: the step's env with the inputs, and the GITHUB_* variables. */
 async function runStep(inputs: Record<string, string>, workspace: string): Promise<{ outputs: Record<string, string>; stdout: string; status: number | null }> {

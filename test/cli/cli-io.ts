@@ -5,8 +5,12 @@ export function captureIo(cwd: string, env: NodeJS.ProcessEnv = {}, signal = new
   let out = '';
   let err = '';
   return {
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (err += t),
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: (t) => {
+      err += t;
+    },
     cwd,
     env,
     signal,

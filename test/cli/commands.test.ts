@@ -14,7 +14,9 @@ function workdir(): string {
   dirs.push(d);
   return d;
 }
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 describe('the command line', () => {
   it('prints the command list for --help and exits 2 without a command', async () => {

@@ -18,7 +18,9 @@ function workdir(): string {
   dirs.push(d);
   return d;
 }
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** A call of each command with a wrong option, and one naming a file that does not exist. */
 const calls: Record<string, { bogus: string[]; missing: string[] }> = {

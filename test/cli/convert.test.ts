@@ -38,7 +38,7 @@ describe('convert command', () => {
   it('converts JSON to XML on stdout and back through --out, keeping decimals', async () => {
     const io = captureIo(fixtures);
     expect(await convertCommand.run(['observation-lactate.json', '--to', 'xml'], io)).toBe(0);
-    expect(io.out).toMatch(/^<Observation xmlns="http:\/\/hl7.org\/fhir">\n  <id value="obs-lactate"\/>/);
+    expect(io.out).toMatch(/^<Observation xmlns="http:\/\/hl7.org\/fhir">\n {2}<id value="obs-lactate"\/>/);
     expect(io.out).toContain('<value value="1.50"/>');
     await writeFile(join(dir, 'obs.xml'), io.out);
 

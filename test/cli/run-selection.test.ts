@@ -13,7 +13,9 @@ function workdir(): string {
   dirs.push(d);
   return d;
 }
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 describe('run --test and --out', () => {
   it('runs only the tests named by id or glob, with their suite, and --out leaves <report.dir>/latest alone', async () => {

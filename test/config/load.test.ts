@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: '${VAR}' is config.yaml's own syntax for an environment variable, written as text.
 import { describe, it, expect } from 'vitest';
 import { ConfigError, parseConfig, defaultConfig } from '../../src/config/load.js';
 

@@ -14,7 +14,9 @@ import { readCapture, toCapture } from '../../src/cli/connectathon/capture-file.
 import { clientKey } from '../../src/cli/connectathon/client-identity.js';
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 const BODY = JSON.stringify({ resourceType: 'MeasureReport', status: 'complete' });
 

@@ -20,7 +20,9 @@ function workdir(): string {
   dirs.push(d);
   return d;
 }
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 async function grade(args: string[], cwd = workdir()): Promise<{ code: number; results: RunResults; out: string; err: string }> {
   const io = captureIo(cwd);

@@ -113,7 +113,9 @@ describe('the recording proxy between a reference client and a reference server'
 
 describe('the recording proxy over TLS', () => {
   const dirs: string[] = [];
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
 
   it('ends the client\'s TLS with its own certificate, records the client certificate subject, and leaves mutual authentication to a person', async () => {
     const made = runCertificate('127.0.0.1');

@@ -14,7 +14,9 @@ import { ExchangeLog } from '../../src/cli/connectathon/exchange-log.js';
 import { push, validReport } from './serving.js';
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 interface Child {
   child: ChildProcessWithoutNullStreams;

@@ -1,3 +1,4 @@
+import type { Resource } from 'fhir/r4.js';
 import { describe, it, expect } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -40,7 +41,7 @@ describe('JSON -> XML -> JSON on every fixture', () => {
     // Deliberately broken fixtures may be refused, but only with a FhirError, never a crash.
     const mayBeRefused = /(^|[/\\-])invalid/.test(name);
     it(`round-trips ${name} losslessly`, () => {
-      let resource;
+      let resource: Resource;
       let xml: string;
       try {
         resource = parseJson(text);

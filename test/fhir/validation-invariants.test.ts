@@ -5,6 +5,7 @@ import { NATIVE_CHECKS, dom3Unreferenced, ext1, ref1 } from '../../src/fhir/vali
 import { constraintsOf, typeDefinition } from '../../src/fhir/model/index.js';
 import { validReport } from './validation-sample.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests break a report at any depth, and any lets each change reach in without a cast per step.
 type Json = Record<string, any>;
 const broken = (change: (r: Json) => void): Json => {
   const r = validReport() as Json;
@@ -31,7 +32,10 @@ describe('base invariants on MeasureReport', () => {
 
   it('ele-1: an element has a value or children', () => {
     expect(failures(broken((r) => (r.group[0].code = { id: 'only-id' })))).toEqual(['ele-1 MeasureReport.group[0].code']);
-    expect(failures(broken((r) => (r._date = { id: 'x' }, delete r.date)))).toEqual(['ele-1 MeasureReport.date']);
+    expect(failures(broken((r) => {
+      r._date = { id: 'x' };
+      delete r.date;
+    }))).toEqual(['ele-1 MeasureReport.date']);
   });
 
   it('ext-1: an extension has a value or nested extensions, not both and not neither', () => {
@@ -137,7 +141,10 @@ describe('native invariants agree with the official FHIRPath', () => {
   });
   it('dom-3 (the official expression with ofType instead of as, which fhirpath.js rejects)', () => {
     const fn = compileFhirPath("contained.where((('#'+id in (%resource.descendants().reference | %resource.descendants().ofType(canonical) | %resource.descendants().ofType(uri) | %resource.descendants().ofType(url))) or descendants().where(reference = '#').exists()).not()).empty()");
-    for (const r of [validReport(), broken((x) => delete x.reporter), broken((x) => ((x.reporter = undefined), (x.contained[0].partOf = { reference: '#' })))]) {
+    for (const r of [validReport(), broken((x) => delete x.reporter), broken((x) => {
+        x.reporter = undefined;
+        x.contained[0].partOf = { reference: '#' };
+      })]) {
       expect(dom3Unreferenced(r).length === 0).toBe(holds(fn, JSON.parse(JSON.stringify(r)), r, r, true));
     }
   });
@@ -148,7 +155,10 @@ describe('validateResource', () => {
   registerProfile({ url, name: 'ThreeGroups', resourceType: 'MeasureReport', rules: [{ id: 'tg-1', severity: 'error', expression: 'group.count() >= 3', message: 'three groups needed' }] });
 
   it('combines structure, invariants and a named profile', () => {
-    const issues = validateResource(broken((r) => ((r.foo = 1), (r.type = 'data-collection'))), { profiles: [url] });
+    const issues = validateResource(broken((r) => {
+        r.foo = 1;
+        r.type = 'data-collection';
+      }), { profiles: [url] });
     expect(issues.map((i) => i.rule ?? i.message)).toEqual(["unknown element 'foo'", 'mrp-1', 'tg-1']);
   });
 

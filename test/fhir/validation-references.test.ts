@@ -3,6 +3,7 @@ import { checkInvariants, validateResource } from '../../src/fhir/validation/ind
 import { literalReferenceType } from '../../src/fhir/validation/references.js';
 import { validReport } from './validation-sample.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests break a report at any depth, and any lets each change reach in without a cast per step.
 type Json = Record<string, any>;
 const report = (change: (r: Json) => void): Json => {
   const r = validReport() as Json;
@@ -32,7 +33,10 @@ describe('literal references and the type they name', () => {
 
 describe('R4 reference targets in the base validator', () => {
   it('a MeasureReport whose reporter points at a Patient is an error naming the element, the type found and the types allowed', () => {
-    const issues = validateResource(report((r) => (delete r.contained, (r.reporter = { reference: 'Patient/p1' }))));
+    const issues = validateResource(report((r) => {
+        delete r.contained;
+        r.reporter = { reference: 'Patient/p1' };
+      }));
     expect(issues).toEqual([
       { severity: 'error', code: 'structure', expression: 'MeasureReport.reporter', message: `reference 'Patient/p1' points at a Patient; R4 allows only ${REPORTER} here` },
     ]);

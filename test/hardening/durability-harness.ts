@@ -104,7 +104,9 @@ interface RunningConsumer {
 async function startConsumer(storePath: string, faults: string[], onCrash: () => void): Promise<RunningConsumer> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', childScript, storePath, ...faults], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString('utf8')).slice(-4000)));
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-4000);
+  });
   let stoppedWith: NodeJS.Signals | undefined;
   let hasExited = false;
   const exited = new Promise<void>((resolve) => {

@@ -311,8 +311,9 @@ export class FuzzRequestGenerator {
 
   private jsonPaths(value: Json, path: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
     if (path.length) out.push(path);
-    if (Array.isArray(value)) value.forEach((v, i) => this.jsonPaths(v, [...path, i], out));
-    else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) this.jsonPaths(v, [...path, k], out);
+    if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) this.jsonPaths(v, [...path, i], out);
+    } else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) this.jsonPaths(v, [...path, k], out);
     return out;
   }
 
@@ -355,7 +356,7 @@ export class FuzzRequestGenerator {
     const d = this.#dice;
     const target = this.bodyTarget();
     let text = JSON.stringify(this.baseResource(target));
-    const huge = () => d.pick(['1e400', '-1e400', '1e-400', '123456789012345678901234567890123456789', '-99999999999999999999', '0.' + '0'.repeat(400) + '1', '9'.repeat(2000), '1E+99999999999']);
+    const huge = () => d.pick(['1e400', '-1e400', '1e-400', '123456789012345678901234567890123456789', '-99999999999999999999', `0.${'0'.repeat(400)}1`, '9'.repeat(2000), '1E+99999999999']);
     text = text.replace(/(:\s*)-?\d+(\.\d+)?/g, (m, colon: string) => (d.chance(0.5) ? `${colon}${huge()}` : m));
     if (d.chance(0.5)) text = text.replace(/"(\d{4}-\d{2}-\d{2}[^"]*)"/, `"${d.pick(['99999-01-01', '2020-99-99', '0000-00-00', '2020-02-30T25:61:61Z', '+275760-09-13'])}"`);
     if (d.chance(0.3)) text = text.replace(/"count":\s*-?\d+/, `"count":${huge()}`);
@@ -653,7 +654,7 @@ export class FuzzRequestGenerator {
     const size = over ? this.#options.bodyLimit + 1024 : this.#options.bodyLimit - 64 * 1024;
     const resource = this.baseResource(target);
     const skeleton = JSON.stringify({ ...resource, text: { status: 'generated', div: '' } });
-    const pad = '<div xmlns="http://www.w3.org/1999/xhtml">' + 'x'.repeat(Math.max(0, size - skeleton.length - 60)) + '</div>';
+    const pad = `<div xmlns="http://www.w3.org/1999/xhtml">${'x'.repeat(Math.max(0, size - skeleton.length - 60))}</div>`;
     const body = JSON.stringify({ ...resource, text: { status: 'generated', div: pad } });
     return this.request(over ? 'large-body-over-limit' : 'large-body-under-limit', target.method, target.path, over ? statuses(413) : statuses(400, 413, 422), {
       headers: { 'content-type': d.chance(0.5) ? JSON_TYPE : 'application/json' },

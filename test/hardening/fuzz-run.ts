@@ -65,7 +65,9 @@ function fingerprinter(store: ResourceStore): () => string {
 function storedIds(store: ResourceStore): Record<string, string[]> {
   const ids: Record<string, string[]> = {};
   for (const { type, id } of store.db.prepare('SELECT type, id FROM resources WHERE deleted = 0 ORDER BY rid').all() as { type: string; id: string }[]) {
-    (ids[type] ??= []).push(id);
+    const ofType = ids[type] ?? [];
+    ofType.push(id);
+    ids[type] = ofType;
   }
   return ids;
 }
@@ -131,7 +133,8 @@ export async function fuzzSimulator(simulator: Simulator, options: FuzzRunOption
     for (const req of generator.requests()) {
       report.tried++;
       current = describeRequest(req);
-      const kind = (report.byKind[req.kind] ??= { tried: 0, statuses: {}, ms: 0 });
+      const kind = report.byKind[req.kind] ?? { tried: 0, statuses: {}, ms: 0 };
+      report.byKind[req.kind] = kind;
       const started = performance.now();
       kind.tried++;
       let status: number;

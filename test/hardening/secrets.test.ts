@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: '${VAR}' is config.yaml's own syntax for an environment variable, written as text.
 // Every secret config.yaml can hold (SUT bearer token, basic-auth password, extra header values,
 // webhook trigger headers, values from ${VAR}, the simulators' bearer token) is used for real in a
 // `run` against SUTs that refuse requests without it, and then looked for, in each form it travels

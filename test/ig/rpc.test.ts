@@ -55,7 +55,11 @@ const BREAKS: [string, (r: MeasureReport) => void][] = [
   ['RPC-MR-002', (r) => (r.subject = { reference: 'Location/clinic' })],
   ['RPC-MR-002', (r) => (r.subject = { reference: 'https://example.org/fhir/Practitioner/p1/_history/2' })],
   ['RPC-MR-002', (r) => (r.subject = { type: 'Device', identifier: { value: 'x' } })],
-  ['RPC-MR-002', (r) => ((r.contained = [{ resourceType: 'Location', id: 'loc' }]), (r.subject = { reference: '#loc' }))],
+  ['RPC-MR-002', (r) => {
+      r.contained = [{ resourceType: 'Location', id: 'loc' }];
+      r.subject = { reference: '#loc' };
+    },
+  ],
   ['RPC-MR-003', (r) => delete r.period.end],
   ['RPC-MR-003', (r) => delete r.period.start],
   ['RPC-MR-004', (r) => delete r.group],

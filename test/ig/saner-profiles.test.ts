@@ -56,7 +56,11 @@ const measureBreakers: Breaker<Measure>[] = [
   ['SANER-PR-T-002', (m) => delete timing(m).repeat],
   ['SANER-PR-T-004', (m) => (timing(m).repeat!.count = 2)],
   ['SANER-PR-T-005', (m) => (timing(m).repeat!.frequency = 2)],
-  ['SANER-PR-T-007', (m) => (delete timing(m).repeat!.period, delete timing(m).repeat!.periodUnit)],
+  ['SANER-PR-T-007', (m) => {
+      delete timing(m).repeat!.period;
+      delete timing(m).repeat!.periodUnit;
+    },
+  ],
   ['SANER-PR-M-002', (m) => delete m.url],
   ['SANER-PR-M-003', (m) => delete m.version],
   ['SANER-PR-M-004', (m) => delete m.name],
@@ -153,14 +157,22 @@ const reportOddities: Breaker<MeasureReport>[] = [
   ['GeoLocation with a value', (r) => (r.subject!.extension![0]!.valueString = 'here')],
   ['a _url sibling', (r) => ((r.subject!.extension![0] as { _url?: unknown })._url = { id: 'u' })],
   ['a null in an array', (r) => ((r.group as unknown[]).push(null))],
-  ['a _type sibling only', (r) => (delete (r as { type?: unknown }).type, ((r as { _type?: unknown })._type = { extension: [{ url: DATA_ABSENT, valueCode: 'unknown' }] }))],
+  ['a _type sibling only', (r) => {
+      delete (r as { type?: unknown }).type;
+      (r as { _type?: unknown })._type = { extension: [{ url: DATA_ABSENT, valueCode: 'unknown' }] };
+    },
+  ],
   ['subject a local reference', (r) => (r.subject!.reference = '#loc')],
   ['subject typed Organization', (r) => (r.subject!.type = 'Organization')],
   ['count with both value and data-absent-reason', (r) => (r.group![0]!.population![1]!.count = 3)],
   ['no group', (r) => delete r.group],
   ['date with fractions and Z', (r) => (r.date = '2020-04-01T06:20:00.5Z')],
   ['date not a date', (r) => (r.date = 'soon after 2020-04-01T06:20')],
-  ['date only an extension', (r) => (delete r.date, (r._date = { extension: [{ url: DATA_ABSENT, valueCode: 'unknown' }] }))],
+  ['date only an extension', (r) => {
+      delete r.date;
+      r._date = { extension: [{ url: DATA_ABSENT, valueCode: 'unknown' }] };
+    },
+  ],
   ['period.start with an id sibling', (r) => (r.period._start = { id: 's' })],
 ];
 
@@ -197,7 +209,10 @@ describe('PublicHealthMeasureReport narrows subject to Reference(Location)', () 
     for (const reference of ['Location/facility-1', 'https://ph.example.org/fhir/Location/facility-1', 'Location/facility-1/_history/4']) {
       expect(subjectIssues((r) => (r.subject!.reference = reference)), reference).toEqual([]);
     }
-    const contained = (r: MeasureReport) => ((r.contained = [{ resourceType: 'Location', id: 'loc', name: 'Facility 1' } as Location]), (r.subject!.reference = '#loc'));
+    const contained = (r: MeasureReport) => {
+      r.contained = [{ resourceType: 'Location', id: 'loc', name: 'Facility 1' } as Location];
+      r.subject!.reference = '#loc';
+    };
     expect(subjectIssues(contained)).toEqual([]);
     expect(subjectIssues((r) => (r.subject!.type = 'Location'))).toEqual([]);
   });
@@ -208,7 +223,10 @@ describe('PublicHealthMeasureReport narrows subject to Reference(Location)', () 
   });
 
   it('fails a subject that points at another type, naming the element and what it found', () => {
-    const at = (r: MeasureReport) => ((r.contained = [{ resourceType: 'Organization', id: 'org' }]), r);
+    const at = (r: MeasureReport) => {
+      r.contained = [{ resourceType: 'Organization', id: 'org' }];
+      return r;
+    };
     const cases: [(r: MeasureReport) => void, string][] = [
       [(r) => (r.subject!.reference = 'Group/wards'), "'Group/wards' points at a Group"],
       [(r) => (r.subject!.reference = 'https://ph.example.org/fhir/Organization/org-1/_history/2'), "'https://ph.example.org/fhir/Organization/org-1/_history/2' points at an Organization"],

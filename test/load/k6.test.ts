@@ -75,14 +75,20 @@ function replay(source: string, env: Record<string, string>, answers: readonly R
     let all = true;
     for (const [name, fn] of Object.entries(sets)) {
       const ok = fn(value);
-      (run.checks[name] ??= []).push(ok);
+      const results = run.checks[name] ?? [];
+      results.push(ok);
+      run.checks[name] = results;
       all &&= ok;
     }
     return all;
   };
   const context = createContext({
     __ENV: env,
-    __k6: { http, k6: { check, sleep: () => {} }, exec, done: (options: Record<string, unknown>, fn: () => void) => ((run.options = options), (entry = fn)) },
+    __k6: { http, k6: { check, sleep: () => {} }, exec, done: (options: Record<string, unknown>, fn: () => void) => {
+        run.options = options;
+        entry = fn;
+      },
+    },
   });
   new Script(asScript(source), { filename: 'load.k6.js' }).runInContext(context);
   for (let n = 0; ; n++) {

@@ -42,13 +42,23 @@ describe('OpenPacer', () => {
   });
 
   it('stops on request and tells waiting flows the load is over', async () => {
-    let waiting: Promise<number | undefined> | undefined;
-    const pacer: OpenPacer = new OpenPacer({ rate: 1, rampMs: 0, maxInFlight: 10, startFlow: () => void (waiting ??= pacer.acquire()) });
+    // One flow: the first startFlow() acquires, later calls find it started.
+    let flow: Promise<number | undefined> | undefined;
+    const pacer: OpenPacer = new OpenPacer({
+      rate: 1,
+      rampMs: 0,
+      maxInFlight: 10,
+      startFlow: () => {
+        flow ??= pacer.acquire();
+      },
+    });
     const running = pacer.run();
     const early = pacer.acquire();
     pacer.stop('interrupted');
     await running;
     await expect(early).resolves.toBeUndefined();
+    // The flow's acquire settled too: granted a due request, or told the load is over.
+    await flow;
     expect(pacer.stopReason).toBe('interrupted');
   });
 });

@@ -82,7 +82,7 @@ describe('toTestReports', () => {
     const results = sampleResults();
     results.tests = results.tests.filter((t) => t.id !== 'saner/produce-measure/measure-consumer/accepts-report');
     expect(reportOf('saner/produce-measure/measure-consumer', results).result).toBe('pending');
-    results.tests = results.tests.filter((t) => t.verdict !== 'manual' || (t.verdict = 'pass'));
+    for (const t of results.tests) if (t.verdict === 'manual') t.verdict = 'pass';
     expect(reportOf('saner/produce-measure/measure-consumer', results).result).toBe('pass');
   });
 

@@ -103,7 +103,8 @@ describe('data-source simulator', () => {
                 const patient = patients.get(member.subject!.reference!.split('/')[1]!);
                 expect(patient, `${label}: the subject of ${member.id} is included`).toBeDefined();
                 const value = stratifier.code === 'By Gender' ? patient!.gender! : ageGroup(patient!.birthDate!, period);
-                const stratum = (counts[value] ??= Object.fromEntries(Object.keys(expectedGroup.populations).map((p) => [p, 0])));
+                const stratum = counts[value] ?? Object.fromEntries(Object.keys(expectedGroup.populations).map((p) => [p, 0]));
+                counts[value] = stratum;
                 stratum[code]! += 1;
               }
               strata.set(stratifier.code, counts);
@@ -165,7 +166,7 @@ describe('data-source simulator', () => {
     expect(await found('Observation?code=http://loinc.org|94558-4')).toEqual(server.dataSet.model.observations.filter((o) => o.code.code === '94558-4').map((o) => `Observation/${o.id}`).sort());
     expect(await found('Procedure?code=http://snomed.info/sct|371907003')).toEqual(server.dataSet.model.procedures.filter((p) => p.code.code === '371907003').map((p) => `Procedure/${p.id}`).sort());
     expect(await found('Measure?url=http://measure-conformance.example.org/fhir/Measure/ComputeCovidImpact')).toEqual(['Measure/ComputeCovidImpact']);
-    expect(await found('MedicationRequest?patient=Patient/' + patientId)).toEqual(server.dataSet.model.coverage.filter((r) => r.type === 'MedicationRequest' && r.patient.id === patientId).map((r) => `MedicationRequest/${r.id}`).sort());
+    expect(await found(`MedicationRequest?patient=Patient/${patientId}`)).toEqual(server.dataSet.model.coverage.filter((r) => r.type === 'MedicationRequest' && r.patient.id === patientId).map((r) => `MedicationRequest/${r.id}`).sort());
   });
 
   it('answers every ComputeSearchCoverage and ComputeUnevaluable population with the generator\'s expected count on every day, except the unevaluable one', async () => {

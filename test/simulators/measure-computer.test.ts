@@ -591,7 +591,7 @@ describe('the search-coverage and partly evaluable Measures against the referenc
     expect(Object.keys(evaluable)).toEqual([EVALUABLE.code]);
     expect(unevaluable).toBeUndefined();
     expect(groupOf(report, PARTLY_EVALUABLE_GROUP).population?.[1]?._count?.extension?.[0]).toEqual({ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'error' });
-    expect((report.contained?.[0] as OperationOutcome).issue?.[0]?.diagnostics).toContain('Immunization');
+    expect((report.contained?.[0] as OperationOutcome | undefined)?.issue?.[0]?.diagnostics).toContain('Immunization');
   });
 
   it('skip-search-types searches only the ComputeCovidImpact types and reports 0 for the others', async () => {

@@ -45,7 +45,7 @@ async function run(args: string[], io: CliIo): Promise<ExitCode> {
   const text = await readInputFile(file, io.cwd);
   let output: string;
   try {
-    output = serializeResource(parseAnyResource(text).resource, to, { pretty: !compact }) + '\n';
+    output = `${serializeResource(parseAnyResource(text).resource, to, { pretty: !compact })}\n`;
   } catch (error) {
     if (error instanceof FhirError) {
       io.stderr(`${file}: ${error.message}\n`);

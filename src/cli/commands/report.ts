@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { isReportFormatName, loadResultsFile, REPORT_FORMATS, REPORT_FORMAT_NAMES, ResultsFileError, writeReports, type ReportFormatName } from '../../report/index.js';
+import { isReportFormatName, loadResultsFile, REPORT_FORMATS, REPORT_FORMAT_NAMES, ResultsFileError, writeReports, type PreviousRun, type ReportFormatName } from '../../report/index.js';
 import { parseCommandArgs } from '../args.js';
 import { InputError, UsageError, type Command } from '../command.js';
 import { EXIT, exitCodesHelp } from '../exit-codes.js';
@@ -32,8 +32,8 @@ export const reportCommand: Command = {
       return name;
     });
     const resultsPath = resolve(io.cwd, positionals[0]!);
-    let loaded;
-    let previous;
+    let loaded: Awaited<ReturnType<typeof loadResultsFile>>;
+    let previous: PreviousRun | undefined;
     try {
       loaded = await loadResultsFile(resultsPath);
       if (values.compare) {

@@ -8,7 +8,7 @@ import type { CliIo, Command } from '../command.js';
 import { EXIT, exitCodesHelp, type ExitCode } from '../exit-codes.js';
 import { startProgress } from '../progress.js';
 import { selectSuites } from '../selection.js';
-import { selfCheck, selfCheckRuns } from '../self-check.js';
+import { selfCheck, selfCheckRuns, type SelfCheckResult } from '../self-check.js';
 
 const usage = `Usage: measure-conformance self-check [--suite GLOB]... [--config FILE]
 
@@ -29,7 +29,7 @@ export const selfCheckCommand: Command = {
     const { config } = values.config !== undefined || existsSync(path) ? loadConfig(path, io.env) : defaultConfig();
     const { suites } = selectSuites(allSuites, { ...config, sut: undefined }, { suite: values.suite ?? [], actor: [] });
     const progress = startProgress(io, 'self-check runs', { total: selfCheckRuns(suites) });
-    let result;
+    let result: SelfCheckResult;
     try {
       result = await selfCheck(suites, catalogue(), config, io.signal, (done, _total, next) => progress.update(done, next ? `· ${next}` : ''));
     } finally {

@@ -63,7 +63,10 @@ function typeIndex(typeName: string): TypeIndex | undefined {
     const parent = dot < 0 ? '' : el.path.slice(0, dot);
     const own = dot < 0 ? el.path : el.path.slice(dot + 1);
     let byName = names.get(parent);
-    if (!byName) names.set(parent, (byName = new Map()));
+    if (!byName) {
+      byName = new Map();
+      names.set(parent, byName);
+    }
     if (own.endsWith('[x]')) {
       const stem = own.slice(0, -3);
       for (const t of el.types) byName.set(stem + upperFirst(t), { element: el, type: t, index });

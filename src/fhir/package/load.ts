@@ -3,10 +3,11 @@
  * `package/package.json`): its name and version and the conformance resources the validator uses
  * (StructureDefinitions, ValueSets, CodeSystems), read from the top level of `package/`.
  */
+import type { Stats } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { parseTar } from 'nanotar';
+import { parseTar, type ParsedTarFileItem } from 'nanotar';
 import type { CodeSystem, StructureDefinition, ValueSet } from 'fhir/r4.js';
 
 /** The file named is not a usable FHIR package: one line saying why. */
@@ -26,7 +27,7 @@ const KEPT = new Set(['StructureDefinition', 'ValueSet', 'CodeSystem']);
 
 /** Top-level files of `package/`, as name -> text. */
 async function packageFiles(path: string): Promise<Map<string, string>> {
-  let info;
+  let info: Stats;
   try {
     info = await stat(path);
   } catch (err) {
@@ -51,7 +52,7 @@ async function packageFiles(path: string): Promise<Map<string, string>> {
   } catch (err) {
     throw new PackageError(`not a FHIR package: not a gzip-compressed tar file (${(err as Error).message})`);
   }
-  let items;
+  let items: ParsedTarFileItem[];
   try {
     items = parseTar(tar);
   } catch (err) {

@@ -139,7 +139,10 @@ export class CompiledProfile {
     for (const segment of segments) {
       const [name, slice] = segment.split(':') as [string, string | undefined];
       let child = node.children.find((c) => c.name === name && c.slice === slice);
-      if (!child) node.children.push((child = { name, ...(slice !== undefined ? { slice } : {}), children: [] }));
+      if (!child) {
+        child = { name, ...(slice !== undefined ? { slice } : {}), children: [] };
+        node.children.push(child);
+      }
       node = child;
     }
     node.element = node.element ? { ...node.element, ...element } : element;

@@ -426,7 +426,7 @@ function chain(
   depth: number,
 ): Fragment {
   const param = ctx.param(type, paramName);
-  if (!param || param.def.type !== 'reference') throw new Unsupported(`'${paramName}' is not a reference parameter of ${type}, so it cannot be chained`);
+  if (param?.def.type !== 'reference') throw new Unsupported(`'${paramName}' is not a reference parameter of ${type}, so it cannot be chained`);
   if (depth >= 2) throw new Unsupported('chains deeper than two levels are not supported');
   const chainedName = rest.split(/[.:]/)[0]!;
   const targets = (typeModifier ? [typeModifier] : param.def.target ?? []).filter((t) => ctx.param(t, chainedName) || chainedName.startsWith('_'));

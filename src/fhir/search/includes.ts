@@ -65,7 +65,7 @@ export function resolveIncludes(ctx: IncludeContext, type: string, page: Include
       throw FhirError.of(400, 'invalid', `${request.reverse ? '_revinclude' : '_include'}: '${request.value}' is not '*' or 'Type:parameter'`);
     }
     const param = ctx.param(first, paramName);
-    if (!param || param.def.type !== 'reference') {
+    if (param?.def.type !== 'reference') {
       throw FhirError.of(400, 'not-supported', `${request.reverse ? '_revinclude' : '_include'}: ${first} has no reference parameter '${paramName}'`);
     }
     if (!request.reverse) {

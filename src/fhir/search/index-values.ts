@@ -32,9 +32,15 @@ const byDef = new WeakMap<SearchParamDef, Map<string, Evaluator>>();
 
 function evaluatorFor(def: SearchParamDef, type: string): Evaluator {
   let perType = byDef.get(def);
-  if (!perType) byDef.set(def, (perType = new Map()));
+  if (!perType) {
+    perType = new Map();
+    byDef.set(def, perType);
+  }
   let evaluator = perType.get(type);
-  if (!evaluator) perType.set(type, (evaluator = compileEvaluator(def, type)));
+  if (!evaluator) {
+    evaluator = compileEvaluator(def, type);
+    perType.set(type, evaluator);
+  }
   return evaluator;
 }
 
@@ -92,7 +98,8 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 function addValue(rows: IndexRows, param: number, def: SearchParamDef, type: string, value: unknown): void {
   switch (def.type) {
     case 'token':
-      return addToken(rows, param, type, value);
+      addToken(rows, param, type, value);
+      return;
     case 'string':
       for (const text of stringsOf(type, value)) rows.strings.push({ param, norm: normalizeText(text), raw: text });
       return;
@@ -100,7 +107,8 @@ function addValue(rows: IndexRows, param: number, def: SearchParamDef, type: str
       for (const range of dateRangesOf(type, value)) rows.dates.push({ param, ...range });
       return;
     case 'reference':
-      return addReference(rows, param, def, type, value);
+      addReference(rows, param, def, type, value);
+      return;
     case 'uri':
       if (typeof value === 'string') rows.uris.push({ param, value });
       return;
@@ -131,23 +139,32 @@ function pushToken(rows: IndexRows, param: number, system: unknown, code: unknow
 }
 
 function addToken(rows: IndexRows, param: number, type: string, value: unknown): void {
-  if (typeof value === 'boolean') return pushToken(rows, param, null, String(value), null);
-  if (typeof value === 'string') return pushToken(rows, param, null, value, null);
-  if (typeof value === 'number') return pushToken(rows, param, null, String(value), null);
+  if (typeof value === 'boolean' || typeof value === 'number') {
+    pushToken(rows, param, null, String(value), null);
+    return;
+  }
+  if (typeof value === 'string') {
+    pushToken(rows, param, null, value, null);
+    return;
+  }
   const v = value as Json;
   if (!v || typeof v !== 'object') return;
   switch (type) {
     case 'Coding':
-      return pushToken(rows, param, v['system'], v['code'], v['display']);
+      pushToken(rows, param, v['system'], v['code'], v['display']);
+      break;
     case 'CodeableConcept':
       for (const c of (v['coding'] as Json[] | undefined) ?? []) pushToken(rows, param, c['system'], c['code'], c['display']);
-      return pushToken(rows, param, null, null, v['text']);
+      pushToken(rows, param, null, null, v['text']);
+      break;
     case 'Identifier':
-      return pushToken(rows, param, v['system'], v['value'], (v['type'] as Json | undefined)?.['text']);
+      pushToken(rows, param, v['system'], v['value'], (v['type'] as Json | undefined)?.['text']);
+      break;
     case 'ContactPoint':
-      return pushToken(rows, param, null, v['value'], null);
+      pushToken(rows, param, null, v['value'], null);
+      break;
     default:
-      return pushToken(rows, param, v['system'], v['code'] ?? v['value'], null);
+      pushToken(rows, param, v['system'], v['code'] ?? v['value'], null);
   }
 }
 

@@ -60,7 +60,7 @@ export function sendError(
 ): FastifyReply {
   const error = asFhirError(err);
   if (error.status === 413) drainRefusedBody(request, reply);
-  if (error.status === 401) reply.header('www-authenticate', 'Bearer realm="measure-conformance"' + (headerValue(request.headers, 'authorization') ? ', error="invalid_token"' : ''));
+  if (error.status === 401) reply.header('www-authenticate', `Bearer realm="measure-conformance"${headerValue(request.headers, 'authorization') ? ', error="invalid_token"' : ''}`);
   if (faults.has('operation-outcome-missing')) return reply.code(error.status).send('');
   let format: FhirFormat = 'json';
   try {

@@ -157,7 +157,10 @@ const plans = new Map<string, Plan>();
 function planOf(ctx: Context): Plan {
   const key = `${ctx.type}|${ctx.path}`;
   let plan = plans.get(key);
-  if (!plan) plans.set(key, (plan = new Map()));
+  if (!plan) {
+    plan = new Map();
+    plans.set(key, plan);
+  }
   return plan;
 }
 
@@ -197,7 +200,7 @@ function makeStep(found: ResolvedElement): Step {
 function visitResource(w: Walk, resource: Json, path: Path): void {
   const type = resource.resourceType;
   const def = typeof type === 'string' ? typeDefinition(type) : undefined;
-  if (!def || def.kind !== 'resource') return;
+  if (def?.kind !== 'resource') return;
   const inner: Walk = { ...w, resource };
   runConstraints(inner, checksOf(def.invariants), resource, undefined, path);
   if (Array.isArray(resource.contained)) {

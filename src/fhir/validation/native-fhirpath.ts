@@ -94,7 +94,11 @@ function parse(expression: string): Ast | undefined {
   if (!tokens) return undefined;
   let at = 0;
   const peek = () => tokens[at];
-  const take = (t: string) => (tokens[at] === t ? (at++, true) : false);
+  const take = (t: string) => {
+    if (tokens[at] !== t) return false;
+    at++;
+    return true;
+  };
   const fail = (): never => {
     throw new SyntaxError(expression);
   };

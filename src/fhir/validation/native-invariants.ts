@@ -60,7 +60,7 @@ export function dom3Unreferenced(resource: Record<string, unknown>): number[] {
   if (!Array.isArray(contained) || contained.length === 0) return [];
   const refs = new Set<string>();
   for (const key in resource) if (key !== 'contained') localReferences(resource[key], refs);
-  contained.forEach((c) => localReferences(c, refs));
+  for (const c of contained) localReferences(c, refs);
   const out: number[] = [];
   contained.forEach((c, i) => {
     const id = (c as { id?: unknown } | null)?.id;
@@ -118,13 +118,13 @@ export const NATIVE_CHECKS: Record<string, (item: Json) => string[] | undefined>
   // mrp-2 `group.stratifier.stratum.all(value.exists() xor component.exists())`, per stratum
   'mrp-2': (r) => {
     const out: string[] = [];
-    items(r.group).forEach((g, i) =>
-      items(g.stratifier).forEach((s, j) =>
-        items(s.stratum).forEach((st, k) => {
+    for (const [i, g] of items(r.group).entries()) {
+      for (const [j, s] of items(g.stratifier).entries()) {
+        for (const [k, st] of items(s.stratum).entries()) {
           if (has(st, 'value') === has(st, 'component')) out.push(`.group[${i}].stratifier[${j}].stratum[${k}]`);
-        }),
-      ),
-    );
+        }
+      }
+    }
     return out;
   },
   // dom-2 `contained.contained.empty()`

@@ -67,8 +67,9 @@ function objectsAt(resource: Json, path: string): { value: Json; where: string }
     const next: { value: unknown; where: string }[] = [];
     for (const { value, where } of here) {
       const child = typeof value === 'object' && value !== null ? (value as Json)[name] : undefined;
-      if (Array.isArray(child)) child.forEach((v, i) => next.push({ value: v, where: `${where}.${name}[${i}]` }));
-      else if (child !== undefined) next.push({ value: child, where: `${where}.${name}` });
+      if (Array.isArray(child)) {
+        for (const [i, v] of child.entries()) next.push({ value: v, where: `${where}.${name}[${i}]` });
+      } else if (child !== undefined) next.push({ value: child, where: `${where}.${name}` });
     }
     here = next;
   }

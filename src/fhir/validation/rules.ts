@@ -59,7 +59,10 @@ const natives = new Map<string, Map<Rule, NativeRule | null>>();
 
 function nativeRule(rule: Rule, resourceType: string): NativeRule | null {
   let byRule = natives.get(resourceType);
-  if (!byRule) natives.set(resourceType, (byRule = new Map()));
+  if (!byRule) {
+    byRule = new Map();
+    natives.set(resourceType, byRule);
+  }
   let found = byRule.get(rule);
   if (found === undefined) {
     const root = { path: resourceType, type: resourceType };

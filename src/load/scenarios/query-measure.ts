@@ -134,7 +134,7 @@ export const queryMeasure: Scenario<QueryState> = {
         checks: pageChecks(target),
         unanswered: REQUIREMENTS.search,
       });
-      if (!res || res.status !== 200) return;
+      if (res?.status !== 200) return;
       const matches = matchesOf(res);
       for (const r of matches) {
         if (r.id) found.add(r.id);

@@ -34,7 +34,11 @@ export const describeSearch = (type: string, params: Pairs, method: 'GET' | 'POS
 
 function grouped(params: Pairs): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const [name, value] of params) (out[name] ??= []).push(value);
+  for (const [name, value] of params) {
+    const values = out[name] ?? [];
+    values.push(value);
+    out[name] = values;
+  }
   return out;
 }
 

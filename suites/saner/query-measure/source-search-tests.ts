@@ -169,8 +169,9 @@ function contentText(m: Measure): string {
   const walk = (v: unknown, key: string): void => {
     if (NOT_CONTENT.has(key)) return;
     if (typeof v === 'string') out.push(v);
-    else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
+    else if (Array.isArray(v)) {
+      for (const x of v) walk(x, key);
+    } else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
   };
   walk(m, '');
   return out.join(' ');

@@ -68,7 +68,7 @@ function elementProperties(ctx: Context, owner: string, el: ElementDef, own: str
     // A primitive's id and extensions travel in a `_name` sibling (attributes such as
     // Extension.url or Element.id have none).
     if (isPrimitive(ctx, type) && !el.xmlAttr && !type.startsWith('System.')) {
-      const ext = el.array ? ref('Element' + NULLABLE) : ref('Element');
+      const ext = el.array ? ref(`Element${NULLABLE}`) : ref('Element');
       props[`_${name}`] = el.array ? { type: 'array', minItems: 1, items: ext } : ext;
     }
   }
@@ -77,10 +77,13 @@ function elementProperties(ctx: Context, owner: string, el: ElementDef, own: str
   // A required primitive may carry only extensions (`_status`), as FHIR JSON allows; xml
   // attributes and complex elements must be present themselves.
   if (isPrimitive(ctx, type) && !el.xmlAttr && !type.startsWith('System.')) {
-    const all = (target.allOf ??= []) as JsonSchema[];
+    const all = (target.allOf ?? []) as JsonSchema[];
     all.push({ anyOf: [{ required: [own] }, { required: [`_${own}`] }] });
+    target.allOf = all;
   } else {
-    ((target.required ??= []) as string[]).push(own);
+    const required = (target.required ?? []) as string[];
+    required.push(own);
+    target.required = required;
   }
 }
 
