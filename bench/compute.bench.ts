@@ -81,7 +81,9 @@ async function main(): Promise<void> {
     const want = Object.assign({}, ...(hosted.expected?.groups ?? []).map((g) => g.populations)) as Record<string, number>;
     const agrees = Object.keys(want).length > 0 && Object.entries(want).every(([code, n]) => got[code] === n);
     console.log(`evaluation: ${measure.url}|${measure.version} for ${DAY}: ${seconds.toFixed(2)} s (target < ${TARGET_SECONDS} s), ${dataSource.requests} Data Source requests`);
-    console.log(`counts: ${JSON.stringify(got)}; ${agrees ? 'equal to' : 'DIFFERENT FROM'} the generator's expected results${issues.length ? `; issues: ${issues.map((i) => i.message).join(' | ')}` : ''}`);
+    console.log(
+      `counts: ${JSON.stringify(got)}; ${agrees ? 'equal to' : 'DIFFERENT FROM'} the generator's expected results${issues.length ? `; issues: ${issues.map((i) => i.message).join(' | ')}` : ''}`,
+    );
     worker.postMessage('close');
     await new Promise((resolve) => worker.once('exit', resolve));
     if (!agrees || seconds >= TARGET_SECONDS) process.exitCode = 1;

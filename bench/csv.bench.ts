@@ -87,7 +87,9 @@ function mb(bytes: number): string {
 function line(label: string, ms: number, rss: number): void {
   const seconds = ms / 1000;
   const verdict = seconds < 10 && rss < 300 * 1024 * 1024 ? 'within target' : 'OVER TARGET (10 s, 300 MB)';
-  process.stdout.write(`${label.padEnd(24)} ${ROWS.toLocaleString('en')} rows in ${seconds.toFixed(2)} s = ${Math.round(ROWS / seconds).toLocaleString('en')} rows/s, peak RSS ${mb(rss)} (${verdict})\n`);
+  process.stdout.write(
+    `${label.padEnd(24)} ${ROWS.toLocaleString('en')} rows in ${seconds.toFixed(2)} s = ${Math.round(ROWS / seconds).toLocaleString('en')} rows/s, peak RSS ${mb(rss)} (${verdict})\n`,
+  );
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'csv-bench-'));

@@ -46,10 +46,12 @@ const xmlText = serializeXml(resource);
 const plainJson = jsonText.replace(/(\d)\.(\d*?)0+([,}\]])/g, '$1.$21$3').replace(/(\d)[eE]([+-]?\d+)/g, '$1');
 const plainResource = parseJson(plainJson);
 
-console.log(`model: ${(statSync(modelFile).size / 1024).toFixed(0)} KiB on disk, ${Object.keys(model.types).length} types, ` +
-  `${model.constraints.length} constraints, first load ${loadMs.toFixed(1)} ms`);
-console.log(`sample MeasureReport: ${jsonText.length.toLocaleString('en-US')} bytes JSON, ` +
-  `${xmlText.length.toLocaleString('en-US')} bytes XML, ${(resource as MeasureReport).group?.length ?? 0} groups`);
+console.log(
+  `model: ${(statSync(modelFile).size / 1024).toFixed(0)} KiB on disk, ${Object.keys(model.types).length} types, ` + `${model.constraints.length} constraints, first load ${loadMs.toFixed(1)} ms`,
+);
+console.log(
+  `sample MeasureReport: ${jsonText.length.toLocaleString('en-US')} bytes JSON, ` + `${xmlText.length.toLocaleString('en-US')} bytes XML, ${(resource as MeasureReport).group?.length ?? 0} groups`,
+);
 console.log('(one core: Node runs each conversion on the main thread)');
 
 rate('JSON text -> XML text (parse + serialize)', () => serializeXml(parseJson(jsonText)));

@@ -77,7 +77,15 @@ async function main(): Promise<void> {
   const loadRun = (seconds: number) =>
     runLoad({ ...base, scenario, baseUrl: fixed.url, model: { type: 'closed', concurrency: CONNECTIONS }, bounds: { durationMs: seconds * 1000, rampMs: 0 }, keepData: true });
   const cannonRun = (seconds: number) =>
-    autocannon({ url: `${fixed.url}/MeasureReport`, method: 'POST', headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' }, body, connections: CONNECTIONS, pipelining: 1, duration: seconds });
+    autocannon({
+      url: `${fixed.url}/MeasureReport`,
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' },
+      body,
+      connections: CONNECTIONS,
+      pipelining: 1,
+      duration: seconds,
+    });
   // JIT warm-up of both generators takes a few seconds on a busy machine; these rounds are not counted.
   await loadRun(SECONDS);
   await cannonRun(SECONDS);
@@ -111,18 +119,33 @@ async function main(): Promise<void> {
   const cannonRps = (totals.cannon.requests / totals.cannon.ms) * 1000;
   const ratio = loadRps / cannonRps;
   console.log(`trivial server, POST MeasureReport (${body.length} B) answered 201; ${ROUNDS} alternating rounds of ${SECONDS} s each:`);
-  console.log(`  load (rpc-send, checks on)  ${fmt(loadRps).padStart(8)} req/s   last round p50 ${lastLoad!.serviceTime.p50.toFixed(2)} ms, p99 ${lastLoad!.serviceTime.p99.toFixed(2)} ms   ${fmt(totals.load.requests)} requests, ${totals.load.errors} errors, ${totals.load.findings} findings`);
-  console.log(`  autocannon                  ${fmt(cannonRps).padStart(8)} req/s   last round p50 ${lastCannon!.latency.p50.toFixed(2)} ms, p99 ${lastCannon!.latency.p99.toFixed(2)} ms   ${fmt(totals.cannon.requests)} requests, ${totals.cannon.errors} errors or non-2xx`);
+  console.log(
+    `  load (rpc-send, checks on)  ${fmt(loadRps).padStart(8)} req/s   last round p50 ${lastLoad!.serviceTime.p50.toFixed(2)} ms, p99 ${lastLoad!.serviceTime.p99.toFixed(2)} ms   ${fmt(totals.load.requests)} requests, ${totals.load.errors} errors, ${totals.load.findings} findings`,
+  );
+  console.log(
+    `  autocannon                  ${fmt(cannonRps).padStart(8)} req/s   last round p50 ${lastCannon!.latency.p50.toFixed(2)} ms, p99 ${lastCannon!.latency.p99.toFixed(2)} ms   ${fmt(totals.cannon.requests)} requests, ${totals.cannon.errors} errors or non-2xx`,
+  );
   console.log(`  load / autocannon           ${ratio.toFixed(2)}x   (rounds ${rounds.join(', ')}; target >= 0.80x: ${ratio >= 0.8 ? 'met' : 'NOT met'})`);
 
   // 2. The bundled Measure Consumer with every check of produce-measure.
   const consumer = await startWorker('measure-consumer');
   const pm = SCENARIOS['produce-measure']!;
   await runLoad({ ...base, scenario: pm, baseUrl: consumer.url, model: { type: 'closed', concurrency: 10 }, bounds: { durationMs: 2_000, rampMs: 0 }, keepData: true });
-  const full = await runLoad({ ...base, http: { timeouts: { requestMs: 60_000 } }, scenario: pm, baseUrl: consumer.url, model: { type: 'closed', concurrency: CONSUMER_CLIENTS }, bounds: { durationMs: 2 * SECONDS * 1000, rampMs: 0 }, invalidShare: 0.05, keepData: true });
+  const full = await runLoad({
+    ...base,
+    http: { timeouts: { requestMs: 60_000 } },
+    scenario: pm,
+    baseUrl: consumer.url,
+    model: { type: 'closed', concurrency: CONSUMER_CLIENTS },
+    bounds: { durationMs: 2 * SECONDS * 1000, rampMs: 0 },
+    invalidShare: 0.05,
+    keepData: true,
+  });
   await consumer.worker.terminate();
   console.log(`bundled Measure Consumer, produce-measure with full checks (${CONSUMER_CLIENTS} clients; create, update, read back; 5 % invalid; ${full.validation.sampled} answers validated):`);
-  console.log(`  load                        ${fmt(full.throughput.requestsPerSecond).padStart(8)} req/s   p50 ${full.latency.p50.toFixed(2)} ms   p99 ${full.latency.p99.toFixed(2)} ms   ${fmt(full.requests.completed)} requests, ${full.requests.errors} errors, ${full.findings.length} findings`);
+  console.log(
+    `  load                        ${fmt(full.throughput.requestsPerSecond).padStart(8)} req/s   p50 ${full.latency.p50.toFixed(2)} ms   p99 ${full.latency.p99.toFixed(2)} ms   ${fmt(full.requests.completed)} requests, ${full.requests.errors} errors, ${full.findings.length} findings`,
+  );
   for (const f of full.findings) console.log(`    ${f.expectation} ${f.requirements.join(' ')} ${f.step}: ${f.message} x${f.count}`);
   process.exit(0);
 }

@@ -37,7 +37,9 @@ async function child(mode: Mode, dir: string): Promise<void> {
   const recorder = mode === 'off' ? undefined : new Recorder({ log: ExchangeLog.open(mode === 'log-memory' ? ':memory:' : join(dir, `exchanges-${mode}.sqlite`)), grade: mode === 'judging' });
   const transaction = transactionAt('measure-consumer')!;
   let base = '';
-  const server = await simulatorById('measure-consumer')!.start(recorder ? { onExchange: (e) => void recorder.record({ source: 'measure-consumer', baseUrl: base, transaction, sides: ['client'] }, e) } : {});
+  const server = await simulatorById('measure-consumer')!.start(
+    recorder ? { onExchange: (e) => void recorder.record({ source: 'measure-consumer', baseUrl: base, transaction, sides: ['client'] }, e) } : {},
+  );
   base = server.url;
   process.on('message', (m: string) => {
     if (m === 'cpu') {
@@ -46,7 +48,11 @@ async function child(mode: Mode, dir: string): Promise<void> {
       process.send!({ cpu: user + system, recorded: log?.lastSeq() ?? 0, judged: log ? log.list({ finding: 'pass' }).length : 0 });
     }
     if (m === 'idle') void recorder?.idle().then(() => process.send!('idle'));
-    if (m === 'stop') void server.close().then(() => recorder?.close()).then(() => process.exit(0));
+    if (m === 'stop')
+      void server
+        .close()
+        .then(() => recorder?.close())
+        .then(() => process.exit(0));
   });
   // A bench stopped half way takes its servers with it.
   process.on('disconnect', () => process.exit(0));
@@ -141,7 +147,9 @@ async function main(): Promise<void> {
       });
       const overall = (perRequest(s, i) - perRequest(off, 0)) / perRequest(off, 0);
       if (s !== off) worst = Math.max(worst, overall);
-      console.log(`  ${LABEL[s.mode].padEnd(42)} ${kinds.join('   ')}   all work ${perRequest(s, i).toFixed(0).padStart(5)} µs per request${s === off ? '' : ` ${overall >= 0 ? '+' : ''}${(overall * 100).toFixed(1)} %`}`);
+      console.log(
+        `  ${LABEL[s.mode].padEnd(42)} ${kinds.join('   ')}   all work ${perRequest(s, i).toFixed(0).padStart(5)} µs per request${s === off ? '' : ` ${overall >= 0 ? '+' : ''}${(overall * 100).toFixed(1)} %`}`,
+      );
     });
     console.log(`  recording overhead: ${(worst * 100).toFixed(1)} % more simulator CPU per request, the worst of push, read and all work, data folder or memory (target < 10 %)`);
     for (const s of all) await stop(s);
@@ -152,7 +160,9 @@ async function main(): Promise<void> {
     const started = performance.now();
     await ask(judging.process, 'idle');
     const later = await ask<{ recorded: number; judged: number }>(judging.process, 'cpu');
-    console.log(`  ${LABEL.judging.padEnd(42)} push ${(judging.done.push / ((12 * BURST_MS) / 1000)).toFixed(0).padStart(5)}/s; ${atEnd.judged} of ${atEnd.recorded} judged by the end of the pushes, all ${later.judged} ${((performance.now() - started) / 1000).toFixed(1)} s later`);
+    console.log(
+      `  ${LABEL.judging.padEnd(42)} push ${(judging.done.push / ((12 * BURST_MS) / 1000)).toFixed(0).padStart(5)}/s; ${atEnd.judged} of ${atEnd.recorded} judged by the end of the pushes, all ${later.judged} ${((performance.now() - started) / 1000).toFixed(1)} s later`,
+    );
     await stop(judging);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -112,7 +112,11 @@ try {
   }
 
   // ---- synthetic big runs -------------------------------------------------------------------------
-  for (const [tests, body] of [[100, 2_000], [1_000, 2_000], [1_000, 20_000]] as const) {
+  for (const [tests, body] of [
+    [100, 2_000],
+    [1_000, 2_000],
+    [1_000, 20_000],
+  ] as const) {
     const big = bigResults(tests, body);
     const evidence = big.tests.reduce((n, t) => n + t.evidence.reduce((m, e) => m + (e.kind === 'http' ? (e.exchange.responseBody?.size ?? 0) : 0), 0), 0);
     const page = renderHtml(big);

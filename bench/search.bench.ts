@@ -85,16 +85,23 @@ try {
   process.stdout.write(`seeded ${REPORTS} MeasureReports in ${seconds.toFixed(1)} s (${Math.round(REPORTS / seconds)} /s)\n`);
 
   const queries: [string, (k: number) => string][] = [
-    ['measure + date range + subject:identifier', (k) =>
-      `measure=${CANONICAL(MEASURES[k % 3]!)}&date=ge2020-04-01&date=lt2020-04-08&subject:identifier=${ID_SYSTEM}|X${140000 + (k % LOCATIONS)}&_count=100`],
-    ['measure + period range + subject', (k) =>
-      `measure=${CANONICAL(MEASURES[k % 3]!)}&period=ge2020-04-01&period=le2020-04-07&subject=Location/loc-${k % LOCATIONS}&_count=100`],
-    ['measure + one day (all facilities, page of 100)', (k) =>
-      `measure=${CANONICAL(MEASURES[k % 3]!)}&date=ge2020-03-${String(1 + (k % 28)).padStart(2, '0')}&date=lt2020-03-${String(2 + (k % 28)).padStart(2, '0')}&_count=100`],
-    ['measure.title + date range + _include=*', (k) =>
-      `measure.title=FEMA&date=ge2020-02-${String(1 + (k % 20)).padStart(2, '0')}&date=lt2020-02-${String(2 + (k % 20)).padStart(2, '0')}&_count=20&_include=*`],
-    ['subject:Location.near + one day', (k) =>
-      `subject:Location.near=39.5|-74.5|20|km&date=ge2020-03-${String(1 + (k % 28)).padStart(2, '0')}&date=lt2020-03-${String(2 + (k % 28)).padStart(2, '0')}`],
+    [
+      'measure + date range + subject:identifier',
+      (k) => `measure=${CANONICAL(MEASURES[k % 3]!)}&date=ge2020-04-01&date=lt2020-04-08&subject:identifier=${ID_SYSTEM}|X${140000 + (k % LOCATIONS)}&_count=100`,
+    ],
+    ['measure + period range + subject', (k) => `measure=${CANONICAL(MEASURES[k % 3]!)}&period=ge2020-04-01&period=le2020-04-07&subject=Location/loc-${k % LOCATIONS}&_count=100`],
+    [
+      'measure + one day (all facilities, page of 100)',
+      (k) => `measure=${CANONICAL(MEASURES[k % 3]!)}&date=ge2020-03-${String(1 + (k % 28)).padStart(2, '0')}&date=lt2020-03-${String(2 + (k % 28)).padStart(2, '0')}&_count=100`,
+    ],
+    [
+      'measure.title + date range + _include=*',
+      (k) => `measure.title=FEMA&date=ge2020-02-${String(1 + (k % 20)).padStart(2, '0')}&date=lt2020-02-${String(2 + (k % 20)).padStart(2, '0')}&_count=20&_include=*`,
+    ],
+    [
+      'subject:Location.near + one day',
+      (k) => `subject:Location.near=39.5|-74.5|20|km&date=ge2020-03-${String(1 + (k % 28)).padStart(2, '0')}&date=lt2020-03-${String(2 + (k % 28)).padStart(2, '0')}`,
+    ],
   ];
   const RUNS = 300;
   for (const [label, make] of queries) {
@@ -108,10 +115,7 @@ try {
       matches += bundle.total ?? 0;
     }
     times.sort((a, b) => a - b);
-    process.stdout.write(
-      `${label}: p50 ${percentile(times, 50).toFixed(2)} ms, p99 ${percentile(times, 99).toFixed(2)} ms ` +
-        `(${RUNS} runs, mean total ${(matches / RUNS).toFixed(1)})\n`,
-    );
+    process.stdout.write(`${label}: p50 ${percentile(times, 50).toFixed(2)} ms, p99 ${percentile(times, 99).toFixed(2)} ms ` + `(${RUNS} runs, mean total ${(matches / RUNS).toFixed(1)})\n`);
   }
 } finally {
   store.close();

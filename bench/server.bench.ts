@@ -72,11 +72,18 @@ await rate('search     measure+date range, _count=20', 2, () =>
   app.inject({ method: 'GET', url: '/MeasureReport?measure=http://hl7.org/fhir/uv/saner/Measure/CDCPatientImpactAndHospitalCapacity&date=ge2020-04-03&date=lt2020-04-05&_count=20' }),
 );
 await rate('  same search on the store alone (no HTTP)', 2, async () =>
-  store.search('MeasureReport', [['measure', 'http://hl7.org/fhir/uv/saner/Measure/CDCPatientImpactAndHospitalCapacity'], ['date', 'ge2020-04-03'], ['date', 'lt2020-04-05'], ['_count', '20']], { baseUrl: 'http://localhost' }),
+  store.search(
+    'MeasureReport',
+    [
+      ['measure', 'http://hl7.org/fhir/uv/saner/Measure/CDCPatientImpactAndHospitalCapacity'],
+      ['date', 'ge2020-04-03'],
+      ['date', 'lt2020-04-05'],
+      ['_count', '20'],
+    ],
+    { baseUrl: 'http://localhost' },
+  ),
 );
-await rate('create     POST MeasureReport (validated)', 2, () =>
-  app.inject({ method: 'POST', url: '/MeasureReport', payload: body, headers: { 'content-type': 'application/fhir+json' } }),
-);
+await rate('create     POST MeasureReport (validated)', 2, () => app.inject({ method: 'POST', url: '/MeasureReport', payload: body, headers: { 'content-type': 'application/fhir+json' } }));
 await rate('error      GET unknown id (404 OperationOutcome)', 1, () => app.inject({ method: 'GET', url: '/MeasureReport/none' }));
 console.log(`exchanges captured: ${exchanges}`);
 await app.close();

@@ -29,20 +29,32 @@ function group(g: number): NonNullable<MeasureReport['group']>[number] {
     measureScore: { value: 0.25 + n / 100, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
   });
   return {
-    extension: [{ url: 'http://hl7.org/fhir/uv/saner/StructureDefinition/MeasureGroupAttributes', extension: [
-      { url: 'scoring', valueCodeableConcept: coded('http://terminology.hl7.org/CodeSystem/measure-scoring', 'proportion', 'Proportion') },
-      { url: 'subject', valueCodeableConcept: coded('http://hl7.org/fhir/resource-types', 'Encounter', 'Encounter') },
-    ] }],
+    extension: [
+      {
+        url: 'http://hl7.org/fhir/uv/saner/StructureDefinition/MeasureGroupAttributes',
+        extension: [
+          { url: 'scoring', valueCodeableConcept: coded('http://terminology.hl7.org/CodeSystem/measure-scoring', 'proportion', 'Proportion') },
+          { url: 'subject', valueCodeableConcept: coded('http://hl7.org/fhir/resource-types', 'Encounter', 'Encounter') },
+        ],
+      },
+    ],
     code: coded('http://example.org/CodeSystem/groups', `G${g}`, `Group ${g}`),
     population,
     measureScore: { value: 0.5 + g / 10, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
     stratifier: [
       { code: [coded('http://example.org/CodeSystem/strat', 'ward', 'Ward')], stratum: [stratum('A', 40), stratum('B', 30), stratum('C', 20)] },
-      { code: [coded('http://example.org/CodeSystem/strat', 'age-sex', 'Age and sex')], stratum: [
-        { component: [{ code: coded('http://example.org/CodeSystem/strat', 'age', 'Age'), value: coded('http://example.org/CodeSystem/age', '0-17', '0-17') },
-          { code: coded('http://example.org/CodeSystem/strat', 'sex', 'Sex'), value: coded('http://hl7.org/fhir/administrative-gender', 'female', 'Female') }],
-          population: [{ code: coded('http://terminology.hl7.org/CodeSystem/measure-population', 'numerator', 'numerator'), count: 7 }] },
-      ] },
+      {
+        code: [coded('http://example.org/CodeSystem/strat', 'age-sex', 'Age and sex')],
+        stratum: [
+          {
+            component: [
+              { code: coded('http://example.org/CodeSystem/strat', 'age', 'Age'), value: coded('http://example.org/CodeSystem/age', '0-17', '0-17') },
+              { code: coded('http://example.org/CodeSystem/strat', 'sex', 'Sex'), value: coded('http://hl7.org/fhir/administrative-gender', 'female', 'Female') },
+            ],
+            population: [{ code: coded('http://terminology.hl7.org/CodeSystem/measure-population', 'numerator', 'numerator'), count: 7 }],
+          },
+        ],
+      },
     ],
   };
 }
@@ -56,9 +68,15 @@ export const sample: MeasureReport = {
     { resourceType: 'Organization', id: 'org', name: 'Example Hospital', identifier: [{ system: 'http://example.org/npi', value: '1234567890' }] },
     { resourceType: 'Location', id: 'loc', name: 'Main campus', status: 'active', managingOrganization: { reference: '#org' } },
   ] as unknown as MeasureReport['contained'],
-  extension: [{ url: 'http://hl7.org/fhir/uv/saner/StructureDefinition/GeoLocation', extension: [
-    { url: 'latitude', valueDecimal: 42.36 }, { url: 'longitude', valueDecimal: -71.06 },
-  ] }],
+  extension: [
+    {
+      url: 'http://hl7.org/fhir/uv/saner/StructureDefinition/GeoLocation',
+      extension: [
+        { url: 'latitude', valueDecimal: 42.36 },
+        { url: 'longitude', valueDecimal: -71.06 },
+      ],
+    },
+  ],
   identifier: [{ system: 'http://example.org/reports', value: 'r-2026-02-01' }],
   status: 'complete',
   _status: { extension: [{ url: 'http://example.org/StructureDefinition/status-note', valueString: 'final' }] },
@@ -96,7 +114,9 @@ rate('structure + invariants', () => validateResource(sample));
 registerSanerProfiles();
 const saner = parseJson(readFileSync(new URL('../fixtures/saner/measurereport-beds-camden-2020-04-01.json', import.meta.url), 'utf8')) as MeasureReport;
 const sanerIssues = validateResource(saner, { profiles: [publicHealthMeasureReport.url] });
-process.stdout.write(`SANER MeasureReport fixture: ${JSON.stringify(saner).length.toLocaleString('en-US')} bytes of JSON, ${sanerIssues.length} issue(s)${sanerIssues.map((i) => `\n  ${i.severity} ${i.expression ?? ''} ${i.message}`).join('')}\n`);
+process.stdout.write(
+  `SANER MeasureReport fixture: ${JSON.stringify(saner).length.toLocaleString('en-US')} bytes of JSON, ${sanerIssues.length} issue(s)${sanerIssues.map((i) => `\n  ${i.severity} ${i.expression ?? ''} ${i.message}`).join('')}\n`,
+);
 const like = saner as unknown as { resourceType: string };
 rate('SANER profile rules (native)', () => evaluateRules(like, publicHealthMeasureReport.rules));
 rate('SANER profile rules (fhirpath.js)', () => evaluateRules(like, publicHealthMeasureReport.rules, { fhirPathOnly: true }));

@@ -82,9 +82,7 @@ function operationsOf(cs: CapabilityStatement): string[] {
 const operations = (cs: CapabilityStatement, names: readonly string[]) => {
   const declared = operationsOf(cs);
   const found = names.filter((n) => declared.some((d) => d === n || d.endsWith(n)));
-  return found.length
-    ? { claimed: true, because: `it declares ${found.map((n) => `$${n}`).join(' and ')}` }
-    : { claimed: false, because: `it declares no ${names.map((n) => `$${n}`).join(' or ')}` };
+  return found.length ? { claimed: true, because: `it declares ${found.map((n) => `$${n}`).join(' and ')}` } : { claimed: false, because: `it declares no ${names.map((n) => `$${n}`).join(' or ')}` };
 };
 
 const SERVER_RULES: Readonly<Partial<Record<ActorId, ServerRule>>> = {
@@ -93,9 +91,7 @@ const SERVER_RULES: Readonly<Partial<Record<ActorId, ServerRule>>> = {
     canonicals: [MEASURE_SOURCE_QM_PULL, MEASURE_SOURCE_QM_CSV_PULL],
     infer(cs) {
       const missing = QUERY_TYPES.flatMap((t) => ['read', 'search-type'].filter((c) => !declaresInteraction(cs, t, c)).map((c) => `${c} of ${t}`));
-      return missing.length
-        ? { claimed: false, because: `it declares no ${missing.join(', ')}` }
-        : { claimed: true, because: `it declares read and search of ${QUERY_TYPES.join(', ')}` };
+      return missing.length ? { claimed: false, because: `it declares no ${missing.join(', ')}` } : { claimed: true, because: `it declares read and search of ${QUERY_TYPES.join(', ')}` };
     },
     options: {
       Pull: { canonicals: [MEASURE_SOURCE_QM_PULL] },
@@ -147,18 +143,62 @@ export function decideClaims(actors: readonly ActorId[], suiteOptions: (actor: A
     const title = ACTORS[actor].title;
     const by = explicit(actor);
     let decision: Decision;
-    if (by) decision = { kind: 'actor', name: actor, actor, claimed: true, source: by, reason: `claimed: named ${by === 'command-line' ? 'on the command line' : input.triggered.includes(actor) && !input.configActors.includes(actor) ? 'by its trigger in config.yaml' : 'in config.yaml'}`, capabilities: [...(rule?.capabilities ?? [])] };
-    else if (actor === 'FhirServer') decision = { kind: 'actor', name: actor, actor, claimed: true, source: cs ? 'capability-statement' : 'assumption', reason: cs ? 'claimed: every FHIR server answers the core RESTful rules' : `assumed: ${input.unread ?? 'no CapabilityStatement was read'}`, capabilities: [] };
-    else if (ACTORS[actor].role === 'client') decision = { kind: 'actor', name: actor, actor, claimed: false, source: 'config', reason: `not claimed: no trigger for ${actor} in config.yaml (sut.triggers) and not named on the command line`, capabilities: [] };
+    if (by)
+      decision = {
+        kind: 'actor',
+        name: actor,
+        actor,
+        claimed: true,
+        source: by,
+        reason: `claimed: named ${by === 'command-line' ? 'on the command line' : input.triggered.includes(actor) && !input.configActors.includes(actor) ? 'by its trigger in config.yaml' : 'in config.yaml'}`,
+        capabilities: [...(rule?.capabilities ?? [])],
+      };
+    else if (actor === 'FhirServer')
+      decision = {
+        kind: 'actor',
+        name: actor,
+        actor,
+        claimed: true,
+        source: cs ? 'capability-statement' : 'assumption',
+        reason: cs ? 'claimed: every FHIR server answers the core RESTful rules' : `assumed: ${input.unread ?? 'no CapabilityStatement was read'}`,
+        capabilities: [],
+      };
+    else if (ACTORS[actor].role === 'client')
+      decision = {
+        kind: 'actor',
+        name: actor,
+        actor,
+        claimed: false,
+        source: 'config',
+        reason: `not claimed: no trigger for ${actor} in config.yaml (sut.triggers) and not named on the command line`,
+        capabilities: [],
+      };
     else if (!rule) decision = { kind: 'actor', name: actor, actor, claimed: false, source: 'assumption', reason: `not claimed: nothing tells whether the SUT is a ${title}`, capabilities: [] };
-    else if (!cs) decision = { kind: 'actor', name: actor, actor, claimed: true, source: 'assumption', reason: `assumed: ${input.unread ?? 'no CapabilityStatement was read'}, so the run takes the SUT to be every selected actor`, capabilities: [...rule.capabilities] };
+    else if (!cs)
+      decision = {
+        kind: 'actor',
+        name: actor,
+        actor,
+        claimed: true,
+        source: 'assumption',
+        reason: `assumed: ${input.unread ?? 'no CapabilityStatement was read'}, so the run takes the SUT to be every selected actor`,
+        capabilities: [...rule.capabilities],
+      };
     else {
       const byName = rule.canonicals.find((c) => named.includes(c));
       const inferred = byName ? undefined : rule.infer?.(cs);
       decision = byName
         ? { kind: 'actor', name: actor, actor, claimed: true, source: 'capability-statement', reason: `claimed: the CapabilityStatement instantiates ${byName}`, capabilities: [...rule.capabilities] }
         : inferred?.claimed
-          ? { kind: 'actor', name: actor, actor, claimed: true, source: 'capability-statement', reason: `claimed: the CapabilityStatement instantiates no ${title}, but ${inferred.because}`, capabilities: [...rule.capabilities] }
+          ? {
+              kind: 'actor',
+              name: actor,
+              actor,
+              claimed: true,
+              source: 'capability-statement',
+              reason: `claimed: the CapabilityStatement instantiates no ${title}, but ${inferred.because}`,
+              capabilities: [...rule.capabilities],
+            }
           : {
               kind: 'actor',
               name: actor,
@@ -189,7 +229,12 @@ function optionDecision(actor: ActorId, option: string, actorDecision: Decision,
   const cs = input.statement;
   const own = rule?.options[option];
   if (!cs || !own || actorDecision.source === 'assumption') {
-    return { ...base, claimed: true, source: 'assumption', reason: `assumed: ${cs ? 'the option is not told by a CapabilityStatement' : input.unread ?? 'no CapabilityStatement was read'}, and sut.options names none` };
+    return {
+      ...base,
+      claimed: true,
+      source: 'assumption',
+      reason: `assumed: ${cs ? 'the option is not told by a CapabilityStatement' : (input.unread ?? 'no CapabilityStatement was read')}, and sut.options names none`,
+    };
   }
   const byName = own.canonicals.find((c) => named.includes(c));
   if (byName) return { ...base, claimed: true, source: 'capability-statement', reason: `claimed: the CapabilityStatement instantiates ${byName}` };

@@ -57,13 +57,14 @@ export function defineRequirements(list: Requirement[]): readonly Requirement[] 
 
 /** Builds the requirements of one CapabilityStatement row by row, for catalogues written as tables. */
 export function requirementsOf(capability: string) {
-  return (
-    id: string,
-    expectation: Requirement['expectation'],
-    source: string,
-    statement: string,
-    extra: Pick<Requirement, 'element' | 'notTestedReason'> = {},
-  ): Requirement => ({ id, expectation, statement, source, capability, ...extra });
+  return (id: string, expectation: Requirement['expectation'], source: string, statement: string, extra: Pick<Requirement, 'element' | 'notTestedReason'> = {}): Requirement => ({
+    id,
+    expectation,
+    statement,
+    source,
+    capability,
+    ...extra,
+  });
 }
 
 export class RequirementCatalogue {
@@ -112,4 +113,3 @@ export class RequirementCatalogue {
     return this.#byId.size;
   }
 }
-

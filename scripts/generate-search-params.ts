@@ -24,12 +24,31 @@ interface RawSearchParameter {
 }
 
 const TYPES = [
-  'MeasureReport', 'Measure', 'Location', 'Organization', 'Patient', 'Encounter', 'Observation',
-  'Condition', 'Library', 'ValueSet', 'Device', 'Bundle', 'CapabilityStatement', 'OperationOutcome',
+  'MeasureReport',
+  'Measure',
+  'Location',
+  'Organization',
+  'Patient',
+  'Encounter',
+  'Observation',
+  'Condition',
+  'Library',
+  'ValueSet',
+  'Device',
+  'Bundle',
+  'CapabilityStatement',
+  'OperationOutcome',
   'Parameters',
   // What a SANER Compute Measure Data Source serves (SANER-CM-DS-*).
-  'Procedure', 'AllergyIntolerance', 'DiagnosticReport', 'MedicationRequest', 'ServiceRequest',
-  'DocumentReference', 'FamilyMemberHistory', 'MedicationAdministration', 'MedicationDispense',
+  'Procedure',
+  'AllergyIntolerance',
+  'DiagnosticReport',
+  'MedicationRequest',
+  'ServiceRequest',
+  'DocumentReference',
+  'FamilyMemberHistory',
+  'MedicationAdministration',
+  'MedicationDispense',
   'MedicationStatement',
 ];
 const RESOURCE_LEVEL = ['_id', '_lastUpdated', '_profile', '_tag'];
@@ -42,9 +61,7 @@ function belongsTo(part: string, type: string): boolean {
 function rewrite(part: string): { expression: string; resolveTarget?: string } {
   const resolved = /^(.*)\.where\(resolve\(\) is (\w+)\)$/.exec(part);
   if (resolved) return { expression: rewrite(resolved[1]!).expression, resolveTarget: resolved[2]! };
-  const expression = part
-    .replace(/^\(([^()]+) as (\w+)\)/, '$1.ofType($2)')
-    .replace(/\.as\((\w+)\)/g, '.ofType($1)');
+  const expression = part.replace(/^\(([^()]+) as (\w+)\)/, '$1.ofType($2)').replace(/\.as\((\w+)\)/g, '.ofType($1)');
   return { expression };
 }
 
@@ -63,7 +80,9 @@ for (const { resource: sp } of bundle.entry) {
   if (bases.length === 0 || !sp.expression) continue;
   // Each kept type gets its own entry so a rewrite that narrows the targets stays per type.
   for (const base of bases) {
-    const parts = splitUnion(sp.expression).filter((p) => belongsTo(p, base)).map(rewrite);
+    const parts = splitUnion(sp.expression)
+      .filter((p) => belongsTo(p, base))
+      .map(rewrite);
     if (parts.length === 0) continue;
     const resolveTargets = [...new Set(parts.flatMap((p) => (p.resolveTarget ? [p.resolveTarget] : [])))];
     const target = resolveTargets.length ? resolveTargets : sp.target;

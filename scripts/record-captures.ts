@@ -98,7 +98,9 @@ async function record(spec: Recording): Promise<void> {
   }
   const capture = toCapture(log.list({}, { bodies: true, oldestFirst: true }).slice(0, spec.first));
   await recorder.close();
-  const parts = sides.flatMap((side) => suitesFor(transaction, [side]).map(({ suite }) => ({ suite, traffic: { baseUrl: base, exchanges: capture.exchanges.map((e) => e.exchange), source: `${spec.name}.capture.json` } })));
+  const parts = sides.flatMap((side) =>
+    suitesFor(transaction, [side]).map(({ suite }) => ({ suite, traffic: { baseUrl: base, exchanges: capture.exchanges.map((e) => e.exchange), source: `${spec.name}.capture.json` } })),
+  );
   const results = await gradeRecorded(parts);
   writeFileSync(join(OUT, `${spec.name}.capture.json`), `${JSON.stringify(capture, null, 1)}\n`);
   writeFileSync(join(OUT, `${spec.name}.verdicts.json`), `${JSON.stringify(verdictsOf(results), null, 2)}\n`);

@@ -7,11 +7,7 @@ import type { ResourceStore } from '../src/fhir/store/resource-store.js';
  * what it holds across restarts), starts the server core on it, and closes it with the server, or
  * at once when seeding or the start fails.
  */
-export async function serveOwnStore(
-  store: ResourceStore,
-  seed: () => readonly Resource[],
-  start: () => Promise<RunningFhirServer>,
-): Promise<RunningFhirServer> {
+export async function serveOwnStore(store: ResourceStore, seed: () => readonly Resource[], start: () => Promise<RunningFhirServer>): Promise<RunningFhirServer> {
   try {
     if (store.count() === 0) {
       store.transaction(() => {

@@ -26,7 +26,8 @@ export const requirements = defineRequirements([
   {
     id: 'FHIR-CAP-003',
     expectation: 'SHALL',
-    statement: 'The CapabilityStatement lists in format the formats the server supports (json, xml, or their media types), and those only: a server that serves JSON alone lists json alone, which FHIR allows (it makes XML a SHOULD; an IG that needs XML says so in format rows of its own).',
+    statement:
+      'The CapabilityStatement lists in format the formats the server supports (json, xml, or their media types), and those only: a server that serves JSON alone lists json alone, which FHIR allows (it makes XML a SHOULD; an IG that needs XML says so in format rows of its own).',
     source: 'FHIR R4 (4.0.1) capabilitystatement.html, CapabilityStatement.format (1..*)',
     element: 'format',
   },
@@ -47,7 +48,8 @@ export const requirements = defineRequirements([
   {
     id: 'FHIR-FMT-002',
     expectation: 'SHALL',
-    statement: 'The server negotiates the response format from the Accept header: asked for a format its CapabilityStatement lists, it answers in that format (a format it does not list is not asked for here; FHIR-FMT-004 covers those).',
+    statement:
+      'The server negotiates the response format from the Accept header: asked for a format its CapabilityStatement lists, it answers in that format (a format it does not list is not asked for here; FHIR-FMT-004 covers those).',
     source: `${CONTENT} (server-driven content negotiation)`,
     element: 'format',
   },
@@ -116,7 +118,8 @@ export const requirements = defineRequirements([
   {
     id: 'FHIR-HTTP-006',
     expectation: 'SHALL',
-    statement: 'A successful update answers 200 OK when it changed an existing resource, or 201 Created when it created one, with an ETag header carrying the new versionId and a Last-Modified header.',
+    statement:
+      'A successful update answers 200 OK when it changed an existing resource, or 201 Created when it created one, with an ETag header carrying the new versionId and a Last-Modified header.',
     source: `${HTTP} §3.1.0.4 update`,
     element: 'interaction[update]',
   },
@@ -150,27 +153,31 @@ export const requirements = defineRequirements([
   {
     id: 'FHIR-HTTP-011',
     expectation: 'SHOULD',
-    statement: 'An update of an id the server does not hold, on a server that does not let clients choose ids, is refused with 405 Method Not Allowed; a server that does (updateCreate) creates the resource instead.',
+    statement:
+      'An update of an id the server does not hold, on a server that does not let clients choose ids, is refused with 405 Method Not Allowed; a server that does (updateCreate) creates the resource instead.',
     source: `${HTTP} §3.1.0.4 update, update as create and Rejecting Updates`,
     element: 'interaction[update]',
   },
   {
     id: 'FHIR-HTTP-012',
     expectation: 'SHOULD',
-    statement: 'An update whose If-Match names a version that is not the current one is refused with 412 Precondition Failed (409 Conflict is also used for version conflicts) and the resource stays as it was.',
+    statement:
+      'An update whose If-Match names a version that is not the current one is refused with 412 Precondition Failed (409 Conflict is also used for version conflicts) and the resource stays as it was.',
     source: `${HTTP} §3.1.0.4 update, Rejecting Updates; Managing Resource Contention`,
     element: 'interaction[update]',
   },
   {
     id: 'FHIR-HTTP-013',
     expectation: 'SHOULD',
-    statement: 'A create or update that breaks a profile the server applies, or one of its business rules, is refused with 422 Unprocessable Entity and an OperationOutcome saying which element is wrong.',
+    statement:
+      'A create or update that breaks a profile the server applies, or one of its business rules, is refused with 422 Unprocessable Entity and an OperationOutcome saying which element is wrong.',
     source: `${HTTP} §3.1.0.4 update, Rejecting Updates; §3.1.0.7 create, Rejecting Creates`,
   },
   {
     id: 'FHIR-HTTP-014',
     expectation: 'SHOULD',
-    statement: 'The server honours the Prefer header of a create or update: return=minimal gets no body, return=representation the stored resource, return=OperationOutcome an OperationOutcome about the outcome.',
+    statement:
+      'The server honours the Prefer header of a create or update: return=minimal gets no body, return=representation the stored resource, return=OperationOutcome an OperationOutcome about the outcome.',
     source: `${HTTP} §3.1.0.1 general considerations, Managing Return Content`,
   },
 ]);

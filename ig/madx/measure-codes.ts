@@ -21,7 +21,7 @@ function conceptIn(concept: CodeableConcept | undefined, allowed: readonly (Code
 
 function codeText(concept: CodeableConcept | undefined): string {
   const c = concept?.coding?.[0];
-  return c ? `${c.system ? `${c.system}|` : ''}${c.code ?? '(no code)'}` : concept?.text ?? '(no code)';
+  return c ? `${c.system ? `${c.system}|` : ''}${c.code ?? '(no code)'}` : (concept?.text ?? '(no code)');
 }
 
 /** Stratifier and component codes a Measure group defines (a 3.0.0-comment Measure uses stratifier.code). */
@@ -52,7 +52,8 @@ export function measureCodeIssues(report: MeasureReport, measure: Measure, rule:
       });
       (s.stratum ?? []).forEach((st, sti) => {
         (st.component ?? []).forEach((c, ci) => {
-          if (!conceptIn(c.code, dimensions)) issues.push(issue(`${at}.stratifier[${si}].stratum[${sti}].component[${ci}].code`, `component code ${codeText(c.code)} is not a disaggregation of the indicator`));
+          if (!conceptIn(c.code, dimensions))
+            issues.push(issue(`${at}.stratifier[${si}].stratum[${sti}].component[${ci}].code`, `component code ${codeText(c.code)} is not a disaggregation of the indicator`));
         });
       });
     });

@@ -56,7 +56,12 @@ const common: Rule[] = [
 
 const trialImplementation: Rule[] = [
   ...common,
-  rule('MADX-MR-008', 'component.exists()', 'each stratum needs at least one component (disaggregation code and value) under the 3.0.0 trial-implementation text (the 3.0.0-comment text takes a stratum value instead)', 'group.stratifier.stratum'),
+  rule(
+    'MADX-MR-008',
+    'component.exists()',
+    'each stratum needs at least one component (disaggregation code and value) under the 3.0.0 trial-implementation text (the 3.0.0-comment text takes a stratum value instead)',
+    'group.stratifier.stratum',
+  ),
   rule('MADX-MR-008-PARTS', 'code.exists() and value.exists()', 'each stratum component needs a code and a value', 'group.stratifier.stratum.component'),
 ];
 

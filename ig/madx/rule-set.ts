@@ -36,10 +36,18 @@ function howToChoose(r: MadxRuleSet): string {
 export function chooseMadxRuleSet(input: { declared?: Declaration | undefined; configured?: MadxRuleSet | undefined }): MadxRuleSetChoice {
   const { declared, configured } = input;
   if (declared) {
-    return { ruleSet: declared.ruleSet, source: 'declared', reason: `declared by the SUT: ${declared.where} names ${madxProfileUrl(declared.ruleSet)}, the ${MADX_RULE_SET_TITLES[declared.ruleSet]}; ${howToChoose(declared.ruleSet)}` };
+    return {
+      ruleSet: declared.ruleSet,
+      source: 'declared',
+      reason: `declared by the SUT: ${declared.where} names ${madxProfileUrl(declared.ruleSet)}, the ${MADX_RULE_SET_TITLES[declared.ruleSet]}; ${howToChoose(declared.ruleSet)}`,
+    };
   }
   if (configured) {
-    return { ruleSet: configured, source: 'config', reason: `named in config (sut.madxRuleSet: ${configured}), the ${MADX_RULE_SET_TITLES[configured]}; the SUT declares no versioned mADX canonical; ${howToChoose(configured)}` };
+    return {
+      ruleSet: configured,
+      source: 'config',
+      reason: `named in config (sut.madxRuleSet: ${configured}), the ${MADX_RULE_SET_TITLES[configured]}; the SUT declares no versioned mADX canonical; ${howToChoose(configured)}`,
+    };
   }
   const d = DEFAULT_MADX_RULE_SET;
   return {
@@ -84,7 +92,11 @@ export function ruleSetRecord(choice: MadxRuleSetChoice): { ig: string; ruleSet:
 }
 
 const errorRules = (report: MeasureReport, ruleSet: MadxRuleSet): Set<string> =>
-  new Set(validateResource(report, { profiles: [madxProfileUrl(ruleSet)] }).filter((i) => i.severity === 'error' || i.severity === 'fatal').map((i) => i.rule ?? i.message));
+  new Set(
+    validateResource(report, { profiles: [madxProfileUrl(ruleSet)] })
+      .filter((i) => i.severity === 'error' || i.severity === 'fatal')
+      .map((i) => i.rule ?? i.message),
+  );
 
 /**
  * Why a report fails under `ruleSet` but not under the other text, when that is so: e.g. a 3.0.0

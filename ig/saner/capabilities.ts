@@ -84,9 +84,7 @@ export function withActorLevelTwin(transactionLevel: string): string[] {
   return twin ? [url(twin), transactionLevel] : [transactionLevel];
 }
 
-export const capabilityTitles: Readonly<Record<string, string>> = Object.freeze(
-  Object.fromEntries(TITLES.map(([id, title]) => [url(id), `SANER ${title}`])),
-);
+export const capabilityTitles: Readonly<Record<string, string>> = Object.freeze(Object.fromEntries(TITLES.map(([id, title]) => [url(id), `SANER ${title}`])));
 
 /** The id part of a SANER CapabilityStatement URL, e.g. `MeasureSource-QueryMeasure-Pull`. */
 export function capabilityId(canonical: string): string {

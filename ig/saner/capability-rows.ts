@@ -59,7 +59,7 @@ const OPERATIONS: Readonly<Record<string, string>> = {
   '$read-csv': READ_CSV_OPERATION,
   '$search-csv': SEARCH_CSV_OPERATION,
   '$report-csv': REPORT_CSV_OPERATION,
-  '$aggregate': AGGREGATE_OPERATION,
+  $aggregate: AGGREGATE_OPERATION,
   '$evaluate-measure': EVALUATE_MEASURE_OPERATION,
 };
 

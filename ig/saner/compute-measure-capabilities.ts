@@ -212,10 +212,13 @@ function applyD8(list: Requirement[]): Requirement[] {
 function evaluateSides(list: Requirement[]): Requirement[] {
   return list.map((r) => {
     if (r.id === 'SANER-CM-MC-001') {
-      return { ...r, notTestedReason: 'client-side use of another server\'s $evaluate-measure: a MAY the test plan does not exercise, and no harness server offers the operation to observe it' };
+      return { ...r, notTestedReason: "client-side use of another server's $evaluate-measure: a MAY the test plan does not exercise, and no harness server offers the operation to observe it" };
     }
     if (r.id === 'SANER-CM-MC-090') {
-      return { ...r, statement: `The Measure Computer, as a server, may offer [base]/Measure/[id]/$evaluate-measure?periodStart=…&periodEnd=…&report=true|false, returning the computed MeasureReport (stored when report=true). ${EVALUATE_TRIGGER}` };
+      return {
+        ...r,
+        statement: `The Measure Computer, as a server, may offer [base]/Measure/[id]/$evaluate-measure?periodStart=…&periodEnd=…&report=true|false, returning the computed MeasureReport (stored when report=true). ${EVALUATE_TRIGGER}`,
+      };
     }
     return r;
   });

@@ -15,7 +15,12 @@ const EVALUATE = 'SANER OperationDefinition Measure-evaluate-measure';
 const EVALUATE_PARAMS: readonly [number, string, string, string][] = [
   [1, 'periodEnd', 'in, 1..1, string, searchType date', '$evaluate-measure takes the end of the measurement period in periodEnd.'],
   [2, 'periodStart', 'in, 1..1, string, searchType date', '$evaluate-measure takes the start of the measurement period in periodStart.'],
-  [3, 'report', 'in, 1..1, string', '$evaluate-measure with report=true stores the computed report (creating it, or updating the one with the same subject, reporter and period); with report=false (or absent, as the description allows against min=1) it only returns it.'],
+  [
+    3,
+    'report',
+    'in, 1..1, string',
+    '$evaluate-measure with report=true stores the computed report (creating it, or updating the one with the same subject, reporter and period); with report=false (or absent, as the description allows against min=1) it only returns it.',
+  ],
   [4, 'return', 'out, 1..1, MeasureReport', '$evaluate-measure returns the computed MeasureReport.'],
 ];
 
@@ -53,11 +58,10 @@ export const computeMeasurePageRequirements: readonly Requirement[] = [
     id: 'SANER-CM-PG-008',
     expectation: 'SHALL',
     statement:
-      'A computable Measure writes all population criteria in one language (text/fhirpath, text/cql or application/x-fhir-query), names its parameters [A-Z][A-Za-z0-9.]+ without duplicates or clashes with the predefined names, lists the value sets it uses in a referenced Library\'s relatedArtifact, and writes FHIR queries relative to the server base, RFC 3986-encoded; the Measure Computer relies on this.',
+      "A computable Measure writes all population criteria in one language (text/fhirpath, text/cql or application/x-fhir-query), names its parameters [A-Z][A-Za-z0-9.]+ without duplicates or clashes with the predefined names, lists the value sets it uses in a referenced Library's relatedArtifact, and writes FHIR queries relative to the server base, RFC 3986-encoded; the Measure Computer relies on this.",
     source: `${AUTOMATION}, writing computable measures`,
     capability: MEASURE_COMPUTER_CM,
-    notTestedReason:
-      'A rule for Measure authors, not a behaviour of a Measure Computer on the wire; the bundled computable Measures are held to it by test/simulators/generator.test.ts.',
+    notTestedReason: 'A rule for Measure authors, not a behaviour of a Measure Computer on the wire; the bundled computable Measures are held to it by test/simulators/generator.test.ts.',
   },
   {
     id: 'SANER-CM-PG-009',
@@ -86,7 +90,8 @@ export const computeMeasurePageRequirements: readonly Requirement[] = [
   {
     id: 'SANER-TP-INT-2',
     expectation: 'SHALL',
-    statement: 'Exchanging updated Measure definitions: after the Measure is replaced by a new version, the next computation yields at least one different value, equal to the new version\'s expected result.',
+    statement:
+      "Exchanging updated Measure definitions: after the Measure is replaced by a new version, the next computation yields at least one different value, equal to the new version's expected result.",
     source: `${TEST_PLAN}, integration test 2`,
     capability: MEASURE_COMPUTER_CM,
   },

@@ -5,8 +5,8 @@
 import { PROFILE_CLAIM, paramsFollowOptionalSearch, type CapabilityTable } from './capability-rows.js';
 import { MEASURE_DEFINITION_CONSUMER_QMD, MEASURE_DEFINITION_SOURCE_QMD } from './capabilities.js';
 
-const D3 = 'The transaction-3 page says SHOULD; the CapabilityStatement\'s MAY is what is enforced, the page\'s SHOULD is advisory.';
-const D4 = 'The transaction-3 page says SHALL for both roles; for the client the CapabilityStatement\'s MAY is what is enforced, the page\'s SHALL is advisory (digest §7 D4).';
+const D3 = "The transaction-3 page says SHOULD; the CapabilityStatement's MAY is what is enforced, the page's SHOULD is advisory.";
+const D4 = "The transaction-3 page says SHALL for both roles; for the client the CapabilityStatement's MAY is what is enforced, the page's SHALL is advisory (digest §7 D4).";
 const D15 = 'Its value is a ValueSet canonical, e.g. http://hl7.org/fhir/uv/saner/ValueSet/MeasurePopulations (digest §7 D15).';
 
 export const measureDefinitionSource: CapabilityTable = {

@@ -13,7 +13,13 @@ const TYPES = 'Measure, Library, ValueSet, CodeSystem and ConceptMap';
 type Row = readonly [n: number, expectation: Expectation, topic: string, statement: string];
 
 const rows = (capability: string, suffix: string, list: readonly Row[]): Requirement[] =>
-  list.map(([n, expectation, topic, statement]) => ({ id: `SANER-QMD-PG-${String(n).padStart(3, '0')}${suffix}`, expectation, statement, source: topic.startsWith('SANER') ? topic : `${PAGE}, ${topic}`, capability }));
+  list.map(([n, expectation, topic, statement]) => ({
+    id: `SANER-QMD-PG-${String(n).padStart(3, '0')}${suffix}`,
+    expectation,
+    statement,
+    source: topic.startsWith('SANER') ? topic : `${PAGE}, ${topic}`,
+    capability,
+  }));
 
 const server = rows(MEASURE_DEFINITION_SOURCE_QMD, '', [
   [1, 'SHALL', 'searches by GET or POST', 'The Measure Definition Source accepts searches both as GET and as form-encoded POST [base]/{type}/_search.'],
@@ -39,13 +45,23 @@ const client = rows(MEASURE_DEFINITION_CONSUMER_QMD, '-CON', [
   [3, 'SHOULD-NOT', 'formats (_format)', `The Measure Definition Consumer should not send the short or legacy _format values (${LEGACY}).`],
   [4, 'SHALL', 'formats (Accept)', 'When the Measure Definition Consumer names a format with Accept it uses application/fhir+xml or application/fhir+json.'],
   [5, 'SHOULD-NOT', 'formats (Accept)', `The Measure Definition Consumer should not send the short or legacy media types (${LEGACY}) in Accept.`],
-  [7, 'MAY', '_include', 'The Measure Definition Consumer may ask for _include=*. The page says SHALL for both roles; for the client the CapabilityStatement\'s MAY is what is enforced, the page\'s SHALL is advisory (digest §7 D4).'],
+  [
+    7,
+    'MAY',
+    '_include',
+    "The Measure Definition Consumer may ask for _include=*. The page says SHALL for both roles; for the client the CapabilityStatement's MAY is what is enforced, the page's SHALL is advisory (digest §7 D4).",
+  ],
   [8, 'SHOULD-NOT', '_include', 'The Measure Definition Consumer should not send _include:iterate.'],
   [9, 'SHALL', 'paging (_count)', 'The Measure Definition Consumer copes with paged results: it can bound the page size with _count and follows next links.'],
   [10, 'SHALL', 'reads', 'The Measure Definition Consumer can read Measure and Library.'],
   [11, 'SHOULD', 'search by _id', `The Measure Definition Consumer should search ${TYPES} by _id (the CapabilityStatement makes the search SHOULD and _id SHALL within it).`],
   [12, 'SHALL', 'search by url', 'The Measure Definition Consumer can find a resource by its canonical url.'],
-  [13, 'MAY', 'Measure search', 'The Measure Definition Consumer may search Measure by _text, _content, definition-text, code and code:in. The page says SHOULD; the CapabilityStatement\'s MAY is what is enforced, the page\'s SHOULD is advisory.'],
+  [
+    13,
+    'MAY',
+    'Measure search',
+    "The Measure Definition Consumer may search Measure by _text, _content, definition-text, code and code:in. The page says SHOULD; the CapabilityStatement's MAY is what is enforced, the page's SHOULD is advisory.",
+  ],
   [15, 'SHALL', 'SANER test plan, Measure Definition Consumer', 'After the Measure Definition Source publishes a corrected Measure, the Measure Definition Consumer obtains the new version.'],
 ]);
 

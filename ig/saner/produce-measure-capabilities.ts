@@ -48,9 +48,7 @@ export const measureSourceSupplementalData: CapabilityTable = {
   actor: 'Measure Source',
   mode: 'client',
   capability: MEASURE_SOURCE_PM_SUPPLEMENTAL_DATA,
-  rows: [
-    [1, 'system', 'interaction', 'batch', 'SHALL'],
-  ],
+  rows: [[1, 'system', 'interaction', 'batch', 'SHALL']],
 };
 
 export const measureConsumerSupplementalData: CapabilityTable = {
@@ -58,9 +56,7 @@ export const measureConsumerSupplementalData: CapabilityTable = {
   actor: 'Measure Consumer',
   mode: 'server',
   capability: MEASURE_CONSUMER_PM_SUPPLEMENTAL_DATA,
-  rows: [
-    [1, 'system', 'interaction', 'batch', 'SHALL'],
-  ],
+  rows: [[1, 'system', 'interaction', 'batch', 'SHALL']],
 };
 
 export const measureSourceCsvPush: CapabilityTable = {
@@ -90,9 +86,7 @@ export const measureSourceAggregate: CapabilityTable = {
   actor: 'Measure Source',
   mode: 'client',
   capability: MEASURE_SOURCE_AGGREGATE,
-  rows: [
-    [1, 'MeasureReport', 'supportedProfile', 'PublicHealthMeasureReport', 'SHALL', PROFILE_CLAIM],
-  ],
+  rows: [[1, 'MeasureReport', 'supportedProfile', 'PublicHealthMeasureReport', 'SHALL', PROFILE_CLAIM]],
 };
 
 export const measureConsumerAggregate: CapabilityTable = {
@@ -100,7 +94,5 @@ export const measureConsumerAggregate: CapabilityTable = {
   actor: 'Measure Consumer',
   mode: 'server',
   capability: MEASURE_CONSUMER_AGGREGATE,
-  rows: [
-    [1, 'MeasureReport', 'supportedProfile', 'PublicHealthMeasureReport', 'SHALL', PROFILE_CLAIM],
-  ],
+  rows: [[1, 'MeasureReport', 'supportedProfile', 'PublicHealthMeasureReport', 'SHALL', PROFILE_CLAIM]],
 };

@@ -49,7 +49,9 @@ const oneOf = (path: string, codes: readonly string[]): string => `(${codes.map(
 
 /** A CodeableConcept test: some coding is in one of the (system, codes) pairs. */
 const codingIn = (concept: string, systems: Readonly<Record<string, readonly string[]>>): string =>
-  `${concept}.coding.where(${Object.entries(systems).map(([system, codes]) => `(system = '${system}' and ${oneOf('code', codes)})`).join(' or ')}).exists()`;
+  `${concept}.coding.where(${Object.entries(systems)
+    .map(([system, codes]) => `(system = '${system}' and ${oneOf('code', codes)})`)
+    .join(' or ')}).exists()`;
 
 const withSeconds = (element: string, id: string): Rule =>
   rule(id, 'toString().length() = 25', `${element} must be given to the second with a time zone offset, e.g. 2020-04-04T00:00:00-05:00 (no Z, no fractions)`, {
@@ -60,10 +62,15 @@ const withSeconds = (element: string, id: string): Rule =>
 const hasValueOrDataAbsent = `count.exists() or extension.where(url = '${DATA_ABSENT}').exists()`;
 
 const reportRules: Rule[] = [
-  rule('ReporterPresentInCompleteReport', "status != 'complete' or reporter.exists()", 'a complete report should name its reporter (the intent of the IG invariant, which tests a status code R4 does not have)', {
-    severity: 'warning',
-    requirement: 'SANER-PR-MR-001',
-  }),
+  rule(
+    'ReporterPresentInCompleteReport',
+    "status != 'complete' or reporter.exists()",
+    'a complete report should name its reporter (the intent of the IG invariant, which tests a status code R4 does not have)',
+    {
+      severity: 'warning',
+      requirement: 'SANER-PR-MR-001',
+    },
+  ),
   rule('SANER-PR-MR-003', "type = 'summary'", "type must be 'summary'"),
   rule('SANER-PR-MR-005', 'subject.exists()', 'subject is required: the Location (facility or region) the report is about'),
   rule('SANER-PR-MR-006', 'identifier.exists()', 'subject.identifier is required, so reports can be found by the facility identifier', { context: 'subject' }),
@@ -74,7 +81,11 @@ const reportRules: Rule[] = [
     'the GeoLocation extension holds exactly one decimal latitude and one decimal longitude and no value of its own',
     { context: `subject.extension.where(url = '${GEOLOCATION}')` },
   ),
-  rule('SANER-PR-EXT-005-CONTEXT', `extension.combine(descendants().extension).where(url = '${GEOLOCATION}').count() = subject.extension.where(url = '${GEOLOCATION}').count()`, 'the GeoLocation extension belongs on MeasureReport.subject only'),
+  rule(
+    'SANER-PR-EXT-005-CONTEXT',
+    `extension.combine(descendants().extension).where(url = '${GEOLOCATION}').count() = subject.extension.where(url = '${GEOLOCATION}').count()`,
+    'the GeoLocation extension belongs on MeasureReport.subject only',
+  ),
   rule('SANER-PR-MR-008', 'date.exists()', 'date (when the report was generated) is required'),
   withSeconds('date', 'DateTimePreciseToSecond-DATE'),
   rule('SANER-PR-MR-010', 'start.exists()', 'period.start is required', { context: 'period' }),
@@ -162,10 +173,20 @@ const measureRules: Rule[] = [
   ),
   rule('SANER-PR-M-018', `${part('scoring')}.exists() and ${codingIn(`${part('scoring')}.value`, SCORING)}`, 'the group scoring is required and comes from MeasureScoring', { context: attrs }),
   rule('SANER-PR-M-019', `${part('type')}.exists() and ${codingIn(`${part('type')}.value`, MEASURE_TYPE)}`, 'the group type is required and comes from measure-type', { context: attrs }),
-  rule('SANER-PR-M-020', `${part('improvementNotation')}.exists() implies ${codingIn(`${part('improvementNotation')}.value`, IMPROVEMENT)}`, 'the group improvementNotation, when given, is increase or decrease', { context: attrs }),
-  rule('SANER-PR-M-021', `${part('rateAggregation')}.exists() implies ${oneOf(`${part('rateAggregation')}.value`, RATE_AGGREGATION)}`, 'the group rateAggregation, when given, is count, point-in-time or cumulative', {
-    context: attrs,
-  }),
+  rule(
+    'SANER-PR-M-020',
+    `${part('improvementNotation')}.exists() implies ${codingIn(`${part('improvementNotation')}.value`, IMPROVEMENT)}`,
+    'the group improvementNotation, when given, is increase or decrease',
+    { context: attrs },
+  ),
+  rule(
+    'SANER-PR-M-021',
+    `${part('rateAggregation')}.exists() implies ${oneOf(`${part('rateAggregation')}.value`, RATE_AGGREGATION)}`,
+    'the group rateAggregation, when given, is count, point-in-time or cumulative',
+    {
+      context: attrs,
+    },
+  ),
   rule(
     'SANER-PR-M-022',
     "coding.count() >= 2 and coding.where(system = 'http://hl7.org/fhir/resource-types').count() = 1 and coding.where(system = 'http://snomed.info/sct').exists() and text.exists()",
@@ -204,9 +225,7 @@ const measureRules: Rule[] = [
  * The profile narrows subject to Reference(Location) (its differential's targetProfile); reporter
  * keeps R4's targets, which the base validator checks (digest SANER-PR-MR-012).
  */
-const reportTargets: TargetNarrowing[] = [
-  { id: 'SANER-PR-MR-005-TYPE', requirement: 'SANER-PR-MR-005', severity: 'error', path: 'subject', targets: ['Location'] },
-];
+const reportTargets: TargetNarrowing[] = [{ id: 'SANER-PR-MR-005-TYPE', requirement: 'SANER-PR-MR-005', severity: 'error', path: 'subject', targets: ['Location'] }];
 
 export const publicHealthMeasureReport: Profile = {
   url: PUBLIC_HEALTH_MEASURE_REPORT,

@@ -7,10 +7,10 @@
 import { NO_CS_LEVEL, PROFILE_CLAIM, type CapabilityTable } from './capability-rows.js';
 import { MEASURE_CONSUMER_QM_CSV_PULL, MEASURE_CONSUMER_QM_PULL, MEASURE_SOURCE_QM_CSV_PULL, MEASURE_SOURCE_QM_PULL } from './capabilities.js';
 
-const D1 = 'The transaction-1 page asks SHALL of both roles; the CapabilityStatement\'s MAY is what is enforced, the page\'s SHALL is advisory (digest §7 D1).';
-const D2 = 'The page\'s MeasureReport parameter table is a mis-copy of the Measure table, so the CapabilityStatement\'s level is enforced (digest §7 D2).';
-const D3 = 'The transaction-1 page says SHOULD; the CapabilityStatement\'s MAY is what is enforced, the page\'s SHOULD is advisory (digest §7 D3).';
-const D4 = 'The transaction-1 page says SHALL for both roles; for the client the CapabilityStatement\'s MAY is what is enforced, the page\'s SHALL is advisory (digest §7 D4).';
+const D1 = "The transaction-1 page asks SHALL of both roles; the CapabilityStatement's MAY is what is enforced, the page's SHALL is advisory (digest §7 D1).";
+const D2 = "The page's MeasureReport parameter table is a mis-copy of the Measure table, so the CapabilityStatement's level is enforced (digest §7 D2).";
+const D3 = "The transaction-1 page says SHOULD; the CapabilityStatement's MAY is what is enforced, the page's SHOULD is advisory (digest §7 D3).";
+const D4 = "The transaction-1 page says SHALL for both roles; for the client the CapabilityStatement's MAY is what is enforced, the page's SHALL is advisory (digest §7 D4).";
 const D7 = 'The CapabilityStatement types it uri while R4 core types it reference; the full canonical URL of the Measure is valid for both and is what tests send (digest §7 D7).';
 const D12 = 'MeasureReport.measure is a canonical, not a Reference: the subject Location and the reporter Organization must be included, the Measure may be (digest §7 D12).';
 const D15 = 'Its value is a ValueSet canonical, e.g. http://hl7.org/fhir/uv/saner/ValueSet/MeasurePopulations (digest §7 D15).';
@@ -49,7 +49,7 @@ export const measureSourceQueryMeasure: CapabilityTable = {
     [31, 'Measure', 'searchParam', '_text string', 'SHOULD'],
     [32, 'Measure', 'searchParam', '_content string', 'SHOULD'],
     [33, 'Measure', 'searchParam', 'definition-text string', 'SHOULD'],
-    [34, 'Measure', 'searchParam', 'code token', 'SHOULD', 'It is the IG\'s SearchParameter-code over the group, population and stratifier codes.'],
+    [34, 'Measure', 'searchParam', 'code token', 'SHOULD', "It is the IG's SearchParameter-code over the group, population and stratifier codes."],
     [35, 'Measure', 'searchParam', 'code:in token', 'SHOULD', D15],
     [36, 'Measure', 'searchInclude', '*', 'SHALL'],
     [43, 'Organization', 'interaction', 'read', 'SHALL'],
@@ -114,8 +114,22 @@ export const measureSourceCsvPull: CapabilityTable = {
   capability: MEASURE_SOURCE_QM_CSV_PULL,
   rows: [
     [1, 'MeasureReport', 'supportedProfile', 'PublicHealthMeasureReport', 'SHALL', PROFILE_CLAIM],
-    [2, 'MeasureReport', 'operation', '$read-csv', 'SHALL', `${NO_CS_LEVEL} the transaction-1 page asks the server to demonstrate it: GET [base]/MeasureReport/[id]/$read-csv (optionally with map) answers 200 with the report as CSV.`],
-    [3, 'MeasureReport', 'operation', '$search-csv', 'SHALL', `${NO_CS_LEVEL} the transaction-1 page requires it: GET [base]/MeasureReport/$search-csv with measure and a period range answers 200 with one CSV covering every matching report.`],
+    [
+      2,
+      'MeasureReport',
+      'operation',
+      '$read-csv',
+      'SHALL',
+      `${NO_CS_LEVEL} the transaction-1 page asks the server to demonstrate it: GET [base]/MeasureReport/[id]/$read-csv (optionally with map) answers 200 with the report as CSV.`,
+    ],
+    [
+      3,
+      'MeasureReport',
+      'operation',
+      '$search-csv',
+      'SHALL',
+      `${NO_CS_LEVEL} the transaction-1 page requires it: GET [base]/MeasureReport/$search-csv with measure and a period range answers 200 with one CSV covering every matching report.`,
+    ],
   ],
 };
 

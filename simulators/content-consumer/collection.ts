@@ -42,7 +42,8 @@ export function processCollection(bundle: Bundle, storeOf: ResourceStore, profil
     : entries.flatMap((entry, i): InvalidEntry[] => {
         const at = `Bundle.entry[${i}].resource`;
         // Parsing keeps any JSON shape: an entry may be null or carry a string, not a resource.
-        if (typeof entry?.resource !== 'object' || entry.resource === null) return [{ at, ruleSet: profile.ruleSet, issues: [{ severity: 'error', code: 'required', message: 'the entry carries no resource', expression: at }] }];
+        if (typeof entry?.resource !== 'object' || entry.resource === null)
+          return [{ at, ruleSet: profile.ruleSet, issues: [{ severity: 'error', code: 'required', message: 'the entry carries no resource', expression: at }] }];
         const problems = reportProblems(entry.resource, profile, skipProfile);
         return problems ? [{ at, issues: problems.issues, ruleSet: problems.ruleSet }] : [];
       });

@@ -10,7 +10,7 @@ export const contentConsumerFaults = defineFaults([
   { id: 'wrong-success-code', description: 'Answers an accepted report or Bundle with 204 instead of 200/201' },
   { id: 'bundle-issue-without-expression', description: 'The OperationOutcome of an invalid Bundle entry has no issue.expression' },
   { id: 'bundle-severity-error', description: 'The OperationOutcome of an invalid Bundle entry has severity error instead of fatal' },
-  { id: 'bundle-single-outcome', description: 'Answers an invalid Bundle with one OperationOutcome holding every entry\'s issues (the A4 warning form)' },
+  { id: 'bundle-single-outcome', description: "Answers an invalid Bundle with one OperationOutcome holding every entry's issues (the A4 warning form)" },
   { id: 'bundle-accept-partial', description: 'Stores the valid entries of a Bundle with invalid ones and answers 200' },
   { id: 'async-no-content-location', description: 'Answers 202 without a Content-Location (or Location) status URL' },
   { id: 'redirect-loop', description: 'The status URL redirects (303) to itself for ever, so no final answer is reached' },

@@ -78,7 +78,7 @@ function madxRules(ruleSet: MadxRuleSet, why: string): RuleSetProfile {
 }
 
 function consumerProfile(profile: ContentConsumerProfile, ruleSet: MadxRuleSet, rules: ConsumerProfile['businessRules']): ConsumerProfile {
-  const own = ruleSet === DEFAULT_MADX_RULE_SET ? 'the default' : 'this Consumer\'s';
+  const own = ruleSet === DEFAULT_MADX_RULE_SET ? 'the default' : "this Consumer's";
   const named: ConsumerProfile =
     profile === 'rpc'
       ? { url: RPC_MEASURE_REPORT, ruleSet: 'rpc-lab-90-text' }
@@ -141,7 +141,10 @@ function hooks(checked: ConsumerProfile, bundles: boolean): ServerHooks<ContentC
 }
 
 function sendOutcome(reply: FastifyReply, status: number, issues: Issue[]): FastifyReply {
-  return reply.code(status).header('content-type', contentTypeOf('json')).send(JSON.stringify(toOperationOutcome(issues)));
+  return reply
+    .code(status)
+    .header('content-type', contentTypeOf('json'))
+    .send(JSON.stringify(toOperationOutcome(issues)));
 }
 
 /** Resource types a request may name here: the one served, and the [base]/Bundle form. */
@@ -241,19 +244,22 @@ export async function startContentConsumer(options: ContentConsumerOptions = {})
   const bundles = profile === 'madx';
   const store = ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: declaration.searchParamDefs });
   const auth = faults.has('auth-ignored') ? undefined : options.auth;
-  return serveOwnStore(store, () => [], () =>
-    startFhirServer({
-      declaration,
-      store,
-      hooks: hooks(checked, bundles),
-      faults: faults.ids,
-      ...(options.host ? { host: options.host } : {}),
-      ...(options.port !== undefined ? { port: options.port } : {}),
-      ...(options.tls && !faults.has('plain-http') ? { tls: options.tls } : {}),
-      ...(auth ? { auth } : {}),
-      ...(options.onExchange ? { onExchange: options.onExchange } : {}),
-      configure: configure(checked, store, faults, { bundles, async: options.async ?? false, ...(options.refuseAll ? { refuseAll: options.refuseAll } : {}) }),
-    }),
+  return serveOwnStore(
+    store,
+    () => [],
+    () =>
+      startFhirServer({
+        declaration,
+        store,
+        hooks: hooks(checked, bundles),
+        faults: faults.ids,
+        ...(options.host ? { host: options.host } : {}),
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        ...(options.tls && !faults.has('plain-http') ? { tls: options.tls } : {}),
+        ...(auth ? { auth } : {}),
+        ...(options.onExchange ? { onExchange: options.onExchange } : {}),
+        configure: configure(checked, store, faults, { bundles, async: options.async ?? false, ...(options.refuseAll ? { refuseAll: options.refuseAll } : {}) }),
+      }),
   );
 }
 

@@ -24,9 +24,7 @@ let measures: ReadonlyMap<string, Measure> | undefined;
 /** The project's mADX and RPC Measures by canonical url. */
 export function projectMeasures(): ReadonlyMap<string, Measure> {
   measures ??= new Map(
-    [...resourcesIn('madx', 'measure-'), ...resourcesIn('rpc', 'measure-')]
-      .filter((r): r is Measure => r.resourceType === 'Measure' && typeof (r as Measure).url === 'string')
-      .map((m) => [m.url!, m]),
+    [...resourcesIn('madx', 'measure-'), ...resourcesIn('rpc', 'measure-')].filter((r): r is Measure => r.resourceType === 'Measure' && typeof (r as Measure).url === 'string').map((m) => [m.url!, m]),
   );
   return measures;
 }
@@ -87,9 +85,8 @@ export class Directory {
   /** A copy of a facility carried in the report: matched by identifier, or by id when it has none. */
   holdsCopy(copy: CareService): boolean {
     const ids = copy.identifier ?? [];
-    return this.#entries.some((e) =>
-      e.resourceType === copy.resourceType &&
-      (ids.length ? ids.some((i) => (e.identifier ?? []).some((h) => h.system === i.system && h.value === i.value)) : e.id === copy.id),
+    return this.#entries.some(
+      (e) => e.resourceType === copy.resourceType && (ids.length ? ids.some((i) => (e.identifier ?? []).some((h) => h.system === i.system && h.value === i.value)) : e.id === copy.id),
     );
   }
 }

@@ -31,13 +31,15 @@ function valueIssues(report: MeasureReport, measure: Measure, data: ValidateOpti
     if (!url || !data.terminology.knows(url)) return [];
     if ((value.coding ?? []).some((v) => data.terminology.contains(url, v))) return [];
     const shown = value.coding?.[0];
-    return [{
-      severity: 'error',
-      code: 'code-invalid',
-      message: `disaggregation value ${shown ? `${shown.system ?? ''}|${shown.code ?? ''}` : '(none)'} is not in ${url}, the code set the Measure links to ${dimension?.coding?.[0]?.code ?? 'this dimension'}`,
-      expression,
-      rule: 'MADX-OPT-002',
-    }];
+    return [
+      {
+        severity: 'error',
+        code: 'code-invalid',
+        message: `disaggregation value ${shown ? `${shown.system ?? ''}|${shown.code ?? ''}` : '(none)'} is not in ${url}, the code set the Measure links to ${dimension?.coding?.[0]?.code ?? 'this dimension'}`,
+        expression,
+        rule: 'MADX-OPT-002',
+      },
+    ];
   };
   return (report.group ?? []).flatMap((g, gi) =>
     (g.stratifier ?? []).flatMap((s, si) =>
@@ -60,13 +62,29 @@ function subjectIssues(report: MeasureReport, data: ValidateOptionData): Issue[]
     ? (contained.resourceType === 'Location' || contained.resourceType === 'Organization') && data.directory.holdsCopy(contained as CareService)
     : data.directory.holdsReference(reference);
   if (known) return [];
-  return [{ severity: 'error', code: 'not-found', message: `the subject ${reference} is not a Location or Organization of the care services directory (mCSD)`, expression: 'MeasureReport.subject', rule: 'MADX-OPT-003' }];
+  return [
+    {
+      severity: 'error',
+      code: 'not-found',
+      message: `the subject ${reference} is not a Location or Organization of the care services directory (mCSD)`,
+      expression: 'MeasureReport.subject',
+      rule: 'MADX-OPT-003',
+    },
+  ];
 }
 
 /** What the option adds to the checks of one report; the Measure is the one it names, if held. */
 export function validateOptionIssues(report: MeasureReport, measure: Measure | undefined, data: ValidateOptionData, checks: OptionChecks): Issue[] {
   if (!measure) {
-    return [{ severity: 'error', code: 'business-rule', message: `the Measure ${report.measure} is not one this Consumer holds, so the report cannot be validated against it`, expression: 'MeasureReport.measure', rule: 'MADX-OPT-001' }];
+    return [
+      {
+        severity: 'error',
+        code: 'business-rule',
+        message: `the Measure ${report.measure} is not one this Consumer holds, so the report cannot be validated against it`,
+        expression: 'MeasureReport.measure',
+        rule: 'MADX-OPT-001',
+      },
+    ];
   }
   return [...(checks.terminology ? valueIssues(report, measure, data) : []), ...(checks.subject ? subjectIssues(report, data) : [])];
 }

@@ -18,7 +18,6 @@ import { finalAnswer } from './delivery.js';
 import { madxCreatorFaults, rpcCreatorFaults, type CreatorFault } from './faults.js';
 import { freshCollection, freshReport } from './reports.js';
 
-
 const MEDIA: Record<WireFormat, string> = { json: 'application/fhir+json', xml: 'application/fhir+xml' };
 const OTHER_MEASURE = 'http://example.org/Measure/not-the-configured-one';
 const FOREIGN_CODE = 'not-an-indicator-of-the-measure';

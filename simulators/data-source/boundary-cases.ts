@@ -10,9 +10,7 @@ import type { Coding } from 'fhir/r4.js';
 import { ANTIGEN_TEST, COVID_DECOY, COVID_DIAGNOSES, NEGATIVE_RESULTS, OTHER_DIAGNOSES, OXYGEN_THERAPY, POSITIVE_RESULTS, SARS_COV2_LABS, VENTILATION_PROCEDURES } from './codes.js';
 import type { Ids } from './draw.js';
 import { yearsBefore } from './measures.js';
-import type {
-  ClinicalModel, EncounterClass, EncounterRecord, EncounterStatus, ObservationStatus, PatientRecord, ProcedureStatus, ReportingPeriod,
-} from './model.js';
+import type { ClinicalModel, EncounterClass, EncounterRecord, EncounterStatus, ObservationStatus, PatientRecord, ProcedureStatus, ReportingPeriod } from './model.js';
 import { DAY, HOUR, SECOND } from './model.js';
 import type { SeededRandom } from './random.js';
 

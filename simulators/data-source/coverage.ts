@@ -180,9 +180,26 @@ export function addCoverageRecords({ ids, model }: Sink, periods: readonly Repor
       const record: CoverageRecord = { type, id: ids.next(prefix), patient: on.patient, encounter: on.id, code: codes[i < 2 ? 0 : 1], at: { ms: on.start.ms + 15 * MINUTE, offsetMinutes: 0 } };
       if (type === 'Condition') model.conditions.push({ id: record.id, patient: record.patient, encounter: record.encounter, code: record.code, onset: record.at, verification: 'confirmed' });
       else if (type === 'Observation') {
-        model.observations.push({ id: record.id, patient: record.patient, encounter: record.encounter, code: record.code, status: 'final', effective: record.at, value: i % 2 ? NEGATIVE_RESULTS[0]! : POSITIVE_RESULTS[0]! });
+        model.observations.push({
+          id: record.id,
+          patient: record.patient,
+          encounter: record.encounter,
+          code: record.code,
+          status: 'final',
+          effective: record.at,
+          value: i % 2 ? NEGATIVE_RESULTS[0]! : POSITIVE_RESULTS[0]!,
+        });
       } else if (type === 'Procedure') {
-        model.procedures.push({ id: record.id, patient: record.patient, encounter: record.encounter, code: record.code, status: 'completed', start: record.at, end: { ms: record.at.ms + 30 * MINUTE, offsetMinutes: 0 }, reason: OTHER_DIAGNOSES[2]! });
+        model.procedures.push({
+          id: record.id,
+          patient: record.patient,
+          encounter: record.encounter,
+          code: record.code,
+          status: 'completed',
+          start: record.at,
+          end: { ms: record.at.ms + 30 * MINUTE, offsetMinutes: 0 },
+          reason: OTHER_DIAGNOSES[2]!,
+        });
       } else model.coverage.push(record);
     }
   }
@@ -237,7 +254,9 @@ function matches(record: Searchable, type: string, parameter: string, period: Re
 
 /** `Type/id` of the records of the type the search with that one covered parameter matches in the period. */
 export function coverageMembers(model: ClinicalModel, type: string, parameter: string, period: ReportingPeriod): string[] {
-  return searchable(model, type).filter((r) => matches(r, type, parameter, period)).map((r) => `${type}/${r.id}`);
+  return searchable(model, type)
+    .filter((r) => matches(r, type, parameter, period))
+    .map((r) => `${type}/${r.id}`);
 }
 
 /** How many records of the type the search with that one covered parameter matches in the period. */

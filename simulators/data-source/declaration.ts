@@ -14,8 +14,20 @@ import { dataSourceFaults, type DataSourceFault } from './faults.js';
 
 /** The resource types of SANER-CM-DS-* (DataSource-ComputeMeasure), in the order of its rows. */
 export const COMPUTE_MEASURE_TYPES = [
-  'Patient', 'Encounter', 'AllergyIntolerance', 'Condition', 'DiagnosticReport', 'MedicationRequest', 'Observation', 'Procedure',
-  'ServiceRequest', 'DocumentReference', 'FamilyMemberHistory', 'MedicationAdministration', 'MedicationDispense', 'MedicationStatement',
+  'Patient',
+  'Encounter',
+  'AllergyIntolerance',
+  'Condition',
+  'DiagnosticReport',
+  'MedicationRequest',
+  'Observation',
+  'Procedure',
+  'ServiceRequest',
+  'DocumentReference',
+  'FamilyMemberHistory',
+  'MedicationAdministration',
+  'MedicationDispense',
+  'MedicationStatement',
 ];
 
 /**

@@ -5,12 +5,22 @@
  * diagnoses, other tests, negative results, times outside the window).
  */
 import type { Coding } from 'fhir/r4.js';
-import {
-  ANTIGEN_TEST, COVID_DECOY, COVID_DIAGNOSES, NEGATIVE_RESULTS, OTHER_DIAGNOSES, OXYGEN_THERAPY, POSITIVE_RESULTS, SARS_COV2_LABS, VENTILATION_PROCEDURES,
-} from './codes.js';
+import { ANTIGEN_TEST, COVID_DECOY, COVID_DIAGNOSES, NEGATIVE_RESULTS, OTHER_DIAGNOSES, OXYGEN_THERAPY, POSITIVE_RESULTS, SARS_COV2_LABS, VENTILATION_PROCEDURES } from './codes.js';
 import type {
-  BedOperationalStatus, BedRecord, ClinicalModel, DeviceRecord, EncounterClass, EncounterRecord, EncounterStatus, Gender, Instant, LocationStatus,
-  ObservationStatus, PatientRecord, ProcedureStatus, WardRecord,
+  BedOperationalStatus,
+  BedRecord,
+  ClinicalModel,
+  DeviceRecord,
+  EncounterClass,
+  EncounterRecord,
+  EncounterStatus,
+  Gender,
+  Instant,
+  LocationStatus,
+  ObservationStatus,
+  PatientRecord,
+  ProcedureStatus,
+  WardRecord,
 } from './model.js';
 import { DAY, HOUR, MINUTE, SECOND } from './model.js';
 import type { SeededRandom } from './random.js';
@@ -36,7 +46,13 @@ const pick = <T>(random: SeededRandom, list: readonly T[]): T => list[random.int
 /** Whole seconds, so every instant is written exactly. */
 const at = (ms: number, offsetMinutes = 0): Instant => ({ ms: Math.floor(ms / SECOND) * SECOND, offsetMinutes });
 /** Most times in UTC, some with the offsets of a US facility, which the engine must normalise. */
-const someOffset = (random: SeededRandom) => random.weighted<number>([[0, 6], [-240, 2], [-300, 1], [60, 1]]);
+const someOffset = (random: SeededRandom) =>
+  random.weighted<number>([
+    [0, 6],
+    [-240, 2],
+    [-300, 1],
+    [60, 1],
+  ]);
 
 export function drawFacility(random: SeededRandom, ids: Ids, patients: number): Pick<ClinicalModel, 'wards' | 'beds' | 'devices'> {
   const bedCount = Math.max(30, Math.ceil(patients / 20));
@@ -47,8 +63,19 @@ export function drawFacility(random: SeededRandom, ids: Ids, patients: number): 
   });
   const beds: BedRecord[] = [];
   for (let i = 0; i < bedCount; i++) {
-    const status = random.weighted<LocationStatus>([['active', 90], ['suspended', 5], ['inactive', 5]]);
-    const operationalStatus = random.weighted<BedOperationalStatus | undefined>([['O', 60], ['U', 28], ['C', 4], ['H', 3], ['K', 2], [undefined, 3]]);
+    const status = random.weighted<LocationStatus>([
+      ['active', 90],
+      ['suspended', 5],
+      ['inactive', 5],
+    ]);
+    const operationalStatus = random.weighted<BedOperationalStatus | undefined>([
+      ['O', 60],
+      ['U', 28],
+      ['C', 4],
+      ['H', 3],
+      ['K', 2],
+      [undefined, 3],
+    ]);
     beds.push({ id: ids.next('bed'), ward: wards[i % wardCount]!.id, physicalType: 'bd', status, ...(operationalStatus ? { operationalStatus } : {}) });
   }
   // Occupied, active rooms: counted by a query that forgets physical-type=bd.
@@ -61,8 +88,17 @@ export function drawFacility(random: SeededRandom, ids: Ids, patients: number): 
 }
 
 export function drawPatient(random: SeededRandom, ids: Ids, window: Window): PatientRecord {
-  const gender = random.weighted<Gender>([['female', 48], ['male', 48], ['other', 2], ['unknown', 2]]);
-  const ageDays = random.weighted<[number, number]>([[[0, 18 * 365], 15], [[18 * 365, 65 * 365], 55], [[65 * 365, 100 * 365], 30]]);
+  const gender = random.weighted<Gender>([
+    ['female', 48],
+    ['male', 48],
+    ['other', 2],
+    ['unknown', 2],
+  ]);
+  const ageDays = random.weighted<[number, number]>([
+    [[0, 18 * 365], 15],
+    [[18 * 365, 65 * 365], 55],
+    [[65 * 365, 100 * 365], 30],
+  ]);
   const born = new Date(window.startMs - random.int(ageDays[0], ageDays[1]) * DAY);
   return { id: ids.next('pat'), gender, birthDate: born.toISOString().slice(0, 10) };
 }
@@ -84,8 +120,17 @@ function drawReason(random: SeededRandom): Coding {
 }
 
 export function drawEncounter(random: SeededRandom, ids: Ids, window: Window, patient: PatientRecord, beds: readonly BedRecord[]): EncounterRecord {
-  const cls = random.weighted<EncounterClass>([['IMP', 45], ['EMER', 35], ['AMB', 20]]);
-  const status = random.weighted<EncounterStatus>([['finished', 55], ['in-progress', 30], ['planned', 8], ['cancelled', 7]]);
+  const cls = random.weighted<EncounterClass>([
+    ['IMP', 45],
+    ['EMER', 35],
+    ['AMB', 20],
+  ]);
+  const status = random.weighted<EncounterStatus>([
+    ['finished', 55],
+    ['in-progress', 30],
+    ['planned', 8],
+    ['cancelled', 7],
+  ]);
   const startMs = random.int(window.startMs - 6 * DAY, window.endMs + DAY);
   const [min, max] = DURATION[cls];
   const endMs = startMs + random.int(min, max);
@@ -104,7 +149,13 @@ export function drawEncounter(random: SeededRandom, ids: Ids, window: Window, pa
 }
 
 export function drawVentilation(random: SeededRandom, ids: Ids, encounter: EncounterRecord): ClinicalModel['procedures'][number] {
-  const status = random.weighted<ProcedureStatus>([['completed', 50], ['in-progress', 35], ['not-done', 7], ['entered-in-error', 4], ['preparation', 4]]);
+  const status = random.weighted<ProcedureStatus>([
+    ['completed', 50],
+    ['in-progress', 35],
+    ['not-done', 7],
+    ['entered-in-error', 4],
+    ['preparation', 4],
+  ]);
   const startMs = encounter.start.ms + random.int(0, 2 * DAY);
   const open = status === 'in-progress' && random.chance(0.6);
   return {
@@ -120,9 +171,26 @@ export function drawVentilation(random: SeededRandom, ids: Ids, encounter: Encou
 }
 
 export function drawLabResult(random: SeededRandom, ids: Ids, window: Window, patient: PatientRecord, encounter?: EncounterRecord): ClinicalModel['observations'][number] {
-  const code = random.weighted<Coding>([[SARS_COV2_LABS[0]!, 50], [SARS_COV2_LABS[1]!, 25], [SARS_COV2_LABS[2]!, 15], [ANTIGEN_TEST, 10]]);
-  const status = random.weighted<ObservationStatus>([['final', 70], ['amended', 5], ['corrected', 5], ['preliminary', 10], ['cancelled', 5], ['entered-in-error', 5]]);
-  const value = random.weighted<Coding>([[POSITIVE_RESULTS[0]!, 25], [POSITIVE_RESULTS[1]!, 10], [NEGATIVE_RESULTS[0]!, 45], [NEGATIVE_RESULTS[1]!, 20]]);
+  const code = random.weighted<Coding>([
+    [SARS_COV2_LABS[0]!, 50],
+    [SARS_COV2_LABS[1]!, 25],
+    [SARS_COV2_LABS[2]!, 15],
+    [ANTIGEN_TEST, 10],
+  ]);
+  const status = random.weighted<ObservationStatus>([
+    ['final', 70],
+    ['amended', 5],
+    ['corrected', 5],
+    ['preliminary', 10],
+    ['cancelled', 5],
+    ['entered-in-error', 5],
+  ]);
+  const value = random.weighted<Coding>([
+    [POSITIVE_RESULTS[0]!, 25],
+    [POSITIVE_RESULTS[1]!, 10],
+    [NEGATIVE_RESULTS[0]!, 45],
+    [NEGATIVE_RESULTS[1]!, 20],
+  ]);
   return {
     id: ids.next('obs'),
     patient,

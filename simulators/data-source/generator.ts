@@ -67,7 +67,16 @@ export function generateDataSet(options: DataSetOptions = {}, onProgress?: (done
 
   for (const [n, patient] of model.patients.entries()) {
     if (onProgress && n % PROGRESS_EVERY === 0) onProgress(n, patientCount);
-    const encounters = Array.from({ length: random.weighted([[0, 60], [1, 30], [2, 10]]) }, () => drawEncounter(random, ids, window, patient, beds));
+    const encounters = Array.from(
+      {
+        length: random.weighted([
+          [0, 60],
+          [1, 30],
+          [2, 10],
+        ]),
+      },
+      () => drawEncounter(random, ids, window, patient, beds),
+    );
     for (const encounter of encounters) {
       model.encounters.push(encounter);
       if (random.chance(0.8)) {
@@ -83,7 +92,11 @@ export function generateDataSet(options: DataSetOptions = {}, onProgress?: (done
       const ventilated = encounter.class === 'IMP' && random.chance(inValueSet(encounter.reason, COVID_DIAGNOSES) ? 0.3 : 0.05);
       if (ventilated) model.procedures.push(drawVentilation(random, ids, encounter));
     }
-    const labs = random.weighted([[0, 55], [1, 35], [2, 10]]);
+    const labs = random.weighted([
+      [0, 55],
+      [1, 35],
+      [2, 10],
+    ]);
     for (let i = 0; i < labs; i++) model.observations.push(drawLabResult(random, ids, window, patient, random.chance(0.5) ? encounters[0] : undefined));
   }
   // Ventilators in use follow ventilated patients, so a Device search finds patient links.

@@ -67,22 +67,25 @@ export async function startDataSource(options: DataSourceOptions = {}): Promise<
     store.close();
     throw err;
   }
-  const server = await serveOwnStore(store, () => [], () =>
-    startFhirServer({
-      declaration,
-      store,
-      faults: faults.ids,
-      configure: (app) => {
-        if (!inModifier || faults.has('in-modifier-400')) refuseValueSetModifiers(app);
-        if (faults.has('date-end-inclusive')) readDateEndInclusive(app);
-        if (faults.has('token-ignores-system')) readTokensWithoutSystem(app, new Set(declaration.searchParamDefs.filter((d) => d.type === 'token').map((d) => d.name)));
-      },
-      ...(options.host ? { host: options.host } : {}),
-      ...(options.port !== undefined ? { port: options.port } : {}),
-      ...(options.tls ? { tls: options.tls } : {}),
-      ...(options.auth ? { auth: options.auth } : {}),
-      ...(options.onExchange ? { onExchange: options.onExchange } : {}),
-    }),
+  const server = await serveOwnStore(
+    store,
+    () => [],
+    () =>
+      startFhirServer({
+        declaration,
+        store,
+        faults: faults.ids,
+        configure: (app) => {
+          if (!inModifier || faults.has('in-modifier-400')) refuseValueSetModifiers(app);
+          if (faults.has('date-end-inclusive')) readDateEndInclusive(app);
+          if (faults.has('token-ignores-system')) readTokensWithoutSystem(app, new Set(declaration.searchParamDefs.filter((d) => d.type === 'token').map((d) => d.name)));
+        },
+        ...(options.host ? { host: options.host } : {}),
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        ...(options.tls ? { tls: options.tls } : {}),
+        ...(options.auth ? { auth: options.auth } : {}),
+        ...(options.onExchange ? { onExchange: options.onExchange } : {}),
+      }),
   );
   return { ...server, expected: dataSet.expected, dataSet };
 }

@@ -58,9 +58,7 @@ const COUNTED_PROCEDURE = new Set(['in-progress', 'completed']);
 export function populationMembers(model: ClinicalModel, version: MeasureVersion, period: ReportingPeriod): GroupMembers {
   const classes = new Set<string>(version.encounterClasses);
   const labStatuses = new Set<string>(version.labStatuses);
-  const c19Encounters = model.encounters.filter(
-    (e) => ACTIVE_ENCOUNTER.has(e.status) && classes.has(e.class) && periodMatches(e.start, e.end, period) && inValueSet(e.reason, COVID_DIAGNOSES),
-  );
+  const c19Encounters = model.encounters.filter((e) => ACTIVE_ENCOUNTER.has(e.status) && classes.has(e.class) && periodMatches(e.start, e.end, period) && inValueSet(e.reason, COVID_DIAGNOSES));
   const ventilations = model.procedures.filter(
     (p) => inValueSet(p.code, VENTILATION_PROCEDURES) && COUNTED_PROCEDURE.has(p.status) && periodMatches(p.start, p.end, period) && inValueSet(p.reason, COVID_DIAGNOSES),
   );

@@ -92,8 +92,18 @@ export interface ObservationRecord {
 
 /** Resource types the generator writes only for the search-coverage Measure (coverage.ts), beside its coverage Conditions, Observations and Procedures. */
 export type CoverageType =
-  | 'Condition' | 'Observation' | 'Procedure' | 'AllergyIntolerance' | 'DiagnosticReport' | 'MedicationRequest' | 'ServiceRequest' | 'DocumentReference'
-  | 'FamilyMemberHistory' | 'MedicationAdministration' | 'MedicationDispense' | 'MedicationStatement';
+  | 'Condition'
+  | 'Observation'
+  | 'Procedure'
+  | 'AllergyIntolerance'
+  | 'DiagnosticReport'
+  | 'MedicationRequest'
+  | 'ServiceRequest'
+  | 'DocumentReference'
+  | 'FamilyMemberHistory'
+  | 'MedicationAdministration'
+  | 'MedicationDispense'
+  | 'MedicationStatement';
 
 /** A record of a coverage type: whose it is, the encounter it belongs to, its code and when. */
 export interface CoverageRecord {

@@ -1,8 +1,6 @@
 /** The FHIR R4 resources a Data Source serves for the model: the records written out, nothing more. */
 import type { CodeableConcept, Condition, Device, Encounter, FhirResource, Location, Observation, Patient, Procedure, Reference, Resource } from 'fhir/r4.js';
-import {
-  ACT_CODE, BED_STATUS, CANONICAL_BASE, CONDITION_CLINICAL, CONDITION_VERIFICATION, OBSERVATION_CATEGORY, PHYSICAL_TYPE, ROLE_CODE, VENTILATOR_DEVICE,
-} from './codes.js';
+import { ACT_CODE, BED_STATUS, CANONICAL_BASE, CONDITION_CLINICAL, CONDITION_VERIFICATION, OBSERVATION_CATEGORY, PHYSICAL_TYPE, ROLE_CODE, VENTILATOR_DEVICE } from './codes.js';
 import type { ClinicalModel, CoverageRecord, Instant } from './model.js';
 import { formatInstant } from './model.js';
 
@@ -124,9 +122,26 @@ function coverageResource(r: CoverageRecord): FhirResource {
     case 'ServiceRequest':
       return { resourceType: 'ServiceRequest', id, status: 'completed', intent: 'order', code, subject, encounter, authoredOn: when };
     case 'DocumentReference':
-      return { resourceType: 'DocumentReference', id, status: 'current', type: code, subject, date: when, content: [{ attachment: { contentType: 'text/plain', title: code.text ?? '' } }], context: { encounter: [encounter] } };
+      return {
+        resourceType: 'DocumentReference',
+        id,
+        status: 'current',
+        type: code,
+        subject,
+        date: when,
+        content: [{ attachment: { contentType: 'text/plain', title: code.text ?? '' } }],
+        context: { encounter: [encounter] },
+      };
     case 'FamilyMemberHistory':
-      return { resourceType: 'FamilyMemberHistory', id, status: 'completed', patient: subject, date: when.slice(0, 10), relationship: { coding: [{ system: ROLE_CODE, code: 'FTH', display: 'father' }] }, condition: [{ code }] };
+      return {
+        resourceType: 'FamilyMemberHistory',
+        id,
+        status: 'completed',
+        patient: subject,
+        date: when.slice(0, 10),
+        relationship: { coding: [{ system: ROLE_CODE, code: 'FTH', display: 'father' }] },
+        condition: [{ code }],
+      };
     case 'MedicationAdministration':
       return { resourceType: 'MedicationAdministration', id, status: 'completed', medicationCodeableConcept: code, subject, context: encounter, effectiveDateTime: when };
     case 'MedicationDispense':

@@ -57,5 +57,12 @@ export function readDateEndInclusive(app: FastifyInstance): void {
 
 /** `token-ignores-system`: drops the system of every `system|code` value of the token parameters named (not of their modifiers). */
 export function readTokensWithoutSystem(app: FastifyInstance, tokenParams: ReadonlySet<string>): void {
-  rewriteSearch(app, (name, value) => (tokenParams.has(name) ? value.split(',').map((v) => v.slice(v.indexOf('|') + 1)).join(',') : value));
+  rewriteSearch(app, (name, value) =>
+    tokenParams.has(name)
+      ? value
+          .split(',')
+          .map((v) => v.slice(v.indexOf('|') + 1))
+          .join(',')
+      : value,
+  );
 }

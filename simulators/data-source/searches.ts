@@ -92,10 +92,30 @@ export function valueSetSearches(model: ClinicalModel): ExpectedSearch[] {
     members: sorted(members.map((m) => `${type}/${m.id}`)),
   });
   return [
-    alone('Encounter', 'reason-code', 'SuspectedOrConfirmedCOVID19Diagnoses', model.encounters.filter((e) => inValueSet(e.reason, COVID_DIAGNOSES))),
-    alone('Procedure', 'code', 'VentilationProcedures', model.procedures.filter((p) => inValueSet(p.code, VENTILATION_PROCEDURES))),
-    alone('Observation', 'code', 'SARSCoV2Labs', model.observations.filter((o) => inValueSet(o.code, SARS_COV2_LABS))),
-    alone('Observation', 'value-concept', 'PositiveResults', model.observations.filter((o) => inValueSet(o.value, POSITIVE_RESULTS))),
+    alone(
+      'Encounter',
+      'reason-code',
+      'SuspectedOrConfirmedCOVID19Diagnoses',
+      model.encounters.filter((e) => inValueSet(e.reason, COVID_DIAGNOSES)),
+    ),
+    alone(
+      'Procedure',
+      'code',
+      'VentilationProcedures',
+      model.procedures.filter((p) => inValueSet(p.code, VENTILATION_PROCEDURES)),
+    ),
+    alone(
+      'Observation',
+      'code',
+      'SARSCoV2Labs',
+      model.observations.filter((o) => inValueSet(o.code, SARS_COV2_LABS)),
+    ),
+    alone(
+      'Observation',
+      'value-concept',
+      'PositiveResults',
+      model.observations.filter((o) => inValueSet(o.value, POSITIVE_RESULTS)),
+    ),
   ];
 }
 

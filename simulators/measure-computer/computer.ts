@@ -41,7 +41,10 @@ const LOCAL = 'urn:measure-computer';
 
 /** The id of a `Type/id` reference (relative, absolute, or the bare id) to the expected type. */
 function referenceParts(value: string, type: 'Location' | 'Organization', parameter: string): string {
-  const parts = value.trim().replace(/\/_history\/[^/]+$/, '').split('/');
+  const parts = value
+    .trim()
+    .replace(/\/_history\/[^/]+$/, '')
+    .split('/');
   const id = parts[parts.length - 1] ?? '';
   const named = parts.length > 1 ? parts[parts.length - 2] : undefined;
   if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id) || (named !== undefined && named !== type)) {

@@ -59,7 +59,11 @@ export class DataSourceClient {
   /** A large Data Source may take minutes over one query; the computer waits rather than report nothing. */
   constructor(base: string) {
     this.base = base.replace(/\/+$/, '');
-    this.#http = new HttpClient({ baseUrl: this.base, timeouts: { requestMs: TIMEOUTS.dataSourceReadMs, headersMs: TIMEOUTS.dataSourceReadMs, bodyMs: TIMEOUTS.dataSourceReadMs }, maxResponseBytes: 200 * 1024 * 1024 });
+    this.#http = new HttpClient({
+      baseUrl: this.base,
+      timeouts: { requestMs: TIMEOUTS.dataSourceReadMs, headersMs: TIMEOUTS.dataSourceReadMs, bodyMs: TIMEOUTS.dataSourceReadMs },
+      maxResponseBytes: 200 * 1024 * 1024,
+    });
   }
 
   close(): Promise<void> {
@@ -110,7 +114,11 @@ export class DataSourceClient {
       () => undefined,
     );
     const statement = await this.#capability;
-    const params = (statement?.rest ?? []).flatMap((rest) => rest.resource ?? []).find((r) => r.type === type)?.searchParam?.map((p) => p.name) ?? [];
+    const params =
+      (statement?.rest ?? [])
+        .flatMap((rest) => rest.resource ?? [])
+        .find((r) => r.type === type)
+        ?.searchParam?.map((p) => p.name) ?? [];
     const listsModifiers = params.some((p) => p.includes(':'));
     return !listsModifiers || params.includes(name);
   }

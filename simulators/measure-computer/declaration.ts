@@ -35,7 +35,9 @@ function definitional(type: string, supportedProfiles?: string[]): ResourceDecla
 export const definitionResources: readonly ResourceDeclaration[] = [definitional('Measure', [PUBLIC_HEALTH_MEASURE]), definitional('Library'), definitional('ValueSet')];
 
 /** The facility reported on and the organization reporting. */
-export const partyResources: readonly ResourceDeclaration[] = PARTIES.map((type): ResourceDeclaration => ({ type, interactions: ['read', 'search-type'], searchParams: ['_id', 'identifier', 'name'] }));
+export const partyResources: readonly ResourceDeclaration[] = PARTIES.map(
+  (type): ResourceDeclaration => ({ type, interactions: ['read', 'search-type'], searchParams: ['_id', 'identifier', 'name'] }),
+);
 
 export const computeSearchParamDefs = () => sanerSearchParamsFor(COMPUTE_TYPES);
 

@@ -185,7 +185,11 @@ export async function evaluateMeasure(input: EvaluationInput): Promise<Evaluatio
   const { measure } = input.definitions;
   checkLanguages(measure);
   const now = input.now ?? new Date();
-  const issues: Issue[] = input.definitions.missing.map((m) => ({ severity: 'warning', code: 'not-found', message: `${m} is named by the Measure but could not be found; its variables are unavailable` }));
+  const issues: Issue[] = input.definitions.missing.map((m) => ({
+    severity: 'warning',
+    code: 'not-found',
+    message: `${m} is named by the Measure but could not be found; its variables are unavailable`,
+  }));
   const vars = buildVariables({
     measure,
     libraries: input.definitions.libraries,

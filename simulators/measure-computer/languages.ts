@@ -45,12 +45,22 @@ export function checkLanguages(measure: Measure): void {
       }
       const language = stratifier.criteria?.language ?? '';
       if (language !== FHIRPATH_LANGUAGE) {
-        issues.push(refusal(`group ${name}, stratifier ${criterion}: criteria in '${language || 'no language'}' cannot be evaluated; stratifier criteria must be ${FHIRPATH_LANGUAGE}`, `${where}.criteria.language`));
+        issues.push(
+          refusal(
+            `group ${name}, stratifier ${criterion}: criteria in '${language || 'no language'}' cannot be evaluated; stratifier criteria must be ${FHIRPATH_LANGUAGE}`,
+            `${where}.criteria.language`,
+          ),
+        );
       }
     });
   });
   if (languages.size > 1) {
-    issues.unshift(refusal(`the population criteria use ${languages.size} languages (${[...languages].join(', ')}); a computable Measure writes them all in one (SANER-CM-PG-008)`, 'Measure.group.population.criteria.language'));
+    issues.unshift(
+      refusal(
+        `the population criteria use ${languages.size} languages (${[...languages].join(', ')}); a computable Measure writes them all in one (SANER-CM-PG-008)`,
+        'Measure.group.population.criteria.language',
+      ),
+    );
   }
   if (issues.length) throw new FhirError(422, issues);
 }

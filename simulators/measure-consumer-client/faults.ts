@@ -11,7 +11,7 @@ export const consumerClientFaults = defineFaults([
     description: 'Leaves out one interaction on one resource type, or one search parameter (search-type leaves out every search of the type)',
   },
   { id: 'no-paging', description: 'Reads the first page of each search and ignores next links' },
-  { id: 'rebuild-next-link', description: 'Builds the next page\'s request from its own search parameters and _offset instead of following the next link as given' },
+  { id: 'rebuild-next-link', description: "Builds the next page's request from its own search parameters and _offset instead of following the next link as given" },
   { id: 'no-count', description: 'Never bounds the page size with _count' },
   { id: 'legacy-format', description: 'Names formats with the short _format values (json, xml) instead of the FHIR media types' },
   { id: 'legacy-accept', description: 'Sends Accept: application/json+fhir (the DSTU2 type) instead of application/fhir+json' },

@@ -60,8 +60,18 @@ class Consumer {
 
     // A consumer that does not dereference (the fault) uses the reports alone: no reads, no _id lookups.
     const dereferences = !this.#faults.has('no-reference-reads');
-    const subjects = dereferences ? distinctIds(reports.map((r) => r.subject?.reference), 'Location') : [];
-    const reporters = dereferences ? distinctIds(reports.map((r) => r.reporter?.reference), 'Organization') : [];
+    const subjects = dereferences
+      ? distinctIds(
+          reports.map((r) => r.subject?.reference),
+          'Location',
+        )
+      : [];
+    const reporters = dereferences
+      ? distinctIds(
+          reports.map((r) => r.reporter?.reference),
+          'Organization',
+        )
+      : [];
     const locations = await this.#dereference<Location>('Location', subjects);
     const organizations = await this.#dereference<Organization>('Organization', reporters);
     const measures = dereferences ? await this.#measures([...new Set(reports.map((r) => r.measure))]) : [];
@@ -69,7 +79,10 @@ class Consumer {
     if (dereferences) await this.#byId('MeasureReport', [first.id ?? '']);
     await this.#byId('Location', subjects);
     await this.#byId('Organization', reporters);
-    await this.#byId('Measure', measures.flatMap((m) => (m.id ? [m.id] : [])));
+    await this.#byId(
+      'Measure',
+      measures.flatMap((m) => (m.id ? [m.id] : [])),
+    );
     if (this.#may('MeasureReport', 'read') && first.id) await this.#session.read(`MeasureReport/${first.id}`, 'xml', '_format');
 
     await this.#optionalPartySearches('Location', locations[0]);
@@ -115,9 +128,16 @@ class Consumer {
   }
 
   #period(): Params {
-    if (this.#faults.has('bad-period')) return [['period', 'ge2020-13-45'], ['period', 'le2020-14-01']];
+    if (this.#faults.has('bad-period'))
+      return [
+        ['period', 'ge2020-13-45'],
+        ['period', 'le2020-14-01'],
+      ];
     if (this.#faults.has('one-sided-period')) return [['period', `ge${WINDOW.start}`]];
-    return [['period', `ge${WINDOW.start}`], ['period', `le${WINDOW.end}`]];
+    return [
+      ['period', `ge${WINDOW.start}`],
+      ['period', `le${WINDOW.end}`],
+    ];
   }
 
   #count(params: Params): Params {

@@ -14,8 +14,7 @@ import { supplementalDataBatch } from './supplemental-data.js';
 const COLLECTION_WARNING: OperationOutcomeIssue = {
   severity: 'warning',
   code: 'business-rule',
-  diagnostics:
-    'accepted a collection Bundle at [base]/Bundle (the reading of SANER actors.md); the Supplemental Data Option sends a batch Bundle to [base] (SANER-SD-CON-001)',
+  diagnostics: 'accepted a collection Bundle at [base]/Bundle (the reading of SANER actors.md); the Supplemental Data Option sends a batch Bundle to [base] (SANER-SD-CON-001)',
 };
 
 /** A collection at [base]/Bundle must still be the Supplemental Data shape: the MeasureReport first, valid against the SANER profile. */

@@ -27,11 +27,13 @@ function valueText(p: ParametersParameter): string | undefined {
 }
 
 function values(params: Parameters, name: string): string[] {
-  return (params.parameter ?? []).filter((p) => p.name === name).flatMap((p) => {
-    const text = valueText(p);
-    if (text === undefined) throw FhirError.of(400, 'invalid', `parameter "${name}" needs a string value`, name);
-    return [text];
-  });
+  return (params.parameter ?? [])
+    .filter((p) => p.name === name)
+    .flatMap((p) => {
+      const text = valueText(p);
+      if (text === undefined) throw FhirError.of(400, 'invalid', `parameter "${name}" needs a string value`, name);
+      return [text];
+    });
 }
 
 function single(params: Parameters, name: string, required: boolean): string | undefined {
@@ -128,7 +130,10 @@ async function reportCsv(request: OperationRequest<ConsumerFault>): Promise<Oper
       checkForWrite(report, faults);
     } catch (err) {
       if (!(err instanceof FhirError)) throw err;
-      throw new FhirError(err.status, err.issues.map((i) => ({ ...i, message: `${describe(report)}: ${i.message}` })));
+      throw new FhirError(
+        err.status,
+        err.issues.map((i) => ({ ...i, message: `${describe(report)}: ${i.message}` })),
+      );
     }
   }
   const written = store.transaction(() =>

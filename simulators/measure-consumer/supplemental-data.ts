@@ -76,7 +76,12 @@ function linkEvaluated(report: MeasureReport, entries: BundleEntry[], written: M
     const expression = `MeasureReport.evaluatedResource[${k}]`;
     const i = entryFor(entries, ref.reference);
     if (i === undefined) {
-      issues.push({ severity: 'error', code: 'not-found', expression, message: `evaluatedResource ${ref.reference ?? '(no reference)'} is not in the batch: Supplemental Data sends every referenced resource after the MeasureReport` });
+      issues.push({
+        severity: 'error',
+        code: 'not-found',
+        expression,
+        message: `evaluatedResource ${ref.reference ?? '(no reference)'} is not in the batch: Supplemental Data sends every referenced resource after the MeasureReport`,
+      });
       return ref;
     }
     const target = written.get(i);
@@ -101,7 +106,9 @@ export function supplementalDataBatch(settings: { clientIds: boolean }): NonNull
       throw FhirError.of(422, 'invalid', 'the first entry of a Supplemental Data batch must be the MeasureReport', 'Bundle.entry[0].resource');
     }
     if (faults.has('batch-refuses-valid-entry') && unresolved(first.resource as MeasureReport, entries).length) {
-      const refusal = failedEntry(FhirError.of(422, 'business-rule', 'the MeasureReport references resources the batch does not carry: no entry of the batch is processed', 'Bundle.entry[0].resource.evaluatedResource'));
+      const refusal = failedEntry(
+        FhirError.of(422, 'business-rule', 'the MeasureReport references resources the batch does not carry: no entry of the batch is processed', 'Bundle.entry[0].resource.evaluatedResource'),
+      );
       return { resource: { resourceType: 'Bundle', type: 'batch-response', entry: entries.map(() => refusal) } as Bundle };
     }
     const responses: BundleEntry[] = new Array<BundleEntry>(entries.length);

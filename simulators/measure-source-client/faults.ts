@@ -6,7 +6,7 @@
 import { defineFaults, type FaultIds } from '../../src/fhir/faults.js';
 
 export const sourceClientFaults = defineFaults([
-  { id: 'no-push', description: 'Reads the Consumer\'s metadata when triggered and sends no report at all' },
+  { id: 'no-push', description: "Reads the Consumer's metadata when triggered and sends no report at all" },
   { id: 'no-create', description: 'Never creates with POST: every report goes by PUT to an id of its own making' },
   { id: 'wrong-content-type', description: 'Labels its JSON pushes application/json (and asks for it in Accept) instead of application/fhir+json' },
   { id: 'invalid-report', description: 'Pushes its XML report with a date not precise to the second, which PublicHealthMeasureReport forbids' },
@@ -21,7 +21,7 @@ export const sourceClientFaults = defineFaults([
   { id: 'batch-as-transaction', description: 'Sends its Supplemental Data as a transaction Bundle instead of a batch' },
   { id: 'batch-as-collection', description: 'Sends its Supplemental Data as a collection Bundle POSTed to [base]/Bundle (the actors.md reading, a warning by D5)' },
   { id: 'batch-wrong-order', description: 'Puts the supplemental resources before the MeasureReport in the batch' },
-  { id: 'batch-missing-reference', description: 'Leaves one resource the report\'s evaluatedResource names out of the batch' },
+  { id: 'batch-missing-reference', description: "Leaves one resource the report's evaluatedResource names out of the batch" },
 ]);
 
 export type SourceClientFault = FaultIds<typeof sourceClientFaults>;

@@ -110,13 +110,12 @@ export const searchCsv: OperationDeclaration<MeasureSourceFault> = {
     // The same parameters the REST search would drop under `ignore-search-param:<name>` are dropped here.
     const ignored = new Set([...NOT_CRITERIA, ...request.faults.argumentsOf('ignore-search-param')]);
     if (request.faults.has('search-csv-ignore-period')) ignored.add('period');
-    const criteria = (request.params.parameter ?? [])
-      .filter((p) => !ignored.has(p.name) && typeof p.valueString === 'string')
-      .map((p): [string, string] => [p.name, p.valueString as string]);
+    const criteria = (request.params.parameter ?? []).filter((p) => !ignored.has(p.name) && typeof p.valueString === 'string').map((p): [string, string] => [p.name, p.valueString as string]);
     const reports = allMatches(request, criteria);
     const canonicals = new Set(reports.map((r) => (r.measure ?? '').split('|')[0]));
     // D22: one CSV describes one Measure; reports of several cannot share a header.
-    if (canonicals.size > 1) throw FhirError.of(400, 'not-supported', `the reports found belong to ${canonicals.size} Measures (${[...canonicals].join(', ')}); ask for one measure per CSV`, 'measure');
+    if (canonicals.size > 1)
+      throw FhirError.of(400, 'not-supported', `the reports found belong to ${canonicals.size} Measures (${[...canonicals].join(', ')}); ask for one measure per CSV`, 'measure');
     const canonical = [...canonicals][0] ?? measures[0];
     if (!canonical) throw FhirError.of(400, 'required', '$search-csv needs the measure parameter to name the CSV columns', 'measure');
     return answer(request, await toCsv(request, reports, measureFor(request.store, canonical, request.baseUrl)));

@@ -21,7 +21,8 @@ export const measureSourceFaults = defineFaults([
   {
     id: 'refuse-format',
     argument: 'json or xml',
-    description: 'Serves the other format only, and says so: a request naming this one (Accept or _format) gets 406, a wildcard gets the other format, and the CapabilityStatement lists the other alone',
+    description:
+      'Serves the other format only, and says so: a request naming this one (Accept or _format) gets 406, a wildcard gets the other format, and the CapabilityStatement lists the other alone',
   },
   { id: 'invalid-location', description: 'Serves Locations whose position has no longitude (1..1 in R4)' },
 ]);

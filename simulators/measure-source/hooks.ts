@@ -40,9 +40,7 @@ function listedFormats(statement: CapabilityStatement, faults: ActiveFaultsOf<Me
 }
 
 function withoutSubjects(bundle: Bundle): Bundle {
-  const subjects = new Set(
-    (bundle.entry ?? []).flatMap((e) => (e.search?.mode === 'match' && e.resource?.resourceType === 'MeasureReport' ? [(e.resource as MeasureReport).subject?.reference] : [])),
-  );
+  const subjects = new Set((bundle.entry ?? []).flatMap((e) => (e.search?.mode === 'match' && e.resource?.resourceType === 'MeasureReport' ? [(e.resource as MeasureReport).subject?.reference] : [])));
   const entry = bundle.entry?.filter((e) => !(e.search?.mode === 'include' && e.resource && subjects.has(`${e.resource.resourceType}/${e.resource.id}`)));
   return { ...bundle, ...(entry ? { entry } : {}) };
 }

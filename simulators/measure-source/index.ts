@@ -36,10 +36,7 @@ export const declaration: ServerDeclaration<MeasureSourceFault> = {
     {
       type: 'MeasureReport',
       interactions: READ_SEARCH,
-      searchParams: [
-        '_id', '_lastUpdated', 'measure', 'measure.title', 'date', 'period', 'subject', 'subject:identifier',
-        'subject:Location.near', 'reporter', 'reporter:identifier', 'status',
-      ],
+      searchParams: ['_id', '_lastUpdated', 'measure', 'measure.title', 'date', 'period', 'subject', 'subject:identifier', 'subject:Location.near', 'reporter', 'reporter:identifier', 'status'],
       searchInclude: ['*'],
       supportedProfiles: [PUBLIC_HEALTH_MEASURE_REPORT],
     },
@@ -90,7 +87,11 @@ function refuseLegacyAccept(app: FastifyInstance): void {
  */
 function serveOneFormat(app: FastifyInstance, refused: FhirFormat): void {
   const kept: FhirFormat = refused === 'json' ? 'xml' : 'json';
-  const specific = (accept: string) => accept.split(',').filter((r) => !/^\s*(\*\/\*|application\/\*)/.test(r)).join(',');
+  const specific = (accept: string) =>
+    accept
+      .split(',')
+      .filter((r) => !/^\s*(\*\/\*|application\/\*)/.test(r))
+      .join(',');
   app.addHook('onRequest', async (request, reply) => {
     const formatParam = new URL(request.url, 'http://x').searchParams.get('_format') ?? undefined;
     const accept = request.headers.accept ?? '';

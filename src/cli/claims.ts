@@ -30,7 +30,9 @@ export async function readMetadata(config: HarnessConfig, secrets: string[]): Pr
     if (res.status !== 200) return { unread: `GET ${baseUrl}/metadata answered ${res.status}` };
     try {
       const resource = projectFormats.parse(res.text, 'json');
-      return resource.resourceType === 'CapabilityStatement' ? { statement: resource as CapabilityStatement } : { unread: `GET ${baseUrl}/metadata returned a ${resource.resourceType}, not a CapabilityStatement` };
+      return resource.resourceType === 'CapabilityStatement'
+        ? { statement: resource as CapabilityStatement }
+        : { unread: `GET ${baseUrl}/metadata returned a ${resource.resourceType}, not a CapabilityStatement` };
     } catch (err) {
       return { unread: `GET ${baseUrl}/metadata did not return readable JSON: ${err instanceof Error ? err.message : String(err)}` };
     }
@@ -73,9 +75,26 @@ export function decide(suites: readonly Suite<object>[], config: HarnessConfig, 
 export function referenceClaims(suites: readonly Suite<object>[]): Claims {
   const decisions: Decision[] = [];
   for (const actor of [...new Set(suites.map((s) => s.actorUnderTest))].filter(isActorId)) {
-    decisions.push({ kind: 'actor', name: actor, actor, claimed: true, source: 'reference-run', reason: 'claimed: the bundled reference implementation plays it', capabilities: [...new Set(suites.filter((s) => s.actorUnderTest === actor).flatMap((s) => s.capabilities))] });
+    decisions.push({
+      kind: 'actor',
+      name: actor,
+      actor,
+      claimed: true,
+      source: 'reference-run',
+      reason: 'claimed: the bundled reference implementation plays it',
+      capabilities: [...new Set(suites.filter((s) => s.actorUnderTest === actor).flatMap((s) => s.capabilities))],
+    });
     for (const option of [...new Set(suites.filter((s) => s.actorUnderTest === actor).flatMap((s) => s.options))]) {
-      decisions.push({ kind: 'option', name: `${actor} ${option}`, actor, option, claimed: true, source: 'reference-run', reason: 'claimed: the bundled reference implementation has every option', capabilities: [] });
+      decisions.push({
+        kind: 'option',
+        name: `${actor} ${option}`,
+        actor,
+        option,
+        claimed: true,
+        source: 'reference-run',
+        reason: 'claimed: the bundled reference implementation has every option',
+        capabilities: [],
+      });
     }
   }
   return fromDecisions(decisions);

@@ -22,13 +22,25 @@ export interface Seeded {
 /** Whether the statement lets a client PUT the type (update, or update as create); unknown without a statement. */
 function takesUpdates(cs: CapabilityStatement | undefined, type: string): boolean {
   if (!cs) return true;
-  const listed = (cs.rest ?? []).filter((r) => r.mode === 'server').flatMap((r) => r.resource ?? []).find((r) => r.type === type);
+  const listed = (cs.rest ?? [])
+    .filter((r) => r.mode === 'server')
+    .flatMap((r) => r.resource ?? [])
+    .find((r) => r.type === type);
   return (listed?.interaction ?? []).some((i) => i.code === 'update');
 }
 
 export async function seedSut(config: HarnessConfig, secrets: string[], log: WriteLog, statement: CapabilityStatement | undefined): Promise<Seeded> {
   const http = new HttpClient({ ...sutHttpConfig(config, secrets), baseUrl: config.sut!.baseUrl! });
-  const sut = createFhirClient(http, projectFormats, { fail: (message) => { throw new Error(message); } }, { log, by: 'seed', owner: 'run', readOnly: false });
+  const sut = createFhirClient(
+    http,
+    projectFormats,
+    {
+      fail: (message) => {
+        throw new Error(message);
+      },
+    },
+    { log, by: 'seed', owner: 'run', readOnly: false },
+  );
   const seeded: Seeded['seeded'] = [];
   const notes: string[] = [];
   const skipped = new Set<string>();

@@ -71,7 +71,13 @@ export function selectSuites(all: readonly Suite<object>[], config: HarnessConfi
   const notes: string[] = [];
   const globs = cli.suite.length ? cli.suite : config.suites;
   const matches = idMatcher(globs);
-  const named = cli.actor.length ? { names: cli.actor, where: '--actor' } : config.actors ? { names: config.actors, where: 'actors:' } : config.sut?.actors ? { names: config.sut.actors, where: 'sut.actors:' } : undefined;
+  const named = cli.actor.length
+    ? { names: cli.actor, where: '--actor' }
+    : config.actors
+      ? { names: config.actors, where: 'actors:' }
+      : config.sut?.actors
+        ? { names: config.sut.actors, where: 'sut.actors:' }
+        : undefined;
   const actors = named ? resolveActors(named.names, named.where, notes) : undefined;
   for (const key of Object.keys(config.sut?.triggers ?? {})) triggerActor(key);
   if (config.sut?.options) checkOptions(all, config.sut.options, 'sut.options:');
@@ -89,7 +95,11 @@ export function selectSuites(all: readonly Suite<object>[], config: HarnessConfi
   });
   if (chosen.length === 0) {
     const ids = all.map((s) => `${s.id} (${s.actorUnderTest}, ${s.role})`).join(', ');
-    const unmatched = unmatchedGlobs(globs, all.map((s) => s.id), 'suite id');
+    const unmatched = unmatchedGlobs(
+      globs,
+      all.map((s) => s.id),
+      'suite id',
+    );
     const why = sut && !sut.baseUrl && !Object.keys(sut.triggers ?? {}).length ? 'the SUT has neither a baseUrl for server suites nor triggers for client suites' : unmatched;
     throw new UsageError(`no suite matches the selection${why ? ` (${why})` : ''}; suites: ${ids}`);
   }
@@ -124,7 +134,12 @@ export function planFor(suite: Suite<object>, config: HarnessConfig, faults: str
   };
   if (suite.role === 'server' && sut?.baseUrl) {
     const credentials = presentedCredentials(sut);
-    return { target: { baseUrl: sut.baseUrl }, options, config: { ...idsConfig, ...(seeded ? { seeded } : {}), ...(sut.dataSet ? { dataSet: sut.dataSet } : {}), ...(credentials.length ? { credentials } : {}) }, ...applies };
+    return {
+      target: { baseUrl: sut.baseUrl },
+      options,
+      config: { ...idsConfig, ...(seeded ? { seeded } : {}), ...(sut.dataSet ? { dataSet: sut.dataSet } : {}), ...(credentials.length ? { credentials } : {}) },
+      ...applies,
+    };
   }
   const sim = simulatorFor(suite);
   const transport = referenceTransport(sim, config);
@@ -204,10 +219,7 @@ function demandedToken(sim: Simulator, config: HarnessConfig): string | undefine
 
 /** What the harness presents to a server SUT with every request. */
 function presentedCredentials(sut: NonNullable<HarnessConfig['sut']>): CredentialKind[] {
-  return [
-    ...(sut.auth?.bearerToken ? ['bearer-token' as const] : sut.auth?.basic ? ['basic' as const] : []),
-    ...(sut.tls?.certFile && sut.tls.keyFile ? ['client-certificate' as const] : []),
-  ];
+  return [...(sut.auth?.bearerToken ? ['bearer-token' as const] : sut.auth?.basic ? ['basic' as const] : []), ...(sut.tls?.certFile && sut.tls.keyFile ? ['client-certificate' as const] : [])];
 }
 
 interface ReferenceTransport {
@@ -228,24 +240,27 @@ function referenceTransport(sim: Simulator, config: HarnessConfig): ReferenceTra
  * With no SUT, the bundled reference client of the actor plays it, with the run's options and
  * faults; an actor without one leaves the suite waiting for a SUT, as before reference clients.
  */
-function referenceTriggerFor(suite: Suite<object>, options: readonly string[], faults: readonly string[], certificate: RunCertificate | undefined, token: string | undefined): ReferenceTrigger | undefined {
+function referenceTriggerFor(
+  suite: Suite<object>,
+  options: readonly string[],
+  faults: readonly string[],
+  certificate: RunCertificate | undefined,
+  token: string | undefined,
+): ReferenceTrigger | undefined {
   const client = referenceClientPlaying(suite.actorUnderTest);
   if (!client) return undefined;
   return {
     type: 'reference',
     name: client.title,
-    run: ({ simulatorUrl, signal, asks }) => client.run({ baseUrl: simulatorUrl, faults, options, signal, asks, ...(certificate ? { ca: certificate.cert } : {}), ...(token ? { bearerToken: token } : {}) }),
+    run: ({ simulatorUrl, signal, asks }) =>
+      client.run({ baseUrl: simulatorUrl, faults, options, signal, asks, ...(certificate ? { ca: certificate.cert } : {}), ...(token ? { bearerToken: token } : {}) }),
   };
 }
 
 /** HTTP settings towards the SUT: TLS trust, credentials, headers, timeouts, and what to redact. */
 export function sutHttpConfig(config: HarnessConfig, secrets: string[]): HttpClientConfig {
   const sut = config.sut;
-  const auth = sut?.auth?.bearerToken
-    ? { type: 'bearer' as const, token: sut.auth.bearerToken }
-    : sut?.auth?.basic
-      ? { type: 'basic' as const, ...sut.auth.basic }
-      : undefined;
+  const auth = sut?.auth?.bearerToken ? { type: 'bearer' as const, token: sut.auth.bearerToken } : sut?.auth?.basic ? { type: 'basic' as const, ...sut.auth.basic } : undefined;
   return {
     timeouts: { requestMs: config.timeouts.requestMs },
     secrets,

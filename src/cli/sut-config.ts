@@ -16,5 +16,8 @@ export function configFrom(file: string | undefined, sutUrl: string | undefined,
 
 /** A report folder's name for a run that started at `d`: the UTC instant, with no character a file system refuses. */
 export function folderTimestamp(d: Date): string {
-  return d.toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[:]/g, '-')
+    .replace(/\.\d+Z$/, 'Z');
 }

@@ -49,7 +49,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv): LoadedConfig {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError(file, undefined, '', `cannot read it (${code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code ?? String(e)})`);
+    throw new ConfigError(file, undefined, '', `cannot read it (${code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : (code ?? String(e))})`);
   }
   return parseConfig(text, file, env);
 }
@@ -119,13 +119,7 @@ function keyBefore(doc: Document, offset: number): { start: number; path: (strin
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
-function expandEnv(
-  value: unknown,
-  path: (string | number)[],
-  env: NodeJS.ProcessEnv,
-  fromEnvironment: string[],
-  fail: (path: (string | number)[], reason: string) => ConfigError,
-): unknown {
+function expandEnv(value: unknown, path: (string | number)[], env: NodeJS.ProcessEnv, fromEnvironment: string[], fail: (path: (string | number)[], reason: string) => ConfigError): unknown {
   if (typeof value === 'string') {
     return value.replace(ENV_REF, (_, name: string) => {
       const v = env[name];
@@ -136,9 +130,7 @@ function expandEnv(
   }
   if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, [...path, i], env, fromEnvironment, fail));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, expandEnv(v, [...path, k], env, fromEnvironment, fail)]),
-    );
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEnv(v, [...path, k], env, fromEnvironment, fail)]));
   }
   return value;
 }
@@ -170,8 +162,7 @@ function describe(err: ErrorObject): string {
       return `must be ${JSON.stringify(err.params.allowedValue)}`;
     case 'format':
     case 'pattern':
-      if (String(err.schemaPath).includes('baseUrl') || String(err.schemaPath).includes('url') || err.params.format === 'uri')
-        return 'must be an absolute URL (http:// or https://)';
+      if (String(err.schemaPath).includes('baseUrl') || String(err.schemaPath).includes('url') || err.params.format === 'uri') return 'must be an absolute URL (http:// or https://)';
       return err.message ?? 'has the wrong form';
     case 'discriminator':
       return "must have a 'type' of command, webhook, prompt or none";

@@ -22,9 +22,7 @@ function localOffset(year: number, month: number, day: number, hour: number, min
 export function toFhirDateTime(text: string, offset?: string): string | undefined {
   const m = ISO.exec(text.trim());
   if (!m) return undefined;
-  const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = '', zone] = m as unknown as string[] as [
-    string, string, string, string, string?, string?, string?, string?, string?,
-  ];
+  const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = '', zone] = m as unknown as string[] as [string, string, string, string, string?, string?, string?, string?, string?];
   const year = Number(y);
   const month = Number(mo);
   const day = Number(d);

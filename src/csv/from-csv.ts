@@ -277,11 +277,7 @@ function toReadable(input: Readable | string | Uint8Array): Readable {
  * reading stops. Reports are yielded only while the input is error-free: a consumer that must be
  * all-or-nothing should collect them first ({@link readCsvMeasureReports}).
  */
-export async function* csvToMeasureReports(
-  input: Readable | string | Uint8Array,
-  measure: Measure,
-  opts: FromCsvOptions = {},
-): AsyncGenerator<MeasureReport> {
+export async function* csvToMeasureReports(input: Readable | string | Uint8Array, measure: Measure, opts: FromCsvOptions = {}): AsyncGenerator<MeasureReport> {
   const plan = planColumns(measure, opts.map);
   const offset = opts.timezoneOffset;
   const paramStart = parameterDate('period-start', opts.periodStart, offset);
@@ -338,7 +334,11 @@ export async function* csvToMeasureReports(
         if (issues.full) break reading;
         if (!keyed) continue;
         if (finished.has(keyed.key)) {
-          issues.add('invalid', `rows of subject ${JSON.stringify(keyed.subject)}, reporter ${JSON.stringify(keyed.reporter)}, period ${keyed.start}/${keyed.end} are too far apart: their report was already finished after ${maxOpen} other reports started; keep a report's rows together`, row);
+          issues.add(
+            'invalid',
+            `rows of subject ${JSON.stringify(keyed.subject)}, reporter ${JSON.stringify(keyed.reporter)}, period ${keyed.start}/${keyed.end} are too far apart: their report was already finished after ${maxOpen} other reports started; keep a report's rows together`,
+            row,
+          );
           continue;
         }
         let draft = keyed.key === lastKey ? lastDraft : open.get(keyed.key);
@@ -478,7 +478,12 @@ function merge(draft: Draft, keyed: KeyedRow, row: number, header: Header, plan:
     const pair = `${keyed.stratifier}\u0000${keyed.stratum}`;
     const earlier = draft.strata.get(pair);
     if (earlier) {
-      issues.add('duplicate', `duplicate stratifier/stratum pair ${keyed.stratifier}/${keyed.stratum} for subject ${JSON.stringify(keyed.subject)}, period ${keyed.start}/${keyed.end} (first at row ${earlier.row})`, row, plan.keys.stratum);
+      issues.add(
+        'duplicate',
+        `duplicate stratifier/stratum pair ${keyed.stratifier}/${keyed.stratum} for subject ${JSON.stringify(keyed.subject)}, period ${keyed.start}/${keyed.end} (first at row ${earlier.row})`,
+        row,
+        plan.keys.stratum,
+      );
       return;
     }
     draft.strata.set(pair, { row, stratifier: keyed.stratifier, stratum: keyed.stratum, values: keyed.values });

@@ -96,14 +96,7 @@ export function cellIndex(plan: ColumnPlan, layout: CsvLayout): Map<string, numb
  * without a duplicate-pair error. A report of another Measure, or with groups, populations or
  * strata the Measure cannot place, is a 400 naming the report.
  */
-export function reportRows(
-  report: MeasureReport,
-  ordinal: number,
-  measure: Measure,
-  plan: ColumnPlan,
-  layout: CsvLayout,
-  cells: Map<string, number>,
-): string[][] {
+export function reportRows(report: MeasureReport, ordinal: number, measure: Measure, plan: ColumnPlan, layout: CsvLayout, cells: Map<string, number>): string[][] {
   const name = report.id ? `MeasureReport/${report.id}` : `MeasureReport #${ordinal + 1}`;
   const issues: Issue[] = [];
   const fail = (message: string, expression: string): void => {

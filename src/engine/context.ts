@@ -26,7 +26,6 @@ export interface CheckOptions {
   requirement?: string | readonly string[];
 }
 
-
 export interface TestContext<F extends object = Fixture> {
   readonly id: string;
   /** The requirement ids the test cites, e.g. to name them all on a check that decides every one. */
@@ -230,7 +229,11 @@ export class TestRun<F extends object = Fixture> implements TestContext<F> {
     const bad = items.flatMap((item, i) => (predicate(item, i) ? [] : [i]));
     if (bad.length === 0) return this.#check(true, `${message}: all ${items.length} do`, options);
     const show = options.show ?? ((_item: T, i: number) => `#${i + 1}`);
-    const named = bad.slice(0, 5).map((i) => show(items[i]!, i)).join('; ') + (bad.length > 5 ? '; …' : '');
+    const named =
+      bad
+        .slice(0, 5)
+        .map((i) => show(items[i]!, i))
+        .join('; ') + (bad.length > 5 ? '; …' : '');
     return this.#check(false, `${bad.length} of ${items.length} do not (${named}); expected every one: ${message}`, options);
   }
 

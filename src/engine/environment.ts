@@ -258,14 +258,11 @@ export class Environment {
     const deps = this.#deps;
     const at = options.at ?? (deps.simulator ? [deps.simulator] : []);
     const target = at[0];
-    if (!target) throw new Error('record() needs a server to record at: a client-role suite\'s simulator, or `at`');
+    if (!target) throw new Error("record() needs a server to record at: a client-role suite's simulator, or `at`");
     if (deps.replay) return this.#replay(deps.replay, description, options, at, user);
     const from = at.map((s) => s.exchanges().length);
     const count = () => at.reduce((n, s, i) => n + s.exchanges().length - from[i]!, 0);
-    const collect = () =>
-      at
-        .flatMap((s, i) => s.requests(from[i]))
-        .sort((a, b) => a.exchange.startedAt.localeCompare(b.exchange.startedAt));
+    const collect = () => at.flatMap((s, i) => s.requests(from[i])).sort((a, b) => a.exchange.startedAt.localeCompare(b.exchange.startedAt));
     const outcome = await fireTrigger(deps.trigger ?? { type: 'none' }, {
       simulatorUrl: target.baseUrl,
       suiteId: deps.suiteId,
@@ -285,7 +282,12 @@ export class Environment {
     while (count() === 0 && Date.now() - started < firstWait) await abortableSleep(Math.min(50, firstWait), user.signal);
     let silence: string | undefined;
     if (count() === 0) {
-      const how = outcome.kind === 'reference' ? 'the reference client had finished' : outcome.kind === 'command' ? `the trigger command had exited with ${outcome.exitCode ?? 'a signal'}, and nothing came within ${formatDuration(firstWait)}` : `nothing came within ${formatDuration(firstWait)}`;
+      const how =
+        outcome.kind === 'reference'
+          ? 'the reference client had finished'
+          : outcome.kind === 'command'
+            ? `the trigger command had exited with ${outcome.exitCode ?? 'a signal'}, and nothing came within ${formatDuration(firstWait)}`
+            : `nothing came within ${formatDuration(firstWait)}`;
       silence = `the ${options.actor ?? 'SUT'} sent nothing to ${at.map((s) => s.baseUrl).join(' or ')} (${how})`;
     } else {
       const deadline = Date.now() + (options.settleMs ?? deps.waitMs);
@@ -316,7 +318,12 @@ export class Environment {
       : own
         ? `the ${options.actor ?? 'SUT'} sent nothing in the recorded traffic (${replay.source})`
         : `nothing of the recorded traffic (${replay.source}) answers this step: ${description}`;
-    user.evidence({ kind: 'note', text: silence ?? `replayed ${requests.length} request${requests.length === 1 ? '' : 's'} of the ${options.actor ?? 'SUT'} recorded at ${replay.baseUrl} (${replay.source}); nothing was asked of it, so what the traffic does not show is not observed` });
+    user.evidence({
+      kind: 'note',
+      text:
+        silence ??
+        `replayed ${requests.length} request${requests.length === 1 ? '' : 's'} of the ${options.actor ?? 'SUT'} recorded at ${replay.baseUrl} (${replay.source}); nothing was asked of it, so what the traffic does not show is not observed`,
+    });
     return { description, asks: [], trigger: { kind: 'replay', finished: true }, requests, ...(silence ? { silence } : {}) };
   }
 

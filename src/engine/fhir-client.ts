@@ -10,7 +10,6 @@ import { formatOfContentType, type ResourceFormats, type WireFormat } from '../f
 import { TestStop } from './errors.js';
 import type { WriteTracking } from './writes.js';
 
-
 /** Where the client reports a body it could not parse. */
 export interface AssertionSink {
   fail(message: string): never;
@@ -123,9 +122,7 @@ export function createFhirClient(http: HttpClient, formats: ResourceFormats, sin
     const entries = <T extends Resource>(resourceType?: string): T[] => {
       const bundle = resource();
       if (bundle.resourceType !== 'Bundle') sink.fail(`${describe(res)} is a ${bundle.resourceType}, expected a Bundle`);
-      return ((bundle as Bundle).entry ?? [])
-        .map((e) => e.resource)
-        .filter((r): r is Resource => r !== undefined && (resourceType === undefined || r.resourceType === resourceType)) as T[];
+      return ((bundle as Bundle).entry ?? []).map((e) => e.resource).filter((r): r is Resource => r !== undefined && (resourceType === undefined || r.resourceType === resourceType)) as T[];
     };
     return { ...res, format, resource, tryResource, entries };
   };
@@ -205,7 +202,9 @@ export function createFhirClient(http: HttpClient, formats: ResourceFormats, sin
       if (tracking && res.status >= 200 && res.status < 300) {
         tracking.log.recordAnswer(res, formats, undefined, tracking, 'batch');
         // A collection taken whole names nothing back; its entries are stored under their own ids.
-        if (bundle.type === 'collection') for (const r of bundle.entry ?? []) if (r.resource?.id) tracking.log.record({ type: r.resource.resourceType, id: r.resource.id, by: tracking.by, interaction: 'batch', owner: tracking.owner });
+        if (bundle.type === 'collection')
+          for (const r of bundle.entry ?? [])
+            if (r.resource?.id) tracking.log.record({ type: r.resource.resourceType, id: r.resource.id, by: tracking.by, interaction: 'batch', owner: tracking.owner });
       }
       return res;
     },

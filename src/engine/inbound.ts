@@ -144,7 +144,11 @@ function assignedIdOf(exchange: HttpExchange, type: string | undefined, answer: 
  */
 const parsedPieces = new WeakMap<HttpExchange, { body: ParseOutcome | undefined; answer: Resource | undefined }>();
 
-function piecesOf(exchange: HttpExchange, read: () => { body: ParseOutcome | undefined; answer: Resource | undefined }, formats: ResourceFormats): { body: ParseOutcome | undefined; answer: Resource | undefined } {
+function piecesOf(
+  exchange: HttpExchange,
+  read: () => { body: ParseOutcome | undefined; answer: Resource | undefined },
+  formats: ResourceFormats,
+): { body: ParseOutcome | undefined; answer: Resource | undefined } {
   if (formats !== projectFormats) return read();
   let pieces = parsedPieces.get(exchange);
   if (!pieces) {
@@ -174,7 +178,10 @@ export function readInbound(exchanges: readonly HttpExchange[], baseUrl: string,
     const { body, answer } = piecesOf(
       exchange,
       () => ({
-        body: !postSearch && (text.trim() !== '' || (exchange.requestBody?.size ?? 0) > 0) ? parseBody(text, exchange.requestBody?.truncated ?? false, exchange.requestBody?.size ?? 0, format, mediaType, formats) : undefined,
+        body:
+          !postSearch && (text.trim() !== '' || (exchange.requestBody?.size ?? 0) > 0)
+            ? parseBody(text, exchange.requestBody?.truncated ?? false, exchange.requestBody?.size ?? 0, format, mediaType, formats)
+            : undefined,
         answer: answerOf(exchange, formats),
       }),
       formats,

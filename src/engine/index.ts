@@ -6,7 +6,21 @@ export { RequirementCatalogue, defineRequirements, requirementsOf, requirementPr
 export type { TestContext, CheckOptions } from './context.js';
 export { abortableSleep, formatDuration } from './time.js';
 export { Environment } from './environment.js';
-export type { SuiteEnvironment, SuiteConfig, DataSetChoice, CredentialKind, SimulatorHandle, StandIn, Recording, RecordOptions, RecordedTraffic, LaunchSimulator, LaunchOptions, RunningServer, StartServer } from './environment.js';
+export type {
+  SuiteEnvironment,
+  SuiteConfig,
+  DataSetChoice,
+  CredentialKind,
+  SimulatorHandle,
+  StandIn,
+  Recording,
+  RecordOptions,
+  RecordedTraffic,
+  LaunchSimulator,
+  LaunchOptions,
+  RunningServer,
+  StartServer,
+} from './environment.js';
 export { createFhirClient } from './fhir-client.js';
 export type { FhirClient, FhirResponse, FhirRequestOptions, SearchOptions, OperationOptions, RawRequestOptions, ParseOutcome } from './fhir-client.js';
 export { HttpClient, TransportError, HttpConfigError } from '../http/client.js';

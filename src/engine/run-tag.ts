@@ -10,7 +10,11 @@ export const RUN_TAG_SYSTEM = 'urn:measure-conformance:run';
 
 /** A run id unique across runs and machines: the start instant and random bits, URL- and id-safe. */
 export function newRunId(now: Date = new Date()): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').toLowerCase()}-${randomBytes(4).toString('hex')}`;
+  return `${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+    .toLowerCase()}-${randomBytes(4).toString('hex')}`;
 }
 
 export function runTag(runId: string): Coding {

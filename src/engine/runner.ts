@@ -201,7 +201,12 @@ async function runSuite(
   let server: RunningServer | undefined;
   let environment: Environment | undefined;
   let root: HttpClient | undefined;
-  let target = 'baseUrl' in plan.target ? plan.target.baseUrl : 'replay' in plan.target ? `${plan.target.replay.baseUrl} (recorded: ${plan.target.replay.source})` : `simulator ${plan.target.name ?? suite.simulator ?? suite.id}`;
+  let target =
+    'baseUrl' in plan.target
+      ? plan.target.baseUrl
+      : 'replay' in plan.target
+        ? `${plan.target.replay.baseUrl} (recorded: ${plan.target.replay.source})`
+        : `simulator ${plan.target.name ?? suite.simulator ?? suite.id}`;
   const replay = 'replay' in plan.target ? plan.target.replay : undefined;
   /** Set when the suite cannot run at all; every test then ends with it. */
   let broken: { verdict: Verdict; reason: string } | undefined;
@@ -209,8 +214,7 @@ async function runSuite(
   let stopped: string | undefined;
   /** Writes go to a real SUT: tagged, listed and undone; a simulator standing in is torn down instead. */
   const tracked = options.writes !== undefined && 'baseUrl' in plan.target;
-  const trackingFor = (by: string): WriteTracking | undefined =>
-    tracked ? { log: options.writes!.log, by, owner: suite.id, readOnly: options.writes!.readOnly ?? false } : undefined;
+  const trackingFor = (by: string): WriteTracking | undefined => (tracked ? { log: options.writes!.log, by, owner: suite.id, readOnly: options.writes!.readOnly ?? false } : undefined);
 
   const finish = (result: TestResult) => {
     results.push(result);
@@ -307,7 +311,12 @@ async function runSuite(
     for (const problem of problems) setupEvidence.push({ kind: 'note', text: `tearing down the suite's environment: ${problem}` });
     if (tracked && root) {
       const writes = options.writes!;
-      await writes.log.undo(suite.id, root.withListener(() => undefined, { baseUrl: target }), options.formats ?? projectFormats, { keep: writes.keepData ?? false, deletes: writes.deletes ?? (() => undefined) });
+      await writes.log.undo(
+        suite.id,
+        root.withListener(() => undefined, { baseUrl: target }),
+        options.formats ?? projectFormats,
+        { keep: writes.keepData ?? false, deletes: writes.deletes ?? (() => undefined) },
+      );
     }
     await root?.close().catch(() => undefined);
     await server?.close().catch(() => undefined);
@@ -394,7 +403,6 @@ interface TestInput {
   base: Pick<TestResult, 'id' | 'suite' | 'title' | 'description' | 'requirements' | 'negativeControl'>;
 }
 
-
 async function runTest(def: TestDefinition<object>, input: TestInput): Promise<{ result: TestResult; unreachable: boolean }> {
   const started = Date.now();
   const timeoutMs = def.timeoutMs ?? input.options.timeouts?.testMs ?? DEFAULT_TEST_MS;
@@ -420,7 +428,10 @@ async function runTest(def: TestDefinition<object>, input: TestInput): Promise<{
   let outcome: Outcome;
   try {
     if (input.signal.aborted) onRunAbort();
-    await raceAbort(Promise.resolve().then(() => def.run(run)), controller.signal);
+    await raceAbort(
+      Promise.resolve().then(() => def.run(run)),
+      controller.signal,
+    );
     outcome = completed(run, input.requirements);
   } catch (err) {
     outcome = judgeThrown(err, run, input.requirements, controller.signal);

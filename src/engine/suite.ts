@@ -102,7 +102,6 @@ export interface Suite<F extends object = Fixture> extends Omit<SuiteSpec<F>, 'o
  */
 export const ATTESTED_FALSE = 'attested-false';
 
-
 /** Lower-case words joined by `-`, so ids survive reordering and stay readable in URLs and reports. */
 export function slugify(title: string): string {
   return title

@@ -81,7 +81,6 @@ export interface TriggerOutcome {
   finished: boolean;
 }
 
-
 const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
 const OUTPUT_KEPT = 4096;
 
@@ -187,8 +186,7 @@ async function runCommand(trigger: Extract<Trigger, { type: 'command' }>, ctx: T
 
 async function callWebhook(trigger: Extract<Trigger, { type: 'webhook' }>, ctx: TriggerContext): Promise<void> {
   const vars = triggerVariables(ctx);
-  const fill = (text: string, encode: (v: string) => string = (v) => v) =>
-    text.replace(/\{(MC_[A-Z_]+)\}/g, (m, name: string) => (vars[name] !== undefined ? encode(vars[name]) : m));
+  const fill = (text: string, encode: (v: string) => string = (v) => v) => text.replace(/\{(MC_[A-Z_]+)\}/g, (m, name: string) => (vars[name] !== undefined ? encode(vars[name]) : m));
   // In the URL, values are encoded so a URL, a test id's slashes or a description's spaces stay one query value.
   const url = fill(trigger.url, encodeURIComponent);
   const res = await ctx.http.request({

@@ -11,16 +11,7 @@
  * - across tests a requirement takes the worst of its verdicts (fail > error > warning > manual >
  *   pass > skip), or `not-tested` when no test cited it.
  */
-import type {
-  Assertion,
-  CapabilitySummary,
-  Requirement,
-  RequirementResult,
-  RequirementVerdict,
-  RunResults,
-  TestResult,
-  Verdict,
-} from './results.js';
+import type { Assertion, CapabilitySummary, Requirement, RequirementResult, RequirementVerdict, RunResults, TestResult, Verdict } from './results.js';
 
 const SEVERITY: Record<Verdict, number> = { fail: 5, error: 4, warning: 3, manual: 2, pass: 1, skip: 0 };
 
@@ -43,7 +34,10 @@ export function decidedBy(a: Assertion, cited: readonly string[]): readonly stri
 /** What a failure of this check means: `fail` when a SHALL it decides is among `atStake`, else `warning`. */
 function failureVerdict(a: Assertion, atStake: readonly Requirement[]): 'fail' | 'warning' {
   if (a.severity === 'warning') return 'warning';
-  const decided = decidedBy(a, atStake.map((r) => r.id));
+  const decided = decidedBy(
+    a,
+    atStake.map((r) => r.id),
+  );
   return atStake.some((r) => decided.includes(r.id) && r.expectation === 'SHALL') ? 'fail' : 'warning';
 }
 
@@ -103,10 +97,7 @@ export function requirementShares(requirements: readonly Pick<RequirementResult,
   return { shall: tally(['SHALL']), should: tally(['SHOULD', 'SHOULD-NOT']) };
 }
 
-export function capabilitySummaries(
-  capabilities: readonly { url: string; title?: string }[],
-  requirements: readonly RequirementResult[],
-): CapabilitySummary[] {
+export function capabilitySummaries(capabilities: readonly { url: string; title?: string }[], requirements: readonly RequirementResult[]): CapabilitySummary[] {
   return capabilities.map(({ url, title }) => ({ url, title: title ?? url, ...requirementShares(requirements.filter((r) => r.capability === url)) }));
 }
 

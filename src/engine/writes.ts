@@ -70,7 +70,10 @@ export class WriteLog {
 
   /** What the run wrote and what became of it, for results.json. */
   records(): WriteRecord[] {
-    return [...this.#done, ...this.#written.map((w): WriteRecord => ({ type: w.type, id: w.id, by: w.by, interaction: w.interaction, cleanup: 'not-removed', note: 'the run ended before its cleanup' }))];
+    return [
+      ...this.#done,
+      ...this.#written.map((w): WriteRecord => ({ type: w.type, id: w.id, by: w.by, interaction: w.interaction, cleanup: 'not-removed', note: 'the run ended before its cleanup' })),
+    ];
   }
 
   /**
@@ -105,7 +108,11 @@ export class WriteLog {
       // A 404 to DELETE says "gone" only when a read agrees: servers also answer 404 for a type they
       // will not delete, while the batch that wrote it stored it all the same.
       const still = res.status === 404 ? await send(http, 'GET', path) : undefined;
-      this.#done.push(still && !still.ok ? { ...record, cleanup: 'deleted' } : { ...record, cleanup: 'not-removed', note: still ? `DELETE answered 404 but ${path} still reads ${still.why}` : `DELETE answered ${res.why}` });
+      this.#done.push(
+        still && !still.ok
+          ? { ...record, cleanup: 'deleted' }
+          : { ...record, cleanup: 'not-removed', note: still ? `DELETE answered 404 but ${path} still reads ${still.why}` : `DELETE answered ${res.why}` },
+      );
     }
   }
 }

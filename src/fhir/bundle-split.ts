@@ -166,7 +166,6 @@ export class BundleSplitter {
     this.entries.push({ index: this.index++, text, ...this.itemStart });
     this.itemParts = undefined;
   }
-
 }
 
 /** Whether the text from `from` to `to` ends in an escaping backslash: the parity of the trailing run, counting one carried in. */

@@ -18,11 +18,7 @@ export interface FaultMode {
 }
 
 /** What `has` accepts for a mode: its id, or `<id>:<argument>` for a mode that takes an argument. */
-type FaultIdOf<M> = M extends { readonly id: infer I extends string; readonly argument: string }
-  ? `${I}:${string}`
-  : M extends { readonly id: infer I extends string }
-    ? I
-    : never;
+type FaultIdOf<M> = M extends { readonly id: infer I extends string; readonly argument: string } ? `${I}:${string}` : M extends { readonly id: infer I extends string } ? I : never;
 
 /** The id of a mode that takes an argument, from its `<id>:<argument>` form. */
 type ArgumentFaultOf<Id> = Id extends `${infer P}:${string}` ? P : never;
@@ -75,7 +71,7 @@ export function activateFaults<const C extends readonly FaultCatalogue<string>[]
   const isKnown = (requestedId: string) => {
     const colon = requestedId.indexOf(':');
     const mode = byId.get(colon < 0 ? requestedId : requestedId.slice(0, colon));
-    return mode !== undefined && (mode.argument === undefined) === (colon < 0) && !requestedId.endsWith(':');
+    return mode !== undefined && (mode.argument === undefined) === colon < 0 && !requestedId.endsWith(':');
   };
   const unknown = requested.filter((id) => !isKnown(id));
   if (unknown.length > 0) throw new Error(`unknown fault mode(s) ${unknown.join(', ')}; known: ${known.map(usage).join(', ')}`);

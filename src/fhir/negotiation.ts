@@ -60,7 +60,10 @@ function parseMediaRange(raw: string): MediaRange | undefined {
     const eq = p.indexOf('=');
     if (eq < 0) continue;
     const key = p.slice(0, eq).trim().toLowerCase();
-    const value = p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    const value = p
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
     if (key === 'q') {
       const n = Number(value);
       q = Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 0;
@@ -121,10 +124,7 @@ export function formatFromAccept(accept: string, options: NegotiationOptions = {
  * The response format: `_format` wins over `Accept`; neither present means JSON. A request for
  * something this server cannot produce is a 406 (unless `fallbackToJson`).
  */
-export function negotiateResponseFormat(
-  request: { formatParam?: string | undefined; accept?: string | undefined },
-  options: ResponseNegotiationOptions = {},
-): FhirFormat {
+export function negotiateResponseFormat(request: { formatParam?: string | undefined; accept?: string | undefined }, options: ResponseNegotiationOptions = {}): FhirFormat {
   const honourParam = options.honourFormatParam ?? true;
   const param = honourParam ? request.formatParam?.trim() : undefined;
   if (param) {

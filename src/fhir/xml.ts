@@ -35,9 +35,7 @@ export function serializeXml(resource: Resource, opts: XmlSerializeOptions = {})
 }
 
 function escapeAttr(text: string): string {
-  return /[&<>"\n\r\t]/.test(text)
-    ? text.replace(/[&<>"\n\r\t]/g, (c) => ATTR_ESCAPES[c] ?? c)
-    : text;
+  return /[&<>"\n\r\t]/.test(text) ? text.replace(/[&<>"\n\r\t]/g, (c) => ATTR_ESCAPES[c] ?? c) : text;
 }
 
 const ATTR_ESCAPES: Record<string, string> = {
@@ -124,10 +122,7 @@ class XmlWriter {
     for (let i = 1; i < entries.length; i++) {
       const [prev, cur] = [entries[i - 1], entries[i]];
       if (prev && cur && prev.resolved.element === cur.resolved.element) {
-        throw structureError(
-          `Only one of '${prev.resolved.name}' and '${cur.resolved.name}' may be present at ${path}`,
-          `${path}.${cur.resolved.name}`,
-        );
+        throw structureError(`Only one of '${prev.resolved.name}' and '${cur.resolved.name}' may be present at ${path}`, `${path}.${cur.resolved.name}`);
       }
     }
     return { entries, attrs };
@@ -156,15 +151,7 @@ class XmlWriter {
     }
   }
 
-  private one(
-    resolved: ResolvedElement,
-    value: unknown,
-    ext: unknown,
-    holder: object,
-    key: string | number,
-    depth: number,
-    path: string,
-  ): void {
+  private one(resolved: ResolvedElement, value: unknown, ext: unknown, holder: object, key: string | number, depth: number, path: string): void {
     const tag = resolved.name;
     const { element, type } = resolved;
     if (element.xhtml) {
@@ -203,16 +190,7 @@ class XmlWriter {
     this.out += `${this.nl(depth)}</${tag}>`;
   }
 
-  private primitive(
-    tag: string,
-    type: string,
-    value: unknown,
-    ext: unknown,
-    holder: object,
-    key: string | number,
-    depth: number,
-    path: string,
-  ): void {
+  private primitive(tag: string, type: string, value: unknown, ext: unknown, holder: object, key: string | number, depth: number, path: string): void {
     let attrs = '';
     let extensions: unknown;
     if (ext !== null) {
@@ -329,11 +307,16 @@ function decode(raw: string, path: string): string {
   return raw.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos)?;?/g, (match, ref: string | undefined) => {
     if (!ref || !match.endsWith(';')) throw structureError(`Unknown or unterminated entity reference in ${path}`, path);
     switch (ref) {
-      case 'amp': return '&';
-      case 'lt': return '<';
-      case 'gt': return '>';
-      case 'quot': return '"';
-      case 'apos': return "'";
+      case 'amp':
+        return '&';
+      case 'lt':
+        return '<';
+      case 'gt':
+        return '>';
+      case 'quot':
+        return '"';
+      case 'apos':
+        return "'";
     }
     const code = ref.startsWith('#x') ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
     if (code > 0x10ffff || code === 0) throw structureError(`Invalid character reference &${ref}; in ${path}`, path);

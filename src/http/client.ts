@@ -468,7 +468,8 @@ function describeFailure(err: unknown, config: HttpClientConfig, url: string | U
   if (codes.includes('ECONNRESET') || codes.includes('UND_ERR_SOCKET') || codes.includes('EPIPE')) {
     // Under TLS 1.3 a server that wants a client certificate closes the connection after the
     // handshake, which the client sees as nothing more than a close.
-    const mutualTlsHint = String(url).startsWith('https:') && config.tls?.cert === undefined ? '; if the server demands a client certificate (mutual TLS), give it with sut.tls.certFile and keyFile' : '';
+    const mutualTlsHint =
+      String(url).startsWith('https:') && config.tls?.cert === undefined ? '; if the server demands a client certificate (mutual TLS), give it with sut.tls.certFile and keyFile' : '';
     return { failure: 'reset', message: `connection closed by the server before the response was complete (${detail})${mutualTlsHint}` };
   }
   if (codes.includes('UND_ERR_ABORTED') || (err instanceof Error && err.name === 'AbortError')) return { failure: 'aborted', message: 'request aborted' };

@@ -63,7 +63,9 @@ function failureOf(answer: Answer, check: Check, what: string): string | undefin
     case 'resource': {
       if (status !== 200) return undefined;
       const body = resourceOf(answer);
-      return body?.resourceType === check.type && body.id === check.id ? undefined : `${what} answered 200 with ${body ? `a ${body.resourceType}${body.id === check.id ? '' : ' of another id'}` : 'no resource'}`;
+      return body?.resourceType === check.type && body.id === check.id
+        ? undefined
+        : `${what} answered 200 with ${body ? `a ${body.resourceType}${body.id === check.id ? '' : ' of another id'}` : 'no resource'}`;
     }
     case 'count': {
       if (status !== 200) return undefined;
@@ -74,7 +76,9 @@ function failureOf(answer: Answer, check: Check, what: string): string | undefin
     case 'searchset': {
       if (status !== 200) return undefined;
       const body = resourceOf(answer);
-      return body?.resourceType === 'Bundle' && (body as Bundle).type === 'searchset' ? undefined : `${what} answered 200 with ${body ? `a ${body.resourceType}` : 'no resource'}, not a searchset Bundle`;
+      return body?.resourceType === 'Bundle' && (body as Bundle).type === 'searchset'
+        ? undefined
+        : `${what} answered 200 with ${body ? `a ${body.resourceType}` : 'no resource'}, not a searchset Bundle`;
     }
     case 'matches-measure': {
       const off = matchesOf(answer).filter((r) => r.measure?.split('|')[0] !== check.measure);

@@ -43,15 +43,35 @@ function executor(o: K6ExportOptions): Record<string, unknown> {
     const rate = Math.max(1, Math.round(model.rate / script.requestsPerFlow));
     const base = { preAllocatedVUs: Math.min(model.maxInFlight, Math.max(10, rate)), maxVUs: model.maxInFlight, timeUnit: '1s' };
     if (bounds.rampMs > 0) {
-      return { executor: 'ramping-arrival-rate', startRate: 0, ...base, stages: [{ target: rate, duration: seconds(bounds.rampMs) }, { target: rate, duration: seconds(Math.max(1000, duration - bounds.rampMs)) }] };
+      return {
+        executor: 'ramping-arrival-rate',
+        startRate: 0,
+        ...base,
+        stages: [
+          { target: rate, duration: seconds(bounds.rampMs) },
+          { target: rate, duration: seconds(Math.max(1000, duration - bounds.rampMs)) },
+        ],
+      };
     }
     return { executor: 'constant-arrival-rate', rate, duration: seconds(duration), ...base };
   }
   if (bounds.requests !== undefined) {
-    return { executor: 'shared-iterations', vus: model.concurrency, iterations: Math.max(1, Math.ceil(bounds.requests / script.requestsPerFlow)), maxDuration: seconds(bounds.durationMs ?? 3_600_000) };
+    return {
+      executor: 'shared-iterations',
+      vus: model.concurrency,
+      iterations: Math.max(1, Math.ceil(bounds.requests / script.requestsPerFlow)),
+      maxDuration: seconds(bounds.durationMs ?? 3_600_000),
+    };
   }
   if (bounds.rampMs > 0) {
-    return { executor: 'ramping-vus', startVUs: 0, stages: [{ target: model.concurrency, duration: seconds(bounds.rampMs) }, { target: model.concurrency, duration: seconds(Math.max(1000, duration - bounds.rampMs)) }] };
+    return {
+      executor: 'ramping-vus',
+      startVUs: 0,
+      stages: [
+        { target: model.concurrency, duration: seconds(bounds.rampMs) },
+        { target: model.concurrency, duration: seconds(Math.max(1000, duration - bounds.rampMs)) },
+      ],
+    };
   }
   return { executor: 'constant-vus', vus: model.concurrency, duration: seconds(duration) };
 }
@@ -82,7 +102,7 @@ export function k6Script(o: K6ExportOptions): string {
     "import exec from 'k6/execution';",
     '',
     `export const options = ${json(options)};`,
-    ...(tls?.cert !== undefined ? ["options.tlsAuth = [{ cert: open(__ENV.SUT_CERT_FILE), key: open(__ENV.SUT_KEY_FILE) }];"] : []),
+    ...(tls?.cert !== undefined ? ['options.tlsAuth = [{ cert: open(__ENV.SUT_CERT_FILE), key: open(__ENV.SUT_KEY_FILE) }];'] : []),
     '',
     `const BASE = (__ENV.SUT_BASE_URL || ${JSON.stringify(o.baseUrl)}).replace(/\\/?$/, '/');`,
     "const RUN = __ENV.RUN_ID || ('k6-' + Date.now().toString(36));",

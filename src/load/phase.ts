@@ -56,7 +56,13 @@ export class LoadPhase {
       }
     } else {
       error = true;
-      recorder.finding({ requirements: req.unanswered, expectation: this.expectationOf(req.unanswered), step: req.step, message: `${req.what} got no answer: ${failure}`, example: `${req.method} ${req.url}` });
+      recorder.finding({
+        requirements: req.unanswered,
+        expectation: this.expectationOf(req.unanswered),
+        step: req.step,
+        message: `${req.what} got no answer: ${failure}`,
+        example: `${req.method} ${req.url}`,
+      });
     }
     recorder.record(req.step, due, sent, done, answer ? statusText(answer.status) : `no answer: ${failure}`, error);
     return answer;

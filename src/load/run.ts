@@ -170,7 +170,13 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadResult> {
       steps: recorder.steps(),
       statuses: recorder.statuses(),
       findings: recorder.findings(),
-      validation: { sampled: sample.kept, invalid: recorder.findings().filter((f) => f.step === 'validation').reduce((n, f) => n + f.count, 0) },
+      validation: {
+        sampled: sample.kept,
+        invalid: recorder
+          .findings()
+          .filter((f) => f.step === 'validation')
+          .reduce((n, f) => n + f.count, 0),
+      },
       series: recorder.series(),
       writes: writesSummary,
       thresholds: [],
@@ -217,7 +223,10 @@ async function preflight(transport: LoadTransport, http: HttpClientConfig): Prom
   } catch (err) {
     const failure = err instanceof NoAnswer ? err.failure : String(err);
     // Under TLS 1.3 a server wanting a client certificate closes the connection after the handshake: say what may be missing.
-    const hint = transport.baseUrl.startsWith('https:') && http.tls?.cert === undefined && failure.startsWith('connection closed') ? '; if the server demands a client certificate (mutual TLS), give it with sut.tls.certFile and keyFile' : '';
+    const hint =
+      transport.baseUrl.startsWith('https:') && http.tls?.cert === undefined && failure.startsWith('connection closed')
+        ? '; if the server demands a client certificate (mutual TLS), give it with sut.tls.certFile and keyFile'
+        : '';
     throw new SutUnreachable(`${transport.baseUrl} does not answer: GET metadata got ${failure}${hint}`);
   }
   const body = answer.status === 200 ? answer.json() : undefined;

@@ -6,7 +6,6 @@ import type { Resource } from 'fhir/r4.js';
 import { projectValidator, type ValidateResource } from '../fhir/codec.js';
 import type { SampleOffer } from './scenario.js';
 
-
 export interface SampleFinding {
   requirements: readonly string[];
   what: string;

@@ -33,11 +33,17 @@ export function renderLoadSummary(result: LoadResult, files: readonly string[]):
     `  model       ${modelText(result.model)}; bound ${boundsText(result)}; ${result.facilities} facilities${result.invalidShare ? `, ${+(result.invalidShare * 100).toFixed(2)} % invalid` : ''}`,
     `  stopped     ${STOPPED[result.stopReason]} after ${(result.elapsedMs / 1000).toFixed(1)} s`,
     `  requests    ${n(r.sent)} sent, ${n(r.completed)} answered: ${n(result.throughput.requestsPerSecond)} requests/s; ${n(r.errors)} errors (${(r.errorRate * 100).toFixed(2)} %)`,
-    ...(result.model.type === 'open' && r.maxInFlightHits ? [`  in flight   --max-in-flight ${n(result.model.maxInFlight)} reached: ${n(r.maxInFlightHits)} requests waited for a free slot (their wait is in the latency)`] : []),
+    ...(result.model.type === 'open' && r.maxInFlightHits
+      ? [`  in flight   --max-in-flight ${n(result.model.maxInFlight)} reached: ${n(r.maxInFlightHits)} requests waited for a free slot (their wait is in the latency)`]
+      : []),
     `  latency     ${latencyText(result.latency)}${result.model.type === 'open' ? '  (from when each request was due)' : ''}`,
     ...(result.model.type === 'open' ? [`  service     ${latencyText(result.serviceTime)}  (from when each request was sent)`] : []),
     `  steps       ${result.steps.map((s) => `${s.step} ${n(s.requests)} (p99 ${msText(s.latency.p99)} ms${s.errors ? `, ${n(s.errors)} errors` : ''})`).join(', ')}`,
-    `  answers     ${Object.entries(result.statuses).map(([status, count]) => `${status} ×${n(count)}`).join(', ') || 'none'}`,
+    `  answers     ${
+      Object.entries(result.statuses)
+        .map(([status, count]) => `${status} ×${n(count)}`)
+        .join(', ') || 'none'
+    }`,
   ];
   if (result.findings.length === 0) lines.push('  findings    none');
   else {

@@ -23,7 +23,10 @@ const PATTERN = /^(p50|p90|p99|p99\.9|max|mean|errors|rps|findings)\s*(<=|>=|<|>
 /** Parses one expression; throws an Error whose message says what is accepted. */
 export function parseThreshold(text: string): Threshold {
   const m = PATTERN.exec(text.trim());
-  if (!m) throw new Error(`--threshold ${JSON.stringify(text)}: expected METRIC OP VALUE, e.g. 'p99<500ms', 'errors<0.1%', 'rps>=100', 'findings=0' (metrics p50 p90 p99 p99.9 max mean errors rps findings)`);
+  if (!m)
+    throw new Error(
+      `--threshold ${JSON.stringify(text)}: expected METRIC OP VALUE, e.g. 'p99<500ms', 'errors<0.1%', 'rps>=100', 'findings=0' (metrics p50 p90 p99 p99.9 max mean errors rps findings)`,
+    );
   const [, metric, comparison, raw, unit] = m as unknown as [string, Metric, Comparison, string, string | undefined];
   let value = Number(raw);
   const latency = metric in LATENCY;

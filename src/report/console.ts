@@ -28,7 +28,14 @@ export interface ProgressPrinter {
 
 type Colour = 'green' | 'red' | 'yellow' | 'magenta' | 'gray' | 'cyan' | 'bold' | 'dim';
 const COLOURS: Record<Verdict | 'bold' | 'dim', Colour> = {
-  pass: 'green', fail: 'red', warning: 'yellow', error: 'magenta', skip: 'gray', manual: 'cyan', bold: 'bold', dim: 'dim',
+  pass: 'green',
+  fail: 'red',
+  warning: 'yellow',
+  error: 'magenta',
+  skip: 'gray',
+  manual: 'cyan',
+  bold: 'bold',
+  dim: 'dim',
 };
 /** Always on: whether to colour is decided by useColour from the command's own streams and environment. */
 const ON = picocolors.createColors(true);

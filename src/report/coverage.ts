@@ -52,6 +52,9 @@ export function requirementsWithoutCapability(results: RunResults): RequirementR
 
 /** The last path segment of a canonical URL, e.g. `MeasureSource-QueryMeasure-Pull`: short enough for a matrix cell. */
 export function capabilityLabel(url: string): string {
-  const segment = url.replace(/[/|#]+$/, '').split(/[/|#]/).pop();
+  const segment = url
+    .replace(/[/|#]+$/, '')
+    .split(/[/|#]/)
+    .pop();
   return segment || url;
 }

@@ -38,9 +38,22 @@ export interface HtmlModel {
   evidencePack: string;
 }
 
-interface CountCell { verdict: string; label: string; count: number }
-interface FilterOption { value: string; label: string }
-interface ShareView { passed: number; total: number; text: string; width: number; empty: boolean }
+interface CountCell {
+  verdict: string;
+  label: string;
+  count: number;
+}
+interface FilterOption {
+  value: string;
+  label: string;
+}
+interface ShareView {
+  passed: number;
+  total: number;
+  text: string;
+  width: number;
+  empty: boolean;
+}
 
 interface ReadinessRowView {
   name: string;
@@ -57,9 +70,21 @@ interface ReadinessRowView {
   anchor?: string;
 }
 
-interface FormatCell { label: string; verdict: string; text: string }
+interface FormatCell {
+  label: string;
+  verdict: string;
+  text: string;
+}
 
-interface AttentionView { id: string; expectation: Expectation; verdict: RequirementVerdict; label: string; statement: string; reason: string; anchor?: string }
+interface AttentionView {
+  id: string;
+  expectation: Expectation;
+  verdict: RequirementVerdict;
+  label: string;
+  statement: string;
+  reason: string;
+  anchor?: string;
+}
 
 interface ChangesView {
   previous: string;
@@ -70,7 +95,16 @@ interface ChangesView {
   none: boolean;
 }
 
-interface ChangeView { id: string; expectation: Expectation; statement: string; before: string; beforeLabel: string; after: string; afterLabel: string; reason?: string }
+interface ChangeView {
+  id: string;
+  expectation: Expectation;
+  statement: string;
+  before: string;
+  beforeLabel: string;
+  after: string;
+  afterLabel: string;
+  reason?: string;
+}
 
 interface CapabilityView {
   anchor: string;
@@ -85,7 +119,10 @@ interface CapabilityView {
   requirementCount: number;
 }
 
-interface RequirementGroupView { label: string; rows: RequirementRowView[] }
+interface RequirementGroupView {
+  label: string;
+  rows: RequirementRowView[];
+}
 
 interface RequirementRowView {
   id: string;
@@ -144,7 +181,10 @@ const GROUP_ORDER = [...GROUPS.map(([, label]) => label), 'Other elements', 'Gen
 /** Failing and manual first, wherever requirements or tests are listed for an engineer. */
 const FIRST: Record<RequirementVerdict, number> = { fail: 0, error: 1, warning: 2, manual: 3, pass: 4, skip: 5, 'not-tested': 6 };
 const problemsFirst = <T extends { verdict: RequirementVerdict }>(items: readonly T[]): T[] =>
-  items.map((item, i) => ({ item, i })).sort((a, b) => FIRST[a.item.verdict] - FIRST[b.item.verdict] || a.i - b.i).map(({ item }) => item);
+  items
+    .map((item, i) => ({ item, i }))
+    .sort((a, b) => FIRST[a.item.verdict] - FIRST[b.item.verdict] || a.i - b.i)
+    .map(({ item }) => item);
 
 /** The section of a CapabilityStatement an element belongs to, e.g. `MeasureReport.searchParam[date]` -> Search parameters. */
 export function elementGroup(element: string | undefined): string {
@@ -233,9 +273,7 @@ function requirementRow(r: RequirementResult, tests: Map<string, TestResult>, an
     tests: r.tests.map((id) => {
       const t = tests.get(id);
       const anchor = anchorOf.get(id);
-      return t && anchor
-        ? { anchor, title: t.title, verdict: t.verdict, label: verdictLabel(t.verdict) }
-        : { title: `${id} (not run)`, verdict: 'not-tested', label: verdictLabel('not-tested') };
+      return t && anchor ? { anchor, title: t.title, verdict: t.verdict, label: verdictLabel(t.verdict) } : { title: `${id} (not run)`, verdict: 'not-tested', label: verdictLabel('not-tested') };
     }),
   };
 }
@@ -372,8 +410,15 @@ export function buildHtmlModel(results: RunResults, context: ReportContext = { r
   }
   if (orphans.length > 0) {
     suites.push({
-      anchor: 'suite-unlisted', id: '', title: 'Tests of unlisted suites', actorUnderTest: '—', role: '—', target: '—', duration: '—',
-      setupExchanges: 0, setupNotes: [],
+      anchor: 'suite-unlisted',
+      id: '',
+      title: 'Tests of unlisted suites',
+      actorUnderTest: '—',
+      role: '—',
+      target: '—',
+      duration: '—',
+      setupExchanges: 0,
+      setupNotes: [],
       counts: counts(VERDICTS, orphans).filter((c) => c.count > 0),
       tests: problemsFirst(orphans).map((t) => testView(t, anchorOf.get(t.id)!, exchangeCount(t.evidence, anchorOf.get(t.id)!))),
     });

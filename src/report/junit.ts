@@ -45,23 +45,24 @@ function tally(tests: TestResult[]) {
 }
 
 function testcase(t: TestResult, classname: string): Node {
-  const props = [
-    ...t.requirements.map((r) => ['requirement', r] as const),
-    ['verdict', t.verdict] as const,
-    ...(t.negativeControl ? [['negativeControl', t.negativeControl] as const] : []),
-  ];
+  const props = [...t.requirements.map((r) => ['requirement', r] as const), ['verdict', t.verdict] as const, ...(t.negativeControl ? [['negativeControl', t.negativeControl] as const] : [])];
   const failed = t.assertions.filter((a) => !a.passed).map((a) => a.message);
   const message = t.reason ?? failed[0] ?? t.verdict;
   // Warning and manual count as passed in CI (only SHALL failures gate), so they are told in system-out only.
   const outcome =
-    t.verdict === 'fail' ? { failure: { ...attrs({ message, type: 'fail' }), '#text': failed.join('\n') || message } }
-    : t.verdict === 'error' ? { error: { ...attrs({ message, type: 'error' }), '#text': failed.join('\n') || message } }
-    : t.verdict === 'skip' ? { skipped: attrs({ message }) }
-    : {};
+    t.verdict === 'fail'
+      ? { failure: { ...attrs({ message, type: 'fail' }), '#text': failed.join('\n') || message } }
+      : t.verdict === 'error'
+        ? { error: { ...attrs({ message, type: 'error' }), '#text': failed.join('\n') || message } }
+        : t.verdict === 'skip'
+          ? { skipped: attrs({ message }) }
+          : {};
   const state =
-    t.verdict === 'warning' ? `WARNING: passed with a warning (a SHOULD not met)${t.reason ? `: ${t.reason}` : ''}\n`
-    : t.verdict === 'manual' ? `MANUAL: needs a person's attestation${t.reason ? `: ${t.reason}` : ''}\n`
-    : '';
+    t.verdict === 'warning'
+      ? `WARNING: passed with a warning (a SHOULD not met)${t.reason ? `: ${t.reason}` : ''}\n`
+      : t.verdict === 'manual'
+        ? `MANUAL: needs a person's attestation${t.reason ? `: ${t.reason}` : ''}\n`
+        : '';
   const out = `${state}${evidenceSummary(t)}`;
   return {
     ...attrs({ classname, name: junitTestName(t), time: seconds(t.durationMs) }),
@@ -78,7 +79,16 @@ function testsuite(id: string, suite: SuiteResult | undefined, tests: TestResult
     ? [['title', suite.title], ['actorUnderTest', suite.actorUnderTest], ['role', suite.role], ['target', suite.target], ...suite.capabilities.map((c): [string, string] => ['capability', c])]
     : [];
   return {
-    ...attrs({ name: id, id: index, tests: t.tests, failures: t.failures, errors: t.errors, skipped: t.skipped, time: seconds(duration), timestamp: timestamp(suite?.startedAt ?? tests[0]?.startedAt ?? '') }),
+    ...attrs({
+      name: id,
+      id: index,
+      tests: t.tests,
+      failures: t.failures,
+      errors: t.errors,
+      skipped: t.skipped,
+      time: seconds(duration),
+      timestamp: timestamp(suite?.startedAt ?? tests[0]?.startedAt ?? ''),
+    }),
     ...(props.length ? { properties: properties(props) } : {}),
     ...(tests.length ? { testcase: tests.map((x) => testcase(x, id)) } : {}),
   };
@@ -98,7 +108,14 @@ export function renderJunit(results: RunResults): string {
         errors: total.errors,
         time: seconds(Date.parse(results.finishedAt) - Date.parse(results.startedAt) || 0),
       }),
-      testsuite: ids.map((id, i) => testsuite(id, results.suites.find((s) => s.id === id), results.tests.filter((t) => t.suite === id), i)),
+      testsuite: ids.map((id, i) =>
+        testsuite(
+          id,
+          results.suites.find((s) => s.id === id),
+          results.tests.filter((t) => t.suite === id),
+          i,
+        ),
+      ),
     },
   };
   return builder.build(doc) as string;

@@ -13,7 +13,14 @@ import { runFacts } from './run-facts.js';
 
 /** Text safe inside a Markdown table cell: no row breaks, no cell breaks, no HTML. */
 export function cell(text: string): string {
-  return text.replace(/\s+/g, ' ').replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/([*_`[\]])/g, '\\$1').trim();
+  return text
+    .replace(/\s+/g, ' ')
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([*_`[\]])/g, '\\$1')
+    .trim();
 }
 
 const shareText = (s: Share): string => (s.percent === null ? '—' : `${s.passed}/${s.total} (${s.percent} %)`);

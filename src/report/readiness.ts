@@ -58,8 +58,7 @@ function formatsOf(capabilities: readonly string[], requirements: readonly Requi
 
 /** Status and one-line verdict of rows the run took as claimed (or could not tell). */
 function judge(requirements: readonly RequirementResult[], fallback: { status: ReadinessStatus; verdict: string }): Pick<ReadinessRow, 'status' | 'verdict' | 'detail'> {
-  const n = (verdict: RequirementVerdict, levels?: readonly string[]) =>
-    requirements.filter((r) => r.verdict === verdict && (!levels || levels.includes(r.expectation))).length;
+  const n = (verdict: RequirementVerdict, levels?: readonly string[]) => requirements.filter((r) => r.verdict === verdict && (!levels || levels.includes(r.expectation))).length;
   const decided = requirements.filter((r) => r.verdict !== 'not-tested');
   const untested = decided.length ? n('not-tested', ['SHALL']) : 0;
   const details = [n('warning') ? `${plural(n('warning'), 'SHOULD')} not met` : '', untested ? `${plural(untested, 'SHALL requirement')} not tested` : ''].filter(Boolean);
@@ -72,19 +71,15 @@ function judge(requirements: readonly RequirementResult[], fallback: { status: R
   if (decided.length === 0) return fallback;
   if (decided.every((r) => r.verdict === 'skip')) return { status: 'skipped', verdict: 'every test skipped', ...detail };
   // Ready only as far as the run looked: SHALL requirements it did not test are said in the verdict itself.
-  if (untested) return { status: 'ready', verdict: `ready as tested: ${plural(untested, 'SHALL requirement')} not tested`, ...(n('warning') ? { detail: `${plural(n('warning'), 'SHOULD')} not met` } : {}) };
+  if (untested)
+    return { status: 'ready', verdict: `ready as tested: ${plural(untested, 'SHALL requirement')} not tested`, ...(n('warning') ? { detail: `${plural(n('warning'), 'SHOULD')} not met` } : {}) };
   return { status: 'ready', verdict: 'ready', ...detail };
 }
 
-function row(
-  base: Pick<ReadinessRow, 'kind' | 'name' | 'capabilities' | 'suites'> & { decision?: ApplicabilityDecision },
-  requirements: RequirementResult[],
-): ReadinessRow {
+function row(base: Pick<ReadinessRow, 'kind' | 'name' | 'capabilities' | 'suites'> & { decision?: ApplicabilityDecision }, requirements: RequirementResult[]): ReadinessRow {
   const { decision, ...rest } = base;
   const judged: Pick<ReadinessRow, 'status' | 'verdict' | 'detail'> =
-    decision && !decision.claimed
-      ? { status: 'not-claimed', verdict: 'not claimed', detail: decision.reason }
-      : judge(requirements, { status: 'not-run', verdict: 'not in this run' });
+    decision && !decision.claimed ? { status: 'not-claimed', verdict: 'not claimed', detail: decision.reason } : judge(requirements, { status: 'not-run', verdict: 'not in this run' });
   return {
     ...rest,
     ...judged,
@@ -134,5 +129,8 @@ export function readinessRows(results: RunResults): ReadinessRow[] {
 /** Rows the run tested keep their order; those it did not test follow, and the ones not claimed come last. */
 function ordered(rows: readonly ReadinessRow[]): ReadinessRow[] {
   const rank = (r: ReadinessRow) => (r.status === 'not-claimed' ? 2 : r.status === 'not-run' ? 1 : 0);
-  return rows.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i).map(({ r }) => r);
+  return rows
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i)
+    .map(({ r }) => r);
 }

@@ -41,7 +41,11 @@ function actions(t: TestResult): TestReportTestAction[] {
 }
 
 function participants(results: RunResults, suite: SuiteResult | undefined): TestReportParticipant[] {
-  const harness: TestReportParticipant = { type: 'test-engine', uri: `urn:${slug(results.harness.name)}:${slug(results.harness.version)}`, display: `${results.harness.name} ${results.harness.version}` };
+  const harness: TestReportParticipant = {
+    type: 'test-engine',
+    uri: `urn:${slug(results.harness.name)}:${slug(results.harness.version)}`,
+    display: `${results.harness.name} ${results.harness.version}`,
+  };
   const sutUri = results.sut.baseUrl ?? `urn:sut:${slug(results.sut.name)}`;
   if (suite?.role === 'client') {
     // The SUT is the client; the server it talked to is the harness's simulator.
@@ -81,7 +85,12 @@ export function toTestReports(results: RunResults): SuiteTestReport[] {
   const ids = [...results.suites.map((s) => s.id), ...results.tests.map((t) => t.suite)].filter((id, i, all) => all.indexOf(id) === i);
   const used = new Set<string>();
   return ids.map((id) => {
-    const resource = reportFor(results, id, results.suites.find((s) => s.id === id), results.tests.filter((t) => t.suite === id));
+    const resource = reportFor(
+      results,
+      id,
+      results.suites.find((s) => s.id === id),
+      results.tests.filter((t) => t.suite === id),
+    );
     let base = resource.id!;
     for (let n = 2; used.has(base); n++) base = `${resource.id!.slice(0, 60)}-${n}`;
     used.add(base);

@@ -27,7 +27,10 @@ async function capabilityStatement(t: TestContext, use: 'subject' | 'preconditio
   }
   t.expectStatus(res, 200);
   const cs = res.resource<CapabilityStatement>();
-  t.require(cs.resourceType === 'CapabilityStatement', `GET [base]/metadata returned ${aResource(cs.resourceType)}${cs.resourceType === 'CapabilityStatement' ? '' : '; expected a CapabilityStatement'}`);
+  t.require(
+    cs.resourceType === 'CapabilityStatement',
+    `GET [base]/metadata returned ${aResource(cs.resourceType)}${cs.resourceType === 'CapabilityStatement' ? '' : '; expected a CapabilityStatement'}`,
+  );
   return cs;
 }
 
@@ -43,7 +46,8 @@ function preferred(formats: readonly WireFormat[]): WireFormat {
 }
 
 function noteUnlisted(t: TestContext, listed: readonly WireFormat[]): void {
-  for (const f of FORMATS.filter((x) => !listed.includes(x))) t.note(`CapabilityStatement.format does not list ${f}, so nothing is asked for in ${f.toUpperCase()} (FHIR makes supporting both formats a SHOULD)`);
+  for (const f of FORMATS.filter((x) => !listed.includes(x)))
+    t.note(`CapabilityStatement.format does not list ${f}, so nothing is asked for in ${f.toUpperCase()} (FHIR makes supporting both formats a SHOULD)`);
 }
 
 /** A resource type the server says it can both search and read, preferring MeasureReport. */
@@ -107,7 +111,8 @@ export default defineSuite({
     test('CapabilityStatement lists the formats the server serves, and only those', {
       requirements: 'FHIR-CAP-003',
       negativeControl: 'metadata-missing-format',
-      description: 'Each format is asked for on [base]/metadata: a format served must be listed and a format listed must be served. A JSON-only server listing json alone passes (FHIR makes XML a SHOULD).',
+      description:
+        'Each format is asked for on [base]/metadata: a format served must be listed and a format listed must be served. A JSON-only server listing json alone passes (FHIR makes XML a SHOULD).',
       async run(t) {
         const cs = await capabilityStatement(t);
         const listed = listedFormats(cs);
@@ -130,7 +135,10 @@ export default defineSuite({
       async run(t) {
         const cs = await capabilityStatement(t);
         const server = cs.rest?.find((r) => r.mode === 'server');
-        const rest = t.require(server, server ? 'CapabilityStatement.rest has an entry with mode server' : `CapabilityStatement.rest has ${cs.rest?.length ?? 0} entries, none with mode server; expected one`);
+        const rest = t.require(
+          server,
+          server ? 'CapabilityStatement.rest has an entry with mode server' : `CapabilityStatement.rest has ${cs.rest?.length ?? 0} entries, none with mode server; expected one`,
+        );
         const resources = rest.resource ?? [];
         t.expect(resources.length > 0, `the server rest entry declares ${resources.length} resource types${resources.length ? '' : '; expected at least one'}`);
         t.expectEvery(resources, (r) => (r.interaction ?? []).length > 0, 'every declared resource type lists its interactions', { show: (r) => `${r.type} lists none` });
@@ -147,13 +155,20 @@ export default defineSuite({
         for (const format of listed) {
           const res = await t.sut.capabilities({ format });
           const answered = `Accept: ${MEDIA[format]} answered ${statusText(res.status)}`;
-          if (!t.expect(res.status === 200, res.status === 200 ? answered : `${answered}; expected 200 OK in ${format.toUpperCase()}, which the CapabilityStatement lists`, { requirement: 'FHIR-FMT-002' })) continue;
+          if (
+            !t.expect(res.status === 200, res.status === 200 ? answered : `${answered}; expected 200 OK in ${format.toUpperCase()}, which the CapabilityStatement lists`, {
+              requirement: 'FHIR-FMT-002',
+            })
+          )
+            continue;
           t.expectContentType(res, format, { requirement: 'FHIR-FMT-002' });
           const parsed = res.tryResource();
           t.expect(parsed.ok, parsed.ok ? `the body parses as FHIR ${res.format?.toUpperCase()}, as its Content-Type says` : parsed.error, { requirement: 'FHIR-FMT-001' });
           if (parsed.ok) {
             const type = parsed.resource.resourceType;
-            t.expect(type === 'CapabilityStatement', `the ${res.format?.toUpperCase()} body is ${aResource(type)}${type === 'CapabilityStatement' ? '' : '; expected a CapabilityStatement'}`, { requirement: 'FHIR-FMT-002' });
+            t.expect(type === 'CapabilityStatement', `the ${res.format?.toUpperCase()} body is ${aResource(type)}${type === 'CapabilityStatement' ? '' : '; expected a CapabilityStatement'}`, {
+              requirement: 'FHIR-FMT-002',
+            });
           }
         }
       },
@@ -171,7 +186,10 @@ export default defineSuite({
           const res = await t.sut.capabilities({ accept: MEDIA[other], formatParam: MEDIA[format] });
           const contentType = res.headers['content-type'];
           const ok = res.status === 200 && res.format === format;
-          t.expect(ok, `Accept: ${MEDIA[other]} with _format=${MEDIA[format]} answered ${res.status} with Content-Type ${contentType ?? '(none)'}${ok ? '' : `; expected 200 in ${MEDIA[format]}, as _format says`}`);
+          t.expect(
+            ok,
+            `Accept: ${MEDIA[other]} with _format=${MEDIA[format]} answered ${res.status} with Content-Type ${contentType ?? '(none)'}${ok ? '' : `; expected 200 in ${MEDIA[format]}, as _format says`}`,
+          );
         }
       },
     }),

@@ -34,7 +34,6 @@ export function sendFixture<T extends Resource>(profile: 'madx' | 'rpc', file: s
   return parseJson(sendText(profile, file)) as T;
 }
 
-
 export function declares(cs: CapabilityStatement | undefined, type: string, interaction: string): boolean {
   return (cs?.rest ?? []).filter((r) => r.mode === 'server').some((r) => r.resource?.some((x) => x.type === type && x.interaction?.some((i) => i.code === interaction)));
 }
@@ -113,9 +112,37 @@ export function outcomeOf(res: FhirResponse): OperationOutcome | undefined {
 
 /** http://hl7.org/fhir/issue-type (R4): the required binding of OperationOutcome.issue.code. */
 const ISSUE_TYPES = new Set([
-  'invalid', 'structure', 'required', 'value', 'invariant', 'security', 'login', 'unknown', 'expired', 'forbidden', 'suppressed',
-  'processing', 'not-supported', 'duplicate', 'multiple-matches', 'not-found', 'deleted', 'too-long', 'code-invalid', 'extension',
-  'too-costly', 'business-rule', 'conflict', 'transient', 'lock-error', 'no-store', 'exception', 'timeout', 'incomplete', 'throttled', 'informational',
+  'invalid',
+  'structure',
+  'required',
+  'value',
+  'invariant',
+  'security',
+  'login',
+  'unknown',
+  'expired',
+  'forbidden',
+  'suppressed',
+  'processing',
+  'not-supported',
+  'duplicate',
+  'multiple-matches',
+  'not-found',
+  'deleted',
+  'too-long',
+  'code-invalid',
+  'extension',
+  'too-costly',
+  'business-rule',
+  'conflict',
+  'transient',
+  'lock-error',
+  'no-store',
+  'exception',
+  'timeout',
+  'incomplete',
+  'throttled',
+  'informational',
 ]);
 
 export function isIssueType(code: string | undefined): boolean {
@@ -158,7 +185,9 @@ export function expectRefused(t: ConsumerContext, res: FhirResponse, what: strin
 export function expectOutcome(t: ConsumerContext, res: FhirResponse, what: string, requirement: Decides): boolean {
   const ok = outcomeOf(res) !== undefined;
   const body = res.text.trim() ? `a body that is no OperationOutcome (${res.headers['content-type'] ?? 'no Content-Type'})` : 'an empty body';
-  return t.expect(ok, ok ? `${what}: the ${statusText(res.status)} answer carries an OperationOutcome` : `${what}: the ${statusText(res.status)} answer has ${body}; expected an OperationOutcome`, { requirement });
+  return t.expect(ok, ok ? `${what}: the ${statusText(res.status)} answer carries an OperationOutcome` : `${what}: the ${statusText(res.status)} answer has ${body}; expected an OperationOutcome`, {
+    requirement,
+  });
 }
 
 /** `MeasureReport/[id]` of a create answer: its Location header, else the body's id. */
@@ -223,7 +252,11 @@ export async function readsBack(t: ConsumerContext, id: string, sent: MeasureRep
     return;
   }
   const difference = differenceFromSent(sent, parsed.resource);
-  t.expect(!difference, difference ? `GET MeasureReport/${id} gave back a report unlike the one accepted: ${difference}` : `GET MeasureReport/${id} gave back the report as sent (status, type, measure, period, groups)`, { requirement });
+  t.expect(
+    !difference,
+    difference ? `GET MeasureReport/${id} gave back a report unlike the one accepted: ${difference}` : `GET MeasureReport/${id} gave back the report as sent (status, type, measure, period, groups)`,
+    { requirement },
+  );
 }
 
 /** A refused submission left nothing behind: a read of the id finds nothing (when reads are offered). */
@@ -234,7 +267,13 @@ export async function notHeld(t: ConsumerContext, id: string, requirement: Decid
   }
   const res = await t.sut.read('MeasureReport', id);
   const gone = res.status === 404 || res.status === 410;
-  t.expect(gone, gone ? `GET MeasureReport/${id} answered ${statusText(res.status)}: ${what} was not kept` : `GET MeasureReport/${id} answered ${statusText(res.status)}; expected 404 Not Found: ${what} must not be kept`, { requirement });
+  t.expect(
+    gone,
+    gone
+      ? `GET MeasureReport/${id} answered ${statusText(res.status)}: ${what} was not kept`
+      : `GET MeasureReport/${id} answered ${statusText(res.status)}; expected 404 Not Found: ${what} must not be kept`,
+    { requirement },
+  );
 }
 
 const REFERENCE_SIMULATORS = new Set(['MadxContentConsumerSimulator', 'RpcContentConsumerSimulator']);
@@ -256,9 +295,15 @@ export async function judgeTransport(t: ConsumerContext, requirements: { https: 
       const plain = await t.sut.request('GET', twin, { headers: { accept: MEDIA.json }, followRedirects: false });
       const parsed = plain.status === 200 ? plain.tryResource() : undefined;
       const served = parsed?.ok === true && parsed.resource.resourceType === 'CapabilityStatement';
-      t.expect(!served, served ? `GET ${twin} answered ${statusText(plain.status)} with a CapabilityStatement; expected no plain-http endpoint at the Consumer's address` : `GET ${twin} answered ${statusText(plain.status)} with no FHIR endpoint behind it`, {
-        requirement: requirements.noPlainHttp,
-      });
+      t.expect(
+        !served,
+        served
+          ? `GET ${twin} answered ${statusText(plain.status)} with a CapabilityStatement; expected no plain-http endpoint at the Consumer's address`
+          : `GET ${twin} answered ${statusText(plain.status)} with no FHIR endpoint behind it`,
+        {
+          requirement: requirements.noPlainHttp,
+        },
+      );
     } catch (err) {
       if (!(err instanceof TransportError)) throw err;
       t.expect(true, `GET ${twin} found no plain-http endpoint (the connection failed: ${err.failure})`, { requirement: requirements.noPlainHttp });
@@ -268,9 +313,13 @@ export async function judgeTransport(t: ConsumerContext, requirements: { https: 
   const name = t.fixture.capabilities?.name;
   const reference = name !== undefined && REFERENCE_SIMULATORS.has(name);
   const chosen = t.config.referenceHttp;
-  t.expect(reference && chosen, reference && chosen ? `the bundled reference simulator (${name}) runs on plain http: ${chosen}` : `the Consumer is reached over plain http (${t.sut.baseUrl}); expected an https endpoint`, {
-    requirement: both,
-  });
+  t.expect(
+    reference && chosen,
+    reference && chosen ? `the bundled reference simulator (${name}) runs on plain http: ${chosen}` : `the Consumer is reached over plain http (${t.sut.baseUrl}); expected an https endpoint`,
+    {
+      requirement: both,
+    },
+  );
   t.manual(`the reference simulator ran over plain http (${chosen ?? ''}); a person confirms a deployed Consumer is served over https`);
 }
 
@@ -317,7 +366,10 @@ export async function judgeCredentials(t: ConsumerContext, submit: Submit, rows:
   if (configured.length === 0) {
     const made = await attempt(submit, { headers: { authorization: wrongCredential('bearer-token')! } });
     if (!(made instanceof TransportError) && made.status >= 200 && made.status < 300) {
-      t.undecided([rows.refused, rows.outcome], `the Consumer accepted a report with a made-up bearer token (${statusText(made.status)}) and the run presents no credential: it requires no authorization, so the 401 row does not apply (whether it must authenticate clients is judged under ${rows.mutual})`);
+      t.undecided(
+        [rows.refused, rows.outcome],
+        `the Consumer accepted a report with a made-up bearer token (${statusText(made.status)}) and the run presents no credential: it requires no authorization, so the 401 row does not apply (whether it must authenticate clients is judged under ${rows.mutual})`,
+      );
       return;
     }
     judge(made, 'a report with a made-up bearer token');
@@ -329,7 +381,8 @@ export async function judgeCredentials(t: ConsumerContext, submit: Submit, rows:
   const wrong = configured.map((k) => ({ kind: k, header: wrongCredential(k) })).find((w) => w.header !== undefined);
   if (wrong) judge(await attempt(submit, { headers: { authorization: wrong.header! } }), `a report with a wrong ${CREDENTIAL_NAMES[wrong.kind]}`);
   else t.note('the run presents only a client certificate, and has no other one to present: a wrong credential is not tried');
-  if (configured.every((k) => k === 'client-certificate')) t.undecided([rows.refused, rows.outcome], 'the run presents only a client certificate: a Consumer refuses a client without one during the TLS handshake, before any HTTP status');
+  if (configured.every((k) => k === 'client-certificate'))
+    t.undecided([rows.refused, rows.outcome], 'the run presents only a client certificate: a Consumer refuses a client without one during the TLS handshake, before any HTTP status');
 }
 
 /**
@@ -348,7 +401,11 @@ export async function judgeMutualAuthentication(t: ConsumerContext, submit: Subm
   } else if (res.status === 401 || res.status === 403) {
     t.expect(true, `${what} was answered ${statusText(res.status)}: the Consumer demands that a client authenticate itself`, { requirement: decides });
   } else if (res.status >= 200 && res.status < 300) {
-    t.expect(false, `${what} was answered ${statusText(res.status)}; expected the Consumer to refuse a client that does not authenticate itself (401, or a TLS handshake asking for a client certificate)`, { requirement: rows.requirement });
+    t.expect(
+      false,
+      `${what} was answered ${statusText(res.status)}; expected the Consumer to refuse a client that does not authenticate itself (401, or a TLS handshake asking for a client certificate)`,
+      { requirement: rows.requirement },
+    );
     if (rows.aligned) t.undecided(rows.aligned, 'not used (MAY): the Consumer does not require mutual authentication');
     return;
   } else {
@@ -366,7 +423,9 @@ export async function judgeMutualAuthentication(t: ConsumerContext, submit: Subm
  */
 export async function judgeEntityRefused(t: ConsumerContext, send: (body: string) => Promise<FhirResponse>, valid: MeasureReport, requirement: string): Promise<void> {
   const marked: MeasureReport = { ...valid, group: (valid.group ?? []).map((g, i) => (i === 0 ? { ...g, code: { ...g.code, text: 'measure-conformance-entity-probe' } } : g)) };
-  const xml = serializeResource(marked, 'xml').replace(/^(<\?xml[^>]*\?>)?/, (decl) => `${decl || '<?xml version="1.0"?>'}<!DOCTYPE MeasureReport [<!ENTITY probe "expanded-entity">]>`).replace('measure-conformance-entity-probe', '&probe;');
+  const xml = serializeResource(marked, 'xml')
+    .replace(/^(<\?xml[^>]*\?>)?/, (decl) => `${decl || '<?xml version="1.0"?>'}<!DOCTYPE MeasureReport [<!ENTITY probe "expanded-entity">]>`)
+    .replace('measure-conformance-entity-probe', '&probe;');
   const res = await send(xml);
   const what = `${res.exchange.method} ${new URL(res.exchange.url).pathname.replace(/^.*?\/(MeasureReport)/, '$1')} with a valid report in XML declaring an entity`;
   if (res.status === 415) {

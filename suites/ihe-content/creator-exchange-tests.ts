@@ -58,7 +58,12 @@ export function sendsWhenTriggered(spec: { title: string; sends: string; uses?: 
       const { recording, sends } = t.fixture;
       t.cite('requests from the creator', sends);
       const reports = reportsSent(submissions(sends));
-      t.expectShown(reports, `the creator sent ${reports.length} MeasureReport(s)`, `${recording.silence ?? `the creator sent ${sends.length} request(s), none carrying a MeasureReport`}; expected at least one MeasureReport`, { requirement: spec.sends });
+      t.expectShown(
+        reports,
+        `the creator sent ${reports.length} MeasureReport(s)`,
+        `${recording.silence ?? `the creator sent ${sends.length} request(s), none carrying a MeasureReport`}; expected at least one MeasureReport`,
+        { requirement: spec.sends },
+      );
       if (spec.uses) {
         if (reports.length) t.expect(true, 'the creator used the transaction to deliver its reports', { requirement: spec.uses });
         else t.undecided(spec.uses, 'not used (MAY): the creator did not use the transaction');
@@ -78,7 +83,8 @@ export function presentsCredential(spec: { headers: string; mutual: string }): T
   return test<CreatorFixture>('The creator presents the credential the Consumer demands on every request', {
     requirements: [spec.headers, spec.mutual],
     negativeControl: 'no-credential',
-    description: 'With no SUT the Consumer simulator demands a bearer token made for the run, which the reference creator is given; for a SUT it demands simulators.auth.bearerToken when config.yaml gives one, which the SUT must be configured with. A request without it is answered 401 and fails.',
+    description:
+      'With no SUT the Consumer simulator demands a bearer token made for the run, which the reference creator is given; for a SUT it demands simulators.auth.bearerToken when config.yaml gives one, which the SUT must be configured with. A request without it is answered 401 and fails.',
     run(t) {
       // A connection that failed its TLS handshake carried no request to judge: the https test judges it.
       const sent = sendsOf(t).filter((s) => s.exchange.error === undefined);
@@ -94,7 +100,11 @@ export function presentsCredential(spec: { headers: string; mutual: string }): T
       t.undecided(spec.mutual, 'the Consumer simulator demanded no credential: give simulators.auth.bearerToken in config.yaml, and the creator that token, to see it presented');
       const extra = [...new Set(sent.flatMap((s) => Object.keys(s.exchange.requestHeaders).map((h) => h.toLowerCase())).filter((h) => !ORDINARY_HEADERS.has(h)))];
       if (extra.length === 0) t.undecided(spec.headers, 'not used (MAY): the Consumer asked for no header and the creator sent none beyond the ordinary ones');
-      else t.expectEvery(extra, (h) => sent.every((s) => h in s.exchange.requestHeaders), `the headers the creator adds (${extra.join(', ')}) go with every request`, { requirement: spec.headers, show: (h) => `${h} missing from some requests` });
+      else
+        t.expectEvery(extra, (h) => sent.every((s) => h in s.exchange.requestHeaders), `the headers the creator adds (${extra.join(', ')}) go with every request`, {
+          requirement: spec.headers,
+          show: (h) => `${h} missing from some requests`,
+        });
     },
   });
 }
@@ -105,8 +115,15 @@ export function fhirMediaTypes(requirement: string, negativeControl: string): Te
     negativeControl,
     run(t) {
       const sent = submissions(sendsOf(t));
-      t.expectEvery(sent, (s) => FHIR_MEDIA.has(s.mediaType ?? ''), 'every request names application/fhir+json or application/fhir+xml', { show: (s) => `${s.line} is ${s.mediaType ?? 'unlabelled'}` });
-      t.expectEvery(sent.filter((s) => s.format), (s) => s.body?.ok === true, 'every body parses in the format its Content-Type names', { show: (s) => `${s.line}: ${s.body && !s.body.ok ? s.body.error : 'no body'}` });
+      t.expectEvery(sent, (s) => FHIR_MEDIA.has(s.mediaType ?? ''), 'every request names application/fhir+json or application/fhir+xml', {
+        show: (s) => `${s.line} is ${s.mediaType ?? 'unlabelled'}`,
+      });
+      t.expectEvery(
+        sent.filter((s) => s.format),
+        (s) => s.body?.ok === true,
+        'every body parses in the format its Content-Type names',
+        { show: (s) => `${s.line}: ${s.body && !s.body.ok ? s.body.error : 'no body'}` },
+      );
     },
   });
 }
@@ -120,16 +137,25 @@ export function httpsEndpoint(spec: { https: string; requirements: string[] }): 
   return test<CreatorFixture>('The creator sends to an https endpoint', {
     requirements: spec.requirements,
     negativeControl: 'plain-http-send',
-    description: 'With no SUT the Consumer simulator serves https with a certificate made for the run; for a SUT give it TLS (simulators.tls in config.yaml) for the harness to see the scheme. A plain-http request or a failed handshake at the https port is recorded and fails. Over plain http a person attests to it.',
+    description:
+      'With no SUT the Consumer simulator serves https with a certificate made for the run; for a SUT give it TLS (simulators.tls in config.yaml) for the harness to see the scheme. A plain-http request or a failed handshake at the https port is recorded and fails. Over plain http a person attests to it.',
     run(t) {
       const base = t.env.simulator!.baseUrl;
       const sent = submissions(sendsOf(t));
       const failedTls = t.fixture.recording.requests.filter((r) => r.exchange.error !== undefined);
       if (new URL(base).protocol !== 'https:') {
-        return t.manual(`the Consumer simulator ran over plain http (${base}), so the scheme cannot be judged here: a person confirms the creator is configured with an https endpoint and refuses http`);
+        return t.manual(
+          `the Consumer simulator ran over plain http (${base}), so the scheme cannot be judged here: a person confirms the creator is configured with an https endpoint and refuses http`,
+        );
       }
       if (sent.length === 0 && failedTls.length === 0) return t.skip('the creator sent nothing to the endpoint it was given, so its scheme cannot be judged');
-      t.expect(failedTls.length === 0, failedTls.length ? `${failedTls.length} connection(s) to the https endpoint did not use TLS: ${failedTls[0]!.exchange.error}; expected every request over TLS` : 'no connection reached the endpoint without TLS', { requirement: spec.requirements });
+      t.expect(
+        failedTls.length === 0,
+        failedTls.length
+          ? `${failedTls.length} connection(s) to the https endpoint did not use TLS: ${failedTls[0]!.exchange.error}; expected every request over TLS`
+          : 'no connection reached the endpoint without TLS',
+        { requirement: spec.requirements },
+      );
       t.expectEvery(sent, (s) => new URL(s.exchange.url, base).protocol === 'https:', 'every request arrived over TLS', { requirement: spec.requirements, show: (s) => s.line });
     },
   });
@@ -156,7 +182,15 @@ export function pollsAccepted(requirement: string): TestDefinition<CreatorFixtur
       const accepted = submissions(sends).filter((s) => s.status === 202);
       if (accepted.length === 0) return t.skip('the Consumer answered no submission with 202 in this run (its 202 mode is off)');
       const polled = fetched(sends);
-      t.expectEvery(accepted, (s) => { const url = urlOf(s, 'content-location') ?? urlOf(s, 'location'); return url !== undefined && polled.has(url); }, 'the status URL of every 202 was polled', { show: (s) => `${s.line}: ${urlOf(s, 'content-location') ?? urlOf(s, 'location') ?? '(no status URL)'} never polled` });
+      t.expectEvery(
+        accepted,
+        (s) => {
+          const url = urlOf(s, 'content-location') ?? urlOf(s, 'location');
+          return url !== undefined && polled.has(url);
+        },
+        'the status URL of every 202 was polled',
+        { show: (s) => `${s.line}: ${urlOf(s, 'content-location') ?? urlOf(s, 'location') ?? '(no status URL)'} never polled` },
+      );
     },
   });
 }
@@ -208,7 +242,12 @@ export function reportsErrors(requirement: string): TestDefinition<CreatorFixtur
           continue;
         }
         const said = reportedError(recording, status);
-        t.expect(said !== undefined, said ? `refused with ${status}, the creator reported it: ${said}` : `refused with ${status} (${refused[0]!.line}), the creator exited with 0 and printed nothing about it; expected it to report the error (a non-zero exit or a message)`);
+        t.expect(
+          said !== undefined,
+          said
+            ? `refused with ${status}, the creator reported it: ${said}`
+            : `refused with ${status} (${refused[0]!.line}), the creator exited with 0 and printed nothing about it; expected it to report the error (a non-zero exit or a message)`,
+        );
       }
     },
   });
@@ -221,7 +260,10 @@ export function smallCellRisk(requirement: string): TestDefinition<CreatorFixtur
     negativeControl: ATTESTED_FALSE,
     description: `A policy, not an exchange: a person answers, recorded as attestations.${requirement} in config.yaml.`,
     run(t) {
-      t.attest(requirement, 'Before reports are shared, is the risk of re-identifying people from small counts considered (e.g. small cells suppressed or aggregated, per the ITI De-Identification handbook)?');
+      t.attest(
+        requirement,
+        'Before reports are shared, is the risk of re-identifying people from small counts considered (e.g. small cells suppressed or aggregated, per the ITI De-Identification handbook)?',
+      );
     },
   });
 }

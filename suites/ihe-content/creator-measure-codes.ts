@@ -15,7 +15,8 @@ export function codesOfTheMeasure(requirement: string): TestDefinition<CreatorFi
   return test<CreatorFixture>('Group, population and stratifier codes are those the named Measure defines', {
     requirements: requirement,
     negativeControl: 'foreign-codes',
-    description: 'Each report is held to the Measure its MeasureReport.measure names, when that is one of the project\'s Measures (the ones the reference Content Consumer holds); a report naming another Measure is noted, not judged.',
+    description:
+      "Each report is held to the Measure its MeasureReport.measure names, when that is one of the project's Measures (the ones the reference Content Consumer holds); a report naming another Measure is noted, not judged.",
     run(t) {
       const reports = reportsSent(submissions(sendsOf(t)));
       if (reports.length === 0) return t.skip('the creator sent no MeasureReport whose codes could be judged');
@@ -26,7 +27,17 @@ export function codesOfTheMeasure(requirement: string): TestDefinition<CreatorFi
       });
       if (judged.length === 0) return t.skip('no report names a Measure the project holds, so no code can be judged');
       for (const { report, issues } of judged) {
-        t.expect(issues.length === 0, `MeasureReport/${report.id ?? '(no id)'}: ${issues.length ? `${issues.map((i) => `${i.expression}: ${i.message}`).slice(0, 3).join('; ')}; expected only codes ${report.measure} defines` : `every code is defined by ${report.measure}`}`);
+        t.expect(
+          issues.length === 0,
+          `MeasureReport/${report.id ?? '(no id)'}: ${
+            issues.length
+              ? `${issues
+                  .map((i) => `${i.expression}: ${i.message}`)
+                  .slice(0, 3)
+                  .join('; ')}; expected only codes ${report.measure} defines`
+              : `every code is defined by ${report.measure}`
+          }`,
+        );
       }
     },
   });

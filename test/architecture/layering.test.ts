@@ -114,7 +114,7 @@ describe('layering', () => {
     expect(imports.filter((i) => free.some((f) => i.from.startsWith(f)) && i.to.startsWith('src/engine/')).map((i) => `${i.from}:${i.line}`)).toEqual([]);
   });
 
-  it('refuses an import that climbs, one that leaves the layers and one into another IG\'s suites', () => {
+  it("refuses an import that climbs, one that leaves the layers and one into another IG's suites", () => {
     const at = (from: string, to: string): Import => ({ from, line: 1, to });
     expect(violation(at('src/fhir/server/routes.ts', 'src/engine/results.ts'))).toMatch(/FHIR core and CSV layer may not import the engine layer/);
     expect(violation(at('src/http/client.ts', 'src/fhir/errors.ts'))).toMatch(/HTTP layer may not import/);
@@ -145,8 +145,10 @@ describe('layering', () => {
       "import { G } from 'fastify';",
       "const url = 'http://example.org/from/here';",
     ].join('\n');
-    expect(importsOf('src/fhir/x.ts', text).map((i) => `${i.line} ${i.to}`).sort()).toEqual(
-      ['1 src/engine/a.ts', '4 src/fhir/b.ts', '5 src/c.ts', '6 src/fhir/side-effect.ts', '7 src/fhir/d.ts'].sort(),
-    );
+    expect(
+      importsOf('src/fhir/x.ts', text)
+        .map((i) => `${i.line} ${i.to}`)
+        .sort(),
+    ).toEqual(['1 src/engine/a.ts', '4 src/fhir/b.ts', '5 src/c.ts', '6 src/fhir/side-effect.ts', '7 src/fhir/d.ts'].sort());
   });
 });

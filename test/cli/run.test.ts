@@ -42,7 +42,10 @@ describe('measure-conformance run', () => {
     guarded = await measureSource.start({ auth: { bearerToken: token } });
     // Answers its metadata, then accepts connections and never answers: a SUT that hangs mid-run.
     hung = createServer((req, res) => {
-      if (req.url?.startsWith('/metadata')) res.writeHead(200, { 'content-type': 'application/fhir+json' }).end(JSON.stringify({ resourceType: 'CapabilityStatement', status: 'active', kind: 'instance', fhirVersion: '4.0.1', format: ['json'], date: '2026-01-01', rest: [{ mode: 'server' }] }));
+      if (req.url?.startsWith('/metadata'))
+        res
+          .writeHead(200, { 'content-type': 'application/fhir+json' })
+          .end(JSON.stringify({ resourceType: 'CapabilityStatement', status: 'active', kind: 'instance', fhirVersion: '4.0.1', format: ['json'], date: '2026-01-01', rest: [{ mode: 'server' }] }));
     });
     await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
     hungUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
@@ -66,7 +69,9 @@ describe('measure-conformance run', () => {
     // Coverage: every Query Measure requirement of the Source and Consumer statements has a verdict.
     const queryMeasure = [MEASURE_SOURCE_QM_PULL, MEASURE_SOURCE_QM_CSV_PULL, MEASURE_CONSUMER_QM_PULL, MEASURE_CONSUMER_QM_CSV_PULL];
     const inScope = results.requirements.filter((r: { capability?: string }) => queryMeasure.includes(r.capability ?? ''));
-    const catalogued = catalogue().all().filter((r) => queryMeasure.includes(r.capability ?? ''));
+    const catalogued = catalogue()
+      .all()
+      .filter((r) => queryMeasure.includes(r.capability ?? ''));
     expect(inScope.map((r: { id: string }) => r.id).sort()).toEqual(catalogued.map((r) => r.id).sort());
     expect(inScope.filter((r: { verdict: string }) => r.verdict === 'not-tested').map((r: { id: string }) => r.id)).toEqual([]);
   }, 180_000);

@@ -70,7 +70,22 @@ describe('measure-conformance run --seed', () => {
         res.writeHead(201, { 'content-type': 'application/fhir+json' });
         return void req.pipe(res);
       }
-      const statement = { resourceType: 'CapabilityStatement', status: 'active', kind: 'instance', fhirVersion: '4.0.1', format: ['json'], rest: [{ mode: 'server', resource: ['MeasureReport', 'Measure', 'Location', 'Organization', 'Library', 'ValueSet'].map((type) => ({ type, interaction: [{ code: 'read' }, { code: 'update' }, { code: 'delete' }] })) }] };
+      const statement = {
+        resourceType: 'CapabilityStatement',
+        status: 'active',
+        kind: 'instance',
+        fhirVersion: '4.0.1',
+        format: ['json'],
+        rest: [
+          {
+            mode: 'server',
+            resource: ['MeasureReport', 'Measure', 'Location', 'Organization', 'Library', 'ValueSet'].map((type) => ({
+              type,
+              interaction: [{ code: 'read' }, { code: 'update' }, { code: 'delete' }],
+            })),
+          },
+        ],
+      };
       res.writeHead(req.url === '/metadata' ? 200 : 404, { 'content-type': 'application/fhir+json' });
       res.end(JSON.stringify(req.url === '/metadata' ? statement : { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] }));
     });

@@ -24,7 +24,12 @@ beforeAll(() => {
   writeFileSync(join(dir, 'broken.json'), '{"resourceType": "MeasureReport",');
   writeFileSync(join(dir, 'bundle.json'), JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: validReport() }, { resource: { ...validReport(), foo: 1 } }] }));
   writeFileSync(join(dir, 'patient.xml'), '<Patient xmlns="http://hl7.org/fhir"><birthDate value="2026-13-01"/></Patient>');
-  registerProfile({ url: 'http://example.org/sd/one-group', name: 'OneGroup', resourceType: 'MeasureReport', rules: [{ id: 'og-1', severity: 'error', expression: 'group.count() = 1', message: 'exactly one group' }] });
+  registerProfile({
+    url: 'http://example.org/sd/one-group',
+    name: 'OneGroup',
+    resourceType: 'MeasureReport',
+    rules: [{ id: 'og-1', severity: 'error', expression: 'group.count() = 1', message: 'exactly one group' }],
+  });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -79,12 +84,18 @@ describe('validate command', () => {
     );
   });
 
-  it('--output json prints one OperationOutcome per file naming the file, with each issue\'s expression', async () => {
+  it("--output json prints one OperationOutcome per file naming the file, with each issue's expression", async () => {
     const o = io();
     expect(await validateCommand.run(['--output', 'json', 'bad.json', 'good.json', 'broken.json'], o)).toBe(1);
-    const outcomes = o.out.join('').trimEnd().split('\n').map((l) => JSON.parse(l));
+    const outcomes = o.out
+      .join('')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(outcomes).toHaveLength(3);
-    expect(outcomes.map((oo) => oo.extension[0])).toEqual(['bad.json', 'good.json', 'broken.json'].map((f) => ({ url: 'http://hl7.org/fhir/StructureDefinition/operationoutcome-file', valueString: f })));
+    expect(outcomes.map((oo) => oo.extension[0])).toEqual(
+      ['bad.json', 'good.json', 'broken.json'].map((f) => ({ url: 'http://hl7.org/fhir/StructureDefinition/operationoutcome-file', valueString: f })),
+    );
     expect(outcomes[0].issue).toContainEqual(expect.objectContaining({ severity: 'error', code: 'invariant', expression: ['MeasureReport'], diagnostics: expect.stringMatching(/data collection/) }));
     expect(outcomes[0].issue).toContainEqual(expect.objectContaining({ severity: 'error', code: 'code-invalid', expression: ['MeasureReport.status'] }));
     expect(outcomes[1].issue).toEqual([{ severity: 'information', code: 'informational', diagnostics: 'no issues found' }]);

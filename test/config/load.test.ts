@@ -25,11 +25,7 @@ describe('config.yaml loading', () => {
   });
 
   it('expands ${VAR} references and treats their values as secrets', () => {
-    const { config, secrets } = parseConfig(
-      ['sut:', '  name: Acme', '  baseUrl: ${SUT_URL}', '  auth:', '    bearerToken: ${SUT_TOKEN}'].join('\n'),
-      'config.yaml',
-      env,
-    );
+    const { config, secrets } = parseConfig(['sut:', '  name: Acme', '  baseUrl: ${SUT_URL}', '  auth:', '    bearerToken: ${SUT_TOKEN}'].join('\n'), 'config.yaml', env);
     expect(config.sut?.baseUrl).toBe('https://fhir.example.org/r4');
     expect(config.sut?.auth?.bearerToken).toBe('tok-secret-123');
     expect(secrets).toContain('tok-secret-123');
@@ -67,9 +63,7 @@ describe('config.yaml loading', () => {
 
   it('rejects a wrong enum and a trigger of unknown type', () => {
     expect(errorOf('report:\n  failOn: sometimes\n')).toBe('config.yaml:2 report.failOn: must be one of "shall", "should", "never"');
-    expect(errorOf('sut:\n  name: A\n  triggers:\n    MeasureConsumer:\n      type: carrier-pigeon\n')).toMatch(
-      /^config\.yaml:\d sut\.triggers\.MeasureConsumer(\.type)?: /,
-    );
+    expect(errorOf('sut:\n  name: A\n  triggers:\n    MeasureConsumer:\n      type: carrier-pigeon\n')).toMatch(/^config\.yaml:\d sut\.triggers\.MeasureConsumer(\.type)?: /);
   });
 
   it('takes a client certificate for mutual TLS only with its key, and keeps the key passphrase secret', () => {

@@ -41,7 +41,16 @@ describe('the exchange log', () => {
     dirs.push(dir);
     const path = join(dir, 'exchanges.sqlite');
     const log = ExchangeLog.open(path);
-    const ids = [201, 201, 422].map((status, i) => log.add({ source: 'measure-consumer', transaction: 'saner/produce-measure', sides: ['client'], baseUrl: 'http://127.0.0.1:8080', client: clientKey(exchange(status, i).peer), exchange: exchange(status, i) }));
+    const ids = [201, 201, 422].map((status, i) =>
+      log.add({
+        source: 'measure-consumer',
+        transaction: 'saner/produce-measure',
+        sides: ['client'],
+        baseUrl: 'http://127.0.0.1:8080',
+        client: clientKey(exchange(status, i).peer),
+        exchange: exchange(status, i),
+      }),
+    );
     expect(log.list().map((r) => [r.id, r.exchange.status])).toEqual([
       [ids[2], 422],
       [ids[1], 201],
@@ -53,7 +62,9 @@ describe('the exchange log', () => {
     expect(log.list({ finding: 'fail' }).map((r) => r.id)).toEqual([ids[2]]);
     expect(log.list({ requirement: 'SANER-PM-SRC-001' }).map((r) => r.id)).toEqual([ids[2]]);
     expect(log.ungraded().map((r) => r.id)).toEqual([ids[0], ids[1]]);
-    expect(log.clients()).toEqual([{ source: 'measure-consumer', client: '10.0.0.7 · token abcdef012345', transaction: 'saner/produce-measure', count: 3, last: '2026-03-02T09:00:02.000Z', lastSeq: 3 }]);
+    expect(log.clients()).toEqual([
+      { source: 'measure-consumer', client: '10.0.0.7 · token abcdef012345', transaction: 'saner/produce-measure', count: 3, last: '2026-03-02T09:00:02.000Z', lastSeq: 3 },
+    ]);
     log.close();
     expect(existsSync(`${path}-wal`)).toBe(false);
     const db = new Database(path, { readonly: true });
@@ -82,8 +93,21 @@ describe('reading a HAR file', () => {
         entries: urls.map((url, i) => ({
           startedDateTime: new Date(Date.UTC(2026, 2, 2, 9, 0, i)).toISOString(),
           time: 12,
-          request: { method: 'post', url, headers: [{ name: 'Authorization', value: 'Bearer s3cret-token' }, { name: ':authority', value: 'x' }, { name: 'Content-Type', value: 'application/fhir+json' }], postData: { mimeType: 'application/fhir+json', text: BODY } },
-          response: { status: 201, headers: [{ name: 'Location', value: 'MeasureReport/1' }], content: { size: 2, mimeType: 'application/fhir+json', text: Buffer.from('{}').toString('base64'), encoding: 'base64' } },
+          request: {
+            method: 'post',
+            url,
+            headers: [
+              { name: 'Authorization', value: 'Bearer s3cret-token' },
+              { name: ':authority', value: 'x' },
+              { name: 'Content-Type', value: 'application/fhir+json' },
+            ],
+            postData: { mimeType: 'application/fhir+json', text: BODY },
+          },
+          response: {
+            status: 201,
+            headers: [{ name: 'Location', value: 'MeasureReport/1' }],
+            content: { size: 2, mimeType: 'application/fhir+json', text: Buffer.from('{}').toString('base64'), encoding: 'base64' },
+          },
         })),
       },
     });

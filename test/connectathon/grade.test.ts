@@ -32,7 +32,10 @@ async function grade(args: string[], cwd = workdir()): Promise<{ code: number; r
 }
 
 const stored = (name: string): Verdicts => JSON.parse(readFileSync(join(CAPTURES, `${name}.verdicts.json`), 'utf8')) as Verdicts;
-const captures = readdirSync(CAPTURES).filter((f) => f.endsWith('.capture.json')).map((f) => f.replace(/\.capture\.json$/, '')).sort();
+const captures = readdirSync(CAPTURES)
+  .filter((f) => f.endsWith('.capture.json'))
+  .map((f) => f.replace(/\.capture\.json$/, ''))
+  .sort();
 
 /** A run's results without what changes from one grading to the next (times and durations). */
 function timeless(results: RunResults): unknown {
@@ -52,7 +55,11 @@ describe('the regression captures', () => {
   });
 
   it('show what their faults break, on the side that broke it', () => {
-    const failing = (name: string) => Object.entries(stored(name).requirements).filter(([, v]) => v === 'fail').map(([id]) => id).sort();
+    const failing = (name: string) =>
+      Object.entries(stored(name).requirements)
+        .filter(([, v]) => v === 'fail')
+        .map(([id]) => id)
+        .sort();
     expect(failing('produce-measure-source-clean')).toEqual([]);
     expect(failing('madx-creator-clean')).toEqual([]);
     expect(failing('produce-measure-source-invalid-report')).toEqual(['SANER-PM-PG-002-SRC', 'SANER-PM-SRC-001', 'SANER-PM-SRC-003']);

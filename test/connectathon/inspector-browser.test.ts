@@ -87,7 +87,7 @@ describe('the inspector in headless Chromium', () => {
     await other.close();
   });
 
-  it('filters the list by finding, and shows the client\'s summary', async () => {
+  it("filters the list by finding, and shows the client's summary", async () => {
     await page.goto(inspector);
     await page.locator('#filters select[name=finding]').selectOption('fail');
     await page.waitForURL(/finding=fail/);

@@ -117,18 +117,44 @@ describe('the recording proxy over TLS', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  it('ends the client\'s TLS with its own certificate, records the client certificate subject, and leaves mutual authentication to a person', async () => {
+  it("ends the client's TLS with its own certificate, records the client certificate subject, and leaves mutual authentication to a person", async () => {
     const made = runCertificate('127.0.0.1');
     if (!made.ok) throw new Error(made.reason);
     const dir = mkdtempSync(join(tmpdir(), 'mc-proxy-tls-'));
     dirs.push(dir);
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=acme-creator/O=Acme', '-keyout', join(dir, 'client-key.pem'), '-out', join(dir, 'client.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=acme-creator/O=Acme',
+        '-keyout',
+        join(dir, 'client-key.pem'),
+        '-out',
+        join(dir, 'client.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     const consumer = await simulatorById('madx-content-consumer')!.start({});
     const log = ExchangeLog.open(':memory:');
     const recorder = new Recorder({ log });
     const transaction = transactionById('madx/send-aggregate-report')!;
     let base = '';
-    const proxy = await startProxy({ target: consumer.url, host: '127.0.0.1', port: 0, tls: made.certificate, onExchange: (e) => recorder.record({ source: 'proxy', baseUrl: base, transaction, sides: ['client', 'server'] }, e) });
+    const proxy = await startProxy({
+      target: consumer.url,
+      host: '127.0.0.1',
+      port: 0,
+      tls: made.certificate,
+      onExchange: (e) => recorder.record({ source: 'proxy', baseUrl: base, transaction, sides: ['client', 'server'] }, e),
+    });
     base = proxy.url;
     try {
       expect(proxy.url).toMatch(/^https:\/\//);

@@ -64,7 +64,7 @@ describe('serve records, judges and lists every exchange', () => {
     expect(existsSync(join(served.dir, 'data', 'measure-consumer.sqlite'))).toBe(true);
   });
 
-  it('lists both pushes, newest first, with their statuses and the findings of the suite\'s checks', () => {
+  it("lists both pushes, newest first, with their statuses and the findings of the suite's checks", () => {
     expect(listed.map((x) => [x.method, new URL(x.url).pathname, x.status, x.simulator])).toEqual([
       ['POST', '/MeasureReport', 422, 'measure-consumer'],
       ['POST', '/MeasureReport', 201, 'measure-consumer'],
@@ -87,7 +87,11 @@ describe('serve records, judges and lists every exchange', () => {
 
   it('gives one exchange in full at its id: request, answer, validation issues, with secrets redacted', async () => {
     const refused = listed[0]!;
-    const { status, body } = await getJson<{ exchange: { requestHeaders: Record<string, string>; requestBody: { text: string }; responseBody: { text: string } }; validation: { issues: { message: string }[] }[]; findings: ListedFinding[] }>(`${inspector}/api/exchanges/${refused.id}`, auth);
+    const { status, body } = await getJson<{
+      exchange: { requestHeaders: Record<string, string>; requestBody: { text: string }; responseBody: { text: string } };
+      validation: { issues: { message: string }[] }[];
+      findings: ListedFinding[];
+    }>(`${inspector}/api/exchanges/${refused.id}`, auth);
     expect(status).toBe(200);
     expect(body.exchange.requestHeaders['authorization']).toBe('[redacted]');
     expect(JSON.parse(body.exchange.requestBody.text).resourceType).toBe('MeasureReport');
@@ -108,7 +112,10 @@ describe('serve records, judges and lists every exchange', () => {
   });
 
   it('summarises a client: what its traffic passes, fails and has not shown yet', async () => {
-    const { body } = await getJson<{ requirements: { id: string; verdict: string }[] }>(`${inspector}/api/clients/summary?simulator=measure-consumer&client=${encodeURIComponent(listed[0]!.client)}`, auth);
+    const { body } = await getJson<{ requirements: { id: string; verdict: string }[] }>(
+      `${inspector}/api/clients/summary?simulator=measure-consumer&client=${encodeURIComponent(listed[0]!.client)}`,
+      auth,
+    );
     const verdict = (id: string) => body.requirements.find((r) => r.id === id)?.verdict;
     expect(verdict('SANER-PM-SRC-001')).toBe('fail');
     expect(verdict('SANER-PM-SRC-002')).toBe('pass');
@@ -172,7 +179,9 @@ describe('serve on a busy port', () => {
       writeFileSync(join(dir, 'busy.yaml'), `simulators:\n  ports: { measure-consumer: ${port} }\n`);
       const io = captureIo(dir);
       expect(await main(['serve', '--simulator', 'measure-consumer', '--config', 'busy.yaml'], io)).toBe(2);
-      expect(io.err()).toBe(`measure-conformance serve: port ${port} for simulator measure-consumer is already in use (simulators.ports.measure-consumer in busy.yaml): stop what uses it or choose another port\n`);
+      expect(io.err()).toBe(
+        `measure-conformance serve: port ${port} for simulator measure-consumer is already in use (simulators.ports.measure-consumer in busy.yaml): stop what uses it or choose another port\n`,
+      );
       writeFileSync(join(dir, 'busy-inspector.yaml'), `simulators:\n  ports: { inspector: ${port} }\n`);
       const io2 = captureIo(dir);
       expect(await main(['serve', '--simulator', 'measure-consumer', '--config', 'busy-inspector.yaml'], io2)).toBe(2);

@@ -60,7 +60,11 @@ export function invalidReport(): MeasureReport {
 }
 
 export async function push(base: string, report: MeasureReport, headers: Record<string, string> = {}): Promise<number> {
-  const res = await request(`${base}/MeasureReport`, { method: 'POST', headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json', ...headers }, body: JSON.stringify(report) });
+  const res = await request(`${base}/MeasureReport`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json', ...headers },
+    body: JSON.stringify(report),
+  });
   await res.body.text();
   return res.statusCode;
 }

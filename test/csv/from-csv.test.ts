@@ -63,9 +63,16 @@ describe('CSV -> MeasureReport (CSV.md §3.2)', () => {
     expect(report!.period).toEqual({ start: '2020-04-06T00:00:00-05:00', end: '2020-04-07T00:00:00-05:00' });
     expect(report!.measure).toBe('http://hl7.org/fhir/uv/saner/Measure/CDCPatientImpactAndHospitalCapacity');
     expect(counts(report!)).toEqual({
-      Beds: undefined, numTotBeds: 20000, numbeds: 'absent:unsupported', numBedsOcc: 'absent:unsupported',
-      Ventilators: undefined, numVent: 2250, numVentUse: 1576,
-      Encounters: undefined, numC19HospPats: 'absent:unsupported', numC19MechVentPats: 'absent:unsupported',
+      Beds: undefined,
+      numTotBeds: 20000,
+      numbeds: 'absent:unsupported',
+      numBedsOcc: 'absent:unsupported',
+      Ventilators: undefined,
+      numVent: 2250,
+      numVentUse: 1576,
+      Encounters: undefined,
+      numC19HospPats: 'absent:unsupported',
+      numC19MechVentPats: 'absent:unsupported',
     });
     expect(report!.group![0]!.measureScore).toBeUndefined();
   });
@@ -198,9 +205,7 @@ describe('CSV -> MeasureReport (CSV.md §3.2)', () => {
     });
 
     it('rejects bad period parameters before reading', async () => {
-      expect(await rejection('subject,numVent\nH,1\n', { periodStart: 'yesterday', periodEnd: '2020-04-07' })).toEqual([
-        'parameter "period-start": "yesterday" is not an ISO 8601 date or dateTime',
-      ]);
+      expect(await rejection('subject,numVent\nH,1\n', { periodStart: 'yesterday', periodEnd: '2020-04-07' })).toEqual(['parameter "period-start": "yesterday" is not an ISO 8601 date or dateTime']);
       expect(await rejection('subject,numVent\nH,1\n', { periodStart: '2020-04-06' })).toEqual(['parameters "period-start" and "period-end" go together']);
     });
 

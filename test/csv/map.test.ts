@@ -15,7 +15,11 @@ describe('map grammar (CSV.md §4.1)', () => {
   });
 
   it('concatenates repeated values in order [A18]', () => {
-    expect(parseMap(['a$x', 'b,c$y']).map((e) => [e.code, e.column])).toEqual([['a', 'x'], ['b', 'b'], ['c', 'y']]);
+    expect(parseMap(['a$x', 'b,c$y']).map((e) => [e.code, e.column])).toEqual([
+      ['a', 'x'],
+      ['b', 'b'],
+      ['c', 'y'],
+    ]);
   });
 
   it('unescapes \\| \\$ \\, and \\\\ [A19]', () => {
@@ -90,10 +94,18 @@ describe('map semantics (CSV.md §4.2)', () => {
     const measure = bedsVents();
     measure.group![1]!.code = { coding: [{ system: 'urn:other', code: 'numbeds' }] };
     expect(planColumns(measure).measure.map((c) => `${c.kind}:${c.column}`)).toEqual([
-      'group:Beds', 'population:numTotBeds', 'population:numBedsOcc', 'group:numbeds', 'population:numVent', 'population:numVentUse',
+      'group:Beds',
+      'population:numTotBeds',
+      'population:numBedsOcc',
+      'group:numbeds',
+      'population:numVent',
+      'population:numVentUse',
     ]);
     const mapped = planColumns(measure, [`${MV}|numbeds$bedsAvailable,urn:other|numbeds`]).measure;
-    expect(mapped.map((c) => [c.kind, c.group, c.column])).toEqual([['population', 0, 'bedsAvailable'], ['group', 1, 'numbeds']]);
+    expect(mapped.map((c) => [c.kind, c.group, c.column])).toEqual([
+      ['population', 0, 'bedsAvailable'],
+      ['group', 1, 'numbeds'],
+    ]);
   });
 
   it('answers 400 when a measure column would take a key column name', async () => {

@@ -23,7 +23,10 @@ function numbers(report: MeasureReport): Record<string, number | undefined> {
 
 describe('round trips (T-006)', () => {
   it('MeasureReport -> CSV -> MeasureReport keeps every number, unstratified and stratified', async () => {
-    for (const [report, measure] of [[njReport(), bedsVents()], [f001Report(), acquiredCovid()]] as const) {
+    for (const [report, measure] of [
+      [njReport(), bedsVents()],
+      [f001Report(), acquiredCovid()],
+    ] as const) {
       const csv = await measureReportsToCsvString([report], measure);
       const [back] = await readCsvMeasureReports(csv, measure);
       expect(numbers(back!)).toEqual(numbers(report));

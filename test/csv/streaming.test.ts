@@ -49,7 +49,7 @@ describe('streaming over large inputs', () => {
       void report;
       if (++n === 100) break;
     }
-    expect(produced()).toBeLessThan(100_000 * ROWS_PER_REPORT / 10);
+    expect(produced()).toBeLessThan((100_000 * ROWS_PER_REPORT) / 10);
     expect(stream.destroyed).toBe(true);
   });
 
@@ -60,7 +60,10 @@ describe('streaming over large inputs', () => {
       for (let i = 0; i < total; i++) {
         pulled++;
         yield {
-          resourceType: 'MeasureReport', status: 'complete', type: 'summary', measure: acquiredCovid().url!,
+          resourceType: 'MeasureReport',
+          status: 'complete',
+          type: 'summary',
+          measure: acquiredCovid().url!,
           subject: { identifier: { value: `F${i}` } },
           period: { start: '2020-04-06T00:00:00-05:00', end: '2020-04-06T00:00:00-05:00' },
           group: [{ code: { coding: [{ code: 'AcquiredCovid' }] }, population: [{ code: { coding: [{ code: 'numC19HospPats' }] }, count: i }] }],

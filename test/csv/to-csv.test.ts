@@ -72,7 +72,10 @@ describe('MeasureReport -> CSV (CSV.md §3.1)', () => {
     const measure = bedsVents();
     measure.url = 'http://example.org/Measure/m';
     const report: MeasureReport = {
-      resourceType: 'MeasureReport', status: 'complete', type: 'summary', measure: measure.url,
+      resourceType: 'MeasureReport',
+      status: 'complete',
+      type: 'summary',
+      measure: measure.url,
       subject: { identifier: { value: 'S' } },
       period: { start: '2020-01-01T00:00:00+00:00', end: '2020-01-01T00:00:00+00:00' },
       group: ['Beds', 'Ventilators'].map((code, g) => ({

@@ -54,7 +54,9 @@ describe('attestations', () => {
     const results = await runSuites({ suites: [suite], catalogue, plan: () => ({ target: { baseUrl: 'http://127.0.0.1:9/' } }), attestations: { 'ASK-SHALL-1': { attested: true, by: 'Grace' } } });
     expect(parseResults(JSON.parse(JSON.stringify(results))).tests[0]!.evidence[0]).toMatchObject({ kind: 'attestation', by: 'Grace' });
     expect(renderHtml(results)).toContain('Attestation of ASK-SHALL-1');
-    const view = buildHtmlModel(results).suites.flatMap((s) => s.tests).find((t) => t.title === 'mutual authentication');
+    const view = buildHtmlModel(results)
+      .suites.flatMap((s) => s.tests)
+      .find((t) => t.title === 'mutual authentication');
     expect(view?.attestations).toEqual([{ requirement: 'ASK-SHALL-1', question: 'Is mutual authentication required?', answer: 'yes', by: 'Grace' }]);
   });
 

@@ -63,11 +63,12 @@ describe('RequirementCatalogue', () => {
   it('lists every unknown citation in the suites', () => {
     const c = new RequirementCatalogue([req('A-1')]);
     const suite = defineSuite({
-      id: 'x/y', title: 'x', actorUnderTest: 'X', role: 'server', capabilities: [],
-      tests: [
-        test('one', { requirements: ['A-1', 'A-2'], negativeControl: 'f', run: () => undefined }),
-        test('two', { requirements: 'B-7', negativeControl: 'f', run: () => undefined }),
-      ],
+      id: 'x/y',
+      title: 'x',
+      actorUnderTest: 'X',
+      role: 'server',
+      capabilities: [],
+      tests: [test('one', { requirements: ['A-1', 'A-2'], negativeControl: 'f', run: () => undefined }), test('two', { requirements: 'B-7', negativeControl: 'f', run: () => undefined })],
     });
     expect(citationProblems([suite], c)).toEqual(['test x/y/one cites unknown requirement A-2', 'test x/y/two cites unknown requirement B-7']);
   });
@@ -75,7 +76,13 @@ describe('RequirementCatalogue', () => {
 
 describe('aggregation', () => {
   const result = (id: string, verdict: TestResult['verdict'], requirements: string[]): TestResult => ({
-    id, suite: 's', title: id, requirements, verdict, startedAt: '', durationMs: 0,
+    id,
+    suite: 's',
+    title: id,
+    requirements,
+    verdict,
+    startedAt: '',
+    durationMs: 0,
     assertions: verdict === 'fail' || verdict === 'warning' ? [{ passed: false, message: 'x' }] : [{ passed: true, message: 'x' }],
     evidence: [],
   });
@@ -92,7 +99,11 @@ describe('aggregation', () => {
   it('a requirement cited by no test is not-tested; one with only skipped tests is skip', () => {
     const catalogue = [req('A-1', 'SHALL', 'http://x/cs'), req('A-2', 'SHOULD', 'http://x/cs'), req('A-3', 'SHALL', 'http://x/cs')];
     const rr = requirementResults(catalogue, [result('t1', 'pass', ['A-1']), result('t2', 'error', ['A-1']), result('t3', 'skip', ['A-3'])]);
-    expect(rr.map((r) => [r.id, r.verdict])).toEqual([['A-1', 'error'], ['A-2', 'not-tested'], ['A-3', 'skip']]);
+    expect(rr.map((r) => [r.id, r.verdict])).toEqual([
+      ['A-1', 'error'],
+      ['A-2', 'not-tested'],
+      ['A-3', 'skip'],
+    ]);
     expect(capabilitySummaries([{ url: 'http://x/cs', title: 'X' }], rr)).toEqual([{ url: 'http://x/cs', title: 'X', shall: { passed: 0, total: 2 }, should: { passed: 0, total: 1 } }]);
     expect(overallVerdict(rr, [result('t2', 'error', ['A-1'])])).toBe('error');
   });

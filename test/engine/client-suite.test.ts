@@ -10,9 +10,7 @@ import type { Trigger } from '../../src/engine/triggers.js';
 import { startServer } from './servers.js';
 import { PassThrough } from 'node:stream';
 
-const catalogue = new RequirementCatalogue([
-  { id: 'DEMO-PUSH-001', expectation: 'SHALL', statement: 'The source POSTs its MeasureReport to the consumer.', source: 'demo §push' },
-]);
+const catalogue = new RequirementCatalogue([{ id: 'DEMO-PUSH-001', expectation: 'SHALL', statement: 'The source POSTs its MeasureReport to the consumer.', source: 'demo §push' }]);
 
 /** A tiny stand-in simulator: records inbound requests the way the server core's onExchange does. */
 const startSimulator: StartServer = async ({ onExchange }) => {
@@ -70,7 +68,10 @@ const pushSuite = (quietMs?: number) =>
   });
 
 const node = (script: string) => `node -e ${JSON.stringify(script)}`;
-const post = (body: string) => node(`fetch(process.env.MC_SIMULATOR_URL + '/MeasureReport', { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: ${JSON.stringify(body)} }).then(r => process.exit(r.ok ? 0 : 1))`);
+const post = (body: string) =>
+  node(
+    `fetch(process.env.MC_SIMULATOR_URL + '/MeasureReport', { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: ${JSON.stringify(body)} }).then(r => process.exit(r.ok ? 0 : 1))`,
+  );
 
 function run(trigger: Trigger, options: { waitMs?: number; quietMs?: number; prompt?: { input: PassThrough; output: PassThrough } } = {}): Promise<RunResults> {
   return runSuites({
@@ -95,7 +96,9 @@ describe('client-role suites', () => {
   });
 
   it('tells a command what the suite asks to see (MC_ASKS, MC_ASKS_TEXT)', async () => {
-    const echo = node(`fetch(process.env.MC_SIMULATOR_URL + '/MeasureReport', { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'MeasureReport', status: 'complete', note: [{ text: process.env.MC_ASKS + ' / ' + process.env.MC_ASKS_TEXT }] }) })`);
+    const echo = node(
+      `fetch(process.env.MC_SIMULATOR_URL + '/MeasureReport', { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'MeasureReport', status: 'complete', note: [{ text: process.env.MC_ASKS + ' / ' + process.env.MC_ASKS_TEXT }] }) })`,
+    );
     const results = await run({ type: 'command', command: echo });
     const posted = results.tests[0]!.evidence.find((e) => e.kind === 'http' && e.exchange.direction === 'inbound');
     expect(posted?.kind === 'http' && posted.exchange.requestBody?.text).toContain('MeasureReport/create / create a MeasureReport');
@@ -108,7 +111,13 @@ describe('client-role suites', () => {
       http: { secrets: ['sut-api-key-42'] },
       plan: () => ({
         target: { start: startSimulator },
-        trigger: { type: 'command', command: post('{"resourceType":"MeasureReport","status":"complete","note":"sut-api-key-42"}').replace("'content-type': 'application/fhir+json'", "'content-type': 'application/fhir+json', 'x-api-key': 'sut-api-key-42'") },
+        trigger: {
+          type: 'command',
+          command: post('{"resourceType":"MeasureReport","status":"complete","note":"sut-api-key-42"}').replace(
+            "'content-type': 'application/fhir+json'",
+            "'content-type': 'application/fhir+json', 'x-api-key': 'sut-api-key-42'",
+          ),
+        },
       }),
     });
     const inbound = [...results.tests[0]!.evidence, ...(results.suites[0]!.setupEvidence ?? [])].filter((e) => e.kind === 'http' && e.exchange.direction === 'inbound');
@@ -141,7 +150,10 @@ describe('client-role suites', () => {
 
   it('a client that sent nothing is judged on that: the recording says why, the test fails saying so', async () => {
     const results = await run({ type: 'none' }, { waitMs: 300 });
-    expect(results.tests[0]).toMatchObject({ verdict: 'fail', reason: expect.stringMatching(/^the SUT sent nothing to http:\/\/127\.0\.0\.1:\d+\/fhir \(nothing came within 300 ms\); expected a POST of a MeasureReport$/) });
+    expect(results.tests[0]).toMatchObject({
+      verdict: 'fail',
+      reason: expect.stringMatching(/^the SUT sent nothing to http:\/\/127\.0\.0\.1:\d+\/fhir \(nothing came within 300 ms\); expected a POST of a MeasureReport$/),
+    });
     expect(setupNotes(results)).toContain('waiting for the SUT to act on its own: send a MeasureReport to the simulator');
   });
 
@@ -152,7 +164,14 @@ describe('client-role suites', () => {
     const sent = await run({
       type: 'reference',
       name: 'reference demo source',
-      run: async ({ simulatorUrl }) => void (await fetch(`${simulatorUrl}/MeasureReport`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: '{"resourceType":"MeasureReport","status":"complete","type":"summary","measure":"m","period":{}}' })).text(),
+      run: async ({ simulatorUrl }) =>
+        void (
+          await fetch(`${simulatorUrl}/MeasureReport`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/fhir+json' },
+            body: '{"resourceType":"MeasureReport","status":"complete","type":"summary","measure":"m","period":{}}',
+          })
+        ).text(),
     });
     expect(sent.tests[0]!.verdict, sent.tests[0]!.reason).toBe('pass');
   });

@@ -35,9 +35,8 @@ describe('HttpClient evidence', () => {
 
   it('redacts Authorization, cookies and configured secrets in headers, URL and bodies, but sends them', async () => {
     const seen: HttpExchange[] = [];
-    const client = new HttpClient(
-      { baseUrl: server.url, auth: { type: 'bearer', token: 'bearer-token-xyz' }, headers: { 'X-Api-Key': 's3cr3t-api-key' }, secrets: ['s3cr3t-api-key'] },
-      (e) => seen.push(e),
+    const client = new HttpClient({ baseUrl: server.url, auth: { type: 'bearer', token: 'bearer-token-xyz' }, headers: { 'X-Api-Key': 's3cr3t-api-key' }, secrets: ['s3cr3t-api-key'] }, (e) =>
+      seen.push(e),
     );
     const res = await client.request({ url: 'Basic/echo', query: { key: 's3cr3t-api-key' }, headers: { cookie: 'session=abc123' }, body: '{"password":"s3cr3t-api-key"}', method: 'POST' });
     await client.close();
@@ -72,7 +71,7 @@ describe('HttpClient evidence', () => {
     await client.close();
   });
 
-  it('does not send an https SUT\'s credentials to a plain-http URL', async () => {
+  it("does not send an https SUT's credentials to a plain-http URL", async () => {
     const client = new HttpClient({ baseUrl: 'https://127.0.0.1:1/fhir', auth: { type: 'bearer', token: 'bearer-token-xyz' } });
     const res = await client.request({ url: `${server.url}/Basic/echo`, headers: { cookie: 'session=abc123' } });
     await client.close();
@@ -283,11 +282,29 @@ describe('HttpClient TLS', () => {
   let server: TestServer;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mc-tls-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-addext', 'basicConstraints=critical,CA:TRUE',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     server = await startServer((_req, res) => fhirJson(res, 200, { resourceType: 'Basic' }), {
       key: readFileSync(join(dir, 'key.pem'), 'utf8'),
       cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
@@ -333,11 +350,28 @@ describe('HttpClient mutual TLS', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mc-mtls-'));
     const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'server-key.pem'), '-out', join(dir, 'server.pem'));
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'server-key.pem'),
+      '-out',
+      join(dir, 'server.pem'),
+    );
     // The harness's client key is encrypted: the passphrase from config opens it.
     openssl('req', '-x509', '-newkey', 'rsa:2048', '-passout', `pass:${PASSPHRASE}`, '-days', '2', '-subj', '/CN=harness', '-keyout', join(dir, 'client-key.pem'), '-out', join(dir, 'client.pem'));
     server = await startServer(
-      (req, res) => fhirJson(res, 200, { resourceType: 'Basic', id: 'echo', text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${String(req.headers['x-echo'] ?? '')}</div>` } }),
+      (req, res) =>
+        fhirJson(res, 200, { resourceType: 'Basic', id: 'echo', text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${String(req.headers['x-echo'] ?? '')}</div>` } }),
       { key: pem('server-key.pem'), cert: pem('server.pem'), requestCert: true, rejectUnauthorized: true, ca: pem('client.pem') },
     );
   });
@@ -384,7 +418,10 @@ describe('HttpClient with an explicit MockAgent dispatcher', () => {
   it('routes through the given dispatcher, so tests need no network', async () => {
     const agent = new MockAgent();
     agent.disableNetConnect();
-    agent.get('http://sut.invalid').intercept({ path: '/fhir/metadata', method: 'GET' }).reply(200, '{"resourceType":"CapabilityStatement"}', { headers: { 'content-type': 'application/fhir+json' } });
+    agent
+      .get('http://sut.invalid')
+      .intercept({ path: '/fhir/metadata', method: 'GET' })
+      .reply(200, '{"resourceType":"CapabilityStatement"}', { headers: { 'content-type': 'application/fhir+json' } });
     const client = new HttpClient({ baseUrl: 'http://sut.invalid/fhir', dispatcher: agent });
     const res = await client.request({ url: 'metadata' });
     expect(res.status).toBe(200);

@@ -133,7 +133,7 @@ describe('positive evidence', () => {
     expect(req('GUIDE-1')).toMatchObject({ verdict: 'skip' });
   });
 
-  it('a requirement the test leaves undecided is skipped with the test\'s reason, the decided one passes', () => {
+  it("a requirement the test leaves undecided is skipped with the test's reason, the decided one passes", () => {
     const t = testNamed('one requirement decided');
     expect(t.verdict).toBe('pass');
     expect(t.undecided).toEqual([{ requirement: 'OP-3', reason: 'the server answered every request, so its error answers could not be judged' }]);
@@ -144,7 +144,12 @@ describe('positive evidence', () => {
     expect(testNamed('a refused connection').verdict).toBe('error');
     // OTHER-1 is also cited by the unparsed-body test, which decided it: fail outranks error.
     expect(req('OTHER-1').verdict).toBe('fail');
-    expect(results.tests.filter((t) => t.requirements.includes('OTHER-1')).map((t) => t.verdict).sort()).toEqual(['error', 'fail']);
+    expect(
+      results.tests
+        .filter((t) => t.requirements.includes('OTHER-1'))
+        .map((t) => t.verdict)
+        .sort(),
+    ).toEqual(['error', 'fail']);
   });
 
   it('validation warnings become a note and do not turn the requirement into a warning', () => {

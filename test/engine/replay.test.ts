@@ -90,7 +90,7 @@ function grade(exchanges: HttpExchange[], extra: Partial<RecordedTraffic> = {}):
 const verdictOf = (results: RunResults, slug: string) => results.tests.find((t) => t.id === `demo/push/source/${slug}`)!;
 
 describe('replaying recorded traffic through a client suite', () => {
-  it('judges what the traffic shows with the suite\'s own checks, and leaves what it does not show not observed', async () => {
+  it("judges what the traffic shows with the suite's own checks, and leaves what it does not show not observed", async () => {
     const results = await grade([inbound('POST', '/MeasureReport', 'application/fhir+json', 201), inbound('POST', '/MeasureReport', 'application/json', 201)]);
     expect(verdictOf(results, 'creates').verdict).toBe('pass');
     const media = verdictOf(results, 'media-types');

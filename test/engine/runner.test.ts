@@ -110,7 +110,12 @@ describe('verdict rules', () => {
         }),
         test('warnUnless never fails a SHALL test', { requirements: 'DEMO-SHALL-2', negativeControl: 'none', run: (t) => void t.warnUnless(false, 'pretty printing missing') }),
         test('needs the Push option', { requirements: 'DEMO-SHALL-2', preconditions: { options: ['Push', 'CSV'] }, negativeControl: 'none', run: (t) => void t.expect(false, 'must not run') }),
-        test('needs the Pull option', { requirements: 'DEMO-SHALL-2', preconditions: { options: ['Pull'] }, negativeControl: 'none', run: (t) => void t.expect(t.options.includes('Pull'), 'runs when claimed') }),
+        test('needs the Pull option', {
+          requirements: 'DEMO-SHALL-2',
+          preconditions: { options: ['Pull'] },
+          negativeControl: 'none',
+          run: (t) => void t.expect(t.options.includes('Pull'), 'runs when claimed'),
+        }),
         test('manual attestation', { requirements: 'DEMO-SHALL-2', negativeControl: 'none', run: (t) => t.manual('a person must confirm the audit log') }),
         test('explicit skip', { requirements: 'DEMO-SHALL-2', negativeControl: 'none', run: (t) => t.skip('no fixture for this SUT') }),
         test('a thrown exception is an error', {
@@ -381,12 +386,39 @@ describe('runner scheduling', () => {
     let arrived!: () => void;
     const bStarted = new Promise<void>((r) => (arrived = r));
     const a = defineSuite({
-      id: 'demo/a', title: 'A', actorUnderTest: 'X', role: 'server', capabilities: [CAP],
-      tests: [test('waits for b', { requirements: 'DEMO-SHALL-1', negativeControl: 'none', timeoutMs: 1500, async run(t) { await bStarted; t.expect(true, 'b ran alongside'); } })],
+      id: 'demo/a',
+      title: 'A',
+      actorUnderTest: 'X',
+      role: 'server',
+      capabilities: [CAP],
+      tests: [
+        test('waits for b', {
+          requirements: 'DEMO-SHALL-1',
+          negativeControl: 'none',
+          timeoutMs: 1500,
+          async run(t) {
+            await bStarted;
+            t.expect(true, 'b ran alongside');
+          },
+        }),
+      ],
     });
     const b = defineSuite({
-      id: 'demo/b', title: 'B', actorUnderTest: 'X', role: 'server', capabilities: [CAP],
-      tests: [test('signals a', { requirements: 'DEMO-SHALL-1', negativeControl: 'none', run(t) { arrived(); t.expect(true, 'started'); } })],
+      id: 'demo/b',
+      title: 'B',
+      actorUnderTest: 'X',
+      role: 'server',
+      capabilities: [CAP],
+      tests: [
+        test('signals a', {
+          requirements: 'DEMO-SHALL-1',
+          negativeControl: 'none',
+          run(t) {
+            arrived();
+            t.expect(true, 'started');
+          },
+        }),
+      ],
     });
     return [a, b];
   }
@@ -405,7 +437,14 @@ describe('runner scheduling', () => {
     const results = await run(
       [
         suiteOf([
-          test('hangs on the SUT', { requirements: 'DEMO-SHALL-1', negativeControl: 'none', async run(t) { await t.sut.read('Basic', 'hang'); t.expect(true, 'x'); } }),
+          test('hangs on the SUT', {
+            requirements: 'DEMO-SHALL-1',
+            negativeControl: 'none',
+            async run(t) {
+              await t.sut.read('Basic', 'hang');
+              t.expect(true, 'x');
+            },
+          }),
           test('hangs forever', { requirements: 'DEMO-SHALL-1', negativeControl: 'none', run: () => new Promise<void>(() => undefined) }),
           test('still runs', { requirements: 'DEMO-SHALL-1', negativeControl: 'none', run: (t) => void t.expect(true, 'x') }),
         ]),
@@ -423,11 +462,22 @@ describe('runner scheduling', () => {
       [
         suiteOf([
           test('done before', { requirements: 'DEMO-SHALL-1', negativeControl: 'none', run: (t) => void t.expect(true, 'x') }),
-          test('interrupted while waiting', { requirements: 'DEMO-SHALL-1', negativeControl: 'none', async run(t) { await t.sut.read('Basic', 'hang'); t.expect(true, 'x'); } }),
+          test('interrupted while waiting', {
+            requirements: 'DEMO-SHALL-1',
+            negativeControl: 'none',
+            async run(t) {
+              await t.sut.read('Basic', 'hang');
+              t.expect(true, 'x');
+            },
+          }),
           test('never started', { requirements: 'DEMO-SHALL-1', negativeControl: 'none', run: (t) => void t.expect(true, 'x') }),
         ]),
         defineSuite({
-          id: 'demo/later', title: 'Later', actorUnderTest: 'X', role: 'server', capabilities: [CAP],
+          id: 'demo/later',
+          title: 'Later',
+          actorUnderTest: 'X',
+          role: 'server',
+          capabilities: [CAP],
           tests: [test('later suite test', { requirements: 'DEMO-SHALL-1', negativeControl: 'none', run: (t) => void t.expect(true, 'x') })],
         }),
       ],
@@ -451,7 +501,11 @@ describe('runner scheduling', () => {
 
   it('a failing suite setup makes every test an error saying so, and keeps the setup evidence', async () => {
     const suite = defineSuite<{ id: string }>({
-      id: 'demo/setup', title: 'Setup', actorUnderTest: 'X', role: 'server', capabilities: [CAP],
+      id: 'demo/setup',
+      title: 'Setup',
+      actorUnderTest: 'X',
+      role: 'server',
+      capabilities: [CAP],
       async setup(s) {
         const res = await s.sut.read('Basic', 'garbage');
         return { id: res.resource().id ?? '' };
@@ -466,7 +520,11 @@ describe('runner scheduling', () => {
 
   it('hands the setup result to tests as t.fixture', async () => {
     const suite = defineSuite<{ version: string }>({
-      id: 'demo/fixture', title: 'Fixture', actorUnderTest: 'X', role: 'server', capabilities: [CAP],
+      id: 'demo/fixture',
+      title: 'Fixture',
+      actorUnderTest: 'X',
+      role: 'server',
+      capabilities: [CAP],
       async setup(s) {
         const cs = (await s.sut.capabilities()).resource();
         return { version: (cs as { fhirVersion?: string }).fhirVersion ?? '' };

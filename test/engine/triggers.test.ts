@@ -68,7 +68,15 @@ describe('command trigger', () => {
 
   it('tells the command what the suite asks to see', async () => {
     const out = join(dir, 'asks.txt');
-    await fireTrigger({ type: 'command', command: `printf '%s|%s' "$MC_ASKS" "$MC_ASKS_TEXT" > '${out}'` }, context({ asks: [{ token: 'Location/read', says: 'read a Location' }, { token: 'Location/search-type?_id', says: 'search Location by _id' }] }));
+    await fireTrigger(
+      { type: 'command', command: `printf '%s|%s' "$MC_ASKS" "$MC_ASKS_TEXT" > '${out}'` },
+      context({
+        asks: [
+          { token: 'Location/read', says: 'read a Location' },
+          { token: 'Location/search-type?_id', says: 'search Location by _id' },
+        ],
+      }),
+    );
     expect(readFileSync(out, 'utf8')).toBe('Location/read Location/search-type?_id|read a Location\nsearch Location by _id');
   });
 
@@ -192,7 +200,7 @@ describe('reference trigger', () => {
     expect(ctx.notes).toContain('reference client gave up: connect ECONNREFUSED 127.0.0.1:9999');
   });
 
-  it('passes the run\'s signal, so an interrupted run stops the client', async () => {
+  it("passes the run's signal, so an interrupted run stops the client", async () => {
     const controller = new AbortController();
     const run = fireTrigger(
       {

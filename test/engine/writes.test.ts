@@ -29,14 +29,20 @@ async function deleteAnswers404(options: { stillHeld: boolean }): Promise<{ base
     methods.push(req.method ?? '');
     const found = req.method === 'GET' && options.stillHeld;
     res.writeHead(found ? 200 : 404, { 'content-type': 'application/fhir+json' });
-    res.end(JSON.stringify(found ? { resourceType: 'Observation', id: 'push-lactate', status: 'final', code: { text: 'lactate' } } : { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] }));
+    res.end(
+      JSON.stringify(
+        found
+          ? { resourceType: 'Observation', id: 'push-lactate', status: 'final', code: { text: 'lactate' } }
+          : { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] },
+      ),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, methods };
 }
 
-const location = (id: string, name: string): Resource => ({ resourceType: 'Location', id, name } as Resource);
+const location = (id: string, name: string): Resource => ({ resourceType: 'Location', id, name }) as Resource;
 
 async function setUp(options: Parameters<typeof startPlainServer>[0]) {
   const server = await startPlainServer(options);
@@ -58,7 +64,10 @@ describe('WriteLog cleanup', () => {
 
     await log.undo('suite', http, projectFormats, { keep: false, deletes: () => true });
 
-    expect(log.records().map((r) => [r.id, r.cleanup])).toEqual([['new', 'deleted'], ['held', 'restored']]);
+    expect(log.records().map((r) => [r.id, r.cleanup])).toEqual([
+      ['new', 'deleted'],
+      ['held', 'restored'],
+    ]);
     expect([...server.store.keys()]).toEqual(['Location/held']);
     expect((server.store.get('Location/held') as { name?: string }).name).toBe('the vendor’s own');
     expect(JSON.stringify(server.store.get('Location/held'))).not.toContain(RUN_TAG_SYSTEM);

@@ -67,7 +67,13 @@ describe('validateBundleStream', () => {
   });
 
   it('locates an entry that does not parse by its line in the file, and goes on with the others', async () => {
-    const lines = ['{"resourceType": "Bundle", "type": "collection", "entry": [', `  {"resource": ${JSON.stringify(validReport())}},`, '  {"resource": {"resourceType": "MeasureReport", "status": }},', `  {"resource": ${JSON.stringify({ ...validReport(), status: 'done' })}}`, ']}'];
+    const lines = [
+      '{"resourceType": "Bundle", "type": "collection", "entry": [',
+      `  {"resource": ${JSON.stringify(validReport())}},`,
+      '  {"resource": {"resourceType": "MeasureReport", "status": }},',
+      `  {"resource": ${JSON.stringify({ ...validReport(), status: 'done' })}}`,
+      ']}',
+    ];
     const issues = await streamed(lines.join('\n'), 50);
     expect(issues[0]).toMatchObject({ expression: 'Bundle.entry[1]', severity: 'error', message: expect.stringMatching(/^cannot parse: Invalid JSON at line 3, column \d+/) });
     expect(issues.some((i) => i.expression === 'Bundle.entry[2].resource.status')).toBe(true);

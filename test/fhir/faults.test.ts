@@ -15,7 +15,12 @@ const sample = defineFaults([
 
 describe('fault catalogues', () => {
   it('refuse an id defined twice or not written as lower-case words with hyphens', () => {
-    expect(() => defineFaults([{ id: 'a', description: 'x' }, { id: 'a', description: 'y' }])).toThrow(/a is defined twice/);
+    expect(() =>
+      defineFaults([
+        { id: 'a', description: 'x' },
+        { id: 'a', description: 'y' },
+      ]),
+    ).toThrow(/a is defined twice/);
     expect(() => defineFaults([{ id: 'No_Paging', description: 'x' }])).toThrow(/not lower-case words/);
   });
 
@@ -68,10 +73,33 @@ describe('fault catalogues', () => {
         ].join('\n'),
       );
       const tsc = join(projectRoot, 'node_modules', '.bin', 'tsc');
-      const run = spawnSync(tsc, ['--ignoreConfig', '--noEmit', '--strict', '--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler', '--skipLibCheck', '--types', 'node', '--typeRoots', join(projectRoot, 'node_modules', '@types'), file], { cwd: dir, encoding: 'utf8' });
+      const run = spawnSync(
+        tsc,
+        [
+          '--ignoreConfig',
+          '--noEmit',
+          '--strict',
+          '--target',
+          'es2022',
+          '--module',
+          'esnext',
+          '--moduleResolution',
+          'bundler',
+          '--skipLibCheck',
+          '--types',
+          'node',
+          '--typeRoots',
+          join(projectRoot, 'node_modules', '@types'),
+          file,
+        ],
+        { cwd: dir, encoding: 'utf8' },
+      );
       const errors = run.stdout.split('\n').filter((l) => l.includes('error TS'));
       // Exactly the three wrong lines (5, 6 and 7) fail; the right ones compile.
-      expect(errors.map((l) => /\((\d+),\d+\)/.exec(l)?.[1]), run.stdout + run.stderr).toEqual(['5', '6', '7']);
+      expect(
+        errors.map((l) => /\((\d+),\d+\)/.exec(l)?.[1]),
+        run.stdout + run.stderr,
+      ).toEqual(['5', '6', '7']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -31,16 +31,49 @@ function writeSnapshotPackage(): string {
   const files: Record<string, unknown> = {
     'package.json': { name: 'example.snapshot', version: '0.1.0' },
     'StructureDefinition-flag.json': {
-      resourceType: 'StructureDefinition', url: `${EX}/sd/flag`, name: 'Flag', status: 'active', kind: 'complex-type', abstract: false, type: 'Extension', derivation: 'constraint',
+      resourceType: 'StructureDefinition',
+      url: `${EX}/sd/flag`,
+      name: 'Flag',
+      status: 'active',
+      kind: 'complex-type',
+      abstract: false,
+      type: 'Extension',
+      derivation: 'constraint',
       baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Extension',
-      snapshot: { element: [el('Extension', { min: 0, max: '*' }), el('Extension.url', { min: 1, max: '1', fixedUri: `${EX}/sd/flag` }), el('Extension.value[x]', { min: 1, max: '1', type: [{ code: 'boolean' }] })] },
+      snapshot: {
+        element: [
+          el('Extension', { min: 0, max: '*' }),
+          el('Extension.url', { min: 1, max: '1', fixedUri: `${EX}/sd/flag` }),
+          el('Extension.value[x]', { min: 1, max: '1', type: [{ code: 'boolean' }] }),
+        ],
+      },
     },
     'StructureDefinition-report.json': {
-      resourceType: 'StructureDefinition', url: `${EX}/sd/report`, name: 'ExampleReport', status: 'active', kind: 'resource', abstract: false, type: 'MeasureReport', derivation: 'constraint',
+      resourceType: 'StructureDefinition',
+      url: `${EX}/sd/report`,
+      name: 'ExampleReport',
+      status: 'active',
+      kind: 'resource',
+      abstract: false,
+      type: 'MeasureReport',
+      derivation: 'constraint',
       baseDefinition: 'http://hl7.org/fhir/StructureDefinition/MeasureReport',
       snapshot: {
         element: [
-          el('MeasureReport', { min: 0, max: '*', constraint: [{ key: 'ex-1', severity: 'error', human: 'a report has a group', expression: 'group.exists()' }, { key: 'ex-2', severity: 'warning', human: 'a report should say when', expression: 'date.exists()', extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/elementdefinition-bestpractice', valueBoolean: true }] }] }),
+          el('MeasureReport', {
+            min: 0,
+            max: '*',
+            constraint: [
+              { key: 'ex-1', severity: 'error', human: 'a report has a group', expression: 'group.exists()' },
+              {
+                key: 'ex-2',
+                severity: 'warning',
+                human: 'a report should say when',
+                expression: 'date.exists()',
+                extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/elementdefinition-bestpractice', valueBoolean: true }],
+              },
+            ],
+          }),
           el('MeasureReport.extension', { min: 0, max: '*', slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'open' } }),
           el('MeasureReport.extension:flag', { sliceName: 'flag', min: 1, max: '1', type: [{ code: 'Extension', profile: [`${EX}/sd/flag`] }] }),
           el('MeasureReport.status', { min: 1, max: '1', binding: { strength: 'required', valueSet: `${EX}/vs/final-only` } }),
@@ -53,7 +86,12 @@ function writeSnapshotPackage(): string {
         ],
       },
     },
-    'ValueSet-final-only.json': { resourceType: 'ValueSet', url: `${EX}/vs/final-only`, status: 'active', compose: { include: [{ system: 'http://hl7.org/fhir/measure-report-status', concept: [{ code: 'complete' }] }] } },
+    'ValueSet-final-only.json': {
+      resourceType: 'ValueSet',
+      url: `${EX}/vs/final-only`,
+      status: 'active',
+      compose: { include: [{ system: 'http://hl7.org/fhir/measure-report-status', concept: [{ code: 'complete' }] }] },
+    },
   };
   for (const [name, content] of Object.entries(files)) writeFileSync(join(root, 'package', name), JSON.stringify(content));
   return root;
@@ -95,8 +133,16 @@ describe('a package with snapshots (an unpacked folder)', () => {
     ['a reference to the wrong type', (r: Record<string, unknown>) => (r.subject = { reference: 'Organization/1' }), 'MeasureReport.subject MeasureReport.subject'],
     ['a minimum raised', (r: Record<string, unknown>) => delete r.subject, 'MeasureReport MeasureReport.subject'],
     ['a maximum of 0', (r: Record<string, unknown>) => (r.reporter = { reference: 'Organization/1' }), 'MeasureReport MeasureReport.reporter'],
-    ['a pattern not matched', (r: Record<string, unknown>) => (r.group = [{ code: { coding: [{ system: `${EX}/groups`, code: 'vents' }] }, population: [{ count: 1 }] }]), 'MeasureReport.group[0].code MeasureReport.group.code'],
-    ['a nested minimum', (r: Record<string, unknown>) => ((r.group as { population: unknown[] }[])[0]!.population = [{ id: 'p' }]), 'MeasureReport.group[0].population[0] MeasureReport.group.population.count'],
+    [
+      'a pattern not matched',
+      (r: Record<string, unknown>) => (r.group = [{ code: { coding: [{ system: `${EX}/groups`, code: 'vents' }] }, population: [{ count: 1 }] }]),
+      'MeasureReport.group[0].code MeasureReport.group.code',
+    ],
+    [
+      'a nested minimum',
+      (r: Record<string, unknown>) => ((r.group as { population: unknown[] }[])[0]!.population = [{ id: 'p' }]),
+      'MeasureReport.group[0].population[0] MeasureReport.group.population.count',
+    ],
     ['an invariant', (r: Record<string, unknown>) => delete r.group, 'MeasureReport ex-1'],
   ])('finds %s', (_, breakIt, found) => {
     const r = exampleReport();
@@ -134,21 +180,45 @@ describe('the official SANER package (differential-only, packed into a .tgz here
     ['SANER-PR-MR-005', (r: { subject?: unknown }) => delete r.subject, 'MeasureReport MeasureReport.subject'],
     ['SANER-PR-MR-005-TYPE', (r: { subject: { reference: string } }) => (r.subject.reference = 'Organization/1'), 'MeasureReport.subject MeasureReport.subject'],
     ['SANER-PR-MR-006', (r: { subject: { identifier?: unknown } }) => delete r.subject.identifier, 'MeasureReport.subject MeasureReport.subject.identifier'],
-    ['SANER-PR-MR-007', (r: { subject: { extension: unknown[] } }) => r.subject.extension.push(structuredClone(r.subject.extension[0])), 'MeasureReport.subject MeasureReport.subject.extension:geolocation'],
-    ['SANER-PR-EXT-005', (r: { subject: { extension: { extension: unknown[] }[] } }) => (r.subject.extension[0]!.extension[0] = { url: 'latitude', valueInteger: 40 }), 'MeasureReport.subject.extension[0].extension[0].value Extension.extension:latitude.value[x]'],
+    [
+      'SANER-PR-MR-007',
+      (r: { subject: { extension: unknown[] } }) => r.subject.extension.push(structuredClone(r.subject.extension[0])),
+      'MeasureReport.subject MeasureReport.subject.extension:geolocation',
+    ],
+    [
+      'SANER-PR-EXT-005',
+      (r: { subject: { extension: { extension: unknown[] }[] } }) => (r.subject.extension[0]!.extension[0] = { url: 'latitude', valueInteger: 40 }),
+      'MeasureReport.subject.extension[0].extension[0].value Extension.extension:latitude.value[x]',
+    ],
     ['SANER-PR-MR-008', (r: { date?: unknown }) => delete r.date, 'MeasureReport MeasureReport.date'],
     ['SANER-PR-MR-011', (r: { period: { end?: unknown } }) => delete r.period.end, 'MeasureReport.period MeasureReport.period.end'],
     ['SANER-PR-MR-014', (r: { group: { code?: unknown }[] }) => delete r.group[0]!.code, 'MeasureReport.group[0] MeasureReport.group.code'],
     ['SANER-PR-MR-016', (r: { group: { population: { code?: unknown }[] }[] }) => delete r.group[0]!.population[0]!.code, 'MeasureReport.group[0].population[0] MeasureReport.group.population.code'],
-    ['SANER-PR-MR-021', (r: { group: { stratifier: { stratum?: unknown }[] }[] }) => delete r.group[0]!.stratifier[0]!.stratum, 'MeasureReport.group[0].stratifier[0] MeasureReport.group.stratifier.stratum'],
-    ['SANER-PR-MR-022', (r: { group: { stratifier: { stratum: { value?: unknown }[] }[] }[] }) => (r.group[0]!.stratifier[0]!.stratum[0]!.value = { text: 'ICU' }), 'MeasureReport.group[0].stratifier[0].stratum[0] MeasureReport.group.stratifier.stratum.value'],
+    [
+      'SANER-PR-MR-021',
+      (r: { group: { stratifier: { stratum?: unknown }[] }[] }) => delete r.group[0]!.stratifier[0]!.stratum,
+      'MeasureReport.group[0].stratifier[0] MeasureReport.group.stratifier.stratum',
+    ],
+    [
+      'SANER-PR-MR-022',
+      (r: { group: { stratifier: { stratum: { value?: unknown }[] }[] }[] }) => (r.group[0]!.stratifier[0]!.stratum[0]!.value = { text: 'ICU' }),
+      'MeasureReport.group[0].stratifier[0].stratum[0] MeasureReport.group.stratifier.stratum.value',
+    ],
     ['SANER-PR-M-001', (m: { extension?: unknown }) => delete m.extension, 'Measure Measure.extension:measureTiming'],
     ['SANER-PR-M-003', (m: { version?: unknown }) => delete m.version, 'Measure Measure.version'],
     ['SANER-PR-M-005', (m: { status: string }) => (m.status = 'unknown'), 'Measure.status Measure.status'],
     ['SANER-PR-M-011', (m: { author: unknown[] }) => m.author.push(structuredClone(m.author[0])), 'Measure Measure.author'],
     ['SANER-PR-M-017', (m: { group: { extension: unknown[] }[] }) => m.group[0]!.extension.splice(0, 1), 'Measure.group[0] Measure.group.extension:groupAtts'],
-    ['SANER-PR-M-021', (m: { group: { extension: { extension: { valueString?: string }[] }[] }[] }) => (m.group[0]!.extension[0]!.extension[3]!.valueString = 'average'), 'Measure.group[0].extension[0].extension[3].value Measure.group.extension:groupAtts.extension:rateAggregation.value[x]'],
-    ['SANER-PR-M-035', (m: { group: { stratifier: { component?: unknown }[] }[] }) => (m.group[0]!.stratifier[0]!.component = [{ code: { text: 'unit' } }]), 'Measure.group[0].stratifier[0] Measure.group.stratifier.component'],
+    [
+      'SANER-PR-M-021',
+      (m: { group: { extension: { extension: { valueString?: string }[] }[] }[] }) => (m.group[0]!.extension[0]!.extension[3]!.valueString = 'average'),
+      'Measure.group[0].extension[0].extension[3].value Measure.group.extension:groupAtts.extension:rateAggregation.value[x]',
+    ],
+    [
+      'SANER-PR-M-035',
+      (m: { group: { stratifier: { component?: unknown }[] }[] }) => (m.group[0]!.stratifier[0]!.component = [{ code: { text: 'unit' } }]),
+      'Measure.group[0].stratifier[0] Measure.group.stratifier.component',
+    ],
   ];
 
   it('loads, and refuses what is not a package', async () => {
@@ -160,7 +230,7 @@ describe('the official SANER package (differential-only, packed into a .tgz here
     await expect(loadPackage(join(dir, 'not.tgz'))).rejects.toThrow(/not a gzip-compressed tar file/);
   });
 
-  it('finds what the project\'s own SANER rules find on broken instances', async () => {
+  it("finds what the project's own SANER rules find on broken instances", async () => {
     registerSanerProfiles();
     const project = breakers.map(([rule, breakIt]) => {
       const r = (rule.startsWith('SANER-PR-M-') ? validMeasure() : validReport()) as never;
@@ -189,7 +259,7 @@ describe('the official SANER package (differential-only, packed into a .tgz here
     expect(undecided.every((i) => i.severity === 'warning' && /not decided/.test(i.message))).toBe(true);
   });
 
-  it('on the project\'s invalid fixtures, finds what the project\'s rules find, but for the explained DateTimePreciseToSecond', async () => {
+  it("on the project's invalid fixtures, finds what the project's rules find, but for the explained DateTimePreciseToSecond", async () => {
     // The package's invariant is value.toString().length()=25, which gives no result on a primitive
     // in FHIRPath: README explains; the project restates it on the element.
     const explained = /^DateTimePreciseToSecond/;
@@ -219,7 +289,7 @@ describe('the official SANER package (differential-only, packed into a .tgz here
     });
   });
 
-  it('validate --ig: the package\'s profiles by --profile, and the constructs not checked listed after the issues', async () => {
+  it("validate --ig: the package's profiles by --profile, and the constructs not checked listed after the issues", async () => {
     const bad = validReport() as unknown as Record<string, unknown>;
     bad.type = 'individual';
     delete bad.meta;

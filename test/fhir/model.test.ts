@@ -1,14 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import {
-  childByName,
-  childContext,
-  constraintsOf,
-  elementDefinition,
-  isPrimitiveType,
-  isResourceType,
-  loadModel,
-  typeDefinition,
-} from '../../src/fhir/model/index.js';
+import { childByName, childContext, constraintsOf, elementDefinition, isPrimitiveType, isResourceType, loadModel, typeDefinition } from '../../src/fhir/model/index.js';
 
 /** The paths of the elements right below `parent` in a type's snapshot, in snapshot (XML) order. */
 function childPaths(type: string, parent = ''): string[] {
@@ -32,24 +23,35 @@ describe('R4 model', () => {
     expect(meta).toEqual(['id', 'extension', 'versionId', 'lastUpdated', 'source', 'profile', 'security', 'tag']);
     expect(childPaths('Binary')).not.toContain('url');
     expect(childPaths('DeviceDefinition')).not.toContain('classification');
-    expect(elementDefinition('EvidenceVariable', 'characteristic.definitionReference')?.element.path).toBe(
-      'characteristic.definition[x]',
-    );
+    expect(elementDefinition('EvidenceVariable', 'characteristic.definitionReference')?.element.path).toBe('characteristic.definition[x]');
   });
 
   it('keeps MeasureReport elements in snapshot (XML) order with cardinality', () => {
     const names = childPaths('MeasureReport');
     expect(names).toEqual([
-      'id', 'meta', 'implicitRules', 'language', 'text', 'contained', 'extension', 'modifierExtension',
-      'identifier', 'status', 'type', 'measure', 'subject', 'date', 'reporter', 'period',
-      'improvementNotation', 'group', 'evaluatedResource',
+      'id',
+      'meta',
+      'implicitRules',
+      'language',
+      'text',
+      'contained',
+      'extension',
+      'modifierExtension',
+      'identifier',
+      'status',
+      'type',
+      'measure',
+      'subject',
+      'date',
+      'reporter',
+      'period',
+      'improvementNotation',
+      'group',
+      'evaluatedResource',
     ]);
     const group = elementDefinition('MeasureReport', 'group');
     expect(group?.element).toMatchObject({ min: 0, max: '*', array: true, types: ['BackboneElement'] });
-    expect(childPaths('MeasureReport', 'group')).toEqual([
-      'group.id', 'group.extension', 'group.modifierExtension', 'group.code', 'group.population',
-      'group.measureScore', 'group.stratifier',
-    ]);
+    expect(childPaths('MeasureReport', 'group')).toEqual(['group.id', 'group.extension', 'group.modifierExtension', 'group.code', 'group.population', 'group.measureScore', 'group.stratifier']);
     expect(elementDefinition('MeasureReport', 'status')?.element.min).toBe(1);
   });
 
@@ -59,9 +61,7 @@ describe('R4 model', () => {
     expect(elementDefinition('MeasureReport', 'group.measureScore.value')).toMatchObject({ owner: 'Quantity', type: 'decimal' });
     const nested = elementDefinition('Questionnaire', 'item.item')!;
     expect(childByName(childContext(nested.owner, nested.element, nested.type), 'linkId')?.element.path).toBe('item.linkId');
-    expect(elementDefinition('CapabilityStatement', 'rest.operation.definition')?.element.path).toBe(
-      'rest.resource.operation.definition',
-    );
+    expect(elementDefinition('CapabilityStatement', 'rest.operation.definition')?.element.path).toBe('rest.resource.operation.definition');
     expect(elementDefinition('Bundle', 'entry.resource')?.type).toBe('Resource');
   });
 

@@ -1,15 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { FhirError } from '../../src/fhir/errors.js';
-import {
-  acceptedRanges,
-  contentTypeOf,
-  formatFromAccept,
-  formatOfMediaType,
-  isPretty,
-  mediaTypeOf,
-  negotiateResponseFormat,
-  requestBodyFormat,
-} from '../../src/fhir/negotiation.js';
+import { acceptedRanges, contentTypeOf, formatFromAccept, formatOfMediaType, isPretty, mediaTypeOf, negotiateResponseFormat, requestBodyFormat } from '../../src/fhir/negotiation.js';
 
 function statusOf(fn: () => unknown): number | undefined {
   try {
@@ -87,7 +78,7 @@ describe('formatFromAccept', () => {
 describe('negotiateResponseFormat', () => {
   it('defaults to JSON', () => {
     expect(negotiateResponseFormat({})).toBe('json');
-    expect(negotiateResponseFormat({ accept: '' , formatParam: '' })).toBe('json');
+    expect(negotiateResponseFormat({ accept: '', formatParam: '' })).toBe('json');
   });
   it('lets _format win over Accept (SANER-QM-PG-006)', () => {
     expect(negotiateResponseFormat({ accept: 'application/fhir+xml', formatParam: 'json' })).toBe('json');
@@ -142,12 +133,9 @@ describe('requestBodyFormat', () => {
   ])('%s -> %s', (ct, expected) => {
     expect(requestBodyFormat(ct)).toBe(expected);
   });
-  it.each([undefined, '', 'text/plain', 'text/csv', 'json', 'application/fhir+json; charset=iso-8859-1', 'multipart/form-data'])(
-    '%s is a 415',
-    (ct) => {
-      expect(statusOf(() => requestBodyFormat(ct))).toBe(415);
-    },
-  );
+  it.each([undefined, '', 'text/plain', 'text/csv', 'json', 'application/fhir+json; charset=iso-8859-1', 'multipart/form-data'])('%s is a 415', (ct) => {
+    expect(statusOf(() => requestBodyFormat(ct))).toBe(415);
+  });
   it('refuses legacy body types when legacy is off', () => {
     expect(statusOf(() => requestBodyFormat('application/json', { legacy: false }))).toBe(415);
   });

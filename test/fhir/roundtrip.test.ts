@@ -24,7 +24,9 @@ function canonical(value: unknown, holder?: object, key?: string): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map((v, i) => canonical(v, value, String(i))).join(',')}]`;
   const object = value as Record<string, unknown>;
-  const keys = Object.keys(object).filter((k) => object[k] !== undefined).sort();
+  const keys = Object.keys(object)
+    .filter((k) => object[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(object[k], object, k)}`).join(',')}}`;
 }
 

@@ -20,10 +20,7 @@ async function pair(fault: string): Promise<{ clean: TestServer; faulty: TestSer
     srv.store.create({ resourceType: 'Organization', name: 'Dept of Health' }, { id: 'org-1' });
     for (let day = 1; day <= 5; day++) {
       const d = `2020-04-0${day}`;
-      srv.store.create(
-        measureReport({ date: `${d}T12:00:00Z`, period: { start: d, end: d }, reporter: { reference: 'Organization/org-1' } }),
-        { id: `mr-${day}` },
-      );
+      srv.store.create(measureReport({ date: `${d}T12:00:00Z`, period: { start: d, end: d }, reporter: { reference: 'Organization/org-1' } }), { id: `mr-${day}` });
     }
   }
   return { clean, faulty };
@@ -55,7 +52,10 @@ describe('core fault modes', () => {
 
   fault('ignore-format', async () => {
     const { clean, faulty } = await pair('ignore-format');
-    for (const [url, headers] of [['/MeasureReport/mr-1?_format=xml', {}], ['/MeasureReport/mr-1', { accept: FHIR_XML }]] as const) {
+    for (const [url, headers] of [
+      ['/MeasureReport/mr-1?_format=xml', {}],
+      ['/MeasureReport/mr-1', { accept: FHIR_XML }],
+    ] as const) {
       expect((await get(clean, url, headers)).headers['content-type']).toBe('application/fhir+xml; charset=utf-8');
       const res = await get(faulty, url, headers);
       expect(res.headers['content-type']).toBe('application/fhir+json; charset=utf-8');
@@ -125,8 +125,7 @@ describe('core fault modes', () => {
 
   fault('drop-include', async () => {
     const { clean, faulty } = await pair('drop-include');
-    const includes = async (srv: TestServer) =>
-      (json<Bundle>((await get(srv, '/MeasureReport?_id=mr-1&_include=*')).body).entry ?? []).filter((e) => e.search?.mode === 'include').length;
+    const includes = async (srv: TestServer) => (json<Bundle>((await get(srv, '/MeasureReport?_id=mr-1&_include=*')).body).entry ?? []).filter((e) => e.search?.mode === 'include').length;
     expect(await includes(clean)).toBe(2);
     expect(await includes(faulty)).toBe(0);
   });

@@ -143,7 +143,15 @@ export interface TestServer {
 }
 
 export async function testServer(
-  options: { faults?: string[]; auth?: { bearerToken?: string; protectMetadata?: boolean }; bodyLimit?: number; hooks?: ServerHooks<'sim-specific'>; basePath?: string; captureLimit?: number; defaultCount?: number } = {},
+  options: {
+    faults?: string[];
+    auth?: { bearerToken?: string; protectMetadata?: boolean };
+    bodyLimit?: number;
+    hooks?: ServerHooks<'sim-specific'>;
+    basePath?: string;
+    captureLimit?: number;
+    defaultCount?: number;
+  } = {},
 ): Promise<TestServer> {
   const store = ResourceStore.open({ path: ':memory:', searchParams: declaration.searchParamDefs });
   const exchanges: HttpExchange[] = [];

@@ -52,9 +52,7 @@ describe('metadata', () => {
     const measure = rest?.resource?.find((r) => r.type === 'Measure');
     expect(measure?.searchParam?.find((p) => p.name === '_text')?.definition).toBe('http://hl7.org/fhir/SearchParameter/DomainResource-text');
     expect(measure?.searchParam?.find((p) => p.name === 'code')?.type).toBe('token');
-    expect(measure?.searchParam?.find((p) => p.name === 'definition-text')?.definition).toBe(
-      'http://hl7.org/fhir/uv/saner/SearchParameter/SearchParameter-definition-text',
-    );
+    expect(measure?.searchParam?.find((p) => p.name === 'definition-text')?.definition).toBe('http://hl7.org/fhir/uv/saner/SearchParameter/SearchParameter-definition-text');
     expect(rest?.operation).toEqual([{ name: 'ping', definition: 'http://example.org/fhir/OperationDefinition/ping' }]);
   });
 
@@ -234,14 +232,29 @@ describe('read, vread, history, update, delete', () => {
   });
 
   it('conditional update: creates with no match, updates the single match, 412 on several', async () => {
-    const first = await s.app.inject({ method: 'PUT', url: '/MeasureReport?measure=http://example.org/fhir/Measure/cond', payload: JSON.stringify(measureReport({ measure: 'http://example.org/fhir/Measure/cond' })), headers: { 'content-type': FHIR_JSON } });
+    const first = await s.app.inject({
+      method: 'PUT',
+      url: '/MeasureReport?measure=http://example.org/fhir/Measure/cond',
+      payload: JSON.stringify(measureReport({ measure: 'http://example.org/fhir/Measure/cond' })),
+      headers: { 'content-type': FHIR_JSON },
+    });
     expect(first.statusCode).toBe(201);
     const id = (JSON.parse(first.body) as MeasureReport).id;
-    const second = await s.app.inject({ method: 'PUT', url: '/MeasureReport?measure=http://example.org/fhir/Measure/cond', payload: JSON.stringify(measureReport({ measure: 'http://example.org/fhir/Measure/cond', status: 'pending' })), headers: { 'content-type': FHIR_JSON } });
+    const second = await s.app.inject({
+      method: 'PUT',
+      url: '/MeasureReport?measure=http://example.org/fhir/Measure/cond',
+      payload: JSON.stringify(measureReport({ measure: 'http://example.org/fhir/Measure/cond', status: 'pending' })),
+      headers: { 'content-type': FHIR_JSON },
+    });
     expect(second.statusCode).toBe(200);
     expect((JSON.parse(second.body) as MeasureReport).id).toBe(id);
     await createReport({ measure: 'http://example.org/fhir/Measure/cond' });
-    const third = await s.app.inject({ method: 'PUT', url: '/MeasureReport?measure=http://example.org/fhir/Measure/cond', payload: JSON.stringify(measureReport()), headers: { 'content-type': FHIR_JSON } });
+    const third = await s.app.inject({
+      method: 'PUT',
+      url: '/MeasureReport?measure=http://example.org/fhir/Measure/cond',
+      payload: JSON.stringify(measureReport()),
+      headers: { 'content-type': FHIR_JSON },
+    });
     expect(third.statusCode).toBe(412);
   });
 
@@ -298,7 +311,7 @@ describe('create', () => {
       expect(res.statusCode, ct).toBe(415);
       expect(outcome(res.body).issue[0]?.code).toBe('not-supported');
     }
-    const none = await s.app.inject({ method: 'POST', url: '/MeasureReport', payload: JSON.stringify(measureReport()) , headers: { 'content-type': '' } });
+    const none = await s.app.inject({ method: 'POST', url: '/MeasureReport', payload: JSON.stringify(measureReport()), headers: { 'content-type': '' } });
     expect(none.statusCode).toBe(415);
   });
 
@@ -492,10 +505,7 @@ describe('operations', () => {
 
   it('instance level reads the instance (GET and POST)', async () => {
     const created = await createReport();
-    for (const res of [
-      await s.app.inject({ method: 'GET', url: `/MeasureReport/${created.id}/$summary` }),
-      await post(`/MeasureReport/${created.id}/$summary`, ''),
-    ]) {
+    for (const res of [await s.app.inject({ method: 'GET', url: `/MeasureReport/${created.id}/$summary` }), await post(`/MeasureReport/${created.id}/$summary`, '')]) {
       expect(res.statusCode).toBe(200);
       const p = JSON.parse(res.body) as Parameters;
       expect(p.parameter?.find((x) => x.name === 'id')?.valueString).toBe(created.id);
@@ -601,7 +611,7 @@ describe('auth, body limit, base path', () => {
   it('413 above the body limit, from Content-Length, storing nothing', async () => {
     const limited = await testServer({ bodyLimit: 1000 });
     try {
-      const big = JSON.stringify(measureReport({ id: 'x'.repeat(10) , date: '2020-04-02T10:00:00Z' })) + ' '.repeat(2000);
+      const big = JSON.stringify(measureReport({ id: 'x'.repeat(10), date: '2020-04-02T10:00:00Z' })) + ' '.repeat(2000);
       const res = await limited.app.inject({ method: 'POST', url: '/MeasureReport', payload: big, headers: { 'content-type': FHIR_JSON } });
       expect(res.statusCode).toBe(413);
       expect(outcome(res.body).issue[0]?.code).toBe('too-long');

@@ -76,7 +76,10 @@ export function seed(store: ResourceStore): void {
 }
 
 export function ids(bundle: Pick<Bundle, 'entry'>, mode = 'match'): string[] {
-  return (bundle.entry ?? []).filter((e) => e.search?.mode === mode).map((e) => `${e.resource!.resourceType}/${e.resource!.id}`).sort();
+  return (bundle.entry ?? [])
+    .filter((e) => e.search?.mode === mode)
+    .map((e) => `${e.resource!.resourceType}/${e.resource!.id}`)
+    .sort();
 }
 
 export function q(text: string): [string, string][] {

@@ -32,10 +32,14 @@ describe('base invariants on MeasureReport', () => {
 
   it('ele-1: an element has a value or children', () => {
     expect(failures(broken((r) => (r.group[0].code = { id: 'only-id' })))).toEqual(['ele-1 MeasureReport.group[0].code']);
-    expect(failures(broken((r) => {
-      r._date = { id: 'x' };
-      delete r.date;
-    }))).toEqual(['ele-1 MeasureReport.date']);
+    expect(
+      failures(
+        broken((r) => {
+          r._date = { id: 'x' };
+          delete r.date;
+        }),
+      ),
+    ).toEqual(['ele-1 MeasureReport.date']);
   });
 
   it('ext-1: an extension has a value or nested extensions, not both and not neither', () => {
@@ -85,7 +89,14 @@ describe('base invariants on MeasureReport', () => {
 describe('base invariants on other resources', () => {
   it('bdl-7 and Bundle entries: issues are located inside the entry', () => {
     const entry = broken((r) => (r.type = 'data-collection'));
-    const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ fullUrl: 'urn:uuid:1', resource: validReport() }, { fullUrl: 'urn:uuid:2', resource: entry }] };
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [
+        { fullUrl: 'urn:uuid:1', resource: validReport() },
+        { fullUrl: 'urn:uuid:2', resource: entry },
+      ],
+    };
     expect(failures(bundle)).toEqual(['mrp-1 Bundle.entry[1].resource']);
     bundle.entry[1]!.fullUrl = 'urn:uuid:1';
     expect(failures(bundle)).toContain('bdl-7 Bundle');
@@ -113,14 +124,37 @@ describe('native invariants agree with the official FHIRPath', () => {
   };
 
   it('qty-3', () => agree('Quantity', 'qty-3', [{ value: 1 }, { code: 'mg' }, { code: 'mg', system: 'http://unitsofmeasure.org' }], (q) => NATIVE_CHECKS['qty-3']!(q)!.length === 0));
-  it('ext-1', () => agree('Extension', 'ext-1', [{ url: 'a' }, { url: 'a', valueString: 'x' }, { url: 'a', extension: [{ url: 'b', valueString: 'y' }] }, { url: 'a', valueString: 'x', extension: [{ url: 'b', valueString: 'y' }] }], ext1));
-  const reports = [validReport(), broken((r) => (r.type = 'data-collection')), broken((r) => delete r.type), broken((r) => delete r.text), broken((r) => (r.contained[0].meta = { lastUpdated: '2026-01-01T00:00:00Z' })), broken((r) => (r.group[1].stratifier[0].stratum[1].component = [{ code: { text: 'c' }, value: { text: 'd' } }]))];
+  it('ext-1', () =>
+    agree(
+      'Extension',
+      'ext-1',
+      [{ url: 'a' }, { url: 'a', valueString: 'x' }, { url: 'a', extension: [{ url: 'b', valueString: 'y' }] }, { url: 'a', valueString: 'x', extension: [{ url: 'b', valueString: 'y' }] }],
+      ext1,
+    ));
+  const reports = [
+    validReport(),
+    broken((r) => (r.type = 'data-collection')),
+    broken((r) => delete r.type),
+    broken((r) => delete r.text),
+    broken((r) => (r.contained[0].meta = { lastUpdated: '2026-01-01T00:00:00Z' })),
+    broken((r) => (r.group[1].stratifier[0].stratum[1].component = [{ code: { text: 'c' }, value: { text: 'd' } }])),
+  ];
   for (const key of ['mrp-1', 'mrp-2', 'dom-2', 'dom-4', 'dom-5', 'dom-6']) {
     it(key, () => agree('MeasureReport', key, reports, (r) => NATIVE_CHECKS[key]!(r)!.length === 0));
   }
   it('per-1 decides instants to the second and whole dates as FHIRPath does, and leaves other shapes to it', () => {
     const fn = compileFhirPath(official('Period', 'per-1'), { base: 'Period' });
-    const values = ['2020-04-01T06:20:00-04:00', '2020-04-01T10:20:00Z', '2020-04-01T10:20:01+00:00', '2020-04-01T05:00:00-05:30', '2020-04-01', '2020-03-31', '2020-04-01T06:20:00.5-04:00', '2020-04', '2020-04-01T10:20:00'];
+    const values = [
+      '2020-04-01T06:20:00-04:00',
+      '2020-04-01T10:20:00Z',
+      '2020-04-01T10:20:01+00:00',
+      '2020-04-01T05:00:00-05:30',
+      '2020-04-01',
+      '2020-03-31',
+      '2020-04-01T06:20:00.5-04:00',
+      '2020-04',
+      '2020-04-01T10:20:00',
+    ];
     const periods: Json[] = [{}, { start: values[0] }, { end: values[0] }, { start: null, _start: { id: 'a' }, end: values[0] }];
     for (const start of values) for (const end of values) periods.push({ start, end });
     let decided = 0;
@@ -140,11 +174,17 @@ describe('native invariants agree with the official FHIRPath', () => {
     for (const ref of [{ reference: '#org' }, { reference: '#x' }, { reference: 'Organization/1' }, { display: 'x' }]) expect(ref1(ref, root)).toBe(holds(fn, ref, root, root, true));
   });
   it('dom-3 (the official expression with ofType instead of as, which fhirpath.js rejects)', () => {
-    const fn = compileFhirPath("contained.where((('#'+id in (%resource.descendants().reference | %resource.descendants().ofType(canonical) | %resource.descendants().ofType(uri) | %resource.descendants().ofType(url))) or descendants().where(reference = '#').exists()).not()).empty()");
-    for (const r of [validReport(), broken((x) => delete x.reporter), broken((x) => {
+    const fn = compileFhirPath(
+      "contained.where((('#'+id in (%resource.descendants().reference | %resource.descendants().ofType(canonical) | %resource.descendants().ofType(uri) | %resource.descendants().ofType(url))) or descendants().where(reference = '#').exists()).not()).empty()",
+    );
+    for (const r of [
+      validReport(),
+      broken((x) => delete x.reporter),
+      broken((x) => {
         x.reporter = undefined;
         x.contained[0].partOf = { reference: '#' };
-      })]) {
+      }),
+    ]) {
       expect(dom3Unreferenced(r).length === 0).toBe(holds(fn, JSON.parse(JSON.stringify(r)), r, r, true));
     }
   });
@@ -155,10 +195,13 @@ describe('validateResource', () => {
   registerProfile({ url, name: 'ThreeGroups', resourceType: 'MeasureReport', rules: [{ id: 'tg-1', severity: 'error', expression: 'group.count() >= 3', message: 'three groups needed' }] });
 
   it('combines structure, invariants and a named profile', () => {
-    const issues = validateResource(broken((r) => {
+    const issues = validateResource(
+      broken((r) => {
         r.foo = 1;
         r.type = 'data-collection';
-      }), { profiles: [url] });
+      }),
+      { profiles: [url] },
+    );
     expect(issues.map((i) => i.rule ?? i.message)).toEqual(["unknown element 'foo'", 'mrp-1', 'tg-1']);
   });
 

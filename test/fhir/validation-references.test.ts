@@ -33,13 +33,13 @@ describe('literal references and the type they name', () => {
 
 describe('R4 reference targets in the base validator', () => {
   it('a MeasureReport whose reporter points at a Patient is an error naming the element, the type found and the types allowed', () => {
-    const issues = validateResource(report((r) => {
+    const issues = validateResource(
+      report((r) => {
         delete r.contained;
         r.reporter = { reference: 'Patient/p1' };
-      }));
-    expect(issues).toEqual([
-      { severity: 'error', code: 'structure', expression: 'MeasureReport.reporter', message: `reference 'Patient/p1' points at a Patient; R4 allows only ${REPORTER} here` },
-    ]);
+      }),
+    );
+    expect(issues).toEqual([{ severity: 'error', code: 'structure', expression: 'MeasureReport.reporter', message: `reference 'Patient/p1' points at a Patient; R4 allows only ${REPORTER} here` }]);
   });
 
   it('accepts each type R4 allows, in every literal form', () => {
@@ -77,7 +77,11 @@ describe('R4 reference targets in the base validator', () => {
       r.identifier = [{ system: 'http://example.org/ids', value: '1', assigner: { reference: 'Patient/p1' } }];
       r.contained[0].partOf = { reference: 'Location/l1' };
     });
-    expect(targetIssues(deep).map((i) => `${i.expression} ${i.message}`).sort()).toEqual([
+    expect(
+      targetIssues(deep)
+        .map((i) => `${i.expression} ${i.message}`)
+        .sort(),
+    ).toEqual([
       "MeasureReport.contained[0].partOf reference 'Location/l1' points at a Location; R4 allows only Organization here",
       "MeasureReport.group[0].population[0].subjectResults reference 'Group/g1' points at a Group; R4 allows only List here",
       "MeasureReport.identifier[0].assigner reference 'Patient/p1' points at a Patient; R4 allows only Organization here",
@@ -85,7 +89,11 @@ describe('R4 reference targets in the base validator', () => {
     const measure = { resourceType: 'Measure', status: 'active', subjectReference: { reference: 'Patient/p1' } };
     expect(targetIssues(measure).map((i) => i.expression)).toEqual(['Measure.subjectReference']);
     expect(targetIssues({ ...measure, subjectReference: { reference: 'Group/g1' } })).toEqual([]);
-    const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ fullUrl: 'urn:uuid:0f7a9e1c-5b2d-4c8e-9a61-3e2f1d0c4b5a', resource: report((r) => (r.reporter = { reference: 'Device/d1' })) }] };
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [{ fullUrl: 'urn:uuid:0f7a9e1c-5b2d-4c8e-9a61-3e2f1d0c4b5a', resource: report((r) => (r.reporter = { reference: 'Device/d1' })) }],
+    };
     expect(targetIssues(bundle).map((i) => i.expression)).toEqual(['Bundle.entry[0].resource.reporter']);
   });
 

@@ -82,7 +82,12 @@ describe('profile registry', () => {
 
   it('keeps two texts of one canonical apart by version; the bare canonical means the one registered under it, else the version registered last', () => {
     const canonical = 'http://example.org/StructureDefinition/two-texts';
-    const text = (version: string, expression: string): Profile => ({ url: `${canonical}|${version}`, name: version, resourceType: 'MeasureReport', rules: [rule({ id: `v-${version}`, expression, message: version })] });
+    const text = (version: string, expression: string): Profile => ({
+      url: `${canonical}|${version}`,
+      name: version,
+      resourceType: 'MeasureReport',
+      rules: [rule({ id: `v-${version}`, expression, message: version })],
+    });
     registerProfile(text('1', 'group.count() >= 1'));
     registerProfile(text('2', 'group.count() >= 2'));
     expect(getProfile(canonical)?.name).toBe('2');

@@ -15,7 +15,10 @@ export function validReport(): Record<string, unknown> {
     group: [
       {
         code: { text: 'beds' },
-        population: [{ code: { text: 'numerator' }, count: 3 }, { code: { text: 'denominator' }, count: 4 }],
+        population: [
+          { code: { text: 'numerator' }, count: 3 },
+          { code: { text: 'denominator' }, count: 4 },
+        ],
         measureScore: { value: 0.75, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
       },
       {

@@ -27,24 +27,33 @@ describe('validateStructure', () => {
   });
 
   it('catches unknown elements, at any depth', () => {
-    expect(summary(broken((r) => {
+    expect(
+      summary(
+        broken((r) => {
           r.foo = 1;
           r.group[1].stratifier[0].stratum[2].bar = 2;
-        }))).toEqual([
-      "MeasureReport.foo unknown element 'foo'",
-      "MeasureReport.group[1].stratifier[0].stratum[2].bar unknown element 'bar'",
-    ]);
+        }),
+      ),
+    ).toEqual(["MeasureReport.foo unknown element 'foo'", "MeasureReport.group[1].stratifier[0].stratum[2].bar unknown element 'bar'"]);
   });
 
   it('catches missing required elements, and accepts a required primitive given only as _name', () => {
-    expect(summary(broken((r) => {
+    expect(
+      summary(
+        broken((r) => {
           delete r.status;
           delete r.period;
-        })).sort()).toEqual(["MeasureReport.period 'period' is required", "MeasureReport.status 'status' is required"]);
-    expect(validateStructure(broken((r) => {
+        }),
+      ).sort(),
+    ).toEqual(["MeasureReport.period 'period' is required", "MeasureReport.status 'status' is required"]);
+    expect(
+      validateStructure(
+        broken((r) => {
           delete r.status;
           r._status = { extension: [{ url: 'http://e.org/x', valueString: 'y' }] };
-        }))).toEqual([]);
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it('catches bad date, dateTime, id and code formats with the value in the message', () => {

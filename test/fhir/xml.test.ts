@@ -10,9 +10,7 @@ import type { Patient, Resource } from 'fhir/r4.js';
 import { readFileSync } from 'node:fs';
 
 const NS = 'xmlns="http://hl7.org/fhir"';
-const measureReport = parseJson(
-  readFileSync(new URL('../../fixtures/resources/measurereport-bed-capacity.json', import.meta.url), 'utf8'),
-);
+const measureReport = parseJson(readFileSync(new URL('../../fixtures/resources/measurereport-bed-capacity.json', import.meta.url), 'utf8'));
 
 function xmlError(text: string): FhirError {
   try {
@@ -79,12 +77,8 @@ describe('serializeXml', () => {
       }),
     );
     const xml = serializeXml(patient);
-    expect(xml).toContain(
-      '<name><given value="Ana"/><given id="g2"><extension url="http://e"><valueCode value="masked"/></extension></given></name>',
-    );
-    expect(xml).toContain(
-      '<birthDate value="1984-03-15"><extension url="http://t"><valueDateTime value="1984-03-15T08:30:00Z"/></extension></birthDate>',
-    );
+    expect(xml).toContain('<name><given value="Ana"/><given id="g2"><extension url="http://e"><valueCode value="masked"/></extension></given></name>');
+    expect(xml).toContain('<birthDate value="1984-03-15"><extension url="http://t"><valueDateTime value="1984-03-15T08:30:00Z"/></extension></birthDate>');
     expect(parseXml(xml)).toEqual(patient);
   });
 
@@ -117,9 +111,7 @@ describe('serializeXml', () => {
 
 describe('parseXml', () => {
   it('reads pretty-printed XML with a declaration and comments', () => {
-    const resource = parseXml(
-      `<?xml version="1.0" encoding="UTF-8"?>\n<!-- example -->\n<Patient ${NS}>\n  <!-- the id -->\n  <id value="p1"/>\n  <active value="false"/>\n</Patient>\n`,
-    );
+    const resource = parseXml(`<?xml version="1.0" encoding="UTF-8"?>\n<!-- example -->\n<Patient ${NS}>\n  <!-- the id -->\n  <id value="p1"/>\n  <active value="false"/>\n</Patient>\n`);
     expect(resource).toEqual({ resourceType: 'Patient', id: 'p1', active: false });
   });
 
@@ -150,9 +142,7 @@ describe('parseXml', () => {
   });
 
   it('refuses misplaced and repeated elements', () => {
-    expect(xmlError(`<MeasureReport ${NS}><type value="summary"/><status value="complete"/></MeasureReport>`).message).toMatch(
-      /'status' at MeasureReport is out of order/,
-    );
+    expect(xmlError(`<MeasureReport ${NS}><type value="summary"/><status value="complete"/></MeasureReport>`).message).toMatch(/'status' at MeasureReport is out of order/);
     expect(xmlError(`<Patient ${NS}><active value="true"/><active value="false"/></Patient>`).message).toMatch(/must not repeat/);
     // the resource id is itself a primitive element, so it may carry an element id
     expect(parseXml(`<Patient ${NS}><id value="a" id="b"/></Patient>`)).toEqual({ resourceType: 'Patient', id: 'a', _id: { id: 'b' } });
@@ -180,13 +170,9 @@ describe('parseXml', () => {
   });
 
   it('reads nested resources in Bundle entries and Parameters', () => {
-    const bundle = parseXml(
-      `<Bundle ${NS}><type value="collection"/><entry><resource><Patient><id value="p"/></Patient></resource></entry></Bundle>`,
-    );
+    const bundle = parseXml(`<Bundle ${NS}><type value="collection"/><entry><resource><Patient><id value="p"/></Patient></resource></entry></Bundle>`);
     expect(bundle).toEqual({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Patient', id: 'p' } }] });
-    expect(xmlError(`<Bundle ${NS}><entry><resource><Patient/><Patient/></resource></entry></Bundle>`).message).toMatch(
-      /exactly one resource/,
-    );
+    expect(xmlError(`<Bundle ${NS}><entry><resource><Patient/><Patient/></resource></entry></Bundle>`).message).toMatch(/exactly one resource/);
   });
 });
 

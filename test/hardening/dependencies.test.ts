@@ -61,7 +61,9 @@ describe('runtime dependencies', () => {
 
   it('the README names the packages allowed to run install scripts', () => {
     const sentence = readme.split('\n\n').find((p) => p.includes('`allowScripts`')) ?? '';
-    const allowed = Object.entries(pkg.allowScripts).filter(([, yes]) => yes).map(([name]) => name);
+    const allowed = Object.entries(pkg.allowScripts)
+      .filter(([, yes]) => yes)
+      .map(([name]) => name);
     expect(allowed.length).toBeGreaterThan(0);
     for (const name of allowed) expect(sentence).toContain(`\`${name}\``);
   });
@@ -69,6 +71,10 @@ describe('runtime dependencies', () => {
   it(`${runtime.length} runtime packages in the lockfile, at most ${RUNTIME_PACKAGE_CEILING}`, () => {
     expect(runtime.length).toBeGreaterThan(Object.keys(pkg.dependencies).length);
     expect(runtime.length).toBeLessThanOrEqual(RUNTIME_PACKAGE_CEILING);
-    for (const name of Object.keys(pkg.dependencies)) expect(runtime.map((r) => r.name), name).toContain(name);
+    for (const name of Object.keys(pkg.dependencies))
+      expect(
+        runtime.map((r) => r.name),
+        name,
+      ).toContain(name);
   });
 });

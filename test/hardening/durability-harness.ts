@@ -161,13 +161,7 @@ function pushedReport(i: number): MeasureReport {
   };
 }
 
-async function pushAll(
-  consumer: RunningConsumer,
-  reports: MeasureReport[],
-  options: DurabilityOptions,
-  acknowledged: Map<string, MeasureReport>,
-  outcome: DurabilityOutcome,
-): Promise<void> {
+async function pushAll(consumer: RunningConsumer, reports: MeasureReport[], options: DurabilityOptions, acknowledged: Map<string, MeasureReport>, outcome: DurabilityOutcome): Promise<void> {
   const base = new URL(consumer.url);
   const path = `${base.pathname.replace(/\/$/, '')}/MeasureReport`;
   const pool = new Pool(base.origin, { connections: options.connections });

@@ -29,7 +29,9 @@ export function fuzzShard(shard: number, shards: number): void {
         expect(report.problems).toBe(0);
         // The mutations reach real handlers: most are refused, and every kind was tried.
         expect(report.rejected).toBeGreaterThan(REQUESTS * 0.8);
-        expect(Object.keys(report.byKind)).toEqual(expect.arrayContaining(['broken-json', 'broken-xml', 'wrong-types', 'deep-nesting', 'xml-entities', 'invalid-utf8', 'content-type', 'bogus-search', 'csv-ragged', 'large-body-over-limit']));
+        expect(Object.keys(report.byKind)).toEqual(
+          expect.arrayContaining(['broken-json', 'broken-xml', 'wrong-types', 'deep-nesting', 'xml-entities', 'invalid-utf8', 'content-type', 'bogus-search', 'csv-ragged', 'large-body-over-limit']),
+        );
       });
     }
   });

@@ -245,7 +245,13 @@ export class FuzzRequestGenerator {
     return serializeResource(this.baseResource(target) as unknown as Resource, format);
   }
 
-  private request(kind: string, method: string, path: string, allowed: ReadonlySet<number>, extra: { headers?: Record<string, string>; body?: Buffer | string; mayAccept?: boolean } = {}): FuzzRequest {
+  private request(
+    kind: string,
+    method: string,
+    path: string,
+    allowed: ReadonlySet<number>,
+    extra: { headers?: Record<string, string>; body?: Buffer | string; mayAccept?: boolean } = {},
+  ): FuzzRequest {
     const headers: Record<string, string> = { accept: JSON_TYPE, ...(extra.headers ?? {}) };
     return {
       kind,
@@ -281,7 +287,11 @@ export class FuzzRequestGenerator {
       () => '{',
     ];
     // An empty body is a broken create or update, but an operation called with no inputs at all.
-    if (target.type !== 'Parameters') breakers.push(() => '', () => ' \n\t ');
+    if (target.type !== 'Parameters')
+      breakers.push(
+        () => '',
+        () => ' \n\t ',
+      );
     return this.request('broken-json', target.method, target.path, statuses(400), { headers: { 'content-type': JSON_TYPE }, body: d.pick(breakers)(text) });
   }
 
@@ -420,7 +430,20 @@ export class FuzzRequestGenerator {
     const format = d.chance(0.5) ? 'json' : 'xml';
     const body = this.serialized(target, format);
     const lying = format === 'json' ? XML_TYPE : JSON_TYPE;
-    const contentType = d.pick([undefined, 'text/plain', 'image/png', 'multipart/form-data; boundary=x', 'garbage', ';;;', '/', `${JSON_TYPE}; charset=iso-8859-1`, `${XML_TYPE}; charset=utf-16`, lying, lying, 'application/x-www-form-urlencoded']);
+    const contentType = d.pick([
+      undefined,
+      'text/plain',
+      'image/png',
+      'multipart/form-data; boundary=x',
+      'garbage',
+      ';;;',
+      '/',
+      `${JSON_TYPE}; charset=iso-8859-1`,
+      `${XML_TYPE}; charset=utf-16`,
+      lying,
+      lying,
+      'application/x-www-form-urlencoded',
+    ]);
     const allowed = contentType === lying ? statuses(400, 415) : statuses(415);
     return this.request('content-type', target.method, target.path, allowed, { headers: contentType === undefined ? {} : { 'content-type': contentType }, body });
   }
@@ -455,21 +478,23 @@ export class FuzzRequestGenerator {
         const modifier = d.chance(0.3) ? d.pick([':exact', ':contains', ':missing', ':not', ':above', ':below', ':in', ':text', ':bogus', ':identifier', ':Location', '::']) : '';
         pairs.push([`${p.name}${modifier}`, this.bogusValue(p.type)]);
       } else if (roll < 8) {
-        pairs.push(d.pick<[string, string]>([
-          ['_count', d.pick(['-1', 'abc', '99999999999999999999', '1e3', '0x10', ''])],
-          ['_sort', d.pick(['nonexistent', '-', '-_id,-', ',,,'])],
-          ['_include', d.pick(['Garbage:x', '*:*', ':', `${r.type}:nonexistent`, `${r.type}:subject:Nope`])],
-          ['_revinclude', d.pick(['Garbage:x', '*', ':'])],
-          ['_summary', d.pick(['maybe', ''])],
-          ['_elements', d.pick([',,,', '*', 'a.b.c'])],
-          ['_total', 'sometimes'],
-          ['_has:Nope:x:y', '1'],
-          ['_lastUpdated', this.bogusValue('date')],
-          ['_id', this.bogusValue('token')],
-          ['_text', this.bogusValue('string')],
-          ['_filter', 'name eq "x"'],
-          ['_format', d.pick(['garbage', 'json', 'xml'])],
-        ]));
+        pairs.push(
+          d.pick<[string, string]>([
+            ['_count', d.pick(['-1', 'abc', '99999999999999999999', '1e3', '0x10', ''])],
+            ['_sort', d.pick(['nonexistent', '-', '-_id,-', ',,,'])],
+            ['_include', d.pick(['Garbage:x', '*:*', ':', `${r.type}:nonexistent`, `${r.type}:subject:Nope`])],
+            ['_revinclude', d.pick(['Garbage:x', '*', ':'])],
+            ['_summary', d.pick(['maybe', ''])],
+            ['_elements', d.pick([',,,', '*', 'a.b.c'])],
+            ['_total', 'sometimes'],
+            ['_has:Nope:x:y', '1'],
+            ['_lastUpdated', this.bogusValue('date')],
+            ['_id', this.bogusValue('token')],
+            ['_text', this.bogusValue('string')],
+            ['_filter', 'name eq "x"'],
+            ['_format', d.pick(['garbage', 'json', 'xml'])],
+          ]),
+        );
       } else {
         pairs.push([d.pick(['unknown', 'a.b.c.d.e.f', 'subject.subject.subject.name', '%FF', '']), this.bogusValue('string')]);
       }
@@ -560,7 +585,10 @@ export class FuzzRequestGenerator {
     const id = this.idOf(r.type);
     if (d.chance(0.6)) {
       const path = d.chance(0.5) ? `/${r.type}/${id}` : '/metadata';
-      if (d.chance(0.5)) return this.request('bad-headers', 'GET', path, statuses(406), { headers: { accept: d.pick(['image/png', 'text/csv;q=x', 'application/xml;q=0', 'nothing/valid', 'application/fhir+json;q=0']) } });
+      if (d.chance(0.5))
+        return this.request('bad-headers', 'GET', path, statuses(406), {
+          headers: { accept: d.pick(['image/png', 'text/csv;q=x', 'application/xml;q=0', 'nothing/valid', 'application/fhir+json;q=0']) },
+        });
       return this.request('bad-headers', 'GET', `${path}?_format=${d.pick(['png', 'text/html', 'application%2Fgarbage', '%FF'])}`, statuses(406));
     }
     const updatable = this.typesWith('update');
@@ -609,7 +637,8 @@ export class FuzzRequestGenerator {
     const shape = d.int(8);
     if (shape === 0) base['type'] = d.pick(['garbage', 'document', 'transaction', 'searchset', 'history', 7]);
     else if (shape === 1) base['entry'] = entries.map((e) => ({ ...(e as Record<string, Json>), resource: { resourceType: 'MeasureReport', status: 42 } }));
-    else if (shape === 2) base['entry'] = entries.map((e) => ({ ...(e as Record<string, Json>), request: { method: d.pick(['GARBAGE', 'DELETE', 'PATCH']), url: d.pick(['', '../../etc', 'Nope/1', '%ZZ']) } }));
+    else if (shape === 2)
+      base['entry'] = entries.map((e) => ({ ...(e as Record<string, Json>), request: { method: d.pick(['GARBAGE', 'DELETE', 'PATCH']), url: d.pick(['', '../../etc', 'Nope/1', '%ZZ']) } }));
     else if (shape === 3) base['entry'] = [{ resource: { resourceType: 'Bundle', type: 'batch', entry: [{ resource: { resourceType: 'Bundle', type: 'batch' } }] } }];
     else if (shape === 4) base['entry'] = Array.from({ length: 300 }, () => ({ resource: { resourceType: 'Basic', code: { text: 'x' } } }));
     else if (shape === 5) base['entry'] = d.pick<Json>(['x', {}, [null], [[]]]);

@@ -170,9 +170,11 @@ describe.each(simulators.map((s) => [s.id, s] as const))('%s', (_id, simulator) 
   });
   it('answers an ordinary client that sends a whole over-limit body with 413, without cutting the connection under it', async () => {
     // A stream of unknown length: undici sends it chunked, reading the answer as it comes.
-    const body = Readable.from((function* () {
-      for (let sent = 0; sent < overLimit; sent += chunk.length) yield chunk;
-    })());
+    const body = Readable.from(
+      (function* () {
+        for (let sent = 0; sent < overLimit; sent += chunk.length) yield chunk;
+      })(),
+    );
     const res = await request(`${plain.url}/MeasureReport`, { method: 'POST', headers: { 'content-type': FHIR_JSON }, body });
     expect(res.statusCode).toBe(413);
     expect((await outcomeOf(res)).issue[0]?.code).toBe('too-long');

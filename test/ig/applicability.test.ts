@@ -6,7 +6,13 @@ import type { ActorId } from '../../ig/actors.js';
 import { MEASURE_SOURCE_QM_CSV_PULL } from '../../ig/saner/capabilities.js';
 import { MADX_CONTENT_CONSUMER } from '../../ig/madx/capabilities.js';
 
-const OPTIONS: Record<string, string[]> = { QueryMeasureSource: ['Pull', 'CSV'], ProduceMeasureConsumer: ['Push', 'CSV', 'SupplementalData'], MadxContentConsumer: ['ValidateMadxMessage'], RpcContentConsumer: [], FhirServer: [] };
+const OPTIONS: Record<string, string[]> = {
+  QueryMeasureSource: ['Pull', 'CSV'],
+  ProduceMeasureConsumer: ['Push', 'CSV', 'SupplementalData'],
+  MadxContentConsumer: ['ValidateMadxMessage'],
+  RpcContentConsumer: [],
+  FhirServer: [],
+};
 const ACTORS: ActorId[] = ['FhirServer', 'QueryMeasureSource', 'ProduceMeasureConsumer', 'MadxContentConsumer', 'RpcContentConsumer'];
 
 function statement(resources: { type: string; interactions: string[]; operations?: string[] }[], { rest, ...extra }: Partial<CapabilityStatement> = {}): CapabilityStatement {
@@ -40,7 +46,11 @@ const PULL_ONLY = ['MeasureReport', 'Measure', 'Location', 'Organization'].map((
 describe('applicability', () => {
   it('a server declaring read and search of the Query Measure types is a Measure Source with Pull; no CSV operation, no CSV Option', () => {
     const ds = decide({ statement: statement(PULL_ONLY) });
-    expect(find(ds, 'QueryMeasureSource')).toMatchObject({ claimed: true, source: 'capability-statement', reason: expect.stringContaining('it declares read and search of MeasureReport, Measure, Location, Organization') });
+    expect(find(ds, 'QueryMeasureSource')).toMatchObject({
+      claimed: true,
+      source: 'capability-statement',
+      reason: expect.stringContaining('it declares read and search of MeasureReport, Measure, Location, Organization'),
+    });
     expect(find(ds, 'QueryMeasureSource Pull')).toMatchObject({ claimed: true });
     expect(find(ds, 'QueryMeasureSource CSV')).toMatchObject({ claimed: false, reason: 'not claimed: it declares no $read-csv or $search-csv in the CapabilityStatement, and none in config' });
     expect(find(ds, 'ProduceMeasureConsumer')).toMatchObject({ claimed: false, reason: expect.stringContaining('it declares no create or update of MeasureReport') });
@@ -86,7 +96,12 @@ describe('applicability', () => {
   });
 
   it('tells which types the SUT lets the harness delete', () => {
-    const deletes = deletesOf(statement([{ type: 'MeasureReport', interactions: ['read', 'delete'] }, { type: 'Measure', interactions: ['read'] }]));
+    const deletes = deletesOf(
+      statement([
+        { type: 'MeasureReport', interactions: ['read', 'delete'] },
+        { type: 'Measure', interactions: ['read'] },
+      ]),
+    );
     expect([deletes('MeasureReport'), deletes('Measure'), deletes('Library')]).toEqual([true, false, undefined]);
     expect(deletesOf(undefined)('MeasureReport')).toBeUndefined();
   });

@@ -22,8 +22,17 @@ const errorRules = (r: MeasureReport, url?: string) =>
     .map((i) => i.rule);
 
 describe('mADX catalogue', () => {
-  it('holds every id of the digest §9 list exactly once (13 + 14 + 26 + 4 + 5 + 1 = 63), the Consumer\'s two format rows, and the 3.0.0-comment text\'s improvementNotation SHALL (MADX-MR-015)', () => {
-    const expected = [...range('MADX-CRE', 13), ...range('MADX-MR', 15), ...range('MADX-CON', 26), ...range('MADX-OPT', 4), ...range('MADX-SEC', 5), 'MADX-CS-001', 'MADX-CON-FMT-JSON', 'MADX-CON-FMT-XML'];
+  it("holds every id of the digest §9 list exactly once (13 + 14 + 26 + 4 + 5 + 1 = 63), the Consumer's two format rows, and the 3.0.0-comment text's improvementNotation SHALL (MADX-MR-015)", () => {
+    const expected = [
+      ...range('MADX-CRE', 13),
+      ...range('MADX-MR', 15),
+      ...range('MADX-CON', 26),
+      ...range('MADX-OPT', 4),
+      ...range('MADX-SEC', 5),
+      'MADX-CS-001',
+      'MADX-CON-FMT-JSON',
+      'MADX-CON-FMT-XML',
+    ];
     expect(requirements.map((r) => r.id).sort()).toEqual(expected.sort());
   });
 
@@ -51,7 +60,7 @@ describe('mADX catalogue', () => {
     expect(exp('MADX-CON-022').notTestedReason).toMatch(/permission/);
   });
 
-  it('gives the Consumer one row per format, each a SHALL the report\'s readiness matrix reads by element', () => {
+  it("gives the Consumer one row per format, each a SHALL the report's readiness matrix reads by element", () => {
     const exp = (id: string) => requirements.find((r) => r.id === id)!;
     expect([exp('MADX-CON-FMT-JSON').element, exp('MADX-CON-FMT-JSON').expectation]).toEqual(['format[json]', 'SHALL']);
     expect([exp('MADX-CON-FMT-XML').element, exp('MADX-CON-FMT-XML').expectation]).toEqual(['format[xml]', 'SHALL']);
@@ -98,7 +107,7 @@ describe('mADX-MeasureReport, 3.0.0 trial-implementation rules', () => {
     expect(evaluateRules(r as never, madxMeasureReport.rules, { fhirPathOnly: true }).map((i) => i.rule)).toContain(id);
   });
 
-  it('rejects value-only strata (the comment text\'s shape) and asks for neither stratifier.code nor improvementNotation', () => {
+  it("rejects value-only strata (the comment text's shape) and asks for neither stratifier.code nor improvementNotation", () => {
     expect(errorRules(draft(), TI)).toEqual(['MADX-MR-008', 'MADX-MR-008']);
   });
 
@@ -167,7 +176,10 @@ describe('each rule that differs between the two texts, both ways', () => {
 describe('the rule set of a run: declared by the SUT, else config, else the comment text', () => {
   it('takes a versioned canonical the SUT declares, in reports or its CapabilityStatement', () => {
     expect(ruleSetsNamed([MADX_MEASURE_REPORT, `${MADX_MEASURE_REPORT}|3.0.0`, 'http://example.org/x|3.0.0'])).toEqual(['trial-implementation']);
-    const declared = declaredByReports([{ ...trial(), meta: { profile: [TI] } }, { ...trial(), meta: { profile: [MADX_MEASURE_REPORT] } }]);
+    const declared = declaredByReports([
+      { ...trial(), meta: { profile: [TI] } },
+      { ...trial(), meta: { profile: [MADX_MEASURE_REPORT] } },
+    ]);
     expect(declared?.ruleSet).toBe('trial-implementation');
     const choice = chooseMadxRuleSet({ declared, configured: 'comment-draft' });
     expect([choice.ruleSet, choice.source]).toEqual(['trial-implementation', 'declared']);
@@ -176,10 +188,19 @@ describe('the rule set of a run: declared by the SUT, else config, else the comm
     expect(declaredByCapabilities(cs)?.ruleSet).toBe('comment-draft');
   });
   it('reports that declare both texts declare neither', () => {
-    expect(declaredByReports([{ ...trial(), meta: { profile: [TI] } }, { ...draft(), meta: { profile: [COMMENT] } }])).toBeUndefined();
+    expect(
+      declaredByReports([
+        { ...trial(), meta: { profile: [TI] } },
+        { ...draft(), meta: { profile: [COMMENT] } },
+      ]),
+    ).toBeUndefined();
   });
   it('falls back to config, then to the comment text, saying how to choose the other', () => {
-    expect(chooseMadxRuleSet({ configured: 'trial-implementation' })).toMatchObject({ ruleSet: 'trial-implementation', source: 'config', reason: expect.stringContaining('sut.madxRuleSet: trial-implementation') });
+    expect(chooseMadxRuleSet({ configured: 'trial-implementation' })).toMatchObject({
+      ruleSet: 'trial-implementation',
+      source: 'config',
+      reason: expect.stringContaining('sut.madxRuleSet: trial-implementation'),
+    });
     const d = chooseMadxRuleSet({});
     expect([d.ruleSet, d.source]).toEqual(['comment-draft', 'default']);
     expect(d.reason).toMatch(/3\.0\.0-comment text .*the mADX text this project implements.*sut\.madxRuleSet: trial-implementation/);
@@ -191,14 +212,17 @@ describe('the rule set of a run: declared by the SUT, else config, else the comm
 const spec = join(projectRoot, '..', 'shared', 'spec', 'madx', 'json');
 const official = (file: string): MeasureReport => JSON.parse(readFileSync(join(spec, file), 'utf8')) as MeasureReport;
 describe.skipIf(!existsSync(spec))('the official mADX examples', () => {
-  it.each(['3.0.0-comment/MeasureReport-mADX-MeasureReport-example1.json', '3.0.0-comment/MeasureReport-mADX-MeasureReport-example2.json'])('%s meets the comment text\'s rules, as its unversioned canonical says', (file) => {
-    const report = official(file);
-    expect(report.meta?.profile).toEqual([MADX_MEASURE_REPORT]);
-    expect(errorRules(report, COMMENT)).toEqual([]);
-    expect(errorRules(report)).toEqual([]);
-  });
+  it.each(['3.0.0-comment/MeasureReport-mADX-MeasureReport-example1.json', '3.0.0-comment/MeasureReport-mADX-MeasureReport-example2.json'])(
+    "%s meets the comment text's rules, as its unversioned canonical says",
+    (file) => {
+      const report = official(file);
+      expect(report.meta?.profile).toEqual([MADX_MEASURE_REPORT]);
+      expect(errorRules(report, COMMENT)).toEqual([]);
+      expect(errorRules(report)).toEqual([]);
+    },
+  );
 
-  it('the comment-era reports name a Measure that differs by one letter from the example Measure\'s url: no profile rule notices, only a check against the Measure', () => {
+  it("the comment-era reports name a Measure that differs by one letter from the example Measure's url: no profile rule notices, only a check against the Measure", () => {
     for (const n of [1, 2]) {
       const report = official(`3.0.0-comment/MeasureReport-mADX-MeasureReport-example${n}.json`);
       const measure = JSON.parse(readFileSync(join(spec, `3.0.0-comment/Measure-madx-hiv-indicator-example${n}.json`), 'utf8')) as { url: string };
@@ -207,7 +231,7 @@ describe.skipIf(!existsSync(spec))('the official mADX examples', () => {
     }
   });
 
-  it('the 3.0.0 example meets the trial-implementation rules and fails only the comment text\'s own', () => {
+  it("the 3.0.0 example meets the trial-implementation rules and fails only the comment text's own", () => {
     const report = official('MeasureReport-mADX-MeasureReport-example.json');
     expect(errorRules(report, TI)).toEqual([]);
     expect(failsOnlyUnder(report, 'comment-draft')?.rules.sort()).toEqual(['MADX-MR-010', 'MADX-MR-015']);

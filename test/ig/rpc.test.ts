@@ -18,9 +18,18 @@ const issuesOf = (r: MeasureReport, fhirPathOnly = false) => [
 ];
 
 describe('RPC catalogue', () => {
-  it('holds every id of the digest §9 list: 9 + 9 + 17 + 4 + 3, the 3 alignment checks, the Consumer\'s two format rows, and the two LAB-90 sentences §9 left unnumbered', () => {
+  it("holds every id of the digest §9 list: 9 + 9 + 17 + 4 + 3, the 3 alignment checks, the Consumer's two format rows, and the two LAB-90 sentences §9 left unnumbered", () => {
     // RPC-CON-018: "consume ... according to the RPC Measure"; RPC-SEC-005: generic processing of RPC documents (digest §3, §8).
-    const expected = [...range('RPC-CRE', 9), ...range('RPC-MR', 9), ...range('RPC-CON', 18), ...range('RPC-SEC', 5), ...range('RPC-CS', 3), ...range('RPC-ALN', 3), 'RPC-CON-FMT-JSON', 'RPC-CON-FMT-XML'];
+    const expected = [
+      ...range('RPC-CRE', 9),
+      ...range('RPC-MR', 9),
+      ...range('RPC-CON', 18),
+      ...range('RPC-SEC', 5),
+      ...range('RPC-CS', 3),
+      ...range('RPC-ALN', 3),
+      'RPC-CON-FMT-JSON',
+      'RPC-CON-FMT-XML',
+    ];
     expect(requirements.map((r) => r.id).sort()).toEqual(expected.sort());
   });
 
@@ -42,7 +51,7 @@ describe('RPC catalogue', () => {
     for (const r of requirements.filter((x) => x.id.startsWith('RPC-ALN'))) expect(r.expectation).toBe('MAY');
   });
 
-  it('gives the Consumer one row per format, each a SHALL the report\'s readiness matrix reads by element', () => {
+  it("gives the Consumer one row per format, each a SHALL the report's readiness matrix reads by element", () => {
     const get = (id: string) => requirements.find((r) => r.id === id)!;
     expect([get('RPC-CON-FMT-JSON').element, get('RPC-CON-FMT-JSON').expectation, get('RPC-CON-FMT-JSON').capability]).toEqual(['format[json]', 'SHALL', RPC_CONTENT_CONSUMER]);
     expect([get('RPC-CON-FMT-XML').element, get('RPC-CON-FMT-XML').expectation]).toEqual(['format[xml]', 'SHALL']);
@@ -55,7 +64,9 @@ const BREAKS: [string, (r: MeasureReport) => void][] = [
   ['RPC-MR-002', (r) => (r.subject = { reference: 'Location/clinic' })],
   ['RPC-MR-002', (r) => (r.subject = { reference: 'https://example.org/fhir/Practitioner/p1/_history/2' })],
   ['RPC-MR-002', (r) => (r.subject = { type: 'Device', identifier: { value: 'x' } })],
-  ['RPC-MR-002', (r) => {
+  [
+    'RPC-MR-002',
+    (r) => {
       r.contained = [{ resourceType: 'Location', id: 'loc' }];
       r.subject = { reference: '#loc' };
     },
@@ -83,7 +94,10 @@ describe('RPC MeasureReport rules (LAB-90 text, project URL)', () => {
       const r = valid();
       r.subject = subject;
       if (subject.reference === '#pt') r.contained = [{ resourceType: 'Patient', id: 'pt' }];
-      expect(issuesOf(r).filter((i) => i.severity === 'error'), subject.reference).toEqual([]);
+      expect(
+        issuesOf(r).filter((i) => i.severity === 'error'),
+        subject.reference,
+      ).toEqual([]);
     }
   });
 
@@ -121,7 +135,10 @@ describe('RPC MeasureReport rules (LAB-90 text, project URL)', () => {
     for (const reference of ['urn:uuid:9d0f2a52-6c1b-4b8e-9f6a-0c3c2d7e1a11', 'https://lab.example.org/subjects/Cohort/7']) {
       const r = valid();
       r.subject = { reference };
-      expect(issuesOf(r).map((i) => [i.rule, i.severity, i.message]), reference).toEqual([
+      expect(
+        issuesOf(r).map((i) => [i.rule, i.severity, i.message]),
+        reference,
+      ).toEqual([
         ['RPC-MR-002-UNKNOWN', 'warning', `the type of MeasureReport.subject cannot be told ('${reference}' names no resource type): it should be a Patient or a Group under ${rpcMeasureReport.name}`],
       ]);
     }

@@ -2,12 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { requirements } from '../../ig/saner/requirements.js';
 import { catalogue, capabilityTitles } from '../../ig/index.js';
 import { requirements as fhirCore } from '../../ig/fhir-core/requirements.js';
-import {
-  MEASURE_CONSUMER_QM_CSV_PULL,
-  MEASURE_CONSUMER_QM_PULL,
-  MEASURE_SOURCE_QM_CSV_PULL,
-  MEASURE_SOURCE_QM_PULL,
-} from '../../ig/saner/capabilities.js';
+import { MEASURE_CONSUMER_QM_CSV_PULL, MEASURE_CONSUMER_QM_PULL, MEASURE_SOURCE_QM_CSV_PULL, MEASURE_SOURCE_QM_PULL } from '../../ig/saner/capabilities.js';
 import type { Requirement } from '../../src/engine/results.js';
 
 const byId = new Map(requirements.map((r) => [r.id, r]));
@@ -59,7 +54,7 @@ describe('SANER catalogue: Query Measure CapabilityStatements', () => {
     { prefix: 'SANER-QM-CON', rows: QM_ROWS, capability: MEASURE_CONSUMER_QM_PULL, counts: { SHALL: 16, SHOULD: 0, MAY: 21 } },
     { prefix: 'SANER-CSVPULL-SRC', rows: [1, 2, 3], capability: MEASURE_SOURCE_QM_CSV_PULL, counts: { SHALL: 3, SHOULD: 0, MAY: 0 } },
     { prefix: 'SANER-CSVPULL-CON', rows: [1, 2, 3], capability: MEASURE_CONSUMER_QM_CSV_PULL, counts: { SHALL: 2, SHOULD: 0, MAY: 1 } },
-  ])('$prefix: every requirement-bearing row, filed under its statement, with the digest\'s levels', ({ prefix, rows, capability, counts }) => {
+  ])("$prefix: every requirement-bearing row, filed under its statement, with the digest's levels", ({ prefix, rows, capability, counts }) => {
     const found = withPrefix(prefix);
     expect(found.map((r) => r.id)).toEqual(ids(prefix, rows));
     for (const r of found) expect(r.capability, r.id).toBe(capability);
@@ -83,7 +78,7 @@ describe('SANER catalogue: Query Measure CapabilityStatements', () => {
 });
 
 describe('SANER catalogue: §7 rulings', () => {
-  it('D1: the consumer MAY search Location and Organization by name and identifier, with the page\'s SHALL as advisory', () => {
+  it("D1: the consumer MAY search Location and Organization by name and identifier, with the page's SHALL as advisory", () => {
     for (const id of ['SANER-QM-CON-004', 'SANER-QM-CON-005', 'SANER-QM-CON-046', 'SANER-QM-CON-047', 'SANER-QM-PG-014-CON']) {
       expect(get(id).expectation, id).toBe('MAY');
       expect(get(id).statement, id).toMatch(/SHALL is advisory \(digest §7 D1\)/);
@@ -91,14 +86,14 @@ describe('SANER catalogue: §7 rulings', () => {
     expect(get('SANER-QM-PG-014').expectation).toBe('SHALL');
   });
 
-  it('D2: consumer REST parameters keep the CapabilityStatement\'s levels, $search-csv takes the page\'s', () => {
+  it("D2: consumer REST parameters keep the CapabilityStatement's levels, $search-csv takes the page's", () => {
     expect(get('SANER-QM-CON-016').expectation).toBe('SHALL');
     expect(get('SANER-QM-CON-022').expectation).toBe('MAY');
     expect(get('SANER-OP-SEARCHCSV-007-CON').expectation).toBe('SHALL');
     expect(get('SANER-OP-SEARCHCSV-005-CON').expectation).toBe('SHOULD');
   });
 
-  it('D3 and D4: consumer Measure text/code searches and _include=* are MAY, the page\'s word advisory', () => {
+  it("D3 and D4: consumer Measure text/code searches and _include=* are MAY, the page's word advisory", () => {
     for (const id of ['SANER-QM-CON-031', 'SANER-QM-CON-035', 'SANER-QM-PG-015-CON']) expect(get(id)).toMatchObject({ expectation: 'MAY', statement: expect.stringContaining('SHOULD is advisory') });
     for (const id of ['SANER-QM-CON-006', 'SANER-QM-CON-024', 'SANER-QM-CON-036', 'SANER-QM-CON-048', 'SANER-QM-PG-010-CON']) {
       expect(get(id)).toMatchObject({ expectation: 'MAY', statement: expect.stringContaining('SHALL is advisory (digest §7 D4)') });
@@ -139,8 +134,12 @@ describe('SANER catalogue: transaction-1 page and CSV operations', () => {
     expect(get('SANER-QM-PG-020').expectation).toBe('MAY');
   });
 
-  it('has every $read-csv and $search-csv parameter for the server, and the client side of the page\'s table', () => {
-    expect(ids('SANER-OP-READCSV', [1, 2]).map(get).every((r) => r.capability === MEASURE_SOURCE_QM_CSV_PULL)).toBe(true);
+  it("has every $read-csv and $search-csv parameter for the server, and the client side of the page's table", () => {
+    expect(
+      ids('SANER-OP-READCSV', [1, 2])
+        .map(get)
+        .every((r) => r.capability === MEASURE_SOURCE_QM_CSV_PULL),
+    ).toBe(true);
     const search = ids('SANER-OP-SEARCHCSV', range(1, 12)).map(get);
     expect(search.every((r) => r.capability === MEASURE_SOURCE_QM_CSV_PULL)).toBe(true);
     expect(search.filter((r) => r.expectation === 'SHOULD').map((r) => r.id)).toEqual(['SANER-OP-SEARCHCSV-005', 'SANER-OP-SEARCHCSV-010']);
@@ -171,7 +170,7 @@ describe('SANER catalogue: the other transactions', () => {
     ['SANER-QMD-CON', { SHALL: 15, SHOULD: 5, MAY: 10 }],
     ['SANER-CM-MC', { SHALL: 57, SHOULD: 12, MAY: 4 }],
     ['SANER-CM-DS', { SHALL: 66, SHOULD: 5 }],
-  ] as const)('%s has the digest\'s count of each level', (prefix, counts) => {
+  ] as const)("%s has the digest's count of each level", (prefix, counts) => {
     const tally: Record<string, number> = {};
     for (const r of withPrefix(prefix).filter((r) => !r.element?.endsWith('supportedProfile'))) tally[r.expectation] = (tally[r.expectation] ?? 0) + 1;
     expect(tally).toEqual(counts);
@@ -213,7 +212,11 @@ describe('SANER catalogue: the other transactions', () => {
     expect(get('SANER-PM-PG-004').capability).toBe('http://hl7.org/fhir/uv/saner/CapabilityStatement/MeasureSource-ProduceMeasure-Push');
     expect(get('SANER-SD-PG-001-SRC').capability).toBe('http://hl7.org/fhir/uv/saner/CapabilityStatement/MeasureSource-ProduceMeasure-SupplementalData');
     expect(get('SANER-SD-PG-001').statement).toContain('D5');
-    expect(ids('SANER-OP-REPORTCSV', range(1, 7)).map(get).every((r) => r.expectation === 'SHALL')).toBe(true);
+    expect(
+      ids('SANER-OP-REPORTCSV', range(1, 7))
+        .map(get)
+        .every((r) => r.expectation === 'SHALL'),
+    ).toBe(true);
     expect(get('SANER-OP-REPORTCSV-003-SRC').statement).toContain('always carry period-end');
   });
 

@@ -29,7 +29,9 @@ export function validMeasure(): Measure {
     experimental: true,
     publisher: 'measure-conformance tests',
     contact: [{ telecom: [{ system: 'email', value: 'tests@example.org' }] }],
-    useContext: [{ code: { system: 'http://terminology.hl7.org/CodeSystem/usage-context-type', code: 'focus' }, valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code: '840539006' }] } }],
+    useContext: [
+      { code: { system: 'http://terminology.hl7.org/CodeSystem/usage-context-type', code: 'focus' }, valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code: '840539006' }] } },
+    ],
     author: [{ name: 'Test Author', telecom: [{ system: 'email', value: 'author@example.org' }] }],
     relatedArtifact: [{ type: 'documentation', display: 'How to count ventilators' }],
     library: ['http://example.org/fhir/Library/VentilatorLogic'],
@@ -60,15 +62,27 @@ export function validMeasure(): Measure {
         code: { coding: [{ system: `${SANER}/CodeSystem/MeasureGroupSystem`, code: 'Ventilators' }] },
         population: [
           {
-            code: { coding: [{ system: VALUES, code: 'numVent' }, { system: POPULATION, code: 'denominator' }] },
+            code: {
+              coding: [
+                { system: VALUES, code: 'numVent' },
+                { system: POPULATION, code: 'denominator' },
+              ],
+            },
             description: 'Ventilators in the facility',
             criteria: {
               ...fhirpath('NumVent', 'Count of ventilators'),
-              extension: [{ url: `${SANER}/StructureDefinition/MeasureAlternateCriteria`, valueExpression: { description: 'The same in CQL', language: 'text/cql', expression: 'Count(Ventilators)' } }],
+              extension: [
+                { url: `${SANER}/StructureDefinition/MeasureAlternateCriteria`, valueExpression: { description: 'The same in CQL', language: 'text/cql', expression: 'Count(Ventilators)' } },
+              ],
             },
           },
           {
-            code: { coding: [{ system: VALUES, code: 'numVentUse' }, { system: POPULATION, code: 'numerator' }] },
+            code: {
+              coding: [
+                { system: VALUES, code: 'numVentUse' },
+                { system: POPULATION, code: 'numerator' },
+              ],
+            },
             description: 'Ventilators in use',
             criteria: fhirpath('NumVentUse', 'Count of ventilators in use'),
           },
@@ -82,7 +96,9 @@ export function validMeasure(): Measure {
         ],
       },
     ],
-    supplementalData: [{ code: { coding: [{ system: 'http://hl7.org/fhir/resource-types', code: 'Device' }] }, description: 'The ventilators counted', criteria: fhirpath('Devices', 'The ventilators') }],
+    supplementalData: [
+      { code: { coding: [{ system: 'http://hl7.org/fhir/resource-types', code: 'Device' }] }, description: 'The ventilators counted', criteria: fhirpath('Devices', 'The ventilators') },
+    ],
   };
 }
 

@@ -56,7 +56,9 @@ const measureBreakers: Breaker<Measure>[] = [
   ['SANER-PR-T-002', (m) => delete timing(m).repeat],
   ['SANER-PR-T-004', (m) => (timing(m).repeat!.count = 2)],
   ['SANER-PR-T-005', (m) => (timing(m).repeat!.frequency = 2)],
-  ['SANER-PR-T-007', (m) => {
+  [
+    'SANER-PR-T-007',
+    (m) => {
       delete timing(m).repeat!.period;
       delete timing(m).repeat!.periodUnit;
     },
@@ -99,7 +101,11 @@ const measureBreakers: Breaker<Measure>[] = [
   ['SANER-PR-EXT-003-CONTEXT', (m) => m.extension!.push({ url: `${SD}/MeasureExpectation`, valueCode: 'SHALL' })],
   ['SANER-PR-EXT-003', (m) => (group(m).extension![1]!.valueCode = 'MUST'), 'Measure.group[0].extension[1]'],
   ['SANER-PR-EXT-004-CONTEXT', (m) => group(m).extension!.push(structuredClone(group(m).population![0]!.criteria.extension![0]!))],
-  ['SANER-PR-EXT-004', (m) => (group(m).population![0]!.criteria.extension![0] = { url: `${SD}/MeasureAlternateCriteria`, valueString: 'Count(Ventilators)' }), 'Measure.group[0].population[0].criteria.extension[0]'],
+  [
+    'SANER-PR-EXT-004',
+    (m) => (group(m).population![0]!.criteria.extension![0] = { url: `${SD}/MeasureAlternateCriteria`, valueString: 'Count(Ventilators)' }),
+    'Measure.group[0].population[0].criteria.extension[0]',
+  ],
 ];
 
 const ruleIssues = (issues: Issue[], rule: string) => issues.filter((i) => i.rule === rule);
@@ -156,8 +162,10 @@ const reportOddities: Breaker<MeasureReport>[] = [
   ['latitude as an integer', (r) => (r.subject!.extension![0]!.extension![0] = { url: 'latitude', valueInteger: 40 })],
   ['GeoLocation with a value', (r) => (r.subject!.extension![0]!.valueString = 'here')],
   ['a _url sibling', (r) => ((r.subject!.extension![0] as { _url?: unknown })._url = { id: 'u' })],
-  ['a null in an array', (r) => ((r.group as unknown[]).push(null))],
-  ['a _type sibling only', (r) => {
+  ['a null in an array', (r) => (r.group as unknown[]).push(null)],
+  [
+    'a _type sibling only',
+    (r) => {
       delete (r as { type?: unknown }).type;
       (r as { _type?: unknown })._type = { extension: [{ url: DATA_ABSENT, valueCode: 'unknown' }] };
     },
@@ -168,7 +176,9 @@ const reportOddities: Breaker<MeasureReport>[] = [
   ['no group', (r) => delete r.group],
   ['date with fractions and Z', (r) => (r.date = '2020-04-01T06:20:00.5Z')],
   ['date not a date', (r) => (r.date = 'soon after 2020-04-01T06:20')],
-  ['date only an extension', (r) => {
+  [
+    'date only an extension',
+    (r) => {
       delete r.date;
       r._date = { extension: [{ url: DATA_ABSENT, valueCode: 'unknown' }] };
     },
@@ -178,7 +188,17 @@ const reportOddities: Breaker<MeasureReport>[] = [
 
 describe('native rule evaluation gives exactly what fhirpath.js gives', () => {
   const cases = (profile: Profile, valid: () => MeasureReport | Measure, breakers: Breaker<MeasureReport | Measure>[]) =>
-    [{ name: 'valid', resource: valid() }, ...breakers.map(([name, breakIt]) => ({ name, resource: (() => { const r = valid(); breakIt(r); return r; })() }))].map((c) => ({ ...c, profile }));
+    [
+      { name: 'valid', resource: valid() },
+      ...breakers.map(([name, breakIt]) => ({
+        name,
+        resource: (() => {
+          const r = valid();
+          breakIt(r);
+          return r;
+        })(),
+      })),
+    ].map((c) => ({ ...c, profile }));
 
   it.each([
     ...cases(publicHealthMeasureReport, validReport, [...reportBreakers, ...reportOddities] as Breaker<MeasureReport | Measure>[]),
@@ -207,7 +227,10 @@ describe('PublicHealthMeasureReport narrows subject to Reference(Location)', () 
 
   it('accepts a Location told by a relative, absolute or versioned reference, a contained Location or type', () => {
     for (const reference of ['Location/facility-1', 'https://ph.example.org/fhir/Location/facility-1', 'Location/facility-1/_history/4']) {
-      expect(subjectIssues((r) => (r.subject!.reference = reference)), reference).toEqual([]);
+      expect(
+        subjectIssues((r) => (r.subject!.reference = reference)),
+        reference,
+      ).toEqual([]);
     }
     const contained = (r: MeasureReport) => {
       r.contained = [{ resourceType: 'Location', id: 'loc', name: 'Facility 1' } as Location];
@@ -234,9 +257,10 @@ describe('PublicHealthMeasureReport narrows subject to Reference(Location)', () 
       [(r) => (r.subject!.type = 'Organization'), 'its type is Organization'],
     ];
     for (const [change, seen] of cases) {
-      expect(subjectIssues(change).map((i) => [i.severity, i.expression, i.message]), seen).toEqual([
-        ['error', 'MeasureReport.subject', `MeasureReport.subject must refer to a Location under PublicHealthMeasureReport; ${seen}`],
-      ]);
+      expect(
+        subjectIssues(change).map((i) => [i.severity, i.expression, i.message]),
+        seen,
+      ).toEqual([['error', 'MeasureReport.subject', `MeasureReport.subject must refer to a Location under PublicHealthMeasureReport; ${seen}`]]);
     }
   });
 });
@@ -265,9 +289,7 @@ describe('rulings of the digest', () => {
   it('a complete report without a reporter is a warning, a pending one nothing (D11)', () => {
     const complete = validReport();
     delete complete.reporter;
-    expect(ruleIssues(validateResource(complete, { profiles: [PUBLIC_HEALTH_MEASURE_REPORT] }), 'ReporterPresentInCompleteReport')).toEqual([
-      expect.objectContaining({ severity: 'warning' }),
-    ]);
+    expect(ruleIssues(validateResource(complete, { profiles: [PUBLIC_HEALTH_MEASURE_REPORT] }), 'ReporterPresentInCompleteReport')).toEqual([expect.objectContaining({ severity: 'warning' })]);
     const pending = { ...complete, status: 'pending' as const };
     expect(validateResource(pending, { profiles: [PUBLIC_HEALTH_MEASURE_REPORT] })).toEqual([]);
   });
@@ -300,7 +322,9 @@ describe('validate command with --profile', () => {
   it('reports the SANER issues of a broken report and exits 1', async () => {
     const io = captureIo(dir);
     expect(await validateCommand.run(['--profile', PUBLIC_HEALTH_MEASURE_REPORT, 'bad.json'], io)).toBe(1);
-    expect(io.out()).toContain('bad.json: error MeasureReport.date date must be given to the second with a time zone offset, e.g. 2020-04-04T00:00:00-05:00 (no Z, no fractions) [DateTimePreciseToSecond-DATE]');
+    expect(io.out()).toContain(
+      'bad.json: error MeasureReport.date date must be given to the second with a time zone offset, e.g. 2020-04-04T00:00:00-05:00 (no Z, no fractions) [DateTimePreciseToSecond-DATE]',
+    );
     expect(io.out()).toContain('bad.json: error MeasureReport.subject subject.identifier is required, so reports can be found by the facility identifier [SANER-PR-MR-006]');
     expect(io.out()).toContain('1 file(s): 2 error(s), 0 warning(s)');
   });

@@ -68,7 +68,11 @@ function replay(source: string, env: Record<string, string>, answers: readonly R
       if (!answer) throw END;
       const u = new URL(url);
       run.requests.push({ method, path: `${u.pathname}${u.search}`, body: body ?? '' });
-      return { status: answer.status, headers: Object.fromEntries(Object.entries(answer.headers).map(([k, v]) => [k.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase()), v])), body: answer.response };
+      return {
+        status: answer.status,
+        headers: Object.fromEntries(Object.entries(answer.headers).map(([k, v]) => [k.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase()), v])),
+        body: answer.response,
+      };
     },
   };
   const check = (value: unknown, sets: Record<string, (v: unknown) => boolean>) => {
@@ -84,7 +88,11 @@ function replay(source: string, env: Record<string, string>, answers: readonly R
   };
   const context = createContext({
     __ENV: env,
-    __k6: { http, k6: { check, sleep: () => {} }, exec, done: (options: Record<string, unknown>, fn: () => void) => {
+    __k6: {
+      http,
+      k6: { check, sleep: () => {} },
+      exec,
+      done: (options: Record<string, unknown>, fn: () => void) => {
         run.options = options;
         entry = fn;
       },
@@ -141,7 +149,10 @@ describe('k6 export', () => {
       const names = Object.keys(k6.checks);
       expect(names.length).toBeGreaterThan(2);
       for (const [check, results] of Object.entries(k6.checks)) expect(results.every(Boolean), check).toBe(true);
-      expect(names.every((n) => /^[A-Z]+-[A-Z0-9-]+ /.test(n)), names.join('\n')).toBe(true);
+      expect(
+        names.every((n) => /^[A-Z]+-[A-Z0-9-]+ /.test(n)),
+        names.join('\n'),
+      ).toBe(true);
     });
   }
 

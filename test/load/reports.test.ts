@@ -67,12 +67,14 @@ describe('reports the scenarios send', () => {
 
   it('the count factor stays within 0.8 to 1.2 and differs between facilities, days and revisions', () => {
     const factors = new Set<number>();
-    for (let f = 0; f < 20; f++) for (let d = 0; d < 20; d++) for (let r = 0; r < 2; r++) {
-      const x = factorOf(f, d, r);
-      expect(x).toBeGreaterThanOrEqual(0.8);
-      expect(x).toBeLessThanOrEqual(1.2);
-      factors.add(x);
-    }
+    for (let f = 0; f < 20; f++)
+      for (let d = 0; d < 20; d++)
+        for (let r = 0; r < 2; r++) {
+          const x = factorOf(f, d, r);
+          expect(x).toBeGreaterThanOrEqual(0.8);
+          expect(x).toBeLessThanOrEqual(1.2);
+          factors.add(x);
+        }
     expect(factors.size).toBeGreaterThan(300);
   });
 });

@@ -45,8 +45,43 @@ describe('load over mutual TLS with credentials from --config', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mc-load-tls-'));
     const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-    openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'server-key.pem'), '-out', join(dir, 'server.pem'));
-    openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-passout', `pass:${PASSPHRASE}`, '-days', '2', '-subj', '/CN=harness', '-keyout', join(dir, 'client-key.pem'), '-out', join(dir, 'client.pem'));
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'server-key.pem'),
+      '-out',
+      join(dir, 'server.pem'),
+    );
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-passout',
+      `pass:${PASSPHRASE}`,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=harness',
+      '-keyout',
+      join(dir, 'client-key.pem'),
+      '-out',
+      join(dir, 'client.pem'),
+    );
     server = await startStandIn({ tls: { key: pem('server-key.pem'), cert: pem('server.pem'), requestCert: true, rejectUnauthorized: true, ca: pem('client.pem') } });
   });
 

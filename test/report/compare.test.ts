@@ -14,10 +14,16 @@ describe('compareRuns', () => {
     set('SANER-PM-CON-002', 'pass'); // now manual
     set('SANER-QM-PG-003', 'fail'); // now warning: better, not fixed
     const c = compareRuns(previous, current);
-    expect(c.newFailures.map((x) => [x.id, x.before, x.after])).toEqual([['SANER-QM-PG-008', 'pass', 'fail'], ['SANER-QM-SRC-004', 'warning', 'error']]);
+    expect(c.newFailures.map((x) => [x.id, x.before, x.after])).toEqual([
+      ['SANER-QM-PG-008', 'pass', 'fail'],
+      ['SANER-QM-SRC-004', 'warning', 'error'],
+    ]);
     expect(c.newFailures[0]!.reason).toBe('expected a next link, found none <script>window.__pwned = true</script>');
     expect(c.fixes.map((x) => [x.id, x.before, x.after, x.reason])).toEqual([['SANER-QM-PG-002', 'error', 'pass', undefined]]);
-    expect(c.changed.map((x) => [x.id, x.before, x.after])).toEqual([['SANER-QM-PG-003', 'fail', 'warning'], ['SANER-PM-CON-002', 'pass', 'manual']]);
+    expect(c.changed.map((x) => [x.id, x.before, x.after])).toEqual([
+      ['SANER-QM-PG-003', 'fail', 'warning'],
+      ['SANER-PM-CON-002', 'pass', 'manual'],
+    ]);
     expect(c.previous).toEqual({ startedAt: previous.startedAt, sut: 'Acme <Reporting> Server', harness: 'measure-conformance 0.1.0', overall: 'fail' });
   });
 

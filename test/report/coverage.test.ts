@@ -20,7 +20,11 @@ describe('capabilityCoverage', () => {
     const results = sampleResults();
     results.capabilities = [{ url: SOURCE_CS, title: 'Source', shall: { passed: 99, total: 99 }, should: { passed: 0, total: 0 } }];
     const coverage = capabilityCoverage(results);
-    expect(coverage.map((c) => [c.url, c.title])).toEqual([[SOURCE_CS, 'Source'], [CSV_CS, CSV_CS], [CONSUMER_CS, CONSUMER_CS]]);
+    expect(coverage.map((c) => [c.url, c.title])).toEqual([
+      [SOURCE_CS, 'Source'],
+      [CSV_CS, CSV_CS],
+      [CONSUMER_CS, CONSUMER_CS],
+    ]);
     expect(coverage[0]!.shall.passed).toBe(4);
   });
 

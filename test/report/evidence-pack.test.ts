@@ -31,7 +31,7 @@ function get(partial: Partial<HttpExchange> = {}): HttpExchange {
 const http = (x: HttpExchange): Evidence => ({ kind: 'http', exchange: x });
 
 describe('mergeBothSides', () => {
-  it('folds the simulator\'s record of a request the harness sent into one exchange, keeping the harness\'s headers', () => {
+  it("folds the simulator's record of a request the harness sent into one exchange, keeping the harness's headers", () => {
     const out = exchange();
     const inbound = exchange({ direction: 'inbound', startedAt: at(3), requestHeaders: { host: '127.0.0.1:4000', 'content-type': 'application/fhir+json' } });
     expect(mergeBothSides([out, inbound])).toEqual([{ exchange: out, side: 'both' }]);
@@ -55,11 +55,22 @@ describe('packEvidence', () => {
     const body = '{"resourceType":"Bundle",  "total": 1.50}';
     const a = get({ responseBody: { text: body, size: body.length, truncated: false } });
     const b = get({ url: 'http://127.0.0.1:4000/fhir/MeasureReport?x=1', responseBody: { text: body, size: body.length, truncated: false }, startedAt: at(100) });
-    const pack = packEvidence([{ key: 't1', evidence: [http(a), { kind: 'note', text: 'n' }] }, { key: 't2', evidence: [http(b), http(a)] }, { key: 't3', evidence: [] }]);
+    const pack = packEvidence([
+      { key: 't1', evidence: [http(a), { kind: 'note', text: 'n' }] },
+      { key: 't2', evidence: [http(b), http(a)] },
+      { key: 't3', evidence: [] },
+    ]);
     expect(pack.bodies).toEqual([{ text: body, language: 'json', size: body.length }]);
     expect(pack.exchanges).toHaveLength(2);
     expect(pack.groups).toEqual({ t1: [0], t2: [1, 0] });
-    expect(pack.exchanges[0]).toMatchObject({ side: 'outbound', method: 'GET', status: 201, responseBody: 0, requestHeaders: 'content-type: application/fhir+json', timing: '2026-03-02 09:00:00 UTC · 20 ms' });
+    expect(pack.exchanges[0]).toMatchObject({
+      side: 'outbound',
+      method: 'GET',
+      status: 201,
+      responseBody: 0,
+      requestHeaders: 'content-type: application/fhir+json',
+      timing: '2026-03-02 09:00:00 UTC · 20 ms',
+    });
   });
 
   it('says why a body is shown as captured: cut at the capture limit, not JSON, not well-formed XML', () => {

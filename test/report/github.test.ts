@@ -18,7 +18,9 @@ describe('githubAnnotations', () => {
     expect(lines[0]).toBe(
       '::error title=SANER-QM-PG-008 (SHALL) fails::_count limits the page size and provides a next link: expected a next link, found none <script>window.__pwned = true</script> [test saner/query-measure/measure-source/count-paging]',
     );
-    expect(lines[5]).toBe('::error title=SANER-QM-SRC-004 (SHALL) could not be decided::Support $evaluate-measure: connect ECONNREFUSED 10.0.0.1:443 [test saner/query-measure/measure-source/evaluate-measure]');
+    expect(lines[5]).toBe(
+      '::error title=SANER-QM-SRC-004 (SHALL) could not be decided::Support $evaluate-measure: connect ECONNREFUSED 10.0.0.1:443 [test saner/query-measure/measure-source/evaluate-measure]',
+    );
     expect(lines[6]).toMatch(/^::warning title=SANER-QM-PG-003 \(SHOULD\) not met::Answer legacy _format values: _format=text\/xml gave 406/);
   });
 
@@ -28,7 +30,9 @@ describe('githubAnnotations', () => {
     r.statement = 'one\ntwo 100%';
     r.id = 'A:B,C';
     const [line] = githubAnnotations(results);
-    expect(line).toBe('::error title=A%3AB%2CC (SHALL) fails::one%0Atwo 100%25: expected a next link, found none <script>window.__pwned = true</script> [test saner/query-measure/measure-source/count-paging]');
+    expect(line).toBe(
+      '::error title=A%3AB%2CC (SHALL) fails::one%0Atwo 100%25: expected a next link, found none <script>window.__pwned = true</script> [test saner/query-measure/measure-source/count-paging]',
+    );
     expect(line).not.toContain('\n');
   });
 
@@ -44,10 +48,14 @@ describe('renderMarkdown', () => {
     const results = sampleResults();
     const md = renderMarkdown(results, { resultsText: serializeResults(results) });
     expect(md).toContain('## Conformance: Acme &lt;Reporting&gt; Server — Fail');
-    expect(md).toContain('| MeasureSource (SANER Query Measure) | 4/8 (50 %) | 0/1 (0 %) | Pass | Pass | **2 SHALL requirements fail, 1 could not be decided** (1 SHOULD not met · 1 SHALL requirement not tested) |');
+    expect(md).toContain(
+      '| MeasureSource (SANER Query Measure) | 4/8 (50 %) | 0/1 (0 %) | Pass | Pass | **2 SHALL requirements fail, 1 could not be decided** (1 SHOULD not met · 1 SHALL requirement not tested) |',
+    );
     expect(md).toContain('| _CSV_ | — | — | — | — | not claimed |');
     expect(md).toContain('### Needs attention (8)');
-    expect(md).toMatch(/\| Fail \| `SANER-QM-PG-008` SHALL: \\_count limits the page size and provides a next link \| expected a next link, found none &lt;script&gt;window.\\_\\_pwned = true&lt;\/script&gt; \|/);
+    expect(md).toMatch(
+      /\| Fail \| `SANER-QM-PG-008` SHALL: \\_count limits the page size and provides a next link \| expected a next link, found none &lt;script&gt;window.\\_\\_pwned = true&lt;\/script&gt; \|/,
+    );
     expect(md).toMatch(/results\.json sha256:[0-9a-f]{64}/);
   });
 

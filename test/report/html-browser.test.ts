@@ -68,7 +68,7 @@ async function show(url: string, width: number): Promise<void> {
 }
 
 describe('the reference report in headless Chromium', () => {
-  it('shows the counts results.json holds: tests, requirements, and each CapabilityStatement\'s shares', async () => {
+  it("shows the counts results.json holds: tests, requirements, and each CapabilityStatement's shares", async () => {
     await show(referenceUrl, 1400);
     for (const [verdict, n] of Object.entries(reference.counts)) {
       await expect(page.locator(`#test-counts [data-verdict=${verdict}] .n`).innerText()).resolves.toBe(String(n));
@@ -83,7 +83,9 @@ describe('the reference report in headless Chromium', () => {
     expect(reference.capabilities.length).toBeGreaterThan(10);
     for (const c of reference.capabilities) {
       const section = page.locator(`section[data-capability="${c.url}"]`);
-      const attrs = await section.evaluate((s) => ['shall-passed', 'shall-total', 'should-passed', 'should-total'].map((n) => Number((s as unknown as { getAttribute(n: string): string }).getAttribute(`data-${n}`))));
+      const attrs = await section.evaluate((s) =>
+        ['shall-passed', 'shall-total', 'should-passed', 'should-total'].map((n) => Number((s as unknown as { getAttribute(n: string): string }).getAttribute(`data-${n}`))),
+      );
       expect([c.url, ...attrs]).toEqual([c.url, c.shall.passed, c.shall.total, c.should.passed, c.should.total]);
     }
     // Each matrix row the run tested carries the numbers of the statements it covers.
@@ -207,7 +209,7 @@ describe('a failing report in headless Chromium', () => {
     }
   });
 
-  it('follows a requirement\'s link to its test and keeps the open test in the URL; copies an exchange as curl', async () => {
+  it("follows a requirement's link to its test and keeps the open test in the URL; copies an exchange as curl", async () => {
     await show(failingUrl, 1400);
     const details = page.locator('details.test[data-test-id="saner/query-measure/measure-source/search-by-measure-and-date"]');
     await expect(details.evaluate(open)).resolves.toBe(false);
@@ -225,7 +227,9 @@ describe('a failing report in headless Chromium', () => {
     const post = page.locator('details.test[data-test-id="saner/produce-measure/measure-consumer/accepts-report"]');
     await post.locator('summary').click();
     await post.locator('button.curl-button').click();
-    await expect(post.locator('pre.curl').innerText()).resolves.toMatch(/^curl -X POST 'http:\/\/127\.0\.0\.1:41234\/fhir\/MeasureReport' \\\n {2}-H 'content-type: application\/fhir\+json' \\\n {2}--data-binary '\{"resourceType":"MeasureReport",/);
+    await expect(post.locator('pre.curl').innerText()).resolves.toMatch(
+      /^curl -X POST 'http:\/\/127\.0\.0\.1:41234\/fhir\/MeasureReport' \\\n {2}-H 'content-type: application\/fhir\+json' \\\n {2}--data-binary '\{"resourceType":"MeasureReport",/,
+    );
   });
 
   it('expands every test with its exchanges on one click, and fits a phone with the filter bar collapsed', async () => {

@@ -15,18 +15,14 @@ describe('indentJson (in the page)', () => {
   });
 
   it('keeps every token as written: decimals such as 1.50, escapes, big integers', () => {
-    expect(indentJson('{"v":1.50,"big":12345678901234567890,"s":"q\\"uote\\\\","u":"\\u00e9"}')).toBe(
-      '{\n  "v": 1.50,\n  "big": 12345678901234567890,\n  "s": "q\\"uote\\\\",\n  "u": "\\u00e9"\n}',
-    );
+    expect(indentJson('{"v":1.50,"big":12345678901234567890,"s":"q\\"uote\\\\","u":"\\u00e9"}')).toBe('{\n  "v": 1.50,\n  "big": 12345678901234567890,\n  "s": "q\\"uote\\\\",\n  "u": "\\u00e9"\n}');
   });
 });
 
 describe('indentXml (in the page)', () => {
   it('indents elements, keeps text, attributes (even with > inside), comments, CDATA and entities as sent', () => {
     const xml = '<?xml version="1.0"?><a xmlns="x"><b value="1 > 0"/><!-- note --><c>x &amp; y</c><d><![CDATA[<raw>]]></d><e></e></a>';
-    expect(indentXml(xml)).toBe(
-      '<?xml version="1.0"?>\n<a xmlns="x">\n  <b value="1 > 0"/>\n  <!-- note -->\n  <c>x &amp; y</c>\n  <d><![CDATA[<raw>]]></d>\n  <e></e>\n</a>',
-    );
+    expect(indentXml(xml)).toBe('<?xml version="1.0"?>\n<a xmlns="x">\n  <b value="1 > 0"/>\n  <!-- note -->\n  <c>x &amp; y</c>\n  <d><![CDATA[<raw>]]></d>\n  <e></e>\n</a>');
   });
 
   it('indents FHIR XML as the report shows it', () => {

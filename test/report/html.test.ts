@@ -88,7 +88,7 @@ describe('renderHtml', () => {
     expect(element(html, 'id="run-writes"', 'section')).toContain('DELETE answered 405');
   });
 
-  it('says what the run assumed when it could read nothing of the SUT\'s claims, and why a suite stopped', () => {
+  it("says what the run assumed when it could read nothing of the SUT's claims, and why a suite stopped", () => {
     const results = sampleResults();
     results.sut.assumption = 'the SUT serves every type of its actors (no CapabilityStatement answered)';
     results.suites[1]!.stopped = 'the SUT stopped answering after 3 timeouts';
@@ -138,12 +138,21 @@ describe('renderHtml', () => {
   it('lists failing, erroring, warned and manual requirements first, each with its one-line reason', () => {
     const model = buildHtmlModel(results);
     expect(model.attention.map((a) => [a.id, a.verdict])).toEqual([
-      ['SANER-QM-PG-008', 'fail'], ['SANER-PR-004', 'fail'], ['SANER-PM-CON-001', 'fail'], ['SANER-PM-FMT-JSON', 'fail'], ['SANER-PR-005', 'fail'],
-      ['SANER-QM-SRC-004', 'error'], ['SANER-QM-PG-003', 'warning'], ['SANER-PM-CON-002', 'manual'],
+      ['SANER-QM-PG-008', 'fail'],
+      ['SANER-PR-004', 'fail'],
+      ['SANER-PM-CON-001', 'fail'],
+      ['SANER-PM-FMT-JSON', 'fail'],
+      ['SANER-PR-005', 'fail'],
+      ['SANER-QM-SRC-004', 'error'],
+      ['SANER-QM-PG-003', 'warning'],
+      ['SANER-PM-CON-002', 'manual'],
     ]);
     // The check that failed for that requirement, not the first failed check of the test.
     expect(model.attention.find((a) => a.id === 'SANER-PR-005')!.reason).toBe('supplemental data is well-formed');
-    expect(model.attention.find((a) => a.id === 'SANER-PM-CON-002')).toMatchObject({ reason: 'needs the vendor to attest retention', anchor: 'test-saner-produce-measure-measure-consumer-attest-retention' });
+    expect(model.attention.find((a) => a.id === 'SANER-PM-CON-002')).toMatchObject({
+      reason: 'needs the vendor to attest retention',
+      anchor: 'test-saner-produce-measure-measure-consumer-attest-retention',
+    });
     // Tests and requirement rows put failing and manual first too.
     expect(model.suites[0]!.tests.map((t) => t.verdict)).toEqual(['fail', 'error', 'warning', 'pass', 'pass']);
   });
@@ -170,9 +179,24 @@ describe('renderHtml', () => {
   it('says where the run reached the SUT: a server, a client, or the reference simulators', () => {
     const where = (sut: RunResults['sut'], suites = results.suites) => buildHtmlModel({ ...results, sut, suites }).facts.where;
     expect(where({ name: 'ref', simulated: true })).toMatch(/^the bundled reference simulators stood in for the SUT/);
-    expect(where({ name: 'Acme', simulated: false }, results.suites.filter((s) => s.role === 'client'))).toBe("as a client it called the harness's simulators (1 suite, targets listed with the tests)");
-    expect(where({ name: 'Acme', baseUrl: 'http://sut.example/fhir', simulated: false }, results.suites.filter((s) => s.role === 'server'))).toBe('http://sut.example/fhir');
-    expect(where({ name: 'Acme', simulated: false }, results.suites.filter((s) => s.role === 'server'))).toBe('no base URL');
+    expect(
+      where(
+        { name: 'Acme', simulated: false },
+        results.suites.filter((s) => s.role === 'client'),
+      ),
+    ).toBe("as a client it called the harness's simulators (1 suite, targets listed with the tests)");
+    expect(
+      where(
+        { name: 'Acme', baseUrl: 'http://sut.example/fhir', simulated: false },
+        results.suites.filter((s) => s.role === 'server'),
+      ),
+    ).toBe('http://sut.example/fhir');
+    expect(
+      where(
+        { name: 'Acme', simulated: false },
+        results.suites.filter((s) => s.role === 'server'),
+      ),
+    ).toBe('no base URL');
   });
 
   it('lists requirements with no test as not tested, with the reason', () => {
@@ -243,7 +267,7 @@ describe('shares: the HTML and results.json agree', () => {
 });
 
 describe('buildHtmlModel', () => {
-  it('groups a capability\'s requirements by element kind in a fixed order, failing first within a group', () => {
+  it("groups a capability's requirements by element kind in a fixed order, failing first within a group", () => {
     const model = buildHtmlModel(sampleResults());
     const source = model.capabilities[0]!;
     expect(source.groups.map((g) => g.label)).toEqual(['Interactions', 'Search parameters', 'Operations', 'Formats', 'Profiles']);
@@ -253,7 +277,9 @@ describe('buildHtmlModel', () => {
   it('marks a requirement linked to a test that did not run', () => {
     const results = sampleResults();
     results.requirements[0]!.tests.push('saner/query-measure/measure-source/never-ran');
-    const row = buildHtmlModel(results).capabilities[0]!.groups.flatMap((g) => g.rows).find((r) => r.id === 'SANER-QM-SRC-001')!;
+    const row = buildHtmlModel(results)
+      .capabilities[0]!.groups.flatMap((g) => g.rows)
+      .find((r) => r.id === 'SANER-QM-SRC-001')!;
     expect(row.tests[1]).toEqual({ title: 'saner/query-measure/measure-source/never-ran (not run)', verdict: 'not-tested', label: 'Not tested' });
   });
 

@@ -14,7 +14,9 @@ function parse(xml: string) {
 }
 
 function caseFor(xml: string, title: string): Node {
-  return parse(xml).testsuite.flatMap((s) => s.testcase ?? []).find((c) => String(c['@name']).startsWith(title))!;
+  return parse(xml)
+    .testsuite.flatMap((s) => s.testcase ?? [])
+    .find((c) => String(c['@name']).startsWith(title))!;
 }
 
 describe('renderJunit', () => {

@@ -16,7 +16,10 @@ function io(cwd: string) {
 }
 
 async function rejection(path: string): Promise<ResultsFileError> {
-  const e = await loadResults(path).then(() => undefined, (x: unknown) => x);
+  const e = await loadResults(path).then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(ResultsFileError);
   return e as ResultsFileError;
 }
@@ -45,10 +48,18 @@ describe('results.json', () => {
   it('rejects a wrong file with one line naming the file and the problem', async () => {
     const cases: [string, string, RegExp][] = [
       ['package.json', JSON.stringify({ name: 'x', version: '1.0.0' }), /package\.json is not a measure-conformance results file: \(top level\) must have required property 'schemaVersion'$/],
-      ['bad-verdict.json', JSON.stringify({ ...sampleResults(), tests: [{ ...sampleResults().tests[0], verdict: 'passed' }] }), /bad-verdict\.json is not a measure-conformance results file: \/tests\/0\/verdict must be equal to one of the allowed values \(pass, fail, warning, skip, error, manual\)$/],
+      [
+        'bad-verdict.json',
+        JSON.stringify({ ...sampleResults(), tests: [{ ...sampleResults().tests[0], verdict: 'passed' }] }),
+        /bad-verdict\.json is not a measure-conformance results file: \/tests\/0\/verdict must be equal to one of the allowed values \(pass, fail, warning, skip, error, manual\)$/,
+      ],
       ['v2.json', JSON.stringify({ ...sampleResults(), schemaVersion: 2 }), /\/schemaVersion must be equal to constant; it was written by another version of measure-conformance$/],
       ['broken.json', '{"schemaVersion": 1,', /broken\.json is not JSON: /],
-      ['evidence.json', JSON.stringify({ ...sampleResults(), tests: [{ ...sampleResults().tests[0], evidence: [{ kind: 'http' }] }] }), /\/tests\/0\/evidence\/0 must have required property 'exchange'$/],
+      [
+        'evidence.json',
+        JSON.stringify({ ...sampleResults(), tests: [{ ...sampleResults().tests[0], evidence: [{ kind: 'http' }] }] }),
+        /\/tests\/0\/evidence\/0 must have required property 'exchange'$/,
+      ],
     ];
     for (const [name, text, message] of cases) {
       await writeFile(join(dir, name), text);

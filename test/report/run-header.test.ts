@@ -19,7 +19,16 @@ describe('the report of a client SUT run', () => {
     // A Measure Consumer the harness triggers by a command that sends nothing: a real SUT, not a stand-in.
     await writeFile(
       join(dir, 'config.yaml'),
-      ['sut:', '  name: Acme consumer', '  actors: [MeasureConsumer]', '  options: [Pull]', '  triggers:', '    MeasureConsumer: { type: command, command: "true" }', 'timeouts:', '  waitMs: 500'].join('\n'),
+      [
+        'sut:',
+        '  name: Acme consumer',
+        '  actors: [MeasureConsumer]',
+        '  options: [Pull]',
+        '  triggers:',
+        '    MeasureConsumer: { type: command, command: "true" }',
+        'timeouts:',
+        '  waitMs: 500',
+      ].join('\n'),
     );
     const io = captureIo(dir);
     expect(await main(['run', '--suite', 'saner/query-measure/measure-consumer', '--out', 'out'], io)).toBe(1);

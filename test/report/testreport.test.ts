@@ -16,11 +16,7 @@ describe('toTestReports', () => {
   const reports = toTestReports(sampleResults());
 
   it('writes one R4 TestReport per suite, each valid against the base R4 structure', () => {
-    expect(reports.map((r) => r.fileName)).toEqual([
-      'saner-query-measure-measure-source.json',
-      'saner-formats-measure-source.json',
-      'saner-produce-measure-measure-consumer.json',
-    ]);
+    expect(reports.map((r) => r.fileName)).toEqual(['saner-query-measure-measure-source.json', 'saner-formats-measure-source.json', 'saner-produce-measure-measure-consumer.json']);
     for (const { resource } of reports) {
       expect(validateStructure(JSON.parse(JSON.stringify(resource)))).toEqual([]);
       expect(resource.id).toMatch(/^[A-Za-z0-9\-.]{1,64}$/);
@@ -65,9 +61,7 @@ describe('toTestReports', () => {
     const fmt = reportOf('saner/formats/measure-source');
     expect(asserts(fmt, 'CSV export').map((a) => [a.result, a.message])).toEqual([['skip', 'CSV option not claimed']]);
     const con = reportOf('saner/produce-measure/measure-consumer');
-    expect(asserts(con, 'Consumer retains reports for the reporting period').map((a) => [a.result, a.message])).toEqual([
-      ['skip', 'manual: needs the vendor to attest retention'],
-    ]);
+    expect(asserts(con, 'Consumer retains reports for the reporting period').map((a) => [a.result, a.message])).toEqual([['skip', 'manual: needs the vendor to attest retention']]);
   });
 
   it('records each HTTP exchange as an operation action', () => {

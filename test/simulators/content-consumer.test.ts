@@ -184,7 +184,7 @@ describe('asynchronous answers', () => {
     expect([plain.status, (plain.json() as OperationOutcome).resourceType]).toEqual([401, 'OperationOutcome']);
   });
 
-  it('fault expand-entities reads an XML body\'s DTD and expands its entities instead of refusing it', async () => {
+  it("fault expand-entities reads an XML body's DTD and expands its entities instead of refusing it", async () => {
     const report = rpcReport();
     report.group![0]!.code!.text = 'PROBE';
     const dtd = serializeResource(report, 'xml').replace('PROBE', '&probe;').replace('<MeasureReport', '<!DOCTYPE MeasureReport [<!ENTITY probe "expanded-entity">]><MeasureReport');
@@ -257,7 +257,12 @@ describe('RPC Content Consumer and shared faults', () => {
     expect(base).toMatch(/^https:\/\//);
     const { request } = await import('node:https');
     const status = await new Promise<number>((resolve, reject) => {
-      request(`${base}/metadata`, { rejectUnauthorized: false }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject).end();
+      request(`${base}/metadata`, { rejectUnauthorized: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+        .on('error', reject)
+        .end();
     });
     expect(status).toBe(200);
   });
@@ -273,7 +278,10 @@ describe('Content Consumer, codes against the Measure the report names', () => {
       const res = await send(`${base}/MeasureReport/${r.id}`, 'PUT', r);
       expect(res.status, file).toBe(422);
       const outcome = res.json() as OperationOutcome;
-      expect(outcome.issue.some((i) => i.code === 'code-invalid' && i.details?.coding?.[0]?.code === 'MADX-MR-013'), file).toBe(true);
+      expect(
+        outcome.issue.some((i) => i.code === 'code-invalid' && i.details?.coding?.[0]?.code === 'MADX-MR-013'),
+        file,
+      ).toBe(true);
     }
     const valid = sendFixture('madx', 'measurereport-valid.json');
     expect((await send(`${base}/MeasureReport/${valid.id}`, 'PUT', valid)).status).toBe(201);
@@ -324,7 +332,10 @@ describe('mADX Content Consumer, Validate mADX Message option', () => {
     const byValue = sendFixture('madx', 'measurereport-comment-stratum-value.json');
     byValue.group![0]!.stratifier![0]!.stratum![0]!.value = { coding: [{ system: 'http://ihe.net/qrph/madx/TBdiagnosisResult-stratifiers-example', code: 'not-a-result' }] };
     const valueRes = await send(`${base}/MeasureReport/${byValue.id}`, 'PUT', byValue);
-    expect([valueRes.status, (valueRes.json() as OperationOutcome).issue.find((i) => i.code === 'code-invalid')?.expression]).toEqual([422, expect.arrayContaining(['MeasureReport.group[0].stratifier[0].stratum[0].value'])]);
+    expect([valueRes.status, (valueRes.json() as OperationOutcome).issue.find((i) => i.code === 'code-invalid')?.expression]).toEqual([
+      422,
+      expect.arrayContaining(['MeasureReport.group[0].stratifier[0].stratum[0].value']),
+    ]);
     const subject = sendFixture('madx', 'measurereport-invalid-unknown-subject.json');
     const unknown = await send(`${base}/MeasureReport/${subject.id}`, 'PUT', subject);
     expect(unknown.status).toBe(422);

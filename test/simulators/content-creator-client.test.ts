@@ -26,7 +26,8 @@ async function consumer(answer: Answer): Promise<{ url: string; seen: Seen[]; se
       if (polled < 2) return res.writeHead(202, { 'retry-after': '0' }).end();
       return res.writeHead(303, { location: `/result/${path.slice(8)}` }).end();
     }
-    if (path.startsWith('/result/')) return res.writeHead(200, { 'content-type': 'application/fhir+json' }).end('{"resourceType":"OperationOutcome","issue":[{"severity":"information","code":"informational"}]}');
+    if (path.startsWith('/result/'))
+      return res.writeHead(200, { 'content-type': 'application/fhir+json' }).end('{"resourceType":"OperationOutcome","issue":[{"severity":"information","code":"informational"}]}');
     const n = seen.length;
     if (answer === 'async') return res.writeHead(202, { 'content-location': `/status/${n}` }).end();
     if (answer === 'see-other') return res.writeHead(303, { location: `/result/${n}` }).end();
@@ -81,7 +82,15 @@ describe('reference mADX Content Creator', () => {
 
   it.each([
     ['no-send', (seen: Seen[]) => expect(seen).toEqual([])],
-    ['post-instead-of-put', (seen: Seen[]) => expect(submissions(seen).slice(0, 2).map((s) => `${s.method} ${s.path}`)).toEqual(['POST /MeasureReport', 'POST /MeasureReport'])],
+    [
+      'post-instead-of-put',
+      (seen: Seen[]) =>
+        expect(
+          submissions(seen)
+            .slice(0, 2)
+            .map((s) => `${s.method} ${s.path}`),
+        ).toEqual(['POST /MeasureReport', 'POST /MeasureReport']),
+    ],
     ['put-id-mismatch', (seen: Seen[]) => expect(json(seen[0]!).id).not.toBe(seen[0]!.path.split('/')[2])],
     ['wrong-content-type', (seen: Seen[]) => expect(seen[0]!.contentType).toBe('application/json')],
     ['invalid-report', (seen: Seen[]) => expect(json(seen[0]!).subject).toBeUndefined()],
@@ -111,10 +120,7 @@ describe('reference RPC Content Creator', () => {
   it('creates its reports with POST [base]/MeasureReport in JSON and XML', async () => {
     const c = await consumer('sync');
     await rpcContentCreatorClient.run({ baseUrl: c.url });
-    expect(submissions(c.seen).map((s) => `${s.method} ${s.path} ${s.contentType}`)).toEqual([
-      'POST /MeasureReport application/fhir+json',
-      'POST /MeasureReport application/fhir+xml',
-    ]);
+    expect(submissions(c.seen).map((s) => `${s.method} ${s.path} ${s.contentType}`)).toEqual(['POST /MeasureReport application/fhir+json', 'POST /MeasureReport application/fhir+xml']);
     const report = json(c.seen[0]!);
     expect(report.subject?.reference).toBe('Patient/q201');
     expect(report.group?.[0]?.stratifier?.[0]?.stratum?.[0]?.value).toBeDefined();

@@ -6,7 +6,7 @@ import { coverageSearch, populationSearches, usesValueSetModifier, valueSetSearc
 const { model, periods, expected } = generateDataSet({ patients: 30, seed: 3 });
 
 describe('the searches a Measure Computer makes of the Data Source', () => {
-  it('are the populations of both ComputeCovidImpact versions, parameters substituted, with the generator\'s members', () => {
+  it("are the populations of both ComputeCovidImpact versions, parameters substituted, with the generator's members", () => {
     const period = periods[2]!;
     const searches = populationSearches(model, period);
     expect(searches.map((s) => s.label)).toEqual(
@@ -30,7 +30,7 @@ describe('the searches a Measure Computer makes of the Data Source', () => {
     expect(rewritten.filter(([n]) => !n.startsWith('code') && !n.startsWith('reason-code'))).toEqual(procedures.params.filter(([n]) => !n.startsWith('code') && !n.startsWith('reason-code')));
   });
 
-  it('hold the coverage Measure\'s single-parameter queries with as many members as it counts, and each value-set criterion alone', () => {
+  it("hold the coverage Measure's single-parameter queries with as many members as it counts, and each value-set criterion alone", () => {
     for (const p of coveragePopulations()) {
       const search = coverageSearch(model, p.type, p.parameter, periods[1]!);
       expect(search.members.length, p.code).toBe(coverageCount(model, p.type, p.parameter, periods[1]!));

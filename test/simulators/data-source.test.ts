@@ -92,7 +92,12 @@ describe('data-source simulator', () => {
             const { matches, included } = await searchAll(`${server.url}/${type}?${q([...pairs, ['_count', '40']])}`);
             const label = `${measure.version} ${period.start} ${code}`;
             const ids = matches.map((r) => r.id!).sort();
-            expect(ids, label).toEqual(modelGroup.populations.find((p) => p.code === code)!.members.map((m) => m.id).sort());
+            expect(ids, label).toEqual(
+              modelGroup.populations
+                .find((p) => p.code === code)!
+                .members.map((m) => m.id)
+                .sort(),
+            );
             expect(ids.length, label).toBe(expectedGroup.populations[code]);
             checked++;
             // Strata from the included patients: _include delivers what the stratifiers resolve.
@@ -121,7 +126,10 @@ describe('data-source simulator', () => {
     const stratifiers = measures[0]!.group![0]!.stratifier!;
     const [byGender, byAge] = stratifiers.map((s) => s.criteria!.expression!) as [string, string];
     for (const [d, period] of server.dataSet.periods.entries()) {
-      const encounters = server.dataSet.model.encounters.filter((e) => e.patient.id === server.dataSet.model.patients[d * 3]!.id || e.patient.id === server.dataSet.model.patients[d * 3 + 1]!.id || e.patient.id === server.dataSet.model.patients[d * 3 + 2]!.id);
+      const encounters = server.dataSet.model.encounters.filter(
+        (e) =>
+          e.patient.id === server.dataSet.model.patients[d * 3]!.id || e.patient.id === server.dataSet.model.patients[d * 3 + 1]!.id || e.patient.id === server.dataSet.model.patients[d * 3 + 2]!.id,
+      );
       for (const e of encounters.slice(0, 6)) {
         const resource = await json<Encounter>(await fetch(`${server.url}/Encounter/${e.id}`, { headers: { accept: 'application/fhir+json' } }));
         const env = { ReportingPeriod: { start: period.start, end: period.end } };
@@ -138,8 +146,14 @@ describe('data-source simulator', () => {
     const resources = cs.rest![0]!.resource!;
     for (const type of COMPUTE_MEASURE_TYPES) {
       const r = resources.find((x) => x.type === type);
-      expect(r?.interaction?.map((i) => i.code), type).toContain('search-type');
-      expect(r?.searchParam?.map((p) => p.name), type).toContain('_id');
+      expect(
+        r?.interaction?.map((i) => i.code),
+        type,
+      ).toContain('search-type');
+      expect(
+        r?.searchParam?.map((p) => p.name),
+        type,
+      ).toContain('_id');
     }
     const params = (type: string) => resources.find((x) => x.type === type)!.searchParam!.map((p) => p.name);
     expect(params('Patient')).not.toContain('date');
@@ -161,15 +175,40 @@ describe('data-source simulator', () => {
     const patientId = encounter.patient.id;
     const found = async (path: string) => (await searchAll(`${server.url}/${path}`)).matches.map((r) => `${r.resourceType}/${r.id}`).sort();
     expect(await found(`Patient?_id=${patientId}`)).toEqual([`Patient/${patientId}`]);
-    expect(await found(`Encounter?patient=Patient/${patientId}`)).toEqual(server.dataSet.model.encounters.filter((e) => e.patient.id === patientId).map((e) => `Encounter/${e.id}`).sort());
-    expect(await found(`Condition?encounter=Encounter/${encounter.encounter}`)).toEqual(server.dataSet.model.conditions.filter((c) => c.encounter === encounter.encounter).map((c) => `Condition/${c.id}`).sort());
-    expect(await found('Observation?code=http://loinc.org|94558-4')).toEqual(server.dataSet.model.observations.filter((o) => o.code.code === '94558-4').map((o) => `Observation/${o.id}`).sort());
-    expect(await found('Procedure?code=http://snomed.info/sct|371907003')).toEqual(server.dataSet.model.procedures.filter((p) => p.code.code === '371907003').map((p) => `Procedure/${p.id}`).sort());
+    expect(await found(`Encounter?patient=Patient/${patientId}`)).toEqual(
+      server.dataSet.model.encounters
+        .filter((e) => e.patient.id === patientId)
+        .map((e) => `Encounter/${e.id}`)
+        .sort(),
+    );
+    expect(await found(`Condition?encounter=Encounter/${encounter.encounter}`)).toEqual(
+      server.dataSet.model.conditions
+        .filter((c) => c.encounter === encounter.encounter)
+        .map((c) => `Condition/${c.id}`)
+        .sort(),
+    );
+    expect(await found('Observation?code=http://loinc.org|94558-4')).toEqual(
+      server.dataSet.model.observations
+        .filter((o) => o.code.code === '94558-4')
+        .map((o) => `Observation/${o.id}`)
+        .sort(),
+    );
+    expect(await found('Procedure?code=http://snomed.info/sct|371907003')).toEqual(
+      server.dataSet.model.procedures
+        .filter((p) => p.code.code === '371907003')
+        .map((p) => `Procedure/${p.id}`)
+        .sort(),
+    );
     expect(await found('Measure?url=http://measure-conformance.example.org/fhir/Measure/ComputeCovidImpact')).toEqual(['Measure/ComputeCovidImpact']);
-    expect(await found(`MedicationRequest?patient=Patient/${patientId}`)).toEqual(server.dataSet.model.coverage.filter((r) => r.type === 'MedicationRequest' && r.patient.id === patientId).map((r) => `MedicationRequest/${r.id}`).sort());
+    expect(await found(`MedicationRequest?patient=Patient/${patientId}`)).toEqual(
+      server.dataSet.model.coverage
+        .filter((r) => r.type === 'MedicationRequest' && r.patient.id === patientId)
+        .map((r) => `MedicationRequest/${r.id}`)
+        .sort(),
+    );
   });
 
-  it('answers every ComputeSearchCoverage and ComputeUnevaluable population with the generator\'s expected count on every day, except the unevaluable one', async () => {
+  it("answers every ComputeSearchCoverage and ComputeUnevaluable population with the generator's expected count on every day, except the unevaluable one", async () => {
     let checked = 0;
     let refused = 0;
     for (const measure of [fixture<Measure>('measure-compute-search-coverage.json'), fixture<Measure>('measure-compute-unevaluable.json')]) {
@@ -278,10 +317,11 @@ describe('data-source simulator without :in (SANER-CM-PG-004)', () => {
 });
 
 describe('data-source fault modes change the answers', () => {
-  const period = () => startDataSource().then(async (s) => {
-    await s.close();
-    return s.dataSet.periods[1]!;
-  });
+  const period = () =>
+    startDataSource().then(async (s) => {
+      await s.close();
+      return s.dataSet.periods[1]!;
+    });
   const encounterQuery = (p: ReportingPeriod) => populationQuery(measures[0]!.group![0]!.population![0]!.criteria.expression!, p);
 
   async function count(server: RunningDataSource, pairs: Array<[string, string]>, type = 'Encounter') {
@@ -320,11 +360,16 @@ describe('data-source fault modes change the answers', () => {
   it('token-ignores-system finds a code under any system, by GET and POST, and leaves :in alone', async () => {
     const server = await startDataSource({ patients: 30, faults: ['token-ignores-system'] });
     try {
-      const diabetic = server.dataSet.model.conditions.filter((c) => c.code.code === '44054006').map((c) => `Condition/${c.id}`).sort();
+      const diabetic = server.dataSet.model.conditions
+        .filter((c) => c.code.code === '44054006')
+        .map((c) => `Condition/${c.id}`)
+        .sort();
       const ids = (found: { matches: Resource[] }) => found.matches.map((r) => `${r.resourceType}/${r.id}`).sort();
       expect(diabetic.length).toBeGreaterThan(0);
       expect(ids(await searchAll(`${server.url}/Condition?code=http://loinc.org|44054006`))).toEqual(diabetic);
-      expect(ids(await searchAll(`${server.url}/Condition/_search`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'code=http://loinc.org|44054006' }))).toEqual(diabetic);
+      expect(
+        ids(await searchAll(`${server.url}/Condition/_search`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'code=http://loinc.org|44054006' })),
+      ).toEqual(diabetic);
       const [, pairs] = encounterQuery(server.dataSet.periods[1]!);
       expect(await count(server, pairs)).toBe(server.expected.results.find((r) => r.version === '1.0.0' && r.period.start === server.dataSet.periods[1]!.start)!.groups[0]!.populations.numC19Pats!);
     } finally {

@@ -111,7 +111,7 @@ describe('the search-coverage Measure (ComputeSearchCoverage)', () => {
   const measure = computeFixture<Measure>('measure-compute-search-coverage.json');
   const populations = (measure.group ?? []).flatMap((g) => (g.population ?? []).map((p) => ({ group: g.code?.text, code: p.code?.text, expression: p.criteria.expression })));
 
-  it('holds one population per covered type and parameter with the generator\'s query, and none it cannot evaluate', () => {
+  it("holds one population per covered type and parameter with the generator's query, and none it cannot evaluate", () => {
     expect(measure.url).toBe(COVERAGE_MEASURE_URL);
     expect(populations).toEqual(coveragePopulations().map((p) => ({ group: p.type, code: p.code, expression: p.expression })));
   });
@@ -133,11 +133,17 @@ describe('the search-coverage Measure (ComputeSearchCoverage)', () => {
   });
 
   it('queries values that exist whatever the seed and size: the coverage records and the first two patients', () => {
-    for (const options of [{ seed: 7, patients: 21, days: 7 }, { seed: 99, patients: 3, days: 1 }]) {
+    for (const options of [
+      { seed: 7, patients: 21, days: 7 },
+      { seed: 99, patients: 3, days: 1 },
+    ]) {
       const other = generateDataSet(options);
       const ids = new Set(other.resources.map((r) => `${r.resourceType}/${r.id}`));
       for (const p of coveragePopulations()) {
-        const values = p.expression.split('?')[1]!.split('&').map((pair) => decodeURIComponent(pair.slice(pair.indexOf('=') + 1)));
+        const values = p.expression
+          .split('?')[1]!
+          .split('&')
+          .map((pair) => decodeURIComponent(pair.slice(pair.indexOf('=') + 1)));
         for (const value of values) {
           if (p.parameter === '_id') for (const id of value.split(',')) expect(ids.has(`${p.type}/${id}`), `${p.type}/${id}`).toBe(true);
           if (p.parameter === 'patient' || p.parameter === 'encounter') expect(ids.has(value), value).toBe(true);
@@ -149,7 +155,8 @@ describe('the search-coverage Measure (ComputeSearchCoverage)', () => {
         }
       }
       const coverage = other.expected.results.filter((r) => r.measure === COVERAGE_MEASURE_URL);
-      for (const g of coverage[0]!.groups) for (const [code, n] of Object.entries(g.populations)) if (!code.endsWith('-class') && !code.endsWith('-date') && !code.endsWith('-patient')) expect(n, code).toBe(2);
+      for (const g of coverage[0]!.groups)
+        for (const [code, n] of Object.entries(g.populations)) if (!code.endsWith('-class') && !code.endsWith('-date') && !code.endsWith('-patient')) expect(n, code).toBe(2);
     }
   });
 });
@@ -157,10 +164,18 @@ describe('the search-coverage Measure (ComputeSearchCoverage)', () => {
 describe('the partly evaluable Measure (ComputeUnevaluable)', () => {
   const measure = computeFixture<Measure>('measure-compute-unevaluable.json');
 
-  it('holds one group: the evaluable population with the generator\'s query, then the one on a type the Data Source does not serve', () => {
+  it("holds one group: the evaluable population with the generator's query, then the one on a type the Data Source does not serve", () => {
     expect(measure.url).toBe(UNEVALUABLE_MEASURE_URL);
     const groups = (measure.group ?? []).map((g) => ({ group: g.code?.text, populations: (g.population ?? []).map((p) => ({ code: p.code?.text, expression: p.criteria.expression })) }));
-    expect(groups).toEqual([{ group: PARTLY_EVALUABLE_GROUP, populations: [{ code: EVALUABLE.code, expression: EVALUABLE.expression }, { code: UNEVALUABLE.code, expression: UNEVALUABLE.expression }] }]);
+    expect(groups).toEqual([
+      {
+        group: PARTLY_EVALUABLE_GROUP,
+        populations: [
+          { code: EVALUABLE.code, expression: EVALUABLE.expression },
+          { code: UNEVALUABLE.code, expression: UNEVALUABLE.expression },
+        ],
+      },
+    ]);
   });
 
   it('is expected on every day with a count of the evaluable population only, counted on the model', () => {
@@ -175,7 +190,9 @@ describe('the partly evaluable Measure (ComputeUnevaluable)', () => {
 describe('the bundled computable Measures follow the rules for Measure authors (SANER-CM-PG-008)', () => {
   const dir = join(projectRoot, 'fixtures', 'compute');
   const files = readdirSync(dir).filter((f) => f.startsWith('measure-'));
-  const libraries = readdirSync(dir).filter((f) => f.startsWith('library-')).map((f) => computeFixture<Library>(f));
+  const libraries = readdirSync(dir)
+    .filter((f) => f.startsWith('library-'))
+    .map((f) => computeFixture<Library>(f));
   const PREDEFINED = ['Base', 'Metadata', 'Measure', 'MeasureReport', 'PriorReport', 'Reporter', 'Subject', 'ValueSet', 'ReportingPeriod', 'PriorReportingPeriod', 'Today', 'Tomorrow', 'Yesterday'];
 
   it.each(files)('%s: one criteria language, relative RFC 3986-encoded queries, parameters named by its Libraries whose value sets are listed', (file) => {

@@ -25,7 +25,9 @@ function shape(report: MeasureReport): Expected['groups'] {
     ...(g.measureScore ? { measureScore: g.measureScore.value ?? NaN } : {}),
     stratifiers: (g.stratifier ?? []).map((s) => ({
       code: s.code?.[0]?.text ?? '',
-      strata: Object.fromEntries((s.stratum ?? []).map((st) => [st.component?.[0]?.value?.text ?? '', Object.fromEntries((st.population ?? []).map((p) => [p.code?.coding?.[0]?.code ?? '', p.count ?? NaN]))])),
+      strata: Object.fromEntries(
+        (s.stratum ?? []).map((st) => [st.component?.[0]?.value?.text ?? '', Object.fromEntries((st.population ?? []).map((p) => [p.code?.coding?.[0]?.code ?? '', p.count ?? NaN]))]),
+      ),
     })),
   }));
 }

@@ -118,7 +118,9 @@ const clinicalData: Resource[] = [
   lab('o5', 'cancelled', '2020-04-03T10:00:00Z', true),
 ];
 
-const valueSets = ['valueset-positive-results.json', 'valueset-sars-cov2-labs.json', 'valueset-suspected-or-confirmed-covid19-diagnoses.json', 'valueset-ventilation-procedures.json'].map((f) => fixture<ValueSet>(f));
+const valueSets = ['valueset-positive-results.json', 'valueset-sars-cov2-labs.json', 'valueset-suspected-or-confirmed-covid19-diagnoses.json', 'valueset-ventilation-procedures.json'].map((f) =>
+  fixture<ValueSet>(f),
+);
 const facility = fixture<Location>('location-compute-general-hospital.json');
 
 const DS_TYPES = ['Patient', 'Encounter', 'Procedure', 'Observation', 'Location', 'Organization', 'ValueSet'];
@@ -293,7 +295,10 @@ describe('evaluation on hand-checked data', () => {
 });
 
 function post(server: RunningFhirServer, params: Record<string, string>, id = MEASURE_ID): Promise<LightMyRequestResponse> {
-  const parameters = { resourceType: 'Parameters', parameter: Object.entries(params).map(([name, value]) => (name === 'periodStart' || name === 'periodEnd' ? { name, valueDate: value } : { name, valueString: value })) };
+  const parameters = {
+    resourceType: 'Parameters',
+    parameter: Object.entries(params).map(([name, value]) => (name === 'periodStart' || name === 'periodEnd' ? { name, valueDate: value } : { name, valueString: value })),
+  };
   return server.app.inject({
     method: 'POST',
     url: `/Measure/${id}/$evaluate-measure`,
@@ -496,7 +501,7 @@ describe('fault modes', () => {
     expect(ds.urls.slice(before).filter((u) => /^\/(Encounter|Procedure|Observation|Location)\?/.test(u))).toEqual([]);
   });
 
-  it('period-end-day-late ends the report\'s period a day after the period computed, counting the day asked', async () => {
+  it("period-end-day-late ends the report's period a day after the period computed, counting the day asked", async () => {
     const report = reportOf(await evaluate(await computer(ds, { faults: ['period-end-day-late'] }), DAY));
     expect(report.period).toEqual({ start: '2020-04-03T00:00:00+00:00', end: '2020-04-05T00:00:00+00:00' });
     expect(counts(report)).toEqual(V1_COUNTS);
@@ -575,7 +580,7 @@ describe('the search-coverage and partly evaluable Measures against the referenc
     return Object.assign({}, ...result.groups.map((g) => g.populations)) as Record<string, number>;
   };
 
-  it('searches every covered type with every covered parameter and reports the generator\'s counts, with no evaluation error', async () => {
+  it("searches every covered type with every covered parameter and reports the generator's counts, with no evaluation error", async () => {
     const before = searched.length;
     const report = reportOf(await evaluate(await computer(ds), DAY, COVERAGE_ID));
     expect(counts(report)).toEqual(expectedCounts(COVERAGE_ID));

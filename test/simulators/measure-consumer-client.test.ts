@@ -41,7 +41,13 @@ describe('reference Measure Consumer client', () => {
     expect(reportSearches.some((l) => /period=ge\d{4}-\d{2}-\d{2}&period=le\d{4}-\d{2}-\d{2}&_count=10$/.test(l))).toBe(true);
     // 42 reports of one measure at _count=10: the first page and four next links, opaque page tokens followed as given.
     expect(matching(lines, /^GET \/_page\/[\w-]+$/).length).toBeGreaterThanOrEqual(4);
-    for (const re of [/^GET \/Location\/[\w-]+$/, /^GET \/Organization\/[\w-]+$/, /^GET \/Measure\/[\w-]+$/, /^GET \/Measure\?url=http/, /^GET \/MeasureReport\/[\w-]+\?_format=application\/fhir\+xml$/]) {
+    for (const re of [
+      /^GET \/Location\/[\w-]+$/,
+      /^GET \/Organization\/[\w-]+$/,
+      /^GET \/Measure\/[\w-]+$/,
+      /^GET \/Measure\?url=http/,
+      /^GET \/MeasureReport\/[\w-]+\?_format=application\/fhir\+xml$/,
+    ]) {
       expect(matching(lines, re).length, String(re)).toBeGreaterThan(0);
     }
     for (const type of ['MeasureReport', 'Location', 'Organization', 'Measure']) {

@@ -235,12 +235,7 @@ function csvParameters(csv: string, extra: Parameters['parameter'] = []): Parame
   const input: Binary = { resourceType: 'Binary', contentType: 'text/csv', data: Buffer.from(csv).toString('base64') };
   return {
     resourceType: 'Parameters',
-    parameter: [
-      { name: 'input', resource: input },
-      { name: 'period-start', valueString: '2020-04-01T00:00:00-04:00' },
-      { name: 'period-end', valueString: '2020-04-01T23:59:59-04:00' },
-      ...extra,
-    ],
+    parameter: [{ name: 'input', resource: input }, { name: 'period-start', valueString: '2020-04-01T00:00:00-04:00' }, { name: 'period-end', valueString: '2020-04-01T23:59:59-04:00' }, ...extra],
   };
 }
 
@@ -285,7 +280,11 @@ describe('$report-csv', () => {
     const before = s.store.count('MeasureReport');
     const res = await send(s, 'POST', reportCsvUrl, csvParameters(CSV.replace(',80,60,20', ',80,sixty,20')));
     expect(res.statusCode).toBe(400);
-    expect(outcomeOf(res).issue.map((i) => i.diagnostics).join('\n')).toContain('row 3, column "numTotBedsOcc"');
+    expect(
+      outcomeOf(res)
+        .issue.map((i) => i.diagnostics)
+        .join('\n'),
+    ).toContain('row 3, column "numTotBedsOcc"');
     expect(s.store.count('MeasureReport')).toBe(before);
   });
 
@@ -377,7 +376,10 @@ describe('fault modes', () => {
   it('lose-acknowledged answers 201 but the report cannot be read back', async () => {
     const clean = await start();
     const faulty = await start({ faults: ['lose-acknowledged'] });
-    for (const [s, readStatus] of [[clean, 200], [faulty, 410]] as const) {
+    for (const [s, readStatus] of [
+      [clean, 200],
+      [faulty, 410],
+    ] as const) {
       const res = await send(s, 'POST', '/MeasureReport', report());
       expect(res.statusCode).toBe(201);
       expect((await send(s, 'GET', `/MeasureReport/${bodyOf<MeasureReport>(res).id}`)).statusCode).toBe(readStatus);
@@ -405,7 +407,10 @@ describe('fault modes', () => {
 
   it('report-csv-ignore-map leaves renamed columns unread', async () => {
     const mapped = csvParameters(CSV.replace('numTotBeds,', 'TotalBeds,'), [{ name: 'map', valueString: 'numTotBeds$TotalBeds,numTotBedsOcc,numTotBedsAvail' }]);
-    for (const [faults, expected] of [[[], 200], [['report-csv-ignore-map'], undefined]] as const) {
+    for (const [faults, expected] of [
+      [[], 200],
+      [['report-csv-ignore-map'], undefined],
+    ] as const) {
       const s = await start({ faults: [...faults] });
       expect((await send(s, 'POST', reportCsvUrl, mapped)).statusCode).toBe(200);
       expect(countOf(reportsOf(s, '0008103')[0]!, 'numTotBeds')).toBe(expected);
@@ -416,7 +421,9 @@ describe('fault modes', () => {
     const faulty = await start({ faults: ['report-csv-wrong-row-errors'] });
     const res = await send(faulty, 'POST', reportCsvUrl, csvParameters(CSV.replace(',80,60,20', ',80,sixty,20')));
     expect(res.statusCode).toBe(400);
-    const text = outcomeOf(res).issue.map((i) => i.diagnostics).join('\n');
+    const text = outcomeOf(res)
+      .issue.map((i) => i.diagnostics)
+      .join('\n');
     expect(text).toContain('row 2, column "numTotBedsOcc"');
     expect(text).not.toContain('row 3');
   });

@@ -86,72 +86,111 @@ describe('reference Measure Source client', () => {
 
   const faultCases: [fault: string, check: (sent: Sent) => void][] = [
     ['no-push', ({ lines }) => expect(lines).toEqual(['GET /metadata -> 200'])],
-    ['no-create', ({ lines }) => {
-      expect(matching(lines, /^POST \/MeasureReport/)).toEqual([]);
-      expect(matching(lines, /^PUT \/MeasureReport\/src-[\w-]+ -> 201$/)).toHaveLength(2);
-      expect(matching(lines, /^PUT \/MeasureReport\/src-[\w-]+ -> 200$/)).toHaveLength(1);
-    }],
-    ['wrong-content-type', ({ exchanges: sent }) => {
-      const types = sent.filter((e) => e.method !== 'GET').map((e) => e.requestHeaders['content-type']);
-      expect(types).toEqual(['application/json', 'application/fhir+xml', 'application/json', 'application/json', 'application/json']);
-    }],
-    ['invalid-report', ({ lines, exchanges: sent }) => {
-      expect(lines[2]).toBe('POST /MeasureReport -> 422');
-      expect(sent[2]!.responseBody!.text).toContain('DateTimePreciseToSecond');
-    }],
+    [
+      'no-create',
+      ({ lines }) => {
+        expect(matching(lines, /^POST \/MeasureReport/)).toEqual([]);
+        expect(matching(lines, /^PUT \/MeasureReport\/src-[\w-]+ -> 201$/)).toHaveLength(2);
+        expect(matching(lines, /^PUT \/MeasureReport\/src-[\w-]+ -> 200$/)).toHaveLength(1);
+      },
+    ],
+    [
+      'wrong-content-type',
+      ({ exchanges: sent }) => {
+        const types = sent.filter((e) => e.method !== 'GET').map((e) => e.requestHeaders['content-type']);
+        expect(types).toEqual(['application/json', 'application/fhir+xml', 'application/json', 'application/json', 'application/json']);
+      },
+    ],
+    [
+      'invalid-report',
+      ({ lines, exchanges: sent }) => {
+        expect(lines[2]).toBe('POST /MeasureReport -> 422');
+        expect(sent[2]!.responseBody!.text).toContain('DateTimePreciseToSecond');
+      },
+    ],
     ['no-update', ({ lines }) => expect(matching(lines, /^PUT/)).toEqual([])],
-    ['update-by-post', ({ lines }) => {
-      expect(matching(lines, /^PUT/)).toEqual([]);
-      expect(matching(lines, /^POST \/MeasureReport -> 201$/)).toHaveLength(3);
-    }],
-    ['put-without-id', ({ exchanges: sent }) => {
-      const put = sent.find((e) => e.method === 'PUT')!;
-      expect(requestBody<MeasureReport>(put).id).toBeUndefined();
-      expect(put.status).toBe(400);
-    }],
+    [
+      'update-by-post',
+      ({ lines }) => {
+        expect(matching(lines, /^PUT/)).toEqual([]);
+        expect(matching(lines, /^POST \/MeasureReport -> 201$/)).toHaveLength(3);
+      },
+    ],
+    [
+      'put-without-id',
+      ({ exchanges: sent }) => {
+        const put = sent.find((e) => e.method === 'PUT')!;
+        expect(requestBody<MeasureReport>(put).id).toBeUndefined();
+        expect(put.status).toBe(400);
+      },
+    ],
     ['ignore-location', ({ lines }) => expect(matching(lines, /^PUT /)).toEqual([expect.stringMatching(/^PUT \/MeasureReport\/beds-camden-2020-04-01 -> 20[01]$/)])],
-    ['csv-as-body', ({ lines, exchanges: sent }) => {
-      expect(matching(lines, /\$report-csv/)).toEqual([]);
-      const csv = sent.find((e) => e.requestHeaders['content-type'] === 'text/csv')!;
-      expect([csv.method, new URL(csv.url).pathname, csv.status]).toEqual(['POST', '/MeasureReport', 415]);
-    }],
-    ['csv-input-as-string', ({ exchanges: sent }) => {
-      const call = sent.find((e) => e.url.includes('$report-csv'))!;
-      expect(requestBody<{ parameter: { name: string; valueString?: string }[] }>(call).parameter[0]!.valueString).toContain('subject,reporter');
-      expect(call.status).toBe(400);
-    }],
-    ['csv-missing-period', ({ exchanges: sent }) => {
-      const call = sent.find((e) => e.url.includes('$report-csv'))!;
-      expect(requestBody<{ parameter: { name: string }[] }>(call).parameter.map((p) => p.name)).toEqual(['input', 'subject', 'reporter']);
-      expect(responseBody<OperationOutcome>(call).issue[0]?.expression).toEqual(['period-start']);
-    }],
-    ['csv-bad-cell', ({ exchanges: sent }) => {
-      const call = sent.find((e) => e.url.includes('$report-csv'))!;
-      expect(call.status).toBe(400);
-      expect(responseBody<OperationOutcome>(call).issue[0]?.diagnostics).toContain('"many" is not a non-negative integer count');
-    }],
-    ['batch-as-transaction', ({ exchanges: sent }) => {
-      const post = sent.at(-1)!;
-      expect(requestBody<Bundle>(post).type).toBe('transaction');
-      expect(post.status).toBe(400);
-    }],
-    ['batch-as-collection', ({ lines, exchanges: sent }) => {
-      expect(lines.at(-1)).toBe('POST /Bundle -> 201');
-      expect(requestBody<Bundle>(sent.at(-1)!).entry?.every((e) => e.request === undefined)).toBe(true);
-      expect(responseBody<OperationOutcome>(sent.at(-1)!).issue[0]?.severity).toBe('warning');
-    }],
-    ['batch-wrong-order', ({ exchanges: sent }) => {
-      const post = sent.at(-1)!;
-      expect(requestBody<Bundle>(post).entry?.map((e) => e.resource?.resourceType)).toEqual(['Patient', 'Observation', 'MeasureReport']);
-      expect(post.status).toBe(422);
-    }],
-    ['batch-missing-reference', ({ exchanges: sent }) => {
-      const post = sent.at(-1)!;
-      const bundle = requestBody<Bundle>(post);
-      expect(bundle.entry).toHaveLength(2);
-      expect((bundle.entry![0]!.resource as MeasureReport).evaluatedResource).toHaveLength(2);
-      expect(responseBody<Bundle>(post).entry?.[0]?.response?.status).toBe('422 Unprocessable Entity');
-    }],
+    [
+      'csv-as-body',
+      ({ lines, exchanges: sent }) => {
+        expect(matching(lines, /\$report-csv/)).toEqual([]);
+        const csv = sent.find((e) => e.requestHeaders['content-type'] === 'text/csv')!;
+        expect([csv.method, new URL(csv.url).pathname, csv.status]).toEqual(['POST', '/MeasureReport', 415]);
+      },
+    ],
+    [
+      'csv-input-as-string',
+      ({ exchanges: sent }) => {
+        const call = sent.find((e) => e.url.includes('$report-csv'))!;
+        expect(requestBody<{ parameter: { name: string; valueString?: string }[] }>(call).parameter[0]!.valueString).toContain('subject,reporter');
+        expect(call.status).toBe(400);
+      },
+    ],
+    [
+      'csv-missing-period',
+      ({ exchanges: sent }) => {
+        const call = sent.find((e) => e.url.includes('$report-csv'))!;
+        expect(requestBody<{ parameter: { name: string }[] }>(call).parameter.map((p) => p.name)).toEqual(['input', 'subject', 'reporter']);
+        expect(responseBody<OperationOutcome>(call).issue[0]?.expression).toEqual(['period-start']);
+      },
+    ],
+    [
+      'csv-bad-cell',
+      ({ exchanges: sent }) => {
+        const call = sent.find((e) => e.url.includes('$report-csv'))!;
+        expect(call.status).toBe(400);
+        expect(responseBody<OperationOutcome>(call).issue[0]?.diagnostics).toContain('"many" is not a non-negative integer count');
+      },
+    ],
+    [
+      'batch-as-transaction',
+      ({ exchanges: sent }) => {
+        const post = sent.at(-1)!;
+        expect(requestBody<Bundle>(post).type).toBe('transaction');
+        expect(post.status).toBe(400);
+      },
+    ],
+    [
+      'batch-as-collection',
+      ({ lines, exchanges: sent }) => {
+        expect(lines.at(-1)).toBe('POST /Bundle -> 201');
+        expect(requestBody<Bundle>(sent.at(-1)!).entry?.every((e) => e.request === undefined)).toBe(true);
+        expect(responseBody<OperationOutcome>(sent.at(-1)!).issue[0]?.severity).toBe('warning');
+      },
+    ],
+    [
+      'batch-wrong-order',
+      ({ exchanges: sent }) => {
+        const post = sent.at(-1)!;
+        expect(requestBody<Bundle>(post).entry?.map((e) => e.resource?.resourceType)).toEqual(['Patient', 'Observation', 'MeasureReport']);
+        expect(post.status).toBe(422);
+      },
+    ],
+    [
+      'batch-missing-reference',
+      ({ exchanges: sent }) => {
+        const post = sent.at(-1)!;
+        const bundle = requestBody<Bundle>(post);
+        expect(bundle.entry).toHaveLength(2);
+        expect((bundle.entry![0]!.resource as MeasureReport).evaluatedResource).toHaveLength(2);
+        expect(responseBody<Bundle>(post).entry?.[0]?.response?.status).toBe('422 Unprocessable Entity');
+      },
+    ],
   ];
 
   it('has a case below for every one of its fault modes', () => {

@@ -27,13 +27,20 @@ async function ids(server: RunningFhirServer, type: string, params: Record<strin
   const res = await get(server, `${type}?${query({ _count: '1000', ...params })}`);
   expect(res.status, res.text).toBe(200);
   const bundle = JSON.parse(res.text) as Bundle;
-  return (bundle.entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => e.resource!.id!).sort();
+  return (bundle.entry ?? [])
+    .filter((e) => e.search?.mode === 'match')
+    .map((e) => e.resource!.id!)
+    .sort();
 }
 
 const seeded = seedResources();
 const reports = seeded.filter((r): r is MeasureReport => r.resourceType === 'MeasureReport');
 const measures = seeded.filter((r): r is Measure => r.resourceType === 'Measure');
-const idsWhere = (keep: (r: MeasureReport) => boolean) => reports.filter(keep).map((r) => r.id!).sort();
+const idsWhere = (keep: (r: MeasureReport) => boolean) =>
+  reports
+    .filter(keep)
+    .map((r) => r.id!)
+    .sort();
 const onApril3 = (r: MeasureReport) => r.period!.start!.startsWith('2020-04-03');
 
 describe('measure-source simulator, clean', () => {
@@ -101,7 +108,10 @@ describe('measure-source simulator, clean', () => {
 
   it('includes the subject Location and reporter Organization of a report with _include=*', async () => {
     const bundle = JSON.parse((await get(server, 'MeasureReport?_id=beds-camden-2020-04-02&_include=*')).text) as Bundle;
-    const included = bundle.entry!.filter((e) => e.search?.mode === 'include').map((e) => `${e.resource!.resourceType}/${e.resource!.id}`).sort();
+    const included = bundle
+      .entry!.filter((e) => e.search?.mode === 'include')
+      .map((e) => `${e.resource!.resourceType}/${e.resource!.id}`)
+      .sort();
     expect(included).toEqual(['Location/loc-camden', 'Measure/BedCapacity', 'Organization/org-camden']);
   });
 
@@ -211,7 +221,10 @@ describe('measure-source simulator, own fault modes', () => {
 
   it('include-without-subject drops only the subject Location from _include=*', async () => {
     const res = await withFault('include-without-subject', (s) => get(s, 'MeasureReport?_id=beds-camden-2020-04-02&_include=*'));
-    const included = (JSON.parse(res.text) as Bundle).entry!.filter((e) => e.search?.mode === 'include').map((e) => e.resource!.resourceType).sort();
+    const included = (JSON.parse(res.text) as Bundle)
+      .entry!.filter((e) => e.search?.mode === 'include')
+      .map((e) => e.resource!.resourceType)
+      .sort();
     expect(included).toEqual(['Measure', 'Organization']);
   });
 

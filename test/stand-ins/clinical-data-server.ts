@@ -49,8 +49,24 @@ const PARAMS: Readonly<Record<string, Readonly<Record<string, Param>>>> = {
   Patient: {},
   Encounter: { patient: subject, subject, class: p('token', 'class'), date: p('date', 'period'), status: p('token', 'status'), 'reason-code': p('token', 'reasonCode.coding') },
   Condition: { patient: subject, subject, encounter, code: p('token', 'code.coding') },
-  Observation: { patient: subject, subject, encounter, code: p('token', 'code.coding'), status: p('token', 'status'), date: p('date', 'effectiveDateTime', 'effectivePeriod'), 'value-concept': p('token', 'valueCodeableConcept.coding') },
-  Procedure: { patient: subject, subject, encounter, code: p('token', 'code.coding'), status: p('token', 'status'), date: p('date', 'performedDateTime', 'performedPeriod'), 'reason-code': p('token', 'reasonCode.coding') },
+  Observation: {
+    patient: subject,
+    subject,
+    encounter,
+    code: p('token', 'code.coding'),
+    status: p('token', 'status'),
+    date: p('date', 'effectiveDateTime', 'effectivePeriod'),
+    'value-concept': p('token', 'valueCodeableConcept.coding'),
+  },
+  Procedure: {
+    patient: subject,
+    subject,
+    encounter,
+    code: p('token', 'code.coding'),
+    status: p('token', 'status'),
+    date: p('date', 'performedDateTime', 'performedPeriod'),
+    'reason-code': p('token', 'reasonCode.coding'),
+  },
   AllergyIntolerance: { patient: p('reference', 'patient'), code: p('token', 'code.coding') },
   DiagnosticReport: { patient: subject, subject, encounter, code: p('token', 'code.coding') },
   MedicationRequest: { patient: subject, subject, encounter, code: medication },
@@ -70,7 +86,8 @@ const CONTROL = new Set(['_count', '_offset', '_include', '_format']);
 /** Every value at a dotted path, arrays flattened at each step. */
 function at(resource: unknown, path: string): unknown[] {
   let values: unknown[] = [resource];
-  for (const step of path.split('.')) values = values.flatMap((v) => (v && typeof v === 'object' ? [(v as Record<string, unknown>)[step]] : [])).flatMap((v) => (Array.isArray(v) ? v : v === undefined ? [] : [v]));
+  for (const step of path.split('.'))
+    values = values.flatMap((v) => (v && typeof v === 'object' ? [(v as Record<string, unknown>)[step]] : [])).flatMap((v) => (Array.isArray(v) ? v : v === undefined ? [] : [v]));
   return values;
 }
 
@@ -207,7 +224,10 @@ export async function startClinicalServer(options: ClinicalServerOptions = {}): 
 
   const handle = (req: IncomingMessage, body: string, res: ServerResponse): number => {
     const url = new URL(req.url ?? '/', 'http://x');
-    const segments = url.pathname.replace(/^\/fhir\/?/, '').split('/').filter(Boolean);
+    const segments = url.pathname
+      .replace(/^\/fhir\/?/, '')
+      .split('/')
+      .filter(Boolean);
     const method = req.method ?? 'GET';
     const send = (status: number, resource?: Resource) => {
       if (resource) res.writeHead(status, { 'content-type': 'application/fhir+json; charset=utf-8' }).end(JSON.stringify(resource));

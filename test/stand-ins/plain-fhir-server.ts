@@ -120,14 +120,23 @@ export async function startPlainServer(options: PlainServerOptions = {}): Promis
         mode: 'server',
         ...(options.batch ? { interaction: [{ code: 'batch' as const }] } : {}),
         resource: types.map((type) => ({
-          type: type as NonNullable<CapabilityStatement['rest']>[number]['resource'] extends (infer R)[] | undefined ? R extends { type: infer T } ? T : never : never,
+          type: type as NonNullable<CapabilityStatement['rest']>[number]['resource'] extends (infer R)[] | undefined ? (R extends { type: infer T } ? T : never) : never,
           interaction: [
             { code: 'read' as const },
             { code: 'search-type' as const },
             ...(options.writes === false ? [] : [{ code: 'create' as const }, { code: 'update' as const }]),
             ...(options.delete ? [{ code: 'delete' as const }] : []),
           ],
-          searchParam: [{ name: '_id', type: 'token' as const }, ...(type === 'MeasureReport' ? [{ name: 'measure', type: 'reference' as const }, { name: 'period', type: 'date' as const }] : []), ...(type === 'Measure' ? [{ name: 'url', type: 'uri' as const }] : [])],
+          searchParam: [
+            { name: '_id', type: 'token' as const },
+            ...(type === 'MeasureReport'
+              ? [
+                  { name: 'measure', type: 'reference' as const },
+                  { name: 'period', type: 'date' as const },
+                ]
+              : []),
+            ...(type === 'Measure' ? [{ name: 'url', type: 'uri' as const }] : []),
+          ],
         })),
         ...options.capability?.rest?.[0],
       },
@@ -183,7 +192,11 @@ export async function startPlainServer(options: PlainServerOptions = {}): Promis
     if (path === 'metadata' && method === 'GET') return send(200, capability());
     if (options.bearerToken !== undefined && req.headers.authorization !== `Bearer ${options.bearerToken}`) {
       const status = options.authStatus ?? 401;
-      return send(status, outcome(status === 401 ? 'login' : 'forbidden', req.headers.authorization ? 'the credential is not valid' : 'this server needs Authorization: Bearer <token>'), status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+      return send(
+        status,
+        outcome(status === 401 ? 'login' : 'forbidden', req.headers.authorization ? 'the credential is not valid' : 'this server needs Authorization: Bearer <token>'),
+        status === 401 ? { 'www-authenticate': 'Bearer' } : {},
+      );
     }
     const readBody = (): Resource | OperationOutcome => {
       const contentType = (req.headers['content-type'] ?? '').toLowerCase();
@@ -207,7 +220,8 @@ export async function startPlainServer(options: PlainServerOptions = {}): Promis
     }
     if (segments.length === 0 && method === 'POST' && options.batch) {
       const bundle = readBody();
-      if (bundle.resourceType !== 'Bundle') return send(bundle.resourceType === 'OperationOutcome' ? 400 : 422, bundle.resourceType === 'OperationOutcome' ? bundle : outcome('invalid', 'expected a batch Bundle'));
+      if (bundle.resourceType !== 'Bundle')
+        return send(bundle.resourceType === 'OperationOutcome' ? 400 : 422, bundle.resourceType === 'OperationOutcome' ? bundle : outcome('invalid', 'expected a batch Bundle'));
       const sent = (bundle as Bundle).entry ?? [];
       const carried = new Set(sent.flatMap((e) => [e.fullUrl, e.resource?.id ? `${e.resource.resourceType}/${e.resource.id}` : undefined]).filter(Boolean));
       const unresolved = (r: Resource | undefined) =>
@@ -242,7 +256,13 @@ export async function startPlainServer(options: PlainServerOptions = {}): Promis
         q.set('_count', String(count));
         link.push({ relation: 'next', url: `${baseUrl}/${type}?${q}` });
       }
-      return send(200, { resourceType: 'Bundle', type: 'searchset', total: all.length, link, entry: page.map((r) => ({ fullUrl: `${baseUrl}/${r.resourceType}/${r.id}`, resource: r, search: { mode: 'match' as const } })) } as Bundle);
+      return send(200, {
+        resourceType: 'Bundle',
+        type: 'searchset',
+        total: all.length,
+        link,
+        entry: page.map((r) => ({ fullUrl: `${baseUrl}/${r.resourceType}/${r.id}`, resource: r, search: { mode: 'match' as const } })),
+      } as Bundle);
     }
     if (id !== undefined && method === 'GET') {
       const found = store.get(`${type}/${id}`);
@@ -261,7 +281,8 @@ export async function startPlainServer(options: PlainServerOptions = {}): Promis
       const held = method === 'PUT' ? store.get(`${type}/${id}`) : undefined;
       if (method === 'PUT' && !held && options.updateCreate === false) return send(405, outcome('not-supported', `${type}/${id} does not exist and ids are chosen by the server`));
       const ifMatch = req.headers['if-match'];
-      if (options.ifMatch && held && ifMatch !== undefined && ifMatch !== `W/"${held.meta?.versionId}"`) return send(412, outcome('conflict', `If-Match ${ifMatch} is not the current version W/"${held.meta?.versionId}"`));
+      if (options.ifMatch && held && ifMatch !== undefined && ifMatch !== `W/"${held.meta?.versionId}"`)
+        return send(412, outcome('conflict', `If-Match ${ifMatch} is not the current version W/"${held.meta?.versionId}"`));
       if (options.requireStatus && !(resource as { status?: string }).status) return send(422, outcome('required', 'status is required'));
       const refused = options.refuse?.(resource);
       if (refused !== undefined) return send(422, outcome('invariant', refused));

@@ -35,13 +35,19 @@ describe('the CSV layout rules', () => {
     expect(layoutProblems(['subject', 'reporter', 'period-start', 'period-end', ...codes], [report], measure)).toEqual([]);
     expect(layoutProblems(['subject', 'reporter', 'period-start', 'period-end', ...codes], [day], measure)).toEqual([]);
     expect(layoutProblems(headerOf(await measureReportsToCsvString([day], measure))!, [day], measure)).toEqual([]);
-    expect(layoutProblems(['subject', 'reporter', 'period', ...codes], [day], measure)).toEqual(["it has one period column although a report's period start and end differ; expected period-start and period-end"]);
+    expect(layoutProblems(['subject', 'reporter', 'period', ...codes], [day], measure)).toEqual([
+      "it has one period column although a report's period start and end differ; expected period-start and period-end",
+    ]);
   });
 
   it('fails heads in another case, a missing population, columns out of order and strata columns without strata', () => {
     expect(layoutProblems(['subject', 'reporter', 'period', ...codes.map((c) => c.toLowerCase())], [report], measure)[0]).toMatch(/^its measure columns are missing .*; not codes of the Measure: /);
-    expect(layoutProblems(['subject', 'reporter', 'period', ...codes.slice(0, -1)], [report], measure)).toEqual([`its measure columns are missing ${codes.at(-1)}; expected each group code of ${measure.url} followed by its population codes, in the Measure's order`]);
-    expect(layoutProblems(['subject', 'reporter', 'period', ...[...codes].reverse()], [report], measure)).toEqual([`its measure columns are out of order; expected each group code of ${measure.url} followed by its population codes, in the Measure's order`]);
+    expect(layoutProblems(['subject', 'reporter', 'period', ...codes.slice(0, -1)], [report], measure)).toEqual([
+      `its measure columns are missing ${codes.at(-1)}; expected each group code of ${measure.url} followed by its population codes, in the Measure's order`,
+    ]);
+    expect(layoutProblems(['subject', 'reporter', 'period', ...[...codes].reverse()], [report], measure)).toEqual([
+      `its measure columns are out of order; expected each group code of ${measure.url} followed by its population codes, in the Measure's order`,
+    ]);
     expect(layoutProblems(['subject', 'reporter', 'period', 'stratifier', 'stratum', ...codes], [report], measure)).toContain('it has stratifier and stratum columns although no report has strata');
   });
 
@@ -49,6 +55,8 @@ describe('the CSV layout rules', () => {
     expect(layoutProblems(headerOf(await measureReportsToCsvString([stratifiedDay], measure))!, [stratifiedDay], measure)).toEqual([]);
     const stratified: MeasureReport = { ...report, group: [{ ...report.group![0]!, stratifier: [{ code: [{ text: 'age' }], stratum: [{ value: { text: '0-17' } }] }] }, ...report.group!.slice(1)] };
     expect(layoutProblems(['subject', 'reporter', 'period', 'stratifier', 'stratum', ...codes], [stratified], measure)).toEqual([]);
-    expect(layoutProblems(['subject', 'reporter', 'period', ...codes], [stratified], measure)[0]).toMatch(/^its key columns are .*; expected "subject,reporter,period,stratifier,stratum" first \(the reports have strata\)$/);
+    expect(layoutProblems(['subject', 'reporter', 'period', ...codes], [stratified], measure)[0]).toMatch(
+      /^its key columns are .*; expected "subject,reporter,period,stratifier,stratum" first \(the reports have strata\)$/,
+    );
   });
 });

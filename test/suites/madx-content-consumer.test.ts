@@ -28,28 +28,53 @@ describe('mADX Send Aggregate Report suite for the Content Consumer', () => {
     const results = await run({ ...base, sut: undefined });
     const own = results.requirements.filter((r) => r.capability === MADX_CONTENT_CONSUMER);
     expect(own.filter((r) => r.verdict === 'not-tested' && !r.notTestedReason).map((r) => r.id)).toEqual([]);
-    expect(own.filter((r) => r.verdict === 'not-tested').map((r) => r.id).sort()).toEqual(['MADX-CON-022', 'MADX-SEC-005']);
+    expect(
+      own
+        .filter((r) => r.verdict === 'not-tested')
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(['MADX-CON-022', 'MADX-SEC-005']);
     const t = byTitle(results);
     expect(['MADX-OPT-002', 'MADX-OPT-003', 'MADX-OPT-004'].map((id) => results.requirements.find((r) => r.id === id)?.verdict)).toEqual(['pass', 'pass', 'pass']);
     expect(results.tests.filter((x) => !['pass', 'skip', 'manual'].includes(x.verdict)).map((x) => `${x.title}: ${x.reason}`)).toEqual([]);
     // The reference Consumer demands the run's bearer token, which the harness presents: a request without it, or with a wrong one, is refused on the wire.
     expect(t.get(CREDENTIALS)?.verdict).toBe('pass');
-    expect(t.get(CREDENTIALS)?.assertions.filter((a) => a.requirements?.includes('MADX-CON-008')).map((a) => a.message)).toEqual([
+    expect(
+      t
+        .get(CREDENTIALS)
+        ?.assertions.filter((a) => a.requirements?.includes('MADX-CON-008'))
+        .map((a) => a.message),
+    ).toEqual([
       expect.stringMatching(/^a report with no credential \(the run presents a bearer token with every other request\) answered 401 Unauthorized$/),
       'a report with a wrong bearer token answered 401 Unauthorized',
     ]);
     expect(results.requirements.find((r) => r.id === 'MADX-CON-008')?.verdict).toBe('pass');
-    expect(t.get(MUTUAL)?.assertions.map((a) => [a.passed, a.message])).toEqual([[true, 'a report from a client presenting no credential and no client certificate was answered 401 Unauthorized: the Consumer demands that a client authenticate itself']]);
+    expect(t.get(MUTUAL)?.assertions.map((a) => [a.passed, a.message])).toEqual([
+      [true, 'a report from a client presenting no credential and no client certificate was answered 401 Unauthorized: the Consumer demands that a client authenticate itself'],
+    ]);
     // The mADX text of the run: the one the reference Consumer declares, the 3.0.0-comment text by default.
-    expect(results.ruleSets).toEqual([{ ig: 'IHE QRPH mADX', ruleSet: 'comment-draft (3.0.0-comment)', reason: expect.stringMatching(/^declared by the SUT: its CapabilityStatement .* names https:\/\/profiles\.ihe\.net\/QRPH\/mADX\/StructureDefinition\/mADX-MeasureReport\|3\.0\.0-comment.*sut\.madxRuleSet: trial-implementation/), suite: 'madx/send-aggregate-report/content-consumer' }]);
+    expect(results.ruleSets).toEqual([
+      {
+        ig: 'IHE QRPH mADX',
+        ruleSet: 'comment-draft (3.0.0-comment)',
+        reason: expect.stringMatching(
+          /^declared by the SUT: its CapabilityStatement .* names https:\/\/profiles\.ihe\.net\/QRPH\/mADX\/StructureDefinition\/mADX-MeasureReport\|3\.0\.0-comment.*sut\.madxRuleSet: trial-implementation/,
+        ),
+        suite: 'madx/send-aggregate-report/content-consumer',
+      },
+    ]);
     expect(t.get('the Consumer endpoint is served over https')?.verdict).toBe('pass');
     expect(results.suites[0]!.target).toMatch(/^https:/);
     // The TLS row has evidence of its own: the same address asked in plain http is no FHIR endpoint.
     expect(results.requirements.find((r) => r.id === 'MADX-SEC-001')?.verdict).toBe('pass');
     expect(t.get('the Consumer endpoint is served over https')?.assertions).toContainEqual(
-      expect.objectContaining({ passed: true, requirements: ['MADX-SEC-001'], message: expect.stringMatching(/^GET http:\/\/127\.0\.0\.1:\d+\/metadata found no plain-http endpoint \(the connection failed: \w+\)$/) }),
+      expect.objectContaining({
+        passed: true,
+        requirements: ['MADX-SEC-001'],
+        message: expect.stringMatching(/^GET http:\/\/127\.0\.0\.1:\d+\/metadata found no plain-http endpoint \(the connection failed: \w+\)$/),
+      }),
     );
-    expect([t.get(MUTUAL)?.verdict, t.get(MUTUAL)?.reason]).toEqual(['manual', expect.stringContaining('appropriate under the jurisdiction\'s guidelines')]);
+    expect([t.get(MUTUAL)?.verdict, t.get(MUTUAL)?.reason]).toEqual(['manual', expect.stringContaining("appropriate under the jurisdiction's guidelines")]);
     expect(t.get(MUTUAL)?.reason).toContain('record the answer as attestations.MADX-SEC-002 in config.yaml');
   }, 60_000);
 
@@ -154,7 +179,12 @@ describe('mADX Content Consumer suite: authentication on the wire', () => {
   }, 120_000);
 
   it('a Consumer taking reports from a client that does not authenticate itself fails mutual authentication; the 401 row does not apply to it', () => {
-    expect(verdict(open, 'MADX-SEC-002')).toMatchObject({ verdict: 'fail', reason: expect.stringMatching(/^a report from a client presenting no credential and no client certificate was answered 201 Created; expected the Consumer to refuse a client that does not authenticate itself/) });
+    expect(verdict(open, 'MADX-SEC-002')).toMatchObject({
+      verdict: 'fail',
+      reason: expect.stringMatching(
+        /^a report from a client presenting no credential and no client certificate was answered 201 Created; expected the Consumer to refuse a client that does not authenticate itself/,
+      ),
+    });
     expect(verdict(open, 'MADX-CON-008')).toMatchObject({ verdict: 'skip', reason: expect.stringContaining('it requires no authorization, so the 401 row does not apply') });
   });
 
@@ -169,7 +199,10 @@ describe('mADX Content Consumer suite: authentication on the wire', () => {
   });
 
   it('a Consumer that ignores the credentials it was configured with fails both, each on its own id', () => {
-    expect(verdict(ignoring, 'MADX-CON-008')).toMatchObject({ verdict: 'fail', reason: expect.stringMatching(/^a report with no credential \(the run presents a bearer token with every other request\) answered 201 Created; expected 401 Unauthorized/) });
+    expect(verdict(ignoring, 'MADX-CON-008')).toMatchObject({
+      verdict: 'fail',
+      reason: expect.stringMatching(/^a report with no credential \(the run presents a bearer token with every other request\) answered 201 Created; expected 401 Unauthorized/),
+    });
     expect(verdict(ignoring, 'MADX-SEC-002')?.verdict).toBe('fail');
   });
 });
@@ -181,7 +214,11 @@ describe('mADX Content Consumer suite: the text of the run, both ways', () => {
   const validating = async (text: 'trial-implementation' | 'comment-draft', declares: boolean, configured?: 'trial-implementation' | 'comment-draft') => {
     registerMadxProfiles();
     const profile = madxProfileUrl(text);
-    const refuse = (r: Resource) => validateResource(r, { profiles: [profile] }).filter((i) => i.severity === 'error').map((i) => i.message).join('; ') || undefined;
+    const refuse = (r: Resource) =>
+      validateResource(r, { profiles: [profile] })
+        .filter((i) => i.severity === 'error')
+        .map((i) => i.message)
+        .join('; ') || undefined;
     const interaction = (['read', 'search-type', 'create', 'update'] as const).map((code) => ({ code }));
     const capability = declares ? { rest: [{ mode: 'server' as const, resource: [{ type: 'MeasureReport' as const, interaction, supportedProfile: [profile] }] }] } : {};
     const server = await startPlainServer({ refuse, capability });
@@ -204,17 +241,30 @@ describe('mADX Content Consumer suite: the text of the run, both ways', () => {
     expect(trialUnderDefault.ruleSets?.[0]).toMatchObject({ ruleSet: 'comment-draft (3.0.0-comment)', reason: expect.stringMatching(/^the default, the mADX 3\.0\.0-comment text/) });
     expect(verdict(trialUnderDefault, 'MADX-CON-013')).toMatchObject({
       verdict: 'fail',
-      reason: expect.stringMatching(/^measurereport-trial-implementation-without-improvement-notation\.json \(under the mADX 3\.0\.0-comment text, the run's: no improvementNotation \(MADX-MR-015\), which only the 3\.0\.0-comment text requires\) PUT at MeasureReport\/\S+ answered 201 Created; expected 422/),
+      reason: expect.stringMatching(
+        /^measurereport-trial-implementation-without-improvement-notation\.json \(under the mADX 3\.0\.0-comment text, the run's: no improvementNotation \(MADX-MR-015\), which only the 3\.0\.0-comment text requires\) PUT at MeasureReport\/\S+ answered 201 Created; expected 422/,
+      ),
     });
     const messages = trialUnderDefault.tests.flatMap((t) => t.assertions.filter((a) => !a.passed).map((a) => a.message));
     expect(messages).toContainEqual(expect.stringMatching(/^measurereport-trial-implementation-stratifier-without-code\.json .*MADX-MR-010.* answered 201 Created; expected 422/));
-    expect(verdict(trialUnderDefault, 'MADX-CON-024')).toMatchObject({ verdict: 'warning', reason: expect.stringMatching(/^measurereport-comment-stratum-value\.json PUT in JSON to the new id MeasureReport\/\S+ answered 422 Unprocessable Content; expected 200 OK or 201 Created/) });
+    expect(verdict(trialUnderDefault, 'MADX-CON-024')).toMatchObject({
+      verdict: 'warning',
+      reason: expect.stringMatching(/^measurereport-comment-stratum-value\.json PUT in JSON to the new id MeasureReport\/\S+ answered 422 Unprocessable Content; expected 200 OK or 201 Created/),
+    });
   });
 
   it('with the 3.0.0 text named in config, a Consumer holding the comment text fails the other way', () => {
     expect(commentUnderConfig.ruleSets?.[0]).toMatchObject({ ruleSet: 'trial-implementation (3.0.0)', reason: expect.stringMatching(/^named in config \(sut\.madxRuleSet: trial-implementation\)/) });
-    expect(verdict(commentUnderConfig, 'MADX-CON-013')).toMatchObject({ verdict: 'fail', reason: expect.stringMatching(/^measurereport-comment-stratum-value\.json \(under the mADX 3\.0\.0 trial-implementation text, the run's: a stratum given by value, not by components \(MADX-MR-008\).*answered 201 Created; expected 422/) });
-    expect(verdict(commentUnderConfig, 'MADX-CON-024')).toMatchObject({ verdict: 'warning', reason: expect.stringMatching(/^measurereport-trial-implementation-\S+\.json PUT in JSON to the new id MeasureReport\/\S+ answered 422 Unprocessable Content/) });
+    expect(verdict(commentUnderConfig, 'MADX-CON-013')).toMatchObject({
+      verdict: 'fail',
+      reason: expect.stringMatching(
+        /^measurereport-comment-stratum-value\.json \(under the mADX 3\.0\.0 trial-implementation text, the run's: a stratum given by value, not by components \(MADX-MR-008\).*answered 201 Created; expected 422/,
+      ),
+    });
+    expect(verdict(commentUnderConfig, 'MADX-CON-024')).toMatchObject({
+      verdict: 'warning',
+      reason: expect.stringMatching(/^measurereport-trial-implementation-\S+\.json PUT in JSON to the new id MeasureReport\/\S+ answered 422 Unprocessable Content/),
+    });
   });
 
   it('a text the Consumer declares by a versioned canonical wins over config, and its reports are judged by it', () => {

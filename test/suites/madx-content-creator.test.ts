@@ -26,7 +26,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * labelled application/json and takes the 202 as the end.
  */
 function sutScript(careful: boolean, options: { file?: string; profile?: string; token?: string } = {}): string {
-  const report = JSON.parse(readFileSync(join(projectRoot, 'fixtures/madx/send', options.file ?? 'measurereport-valid.json'), 'utf8')) as Record<string, unknown> & { contained?: Record<string, unknown>[] };
+  const report = JSON.parse(readFileSync(join(projectRoot, 'fixtures/madx/send', options.file ?? 'measurereport-valid.json'), 'utf8')) as Record<string, unknown> & {
+    contained?: Record<string, unknown>[];
+  };
   if (options.profile) report['meta'] = { profile: [options.profile] };
   const div = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">report</div>' };
   report['text'] = div;
@@ -99,13 +101,22 @@ describe('mADX Content Creator suite', () => {
     expect(inScope.length).toBeGreaterThan(20);
     expect(inScope.filter((r) => r.verdict === 'not-tested').map((r) => r.id)).toEqual([]);
     expect(results.tests.filter((t) => !['pass', 'manual'].includes(t.verdict)).map((t) => `${t.title}: ${t.reason}`)).toEqual([]);
-    expect(results.tests.filter((t) => t.verdict === 'manual').map((t) => t.title).sort()).toEqual(['The risk of re-identification from small counts is considered']);
+    expect(
+      results.tests
+        .filter((t) => t.verdict === 'manual')
+        .map((t) => t.title)
+        .sort(),
+    ).toEqual(['The risk of re-identification from small counts is considered']);
     expect(results.suites[0]!.target).toMatch(/^https:/);
     const t = byTitle(results);
     // The Consumer simulator demands the run's bearer token; the reference creator presents it on every request.
-    expect(t.get(CREDENTIAL)?.assertions.map((a) => [a.passed, a.requirements, a.message])).toEqual([[true, ['MADX-CRE-006', 'MADX-SEC-002'], expect.stringMatching(/^every request carried the bearer token the Consumer demands and none was refused 401: all \d+ do$/)]]);
+    expect(t.get(CREDENTIAL)?.assertions.map((a) => [a.passed, a.requirements, a.message])).toEqual([
+      [true, ['MADX-CRE-006', 'MADX-SEC-002'], expect.stringMatching(/^every request carried the bearer token the Consumer demands and none was refused 401: all \d+ do$/)],
+    ]);
     // Its reports declare no version: the default text rules, and they meet it.
-    expect(results.ruleSets).toEqual([expect.objectContaining({ ruleSet: 'comment-draft (3.0.0-comment)', reason: expect.stringMatching(/^the default/), suite: 'madx/send-aggregate-report/content-creator' })]);
+    expect(results.ruleSets).toEqual([
+      expect.objectContaining({ ruleSet: 'comment-draft (3.0.0-comment)', reason: expect.stringMatching(/^the default/), suite: 'madx/send-aggregate-report/content-creator' }),
+    ]);
     expect(['MADX-MR-010', 'MADX-MR-015', 'MADX-MR-001', 'MADX-CRE-007'].map((id) => results.requirements.find((r) => r.id === id)?.verdict)).toEqual(['pass', 'pass', 'pass', 'pass']);
     expect(t.get('The creator sends to an https endpoint')?.verdict).toBe('pass');
     expect(t.get('Age disaggregation values follow the ADX age-group format')?.verdict).toBe('pass');
@@ -129,7 +140,10 @@ describe('mADX Content Creator suite', () => {
       expect([title, t.get(title)?.verdict, t.get(title)?.reason]).toEqual([title, 'pass', undefined]);
     }
     expect(t.get('Several reports at once travel as one collection Bundle without entry.request')).toMatchObject({ verdict: 'skip', reason: expect.stringContaining('not used (MAY)') });
-    expect(t.get(ERRORS)?.assertions.map((a) => a.message)).toEqual([expect.stringMatching(/^refused with 401, the creator reported it: it exited with 1$/), expect.stringMatching(/^refused with 503, the creator reported it: it exited with 1$/)]);
+    expect(t.get(ERRORS)?.assertions.map((a) => a.message)).toEqual([
+      expect.stringMatching(/^refused with 401, the creator reported it: it exited with 1$/),
+      expect.stringMatching(/^refused with 503, the creator reported it: it exited with 1$/),
+    ]);
   }, 60_000);
 
   it('a SUT that POSTs application/json, stops at the 202 and exits 0 whatever the answer fails the media type and is warned on the rest', async () => {
@@ -145,7 +159,10 @@ describe('mADX Content Creator suite', () => {
 
   it('a creator that leaves out the token the Consumer demands fails the credential test on its requests', async () => {
     const t = byTitle(await run({ ...base, sut: undefined }, ['no-credential']));
-    expect([t.get(CREDENTIAL)?.verdict, t.get(CREDENTIAL)?.reason]).toEqual(['fail', expect.stringMatching(/^1 of 1 do not \(PUT \/MeasureReport\/\S+ -> 401 Unauthorized carried no Authorization\)/)]);
+    expect([t.get(CREDENTIAL)?.verdict, t.get(CREDENTIAL)?.reason]).toEqual([
+      'fail',
+      expect.stringMatching(/^1 of 1 do not \(PUT \/MeasureReport\/\S+ -> 401 Unauthorized carried no Authorization\)/),
+    ]);
   }, 60_000);
 
   it('a SUT given simulators.auth.bearerToken presents it and passes; without it the credential test is undecided, saying how to show it', async () => {
@@ -158,12 +175,14 @@ describe('mADX Content Creator suite', () => {
     expect(none?.undecided).toContainEqual({ requirement: 'MADX-SEC-002', reason: expect.stringContaining('give simulators.auth.bearerToken') });
   }, 120_000);
 
-  it('a 3.0.0 report without improvementNotation fails only the comment text\'s rule under the default, saying how to choose the other; declared, or named in config, it passes', async () => {
+  it("a 3.0.0 report without improvementNotation fails only the comment text's rule under the default, saying how to choose the other; declared, or named in config, it passes", async () => {
     const file = 'measurereport-trial-implementation-without-improvement-notation.json';
     const bare = await runScriptFor(true, { file, profile: 'https://profiles.ihe.net/QRPH/mADX/StructureDefinition/mADX-MeasureReport' });
     const verdicts = (r: RunResults, ids: string[]) => ids.map((id) => r.requirements.find((x) => x.id === id)?.verdict);
     expect(verdicts(bare, ['MADX-CRE-007', 'MADX-MR-015', 'MADX-MR-001', 'MADX-MR-010', 'MADX-MR-008'])).toEqual(['fail', 'fail', 'pass', 'pass', 'pass']);
-    expect(bare.requirements.find((r) => r.id === 'MADX-CRE-007')?.reason).toMatch(/^MeasureReport\/\S+ against the mADX 3\.0\.0-comment text \(\S+\|3\.0\.0-comment, the run's\): it fails only rules the mADX 3\.0\.0-comment text has and the mADX 3\.0\.0 trial-implementation text lacks \(MADX-MR-015\).*sut\.madxRuleSet: trial-implementation/);
+    expect(bare.requirements.find((r) => r.id === 'MADX-CRE-007')?.reason).toMatch(
+      /^MeasureReport\/\S+ against the mADX 3\.0\.0-comment text \(\S+\|3\.0\.0-comment, the run's\): it fails only rules the mADX 3\.0\.0-comment text has and the mADX 3\.0\.0 trial-implementation text lacks \(MADX-MR-015\).*sut\.madxRuleSet: trial-implementation/,
+    );
     const declared = await runScriptFor(true, { file, profile: TI_CANONICAL });
     expect(declared.ruleSets?.[0]).toMatchObject({ ruleSet: 'trial-implementation (3.0.0)', reason: expect.stringMatching(/^declared by the SUT: meta\.profile of the reports it sent/) });
     expect(verdicts(declared, ['MADX-CRE-007', 'MADX-MR-015', 'MADX-MR-010'])).toEqual(['pass', 'skip', 'skip']);
@@ -173,7 +192,7 @@ describe('mADX Content Creator suite', () => {
     expect(verdicts(configured, ['MADX-CRE-007'])).toEqual(['pass']);
   }, 120_000);
 
-  it('a report by value strata (the comment text\'s form) fails only MADX-MR-008 under the 3.0.0 text it declares', async () => {
+  it("a report by value strata (the comment text's form) fails only MADX-MR-008 under the 3.0.0 text it declares", async () => {
     const declared = await runScriptFor(true, { file: 'measurereport-comment-stratum-value.json', profile: TI_CANONICAL });
     const ids = ['MADX-MR-008', 'MADX-MR-007', 'MADX-CRE-007'];
     expect(ids.map((id) => declared.requirements.find((r) => r.id === id)?.verdict)).toEqual(['fail', 'pass', 'fail']);
@@ -183,7 +202,9 @@ describe('mADX Content Creator suite', () => {
   it('a SUT that never sends fails the first test; checks over what it did not send decide nothing', async () => {
     const results = await run(sutConfig('true'));
     expect(results.tests[0]?.verdict).toBe('fail');
-    expect(results.tests[0]?.reason).toMatch(/^the mADX Content Creator sent nothing to https?:\/\/127\.0\.0\.1:\d+ \(the trigger command had exited with 0, and nothing came within 5 s\); expected at least one MeasureReport/);
+    expect(results.tests[0]?.reason).toMatch(
+      /^the mADX Content Creator sent nothing to https?:\/\/127\.0\.0\.1:\d+ \(the trigger command had exited with 0, and nothing came within 5 s\); expected at least one MeasureReport/,
+    );
     const t = byTitle(results);
     expect(t.get(VALID)?.verdict).toBe('skip');
     expect(t.get(ERRORS)?.verdict).toBe('skip');

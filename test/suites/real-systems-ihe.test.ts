@@ -72,9 +72,14 @@ describe('mADX Content Consumer suite against real-system habits', () => {
 
   it('a JSON-only server passes the update and the JSON row, and fails only the XML rows, saying what XML got', () => {
     expect(verdicts(jsonOnly.results, ['MADX-CON-001', 'MADX-CON-FMT-JSON', 'MADX-CON-FMT-XML', 'MADX-CON-004'])).toEqual({
-      'MADX-CON-001': 'pass', 'MADX-CON-FMT-JSON': 'pass', 'MADX-CON-FMT-XML': 'fail', 'MADX-CON-004': 'fail',
+      'MADX-CON-001': 'pass',
+      'MADX-CON-FMT-JSON': 'pass',
+      'MADX-CON-FMT-XML': 'fail',
+      'MADX-CON-004': 'fail',
     });
-    expect(row(jsonOnly.results, 'MADX-CON-FMT-XML').reason).toMatch(/^measurereport-valid\.json PUT in XML to the new id MeasureReport\/madx-xml-\S+ answered 415 Unsupported Media Type; expected 200 OK or 201 Created \(/);
+    expect(row(jsonOnly.results, 'MADX-CON-FMT-XML').reason).toMatch(
+      /^measurereport-valid\.json PUT in XML to the new id MeasureReport\/madx-xml-\S+ answered 415 Unsupported Media Type; expected 200 OK or 201 Created \(/,
+    );
     expect(messages(jsonOnly.results)).toContainEqual(expect.stringMatching(/^GET MeasureReport\/madx-\S+ gave back the report as sent \(status, type, measure, period, groups\)$/));
   });
 
@@ -87,16 +92,25 @@ describe('mADX Content Consumer suite against real-system habits', () => {
   });
 
   it('no validation: the 422 row fails, the OperationOutcome rows of refusals are skipped saying none came, and 019 is judged on error answers only', () => {
-    expect(row(jsonOnly.results, 'MADX-CON-013')).toMatchObject({ verdict: 'fail', reason: expect.stringMatching(/^measurereport-invalid-missing-subject\.json PUT at MeasureReport\/\S+ answered 201 Created; expected 422 Unprocessable Content/) });
+    expect(row(jsonOnly.results, 'MADX-CON-013')).toMatchObject({
+      verdict: 'fail',
+      reason: expect.stringMatching(/^measurereport-invalid-missing-subject\.json PUT at MeasureReport\/\S+ answered 201 Created; expected 422 Unprocessable Content/),
+    });
     for (const id of ['MADX-CON-014', 'MADX-CON-018']) {
-      expect(row(jsonOnly.results, id)).toMatchObject({ verdict: 'skip', reason: expect.stringContaining('none of the 11 invalid reports (under the 3.0.0-comment text, the default) was refused (answered 201 Created)') });
+      expect(row(jsonOnly.results, id)).toMatchObject({
+        verdict: 'skip',
+        reason: expect.stringContaining('none of the 11 invalid reports (under the 3.0.0-comment text, the default) was refused (answered 201 Created)'),
+      });
     }
     expect(row(jsonOnly.results, 'MADX-CON-019').verdict).toBe('pass');
     expect(messages(jsonOnly.results)).toContainEqual(expect.stringMatching(/^the error answers each carry an OperationOutcome: all 2 do$/));
   });
 
   it('a server that keeps neither the body id nor its absence fails the 400 row; one taking no XML leaves the DTD row undecided', () => {
-    expect(row(jsonOnly.results, 'MADX-CON-007')).toMatchObject({ verdict: 'fail', reason: expect.stringMatching(/^PUT MeasureReport\/(madx-\S+) with body id \1-other answered 201 Created; expected 400 Bad Request/) });
+    expect(row(jsonOnly.results, 'MADX-CON-007')).toMatchObject({
+      verdict: 'fail',
+      reason: expect.stringMatching(/^PUT MeasureReport\/(madx-\S+) with body id \1-other answered 201 Created; expected 400 Bad Request/),
+    });
     expect(row(jsonOnly.results, 'MADX-SEC-003')).toMatchObject({ verdict: 'skip', reason: expect.stringContaining('answered 415 Unsupported Media Type), so there is no XML processing to guard') });
   });
 
@@ -115,7 +129,10 @@ describe('mADX Content Consumer suite against real-system habits', () => {
     const bundle = collection.tests.find((t) => t.title.startsWith('a collection Bundle with invalid entries'))!;
     expect(bundle.assertions.filter((a) => !a.passed).map((a) => [a.requirements, a.message])).toEqual([
       [['MADX-CON-013'], 'POST [base] with a collection Bundle of 3 reports, 2 invalid answered 200 OK; expected 422 Unprocessable Content (the whole Bundle refused)'],
-      [['MADX-CON-015'], 'POST [base] with a collection Bundle of 3 reports, 2 invalid answered 200 OK: no invalid report got an OperationOutcome of its own; expected one per invalid report (entries 0 and 2)'],
+      [
+        ['MADX-CON-015'],
+        'POST [base] with a collection Bundle of 3 reports, 2 invalid answered 200 OK: no invalid report got an OperationOutcome of its own; expected one per invalid report (entries 0 and 2)',
+      ],
       [['MADX-CON-013'], expect.stringMatching(/^GET MeasureReport\/madx-entry-\S+ answered 200 OK; expected 404 Not Found: the valid entry of a refused Bundle must not be kept$/)],
     ]);
   });
@@ -136,19 +153,27 @@ describe('mADX Content Consumer suite against real-system habits', () => {
     expect(server.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
     const patch = server.requests.find((r) => r.method === 'PATCH')!;
     expect(server.requests.some((r) => r.method === 'PUT' && r.path === patch.path && r.status === 201)).toBe(true);
-    expect(row(brokenReference, 'MADX-CON-012')).toMatchObject({ verdict: 'fail', reason: expect.stringMatching(/^DELETE MeasureReport\/madx-\S+ \(delete not listed in the CapabilityStatement\) answered 200 OK; expected 501 Not Implemented \(or 405 Method Not Allowed\)/) });
+    expect(row(brokenReference, 'MADX-CON-012')).toMatchObject({
+      verdict: 'fail',
+      reason: expect.stringMatching(/^DELETE MeasureReport\/madx-\S+ \(delete not listed in the CapabilityStatement\) answered 200 OK; expected 501 Not Implemented \(or 405 Method Not Allowed\)/),
+    });
     expect(row(brokenReference, 'MADX-CON-009').verdict).toBe('pass');
   });
 
   it('error answers without an OperationOutcome are named one by one under MADX-CON-019', () => {
     expect(row(brokenReference, 'MADX-CON-019')).toMatchObject({
       verdict: 'warning',
-      reason: expect.stringMatching(/^3 of 3 do not \(PUT \/MeasureReport\/madx-\S+ answered 400 Bad Request with an empty body; PUT \/BiologicallyDerivedProduct\/madx-\S+ answered 404 Not Found with an empty body; PUT \/MeasureReport\/madx-invalid-\S+ answered 422 Unprocessable Content with an empty body\); expected every one: the error answers each carry an OperationOutcome/),
+      reason: expect.stringMatching(
+        /^3 of 3 do not \(PUT \/MeasureReport\/madx-\S+ answered 400 Bad Request with an empty body; PUT \/BiologicallyDerivedProduct\/madx-\S+ answered 404 Not Found with an empty body; PUT \/MeasureReport\/madx-invalid-\S+ answered 422 Unprocessable Content with an empty body\); expected every one: the error answers each carry an OperationOutcome/,
+      ),
     });
   });
 
   it('If-Match: a server that keeps versions but ignores it fails MADX-CON-011; one honouring it passes', () => {
-    expect(row(jsonOnly.results, 'MADX-CON-011')).toMatchObject({ verdict: 'fail', reason: expect.stringMatching(/with If-Match W\/"1" after ETag W\/"2" answered 200 OK; expected 412 Precondition Failed or 409 Conflict/) });
+    expect(row(jsonOnly.results, 'MADX-CON-011')).toMatchObject({
+      verdict: 'fail',
+      reason: expect.stringMatching(/with If-Match W\/"1" after ETag W\/"2" answered 200 OK; expected 412 Precondition Failed or 409 Conflict/),
+    });
     expect(row(withXml.results, 'MADX-CON-011').verdict).toBe('pass');
   });
 
@@ -158,7 +183,11 @@ describe('mADX Content Consumer suite against real-system habits', () => {
   });
 
   it('a plain-http server fails both https rows; a Consumer answering synchronously leaves the async MAYs unused', () => {
-    for (const id of ['MADX-CON-003', 'MADX-SEC-001']) expect(row(jsonOnly.results, id)).toMatchObject({ verdict: 'fail', reason: expect.stringMatching(/^the Consumer is reached over plain http \(http:\/\/127\.0\.0\.1:\d+\/fhir\); expected an https endpoint/) });
+    for (const id of ['MADX-CON-003', 'MADX-SEC-001'])
+      expect(row(jsonOnly.results, id)).toMatchObject({
+        verdict: 'fail',
+        reason: expect.stringMatching(/^the Consumer is reached over plain http \(http:\/\/127\.0\.0\.1:\d+\/fhir\); expected an https endpoint/),
+      });
     expect(verdicts(jsonOnly.results, ['MADX-CON-002', 'MADX-CON-020', 'MADX-CON-021'])).toEqual({ 'MADX-CON-002': 'pass', 'MADX-CON-020': 'skip', 'MADX-CON-021': 'skip' });
     expect(row(jsonOnly.results, 'MADX-CON-020').reason).toMatch(/^not used \(MAY\): the Consumer answered 201 Created synchronously/);
   });
@@ -178,9 +207,15 @@ describe('RPC Content Consumer suite against real-system habits', () => {
 
   it('a server answering a create 200 passes the create and the JSON row; one answering 204 fails them', () => {
     expect(verdicts(create200, ['RPC-CON-001', 'RPC-CON-FMT-JSON', 'RPC-CON-FMT-XML', 'RPC-CON-004'])).toEqual({
-      'RPC-CON-001': 'pass', 'RPC-CON-FMT-JSON': 'pass', 'RPC-CON-FMT-XML': 'fail', 'RPC-CON-004': 'fail',
+      'RPC-CON-001': 'pass',
+      'RPC-CON-FMT-JSON': 'pass',
+      'RPC-CON-FMT-XML': 'fail',
+      'RPC-CON-004': 'fail',
     });
-    expect(row(wrongCode, 'RPC-CON-001')).toMatchObject({ verdict: 'fail', reason: expect.stringMatching(/^measurereport-valid\.json POSTed in JSON to MeasureReport answered 204 No Content; expected 200 OK or 201 Created/) });
+    expect(row(wrongCode, 'RPC-CON-001')).toMatchObject({
+      verdict: 'fail',
+      reason: expect.stringMatching(/^measurereport-valid\.json POSTed in JSON to MeasureReport answered 204 No Content; expected 200 OK or 201 Created/),
+    });
   });
 
   it('RPC-CON-014 passes on a synchronous answer, which is what it asks; the async MAYs are skipped as unused', () => {

@@ -72,7 +72,9 @@ describe('fhir-core against a plain server', () => {
   it('fails FHIR-CAP-003 for a server that serves XML but lists json alone, saying what it saw', async () => {
     const results = await runAgainst('fhir-core/fhir-server', { seed: sourceSeed(), formats: ['json', 'xml'], capability: { format: ['json'] } }, { only: /^CapabilityStatement lists the formats/ });
     expect(verdictOf(results, 'FHIR-CAP-003')).toBe('fail');
-    expect(requirement(results, 'FHIR-CAP-003').reason).toMatch(/^Accept: application\/fhir\+xml answered 200 in XML, but CapabilityStatement\.format \["json"\] does not list xml; expected every format served to be listed/);
+    expect(requirement(results, 'FHIR-CAP-003').reason).toMatch(
+      /^Accept: application\/fhir\+xml answered 200 in XML, but CapabilityStatement\.format \["json"\] does not list xml; expected every format served to be listed/,
+    );
   });
 
   it('fails FHIR-FMT-002 and FHIR-CAP-003 for a server that lists xml it cannot serve', async () => {
@@ -85,7 +87,9 @@ describe('fhir-core against a plain server', () => {
     expect(verdictOf(honest, 'FHIR-HTTP-004')).toBe('pass');
     const bare = await runAgainst('fhir-core/fhir-server', { seed: sourceSeed(), bareErrors: true }, { only: /^an error answer/ });
     expect(verdictOf(bare, 'FHIR-HTTP-004')).toBe('warning');
-    expect(requirement(bare, 'FHIR-HTTP-004').reason).toMatch(/^1 of 1 do not \(GET \S+\/MeasureReport\/measure-conformance-no-such-id answered 404 with an empty body\); expected every one: the error answers carry an OperationOutcome/);
+    expect(requirement(bare, 'FHIR-HTTP-004').reason).toMatch(
+      /^1 of 1 do not \(GET \S+\/MeasureReport\/measure-conformance-no-such-id answered 404 with an empty body\); expected every one: the error answers carry an OperationOutcome/,
+    );
   });
 });
 
@@ -123,7 +127,9 @@ describe('Query Measure Source against a plain server holding a report that brea
 
   it('leaves SANER-QM-PG-009 undecided with 42 matches in one page, and SANER-QM-PG-020 unused (MAY)', () => {
     expect(requirement(results, 'SANER-QM-PG-009')).toMatchObject({ verdict: 'skip' });
-    expect(requirement(results, 'SANER-QM-PG-009').reason).toMatch(/^the search by measure matched 42 reports, answered in one page: with no more than 100 matches a bounded page cannot be told from an unbounded one/);
+    expect(requirement(results, 'SANER-QM-PG-009').reason).toMatch(
+      /^the search by measure matched 42 reports, answered in one page: with no more than 100 matches a bounded page cannot be told from an unbounded one/,
+    );
     expect(requirement(results, 'SANER-QM-PG-020').reason).toMatch(/^not used \(MAY\): /);
   });
 
@@ -149,7 +155,11 @@ describe('the _format and Accept rows sample every type the transaction serves',
   }, 120_000);
 
   it('fails SANER-QM-PG-002 and PG-004 for a server that negotiates the format of MeasureReport alone, naming the type', async () => {
-    const results = await runAgainst('saner/query-measure/measure-source', { seed: sourceSeed(), formats: ['json', 'xml'], negotiatedTypes: ['MeasureReport'] }, { options: ['Pull'], only: formatTests });
+    const results = await runAgainst(
+      'saner/query-measure/measure-source',
+      { seed: sourceSeed(), formats: ['json', 'xml'], negotiatedTypes: ['MeasureReport'] },
+      { options: ['Pull'], only: formatTests },
+    );
     expect(verdicts(results, ['SANER-QM-PG-002', 'SANER-QM-PG-004'])).toEqual({ 'SANER-QM-PG-002': 'fail', 'SANER-QM-PG-004': 'fail' });
     expect(requirement(results, 'SANER-QM-PG-002').reason).toMatch(/^_format=application\/fhir\+xml: Content-Type is application\/fhir\+json; charset=utf-8; expected application\/fhir\+xml/);
     const failed = testTitled(results, '_format with a FHIR media type').assertions.filter((a) => !a.passed);
@@ -159,8 +169,15 @@ describe('the _format and Accept rows sample every type the transaction serves',
 
   it('fails SANER-QM-PG-007 (and warns under the SHOULD of PG-005) for a server whose Accept ignores a value _format takes, answering 200 in the other format', async () => {
     const results = await runAgainst('saner/query-measure/measure-source', { seed: sourceSeed(), formats: ['json', 'xml'], acceptFhirTypesOnly: true }, { options: ['Pull'], only: formatTests });
-    expect(verdicts(results, ['SANER-QM-PG-002', 'SANER-QM-PG-004', 'SANER-QM-PG-005', 'SANER-QM-PG-007'])).toEqual({ 'SANER-QM-PG-002': 'pass', 'SANER-QM-PG-004': 'pass', 'SANER-QM-PG-005': 'warning', 'SANER-QM-PG-007': 'fail' });
-    expect(requirement(results, 'SANER-QM-PG-007').reason).toMatch(/^_format=xml answered XML, and Accept: xml: Content-Type is application\/fhir\+json; charset=utf-8; expected application\/fhir\+xml \(/);
+    expect(verdicts(results, ['SANER-QM-PG-002', 'SANER-QM-PG-004', 'SANER-QM-PG-005', 'SANER-QM-PG-007'])).toEqual({
+      'SANER-QM-PG-002': 'pass',
+      'SANER-QM-PG-004': 'pass',
+      'SANER-QM-PG-005': 'warning',
+      'SANER-QM-PG-007': 'fail',
+    });
+    expect(requirement(results, 'SANER-QM-PG-007').reason).toMatch(
+      /^_format=xml answered XML, and Accept: xml: Content-Type is application\/fhir\+json; charset=utf-8; expected application\/fhir\+xml \(/,
+    );
   }, 120_000);
 });
 
@@ -237,7 +254,9 @@ describe('Produce Measure Consumer against a plain server', () => {
   it('passes the XML format row for a server that stores XML as sent', async () => {
     const both = await runAgainst('saner/produce-measure/measure-consumer', consumer({ formats: ['json', 'xml'] }), { ...claim, only: /pushed in XML/ });
     expect(verdictOf(both, 'SANER-PM-FMT-002')).toBe('pass');
-    expect(both.tests[0]!.assertions.map((a) => a.message)).toContainEqual(expect.stringMatching(/^MeasureReport\/\d+ created in XML reads back as sent \(status, measure, period, subject, reporter and 4 population counts\)$/));
+    expect(both.tests[0]!.assertions.map((a) => a.message)).toContainEqual(
+      expect.stringMatching(/^MeasureReport\/\d+ created in XML reads back as sent \(status, measure, period, subject, reporter and 4 population counts\)$/),
+    );
   });
 
   it('charges storing invalid reports to the refusal rows, and judges FHIR-HTTP-004 on error answers only', () => {
@@ -255,12 +274,19 @@ describe('Produce Measure Consumer against a plain server', () => {
   it('warns about errors without an OperationOutcome', async () => {
     const bare = await runAgainst('saner/produce-measure/measure-consumer', consumer({ bareErrors: true }), { ...claim, only: /^a body that does not parse/ });
     expect(verdictOf(bare, 'FHIR-HTTP-004')).toBe('warning');
-    expect(requirement(bare, 'FHIR-HTTP-004').reason).toMatch(/^POST of broken JSON \(measurereport-invalid-broken\.json\) answered 400 Bad Request with an empty body; expected an OperationOutcome saying why/);
+    expect(requirement(bare, 'FHIR-HTTP-004').reason).toMatch(
+      /^POST of broken JSON \(measurereport-invalid-broken\.json\) answered 400 Bad Request with an empty body; expected an OperationOutcome saying why/,
+    );
   });
 
-  it('passes SANER for a 200 to a create and fails FHIR\'s 201 under FHIR-HTTP-005 alone', async () => {
+  it("passes SANER for a 200 to a create and fails FHIR's 201 under FHIR-HTTP-005 alone", async () => {
     const ok200 = await runAgainst('saner/produce-measure/measure-consumer', consumer({ createStatus: 200 }), { ...claim, only: /^a (report created with POST|create answers 201)/ });
-    expect(verdicts(ok200, ['SANER-PM-PG-003', 'SANER-PM-CON-002', 'FHIR-HTTP-005', 'FHIR-HTTP-008'])).toEqual({ 'SANER-PM-PG-003': 'pass', 'SANER-PM-CON-002': 'pass', 'FHIR-HTTP-005': 'fail', 'FHIR-HTTP-008': 'pass' });
+    expect(verdicts(ok200, ['SANER-PM-PG-003', 'SANER-PM-CON-002', 'FHIR-HTTP-005', 'FHIR-HTTP-008'])).toEqual({
+      'SANER-PM-PG-003': 'pass',
+      'SANER-PM-CON-002': 'pass',
+      'FHIR-HTTP-005': 'fail',
+      'FHIR-HTTP-008': 'pass',
+    });
     expect(requirement(ok200, 'FHIR-HTTP-005').reason).toMatch(/^POST \S+\/MeasureReport answered 200 OK; expected 201 Created/);
   });
 
@@ -268,7 +294,9 @@ describe('Produce Measure Consumer against a plain server', () => {
     expect(verdictOf(plain, 'FHIR-HTTP-005')).toBe('pass');
     const unversioned = await runAgainst('saner/produce-measure/measure-consumer', consumer({ versionedLocation: false }), { ...claim, only: /^a create answers 201/ });
     expect(verdictOf(unversioned, 'FHIR-HTTP-005')).toBe('fail');
-    expect(requirement(unversioned, 'FHIR-HTTP-005').reason).toMatch(/^Location is \S+\/MeasureReport\/\d+, without the id and \/_history\/\[vid\]; expected \[base\]\/MeasureReport\/\[id\]\/_history\/\[vid\]/);
+    expect(requirement(unversioned, 'FHIR-HTTP-005').reason).toMatch(
+      /^Location is \S+\/MeasureReport\/\d+, without the id and \/_history\/\[vid\]; expected \[base\]\/MeasureReport\/\[id\]\/_history\/\[vid\]/,
+    );
   });
 
   it('fails FHIR-HTTP-008 for a server that keeps the id of a POST, and passes one that chooses its own', async () => {
@@ -276,7 +304,9 @@ describe('Produce Measure Consumer against a plain server', () => {
     const keeps = await runAgainst('saner/produce-measure/measure-consumer', consumer({ keepClientId: true }), { ...claim, only: /^a create answers 201/ });
     expect(verdicts(keeps, ['FHIR-HTTP-005', 'FHIR-HTTP-008'])).toEqual({ 'FHIR-HTTP-005': 'pass', 'FHIR-HTTP-008': 'fail' });
     expect(requirement(keeps, 'FHIR-HTTP-008').reason).toMatch(/^the server kept the id chosen-by-the-client-[0-9a-f]{8} from the body; expected an id of its own/);
-    expect(testTitled(plain, 'a create answers 201').assertions.find((a) => a.requirement === 'FHIR-HTTP-008')?.message).toMatch(/^the server chose its own id \(\d+\), ignoring chosen-by-the-client-[0-9a-f]{8} in the body$/);
+    expect(testTitled(plain, 'a create answers 201').assertions.find((a) => a.requirement === 'FHIR-HTTP-008')?.message).toMatch(
+      /^the server chose its own id \(\d+\), ignoring chosen-by-the-client-[0-9a-f]{8} in the body$/,
+    );
   });
 
   it('judges the Measures the Consumer serves of its own under SANER-CSVPUSH-CON-001, not one a run wrote', async () => {

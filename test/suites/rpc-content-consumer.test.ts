@@ -25,7 +25,12 @@ describe('RPC Send Concordance Report suite for the Content Consumer', () => {
   it('decides every Content Consumer requirement but those with a reason, against the reference Consumer', async () => {
     const results = await run({ ...base, sut: undefined });
     const own = results.requirements.filter((r) => r.capability === RPC_CONTENT_CONSUMER);
-    expect(own.filter((r) => r.verdict === 'not-tested').map((r) => r.id).sort()).toEqual(['RPC-CS-003', 'RPC-SEC-004']);
+    expect(
+      own
+        .filter((r) => r.verdict === 'not-tested')
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(['RPC-CS-003', 'RPC-SEC-004']);
     expect(byTitle(results).get('the Consumer endpoint is served over https')?.verdict).toBe('pass');
     expect(own.filter((r) => r.verdict === 'not-tested' && !r.notTestedReason)).toEqual([]);
     expect(results.tests.filter((x) => !['pass', 'skip', 'manual'].includes(x.verdict)).map((x) => `${x.title}: ${x.reason}`)).toEqual([]);
@@ -55,7 +60,10 @@ describe('RPC Send Concordance Report suite for the Content Consumer', () => {
     it('a Consumer answering every submission 202 is followed to its answers, with a warning for not being synchronous', () => {
       const t = byTitle(always202);
       expect(t.get('valid reports sent by POST in JSON are accepted with 201 or 200 and held as sent')?.verdict).toBe('pass');
-      expect([t.get(ASYNC)?.verdict, t.get(ASYNC)?.reason]).toEqual(['warning', 'a plain POST MeasureReport was answered 202 Accepted; expected its final status at once (LAB-90: the response is "expected synchronously")']);
+      expect([t.get(ASYNC)?.verdict, t.get(ASYNC)?.reason]).toEqual([
+        'warning',
+        'a plain POST MeasureReport was answered 202 Accepted; expected its final status at once (LAB-90: the response is "expected synchronously")',
+      ]);
       expect(always202.requirements.find((r) => r.id === 'RPC-CON-014')?.verdict).toBe('warning');
     });
 
@@ -70,8 +78,16 @@ describe('RPC Send Concordance Report suite for the Content Consumer', () => {
     const row = (results: RunResults, id: string) => results.requirements.find((r) => r.id === id);
     const OTHER = 'http://example.org/Measure/lesion-concordance';
     const other: Measure = {
-      resourceType: 'Measure', id: 'lesion-concordance', url: OTHER, status: 'active',
-      group: [{ code: { coding: [{ system: 'http://example.org/concordance', code: 'lesion-concordance' }] }, stratifier: [{ code: { coding: [{ system: 'http://example.org/concordance', code: 'lesion-size' }] }, criteria: { language: 'text/cql', expression: 'LesionSize' } }] }],
+      resourceType: 'Measure',
+      id: 'lesion-concordance',
+      url: OTHER,
+      status: 'active',
+      group: [
+        {
+          code: { coding: [{ system: 'http://example.org/concordance', code: 'lesion-concordance' }] },
+          stratifier: [{ code: { coding: [{ system: 'http://example.org/concordance', code: 'lesion-size' }] }, criteria: { language: 'text/cql', expression: 'LesionSize' } }],
+        },
+      ],
     };
     const reference = async (faults: string[], sut: Partial<NonNullable<HarnessConfig['sut']>> = {}) => {
       const server = await startContentConsumer({ profile: 'rpc', faults });
@@ -91,7 +107,12 @@ describe('RPC Send Concordance Report suite for the Content Consumer', () => {
     let unknownMeasure: RunResults;
     let open: RunResults;
     beforeAll(async () => {
-      const byOther = (r: Resource) => (r.resourceType === 'MeasureReport' ? measureCodeIssues(r as MeasureReport, other, 'RPC-CON-018').map((i) => i.message).join('; ') || undefined : undefined);
+      const byOther = (r: Resource) =>
+        r.resourceType === 'MeasureReport'
+          ? measureCodeIssues(r as MeasureReport, other, 'RPC-CON-018')
+              .map((i) => i.message)
+              .join('; ') || undefined
+          : undefined;
       [ignoresCodes, ignoresCredentials, expands, otherMeasure, otherMeasureLax, unknownMeasure, open] = await Promise.all([
         reference(['ignore-measure-codes']),
         reference(['auth-ignored'], { auth: { bearerToken: 'the-token' } }),
@@ -104,10 +125,15 @@ describe('RPC Send Concordance Report suite for the Content Consumer', () => {
     }, 120_000);
 
     it('a Consumer taking codes the RPC Measure does not define fails RPC-CON-018', () => {
-      expect(row(ignoresCodes, 'RPC-CON-018')).toMatchObject({ verdict: 'fail', reason: expect.stringMatching(/^a report on https:\/\/measure-conformance\.dev\/fhir\/rpc\/Measure\/gleason-concordance with a group code the Measure does not define \(not-defined-by-the-measure\) POSTed to MeasureReport answered 201 Created; expected 422/) });
+      expect(row(ignoresCodes, 'RPC-CON-018')).toMatchObject({
+        verdict: 'fail',
+        reason: expect.stringMatching(
+          /^a report on https:\/\/measure-conformance\.dev\/fhir\/rpc\/Measure\/gleason-concordance with a group code the Measure does not define \(not-defined-by-the-measure\) POSTed to MeasureReport answered 201 Created; expected 422/,
+        ),
+      });
     });
 
-    it('the Measure in use is config\'s, read from the Consumer: reports are sent on its codes, and a Consumer holding them passes while one taking any codes fails', () => {
+    it("the Measure in use is config's, read from the Consumer: reports are sent on its codes, and a Consumer holding them passes while one taking any codes fails", () => {
       expect(row(otherMeasure, 'RPC-CON-018')?.verdict).toBe('pass');
       expect(row(otherMeasure, 'RPC-CON-001')?.verdict).toBe('pass');
       expect(row(otherMeasureLax, 'RPC-CON-018')).toMatchObject({ verdict: 'fail', reason: expect.stringContaining(`a report on ${OTHER} with a group code the Measure does not define`) });
@@ -119,13 +145,19 @@ describe('RPC Send Concordance Report suite for the Content Consumer', () => {
 
     it('credentials: a Consumer ignoring the configured token fails the 401 row; an open one is warned on mutual authentication (a SHOULD) and leaves the mADX alignment unused', () => {
       expect(row(ignoresCredentials, 'RPC-CON-007')).toMatchObject({ verdict: 'fail', reason: expect.stringMatching(/answered 201 Created; expected 401 Unauthorized/) });
-      expect(row(open, 'RPC-SEC-002')).toMatchObject({ verdict: 'warning', reason: expect.stringMatching(/^a report from a client presenting no credential and no client certificate was answered 201 Created/) });
+      expect(row(open, 'RPC-SEC-002')).toMatchObject({
+        verdict: 'warning',
+        reason: expect.stringMatching(/^a report from a client presenting no credential and no client certificate was answered 201 Created/),
+      });
       expect(row(open, 'RPC-ALN-003')).toMatchObject({ verdict: 'skip', reason: expect.stringContaining('not used (MAY)') });
       expect(row(open, 'RPC-CON-007')?.verdict).toBe('skip');
     });
 
     it('a Consumer expanding an XML entity is warned under RPC-SEC-005; one taking no XML has nothing to guard', () => {
-      expect(row(expands, 'RPC-SEC-005')).toMatchObject({ verdict: 'warning', reason: expect.stringMatching(/^POST MeasureReport with a valid report in XML declaring an entity answered 201 Created and echoed the expanded entity; expected 400 Bad Request/) });
+      expect(row(expands, 'RPC-SEC-005')).toMatchObject({
+        verdict: 'warning',
+        reason: expect.stringMatching(/^POST MeasureReport with a valid report in XML declaring an entity answered 201 Created and echoed the expanded entity; expected 400 Bad Request/),
+      });
       expect(row(open, 'RPC-SEC-005')).toMatchObject({ verdict: 'skip', reason: expect.stringContaining('takes no XML') });
     });
   });

@@ -58,7 +58,15 @@ async function runScript(careful: boolean): Promise<Map<string, TestResult>> {
 const CREATE = 'Each report is sent by POST [base]/MeasureReport (a FHIR create)';
 const SUBJECT = 'Every report is about a Patient or a Group';
 const FOLLOWS = 'After a 303 the creator GETs its Location';
-const JUDGED = ['The creator sends its concordance report to the Consumer when triggered', CREATE, 'Requests carry Content-Type application/fhir+json or application/fhir+xml and bodies in that format', 'Every body is one MeasureReport that conforms to the RPC MeasureReport rules', SUBJECT, 'Every report names the configured RPC Measure', FOLLOWS];
+const JUDGED = [
+  'The creator sends its concordance report to the Consumer when triggered',
+  CREATE,
+  'Requests carry Content-Type application/fhir+json or application/fhir+xml and bodies in that format',
+  'Every body is one MeasureReport that conforms to the RPC MeasureReport rules',
+  SUBJECT,
+  'Every report names the configured RPC Measure',
+  FOLLOWS,
+];
 
 describe('RPC Content Creator suite', () => {
   it('every Content Creator requirement of the catalogue gets a verdict from the reference run, every submission answered 303', async () => {
@@ -84,7 +92,10 @@ describe('RPC Content Creator suite', () => {
     for (const title of JUDGED) expect([title, t.get(title)?.verdict, t.get(title)?.reason]).toEqual([title, 'pass', undefined]);
     // The script never looks at the answer: refused with 401 or 503 it exits 0 without a word, which the SHOULD warns about.
     const errors = t.get('The creator reports 401 and 5xx answers as errors')!;
-    expect([errors.verdict, errors.reason]).toEqual(['warning', expect.stringMatching(/^refused with 401 \(POST \/MeasureReport -> 401 Unauthorized\), the creator exited with 0 and printed nothing about it/)]);
+    expect([errors.verdict, errors.reason]).toEqual([
+      'warning',
+      expect.stringMatching(/^refused with 401 \(POST \/MeasureReport -> 401 Unauthorized\), the creator exited with 0 and printed nothing about it/),
+    ]);
   }, 60_000);
 
   it('a SUT that PUTs without an id about a Location fails those rules and, refused at once, meets no 303', async () => {

@@ -45,7 +45,9 @@ class DeployedComputer {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const body = Buffer.concat(chunks);
-        const answer = req.url?.startsWith('/fhir/') ? this.#forward(req.method ?? 'GET', req.url.slice('/fhir'.length), req.headers, body) : this.#compute(JSON.parse(body.toString('utf8')) as Record<string, string>);
+        const answer = req.url?.startsWith('/fhir/')
+          ? this.#forward(req.method ?? 'GET', req.url.slice('/fhir'.length), req.headers, body)
+          : this.#compute(JSON.parse(body.toString('utf8')) as Record<string, string>);
         answer.then(
           (a) => res.writeHead(a.status, a.type ? { 'content-type': a.type } : {}).end(a.body),
           (err: unknown) => res.writeHead(500).end(String(err)),
@@ -81,7 +83,13 @@ class DeployedComputer {
       this.#computers.set(key, computer);
     }
     const evaluate = async (report: boolean) => {
-      const query = new URLSearchParams({ periodStart: vars['MC_PERIOD_START']!, periodEnd: vars['MC_PERIOD_END']!, subject: vars['MC_SUBJECT']!, reporter: vars['MC_REPORTER']!, report: String(report) });
+      const query = new URLSearchParams({
+        periodStart: vars['MC_PERIOD_START']!,
+        periodEnd: vars['MC_PERIOD_END']!,
+        subject: vars['MC_SUBJECT']!,
+        reporter: vars['MC_REPORTER']!,
+        report: String(report),
+      });
       return fetch(`${(await computer).url}/Measure/${vars['MC_MEASURE_ID']!}/$evaluate-measure?${query}`, { headers: { accept: 'application/fhir+json' } });
     };
     if (this.abortsOnError) {
@@ -144,7 +152,7 @@ const FIRST_COMPUTATION = [CAPTURE, PERIOD, HEADER, COUNTS, SCORES, STRATA, PUSH
 const only = (slugs: readonly string[]) => computeSuite.tests.filter((t) => slugs.includes(t.slug));
 
 describe('Compute Measure suite environment', () => {
-  it('with no SUT the reference Measure Computer stands in with the faults, and the Data Source runs clean with the suite\'s data set', () => {
+  it("with no SUT the reference Measure Computer stands in with the faults, and the Data Source runs clean with the suite's data set", () => {
     const plan = planFor(computeSuite, { ...base, sut: undefined }, ['off-by-one']);
     expect(plan.standIn).toEqual({ kind: 'reference-server', simulator: 'measure-computer', faults: ['off-by-one'] });
     expect(plan.trigger).toBeUndefined();
@@ -152,10 +160,12 @@ describe('Compute Measure suite environment', () => {
     expect(planFor(computeSuite, sutConfig('true')).standIn).toBeUndefined();
   });
 
-  it('takes a report period ending at the exclusive end or at the day\'s last instant (R4\'s inclusive Period.end), and no other', () => {
+  it("takes a report period ending at the exclusive end or at the day's last instant (R4's inclusive Period.end), and no other", () => {
     const end = '2020-04-04T00:00:00Z';
-    for (const value of [end, '2020-04-04T00:00:00+00:00', '2020-04-03T20:00:00-04:00', '2020-04-03T23:59:59Z', '2020-04-03T23:59:59.999+00:00', '2020-04-03T23:59:59.9Z', '2020-04-03']) expect([value, endsPeriod(value, end)]).toEqual([value, true]);
-    for (const value of ['2020-04-05T00:00:00Z', '2020-04-03T23:59:58Z', '2020-04-03T23:59:59.5Z', '2020-04-04', '2020-04-03T23:59', undefined]) expect([value, endsPeriod(value, end)]).toEqual([value, false]);
+    for (const value of [end, '2020-04-04T00:00:00+00:00', '2020-04-03T20:00:00-04:00', '2020-04-03T23:59:59Z', '2020-04-03T23:59:59.999+00:00', '2020-04-03T23:59:59.9Z', '2020-04-03'])
+      expect([value, endsPeriod(value, end)]).toEqual([value, true]);
+    for (const value of ['2020-04-05T00:00:00Z', '2020-04-03T23:59:58Z', '2020-04-03T23:59:59.5Z', '2020-04-04', '2020-04-03T23:59', undefined])
+      expect([value, endsPeriod(value, end)]).toEqual([value, false]);
   });
 });
 
@@ -173,19 +183,39 @@ describe('Compute Measure suite against a command-triggered Measure Computer', (
       expect(sut.calls).toHaveLength(6);
       const [first, coverage, unevaluable, noIn, before, changed] = sut.calls;
       expect(first!['MC_DATA_SOURCE_URL']).toBe(first!['MC_SIMULATOR_URL']);
-      expect(first).toMatchObject({ MC_PERIOD_START: '2020-04-03T00:00:00Z', MC_PERIOD_END: '2020-04-04T00:00:00Z', MC_SUBJECT: 'Location/compute-general-hospital', MC_REPORTER: 'Organization/compute-general-hospital' });
+      expect(first).toMatchObject({
+        MC_PERIOD_START: '2020-04-03T00:00:00Z',
+        MC_PERIOD_END: '2020-04-04T00:00:00Z',
+        MC_SUBJECT: 'Location/compute-general-hospital',
+        MC_REPORTER: 'Organization/compute-general-hospital',
+      });
       expect(first!['MC_MEASURE_CONSUMER_URL']).toBe(first!['MC_MEASURE_DEFINITION_SOURCE_URL']);
-      expect(coverage).toMatchObject({ MC_MEASURE: 'http://measure-conformance.example.org/fhir/Measure/ComputeSearchCoverage', MC_MEASURE_ID: 'ComputeSearchCoverage', MC_PERIOD_START: first!['MC_PERIOD_START'] });
-      expect(unevaluable).toMatchObject({ MC_MEASURE: 'http://measure-conformance.example.org/fhir/Measure/ComputeUnevaluable', MC_MEASURE_ID: 'ComputeUnevaluable', MC_DATA_SOURCE_URL: first!['MC_DATA_SOURCE_URL'] });
+      expect(coverage).toMatchObject({
+        MC_MEASURE: 'http://measure-conformance.example.org/fhir/Measure/ComputeSearchCoverage',
+        MC_MEASURE_ID: 'ComputeSearchCoverage',
+        MC_PERIOD_START: first!['MC_PERIOD_START'],
+      });
+      expect(unevaluable).toMatchObject({
+        MC_MEASURE: 'http://measure-conformance.example.org/fhir/Measure/ComputeUnevaluable',
+        MC_MEASURE_ID: 'ComputeUnevaluable',
+        MC_DATA_SOURCE_URL: first!['MC_DATA_SOURCE_URL'],
+      });
       expect(noIn!['MC_DATA_SOURCE_URL']).not.toBe(first!['MC_DATA_SOURCE_URL']);
       expect(noIn!['MC_MEASURE_CONSUMER_URL']).toBe(first!['MC_MEASURE_CONSUMER_URL']);
       // The changed Measure is published on a public-health side of the test's own, never on the one other tests use.
       expect(before!['MC_MEASURE_DEFINITION_SOURCE_URL']).not.toBe(first!['MC_MEASURE_DEFINITION_SOURCE_URL']);
-      expect(changed).toMatchObject({ MC_MEASURE: 'http://measure-conformance.example.org/fhir/Measure/ComputeCovidImpact', MC_MEASURE_DEFINITION_SOURCE_URL: before!['MC_MEASURE_DEFINITION_SOURCE_URL'] });
+      expect(changed).toMatchObject({
+        MC_MEASURE: 'http://measure-conformance.example.org/fhir/Measure/ComputeCovidImpact',
+        MC_MEASURE_DEFINITION_SOURCE_URL: before!['MC_MEASURE_DEFINITION_SOURCE_URL'],
+      });
       // Setup's recording is the suite's evidence; the tests cite what they judge.
       const setup = results.suites[0]?.setupEvidence ?? [];
       expect(setup).toContainEqual({ kind: 'note', text: expect.stringMatching(/^trigger command: node /) });
-      expect(bySlug(results).get(CAPTURE)?.evidence.some((e) => e.kind === 'http' && e.exchange.url.includes('/Encounter'))).toBe(true);
+      expect(
+        bySlug(results)
+          .get(CAPTURE)
+          ?.evidence.some((e) => e.kind === 'http' && e.exchange.url.includes('/Encounter')),
+      ).toBe(true);
     });
   }, 180_000);
 
@@ -229,7 +259,7 @@ describe('Compute Measure suite against a command-triggered Measure Computer', (
     });
   }, 120_000);
 
-  it('passes a computer that ends the report\'s period at the day\'s last second', async () => {
+  it("passes a computer that ends the report's period at the day's last second", async () => {
     await withComputer(new DeployedComputer(), async (service) => {
       const tests = await run(sutConfig(command(service, '--period-end-last-second')), only(FIRST_COMPUTATION));
       expect(Object.entries(verdicts(tests)).filter(([, v]) => v !== 'pass')).toEqual([]);
@@ -253,12 +283,18 @@ describe('Compute Measure suite against a command-triggered Measure Computer', (
 
 describe('$evaluate-measure tests against a Measure Computer with a base URL', () => {
   it('decide the operation on a SUT whose CapabilityStatement lists it, and fail only the re-run test of one that duplicates', async () => {
-    for (const [faults, failing] of [[[], []], [['evaluate-duplicates'], [EVALUATE_TESTS[3]]]] as const) {
+    for (const [faults, failing] of [
+      [[], []],
+      [['evaluate-duplicates'], [EVALUATE_TESTS[3]]],
+    ] as const) {
       const sut = new DeployedComputer([...faults]);
       await withComputer(sut, async (service) => {
         const tests = await run(sutConfig(command(service), ['Push'], sut.fhirBase), only([CAPTURE, ...EVALUATE_TESTS]));
         const byVerdict = verdicts(tests);
-        expect(EVALUATE_TESTS.map((id) => [id, byVerdict[id]]), faults.join()).toEqual(EVALUATE_TESTS.map((id) => [id, (failing as readonly string[]).includes(id) ? 'fail' : 'pass']));
+        expect(
+          EVALUATE_TESTS.map((id) => [id, byVerdict[id]]),
+          faults.join(),
+        ).toEqual(EVALUATE_TESTS.map((id) => [id, (failing as readonly string[]).includes(id) ? 'fail' : 'pass']));
         const calls = [...tests.values()].flatMap((t) => t.evidence.flatMap((e) => (e.kind === 'http' ? [e.exchange] : []))).filter((x) => x.url.includes('$evaluate-measure'));
         expect(calls.every((x) => x.url.startsWith(sut.fhirBase))).toBe(true);
         expect(new Set(calls.map((x) => x.method))).toEqual(new Set(['GET', 'POST']));

@@ -16,8 +16,15 @@ const dataSourceSuite = suite as unknown as Suite<object>;
 const base = defaultConfig().config;
 const RETURNS_DATA = 'SANER-CM-PG-003';
 
-const dsRows = () => catalogue().all().filter((r) => r.id.startsWith('SANER-CM-DS-'));
-const verdicts = (results: RunResults, verdict: string) => results.requirements.filter((r) => r.verdict === verdict).map((r) => r.id).sort();
+const dsRows = () =>
+  catalogue()
+    .all()
+    .filter((r) => r.id.startsWith('SANER-CM-DS-'));
+const verdicts = (results: RunResults, verdict: string) =>
+  results.requirements
+    .filter((r) => r.verdict === verdict)
+    .map((r) => r.id)
+    .sort();
 const byTitle = (results: RunResults): Map<string, TestResult> => new Map(results.tests.map((t) => [t.title, t]));
 /** A request that changes what the server holds (a POST _search does not). */
 const writing = (request: string) => !request.startsWith('GET ') && !/^POST \S+\/_search\b/.test(request);
@@ -50,7 +57,10 @@ async function onStandIn(options: ClinicalServerOptions, run: { dataSet?: DataSe
 
 describe('SANER Compute Measure suite for the Data Source', () => {
   it('cites every SANER-CM-DS row a search decides, and keeps the rest with their reason', () => {
-    const testable = dsRows().filter((r) => !r.notTestedReason).map((r) => r.id).sort();
+    const testable = dsRows()
+      .filter((r) => !r.notTestedReason)
+      .map((r) => r.id)
+      .sort();
     expect(testable).toHaveLength(61);
     expect(DATA_SOURCE_ROWS.map((r) => r.id).sort()).toEqual(testable);
     const cited = new Set(dataSourceSuite.tests.flatMap((t) => t.requirements));
@@ -65,7 +75,9 @@ describe('SANER Compute Measure suite for the Data Source', () => {
     // All 71 SANER-CM-DS rows are in the report, with the page and metadata rows of the same statement.
     expect(own.filter((r) => r.id.startsWith('SANER-CM-DS-'))).toHaveLength(71);
     expect(own.filter((r) => r.verdict !== 'pass').map((r) => [r.id, r.verdict, Boolean(r.notTestedReason)])).toEqual(
-      dsRows().filter((r) => r.notTestedReason).map((r) => [r.id, 'not-tested', true]),
+      dsRows()
+        .filter((r) => r.notTestedReason)
+        .map((r) => [r.id, 'not-tested', true]),
     );
     expect(own.filter((r) => r.verdict === 'pass')).toHaveLength(63);
     // The reference held the data set the suite started it with, so nothing was loaded.
@@ -76,11 +88,15 @@ describe('SANER Compute Measure suite for the Data Source', () => {
     ['in-modifier-400', [RETURNS_DATA]],
     ['date-end-inclusive', ['SANER-CM-DS-009', RETURNS_DATA]],
     ['token-ignores-system', DATA_SOURCE_ROWS.filter((r) => r.parameter === 'code').map((r) => r.id)],
-  ])('under %s fails exactly its rows', async (fault, rows) => {
-    const results = await onReference([fault]);
-    expect(verdicts(results, 'fail')).toEqual([...rows].sort());
-    expect(verdicts(results, 'warning')).toEqual([]);
-  }, 60_000);
+  ])(
+    'under %s fails exactly its rows',
+    async (fault, rows) => {
+      const results = await onReference([fault]);
+      expect(verdicts(results, 'fail')).toEqual([...rows].sort());
+      expect(verdicts(results, 'warning')).toEqual([]);
+    },
+    60_000,
+  );
 
   describe('against a FHIR server it loads the data set into', () => {
     it('passes on a server of its own making, and leaves it as found: its data set removed, a resource it held put back', async () => {
@@ -97,7 +113,12 @@ describe('SANER Compute Measure suite for the Data Source', () => {
     it('fails exactly the Encounter date row and the returned-data row on a server that ends date ranges inclusively', async () => {
       const { results } = await onStandIn({ dateEndInclusive: true });
       expect(verdicts(results, 'fail')).toEqual(['SANER-CM-DS-009', RETURNS_DATA]);
-      expect(results.tests.filter((t) => t.verdict === 'fail').map((t) => t.title).sort()).toEqual([
+      expect(
+        results.tests
+          .filter((t) => t.verdict === 'fail')
+          .map((t) => t.title)
+          .sort(),
+      ).toEqual([
         "ComputeCovidImpact's searches return exactly each population's members on every day",
         "Encounter search by a day's date range returns exactly the encounters overlapping it, its end excluded",
         'a search asked for pages of 25 returns every match once over its next links',
@@ -107,21 +128,23 @@ describe('SANER Compute Measure suite for the Data Source', () => {
     it('fails exactly the returned-data row on a server that drops :in and answers as if it were not there', async () => {
       const { results } = await onStandIn({ inModifier: 'dropped' });
       expect(verdicts(results, 'fail')).toEqual([RETURNS_DATA]);
-      expect(results.tests.filter((t) => t.verdict === 'fail').map((t) => t.title).sort()).toEqual([
-        "ComputeCovidImpact's searches return exactly each population's members on every day",
-        VALUE_SET_TEST,
-      ]);
+      expect(
+        results.tests
+          .filter((t) => t.verdict === 'fail')
+          .map((t) => t.title)
+          .sort(),
+      ).toEqual(["ComputeCovidImpact's searches return exactly each population's members on every day", VALUE_SET_TEST]);
     }, 90_000);
   });
 
   describe('against a FHIR server that holds the data set already', () => {
-    it('writes nothing, and judges a server that refuses :in without claiming it on the value sets\' codes (SANER-CM-PG-004)', async () => {
+    it("writes nothing, and judges a server that refuses :in without claiming it on the value sets' codes (SANER-CM-PG-004)", async () => {
       const { results, server, log } = await onStandIn({ inModifier: 'refused', seed: dataSetResources(DATA_SET_DEFAULTS) }, { dataSet: { ...DATA_SET_DEFAULTS, loaded: true }, readOnly: true });
       expect(log.records()).toEqual([]);
       expect(server.requests.filter(writing)).toEqual([]);
       const t = byTitle(results);
       expect(results.tests.filter((x) => x.verdict !== 'pass').map((x) => x.title)).toEqual([VALUE_SET_TEST]);
-      expect([t.get(VALUE_SET_TEST)?.verdict, t.get(VALUE_SET_TEST)?.reason]).toEqual(['skip', expect.stringContaining('a Measure Computer sends the value set\'s codes instead (SANER-CM-PG-004)')]);
+      expect([t.get(VALUE_SET_TEST)?.verdict, t.get(VALUE_SET_TEST)?.reason]).toEqual(['skip', expect.stringContaining("a Measure Computer sends the value set's codes instead (SANER-CM-PG-004)")]);
       expect(results.requirements.find((r) => r.id === RETURNS_DATA)?.verdict).toBe('pass');
       expect(t.get("ComputeCovidImpact's searches return exactly each population's members on every day")?.evidence).toContainEqual(
         expect.objectContaining({ kind: 'note', text: expect.stringMatching(/answered 400 Bad Request .*sent again with each value set's codes/) }),
@@ -132,7 +155,9 @@ describe('SANER Compute Measure suite for the Data Source', () => {
       const { results, log } = await onStandIn({ seed: dataSetResources({ patients: 30, seed: 2 }) }, { dataSet: { ...DATA_SET_DEFAULTS, loaded: true } });
       expect(log.records()).toEqual([]);
       expect(new Set(results.tests.map((t) => t.verdict))).toEqual(new Set(['skip']));
-      expect(results.tests[0]!.reason).toMatch(/^sut\.dataSet\.loaded says the SUT holds the Compute Measure data set of 50 patients with seed 1, but GET \[base\]\/Patient\/pat-000050 answered 404 Not Found: load that data set, or name the patients and seed of the one it holds$/);
+      expect(results.tests[0]!.reason).toMatch(
+        /^sut\.dataSet\.loaded says the SUT holds the Compute Measure data set of 50 patients with seed 1, but GET \[base\]\/Patient\/pat-000050 answered 404 Not Found: load that data set, or name the patients and seed of the one it holds$/,
+      );
       // As many patients, another seed: the sample read back tells them apart.
       const other = await onStandIn({ seed: dataSetResources({ patients: 50, seed: 2 }) }, { dataSet: { ...DATA_SET_DEFAULTS, loaded: true } });
       expect(new Set(other.results.tests.map((t) => t.verdict))).toEqual(new Set(['skip']));
@@ -146,14 +171,18 @@ describe('SANER Compute Measure suite for the Data Source', () => {
     expect(server.requests.filter(writing)).toEqual([]);
     expect(new Set(results.tests.map((t) => t.verdict))).toEqual(new Set(['skip']));
     expect(new Set(results.tests.map((t) => t.reason))).toEqual(
-      new Set(['the SUT does not hold the Compute Measure data set of 50 patients with seed 1, and this run may not write to it (--read-only): load that data set into it and set sut.dataSet.loaded: true, or run without --read-only']),
+      new Set([
+        'the SUT does not hold the Compute Measure data set of 50 patients with seed 1, and this run may not write to it (--read-only): load that data set into it and set sut.dataSet.loaded: true, or run without --read-only',
+      ]),
     );
   }, 60_000);
 
   it('skips every test, saying why, on a SUT that takes no client-chosen ids', async () => {
     const { results, server } = await onStandIn({ refuseClientIds: true });
     expect(new Set(results.tests.map((t) => t.verdict))).toEqual(new Set(['skip']));
-    expect(results.tests[0]!.reason).toMatch(/^the SUT took none of the Compute Measure data set of 50 patients with seed 1: PUT \[base\]\/\w+\/[\w-]+ answered 405 Method Not Allowed \(ids are chosen by the server: create with POST\); load it another way and set sut\.dataSet\.loaded: true$/);
+    expect(results.tests[0]!.reason).toMatch(
+      /^the SUT took none of the Compute Measure data set of 50 patients with seed 1: PUT \[base\]\/\w+\/[\w-]+ answered 405 Method Not Allowed \(ids are chosen by the server: create with POST\); load it another way and set sut\.dataSet\.loaded: true$/,
+    );
     expect(server.store.size).toBe(0);
   }, 60_000);
 });

@@ -38,7 +38,7 @@ for (const m of (measures.entry ?? []).map((e) => e.resource)) {
     for (const e of page.entry ?? []) if (e.resource.subject) subjects.add(e.resource.subject.reference);
     const next = (page.link ?? []).find((l) => l.relation === 'next');
     if (!next) break;
-    // ${habits.rebuildNextLink ? 'A client library habit: the next page rebuilt from the search\'s own parameters.' : 'The next link, as given.'}
+    // ${habits.rebuildNextLink ? "A client library habit: the next page rebuilt from the search's own parameters." : 'The next link, as given.'}
     page = await get(${habits.rebuildNextLink ? "search + '&_offset=' + n * 10" : 'next.url'});
   }
   for (const s of subjects) await get(s);
@@ -99,7 +99,9 @@ describe('Measure Consumer suite', () => {
     }
     // What the script never does though asked: read Organizations (SHALL). What it never does unasked: the optional parameters (MAY).
     expect(verdict('Organization: the consumer reads by id')).toBe('fail');
-    expect(t.get('Organization: the consumer reads by id')!.reason).toBe('there were none to look at; expected at least one: the consumer read a Organization (GET [base]/Organization/[id]) and got it, as the suite asked');
+    expect(t.get('Organization: the consumer reads by id')!.reason).toBe(
+      'there were none to look at; expected at least one: the consumer read a Organization (GET [base]/Organization/[id]) and got it, as the suite asked',
+    );
     // It found the Measure by a search (Measure?_count=50), which counts as fetching it: only the reporters fail the reference rule.
     const references = t.get('The consumer reads the subject, reporter and Measure of the reports it gets')!;
     expect(references.verdict).toBe('fail');

@@ -51,7 +51,9 @@ describe('Produce Measure suite for the Measure Consumer', () => {
       const t = byTitle(results);
       const unknownId = t.get('an update of an id the Consumer does not hold creates it with 201 or is refused with 405')!;
       expect(unknownId.verdict).toBe('pass');
-      expect(unknownId.assertions.map((a) => a.message)).toContain(`PUT MeasureReport/${unknownId.evidence.flatMap((e) => (e.kind === 'http' ? [e.exchange.url.split('/').pop()] : []))[0]} (an id the Consumer does not hold) answered 405 Method Not Allowed with an OperationOutcome`);
+      expect(unknownId.assertions.map((a) => a.message)).toContain(
+        `PUT MeasureReport/${unknownId.evidence.flatMap((e) => (e.kind === 'http' ? [e.exchange.url.split('/').pop()] : []))[0]} (an id the Consumer does not hold) answered 405 Method Not Allowed with an OperationOutcome`,
+      );
       // The refusal decides FHIR-HTTP-011; FHIR-HTTP-006 (the answer to an update that creates) is left undecided, saying why.
       expect(unknownId.assertions.flatMap((a) => a.requirements ?? [])).toEqual(['FHIR-HTTP-011']);
       expect(unknownId.undecided?.map((u) => u.requirement)).toEqual(['FHIR-HTTP-006']);

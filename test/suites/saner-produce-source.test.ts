@@ -86,7 +86,22 @@ describe('Measure Source (Produce Measure) suite', () => {
     const results = await run({ ...base, sut: undefined });
     const inScope = results.requirements.filter((r) => [MEASURE_SOURCE_PM_PUSH, MEASURE_SOURCE_PM_CSV_PUSH, MEASURE_SOURCE_PM_SUPPLEMENTAL_DATA].includes(r.capability ?? ''));
     expect(inScope.filter((r) => r.verdict === 'not-tested').map((r) => r.id)).toEqual([]);
-    expect(inScope.map((r) => r.id)).toEqual(expect.arrayContaining(['SANER-PM-SRC-002', 'SANER-PM-SRC-003', 'SANER-PM-PG-002-SRC', 'SANER-PM-PG-005-SRC', 'SANER-SD-PG-001-SRC', 'SANER-SD-PG-004-SRC', 'SANER-OP-REPORTCSV-001-SRC', 'SANER-OP-REPORTCSV-003-SRC', 'SANER-OP-REPORTCSV-004-SRC', 'SANER-CSVPUSH-SRC-001', 'SANER-PG-SRC-003', 'SANER-PG-SRC-004']));
+    expect(inScope.map((r) => r.id)).toEqual(
+      expect.arrayContaining([
+        'SANER-PM-SRC-002',
+        'SANER-PM-SRC-003',
+        'SANER-PM-PG-002-SRC',
+        'SANER-PM-PG-005-SRC',
+        'SANER-SD-PG-001-SRC',
+        'SANER-SD-PG-004-SRC',
+        'SANER-OP-REPORTCSV-001-SRC',
+        'SANER-OP-REPORTCSV-003-SRC',
+        'SANER-OP-REPORTCSV-004-SRC',
+        'SANER-CSVPUSH-SRC-001',
+        'SANER-PG-SRC-003',
+        'SANER-PG-SRC-004',
+      ]),
+    );
     expect(results.requirements.find((r) => r.id === 'SANER-PG-SRC-001')?.verdict).toBe('pass');
     expect(results.tests.filter((t) => t.verdict !== 'pass' && t.verdict !== 'manual').map((t) => `${t.title}: ${t.reason}`)).toEqual([]);
     expect(results.tests.filter((t) => t.verdict === 'manual').map((t) => t.title)).toEqual(['The CSV reads back as reports of the Measure (attestation of the Measure definitions)']);
@@ -97,7 +112,7 @@ describe('Measure Source (Produce Measure) suite', () => {
     const batch = t.get('The source sends Supplemental Data as a batch Bundle to [base]')!;
     expect([batch.verdict, batch.reason]).toEqual(['warning', expect.stringContaining('collection Bundle to [base]/Bundle')]);
     expect(t.get('The batch starts with the MeasureReport')?.verdict).toBe('pass');
-    expect(t.get('The batch carries every resource the report\'s evaluatedResource names, and only those')?.verdict).toBe('pass');
+    expect(t.get("The batch carries every resource the report's evaluatedResource names, and only those")?.verdict).toBe('pass');
   }, 60_000);
 
   it('a configured SUT triggered by a command is judged on its own pushes, end to end', async () => {
@@ -122,7 +137,11 @@ describe('Measure Source (Produce Measure) suite', () => {
     expect(verdict('The source does not send a revision as a second create')).toBe('fail');
     expect(t.get('The source does not send a revision as a second create')?.reason).toBe('1 report was created more than once instead of updated');
     expect(verdict('The source revises a report with PUT [base]/MeasureReport/[id]')).toBe('fail');
-    for (const title of ['The source pushes MeasureReports to the Consumer when triggered', 'The source creates reports with POST [base]/MeasureReport', 'Every pushed MeasureReport conforms to PublicHealthMeasureReport']) {
+    for (const title of [
+      'The source pushes MeasureReports to the Consumer when triggered',
+      'The source creates reports with POST [base]/MeasureReport',
+      'Every pushed MeasureReport conforms to PublicHealthMeasureReport',
+    ]) {
       expect([title, verdict(title)]).toEqual([title, 'pass']);
     }
   }, 60_000);
@@ -131,12 +150,17 @@ describe('Measure Source (Produce Measure) suite', () => {
     const results = await run(sutConfig('true'));
     const capture = results.tests[0]!;
     expect(capture.verdict).toBe('fail');
-    expect(capture.reason).toMatch(/^the Measure Source sent nothing to http:\/\/127\.0\.0\.1:\d+ \(the trigger command had exited with 0, and nothing came within 5 s\); expected MeasureReports pushed by create or update$/);
+    expect(capture.reason).toMatch(
+      /^the Measure Source sent nothing to http:\/\/127\.0\.0\.1:\d+ \(the trigger command had exited with 0, and nothing came within 5 s\); expected MeasureReports pushed by create or update$/,
+    );
     const t = byTitle(results);
     expect(t.get('The source creates reports with POST [base]/MeasureReport')?.verdict).toBe('fail');
     expect(t.get('The source revises a report with PUT [base]/MeasureReport/[id]')?.verdict).toBe('fail');
     // Nothing was sent, so nothing was mislabelled: that check decides nothing rather than passing.
-    expect([t.get('Pushed bodies are labelled application/fhir+json or application/fhir+xml')?.verdict, t.get('Pushed bodies are labelled application/fhir+json or application/fhir+xml')?.reason]).toEqual(['skip', expect.stringMatching(/^nothing to check/)]);
+    expect([
+      t.get('Pushed bodies are labelled application/fhir+json or application/fhir+xml')?.verdict,
+      t.get('Pushed bodies are labelled application/fhir+json or application/fhir+xml')?.reason,
+    ]).toEqual(['skip', expect.stringMatching(/^nothing to check/)]);
     expect(results.requirements.find((r) => r.id === 'SANER-PM-PG-004')?.verdict).toBe('skip');
     expect(results.overall).toBe('fail');
   }, 60_000);
@@ -163,7 +187,13 @@ if (refused.status >= 400) { console.error('the Consumer refused a report: ' + r
     const t = byTitle(results);
     expect(results.tests.filter((x) => x.verdict === 'error')).toEqual([]);
     expect(results.suites[0]!.setupEvidence).toContainEqual({ kind: 'note', text: 'trigger command exited with 1' });
-    for (const title of ['The source pushes MeasureReports to the Consumer when triggered', 'The source creates reports with POST [base]/MeasureReport', 'Pushed bodies are labelled application/fhir+json or application/fhir+xml', 'The source revises a report with PUT [base]/MeasureReport/[id]', 'A revision goes to the id the Consumer gave the report']) {
+    for (const title of [
+      'The source pushes MeasureReports to the Consumer when triggered',
+      'The source creates reports with POST [base]/MeasureReport',
+      'Pushed bodies are labelled application/fhir+json or application/fhir+xml',
+      'The source revises a report with PUT [base]/MeasureReport/[id]',
+      'A revision goes to the id the Consumer gave the report',
+    ]) {
       expect([title, t.get(title)?.verdict]).toEqual([title, 'pass']);
     }
     expect(t.get('Every pushed MeasureReport conforms to PublicHealthMeasureReport')?.verdict).toBe('fail');

@@ -123,9 +123,7 @@ function formatError(err: FhirError, file: string): string {
   return err.issues
     .map((issue) => {
       if (!isCsvIssue(issue) || (issue.row === undefined && issue.column === undefined)) return `${file}: ${issue.message}\n`;
-      const where = [issue.row !== undefined ? `row ${issue.row}` : '', issue.column !== undefined ? `column ${JSON.stringify(issue.column)}` : '']
-        .filter(Boolean)
-        .join(' ');
+      const where = [issue.row !== undefined ? `row ${issue.row}` : '', issue.column !== undefined ? `column ${JSON.stringify(issue.column)}` : ''].filter(Boolean).join(' ');
       return `${file}:${where}: ${issue.detail}\n`;
     })
     .join('');

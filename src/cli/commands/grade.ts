@@ -76,7 +76,12 @@ function jobsOf(captures: readonly LoadedCapture[], as: readonly string[]): Job[
     const mine = entries.filter((e) => e.transaction === t.id);
     for (const side of ['client', 'server'] as const) if (mine.some((e) => e.sides?.includes(side))) jobs.push({ transaction: t, side, entries: mine });
   }
-  if (jobs.length === 0) throw new UsageError(`the capture holds no exchange a suite grades (transactions: ${transactions().map((t) => t.id).join(', ')})`);
+  if (jobs.length === 0)
+    throw new UsageError(
+      `the capture holds no exchange a suite grades (transactions: ${transactions()
+        .map((t) => t.id)
+        .join(', ')})`,
+    );
   return jobs;
 }
 
@@ -157,7 +162,15 @@ export const gradeCommand: Command = {
       progress.finish();
     }
     const reportDir = resolve(io.cwd, config.report.dir);
-    const outDir = values.out ? resolve(io.cwd, values.out) : join(reportDir, new Date(results.startedAt).toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z'));
+    const outDir = values.out
+      ? resolve(io.cwd, values.out)
+      : join(
+          reportDir,
+          new Date(results.startedAt)
+            .toISOString()
+            .replace(/[:]/g, '-')
+            .replace(/\.\d+Z$/, 'Z'),
+        );
     const written = await writeReports(results, outDir, values.out ? {} : { latestDir: join(reportDir, 'latest') });
     io.stdout(`${renderSummary(results, { files: [written.html, written.json, written.junit], colour: useColour(stream, io.env) })}\n`);
     return exitCode(results, failOn as 'shall' | 'should' | 'never');

@@ -12,4 +12,16 @@ import { serveCommand } from './serve.js';
 import { validateCommand } from './validate.js';
 
 /** Every `measure-conformance` command, in the order `--help` lists them. */
-export const commands: readonly Command[] = [runCommand, serveCommand, proxyCommand, gradeCommand, listCommand, selfCheckCommand, reportCommand, validateCommand, convertCommand, csvCommand, loadCommand];
+export const commands: readonly Command[] = [
+  runCommand,
+  serveCommand,
+  proxyCommand,
+  gradeCommand,
+  listCommand,
+  selfCheckCommand,
+  reportCommand,
+  validateCommand,
+  convertCommand,
+  csvCommand,
+  loadCommand,
+];

@@ -24,7 +24,11 @@ export const listCommand: Command = {
     const matches = idMatcher(globs);
     const chosen = suites.filter((s) => matches(s.id));
     if (chosen.length === 0) {
-      const unmatched = unmatchedGlobs(globs, suites.map((s) => s.id), 'suite id');
+      const unmatched = unmatchedGlobs(
+        globs,
+        suites.map((s) => s.id),
+        'suite id',
+      );
       throw new UsageError(`no suite matches${unmatched ? ` (${unmatched})` : ''}; suites: ${suites.map((s) => s.id).join(', ')}`);
     }
     const cat = catalogue();

@@ -27,7 +27,9 @@ requirement ids the suites cite. Without a SUT, the bundled simulator of the sce
 in this process (to try the command; its figures include the simulator's own work).
 
 Scenarios:
-${Object.values(SCENARIOS).map((s) => `  ${s.id.padEnd(16)} ${s.title}`).join('\n')}
+${Object.values(SCENARIOS)
+  .map((s) => `  ${s.id.padEnd(16)} ${s.title}`)
+  .join('\n')}
 
 Load:
   --rate R            open model: R requests per second (also R/s), whatever the SUT's speed

@@ -31,7 +31,9 @@ report says so and asks a person.
 
   --target URL          the real server's FHIR base URL (http or https)
   --listen PORT         the proxy's port (default: a free one, printed); host is simulators.host
-  --transaction ID      the transaction to grade: ${transactions().map((t) => t.id).join(', ')}
+  --transaction ID      the transaction to grade: ${transactions()
+    .map((t) => t.id)
+    .join(', ')}
                         (without it the proxy records and shows, and grades nothing)
   --inspector-port PORT the inspector's port (default: a free one, printed)
   --config FILE         configuration (default ./config.yaml when it exists): simulators.dataDir
@@ -67,7 +69,12 @@ export const proxyCommand: Command = {
     }
     if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new UsageError(`--target must be an http or https URL, not ${JSON.stringify(values.target)}`);
     const transaction = values.transaction ? transactionById(values.transaction) : undefined;
-    if (values.transaction && !transaction) throw new UsageError(`unknown transaction ${values.transaction}; transactions: ${transactions().map((t) => t.id).join(', ')}`);
+    if (values.transaction && !transaction)
+      throw new UsageError(
+        `unknown transaction ${values.transaction}; transactions: ${transactions()
+          .map((t) => t.id)
+          .join(', ')}`,
+      );
     const listen = portOption('listen', values.listen);
     const inspectorPort = portOption('inspector-port', values['inspector-port']);
     const path = resolve(io.cwd, values.config ?? 'config.yaml');
@@ -103,7 +110,12 @@ export const proxyCommand: Command = {
           timeoutMs: config.timeouts.requestMs,
           onExchange: (exchange) =>
             recorder.record(
-              { source: 'proxy', baseUrl: ownUrl || new URL(exchange.url).origin, sides: ['client', 'server'], ...(transaction ? { transaction } : { notGraded: 'the proxy was started without --transaction' }) },
+              {
+                source: 'proxy',
+                baseUrl: ownUrl || new URL(exchange.url).origin,
+                sides: ['client', 'server'],
+                ...(transaction ? { transaction } : { notGraded: 'the proxy was started without --transaction' }),
+              },
               exchange,
             ),
         });

@@ -104,13 +104,15 @@ export const runCommand: Command = {
       }
     }
     const claims = config.sut
-      ? decide(suites, config, metadata ?? { unread: 'the SUT has no base URL (a client SUT shows no CapabilityStatement)' }, { suite: values.suite ?? [], actor: values.actor ?? [], option: values.option ?? [] })
+      ? decide(suites, config, metadata ?? { unread: 'the SUT has no base URL (a client SUT shows no CapabilityStatement)' }, {
+          suite: values.suite ?? [],
+          actor: values.actor ?? [],
+          option: values.option ?? [],
+        })
       : referenceClaims(suites);
     if (config.sut) io.stdout(`What the SUT claims${metadata && 'unread' in metadata ? ` (${metadata.unread})` : ''}:\n${describeClaims(claims)}\n`);
     const statement = metadata && 'statement' in metadata ? metadata.statement : undefined;
-    const writes = config.sut?.baseUrl
-      ? { log: new WriteLog(newRunId()), readOnly: values['read-only'] === true, keepData: values['keep-data'] === true, deletes: deletesOf(statement) }
-      : undefined;
+    const writes = config.sut?.baseUrl ? { log: new WriteLog(newRunId()), readOnly: values['read-only'] === true, keepData: values['keep-data'] === true, deletes: deletesOf(statement) } : undefined;
     // The named data set goes in once, before every suite, and comes out once, after the last.
     let seeded: Seeded | undefined;
     if (config.sut?.seed && writes) {
@@ -124,7 +126,9 @@ export const runCommand: Command = {
         io.stderr(`${describeWrites(writes.log.records())}\n`);
         return EXIT.unreachable;
       }
-      io.stdout(`Seeded the SUT with ${seeded.seeded.length} resource(s) of the project's SANER fixtures (fixtures/saner)${seeded.notes.length ? `:\n${seeded.notes.map((n) => `  ${n}`).join('\n')}` : ''}\n`);
+      io.stdout(
+        `Seeded the SUT with ${seeded.seeded.length} resource(s) of the project's SANER fixtures (fixtures/saner)${seeded.notes.length ? `:\n${seeded.notes.map((n) => `  ${n}`).join('\n')}` : ''}\n`,
+      );
     }
     const stream = { write: (text: string) => io.stdout(text), isTTY: io.isTTY === true };
     const progress = createProgressPrinter(stream, { total: suites.reduce((n, s) => n + s.tests.length, 0), env: io.env });
@@ -144,7 +148,15 @@ export const runCommand: Command = {
         timeouts: { testMs: config.timeouts.testMs, waitMs: config.timeouts.waitMs },
         signal: io.signal,
         sut: config.sut
-          ? { name: config.sut.name, ...(config.sut.baseUrl ? { baseUrl: config.sut.baseUrl } : {}), simulated: false, ...sutSoftware(statement), ...(metadata && 'unread' in metadata ? { assumption: `${metadata.unread}; the run took the SUT to claim what config and the command line name, and every selected actor where they name none` } : {}) }
+          ? {
+              name: config.sut.name,
+              ...(config.sut.baseUrl ? { baseUrl: config.sut.baseUrl } : {}),
+              simulated: false,
+              ...sutSoftware(statement),
+              ...(metadata && 'unread' in metadata
+                ? { assumption: `${metadata.unread}; the run took the SUT to claim what config and the command line name, and every selected actor where they name none` }
+                : {}),
+            }
           : { name: 'bundled reference simulators', simulated: true },
         onProgress: (event) => {
           if (event.type === 'test-start') progress.testStarted({ id: event.test, title: event.title, suite: event.suite });
@@ -190,9 +202,7 @@ export const runCommand: Command = {
 function onlyTests(suites: Suite<object>[], globs: readonly string[]): Suite<object>[] {
   if (globs.length === 0) return suites;
   const matches = idMatcher(globs);
-  const kept = suites
-    .map((s) => ({ ...s, tests: s.tests.filter((t) => matches(`${s.id}/${t.slug}`) || matches(t.slug)) }))
-    .filter((s) => s.tests.length > 0);
+  const kept = suites.map((s) => ({ ...s, tests: s.tests.filter((t) => matches(`${s.id}/${t.slug}`) || matches(t.slug)) })).filter((s) => s.tests.length > 0);
   if (kept.length === 0) {
     const ids = suites.flatMap((s) => s.tests.flatMap((t) => [`${s.id}/${t.slug}`, t.slug]));
     const unmatched = unmatchedGlobs(globs, ids, 'test of the selected suites');
@@ -203,7 +213,9 @@ function onlyTests(suites: Suite<object>[], globs: readonly string[]): Suite<obj
 
 /** An attestation keyed by an id no requirement has is a typo: name its line in the config file and the nearest ids. */
 function checkAttestations(loaded: LoadedConfig): void {
-  const ids = catalogue().all().map((r) => r.id);
+  const ids = catalogue()
+    .all()
+    .map((r) => r.id);
   for (const id of Object.keys(loaded.config.attestations ?? {})) {
     if (catalogue().get(id)) continue;
     const near = didYouMean(id, ids);
@@ -220,9 +232,7 @@ function checkAttestations(loaded: LoadedConfig): void {
 export function exitCode(results: RunResults, failOn: 'shall' | 'should' | 'never'): ExitCode {
   if (failOn === 'never') return 0;
   const levels = failOn === 'shall' ? ['SHALL'] : ['SHALL', 'SHOULD', 'SHOULD-NOT'];
-  const unmet = results.requirements.some(
-    (r) => levels.includes(r.expectation) && (r.verdict === 'fail' || r.verdict === 'error' || (failOn === 'should' && r.verdict === 'warning')),
-  );
+  const unmet = results.requirements.some((r) => levels.includes(r.expectation) && (r.verdict === 'fail' || r.verdict === 'error' || (failOn === 'should' && r.verdict === 'warning')));
   return unmet ? EXIT.failed : EXIT.ok;
 }
 
@@ -238,6 +248,10 @@ function describeWrites(writes: readonly WriteRecord[]): string {
 /** The SUT's software as its CapabilityStatement names it. */
 function sutSoftware(cs: CapabilityStatement | undefined): Pick<RunResults['sut'], 'software'> {
   if (!cs) return {};
-  const software = { ...(cs.software?.name ? { name: cs.software.name } : {}), ...(cs.software?.version ? { version: cs.software.version } : {}), ...(cs.fhirVersion ? { fhirVersion: cs.fhirVersion } : {}) };
+  const software = {
+    ...(cs.software?.name ? { name: cs.software.name } : {}),
+    ...(cs.software?.version ? { version: cs.software.version } : {}),
+    ...(cs.fhirVersion ? { fhirVersion: cs.fhirVersion } : {}),
+  };
   return Object.keys(software).length ? { software } : {};
 }

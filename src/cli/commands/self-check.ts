@@ -45,7 +45,9 @@ export const selfCheckCommand: Command = {
     const detected = controls.filter((o) => o.ok).length;
     const unexplained = unproved.filter((u) => !u.gap).length;
     io.stdout(`Fault-detection score: ${detected}/${controls.length} tests fail under their negative control\n`);
-    io.stdout(`Positive evidence: ${proved}/${proved + unproved.length} cited requirements proved by a passing check of their own against the clean simulators${unproved.length - unexplained ? ` (${unproved.length - unexplained} more with a written reason why the reference cannot show them)` : ''}\n`);
+    io.stdout(
+      `Positive evidence: ${proved}/${proved + unproved.length} cited requirements proved by a passing check of their own against the clean simulators${unproved.length - unexplained ? ` (${unproved.length - unexplained} more with a written reason why the reference cannot show them)` : ''}\n`,
+    );
     return detected === controls.length && unexplained === 0 ? EXIT.ok : EXIT.failed;
   },
 };

@@ -116,7 +116,10 @@ export const serveCommand: Command = {
             onStartProgress: startUp.onStartProgress,
             // The simulators serve at the root, so an exchange arriving before start() returns names its base by its origin.
             onExchange: (exchange) =>
-              recorder.record({ source: s.id, baseUrl: baseUrl ?? new URL(exchange.url).origin, sides: ['client'], ...(transaction ? { transaction } : {}), ...(notGraded ? { notGraded } : {}) }, exchange),
+              recorder.record(
+                { source: s.id, baseUrl: baseUrl ?? new URL(exchange.url).origin, sides: ['client'], ...(transaction ? { transaction } : {}), ...(notGraded ? { notGraded } : {}) },
+                exchange,
+              ),
           });
         } catch (err) {
           throw portInUse('serve', err, port, `simulator ${s.id}`, `simulators.ports.${s.id} in ${configFile}`) ?? err;

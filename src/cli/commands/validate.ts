@@ -103,7 +103,8 @@ export const validateCommand: Command = {
     const packages = await loadIgPackages(values.ig ?? [], io.cwd);
     const profiles = values.profile ?? [];
     for (const url of profiles) {
-      if (!knownProfile(url)) throw new UsageError(`--profile ${url}: no profile with this canonical URL is known${didYouMean(url, knownProfileUrls())}${packages.length ? '' : ' (give its IG package with --ig)'}`);
+      if (!knownProfile(url))
+        throw new UsageError(`--profile ${url}: no profile with this canonical URL is known${didYouMean(url, knownProfileUrls())}${packages.length ? '' : ' (give its IG package with --ig)'}`);
     }
 
     const keep = values['no-best-practice'] ? (i: Issue) => !isBestPractice(i) : () => true;
@@ -155,7 +156,11 @@ async function validateFile(file: string, io: CliIo, options: { profiles: string
   if (options.streamable && size >= STREAM_FROM && (await startsAsJsonBundle(path))) {
     const progress = startProgress(io, `validating ${file}`, { total: size, format: megabytes });
     try {
-      for await (const issues of validateBundleStream(counted(path, (n) => progress.update(n)), { profiles: options.profiles })) report(issues);
+      for await (const issues of validateBundleStream(
+        counted(path, (n) => progress.update(n)),
+        { profiles: options.profiles },
+      ))
+        report(issues);
     } finally {
       progress.finish();
     }

@@ -123,7 +123,15 @@ async function judgedSubmissions(t: T, rules: SubmissionRules): Promise<Judged[]
     // What was submitted decides what the answer should be; it is a precondition, not a check of the server.
     const issues = await projectValidator(report, { profiles: [rules.profile(ruleSet)] });
     const errors = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
-    judged.push({ request, breaks: hasErrors(issues) ? errors.slice(0, 2).map((i) => (i.expression ? `${i.expression}: ${i.message}` : i.message)).join('; ') : undefined });
+    judged.push({
+      request,
+      breaks: hasErrors(issues)
+        ? errors
+            .slice(0, 2)
+            .map((i) => (i.expression ? `${i.expression}: ${i.message}` : i.message))
+            .join('; ')
+        : undefined,
+    });
   }
   return judged;
 }
@@ -138,7 +146,10 @@ function submissionTests(rules: SubmissionRules): TestDefinition[] {
         const decided = conforming.filter((r) => !(rules.pending ?? []).includes(r.status ?? 0));
         t.cite('conforming reports submitted', conforming);
         if (decided.length < conforming.length) t.note(`${conforming.length - decided.length} submission(s) answered ${rules.pending!.join(' or ')}: the final answer is not part of this exchange`);
-        t.expectEvery(decided, (r) => rules.accepted.includes(r.status ?? 0), `every conforming report was accepted with ${rules.accepted.join(', ')}`, { requirement: [...rows], show: (r) => r.line });
+        t.expectEvery(decided, (r) => rules.accepted.includes(r.status ?? 0), `every conforming report was accepted with ${rules.accepted.join(', ')}`, {
+          requirement: [...rows],
+          show: (r) => r.line,
+        });
       },
     }),
   );
@@ -162,9 +173,14 @@ function submissionTests(rules: SubmissionRules): TestDefinition[] {
         run(t) {
           const created = requestsOf(t).filter((r) => r.interaction === 'create' && r.type === 'MeasureReport' && r.succeeded);
           t.cite('accepted creates', created);
-          t.expectEvery(created, (r) => r.status === 201 && /\/MeasureReport\/[A-Za-z0-9\-.]{1,64}(\/_history\/[^/]+)?$/.test(r.exchange.responseHeaders?.['location'] ?? ''), 'every accepted create answered 201 with a Location of [base]/MeasureReport/[id]', {
-            show: (r) => `${r.line}, Location ${r.exchange.responseHeaders?.['location'] ?? '(none)'}`,
-          });
+          t.expectEvery(
+            created,
+            (r) => r.status === 201 && /\/MeasureReport\/[A-Za-z0-9\-.]{1,64}(\/_history\/[^/]+)?$/.test(r.exchange.responseHeaders?.['location'] ?? ''),
+            'every accepted create answered 201 with a Location of [base]/MeasureReport/[id]',
+            {
+              show: (r) => `${r.line}, Location ${r.exchange.responseHeaders?.['location'] ?? '(none)'}`,
+            },
+          );
         },
       }),
     );
@@ -187,7 +203,9 @@ function readTests(rules: ReadRules): TestDefinition[] {
       run(t) {
         const reads = requestsOf(t).filter((r) => r.interaction === 'read' && r.type === type && r.status !== 404);
         t.cite(`reads of ${type}`, reads);
-        t.expectEvery(reads, (r) => r.status === 200 && r.answer?.resourceType === type && r.answer.id === r.id, `every read of ${type} (but a 404) was answered 200 with the ${type} asked for`, { show: (r) => `${r.line} gave ${r.answer?.resourceType ?? 'no resource'}` });
+        t.expectEvery(reads, (r) => r.status === 200 && r.answer?.resourceType === type && r.answer.id === r.id, `every read of ${type} (but a 404) was answered 200 with the ${type} asked for`, {
+          show: (r) => `${r.line} gave ${r.answer?.resourceType ?? 'no resource'}`,
+        });
       },
     }),
     test(`A search of ${type} is answered 200 with a searchset Bundle`, {
@@ -196,7 +214,12 @@ function readTests(rules: ReadRules): TestDefinition[] {
       run(t) {
         const searches = requestsOf(t).filter((r) => r.interaction === 'search' && r.type === type);
         t.cite(`searches of ${type}`, searches);
-        t.expectEvery(searches, (r) => r.status === 200 && r.answer?.resourceType === 'Bundle' && (r.answer as Bundle).type === 'searchset', `every search of ${type} was answered 200 with a searchset Bundle`, { show: (r) => r.line });
+        t.expectEvery(
+          searches,
+          (r) => r.status === 200 && r.answer?.resourceType === 'Bundle' && (r.answer as Bundle).type === 'searchset',
+          `every search of ${type} was answered 200 with a searchset Bundle`,
+          { show: (r) => r.line },
+        );
       },
     }),
   ]);
@@ -206,7 +229,9 @@ function readTests(rules: ReadRules): TestDefinition[] {
         requirements: row,
         negativeControl: type === 'Measure' ? 'invalid-measure' : 'accept-invalid',
         async run(t) {
-          const resources = requestsOf(t).flatMap(served).filter((r) => r.resourceType === type);
+          const resources = requestsOf(t)
+            .flatMap(served)
+            .filter((r) => r.resourceType === type);
           if (resources.length === 0) t.undecided(row, `no answer carried a ${type}`);
           for (const resource of resources) await t.validate(resource, { profiles: [profile] });
         },
@@ -223,7 +248,9 @@ function outcomeTest(row: string): TestDefinition {
     run(t) {
       const errors = requestsOf(t).filter(isError);
       t.cite('error answers', errors);
-      t.expectEvery(errors, (r) => r.answer?.resourceType === 'OperationOutcome', 'every 4xx and 5xx answer carries an OperationOutcome', { show: (r) => `${r.line} carried ${r.answer?.resourceType ?? (r.exchange.responseBody?.text.trim() ? 'no FHIR resource' : 'no body')}` });
+      t.expectEvery(errors, (r) => r.answer?.resourceType === 'OperationOutcome', 'every 4xx and 5xx answer carries an OperationOutcome', {
+        show: (r) => `${r.line} carried ${r.answer?.resourceType ?? (r.exchange.responseBody?.text.trim() ? 'no FHIR resource' : 'no body')}`,
+      });
     },
   });
 }
@@ -246,7 +273,9 @@ function mutualAuthTest(row: string): TestDefinition {
     negativeControl: ATTESTED_FALSE,
     run(t) {
       const subjects = [...new Set(requestsOf(t).flatMap((r) => (r.exchange.peer?.certificateSubject ? [r.exchange.peer.certificateSubject] : [])))];
-      t.note(`mutual authentication between the two systems is not observed through a proxy: the proxy ends the client's TLS connection with its own certificate and opens its own to the server. ${subjects.length ? `The client presented a certificate with subject ${subjects.join('; ')}.` : 'The client presented no certificate to the proxy.'}`);
+      t.note(
+        `mutual authentication between the two systems is not observed through a proxy: the proxy ends the client's TLS connection with its own certificate and opens its own to the server. ${subjects.length ? `The client presented a certificate with subject ${subjects.join('; ')}.` : 'The client presented no certificate to the proxy.'}`,
+      );
       t.attest(row, 'When the two systems talk directly, does each present a certificate the other verifies (mutual TLS)?');
     },
   });

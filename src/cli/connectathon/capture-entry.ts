@@ -20,4 +20,3 @@ export interface CaptureEntry {
 export class CaptureError extends Error {
   override name = 'CaptureError';
 }
-

@@ -242,7 +242,20 @@ export class ExchangeLog {
     const response = this.#body(responseBody);
     const stored: StoredExchange = { ...rest, ...(request ? { requestBody: request } : {}), ...(response ? { responseBody: response } : {}) };
     const notGraded = r.notGraded ?? (r.transaction ? null : 'no suite judges this traffic');
-    this.#insert.run(id, r.source, r.transaction ?? null, r.sides.join(','), r.baseUrl, r.client, r.exchange.startedAt, r.exchange.method, r.exchange.url, r.exchange.status ?? null, JSON.stringify(stored), notGraded);
+    this.#insert.run(
+      id,
+      r.source,
+      r.transaction ?? null,
+      r.sides.join(','),
+      r.baseUrl,
+      r.client,
+      r.exchange.startedAt,
+      r.exchange.method,
+      r.exchange.url,
+      r.exchange.status ?? null,
+      JSON.stringify(stored),
+      notGraded,
+    );
   }
 
   /** Stores the findings of a graded record. */

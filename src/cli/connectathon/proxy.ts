@@ -158,7 +158,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     } catch (err) {
       const reason = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
       if (!res.headersSent) {
-        const outcome = JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: `the recording proxy could not reach ${targetBase}: ${reason}` }] });
+        const outcome = JSON.stringify({
+          resourceType: 'OperationOutcome',
+          issue: [{ severity: 'error', code: 'transient', diagnostics: `the recording proxy could not reach ${targetBase}: ${reason}` }],
+        });
         res.writeHead(502, { 'content-type': 'application/fhir+json; charset=utf-8' }).end(outcome);
       } else res.destroy();
       done({ error: `the target ${targetBase} did not answer: ${reason}` });
@@ -166,9 +169,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   };
 
   const listener = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
-  const server: Server = options.tls
-    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, requestCert: true, rejectUnauthorized: false }, listener)
-    : createHttpServer(listener);
+  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, requestCert: true, rejectUnauthorized: false }, listener) : createHttpServer(listener);
   const sockets = new Set<Socket>();
   const track = (s: Socket) => {
     sockets.add(s);

@@ -32,7 +32,7 @@ async function packageFiles(path: string): Promise<Map<string, string>> {
     info = await stat(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new PackageError(`cannot read it (${code === 'ENOENT' ? 'file not found' : code ?? String(err)})`);
+    throw new PackageError(`cannot read it (${code === 'ENOENT' ? 'file not found' : (code ?? String(err))})`);
   }
   const files = new Map<string, string>();
   if (info.isDirectory()) {

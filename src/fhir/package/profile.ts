@@ -89,7 +89,8 @@ function itemsOf(holder: Json, name: string, location: string): { value: unknown
     for (const key of Object.keys(holder)) {
       if (key.startsWith(stem) && key.length > stem.length && /[A-Z]/.test(key[stem.length]!)) {
         const suffix = key.slice(stem.length);
-        const type = /^[A-Z][a-z]/.test(suffix) && loadModel().types[suffix.charAt(0).toLowerCase() + suffix.slice(1)]?.kind === 'primitive-type' ? suffix.charAt(0).toLowerCase() + suffix.slice(1) : suffix;
+        const type =
+          /^[A-Z][a-z]/.test(suffix) && loadModel().types[suffix.charAt(0).toLowerCase() + suffix.slice(1)]?.kind === 'primitive-type' ? suffix.charAt(0).toLowerCase() + suffix.slice(1) : suffix;
         out.push({ value: holder[key], location: `${location}.${stem}`, type });
       }
     }
@@ -226,7 +227,14 @@ export class CompiledProfile {
       for (const member of members) this.enter(slice, base, member, visit);
     }
     if (slicing?.rules === 'closed') {
-      for (const item of unmatched) visit.issues.push({ severity: 'error', code: 'structure', message: `matches no slice of ${plain?.element?.id ?? base.name}, whose slicing ${this.name} closes`, expression: item.location, rule: plain?.element?.id ?? '' });
+      for (const item of unmatched)
+        visit.issues.push({
+          severity: 'error',
+          code: 'structure',
+          message: `matches no slice of ${plain?.element?.id ?? base.name}, whose slicing ${this.name} closes`,
+          expression: item.location,
+          rule: plain?.element?.id ?? '',
+        });
     }
   }
 
@@ -266,7 +274,13 @@ export class CompiledProfile {
     const rule = el.id ?? el.path;
     const types = el.type;
     if (types?.length && base && base.element.types.length > 1 && !types.some((t) => t.code === type)) {
-      visit.issues.push({ severity: 'error', code: 'structure', message: `type ${type} is not allowed here by ${this.name} (allowed: ${types.map((t) => t.code).join(', ')})`, expression: location, rule });
+      visit.issues.push({
+        severity: 'error',
+        code: 'structure',
+        message: `type ${type} is not allowed here by ${this.name} (allowed: ${types.map((t) => t.code).join(', ')})`,
+        expression: location,
+        rule,
+      });
     }
     const chosen = types?.find((t) => t.code === type) ?? (types?.length === 1 ? types[0] : undefined);
     if (chosen) this.typeRules(chosen, el, value, location, visit);
@@ -313,7 +327,8 @@ export class CompiledProfile {
       return;
     }
     const codes = expansion.codes;
-    const inSet = (system: unknown, code: unknown) => typeof code === 'string' && (codes.has(codeKey(typeof system === 'string' ? system : undefined, code)) || (system === undefined && [...codes].some((k) => k.endsWith(`|${code}`))));
+    const inSet = (system: unknown, code: unknown) =>
+      typeof code === 'string' && (codes.has(codeKey(typeof system === 'string' ? system : undefined, code)) || (system === undefined && [...codes].some((k) => k.endsWith(`|${code}`))));
     let ok: boolean;
     let shown: string;
     switch (type) {
@@ -362,10 +377,23 @@ export class CompiledProfile {
     }
     if (out.length === 1 && out[0] === true) return;
     if (out.length === 0) {
-      visit.issues.push({ severity: 'warning', code: 'informational', message: `invariant ${c.key} of ${this.name} gave no result here, so it was not decided: ${c.human}`, expression: location, rule: c.key });
+      visit.issues.push({
+        severity: 'warning',
+        code: 'informational',
+        message: `invariant ${c.key} of ${this.name} gave no result here, so it was not decided: ${c.human}`,
+        expression: location,
+        rule: c.key,
+      });
       return;
     }
-    visit.issues.push({ severity: c.severity === 'warning' ? 'warning' : 'error', code: 'invariant', message: c.human, expression: location, rule: c.key, ...(bestPractice ? { bestPractice: true as const } : {}) });
+    visit.issues.push({
+      severity: c.severity === 'warning' ? 'warning' : 'error',
+      code: 'invariant',
+      message: c.human,
+      expression: location,
+      rule: c.key,
+      ...(bestPractice ? { bestPractice: true as const } : {}),
+    });
   }
 }
 

@@ -148,9 +148,7 @@ function criterion(ctx: CriteriaContext, type: string, alias: string, name: stri
     }
     case 'uri': {
       if (modifier && modifier !== 'below') throw new Unsupported(`modifier :${modifier} is not supported on uri parameters`);
-      const conds = values.map((v) =>
-        modifier === 'below' ? { sql: '(u.value >= ? AND u.value < ?)', args: [v, prefixUpperBound(v)] } : { sql: 'u.value = ?', args: [v] },
-      );
+      const conds = values.map((v) => (modifier === 'below' ? { sql: '(u.value >= ? AND u.value < ?)', args: [v, prefixUpperBound(v)] } : { sql: 'u.value = ?', args: [v] }));
       return inTable(alias, 'idx_uri u', pk, orFragments(conds));
     }
     case 'number': {
@@ -183,14 +181,7 @@ function inTable(alias: string, table: string, pk: number, condition: Fragment, 
 }
 
 /** A criterion `alias.rid IN (SELECT ridColumn fromWhere)` in its three forms (see Fragment). */
-function ridSubquery(
-  alias: string,
-  ridColumn: string,
-  fromWhere: string,
-  args: unknown[],
-  negate = false,
-  set?: { sql: string; args: unknown[] },
-): Fragment {
+function ridSubquery(alias: string, ridColumn: string, fromWhere: string, args: unknown[], negate = false, set?: { sql: string; args: unknown[] }): Fragment {
   const check = `EXISTS (SELECT 1 ${fromWhere} AND ${ridColumn} = ${alias}.rid)`;
   return {
     sql: `${alias}.rid ${negate ? 'NOT IN' : 'IN'} (SELECT ${ridColumn} ${fromWhere})`,
@@ -208,9 +199,7 @@ function orFragments(list: Fragment[]): Fragment {
     sql: `(${list.map((f) => f.sql).join(' OR ')})`,
     args: list.flatMap((f) => f.args),
     check: { sql: `(${checks.map((c) => c.sql).join(' OR ')})`, args: checks.flatMap((c) => c.args) },
-    ...(sets.every((x) => x !== undefined)
-      ? { set: { sql: sets.map((x) => x!.sql).join(' UNION '), args: sets.flatMap((x) => x!.args) } }
-      : {}),
+    ...(sets.every((x) => x !== undefined) ? { set: { sql: sets.map((x) => x!.sql).join(' UNION '), args: sets.flatMap((x) => x!.args) } } : {}),
     ...(list.some((f) => f.range) ? { range: true } : {}),
   };
 }
@@ -248,17 +237,17 @@ function tokenCriterion(ctx: CriteriaContext, alias: string, name: string, pk: n
         alias,
         'idx_token t',
         pk,
-        orFragments(values.map((v) => {
-          const norm = normalizeText(splitEscaped(v, ',').join(','));
-          return { sql: '(t.text >= ? AND t.text < ?)', args: [norm, prefixUpperBound(norm)] };
-        })),
+        orFragments(
+          values.map((v) => {
+            const norm = normalizeText(splitEscaped(v, ',').join(','));
+            return { sql: '(t.text >= ? AND t.text < ?)', args: [norm, prefixUpperBound(norm)] };
+          }),
+        ),
       );
     case 'in':
     case 'not-in': {
       const members = values.flatMap((v) => expandValueSet(ctx.db, v, name));
-      const conds = members.map((m) =>
-        m.code === undefined ? { sql: 't.system = ?', args: [m.system] } : { sql: '(t.code = ? AND t.system = ?)', args: [m.code, m.system] },
-      );
+      const conds = members.map((m) => (m.code === undefined ? { sql: 't.system = ?', args: [m.system] } : { sql: '(t.code = ? AND t.system = ?)', args: [m.code, m.system] }));
       if (conds.length === 0) return modifier === 'in' ? NOTHING : { sql: '1', args: [] };
       return inTable(alias, 'idx_token t', pk, orFragments(conds), modifier === 'not-in');
     }
@@ -375,20 +364,12 @@ function referenceCondition(ctx: CriteriaContext, value: string, typeModifier: s
   return { sql: 'x.url = ?', args: [value] };
 }
 
-function referenceCriterion(
-  ctx: CriteriaContext,
-  alias: string,
-  param: IndexedParam,
-  modifier: string | undefined,
-  values: string[],
-): Fragment {
+function referenceCriterion(ctx: CriteriaContext, alias: string, param: IndexedParam, modifier: string | undefined, values: string[]): Fragment {
   if (modifier === 'identifier') {
     const conds = orFragments(values.map(tokenCondition));
     // The reference's own identifier, or the identifier of the resource it points to in this store.
     const own = inTable(alias, 'idx_token t', param.id, conds);
-    const targetIdentifierPks = (param.def.target ?? [])
-      .map((t) => ctx.param(t, 'identifier')?.id)
-      .filter((pk): pk is number => pk !== undefined);
+    const targetIdentifierPks = (param.def.target ?? []).map((t) => ctx.param(t, 'identifier')?.id).filter((pk): pk is number => pk !== undefined);
     if (targetIdentifierPks.length === 0) return own;
     const pkMarks = targetIdentifierPks.map(() => '?').join(', ');
     // As a set, CROSS JOIN keeps SQLite's order: identifier -> target -> references to it.
@@ -415,21 +396,12 @@ function referenceCriterion(
 }
 
 /** `ref.param=value` and `ref:Type.param=value`: resources whose reference points at a match. */
-function chain(
-  ctx: CriteriaContext,
-  type: string,
-  alias: string,
-  paramName: string,
-  typeModifier: string | undefined,
-  rest: string,
-  value: string,
-  depth: number,
-): Fragment {
+function chain(ctx: CriteriaContext, type: string, alias: string, paramName: string, typeModifier: string | undefined, rest: string, value: string, depth: number): Fragment {
   const param = ctx.param(type, paramName);
   if (param?.def.type !== 'reference') throw new Unsupported(`'${paramName}' is not a reference parameter of ${type}, so it cannot be chained`);
   if (depth >= 2) throw new Unsupported('chains deeper than two levels are not supported');
   const chainedName = rest.split(/[.:]/)[0]!;
-  const targets = (typeModifier ? [typeModifier] : param.def.target ?? []).filter((t) => ctx.param(t, chainedName) || chainedName.startsWith('_'));
+  const targets = (typeModifier ? [typeModifier] : (param.def.target ?? [])).filter((t) => ctx.param(t, chainedName) || chainedName.startsWith('_'));
   if (targets.length === 0) throw new Unsupported(`no target of ${type}.${paramName} has a search parameter '${chainedName}'`);
   const inner = `c${depth}`;
   const parts: Fragment[] = [];
@@ -442,8 +414,7 @@ function chain(
       ridSubquery(
         alias,
         'x.rid',
-        `FROM idx_reference x JOIN resources ${inner} ON ${inner}.type = x.type AND ${inner}.id = x.id ` +
-          `WHERE x.pk = ? AND ${inner}.type = ? AND ${inner}.deleted = 0 AND ${where}`,
+        `FROM idx_reference x JOIN resources ${inner} ON ${inner}.type = x.type AND ${inner}.id = x.id ` + `WHERE x.pk = ? AND ${inner}.type = ? AND ${inner}.deleted = 0 AND ${where}`,
         [param.id, target, ...args],
         false,
         {

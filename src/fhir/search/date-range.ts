@@ -8,8 +8,7 @@ export interface DateRange {
 export const MIN_TIME = -8.64e15;
 export const MAX_TIME = 8.64e15;
 
-const DATE_RE =
-  /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+const DATE_RE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
 
 /**
  * Parses a FHIR date, dateTime or instant (also the partial forms search allows, such as `2020-04`
@@ -28,9 +27,7 @@ export function parseDateRange(text: string): DateRange | undefined {
   if (h !== undefined && (Number(h) > 23 || Number(mi) > 59 || (s !== undefined && Number(s) > 59))) return undefined;
   const offset = zone === undefined || zone === 'Z' ? 0 : zoneMinutes(zone);
   const ms = frac === undefined ? 0 : Number(`0.${frac}`) * 1000;
-  const low =
-    Date.UTC(year, month - 1, day, Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0), Math.floor(ms)) -
-    offset * 60_000;
+  const low = Date.UTC(year, month - 1, day, Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0), Math.floor(ms)) - offset * 60_000;
   let high: number;
   if (mo === undefined) high = Date.UTC(year + 1, 0, 1);
   else if (d === undefined) high = Date.UTC(year, month, 1);

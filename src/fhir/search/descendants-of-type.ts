@@ -22,13 +22,7 @@ function walkResource(node: Record<string, unknown>, wanted: string, found: obje
   if (typeof type === 'string') walkChildren(node, type, type, wanted, found);
 }
 
-function walkChildren(
-  node: Record<string, unknown>,
-  path: string,
-  type: string,
-  wanted: string,
-  found: object[],
-): void {
+function walkChildren(node: Record<string, unknown>, path: string, type: string, wanted: string, found: object[]): void {
   for (const [key, value] of Object.entries(node)) {
     if (key === 'resourceType' || value === null || typeof value !== 'object') continue;
     const items = Array.isArray(value) ? value : [value];

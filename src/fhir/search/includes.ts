@@ -35,8 +35,7 @@ export function resolveIncludes(ctx: IncludeContext, type: string, page: Include
   };
   const byId = ctx.db.prepare('SELECT rid, type, id, body FROM resources WHERE type = ? AND id = ? AND deleted = 0');
   const byUrl = ctx.db.prepare(
-    "SELECT r.rid, r.type, r.id, r.body FROM params p JOIN idx_uri u ON u.pk = p.pk JOIN resources r ON r.rid = u.rid " +
-      "WHERE p.name = 'url' AND u.value = ? AND r.deleted = 0 ORDER BY r.rid DESC",
+    'SELECT r.rid, r.type, r.id, r.body FROM params p JOIN idx_uri u ON u.pk = p.pk JOIN resources r ON r.rid = u.rid ' + "WHERE p.name = 'url' AND u.value = ? AND r.deleted = 0 ORDER BY r.rid DESC",
   );
   const resolve = (reference: string, targetType?: string) => {
     const local = ctx.baseUrl && reference.startsWith(`${ctx.baseUrl}/`) ? reference.slice(ctx.baseUrl.length + 1) : reference;
@@ -54,9 +53,7 @@ export function resolveIncludes(ctx: IncludeContext, type: string, page: Include
     if (request.value === '*' && !request.reverse) {
       for (const row of page) {
         for (const reference of referencesIn(JSON.parse(row.body))) resolve(reference);
-        const canonicals = ctx.db
-          .prepare('SELECT url, version FROM idx_reference WHERE rid = ? AND url IS NOT NULL')
-          .all(row.rid) as { url: string }[];
+        const canonicals = ctx.db.prepare('SELECT url, version FROM idx_reference WHERE rid = ? AND url IS NOT NULL').all(row.rid) as { url: string }[];
         for (const c of canonicals) resolve(c.url);
       }
       continue;
@@ -71,15 +68,12 @@ export function resolveIncludes(ctx: IncludeContext, type: string, page: Include
     if (!request.reverse) {
       if (first !== type) continue;
       for (const row of page) {
-        const refs = ctx.db
-          .prepare('SELECT type, id, url FROM idx_reference WHERE rid = ? AND pk = ?')
-          .all(row.rid, param.id) as { type: string | null; id: string | null; url: string | null }[];
+        const refs = ctx.db.prepare('SELECT type, id, url FROM idx_reference WHERE rid = ? AND pk = ?').all(row.rid, param.id) as { type: string | null; id: string | null; url: string | null }[];
         for (const r of refs) resolve(r.type && r.id ? `${r.type}/${r.id}` : r.url!, targetType);
       }
     } else {
       const referrers = ctx.db.prepare(
-        'SELECT r.rid, r.type, r.id, r.body FROM idx_reference x JOIN resources r ON r.rid = x.rid ' +
-          'WHERE x.pk = ? AND ((x.id = ? AND x.type = ?) OR x.url = ?) AND r.deleted = 0',
+        'SELECT r.rid, r.type, r.id, r.body FROM idx_reference x JOIN resources r ON r.rid = x.rid ' + 'WHERE x.pk = ? AND ((x.id = ? AND x.type = ?) OR x.url = ?) AND r.deleted = 0',
       );
       for (const row of page) {
         for (const r of referrers.all(param.id, row.id, row.type, `${ctx.baseUrl}/${row.type}/${row.id}`) as IncludeRow[]) add(r);

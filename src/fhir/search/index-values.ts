@@ -172,12 +172,7 @@ function stringsOf(type: string, value: unknown): string[] {
   if (typeof value === 'string') return [value];
   const v = value as Json;
   if (!v || typeof v !== 'object') return [];
-  const fields =
-    type === 'HumanName'
-      ? ['text', 'family', 'given', 'prefix', 'suffix']
-      : type === 'Address'
-        ? ['text', 'line', 'city', 'district', 'state', 'postalCode', 'country']
-        : [];
+  const fields = type === 'HumanName' ? ['text', 'family', 'given', 'prefix', 'suffix'] : type === 'Address' ? ['text', 'line', 'city', 'district', 'state', 'postalCode', 'country'] : [];
   return fields.flatMap((f) => {
     const x = v[f];
     return Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : typeof x === 'string' ? [x] : [];

@@ -57,7 +57,12 @@ export function executeSearch(ctx: SearchContext, type: string, query: SearchQue
     } else criteria.push([name, value]);
   }
 
-  const built = buildCriteria({ db: ctx.db, baseUrl, param: ctx.param, ...(ctx.dateSpan ? { dateSpan: ctx.dateSpan } : {}), ...(ctx.fullText === false ? { fullText: false } : {}) }, type, 'r', criteria);
+  const built = buildCriteria(
+    { db: ctx.db, baseUrl, param: ctx.param, ...(ctx.dateSpan ? { dateSpan: ctx.dateSpan } : {}), ...(ctx.fullText === false ? { fullText: false } : {}) },
+    type,
+    'r',
+    criteria,
+  );
   ignored.push(...built.unsupported);
   if (ignored.length && opts.strict) {
     throw new FhirError(
@@ -70,18 +75,10 @@ export function executeSearch(ctx: SearchContext, type: string, query: SearchQue
 
   const { where, args } = plan(ctx.db, type, built.fragments);
   const total = (ctx.db.prepare(`SELECT count(*) AS n FROM resources r WHERE ${where}`).get(...args) as { n: number }).n;
-  const page =
-    count === 0
-      ? []
-      : (ctx.db
-          .prepare(`SELECT r.rid, r.type, r.id, r.body FROM resources r WHERE ${where} ORDER BY r.rid LIMIT ? OFFSET ?`)
-          .all(...args, count, offset) as IncludeRow[]);
+  const page = count === 0 ? [] : (ctx.db.prepare(`SELECT r.rid, r.type, r.id, r.body FROM resources r WHERE ${where} ORDER BY r.rid LIMIT ? OFFSET ?`).all(...args, count, offset) as IncludeRow[]);
   const included = includes.length ? resolveIncludes({ db: ctx.db, baseUrl, param: ctx.param }, type, page, includes) : [];
 
-  const entry: BundleEntry[] = [
-    ...page.map((row) => entryOf(baseUrl, row, 'match')),
-    ...included.map((row) => entryOf(baseUrl, row, 'include')),
-  ];
+  const entry: BundleEntry[] = [...page.map((row) => entryOf(baseUrl, row, 'match')), ...included.map((row) => entryOf(baseUrl, row, 'include'))];
   if (ignored.length) {
     const issues: Issue[] = ignored.map((u) => ({
       severity: 'warning',
@@ -153,7 +150,6 @@ function nonNegativeInteger(name: string, value: string): number {
 
 /** Query string with the characters FHIR search uses (`:`, `|`, `,`, `/`) left readable. */
 function encodeQuery(pairs: [string, string][]): string {
-  const enc = (s: string) =>
-    encodeURIComponent(s).replace(/%3A/gi, ':').replace(/%2C/gi, ',').replace(/%2F/gi, '/').replace(/%7C/gi, '|');
+  const enc = (s: string) => encodeURIComponent(s).replace(/%3A/gi, ':').replace(/%2C/gi, ',').replace(/%2F/gi, '/').replace(/%7C/gi, '|');
   return pairs.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
 }

@@ -16,9 +16,7 @@ export interface ExpansionMember {
  */
 export function expandValueSet(db: Database.Database, canonical: string, parameter: string, depth = 0): ExpansionMember[] {
   const [url, version] = canonical.split('|') as [string, string | undefined];
-  const rows = db
-    .prepare("SELECT body FROM resources WHERE type = 'ValueSet' AND deleted = 0 AND json_extract(body, '$.url') = ?")
-    .all(url) as { body: string }[];
+  const rows = db.prepare("SELECT body FROM resources WHERE type = 'ValueSet' AND deleted = 0 AND json_extract(body, '$.url') = ?").all(url) as { body: string }[];
   const sets = rows.map((r) => JSON.parse(r.body) as ValueSet).filter((vs) => !version || vs.version === version);
   const vs = sets[0];
   if (!vs) {
@@ -37,9 +35,7 @@ export function expandValueSet(db: Database.Database, canonical: string, paramet
   }
   if (depth > 5) throw FhirError.of(400, 'too-costly', `${parameter}: ValueSet '${canonical}' imports too deeply`, parameter);
   const included = (vs.compose?.include ?? []).flatMap((inc) => members(db, inc, parameter, depth));
-  const excluded = new Set(
-    (vs.compose?.exclude ?? []).flatMap((exc) => (exc.concept ?? []).map((c) => `${exc.system}|${c.code}`)),
-  );
+  const excluded = new Set((vs.compose?.exclude ?? []).flatMap((exc) => (exc.concept ?? []).map((c) => `${exc.system}|${c.code}`)));
   return included.filter((m) => m.code === undefined || !excluded.has(`${m.system}|${m.code}`));
 }
 
@@ -49,9 +45,7 @@ function members(db: Database.Database, inc: ValueSetComposeInclude, parameter: 
   }
   const imported = (inc.valueSet ?? []).flatMap((url) => expandValueSet(db, url, parameter, depth + 1));
   if (!inc.system) return imported;
-  const own: ExpansionMember[] = inc.concept?.length
-    ? inc.concept.map((c) => ({ system: inc.system!, code: c.code }))
-    : [{ system: inc.system }];
+  const own: ExpansionMember[] = inc.concept?.length ? inc.concept.map((c) => ({ system: inc.system!, code: c.code })) : [{ system: inc.system }];
   // A system restricted by imported value sets is their intersection; rare, and kept simple here.
   return inc.valueSet?.length ? imported.filter((m) => m.system === inc.system) : own;
 }

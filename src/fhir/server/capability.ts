@@ -1,10 +1,5 @@
 /** The CapabilityStatement a server publishes at [base]/metadata, generated from its declaration. */
-import type {
-  CapabilityStatement,
-  CapabilityStatementRestResource,
-  CapabilityStatementRestResourceOperation,
-  CapabilityStatementRestResourceSearchParam,
-} from 'fhir/r4.js';
+import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestResourceOperation, CapabilityStatementRestResourceSearchParam } from 'fhir/r4.js';
 import type { SearchParamDef } from '../search/search-param-def.js';
 import { NO_FAULTS } from '../faults.js';
 import type { OperationDeclaration, ServerDeclaration } from './declaration.js';
@@ -51,11 +46,7 @@ function operationEntry(op: OperationDeclaration): CapabilityStatementRestResour
   return { name: op.name, definition: op.definition ?? `urn:measure-conformance:operation:${op.name}` };
 }
 
-export function buildCapabilityStatement(
-  declaration: ServerDeclaration<string>,
-  baseUrl: string,
-  faults: CoreFaults = NO_FAULTS,
-): CapabilityStatement {
+export function buildCapabilityStatement(declaration: ServerDeclaration<string>, baseUrl: string, faults: CoreFaults = NO_FAULTS): CapabilityStatement {
   const resource: CapabilityStatementRestResource[] = declaration.resources.map((r) => {
     const entry: CapabilityStatementRestResource = {
       type: r.type as CapabilityStatementRestResource['type'],

@@ -60,7 +60,9 @@ export function certificateSubject(socket: Socket): string | undefined {
   if (typeof tls.getPeerCertificate !== 'function') return undefined;
   const subject = tls.getPeerCertificate().subject as Record<string, string | string[]> | undefined;
   if (!subject || Object.keys(subject).length === 0) return undefined;
-  return Object.entries(subject).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`).join(', ');
+  return Object.entries(subject)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`)
+    .join(', ');
 }
 
 /** Who sent a request on this socket with this Authorization header. */

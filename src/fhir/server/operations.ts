@@ -22,10 +22,7 @@ interface OperationTarget {
 
 function findOperation(ctx: ServerContext, target: OperationTarget): OperationDeclaration {
   const op = ctx.declaration.operations.find(
-    (o) =>
-      o.name === target.name &&
-      o.level.includes(target.level) &&
-      (target.level === 'system' || (target.resourceType !== undefined && (o.resources ?? []).includes(target.resourceType))),
+    (o) => o.name === target.name && o.level.includes(target.level) && (target.level === 'system' || (target.resourceType !== undefined && (o.resources ?? []).includes(target.resourceType))),
   );
   if (!op) {
     const where = target.level === 'system' ? 'the server' : target.level === 'type' ? target.resourceType : `a ${target.resourceType} instance`;
@@ -81,7 +78,10 @@ function sendResult(ctx: ServerContext, result: OperationResult): FastifyReply {
         .header('content-type', result.contentType)
         .send(result.body);
     case 'status':
-      return ctx.reply.code(result.status).headers(result.headers ?? {}).send('');
+      return ctx.reply
+        .code(result.status)
+        .headers(result.headers ?? {})
+        .send('');
   }
 }
 

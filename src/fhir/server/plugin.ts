@@ -98,7 +98,13 @@ export const fhirServerPlugin: FastifyPluginAsync<FhirServerOptions<string>> = a
         onExchange(
           finishExchange(
             rec,
-            { method: request.method, url: `${originOf(request, options)}${request.url}`, headers: request.headers, contentLength: length, peer: peerOf(request.raw.socket, headerValue(request.headers, 'authorization')) },
+            {
+              method: request.method,
+              url: `${originOf(request, options)}${request.url}`,
+              headers: request.headers,
+              contentLength: length,
+              peer: peerOf(request.raw.socket, headerValue(request.headers, 'authorization')),
+            },
             { status: reply.statusCode, headers: reply.getHeaders() },
             captureLimit,
           ),
@@ -140,4 +146,3 @@ export const fhirServerPlugin: FastifyPluginAsync<FhirServerOptions<string>> = a
   app.route({ method: [...methods], url: '/', handler });
   app.route({ method: [...methods], url: '/*', handler });
 };
-

@@ -20,10 +20,7 @@ function negotiationOptions(faults: CoreFaults) {
 /** The response format for this request; an unacceptable one is a FhirError 406. */
 export function responseFormat(request: FastifyRequest, query: Array<[string, string]>, faults: CoreFaults): FhirFormat {
   if (faults.has('ignore-format')) return 'json';
-  return negotiateResponseFormat(
-    { formatParam: firstValue(query, '_format'), accept: headerValue(request.headers, 'accept') },
-    negotiationOptions(faults),
-  );
+  return negotiateResponseFormat({ formatParam: firstValue(query, '_format'), accept: headerValue(request.headers, 'accept') }, negotiationOptions(faults));
 }
 
 function contentTypeHeader(format: FhirFormat, faults: CoreFaults): string {
@@ -31,7 +28,12 @@ function contentTypeHeader(format: FhirFormat, faults: CoreFaults): string {
 }
 
 /** Sends a FHIR resource in the negotiated format, through the simulator's hooks. */
-export function sendResource(ctx: Pick<ServerContext, 'reply' | 'method' | 'segments' | 'format' | 'pretty' | 'faults' | 'hooks'>, resource: Resource, status = 200, headers: Record<string, string> = {}): FastifyReply {
+export function sendResource(
+  ctx: Pick<ServerContext, 'reply' | 'method' | 'segments' | 'format' | 'pretty' | 'faults' | 'hooks'>,
+  resource: Resource,
+  status = 200,
+  headers: Record<string, string> = {},
+): FastifyReply {
   const event: ResponseEvent<string> = { method: ctx.method, segments: ctx.segments, format: ctx.format, faults: ctx.faults };
   const shaped = ctx.hooks.beforeSend ? ctx.hooks.beforeSend(event, resource) : resource;
   let body = serializeResource(shaped, ctx.format, { pretty: ctx.pretty });
@@ -50,14 +52,7 @@ function asFhirError(err: unknown): FhirError {
   return FhirError.of(500, 'exception', `internal server error: ${e?.message ?? String(err)}`);
 }
 
-export function sendError(
-  options: FhirServerOptions<string>,
-  faults: CoreFaults,
-  prefix: string,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  err: unknown,
-): FastifyReply {
+export function sendError(options: FhirServerOptions<string>, faults: CoreFaults, prefix: string, request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   const error = asFhirError(err);
   if (error.status === 413) drainRefusedBody(request, reply);
   if (error.status === 401) reply.header('www-authenticate', `Bearer realm="measure-conformance"${headerValue(request.headers, 'authorization') ? ', error="invalid_token"' : ''}`);
@@ -69,9 +64,5 @@ export function sendError(
     // The error may be the 406 itself: answer it in the default format.
   }
   const segments = safeSegments(request.url, prefix);
-  return sendResource(
-    { reply, method: request.method, segments, format, pretty: false, faults, hooks: options.hooks ?? {} },
-    toOperationOutcome(error.issues),
-    error.status,
-  );
+  return sendResource({ reply, method: request.method, segments, format, pretty: false, faults, hooks: options.hooks ?? {} }, toOperationOutcome(error.issues), error.status);
 }

@@ -190,9 +190,7 @@ function bodyResource(ctx: ServerContext, type: string): Resource {
 
 async function checked(ctx: ServerContext, r: ResourceDeclaration, resource: Resource, interaction: 'create' | 'update'): Promise<Resource> {
   if (!ctx.faults.has('accept-invalid')) validateForWrite(ctx, r, resource);
-  const replaced = ctx.hooks.beforeWrite
-    ? await ctx.hooks.beforeWrite({ interaction, resource, store: ctx.store, faults: ctx.faults, headers: ctx.headers })
-    : undefined;
+  const replaced = ctx.hooks.beforeWrite ? await ctx.hooks.beforeWrite({ interaction, resource, store: ctx.store, faults: ctx.faults, headers: ctx.headers }) : undefined;
   return replaced ?? resource;
 }
 

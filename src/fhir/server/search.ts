@@ -15,9 +15,7 @@ function baseName(param: string): string {
 function isDateParam(ctx: ServerContext, type: string, param: string): boolean {
   const name = baseName(param);
   if (name === '_lastUpdated') return true;
-  return ctx.declaration.searchParamDefs.some(
-    (d) => d.name === name && d.type === 'date' && (d.base.includes(type) || d.base.includes('Resource')),
-  );
+  return ctx.declaration.searchParamDefs.some((d) => d.name === name && d.type === 'date' && (d.base.includes(type) || d.base.includes('Resource')));
 }
 
 /** The query for the store, after the search-breaking fault modes took their share. */

@@ -67,7 +67,10 @@ export async function buildFhirApp<Id extends string = never>(options: StartFhir
     // mistake, so it gets a 400 OperationOutcome rather than fastify's own error body.
     frameworkErrors: (error, _request, reply: FastifyReply) => {
       const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
-      void reply.code(status).header('content-type', contentTypeOf('json')).send(JSON.stringify(toOperationOutcome([{ severity: 'error', code: 'invalid', message: error.message }])));
+      void reply
+        .code(status)
+        .header('content-type', contentTypeOf('json'))
+        .send(JSON.stringify(toOperationOutcome([{ severity: 'error', code: 'invalid', message: error.message }])));
     },
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, ...(options.tls.askClientCertificate ? { requestCert: true, rejectUnauthorized: false } : {}) } } : {}),
   });
@@ -90,8 +93,7 @@ export async function buildFhirApp<Id extends string = never>(options: StartFhir
 
 export async function startFhirServer<Id extends string = never>(options: StartFhirServerOptions<Id>): Promise<RunningFhirServer> {
   const ownStore = options.store === undefined;
-  const store =
-    options.store ?? ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: options.declaration.searchParamDefs });
+  const store = options.store ?? ResourceStore.open({ path: options.storePath ?? ':memory:', searchParams: options.declaration.searchParamDefs });
   try {
     const app = await buildFhirApp({ ...options, store });
     const host = options.host ?? '127.0.0.1';

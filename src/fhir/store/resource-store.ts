@@ -211,8 +211,7 @@ export class ResourceStore {
       if (!existing || existing.deleted) return false;
       this.archive(type, id, existing);
       this.clearIndex(existing.rid);
-      this.stmt('UPDATE resources SET version = ?, updated = ?, deleted = 1, body = NULL WHERE rid = ?')
-        .run(existing.version + 1, Date.now(), existing.rid);
+      this.stmt('UPDATE resources SET version = ?, updated = ?, deleted = 1, body = NULL WHERE rid = ?').run(existing.version + 1, Date.now(), existing.rid);
       return true;
     });
   }
@@ -240,8 +239,7 @@ export class ResourceStore {
     let found: { deleted: number; body: string | null } | undefined;
     if (String(row.version) === versionId) found = row;
     else if (Number.isInteger(version)) {
-      found = this.stmt('SELECT deleted, body FROM history WHERE type = ? AND id = ? AND version = ?')
-        .get(type, id, version) as { deleted: number; body: string | null } | undefined;
+      found = this.stmt('SELECT deleted, body FROM history WHERE type = ? AND id = ? AND version = ?').get(type, id, version) as { deleted: number; body: string | null } | undefined;
     }
     if (!found) throw FhirError.of(404, 'not-found', `${type}/${id} has no version ${versionId}`);
     if (found.deleted || found.body === null) throw FhirError.of(410, 'deleted', `Version ${versionId} of ${type}/${id} is a deletion`);
@@ -252,8 +250,7 @@ export class ResourceStore {
   history(type: string, id: string): HistoryEntry[] {
     const row = this.row(type, id);
     if (!row) throw FhirError.of(404, 'not-found', `${type}/${id} is not known`);
-    const older = this.stmt('SELECT version, updated, deleted, body FROM history WHERE type = ? AND id = ? ORDER BY version DESC')
-      .all(type, id) as Omit<ResourceRow, 'rid'>[];
+    const older = this.stmt('SELECT version, updated, deleted, body FROM history WHERE type = ? AND id = ? ORDER BY version DESC').all(type, id) as Omit<ResourceRow, 'rid'>[];
     return [row, ...older].map((r) => ({
       versionId: String(r.version),
       lastUpdated: new Date(r.updated).toISOString(),
@@ -264,9 +261,9 @@ export class ResourceStore {
 
   /** Live resources, of one type or of all. */
   count(type?: string): number {
-    const row = (type === undefined
-      ? this.stmt('SELECT count(*) AS n FROM resources WHERE deleted = 0').get()
-      : this.stmt('SELECT count(*) AS n FROM resources WHERE type = ? AND deleted = 0').get(type)) as { n: number };
+    const row = (
+      type === undefined ? this.stmt('SELECT count(*) AS n FROM resources WHERE deleted = 0').get() : this.stmt('SELECT count(*) AS n FROM resources WHERE type = ? AND deleted = 0').get(type)
+    ) as { n: number };
     return row.n;
   }
 
@@ -302,13 +299,11 @@ export class ResourceStore {
   }
 
   private row(type: string, id: string): ResourceRow | undefined {
-    return this.stmt('SELECT rid, version, updated, deleted, body FROM resources WHERE type = ? AND id = ?')
-      .get(type, id) as ResourceRow | undefined;
+    return this.stmt('SELECT rid, version, updated, deleted, body FROM resources WHERE type = ? AND id = ?').get(type, id) as ResourceRow | undefined;
   }
 
   private archive(type: string, id: string, row: ResourceRow): void {
-    this.stmt('INSERT INTO history (type, id, version, updated, deleted, body) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(type, id, row.version, row.updated, row.deleted, row.body);
+    this.stmt('INSERT INTO history (type, id, version, updated, deleted, body) VALUES (?, ?, ?, ?, ?, ?)').run(type, id, row.version, row.updated, row.deleted, row.body);
   }
 
   private write<T extends Resource>(type: string, id: string, resource: T, existing: ResourceRow | undefined, version: number): T {
@@ -325,14 +320,10 @@ export class ResourceStore {
     let rid: number;
     if (existing) {
       rid = existing.rid;
-      this.stmt('UPDATE resources SET version = ?, updated = ?, deleted = 0, body = ? WHERE rid = ?')
-        .run(version, now, body, rid);
+      this.stmt('UPDATE resources SET version = ?, updated = ?, deleted = 0, body = ? WHERE rid = ?').run(version, now, body, rid);
       this.clearIndex(rid);
     } else {
-      rid = Number(
-        this.stmt('INSERT INTO resources (type, id, version, updated, deleted, body) VALUES (?, ?, ?, ?, 0, ?)')
-          .run(type, id, version, now, body).lastInsertRowid,
-      );
+      rid = Number(this.stmt('INSERT INTO resources (type, id, version, updated, deleted, body) VALUES (?, ?, ?, ?, 0, ?)').run(type, id, version, now, body).lastInsertRowid);
     }
     this.index(rid, stored);
     return stored;

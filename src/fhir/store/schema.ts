@@ -70,6 +70,4 @@ CREATE VIRTUAL TABLE IF NOT EXISTS idx_fulltext USING fts5(
 `;
 
 /** Index tables cleared when a resource is updated, deleted or reindexed (all keyed by `rid`). */
-export const INDEX_TABLES = [
-  'idx_token', 'idx_string', 'idx_date', 'idx_reference', 'idx_uri', 'idx_number', 'idx_quantity', 'idx_position',
-] as const;
+export const INDEX_TABLES = ['idx_token', 'idx_string', 'idx_date', 'idx_reference', 'idx_uri', 'idx_number', 'idx_quantity', 'idx_position'] as const;

@@ -92,7 +92,12 @@ export async function* validateBundleStream(chunks: AsyncIterable<Buffer>, optio
   issues.push(...checkInvariants(whole).filter((i) => !i.expression?.startsWith('Bundle.entry')));
   const declared = (own.meta as { profile?: unknown } | undefined)?.profile;
   for (const url of Array.isArray(declared) ? declared.filter((p): p is string => typeof p === 'string' && knownProfile(p)) : []) {
-    issues.push({ severity: 'information', code: 'not-supported', message: `profile ${url} of the Bundle itself was not checked: a Bundle this large is validated entry by entry`, expression: 'Bundle' });
+    issues.push({
+      severity: 'information',
+      code: 'not-supported',
+      message: `profile ${url} of the Bundle itself was not checked: a Bundle this large is validated entry by entry`,
+      expression: 'Bundle',
+    });
   }
   yield issues;
 }

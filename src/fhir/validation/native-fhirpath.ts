@@ -480,7 +480,9 @@ function compileCall(ast: Extract<Ast, { k: 'call' }>, positions: ModelPosition[
           for (const item of input(f, s)) if (isType(item, name)) kept.push(item);
           return kept;
         },
-        out: at.filter((p) => typeIn(p, name)), located };
+        out: at.filter((p) => typeIn(p, name)),
+        located,
+      };
     }
     case 'toString':
       return { run: (f, s) => asString(input(f, s)), out: [], located: false };

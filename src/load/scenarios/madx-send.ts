@@ -155,7 +155,16 @@ export const madxSend: Scenario<MadxState> = {
 
   k6(state): K6Script {
     return {
-      data: { firstMonth: FIRST_MONTH, valid: state.valid, invalid: state.invalid, facilities: state.facilities, readBack: state.readBack, requirements: REQUIREMENTS, bundleEvery: BUNDLE_EVERY, bundleSize: BUNDLE_SIZE },
+      data: {
+        firstMonth: FIRST_MONTH,
+        valid: state.valid,
+        invalid: state.invalid,
+        facilities: state.facilities,
+        readBack: state.readBack,
+        requirements: REQUIREMENTS,
+        bundleEvery: BUNDLE_EVERY,
+        bundleSize: BUNDLE_SIZE,
+      },
       requestsPerFlow: state.readBack ? 2 : 1,
       flow: K6_DELIVER + K6_FLOW,
     };

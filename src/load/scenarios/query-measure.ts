@@ -73,7 +73,12 @@ export function targetsOf(reports: readonly MeasureReport[]): Target[] {
 }
 
 function searchUrl(t: Target): string {
-  const q = new URLSearchParams([['measure', t.measure], ['period', `ge${t.start}`], ['period', `le${t.end}`], ['_count', String(PAGE_SIZE)]]);
+  const q = new URLSearchParams([
+    ['measure', t.measure],
+    ['period', `ge${t.start}`],
+    ['period', `le${t.end}`],
+    ['_count', String(PAGE_SIZE)],
+  ]);
   return `MeasureReport?${q.toString()}`;
 }
 
@@ -141,11 +146,18 @@ export const queryMeasure: Scenario<QueryState> = {
         const subject = localSubject(r);
         if (subject) subjects.add(subject);
       }
-      if (page === 0 && matches[0]) ctx.sample({ text: JSON.stringify(matches[0]), type: 'MeasureReport', what: 'GET MeasureReport?measure&period', requirements: REQUIREMENTS.profile, profiles: [PUBLIC_HEALTH_MEASURE_REPORT] });
+      if (page === 0 && matches[0])
+        ctx.sample({ text: JSON.stringify(matches[0]), type: 'MeasureReport', what: 'GET MeasureReport?measure&period', requirements: REQUIREMENTS.profile, profiles: [PUBLIC_HEALTH_MEASURE_REPORT] });
       url = nextLink(res);
     }
     const missing = target.expected.filter((id) => !found.has(id));
-    if (missing.length) ctx.fail('search', REQUIREMENTS.complete, 'a search by measure and period range missed reports the Source holds in that range', `${searchUrl(target)}: missing ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''}`);
+    if (missing.length)
+      ctx.fail(
+        'search',
+        REQUIREMENTS.complete,
+        'a search by measure and period range missed reports the Source holds in that range',
+        `${searchUrl(target)}: missing ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''}`,
+      );
     for (const id of [...subjects].slice(0, SUBJECT_READS)) {
       const res = await ctx.send({
         step: 'read subject',

@@ -73,7 +73,9 @@ export async function sendValidBundle(t: ConsumerContext, requirement: Decides):
 export async function bundlesProcessedAt(t: ConsumerContext, requirement: Decides): Promise<BundlePath> {
   const taken = await sendValidBundle(t, requirement);
   if (taken.path === undefined) {
-    t.skip(`the Consumer does not process collection Bundles (a valid one: ${taken.seen}); taking them is a SHOULD judged under MADX-CON-023, and the rules for an invalid Bundle's answer apply only to a Consumer that processes Bundles`);
+    t.skip(
+      `the Consumer does not process collection Bundles (a valid one: ${taken.seen}); taking them is a SHOULD judged under MADX-CON-023, and the rules for an invalid Bundle's answer apply only to a Consumer that processes Bundles`,
+    );
   }
   t.note(`the Consumer processes collection Bundles: a valid one ${taken.seen}`);
   return taken.path;
@@ -95,9 +97,10 @@ export async function sendInvalidBundle(t: ConsumerContext, requirement: Decides
 /** The issues that name an entry: an expression `Bundle.entry[i].resource` (or below it). */
 export function entriesNamed(issues: readonly OperationOutcomeIssue[]): Set<number> {
   const named = new Set<number>();
-  for (const i of issues) for (const e of i.expression ?? []) {
-    const m = /^Bundle\.entry\[(\d+)\]\.resource/.exec(e);
-    if (m) named.add(Number(m[1]));
-  }
+  for (const i of issues)
+    for (const e of i.expression ?? []) {
+      const m = /^Bundle\.entry\[(\d+)\]\.resource/.exec(e);
+      if (m) named.add(Number(m[1]));
+    }
   return named;
 }

@@ -18,7 +18,19 @@ import { MADX_RULE_SET_TITLES, madxProfileUrl, registerMadxProfiles, type MadxRu
 import { chooseMadxRuleSet, declaredByReport, declaredByReports, failsOnlyUnder, ruleSetRecord, type MadxRuleSetChoice } from '../../../ig/madx/rule-set.js';
 import { reportsSent, submissions } from '../../ihe-content/creator-sends.js';
 import { codesOfTheMeasure } from '../../ihe-content/creator-measure-codes.js';
-import { fhirMediaTypes, follows303, httpsEndpoint, pollsAccepted, presentsCredential, recordCreator, reportsErrors, sendsOf, sendsWhenTriggered, smallCellRisk, type CreatorFixture } from '../../ihe-content/creator-exchange-tests.js';
+import {
+  fhirMediaTypes,
+  follows303,
+  httpsEndpoint,
+  pollsAccepted,
+  presentsCredential,
+  recordCreator,
+  reportsErrors,
+  sendsOf,
+  sendsWhenTriggered,
+  smallCellRisk,
+  type CreatorFixture,
+} from '../../ihe-content/creator-exchange-tests.js';
 import type { ActorId } from '../../../ig/actors.js';
 
 /** The simulator the SUT sends to. */
@@ -30,7 +42,8 @@ interface MadxCreatorFixture extends CreatorFixture {
   ruleSet: MadxRuleSetChoice;
 }
 
-const TRIGGER = 'send aggregate reports to the Content Consumer: PUT [base]/MeasureReport/[id] for each report and, if you send several at once, one collection Bundle to [base]; follow its 202 and 303 answers';
+const TRIGGER =
+  'send aggregate reports to the Content Consumer: PUT [base]/MeasureReport/[id] for each report and, if you send several at once, one collection Bundle to [base]; follow its 202 and 303 answers';
 
 /** Rules only the 3.0.0-comment text has: under the trial-implementation text they decide nothing. */
 const COMMENT_ONLY = ['MADX-MR-010', 'MADX-MR-015'];
@@ -58,7 +71,7 @@ async function setup(env: SuiteEnvironment): Promise<MadxCreatorFixture> {
 
 const ASKS: Ask[] = [
   { token: 'MeasureReport/update', says: 'send each aggregate report by PUT [base]/MeasureReport/[id]' },
-  { token: 'async', says: 'follow the Consumer\'s 202 (poll the status URL) and 303 (GET its Location) to the final answer' },
+  { token: 'async', says: "follow the Consumer's 202 (poll the status URL) and 303 (GET its Location) to the final answer" },
 ];
 
 /** ADX age groups: an ISO 8601 duration range such as P0Y--P1Y, open-ended P65Y--, or one duration. */
@@ -101,14 +114,37 @@ const tests = [
       const updates = singles.filter((s) => s.kind === 'update');
       t.expectEvery(updates, (s) => bodyOf(s)?.id === s.id, 'every PUT body has the id of its URL', { show: (s) => `${s.line} carries id ${bodyOf(s)?.id ?? '(none)'}` });
       const others = singles.filter((s) => s.kind !== 'update');
-      t.warnUnless(others.length === 0, others.length ? `${others.length} of ${singles.length} single reports went by ${[...new Set(others.map((s) => s.method))].join(', ')}; expected PUT [base]/MeasureReport/[id]` : `every single report (${singles.length}) went by PUT`);
+      t.warnUnless(
+        others.length === 0,
+        others.length
+          ? `${others.length} of ${singles.length} single reports went by ${[...new Set(others.map((s) => s.method))].join(', ')}; expected PUT [base]/MeasureReport/[id]`
+          : `every single report (${singles.length}) went by PUT`,
+      );
     },
   }),
   fhirMediaTypes('MADX-CRE-005', 'wrong-content-type'),
   test<MadxCreatorFixture>('Every report sent conforms to mADX-MeasureReport', {
-    requirements: ['MADX-CRE-001', 'MADX-CRE-007', 'MADX-CRE-012', 'MADX-MR-005', 'MADX-MR-010', 'MADX-MR-015', 'MADX-MR-001', 'MADX-MR-002', 'MADX-MR-003', 'MADX-MR-004', 'MADX-MR-006', 'MADX-MR-007', 'MADX-MR-008', 'MADX-MR-009', 'MADX-MR-011', 'MADX-MR-012'],
+    requirements: [
+      'MADX-CRE-001',
+      'MADX-CRE-007',
+      'MADX-CRE-012',
+      'MADX-MR-005',
+      'MADX-MR-010',
+      'MADX-MR-015',
+      'MADX-MR-001',
+      'MADX-MR-002',
+      'MADX-MR-003',
+      'MADX-MR-004',
+      'MADX-MR-006',
+      'MADX-MR-007',
+      'MADX-MR-008',
+      'MADX-MR-009',
+      'MADX-MR-011',
+      'MADX-MR-012',
+    ],
     negativeControl: 'invalid-report',
-    description: 'Each report is validated against the mADX text it declares by a versioned canonical in meta.profile, else the run\'s (the setup\'s note says which and why). A report failing only the rules its text has and the other text lacks says so, and how to choose the other text. The 3.0.0-comment rules (improvementNotation, one code per stratifier) decide nothing for reports held to the 3.0.0 trial-implementation text.',
+    description:
+      "Each report is validated against the mADX text it declares by a versioned canonical in meta.profile, else the run's (the setup's note says which and why). A report failing only the rules its text has and the other text lacks says so, and how to choose the other text. The 3.0.0-comment rules (improvementNotation, one code per stratifier) decide nothing for reports held to the 3.0.0 trial-implementation text.",
     async run(t) {
       registerMadxProfiles();
       const reports = reportsSent(submissions(sendsOf(t)));
@@ -118,7 +154,7 @@ const tests = [
       for (const r of reports) {
         const text = textFor(r, run);
         const id = `MeasureReport/${r.id ?? '(no id)'}`;
-        const subject = `${id} against the ${MADX_RULE_SET_TITLES[text]} (${madxProfileUrl(text)}${text === run.ruleSet ? ', the run\'s' : ', which it declares'})`;
+        const subject = `${id} against the ${MADX_RULE_SET_TITLES[text]} (${madxProfileUrl(text)}${text === run.ruleSet ? ", the run's" : ', which it declares'})`;
         const only = failsOnlyUnder(r, text);
         if (only) t.expect(false, `${subject}: ${only.text}`, { requirement: ['MADX-CRE-001', 'MADX-CRE-007', ...new Set(only.rules.map((x) => x.replace(/-[A-Z]+$/, '')))] });
         const issues = await t.validate(r, { profiles: [madxProfileUrl(text)], subject, requirement: ['MADX-CRE-001', 'MADX-CRE-007'] });
@@ -134,22 +170,31 @@ const tests = [
         }
         t.expectEvery(held, (j) => !j.errors.some((i) => rowOf(i) === row), `no report breaks ${row} (${held.length} held to it)`, {
           requirement: row,
-          show: (j) => `${j.id}: ${j.errors.filter((i) => rowOf(i) === row).map((i) => `${i.expression ?? ''} ${i.message}`).join('; ')}`,
+          show: (j) =>
+            `${j.id}: ${j.errors
+              .filter((i) => rowOf(i) === row)
+              .map((i) => `${i.expression ?? ''} ${i.message}`)
+              .join('; ')}`,
         });
       }
       // Must-support under the trial-implementation text: absence is information there; the comment text requires it (MADX-MR-015).
       const without = reports.filter((r) => !r.improvementNotation).map((r) => r.id ?? '(no id)');
-      t.expectEvery(judged, (j) => !j.errors.some((i) => rowOf(i) === 'MADX-MR-005' || rowOf(i) === 'MADX-MR-015'), 'every report fills in improvementNotation as its text asks (required by the 3.0.0-comment text, must-support under the 3.0.0 trial-implementation text)', {
-        requirement: 'MADX-CRE-012',
-        show: (j) => j.id,
-      });
+      t.expectEvery(
+        judged,
+        (j) => !j.errors.some((i) => rowOf(i) === 'MADX-MR-005' || rowOf(i) === 'MADX-MR-015'),
+        'every report fills in improvementNotation as its text asks (required by the 3.0.0-comment text, must-support under the 3.0.0 trial-implementation text)',
+        {
+          requirement: 'MADX-CRE-012',
+          show: (j) => j.id,
+        },
+      );
       t.note(`improvementNotation: given in ${reports.length - without.length} of ${reports.length} report(s)${without.length ? `; absent from ${without.slice(0, 8).join(', ')}` : ''}`);
     },
   }),
   test<CreatorFixture>('Every report names the configured mADX Measure', {
     requirements: 'MADX-CRE-013',
     negativeControl: 'wrong-measure',
-    description: 'The Measure is config `sut.measure` (default the mADX profile\'s example Measure, the HIV indicator example); its codes are judged by the next test.',
+    description: "The Measure is config `sut.measure` (default the mADX profile's example Measure, the HIV indicator example); its codes are judged by the next test.",
     run(t) {
       const measure = t.config.measure ?? DEFAULT_MEASURE;
       t.note(t.config.measure ? `the Measure is ${measure} (sut.measure)` : `the Measure is ${measure}, the mADX profile's example Measure (set sut.measure to the one your Creator reports on)`);
@@ -177,7 +222,12 @@ const tests = [
         const bundle = bodyOf<Bundle>(b)!;
         t.expect(bundle.type === 'collection', bundle.type === 'collection' ? `${b.line}: a collection Bundle` : `${b.line}: Bundle.type is ${bundle.type ?? 'missing'}; expected collection`);
         const bad = (bundle.entry ?? []).filter((e) => e.resource?.resourceType !== 'MeasureReport' || e.request);
-        t.expect(bad.length === 0, bad.length ? `${b.line}: ${bad.length} entr${bad.length === 1 ? 'y is' : 'ies are'} not a MeasureReport without request; expected every entry to be one` : `${b.line}: every entry is a MeasureReport without request`);
+        t.expect(
+          bad.length === 0,
+          bad.length
+            ? `${b.line}: ${bad.length} entr${bad.length === 1 ? 'y is' : 'ies are'} not a MeasureReport without request; expected every entry to be one`
+            : `${b.line}: every entry is a MeasureReport without request`,
+        );
       }
     },
   }),

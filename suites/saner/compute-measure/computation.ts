@@ -168,7 +168,8 @@ export async function compute(env: SuiteEnvironment, site: Site, period: Period,
         variables: triggerVariables(site, period, measure),
         quietMs: QUIET_MS,
         until: (requests) =>
-          requests.some((r) => r.baseUrl === site.dataSource.baseUrl) && (!pushing || reportWrites(asPushes(requests.filter((r) => r.baseUrl === site.publicHealth.baseUrl)), measure, period).length > 0),
+          requests.some((r) => r.baseUrl === site.dataSource.baseUrl) &&
+          (!pushing || reportWrites(asPushes(requests.filter((r) => r.baseUrl === site.publicHealth.baseUrl)), measure, period).length > 0),
       },
     );
     how = triggered(recording.trigger);

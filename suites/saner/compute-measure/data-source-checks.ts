@@ -114,19 +114,17 @@ export async function follow(t: DataSourceTest, first: FhirResponse, type: strin
 }
 
 /** A search sent and every page of it read. */
-export async function searchAll(
-  t: DataSourceTest,
-  type: string,
-  params: Pairs,
-  requirement: Requirement,
-  options: { method?: 'GET' | 'POST'; count?: number } = {},
-): Promise<Answer | undefined> {
+export async function searchAll(t: DataSourceTest, type: string, params: Pairs, requirement: Requirement, options: { method?: 'GET' | 'POST'; count?: number } = {}): Promise<Answer | undefined> {
   return follow(t, await send(t, type, [...params, ['_count', String(options.count ?? LARGE_PAGE)]], options.method), type, requirement);
 }
 
 /** What the SUT's CapabilityStatement says of `name:in` on a type: listed, left out of a list of modifiers, or nothing (no modifiers listed). */
 export function modifierClaim(capability: CapabilityStatement | undefined, type: string, name: string): 'listed' | 'not-listed' | 'unknown' {
-  const params = (capability?.rest ?? []).flatMap((r) => r.resource ?? []).find((r) => r.type === type)?.searchParam?.map((p) => p.name) ?? [];
+  const params =
+    (capability?.rest ?? [])
+      .flatMap((r) => r.resource ?? [])
+      .find((r) => r.type === type)
+      ?.searchParam?.map((p) => p.name) ?? [];
   if (!params.some((p) => p.includes(':'))) return 'unknown';
   return params.includes(name) ? 'listed' : 'not-listed';
 }

@@ -66,10 +66,25 @@ function parameterTest(parameter: string, title: string, negativeControl: string
 }
 
 const parameterTests = [
-  parameterTest('_id', 'search by _id returns exactly the resources with those ids, on every Compute Measure type', 'ignore-search-param:_id', '_id is searched as the token R4 makes it (digest §7 D8): two ids of the data set per type.'),
+  parameterTest(
+    '_id',
+    'search by _id returns exactly the resources with those ids, on every Compute Measure type',
+    'ignore-search-param:_id',
+    '_id is searched as the token R4 makes it (digest §7 D8): two ids of the data set per type.',
+  ),
   parameterTest('patient', 'search by patient returns exactly the records of that patient', 'ignore-search-param:patient', 'patient=Patient/pat-000001 on every type that has the parameter.'),
-  parameterTest('encounter', 'search by encounter returns exactly the records of that encounter', 'ignore-search-param:encounter', 'encounter=Encounter/<a coverage encounter> on every type where R4 defines it.'),
-  parameterTest('code', 'search by code (system|code) returns exactly the records with that code', 'ignore-search-param:code', 'A code of each type\'s coverage records that nothing else in the data carries.'),
+  parameterTest(
+    'encounter',
+    'search by encounter returns exactly the records of that encounter',
+    'ignore-search-param:encounter',
+    'encounter=Encounter/<a coverage encounter> on every type where R4 defines it.',
+  ),
+  parameterTest(
+    'code',
+    'search by code (system|code) returns exactly the records with that code',
+    'ignore-search-param:code',
+    "A code of each type's coverage records that nothing else in the data carries.",
+  ),
   parameterTest('class', 'Encounter search by class returns exactly the encounters of that class', 'ignore-search-param:class', 'class=AMB, searched as the token R4 makes it (digest §7 D8).'),
   parameterTest(
     'date',
@@ -157,7 +172,7 @@ const includeTest = test<DataSourceFixture>('_include brings the patient of ever
   requirements: RETURNS_DATA,
   negativeControl: 'drop-include',
   description:
-    'The Encounter and Procedure criteria of ComputeCovidImpact carry _include=<Type>:subject, so a Measure Computer can stratify by the patient without reading each one: every matched record\'s subject must come back as an included Patient. Asked for the third day of the week (the Measure Computer suite\'s reporting day); the matches themselves are judged on every day by the population test.',
+    "The Encounter and Procedure criteria of ComputeCovidImpact carry _include=<Type>:subject, so a Measure Computer can stratify by the patient without reading each one: every matched record's subject must come back as an included Patient. Asked for the third day of the week (the Measure Computer suite's reporting day); the matches themselves are judged on every day by the population test.",
   async run(t) {
     const refused = new Set<string>();
     const periods = t.fixture.dataSet.periods;
@@ -167,7 +182,11 @@ const includeTest = test<DataSourceFixture>('_include brings the patient of ever
       const answer = await searchAsComputer(t, search, refused, RETURNS_DATA);
       if (!answer) continue;
       const included = new Set(answer.included.map(keyOf));
-      const subjects = [...new Set(answer.matches.filter((m) => t.fixture.held.has(keyOf(m))).map((m) => (m as Encounter | Procedure).subject?.reference?.replace(/^.*\/(Patient\/[^/]+)$/, '$1') ?? `${keyOf(m)} (no subject)`))];
+      const subjects = [
+        ...new Set(
+          answer.matches.filter((m) => t.fixture.held.has(keyOf(m))).map((m) => (m as Encounter | Procedure).subject?.reference?.replace(/^.*\/(Patient\/[^/]+)$/, '$1') ?? `${keyOf(m)} (no subject)`),
+        ),
+      ];
       const include = search.params.find(([n]) => n === '_include')![1];
       t.expectEvery(subjects, (s) => included.has(s), `${search.label}: the subject of every match of the data set is included (_include=${include})`, { show: (s) => `${s} not included` });
     }
@@ -194,11 +213,17 @@ const pagingTest = test<DataSourceFixture>('a search asked for pages of 25 retur
     const answer = await searchAll(t, search.type, search.params, RETURNS_DATA, { count: PAGE });
     if (!answer) return;
     const sizes = answer.pageSizes.join(', ');
-    t.expect(answer.pageSizes.every((n) => n <= PAGE), `${what} answered ${answer.pageSizes.length} page(s) of ${sizes} matches; expected at most ${PAGE} a page`);
+    t.expect(
+      answer.pageSizes.every((n) => n <= PAGE),
+      `${what} answered ${answer.pageSizes.length} page(s) of ${sizes} matches; expected at most ${PAGE} a page`,
+    );
     t.expect(answer.complete, answer.complete ? `the next links led to a last page (${answer.pageSizes.length} pages)` : `the next links did not end within ${answer.pageSizes.length} pages`);
     const keys = answer.matches.map(keyOf);
     const twice = [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))];
-    t.expect(twice.length === 0, twice.length ? `${twice.length} match(es) came on more than one page (${twice.slice(0, 5).join(', ')}); expected each once` : `each of the ${keys.length} matches came once`);
+    t.expect(
+      twice.length === 0,
+      twice.length ? `${twice.length} match(es) came on more than one page (${twice.slice(0, 5).join(', ')}); expected each once` : `each of the ${keys.length} matches came once`,
+    );
     judgeMembers(t, `${what}, every page`, answer, search.members, RETURNS_DATA);
   },
 });

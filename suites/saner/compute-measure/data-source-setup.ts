@@ -95,7 +95,10 @@ async function load(env: SuiteEnvironment, resources: readonly Resource[], what:
     }
   } catch (err) {
     if (err instanceof TestStop && err.kind === 'skip') {
-      throw new TestStop('skip', `the SUT does not hold ${what}, and this run may not write to it (--read-only): load that data set into it and set sut.dataSet.loaded: true, or run without --read-only`);
+      throw new TestStop(
+        'skip',
+        `the SUT does not hold ${what}, and this run may not write to it (--read-only): load that data set into it and set sut.dataSet.loaded: true, or run without --read-only`,
+      );
     }
     throw err;
   }
@@ -168,6 +171,9 @@ export async function setUpDataSource(env: SuiteEnvironment): Promise<DataSource
   let unloaded: ReadonlyMap<string, string> = new Map();
   if (loaded) await confirmHeld(env, resources, what);
   else ({ held, unloaded } = await load(env, resources, what));
-  env.useData(loaded ? 'named' : 'generated', loaded ? `${what}, which sut.dataSet says the SUT holds (confirmed by a sample read back)` : `${what}, put into the SUT for this suite (tagged, and removed when the suite ends)`);
+  env.useData(
+    loaded ? 'named' : 'generated',
+    loaded ? `${what}, which sut.dataSet says the SUT holds (confirmed by a sample read back)` : `${what}, put into the SUT for this suite (tagged, and removed when the suite ends)`,
+  );
   return { patients, seed, dataSet, held, unloaded, capability: await capabilityOf(env) };
 }

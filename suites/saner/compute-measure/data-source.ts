@@ -34,8 +34,21 @@ const metadataTest = test<DataSourceFixture>('metadata answers a CapabilityState
     const parsed = res.tryResource<CapabilityStatement>();
     if (!parsed.ok) return void t.expect(false, parsed.error);
     const cs = parsed.resource;
-    if (!t.expect(cs.resourceType === 'CapabilityStatement', cs.resourceType === 'CapabilityStatement' ? `GET [base]/metadata answered a CapabilityStatement (${cs.software?.name ?? 'no software name'})` : `GET [base]/metadata answered a ${cs.resourceType}; expected a CapabilityStatement`)) return;
-    const listed = new Set<string>((cs.rest ?? []).filter((r) => r.mode === 'server').flatMap((r) => r.resource ?? []).map((r) => r.type));
+    if (
+      !t.expect(
+        cs.resourceType === 'CapabilityStatement',
+        cs.resourceType === 'CapabilityStatement'
+          ? `GET [base]/metadata answered a CapabilityStatement (${cs.software?.name ?? 'no software name'})`
+          : `GET [base]/metadata answered a ${cs.resourceType}; expected a CapabilityStatement`,
+      )
+    )
+      return;
+    const listed = new Set<string>(
+      (cs.rest ?? [])
+        .filter((r) => r.mode === 'server')
+        .flatMap((r) => r.resource ?? [])
+        .map((r) => r.type),
+    );
     const missing = searchRows.map((r) => r.type).filter((type) => !listed.has(type));
     if (missing.length) t.note(`it lists no ${missing.join(', ')}: their search rows are judged on the searches themselves`);
   },

@@ -94,7 +94,9 @@ async function storedReports(t: T, base: string, period: Period): Promise<Measur
   for (let page = 1; ; page++) {
     t.expectStatus(res, 200, { requirement: STORES });
     const parsed = res.tryResource<Bundle>();
-    const bundle = t.require(parsed.ok && parsed.resource.resourceType === 'Bundle' ? parsed.resource : undefined, `GET ${base}/MeasureReport?measure=… answers with a Bundle`, { requirement: STORES });
+    const bundle = t.require(parsed.ok && parsed.resource.resourceType === 'Bundle' ? parsed.resource : undefined, `GET ${base}/MeasureReport?measure=… answers with a Bundle`, {
+      requirement: STORES,
+    });
     found.push(...(bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'MeasureReport' ? [e.resource as MeasureReport] : [])));
     const next = bundle.link?.find((l) => l.relation === 'next')?.url;
     if (!next || page >= MAX_PAGES) break;
@@ -111,20 +113,26 @@ const periodTest = test<ComputeFixture>('$evaluate-measure by GET and POST answe
   requirements: ['SANER-CM-MC-090', 'SANER-OP-EVAL-001', 'SANER-OP-EVAL-002', 'SANER-OP-EVAL-004'],
   negativeControl: 'evaluate-ignores-period',
   description:
-    'GET Measure/[id]/$evaluate-measure?periodStart=…&periodEnd=…&report=false and POST with the same Parameters (valueString) for a day other than the first computation\'s: each answers 200 with the MeasureReport of the Measure whose period starts at periodStart and ends at periodEnd (or the instant before it, R4\'s Period.end being inclusive). The counts are not judged here.',
+    "GET Measure/[id]/$evaluate-measure?periodStart=…&periodEnd=…&report=false and POST with the same Parameters (valueString) for a day other than the first computation's: each answers 200 with the MeasureReport of the Measure whose period starts at periodStart and ends at periodEnd (or the instant before it, R4's Period.end being inclusive). The counts are not judged here.",
   async run(t) {
     const base = await evaluator(t);
     const period = periodToAsk(t);
     for (const method of ['GET', 'POST'] as const) {
       const report = returnedReport(t, await evaluate(t, base, period, false, method), method, ['SANER-CM-MC-090', 'SANER-OP-EVAL-004']);
       const measure = report.measure?.split('|')[0];
-      t.expect(measure === COMPUTE_MEASURE_URL, `the ${method} answer reports ${measure ?? 'no Measure'}${measure === COMPUTE_MEASURE_URL ? '' : `; expected the Measure evaluated, ${COMPUTE_MEASURE_URL}`}`, { requirement: 'SANER-OP-EVAL-004' });
+      t.expect(
+        measure === COMPUTE_MEASURE_URL,
+        `the ${method} answer reports ${measure ?? 'no Measure'}${measure === COMPUTE_MEASURE_URL ? '' : `; expected the Measure evaluated, ${COMPUTE_MEASURE_URL}`}`,
+        { requirement: 'SANER-OP-EVAL-004' },
+      );
       const start = report.period?.start;
       const startsRight = instant(start) === instant(period.start);
       t.expect(startsRight, `the ${method} answer's period starts at ${start ?? '(none)'}${startsRight ? '' : `; expected periodStart, ${period.start}`}`, { requirement: 'SANER-OP-EVAL-002' });
       const end = report.period?.end;
       const endsRight = endsPeriod(end, period.end);
-      t.expect(endsRight, `the ${method} answer's period ends at ${end ?? '(none)'}${endsRight ? '' : `; expected periodEnd, ${period.end} (or the instant before it)`}`, { requirement: 'SANER-OP-EVAL-001' });
+      t.expect(endsRight, `the ${method} answer's period ends at ${end ?? '(none)'}${endsRight ? '' : `; expected periodEnd, ${period.end} (or the instant before it)`}`, {
+        requirement: 'SANER-OP-EVAL-001',
+      });
     }
   },
 });
@@ -132,7 +140,7 @@ const periodTest = test<ComputeFixture>('$evaluate-measure by GET and POST answe
 const returnOnlyTest = test<ComputeFixture>('$evaluate-measure with report=false stores nothing', {
   requirements: STORES,
   negativeControl: 'evaluate-stores-always',
-  description: 'The computer\'s MeasureReports of the Measure for the period, searched before and after a GET and a POST with report=false: no report is added or changed.',
+  description: "The computer's MeasureReports of the Measure for the period, searched before and after a GET and a POST with report=false: no report is added or changed.",
   async run(t) {
     const base = await evaluator(t);
     const period = periodToAsk(t);
@@ -144,7 +152,9 @@ const returnOnlyTest = test<ComputeFixture>('$evaluate-measure with report=false
     t.note(`stored for ${period.start} before: ${listReports(before)}; after: ${listReports(after)}`);
     t.expect(
       written.length === 0,
-      written.length === 0 ? `a search of ${base}/MeasureReport finds no report added or changed by report=false` : `a search of ${base}/MeasureReport finds ${listReports(written)} added or changed by report=false; expected none`,
+      written.length === 0
+        ? `a search of ${base}/MeasureReport finds no report added or changed by report=false`
+        : `a search of ${base}/MeasureReport finds ${listReports(written)} added or changed by report=false; expected none`,
       { requirement: STORES },
     );
   },
@@ -153,7 +163,7 @@ const returnOnlyTest = test<ComputeFixture>('$evaluate-measure with report=false
 const storeTest = test<ComputeFixture>('$evaluate-measure with report=true stores the report, readable and searchable', {
   requirements: STORES,
   negativeControl: 'evaluate-never-stores',
-  description: 'GET with report=true: afterwards a search of the computer\'s MeasureReports finds a report of the period added or updated by the call, and reading it by id returns it.',
+  description: "GET with report=true: afterwards a search of the computer's MeasureReports finds a report of the period added or updated by the call, and reading it by id returns it.",
   async run(t) {
     const base = await evaluator(t);
     const period = periodToAsk(t);
@@ -170,7 +180,13 @@ const storeTest = test<ComputeFixture>('$evaluate-measure with report=true store
     t.expectStatus(read, 200, { requirement: STORES });
     const parsed = read.tryResource();
     const readBack = parsed.ok && parsed.resource.resourceType === 'MeasureReport' && forPeriod(parsed.resource as MeasureReport, period);
-    t.expect(readBack, readBack ? `GET MeasureReport/${id} returns the stored report of ${period.start}` : `GET MeasureReport/${id} returns ${parsed.ok ? `a ${parsed.resource.resourceType} not of ${period.start}` : `no FHIR resource (${parsed.error})`}; expected the stored report of ${period.start}`, { requirement: STORES });
+    t.expect(
+      readBack,
+      readBack
+        ? `GET MeasureReport/${id} returns the stored report of ${period.start}`
+        : `GET MeasureReport/${id} returns ${parsed.ok ? `a ${parsed.resource.resourceType} not of ${period.start}` : `no FHIR resource (${parsed.error})`}; expected the stored report of ${period.start}`,
+      { requirement: STORES },
+    );
   },
 });
 
@@ -186,7 +202,11 @@ const updateTest = test<ComputeFixture>('A second $evaluate-measure with report=
     if (first.id !== undefined && second.id !== undefined) t.expectEqual(second.id, first.id, 'both calls answer with the same stored report', { requirement: STORES });
     const held = (await storedReports(t, base, period)).filter((r) => sameParties(r, second));
     const whose = `of ${period.start} for ${party(second.subject?.reference)} by ${party(second.reporter?.reference)}`;
-    t.expect(held.length === 1, held.length === 1 ? `the computer holds one report ${whose} (${listReports(held)})` : `the computer holds ${held.length} reports ${whose} (${listReports(held)}); expected one`, { requirement: STORES });
+    t.expect(
+      held.length === 1,
+      held.length === 1 ? `the computer holds one report ${whose} (${listReports(held)})` : `the computer holds ${held.length} reports ${whose} (${listReports(held)}); expected one`,
+      { requirement: STORES },
+    );
   },
 });
 

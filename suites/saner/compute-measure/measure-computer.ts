@@ -81,7 +81,7 @@ function dateBound(search: Computation['searches'][number], prefix: string): num
 /** A reference names the resource, relative or absolute (`…/Location/id`). */
 const refersTo = (reference: string | undefined, target: string): boolean => reference === target || (reference ?? '').endsWith(`/${target}`);
 
-const captureTest = test<ComputeFixture>('The Measure Computer queries the Data Source for the Measure\'s data when triggered', {
+const captureTest = test<ComputeFixture>("The Measure Computer queries the Data Source for the Measure's data when triggered", {
   requirements: ['SANER-TP-005', 'SANER-TP-INT-1'],
   negativeControl: 'skip-data-source',
   description:
@@ -92,13 +92,20 @@ const captureTest = test<ComputeFixture>('The Measure Computer queries the Data 
     const searches = first.searches;
     t.expect(
       searches.length > 0,
-      searches.length ? `the computer sent ${searches.length} search(es) to the Data Source` : `${first.silence ?? `the Data Source received ${first.dataSourceRequests.length} request(s), none a search (${first.how})`}; expected searches for the Measure's data`,
+      searches.length
+        ? `the computer sent ${searches.length} search(es) to the Data Source`
+        : `${first.silence ?? `the Data Source received ${first.dataSourceRequests.length} request(s), none a search (${first.how})`}; expected searches for the Measure's data`,
       { requirement: 'SANER-TP-005' },
     );
-    t.expectEvery(SEARCHED, (type) => searches.some((s) => s.type === type && s.succeeded), 'the computer searched each resource type the Measure\'s populations count (Encounter, Procedure, Location, Observation) and got an answer', {
-      requirement: 'SANER-TP-005',
-      show: (type) => `${type}: ${searches.filter((s) => s.type === type).length} search(es), none answered 2xx`,
-    });
+    t.expectEvery(
+      SEARCHED,
+      (type) => searches.some((s) => s.type === type && s.succeeded),
+      "the computer searched each resource type the Measure's populations count (Encounter, Procedure, Location, Observation) and got an answer",
+      {
+        requirement: 'SANER-TP-005',
+        show: (type) => `${type}: ${searches.filter((s) => s.type === type).length} search(es), none answered 2xx`,
+      },
+    );
     t.expect(first.report, first.report ? `the computation produced a MeasureReport (${first.reportFrom ?? '?'})` : noReport(first), { requirement: 'SANER-TP-INT-1' });
   },
 });
@@ -111,7 +118,8 @@ const periodTest = test<ComputeFixture>('Searches for dated data carry the repor
     const { first, period } = t.fixture;
     const dated = first.searches.filter((s) => DATED.has(s.type ?? ''));
     t.cite('searches for dated data', dated);
-    if (dated.length === 0) return t.undecided('SANER-CM-PG-007', first.silence ?? `the computer sent no search of Encounter, Procedure or Observation (${first.how}), so the period it searched cannot be seen`);
+    if (dated.length === 0)
+      return t.undecided('SANER-CM-PG-007', first.silence ?? `the computer sent no search of Encounter, Procedure or Observation (${first.how}), so the period it searched cannot be seen`);
     const show = (s: (typeof dated)[number]) => s.line;
     t.expectEvery(dated, (s) => dateBound(s, 'ge') === Date.parse(period.start), `every dated search has date=ge${period.start}`, { requirement: 'SANER-CM-PG-007', show });
     t.expectEvery(dated, (s) => dateBound(s, 'lt') === Date.parse(period.end), `every dated search has date=lt${period.end}`, { requirement: 'SANER-CM-PG-007', show });
@@ -128,7 +136,9 @@ const reportTests = [
       const report = judgedReport(t, first);
       await t.validate(report, { profiles: [PUBLIC_HEALTH_MEASURE_REPORT], requirement: 'SANER-TP-005' });
       const [url, version] = (report.measure ?? '').split('|');
-      t.expect(url === COMPUTE_MEASURE_URL, `the report names the Measure ${url || '(none)'}${url === COMPUTE_MEASURE_URL ? '' : `; expected ${COMPUTE_MEASURE_URL}`}`, { requirement: 'SANER-TP-005' });
+      t.expect(url === COMPUTE_MEASURE_URL, `the report names the Measure ${url || '(none)'}${url === COMPUTE_MEASURE_URL ? '' : `; expected ${COMPUTE_MEASURE_URL}`}`, {
+        requirement: 'SANER-TP-005',
+      });
       t.expect(version === V1, `the report names version ${version ?? '(none)'} of the Measure${version === V1 ? '' : `; expected the current one, ${V1}`}`, { requirement: 'SANER-CM-PG-009' });
       const subject = report.subject?.reference ?? 'none';
       const reporter = report.reporter?.reference ?? 'none';
@@ -139,7 +149,9 @@ const reportTests = [
       t.expect(startsRight, `the period starts at ${start ?? '(none)'}${startsRight ? '' : `; expected ${period.start}`}`, { requirement: 'SANER-TP-005' });
       const end = report.period?.end;
       const endsRight = endsPeriod(end, period.end);
-      t.expect(endsRight, `the period ends at ${end ?? '(none)'}${endsRight ? '' : `; expected ${period.end} (exclusive) or the day's last instant (inclusive, as R4's Period.end)`}`, { requirement: 'SANER-TP-005' });
+      t.expect(endsRight, `the period ends at ${end ?? '(none)'}${endsRight ? '' : `; expected ${period.end} (exclusive) or the day's last instant (inclusive, as R4's Period.end)`}`, {
+        requirement: 'SANER-TP-005',
+      });
     },
   }),
   test<ComputeFixture>('Every population count equals the expected count for the test data', {
@@ -148,7 +160,11 @@ const reportTests = [
     run(t) {
       const problems = countDifferences(judgedReport(t, t.fixture.first), expected(t, V1));
       listed(t, 'counts that differ', problems);
-      t.expect(problems.length === 0, problems.length ? `${problems.length} count(s) differ from the expected results: ${problems.slice(0, 3).join('; ')}` : 'every count of every group equals the expected result', { requirement: t.requirements });
+      t.expect(
+        problems.length === 0,
+        problems.length ? `${problems.length} count(s) differ from the expected results: ${problems.slice(0, 3).join('; ')}` : 'every count of every group equals the expected result',
+        { requirement: t.requirements },
+      );
     },
   }),
   test<ComputeFixture>('Each group score equals numerator over denominator of the expected counts', {
@@ -159,7 +175,9 @@ const reportTests = [
       if (!result.groups.some((g) => g.measureScore !== undefined)) throw new Error(`the generator's expected results of ${COMPUTE_MEASURE_URL}|${V1} have no scored group`);
       const problems = scoreDifferences(judgedReport(t, t.fixture.first), result);
       listed(t, 'scores that differ', problems);
-      t.expect(problems.length === 0, problems.length ? `${problems.length} score(s) differ: ${problems.join('; ')}` : 'every group score equals the expected one (within 1e-6)', { requirement: t.requirements });
+      t.expect(problems.length === 0, problems.length ? `${problems.length} score(s) differ: ${problems.join('; ')}` : 'every group score equals the expected one (within 1e-6)', {
+        requirement: t.requirements,
+      });
     },
   }),
   test<ComputeFixture>('Every stratifier and stratum is reported with the expected counts', {
@@ -168,7 +186,11 @@ const reportTests = [
     run(t) {
       const problems = strataDifferences(judgedReport(t, t.fixture.first), expected(t, V1));
       listed(t, 'strata that differ', problems);
-      t.expect(problems.length === 0, problems.length ? `${problems.length} stratum problem(s): ${problems.slice(0, 3).join('; ')}` : 'every stratifier has every expected stratum with the expected counts, and no other', { requirement: t.requirements });
+      t.expect(
+        problems.length === 0,
+        problems.length ? `${problems.length} stratum problem(s): ${problems.slice(0, 3).join('; ')}` : 'every stratifier has every expected stratum with the expected counts, and no other',
+        { requirement: t.requirements },
+      );
     },
   }),
 ];
@@ -197,13 +219,25 @@ const availabilityTests = [
     negativeControl: 'no-metadata',
     async run(t) {
       const { first, period, site } = t.fixture;
-      const base = computerBase(t.env, site) ?? t.skip('the SUT\'s base URL is not configured (sut.baseUrl), so its reports cannot be pulled');
+      const base = computerBase(t.env, site) ?? t.skip("the SUT's base URL is not configured (sut.baseUrl), so its reports cannot be pulled");
       const metadata = await t.sut.request('GET', `${base}/metadata`, { headers: { accept: FHIR_JSON } });
       t.expectStatus(metadata, 200, { requirement: 'SANER-PG-MC-002' });
       const statement = metadata.tryResource();
       const isStatement = statement.ok && statement.resource.resourceType === 'CapabilityStatement';
-      t.expect(isStatement, isStatement ? 'GET [base]/metadata returns a CapabilityStatement' : `GET [base]/metadata returns ${statement.ok ? `a ${statement.resource.resourceType}` : `no FHIR resource (${statement.error})`}; expected a CapabilityStatement`, { requirement: 'SANER-PG-MC-002' });
-      t.expect(first.pulled, first.pulled ? `GET ${base}/MeasureReport?measure=… finds the report of ${period.start}` : `GET ${base}/MeasureReport?measure=${COMPUTE_MEASURE_URL} finds no report of ${period.start}; expected the one computed`, { requirement: 'SANER-PG-MC-001' });
+      t.expect(
+        isStatement,
+        isStatement
+          ? 'GET [base]/metadata returns a CapabilityStatement'
+          : `GET [base]/metadata returns ${statement.ok ? `a ${statement.resource.resourceType}` : `no FHIR resource (${statement.error})`}; expected a CapabilityStatement`,
+        { requirement: 'SANER-PG-MC-002' },
+      );
+      t.expect(
+        first.pulled,
+        first.pulled
+          ? `GET ${base}/MeasureReport?measure=… finds the report of ${period.start}`
+          : `GET ${base}/MeasureReport?measure=${COMPUTE_MEASURE_URL} finds no report of ${period.start}; expected the one computed`,
+        { requirement: 'SANER-PG-MC-001' },
+      );
     },
   }),
 ];
@@ -211,7 +245,7 @@ const availabilityTests = [
 /** A search value listing codes of a value set explicitly (SANER-CM-PG-004's fallback), e.g. `reason-code=…|U07.1,…`. */
 const VALUE_SET_CODES = ['U07.1', '840539006', '94500-6', '40617009', '10828004'];
 
-const noInTest = test<ComputeFixture>('Against a Data Source without :in the computer sends the value set\'s codes', {
+const noInTest = test<ComputeFixture>("Against a Data Source without :in the computer sends the value set's codes", {
   requirements: 'SANER-CM-PG-004',
   negativeControl: 'no-in-fallback',
   description:
@@ -222,21 +256,40 @@ const noInTest = test<ComputeFixture>('Against a Data Source without :in the com
     const computation = await compute(t.env, site, t.fixture.period);
     noteComputation(t, computation);
     const answered = computation.searches.filter((s) => s.succeeded);
-    t.require(answered.length > 0, answered.length ? `the Data Source without :in answered ${answered.length} search(es)` : `${computation.silence ?? `the Data Source without :in answered none of the computer's ${computation.searches.length} search(es) (${computation.how})`}; expected searches it can answer`, { requirement: 'SANER-CM-PG-004' });
-    t.expectEvery(answered, (s) => s.params.every(([name]) => !/:(in|not-in)$/.test(name)), 'every answered search names codes without :in or :not-in', { requirement: 'SANER-CM-PG-004', show: (s) => s.line });
+    t.require(
+      answered.length > 0,
+      answered.length
+        ? `the Data Source without :in answered ${answered.length} search(es)`
+        : `${computation.silence ?? `the Data Source without :in answered none of the computer's ${computation.searches.length} search(es) (${computation.how})`}; expected searches it can answer`,
+      { requirement: 'SANER-CM-PG-004' },
+    );
+    t.expectEvery(answered, (s) => s.params.every(([name]) => !/:(in|not-in)$/.test(name)), 'every answered search names codes without :in or :not-in', {
+      requirement: 'SANER-CM-PG-004',
+      show: (s) => s.line,
+    });
     const listsCodes = answered.filter((s) => s.params.some(([, value]) => value.includes(',') && VALUE_SET_CODES.some((code) => value.includes(code))));
-    t.expect(listsCodes.length > 0, listsCodes.length ? `the computer sent a value set's codes as a comma-separated list (${listsCodes[0]!.line})` : `no answered search lists a value set's codes (${VALUE_SET_CODES.join(', ')}) comma-separated; expected the value sets expanded into the searches`, { requirement: 'SANER-CM-PG-004' });
+    t.expect(
+      listsCodes.length > 0,
+      listsCodes.length
+        ? `the computer sent a value set's codes as a comma-separated list (${listsCodes[0]!.line})`
+        : `no answered search lists a value set's codes (${VALUE_SET_CODES.join(', ')}) comma-separated; expected the value sets expanded into the searches`,
+      { requirement: 'SANER-CM-PG-004' },
+    );
     const problems = countDifferences(judgedReport(t, computation), expected(t, V1));
     listed(t, 'counts that differ', problems);
-    t.expect(problems.length === 0, problems.length ? `${problems.length} count(s) differ from the expected results: ${problems.slice(0, 3).join('; ')}` : 'every count equals the expected result without :in', { requirement: 'SANER-CM-PG-004' });
+    t.expect(
+      problems.length === 0,
+      problems.length ? `${problems.length} count(s) differ from the expected results: ${problems.slice(0, 3).join('; ')}` : 'every count equals the expected result without :in',
+      { requirement: 'SANER-CM-PG-004' },
+    );
   },
 });
 
-const changedMeasureTest = test<ComputeFixture>('A changed Measure yields a new report with the changed Measure\'s values', {
+const changedMeasureTest = test<ComputeFixture>("A changed Measure yields a new report with the changed Measure's values", {
   requirements: ['SANER-CM-PG-009', 'SANER-TP-INT-2'],
   negativeControl: 'stale-measure',
   description:
-    'On a public-health side of its own, so the change reaches no other test: the SUT computes ComputeCovidImpact 1.0.0 for the suite\'s day, the Measure Definition Source then publishes 2.0.0 (PUT, same id and url; inpatient encounters only, preliminary lab results counted) and the SUT computes the same day again: the new report must name 2.0.0, equal its expected counts, and differ from the first where the versions\' expected counts differ.',
+    "On a public-health side of its own, so the change reaches no other test: the SUT computes ComputeCovidImpact 1.0.0 for the suite's day, the Measure Definition Source then publishes 2.0.0 (PUT, same id and url; inpatient encounters only, preliminary lab results counted) and the SUT computes the same day again: the new report must name 2.0.0, equal its expected counts, and differ from the first where the versions' expected counts differ.",
   async run(t) {
     const { period } = t.fixture;
     const publicHealth = await t.env.start('public-health');
@@ -253,12 +306,20 @@ const changedMeasureTest = test<ComputeFixture>('A changed Measure yields a new 
     noteComputation(t, computation);
     const report = judgedReport(t, computation);
     const named = report.measure ?? '(none)';
-    t.expect(named === `${COMPUTE_MEASURE_URL}|${V2}`, `the new report names ${named}${named === `${COMPUTE_MEASURE_URL}|${V2}` ? '' : `; expected the changed Measure, ${COMPUTE_MEASURE_URL}|${V2}`}`, { requirement: 'SANER-CM-PG-009' });
+    t.expect(
+      named === `${COMPUTE_MEASURE_URL}|${V2}`,
+      `the new report names ${named}${named === `${COMPUTE_MEASURE_URL}|${V2}` ? '' : `; expected the changed Measure, ${COMPUTE_MEASURE_URL}|${V2}`}`,
+      { requirement: 'SANER-CM-PG-009' },
+    );
     const v1Result = expected(t, V1);
     const v2Result = expected(t, V2);
     const problems = countDifferences(report, v2Result);
-    listed(t, 'counts that differ from 2.0.0\'s expected results', problems);
-    t.expect(problems.length === 0, problems.length ? `${problems.length} count(s) differ from 2.0.0's expected results: ${problems.slice(0, 3).join('; ')}` : 'every count equals 2.0.0\'s expected result', { requirement: t.requirements });
+    listed(t, "counts that differ from 2.0.0's expected results", problems);
+    t.expect(
+      problems.length === 0,
+      problems.length ? `${problems.length} count(s) differ from 2.0.0's expected results: ${problems.slice(0, 3).join('; ')}` : "every count equals 2.0.0's expected result",
+      { requirement: t.requirements },
+    );
     const changed = changedCounts(v1Result, v2Result);
     if (changed.length === 0) throw new Error(`the generator's expected counts of ${V1} and ${V2} do not differ on ${period.start}`);
     t.expectEvery(changed, (path) => countOf(report, path) !== countOf(before, path), `the new report differs from the first where the versions differ (${changed.join(', ')})`, {
@@ -275,7 +336,8 @@ export default defineSuite<ComputeFixture>({
   role: 'client',
   simulator: 'data-source',
   simulatorOptions: { patients: DATA.patients, seed: DATA.seed },
-  cannotGradeRecordings: 'its tests have the Measure Computer compute over a Data Source the suite generates and compare the counts with what that data set must give; traffic recorded elsewhere carries no expected counts',
+  cannotGradeRecordings:
+    'its tests have the Measure Computer compute over a Data Source the suite generates and compare the counts with what that data set must give; traffic recorded elsewhere carries no expected counts',
   capabilities: [MEASURE_COMPUTER_CM],
   options: ['Push', 'Pull'],
   setup: setUpCompute,

@@ -43,8 +43,7 @@ const uses = (search: Computation['searches'][number], parameter: string): boole
 export const searchCoverageTest = test<ComputeFixture>('The computer searches each Data Source resource type and parameter the Measure asks for', {
   requirements: ROWS.map((r) => r.id),
   negativeControl: 'skip-search-types',
-  description:
-    `Has the SUT compute ${COVERAGE_MEASURE_ID} for the same day (its trigger, or $evaluate-measure on the stand-in): one population per resource type and R4 search parameter of the Data Source's CapabilityStatement, each query using that parameter alone with values that match some of the generated resources. Each SANER-CM-MC row passes when a search of that type (with that parameter) reached the Data Source and was answered, and the population's count equals the generator's expected count; a MAY parameter the computer did not use is left undecided (not used).`,
+  description: `Has the SUT compute ${COVERAGE_MEASURE_ID} for the same day (its trigger, or $evaluate-measure on the stand-in): one population per resource type and R4 search parameter of the Data Source's CapabilityStatement, each query using that parameter alone with values that match some of the generated resources. Each SANER-CM-MC row passes when a search of that type (with that parameter) reached the Data Source and was answered, and the population's count equals the generator's expected count; a MAY parameter the computer did not use is left undecided (not used).`,
   async run(t) {
     const { period, site } = t.fixture;
     const result = expectedFor(t.fixture.expected, COVERAGE_MEASURE_URL, COVERAGE_MEASURE_VERSION, period.start);
@@ -56,7 +55,13 @@ export const searchCoverageTest = test<ComputeFixture>('The computer searches ea
     for (const row of ROWS) {
       const searches = computation.searches.filter((s) => s.type === row.type && s.succeeded);
       if (row.parameter === undefined) {
-        t.expect(searches.length > 0, searches.length ? `the computer searched ${row.type} and the Data Source answered (${searches.length} search(es))` : `no search of ${row.type} was answered; expected one for the Measure's ${row.type} populations`, { requirement: row.id });
+        t.expect(
+          searches.length > 0,
+          searches.length
+            ? `the computer searched ${row.type} and the Data Source answered (${searches.length} search(es))`
+            : `no search of ${row.type} was answered; expected one for the Measure's ${row.type} populations`,
+          { requirement: row.id },
+        );
         continue;
       }
       const parameter = row.parameter;
@@ -65,7 +70,13 @@ export const searchCoverageTest = test<ComputeFixture>('The computer searches ea
         t.undecided(row.id, `not used (MAY): no answered search of ${row.type} used ${parameter}`);
         continue;
       }
-      t.expect(used.length > 0, used.length ? `the computer searched ${row.type} with ${parameter} and the Data Source answered (${used[0]!.line})` : `no answered search of ${row.type} used ${parameter}; expected one for population ${row.type}-${parameter}`, { requirement: row.id });
+      t.expect(
+        used.length > 0,
+        used.length
+          ? `the computer searched ${row.type} with ${parameter} and the Data Source answered (${used[0]!.line})`
+          : `no answered search of ${row.type} used ${parameter}; expected one for population ${row.type}-${parameter}`,
+        { requirement: row.id },
+      );
       const want = result.groups.find((g) => g.code === row.type)?.populations[`${row.type}-${parameter}`];
       const got = report ? countOf(report, `${row.type}/${row.type}-${parameter}`) : undefined;
       t.expect(got !== undefined && got === want, `the reported count of ${row.type}-${parameter} is ${got ?? 'missing'}${got === want ? '' : `; expected ${want ?? '?'}`}`, { requirement: row.id });

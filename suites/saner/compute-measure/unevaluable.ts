@@ -7,14 +7,7 @@
  */
 import type { CodeableConcept, MeasureReport, MeasureReportGroupPopulation, OperationOutcome } from 'fhir/r4.js';
 import { test } from '../../../src/engine/index.js';
-import {
-  EVALUABLE,
-  PARTLY_EVALUABLE_GROUP,
-  UNEVALUABLE,
-  UNEVALUABLE_MEASURE_ID,
-  UNEVALUABLE_MEASURE_URL,
-  UNEVALUABLE_MEASURE_VERSION,
-} from '../../../simulators/data-source/unevaluable.js';
+import { EVALUABLE, PARTLY_EVALUABLE_GROUP, UNEVALUABLE, UNEVALUABLE_MEASURE_ID, UNEVALUABLE_MEASURE_URL, UNEVALUABLE_MEASURE_VERSION } from '../../../simulators/data-source/unevaluable.js';
 import { EVALUATION_ERROR_EXTENSION } from '../../../ig/saner/canonicals.js';
 import { compute, noReport, noteComputation } from './computation.js';
 import { countOf, expectedFor } from './expected.js';
@@ -47,8 +40,11 @@ export const unevaluableTest = test<ComputeFixture>('A population the Data Sourc
     const report = computation.report;
     if (!report) {
       // A computer that gave up the whole Measure over one population reported no error; one that never computed shows nothing.
-      if (computation.dataSourceRequests.length === 0) return t.undecided(REQUIREMENT, `${noReport(computation)}, and it sent the Data Source nothing, so how it reports what it cannot evaluate cannot be seen`);
-      t.expect(false, `${noReport(computation)}, after ${computation.dataSourceRequests.length} request(s) to the Data Source: the population it could evaluate was lost with the one it could not`, { requirement: REQUIREMENT });
+      if (computation.dataSourceRequests.length === 0)
+        return t.undecided(REQUIREMENT, `${noReport(computation)}, and it sent the Data Source nothing, so how it reports what it cannot evaluate cannot be seen`);
+      t.expect(false, `${noReport(computation)}, after ${computation.dataSourceRequests.length} request(s) to the Data Source: the population it could evaluate was lost with the one it could not`, {
+        requirement: REQUIREMENT,
+      });
       return;
     }
     const expected = expectedFor(t.fixture.expected, UNEVALUABLE_MEASURE_URL, UNEVALUABLE_MEASURE_VERSION, period.start)?.groups[0]?.populations[EVALUABLE.code];
@@ -58,10 +54,23 @@ export const unevaluableTest = test<ComputeFixture>('A population the Data Sourc
       t.expect(false, `the report has no population ${UNEVALUABLE.code} in group ${PARTLY_EVALUABLE_GROUP}; expected it reported, as an evaluation error`, { requirement: REQUIREMENT });
       return;
     }
-    t.expect(population.count === undefined, population.count === undefined ? `${UNEVALUABLE.code} carries no count` : `${UNEVALUABLE.code} carries the count ${population.count}; expected none, the Data Source could not answer its query`, { requirement: REQUIREMENT });
+    t.expect(
+      population.count === undefined,
+      population.count === undefined ? `${UNEVALUABLE.code} carries no count` : `${UNEVALUABLE.code} carries the count ${population.count}; expected none, the Data Source could not answer its query`,
+      { requirement: REQUIREMENT },
+    );
     const absent = (population._count?.extension ?? []).find((e) => e.url === DATA_ABSENT);
-    if (absent) t.expect(absent.valueCode === 'error', `the count's data-absent-reason is ${absent.valueCode ?? '(no code)'}${absent.valueCode === 'error' ? '' : '; expected error'}`, { requirement: REQUIREMENT });
+    if (absent)
+      t.expect(absent.valueCode === 'error', `the count's data-absent-reason is ${absent.valueCode ?? '(no code)'}${absent.valueCode === 'error' ? '' : '; expected error'}`, {
+        requirement: REQUIREMENT,
+      });
     const said = absent !== undefined || reportsError(report);
-    t.expect(said, said ? 'the report says the population could not be evaluated' : 'the report carries neither a data-absent-reason on the count nor an evaluation error; expected one saying the population could not be evaluated', { requirement: REQUIREMENT });
+    t.expect(
+      said,
+      said
+        ? 'the report says the population could not be evaluated'
+        : 'the report carries neither a data-absent-reason on the count nor an evaluation error; expected one saying the population could not be evaluated',
+      { requirement: REQUIREMENT },
+    );
   },
 });

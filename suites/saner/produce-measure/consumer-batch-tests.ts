@@ -46,10 +46,18 @@ function batchResponse(t: ConsumerTest, sent: Bundle, res: FhirResponse): Bundle
   const answer = parsed.resource;
   const shape = { requirement: 'SANER-SD-PG-001' };
   const isResponse = answer.resourceType === 'Bundle' && answer.type === 'batch-response';
-  t.require(isResponse, `the answer is ${answer.resourceType === 'Bundle' ? `a ${answer.type ?? 'typeless'} Bundle` : aResource(answer.resourceType)}${isResponse ? '' : '; expected a batch-response Bundle'}`, shape);
+  t.require(
+    isResponse,
+    `the answer is ${answer.resourceType === 'Bundle' ? `a ${answer.type ?? 'typeless'} Bundle` : aResource(answer.resourceType)}${isResponse ? '' : '; expected a batch-response Bundle'}`,
+    shape,
+  );
   const entries = answer.entry ?? [];
   const expected = (sent.entry ?? []).length;
-  t.require(entries.length === expected, `the batch-response has ${entries.length} entries for ${expected} request entries${entries.length === expected ? '' : '; expected one per request entry'}`, shape);
+  t.require(
+    entries.length === expected,
+    `the batch-response has ${entries.length} entries for ${expected} request entries${entries.length === expected ? '' : '; expected one per request entry'}`,
+    shape,
+  );
   t.expectEvery(entries, (e) => /^\d{3}\b/.test(e.response?.status ?? ''), 'every response entry carries its HTTP status', { ...shape, show: (_e, i) => `entry ${i}` });
   return entries;
 }
@@ -72,7 +80,13 @@ export const batchTests = [
       const storage = { requirement: ['SANER-SD-PG-003', 'SANER-PG-CON-003'] };
       t.expectEvery(entries, stored, 'every entry of the valid batch was stored (200 or 201)', { ...storage, show: entryStatus });
       const reportId = idIn(entries[0], 'MeasureReport');
-      t.require(reportId, reportId ? `the first response entry names MeasureReport/${reportId}` : `the first response entry (${entries[0]?.response?.status ?? 'no status'}) names no MeasureReport; expected its location`, { requirement: ['SANER-SD-CON-001', 'SANER-PG-CON-003'] });
+      t.require(
+        reportId,
+        reportId
+          ? `the first response entry names MeasureReport/${reportId}`
+          : `the first response entry (${entries[0]?.response?.status ?? 'no status'}) names no MeasureReport; expected its location`,
+        { requirement: ['SANER-SD-CON-001', 'SANER-PG-CON-003'] },
+      );
       const report = await readBack(t, reportId!, storage);
       if (!report) return t.manual(`the SUT offers no MeasureReport read: a person confirms MeasureReport/${reportId} and its two evaluated resources are stored`);
       const kept = report.evaluatedResource?.length ?? 0;
@@ -92,7 +106,10 @@ export const batchTests = [
     async run(t) {
       const { sent, res } = await postBatch(t, 'bundle-invalid-supplemental-missing-reference.json');
       const entries = batchResponse(t, sent, res);
-      t.expectEvery(entries.slice(1), stored, 'the valid entries beside the report were processed on their own (200 or 201)', { requirement: 'SANER-SD-PG-003', show: (e, i) => entryStatus(e, i + 1) });
+      t.expectEvery(entries.slice(1), stored, 'the valid entries beside the report were processed on their own (200 or 201)', {
+        requirement: 'SANER-SD-PG-003',
+        show: (e, i) => entryStatus(e, i + 1),
+      });
       t.note(`the report entry answered ${entries[0]?.response?.status ?? '(no status)'}: storing or refusing it are both batch processing (SANER states no rule about references outside the batch)`);
     },
   }),
@@ -110,7 +127,11 @@ export const batchTests = [
       const batch = server.some((r) => r.interaction?.some((i) => i.code === 'batch'));
       t.expect(batch, `the CapabilityStatement ${batch ? 'declares' : 'does not declare'} the batch interaction${batch ? '' : '; expected it'}`, { requirement: 'SANER-SD-CON-001' });
       const push = declares(parsed.resource, 'MeasureReport', 'create') && declares(parsed.resource, 'MeasureReport', 'update');
-      t.expect(push, `it ${push ? 'declares' : 'does not declare'} MeasureReport create and update${push ? ': the Push Option Supplemental Data depends on' : '; expected both: Supplemental Data depends on the Push Option'}`, { requirement: ['SANER-SD-PG-004', 'SANER-PG-CON-004'] });
+      t.expect(
+        push,
+        `it ${push ? 'declares' : 'does not declare'} MeasureReport create and update${push ? ': the Push Option Supplemental Data depends on' : '; expected both: Supplemental Data depends on the Push Option'}`,
+        { requirement: ['SANER-SD-PG-004', 'SANER-PG-CON-004'] },
+      );
     },
   }),
 ];

@@ -20,12 +20,7 @@ function csvParameters(file: string, day: string, extra: ParametersParameter[] =
   const input: Binary = { resourceType: 'Binary', contentType: 'text/csv', data: Buffer.from(pushText(file)).toString('base64') };
   return {
     resourceType: 'Parameters',
-    parameter: [
-      { name: 'input', resource: input },
-      { name: 'period-start', valueString: `${day}T00:00:00-04:00` },
-      { name: 'period-end', valueString: `${day}T23:59:59-04:00` },
-      ...extra,
-    ],
+    parameter: [{ name: 'input', resource: input }, { name: 'period-start', valueString: `${day}T00:00:00-04:00` }, { name: 'period-end', valueString: `${day}T23:59:59-04:00` }, ...extra],
   };
 }
 
@@ -64,7 +59,8 @@ async function ownMeasures(t: ConsumerTest): Promise<Measure[]> {
   if (declares(t.fixture.capabilities, 'Measure', 'search-type')) {
     const res = await t.sut.search('Measure', { _count: 100 });
     const parsed = res.tryResource<Bundle>();
-    if (res.status !== 200 || !parsed.ok || parsed.resource.resourceType !== 'Bundle') return t.skip(`GET [base]/Measure answered ${statusText(res.status)}, so the Measures the SUT serves cannot be listed`);
+    if (res.status !== 200 || !parsed.ok || parsed.resource.resourceType !== 'Bundle')
+      return t.skip(`GET [base]/Measure answered ${statusText(res.status)}, so the Measures the SUT serves cannot be listed`);
     served = (parsed.resource.entry ?? []).map((e) => e.resource).filter((r): r is Measure => r?.resourceType === 'Measure');
   } else served = t.fixture.measure ? [t.fixture.measure] : [];
   const written = served.filter((m) => runTagOf(m) !== undefined);
@@ -83,15 +79,25 @@ export const csvTests = [
       const second = reportIds(t, await reportCsv(t, csvParameters('beds-2020-06-01-revised.csv', '2020-06-01')));
       const updates = ['SANER-OP-REPORTCSV-007', 'SANER-CSVPUSH-CON-002'];
       const same = second.join() === first.join();
-      t.expect(same, `the revised CSV answered reports ${second.join(', ')}, the first CSV ${first.join(', ')}${same ? ': it updated them, adding none' : '; expected the same reports, updated'}`, { requirement: updates });
+      t.expect(same, `the revised CSV answered reports ${second.join(', ')}, the first CSV ${first.join(', ')}${same ? ': it updated them, adding none' : '; expected the same reports, updated'}`, {
+        requirement: updates,
+      });
       const stored = await readBack(t, first[0]!, { requirement: updates });
       if (!stored) return t.manual('the SUT offers no MeasureReport read: a person confirms that the report for 0008103 on 2020-06-01 shows numTotBedsOcc 201');
       const shown = countOf(stored, 'numTotBedsOcc');
-      t.expect(shown === 201, `MeasureReport/${first[0]} holds numTotBedsOcc ${shown ?? '(none)'}${shown === 201 ? ', the revised value' : '; expected 201, the revised value'}`, { requirement: updates });
+      t.expect(shown === 201, `MeasureReport/${first[0]} holds numTotBedsOcc ${shown ?? '(none)'}${shown === 201 ? ', the revised value' : '; expected 201, the revised value'}`, {
+        requirement: updates,
+      });
       const start = stored.period?.start?.slice(0, 10);
-      t.expect(start === '2020-06-01', `the report's period starts ${stored.period?.start ?? '(none)'}${start === '2020-06-01' ? ', as period-start gave' : '; expected 2020-06-01, as period-start gave'}`, { requirement: 'SANER-OP-REPORTCSV-004' });
+      t.expect(
+        start === '2020-06-01',
+        `the report's period starts ${stored.period?.start ?? '(none)'}${start === '2020-06-01' ? ', as period-start gave' : '; expected 2020-06-01, as period-start gave'}`,
+        { requirement: 'SANER-OP-REPORTCSV-004' },
+      );
       const end = stored.period?.end?.slice(0, 10);
-      t.expect(end === '2020-06-01', `the report's period ends ${stored.period?.end ?? '(none)'}${end === '2020-06-01' ? ', as period-end gave' : '; expected 2020-06-01, as period-end gave'}`, { requirement: 'SANER-OP-REPORTCSV-003' });
+      t.expect(end === '2020-06-01', `the report's period ends ${stored.period?.end ?? '(none)'}${end === '2020-06-01' ? ', as period-end gave' : '; expected 2020-06-01, as period-end gave'}`, {
+        requirement: 'SANER-OP-REPORTCSV-003',
+      });
     },
   }),
   test<ConsumerData>('$report-csv reads renamed columns through map and takes subject and reporter as parameters', {
@@ -109,11 +115,21 @@ export const csvTests = [
       const stored = await readBack(t, id!, { requirement: t.requirements });
       if (!stored) return t.manual(`the SUT offers no MeasureReport read: a person confirms that MeasureReport/${id} shows numTotBeds 280 for subject 0008103, reporter 1922043702`);
       const beds = countOf(stored, 'numTotBeds');
-      t.expect(beds === 280, `MeasureReport/${id} holds numTotBeds ${beds ?? '(none)'}${beds === 280 ? ', read from the TotalBeds column' : '; expected 280, the TotalBeds column mapped to numTotBeds'}`, { requirement: 'SANER-OP-REPORTCSV-002' });
+      t.expect(
+        beds === 280,
+        `MeasureReport/${id} holds numTotBeds ${beds ?? '(none)'}${beds === 280 ? ', read from the TotalBeds column' : '; expected 280, the TotalBeds column mapped to numTotBeds'}`,
+        { requirement: 'SANER-OP-REPORTCSV-002' },
+      );
       const subject = stored.subject?.identifier?.value;
-      t.expect(subject === '0008103', `its subject identifier is ${subject ?? '(none)'}${subject === '0008103' ? ', from the subject parameter' : '; expected 0008103, from the subject parameter'}`, { requirement: 'SANER-OP-REPORTCSV-006' });
+      t.expect(subject === '0008103', `its subject identifier is ${subject ?? '(none)'}${subject === '0008103' ? ', from the subject parameter' : '; expected 0008103, from the subject parameter'}`, {
+        requirement: 'SANER-OP-REPORTCSV-006',
+      });
       const reporter = stored.reporter?.identifier?.value;
-      t.expect(reporter === '1922043702', `its reporter identifier is ${reporter ?? '(none)'}${reporter === '1922043702' ? ', from the reporter parameter' : '; expected 1922043702, from the reporter parameter'}`, { requirement: 'SANER-OP-REPORTCSV-005' });
+      t.expect(
+        reporter === '1922043702',
+        `its reporter identifier is ${reporter ?? '(none)'}${reporter === '1922043702' ? ', from the reporter parameter' : '; expected 1922043702, from the reporter parameter'}`,
+        { requirement: 'SANER-OP-REPORTCSV-005' },
+      );
     },
   }),
   test<ConsumerData>('$report-csv refuses a bad cell with 400 naming its row and column, and a call without period-end', {
@@ -127,7 +143,9 @@ export const csvTests = [
       const text = (outcome?.issue ?? []).map((i) => `${i.diagnostics ?? ''} ${(i.expression ?? []).join(' ')} ${i.details?.text ?? ''}`).join('\n');
       if (outcome) {
         const named = /row 3\b/.test(text) && text.includes('numTotBedsOcc');
-        t.expect(named, `the OperationOutcome says: ${text.trim().slice(0, 200) || '(nothing)'}${named ? '' : '; expected it to name row 3 and column numTotBedsOcc'}`, { requirement: 'SANER-CSVPUSH-CON-002' });
+        t.expect(named, `the OperationOutcome says: ${text.trim().slice(0, 200) || '(nothing)'}${named ? '' : '; expected it to name row 3 and column numTotBedsOcc'}`, {
+          requirement: 'SANER-CSVPUSH-CON-002',
+        });
       }
       const noEnd = csvParameters('beds-2020-06-01.csv', '2020-06-01');
       noEnd.parameter = noEnd.parameter?.filter((p) => p.name !== 'period-end');
@@ -138,7 +156,7 @@ export const csvTests = [
     requirements: 'SANER-CSVPUSH-CON-001',
     preconditions: CSV_ONLY,
     negativeControl: 'invalid-measure',
-    description: 'The SUT\'s own Measures: every one it serves, less those a measure-conformance run wrote (tagged with the run).',
+    description: "The SUT's own Measures: every one it serves, less those a measure-conformance run wrote (tagged with the run).",
     async run(t) {
       for (const measure of await ownMeasures(t)) await validateReturned(t, measure, 'SANER-CSVPUSH-CON-001');
     },

@@ -176,7 +176,13 @@ export function expectRejected(
   }
   const outcome = res.tryResource<OperationOutcome>();
   const ok = outcome.ok && outcome.resource.resourceType === 'OperationOutcome';
-  t.expect(ok, ok ? `${answered} with an OperationOutcome` : `${answered} with ${outcome.ok ? aResource(outcome.resource.resourceType) : res.text.trim() ? `a body that is no FHIR resource (${outcome.error})` : 'an empty body'}; expected an OperationOutcome saying why`, { requirement: 'FHIR-HTTP-004' });
+  t.expect(
+    ok,
+    ok
+      ? `${answered} with an OperationOutcome`
+      : `${answered} with ${outcome.ok ? aResource(outcome.resource.resourceType) : res.text.trim() ? `a body that is no FHIR resource (${outcome.error})` : 'an empty body'}; expected an OperationOutcome saying why`,
+    { requirement: 'FHIR-HTTP-004' },
+  );
   return ok ? (outcome as { resource: OperationOutcome }).resource : undefined;
 }
 
@@ -201,7 +207,10 @@ async function findMeasure(s: SuiteEnvironment): Promise<Measure | string> {
 function formatsOf(cs: CapabilityStatement | undefined, s: SuiteEnvironment): WireFormat[] {
   const listed = new Set((cs?.format ?? []).map((f) => formatOfMediaType(f)));
   const formats = FORMATS.filter((f) => listed.has(f));
-  if (cs && !formats.includes('xml')) s.note(`the CapabilityStatement lists no xml (format ${JSON.stringify(cs.format ?? [])}): pushes are judged in ${formats.length ? formats.join(' and ').toUpperCase() : 'JSON'}; SANER-PM-FMT-002 judges XML`);
+  if (cs && !formats.includes('xml'))
+    s.note(
+      `the CapabilityStatement lists no xml (format ${JSON.stringify(cs.format ?? [])}): pushes are judged in ${formats.length ? formats.join(' and ').toUpperCase() : 'JSON'}; SANER-PM-FMT-002 judges XML`,
+    );
   return formats.length ? formats : ['json'];
 }
 

@@ -17,7 +17,8 @@ const MEDIA: Record<WireFormat, string> = { json: 'application/fhir+json', xml: 
 async function createdReport(t: ConsumerTest): Promise<MeasureReport & { id: string }> {
   const res = await t.sut.create(newReport());
   const id = writtenId(res);
-  if (![200, 201, 204].includes(res.status) || !id) return t.skip(`creating the report to work on answered ${statusText(res.status)}${id ? '' : ' naming no report'}, so there is nothing to update (the create test judges that)`);
+  if (![200, 201, 204].includes(res.status) || !id)
+    return t.skip(`creating the report to work on answered ${statusText(res.status)}${id ? '' : ' naming no report'}, so there is nothing to update (the create test judges that)`);
   return { ...newReport(), id };
 }
 
@@ -45,7 +46,8 @@ export const rejectionTests = [
   test<ConsumerData>('reports missing a required element or with a wrongly typed value are refused with 400', {
     requirements: ['SANER-PM-CON-001', 'FHIR-HTTP-010', 'FHIR-HTTP-004'],
     negativeControl: 'accept-invalid',
-    description: 'Base R4 rules (MeasureReport.status 1..1; population.count an integer). R4 names 400 for a resource failing basic validation; 422 is tolerated as a refusal but reported under FHIR-HTTP-010.',
+    description:
+      'Base R4 rules (MeasureReport.status 1..1; population.count an integer). R4 names 400 for a resource failing basic validation; 422 is tolerated as a refusal but reported under FHIR-HTTP-010.',
     async run(t) {
       for (const file of ['measurereport-invalid-missing-status.json', 'measurereport-invalid-wrong-type.json']) {
         // Sent as the fixture's own text: a FHIR serializer could not write the wrongly typed count.
@@ -66,10 +68,16 @@ export const rejectionTests = [
       const { id: _id, ...body } = pushFixture<MeasureReport>('measurereport-invalid-profile-date.json');
       for (const format of listedFormats(t)) {
         const res = await t.sut.create(body as MeasureReport, { format });
-        const outcome = expectRejected(t, res, `POST measurereport-invalid-profile-date.json in ${format.toUpperCase()}`, { status: [422], refused: ['SANER-PM-CON-001', 'FHIR-HTTP-013'], code: 'FHIR-HTTP-013' });
+        const outcome = expectRejected(t, res, `POST measurereport-invalid-profile-date.json in ${format.toUpperCase()}`, {
+          status: [422],
+          refused: ['SANER-PM-CON-001', 'FHIR-HTTP-013'],
+          code: 'FHIR-HTTP-013',
+        });
         if (!outcome) continue;
         const named = outcome.issue.some((i) => (i.expression ?? []).some((e) => /(^|\.)date$/.test(e)) || /MeasureReport\.date/.test(i.diagnostics ?? ''));
-        t.expect(named, named ? 'the OperationOutcome names MeasureReport.date' : 'the OperationOutcome does not name MeasureReport.date; expected it in issue.expression or the diagnostics', { requirement: 'FHIR-HTTP-013' });
+        t.expect(named, named ? 'the OperationOutcome names MeasureReport.date' : 'the OperationOutcome does not name MeasureReport.date; expected it in issue.expression or the diagnostics', {
+          requirement: 'FHIR-HTTP-013',
+        });
       }
     },
   }),
@@ -88,7 +96,12 @@ export const rejectionTests = [
       expectRejected(t, missing, `PUT MeasureReport/${stored.id} with a body without id`, { status: [400], refused: 'FHIR-HTTP-009', code: 'FHIR-HTTP-009' });
       const after = await readBack(t, stored.id, { requirement: 'FHIR-HTTP-009' });
       const kept = after && countOf(after, 'numTotBedsOcc') === countOf(stored, 'numTotBedsOcc');
-      if (after) t.expect(kept, `MeasureReport/${stored.id} shows numTotBedsOcc ${countOf(after, 'numTotBedsOcc') ?? '(none)'} after the refused updates${kept ? ', as before them' : `; expected ${countOf(stored, 'numTotBedsOcc')}, as before them`}`, { requirement: 'FHIR-HTTP-009' });
+      if (after)
+        t.expect(
+          kept,
+          `MeasureReport/${stored.id} shows numTotBedsOcc ${countOf(after, 'numTotBedsOcc') ?? '(none)'} after the refused updates${kept ? ', as before them' : `; expected ${countOf(stored, 'numTotBedsOcc')}, as before them`}`,
+          { requirement: 'FHIR-HTTP-009' },
+        );
     },
   }),
   test<ConsumerData>('an update with a stale If-Match is refused with 412 and changes nothing', {
@@ -97,12 +110,18 @@ export const rejectionTests = [
     async run(t) {
       const stored = await createdReport(t);
       const first = await t.sut.update(withCount(stored, 'numTotBedsOcc', 200));
-      if (![200, 201, 204].includes(first.status)) return t.skip(`the first update of MeasureReport/${stored.id} answered ${statusText(first.status)}, so there is no newer version for a stale If-Match (the update test judges updates)`);
+      if (![200, 201, 204].includes(first.status))
+        return t.skip(`the first update of MeasureReport/${stored.id} answered ${statusText(first.status)}, so there is no newer version for a stale If-Match (the update test judges updates)`);
       const stale = await t.sut.update(withCount(stored, 'numTotBedsOcc', 100), { headers: { 'if-match': 'W/"1"' } });
       expectRejected(t, stale, `PUT MeasureReport/${stored.id} with If-Match W/"1" after version 2`, { status: [412, 409], refused: 'FHIR-HTTP-012', code: 'FHIR-HTTP-012' });
       const after = await readBack(t, stored.id, { requirement: 'FHIR-HTTP-012' });
       const shown = after ? countOf(after, 'numTotBedsOcc') : undefined;
-      if (after) t.expect(shown === 200, `MeasureReport/${stored.id} shows numTotBedsOcc ${shown ?? '(none)'}${shown === 200 ? ', the value of the accepted update' : '; expected 200, the value of the accepted update'}`, { requirement: 'FHIR-HTTP-012' });
+      if (after)
+        t.expect(
+          shown === 200,
+          `MeasureReport/${stored.id} shows numTotBedsOcc ${shown ?? '(none)'}${shown === 200 ? ', the value of the accepted update' : '; expected 200, the value of the accepted update'}`,
+          { requirement: 'FHIR-HTTP-012' },
+        );
     },
   }),
 ];

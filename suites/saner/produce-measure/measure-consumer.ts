@@ -9,7 +9,22 @@ import { defineSuite, test, type CheckOptions, type FhirResponse, type WireForma
 import { MEASURE_CONSUMER_PM_CSV_PUSH, MEASURE_CONSUMER_PM_PUSH, MEASURE_CONSUMER_PM_SUPPLEMENTAL_DATA } from '../../../ig/saner/capabilities.js';
 import { batchTests } from './consumer-batch-tests.js';
 import { csvTests } from './consumer-csv-tests.js';
-import { aResource, comparedElements, countOf, declares, differences, discover, listedFormats, newReport, readBack, validateReturned, withCount, writtenId, type ConsumerData, type ConsumerTest } from './consumer-data.js';
+import {
+  aResource,
+  comparedElements,
+  countOf,
+  declares,
+  differences,
+  discover,
+  listedFormats,
+  newReport,
+  readBack,
+  validateReturned,
+  withCount,
+  writtenId,
+  type ConsumerData,
+  type ConsumerTest,
+} from './consumer-data.js';
 import { rejectionTests } from './consumer-rejection-tests.js';
 import type { ActorId } from '../../../ig/actors.js';
 
@@ -60,7 +75,9 @@ function expectAsSent(t: ConsumerTest, sent: MeasureReport, stored: MeasureRepor
   const diff = differences(sent, stored);
   t.expect(
     diff.length === 0,
-    diff.length ? `MeasureReport/${stored.id} ${how} was not stored as sent: ${diff.slice(0, 4).join('; ')}${diff.length > 4 ? `; … ${diff.length - 4} more` : ''}; expected what was sent` : `MeasureReport/${stored.id} ${how} reads back as sent (${comparedElements(sent)})`,
+    diff.length
+      ? `MeasureReport/${stored.id} ${how} was not stored as sent: ${diff.slice(0, 4).join('; ')}${diff.length > 4 ? `; … ${diff.length - 4} more` : ''}; expected what was sent`
+      : `MeasureReport/${stored.id} ${how} reads back as sent (${comparedElements(sent)})`,
     options,
   );
 }
@@ -77,9 +94,15 @@ const pushTests = [
       const parsed = res.tryResource<CapabilityStatement>();
       if (!parsed.ok) return t.require(undefined, parsed.error, { requirement: t.requirements });
       const cs = parsed.resource;
-      t.require(cs.resourceType === 'CapabilityStatement', `GET [base]/metadata returned ${aResource(cs.resourceType)}${cs.resourceType === 'CapabilityStatement' ? '' : '; expected a CapabilityStatement'}`, { requirement: t.requirements });
+      t.require(
+        cs.resourceType === 'CapabilityStatement',
+        `GET [base]/metadata returned ${aResource(cs.resourceType)}${cs.resourceType === 'CapabilityStatement' ? '' : '; expected a CapabilityStatement'}`,
+        { requirement: t.requirements },
+      );
       const push = declares(cs, 'MeasureReport', 'create') && declares(cs, 'MeasureReport', 'update');
-      t.expect(push, `the CapabilityStatement ${push ? 'declares' : 'does not declare'} create and update of MeasureReport${push ? ': the Push Option' : '; expected both (the Push Option)'}`, { requirement: 'SANER-PG-CON-001' });
+      t.expect(push, `the CapabilityStatement ${push ? 'declares' : 'does not declare'} create and update of MeasureReport${push ? ': the Push Option' : '; expected both (the Push Option)'}`, {
+        requirement: 'SANER-PG-CON-001',
+      });
     },
   }),
   formatRowTest('json', 'SANER-PM-FMT-001'),
@@ -111,22 +134,40 @@ const pushTests = [
   test<ConsumerData>('a create answers 201 with a Location naming its own id and version, an ETag and Last-Modified', {
     requirements: ['FHIR-HTTP-005', 'FHIR-HTTP-007', 'FHIR-HTTP-008'],
     negativeControl: 'no-location-header',
-    description: 'FHIR R4 create: "The server returns a 201 Created HTTP status code, and SHALL also return a Location header which contains the new Logical Id and Version Id of the created resource version" ([base]/[type]/[id]/_history/[vid]); an id in the body "SHALL" be ignored. SANER takes 200 and 204 too (SANER-PM-PG-003).',
+    description:
+      'FHIR R4 create: "The server returns a 201 Created HTTP status code, and SHALL also return a Location header which contains the new Logical Id and Version Id of the created resource version" ([base]/[type]/[id]/_history/[vid]); an id in the body "SHALL" be ignored. SANER takes 200 and 204 too (SANER-PM-PG-003).',
     async run(t) {
       const chosen = freshId('chosen-by-the-client');
       const res = await t.sut.create({ ...newReport(), id: chosen } as MeasureReport);
       t.expectStatus(res, 201, { requirement: 'FHIR-HTTP-005' });
       const location = res.headers['location'];
       const named = /\/MeasureReport\/([^/]+)\/_history\/([^/]+)$/.exec(location ?? '');
-      t.expect(named, location === undefined ? 'the create answer has no Location header; expected [base]/MeasureReport/[id]/_history/[vid]' : named ? `Location is ${location}, naming the id and the version` : `Location is ${location}, without the id and /_history/[vid]; expected [base]/MeasureReport/[id]/_history/[vid]`, { requirement: 'FHIR-HTTP-005' });
+      t.expect(
+        named,
+        location === undefined
+          ? 'the create answer has no Location header; expected [base]/MeasureReport/[id]/_history/[vid]'
+          : named
+            ? `Location is ${location}, naming the id and the version`
+            : `Location is ${location}, without the id and /_history/[vid]; expected [base]/MeasureReport/[id]/_history/[vid]`,
+        { requirement: 'FHIR-HTTP-005' },
+      );
       const id = named?.[1] ?? writtenId(res);
       if (id === undefined) t.undecided('FHIR-HTTP-008', 'the create answer named no id (no Location, no body with an id), so whose id it is cannot be told');
-      else t.expect(id !== chosen, id === chosen ? `the server kept the id ${chosen} from the body; expected an id of its own (FHIR ignores the id of a create)` : `the server chose its own id (${id}), ignoring ${chosen} in the body`, { requirement: 'FHIR-HTTP-008' });
+      else
+        t.expect(
+          id !== chosen,
+          id === chosen
+            ? `the server kept the id ${chosen} from the body; expected an id of its own (FHIR ignores the id of a create)`
+            : `the server chose its own id (${id}), ignoring ${chosen} in the body`,
+          { requirement: 'FHIR-HTTP-008' },
+        );
       const etag = res.headers['etag'];
       t.expect(etag, etag ? `ETag is ${etag}` : 'the create answer has no ETag; expected the version, e.g. W/"1"', { requirement: 'FHIR-HTTP-007' });
       const modified = res.headers['last-modified'];
       const dated = !Number.isNaN(Date.parse(modified ?? ''));
-      t.expect(dated, modified === undefined ? 'the create answer has no Last-Modified; expected the time of the change' : `Last-Modified is ${modified}${dated ? '' : '; expected an HTTP date'}`, { requirement: 'FHIR-HTTP-007' });
+      t.expect(dated, modified === undefined ? 'the create answer has no Last-Modified; expected the time of the change' : `Last-Modified is ${modified}${dated ? '' : '; expected an HTTP date'}`, {
+        requirement: 'FHIR-HTTP-007',
+      });
     },
   }),
   test<ConsumerData>('an update with PUT replaces the stored values', {
@@ -140,7 +181,10 @@ const pushTests = [
         const created = await t.sut.create(newReport(), { format });
         const id = writtenId(created);
         if (!acknowledged(created) || !id) {
-          t.undecided(t.requirements, `creating the report to update in ${F} answered ${statusText(created.status)}${id ? '' : ' naming no report'}, so there was nothing to update (the create test judges that)`);
+          t.undecided(
+            t.requirements,
+            `creating the report to update in ${F} answered ${statusText(created.status)}${id ? '' : ' naming no report'}, so there was nothing to update (the create test judges that)`,
+          );
           continue;
         }
         const revised = withCount({ ...newReport(), id }, 'numTotBedsOcc', 222);
@@ -150,11 +194,15 @@ const pushTests = [
         if (!t.expect(acknowledged(res), acknowledged(res) ? answered : `${answered}; expected the update to be accepted`, update)) continue;
         t.expectStatus(res, 200, { requirement: 'FHIR-HTTP-006' });
         const headers = res.headers['etag'] && res.headers['last-modified'];
-        t.expect(headers, `the update answer carries ETag ${res.headers['etag'] ?? '(none)'} and Last-Modified ${res.headers['last-modified'] ?? '(none)'}${headers ? '' : '; expected both'}`, { requirement: 'FHIR-HTTP-006' });
+        t.expect(headers, `the update answer carries ETag ${res.headers['etag'] ?? '(none)'} and Last-Modified ${res.headers['last-modified'] ?? '(none)'}${headers ? '' : '; expected both'}`, {
+          requirement: 'FHIR-HTTP-006',
+        });
         const stored = await readBack(t, id, { requirement: ['SANER-PM-PG-007', 'SANER-PM-CON-003'] });
         if (!stored) return t.manual('the SUT offers no MeasureReport read: a person confirms, in the Consumer, that the report shows numTotBedsOcc 222 after the update');
         const shown = countOf(stored, 'numTotBedsOcc');
-        t.expect(shown === 222, `MeasureReport/${id} shows numTotBedsOcc ${shown ?? '(none)'} after the ${F} update${shown === 222 ? '' : '; expected 222, the updated value'}`, { requirement: ['SANER-PM-PG-007', 'SANER-PM-CON-003'] });
+        t.expect(shown === 222, `MeasureReport/${id} shows numTotBedsOcc ${shown ?? '(none)'} after the ${F} update${shown === 222 ? '' : '; expected 222, the updated value'}`, {
+          requirement: ['SANER-PM-PG-007', 'SANER-PM-CON-003'],
+        });
         t.expect(stored.id === id, `the update kept the report id (${stored.id})`, { requirement: 'SANER-PM-CON-003' });
       }
     },
@@ -175,7 +223,9 @@ const pushTests = [
       }
       t.expectStatus(res, 201, { requirement: ['FHIR-HTTP-006', 'FHIR-HTTP-011'] });
       const headers = res.headers['etag'] && res.headers['last-modified'];
-      t.expect(headers, `the answer carries ETag ${res.headers['etag'] ?? '(none)'} and Last-Modified ${res.headers['last-modified'] ?? '(none)'}${headers ? '' : '; expected both'}`, { requirement: 'FHIR-HTTP-006' });
+      t.expect(headers, `the answer carries ETag ${res.headers['etag'] ?? '(none)'} and Last-Modified ${res.headers['last-modified'] ?? '(none)'}${headers ? '' : '; expected both'}`, {
+        requirement: 'FHIR-HTTP-006',
+      });
       await readBack(t, id, { requirement: ['FHIR-HTTP-006', 'FHIR-HTTP-011'] });
     },
   }),

@@ -52,7 +52,8 @@ const reportWrites = (pushes: readonly Push[]): Push[] => pushes.filter((p) => p
 const creates = (pushes: readonly Push[]): Push[] => pushes.filter((p) => p.kind === 'create');
 const updates = (pushes: readonly Push[]): Push[] => pushes.filter((p) => p.kind === 'update');
 /** Requests carrying a FHIR resource (a CSV body of $report-csv is judged by the CSV tests). */
-const fhirBodies = (pushes: readonly Push[]): Push[] => pushes.filter((p) => p.kind !== 'metadata' && p.kind !== 'other' && p.body !== undefined && !(p.kind === 'report-csv' && p.mediaType?.includes('csv')));
+const fhirBodies = (pushes: readonly Push[]): Push[] =>
+  pushes.filter((p) => p.kind !== 'metadata' && p.kind !== 'other' && p.body !== undefined && !(p.kind === 'report-csv' && p.mediaType?.includes('csv')));
 
 /**
  * Revisions: updates of a report (same measure, subject and period) the source had already pushed,
@@ -80,11 +81,18 @@ const captureTest = test<SourceFixture>('The source pushes MeasureReports to the
   negativeControl: 'no-push',
   description: 'The suite triggers the SUT once and records every request until 0.5 s pass without one; this and the other tests judge that recording.',
   run(t) {
-    t.expect(t.options.includes('Push') || t.options.includes('Pull'), `the source claims ${t.options.join(', ') || 'no option'}; expected the Pull or Push Option`, { requirement: 'SANER-PG-SRC-001' });
+    t.expect(t.options.includes('Push') || t.options.includes('Pull'), `the source claims ${t.options.join(', ') || 'no option'}; expected the Pull or Push Option`, {
+      requirement: 'SANER-PG-SRC-001',
+    });
     const { recording, pushes } = t.fixture;
     notePushes(t, 'requests from the source', pushes);
     const writes = reportWrites(pushes);
-    t.expectShown(writes, `the source sent ${writes.length} MeasureReport create(s) or update(s)`, `${recording.silence ?? `the source sent ${pushes.length} request(s), none a create or update of MeasureReport`}; expected MeasureReports pushed by create or update`, { requirement: 'SANER-PM-PG-002-SRC' });
+    t.expectShown(
+      writes,
+      `the source sent ${writes.length} MeasureReport create(s) or update(s)`,
+      `${recording.silence ?? `the source sent ${pushes.length} request(s), none a create or update of MeasureReport`}; expected MeasureReports pushed by create or update`,
+      { requirement: 'SANER-PM-PG-002-SRC' },
+    );
   },
 });
 
@@ -105,9 +113,20 @@ const pushTests = [
     run(t) {
       const sent = fhirBodies(pushesOf(t));
       notePushes(t, 'requests with a body', sent);
-      t.expectEvery(sent, (p) => FHIR_MEDIA.has(p.mediaType ?? ''), 'every body is sent with Content-Type application/fhir+json or application/fhir+xml', { show: (p) => `${p.line} is ${p.mediaType ?? 'unlabelled'}` });
-      t.expectEvery(sent.filter((p) => p.format), (p) => p.body?.ok === true, 'every FHIR body parses in the format its Content-Type names', { show: (p) => `${p.line}: ${p.body && !p.body.ok ? p.body.error : ''}` });
-      const accepts = sent.flatMap((p) => acceptedRanges(p.exchange.requestHeaders['accept'] ?? '').map((r) => r.type).filter((m) => m !== '*/*'));
+      t.expectEvery(sent, (p) => FHIR_MEDIA.has(p.mediaType ?? ''), 'every body is sent with Content-Type application/fhir+json or application/fhir+xml', {
+        show: (p) => `${p.line} is ${p.mediaType ?? 'unlabelled'}`,
+      });
+      t.expectEvery(
+        sent.filter((p) => p.format),
+        (p) => p.body?.ok === true,
+        'every FHIR body parses in the format its Content-Type names',
+        { show: (p) => `${p.line}: ${p.body && !p.body.ok ? p.body.error : ''}` },
+      );
+      const accepts = sent.flatMap((p) =>
+        acceptedRanges(p.exchange.requestHeaders['accept'] ?? '')
+          .map((r) => r.type)
+          .filter((m) => m !== '*/*'),
+      );
       t.expectEvery(accepts, (m) => FHIR_MEDIA.has(m), 'every Accept that names a format names application/fhir+json or application/fhir+xml');
     },
   }),
@@ -121,7 +140,10 @@ const pushTests = [
       const batched = supplementalBundles(pushes).flatMap(({ bundle }) => (bundle.entry ?? []).map((e) => e.resource).filter((r) => r?.resourceType === 'MeasureReport'));
       const reports = [...bodies, ...batched].filter((r) => r !== undefined);
       if (reports.length === 0) return t.skip('the source sent no MeasureReport, so there is no content to judge (the push tests say so)');
-      t.expectEvery(bodies, (r) => r.resourceType === 'MeasureReport', 'every create and update of MeasureReport carries a MeasureReport', { requirement: 'SANER-PM-PG-004', show: (r) => `a ${r.resourceType}` });
+      t.expectEvery(bodies, (r) => r.resourceType === 'MeasureReport', 'every create and update of MeasureReport carries a MeasureReport', {
+        requirement: 'SANER-PM-PG-004',
+        show: (r) => `a ${r.resourceType}`,
+      });
       for (const report of reports) await t.validate(report, { profiles: [PUBLIC_HEALTH_MEASURE_REPORT], requirement: 'SANER-PM-SRC-001' });
     },
   }),
@@ -133,7 +155,9 @@ const pushTests = [
       const put = updates(pushes);
       notePushes(t, 'updates', put);
       const revised = revisions(pushes);
-      t.expectSome(revised, ({ push }) => reportOf(push) !== undefined, 'the source updated a report it had pushed before (PUT of the same measure, subject and period)', { requirement: 'SANER-PM-SRC-003' });
+      t.expectSome(revised, ({ push }) => reportOf(push) !== undefined, 'the source updated a report it had pushed before (PUT of the same measure, subject and period)', {
+        requirement: 'SANER-PM-SRC-003',
+      });
       t.expectSome(put, (p) => reportOf(p) !== undefined, 'a PUT [base]/MeasureReport/[id] carried a MeasureReport', { requirement: 'SANER-PM-PG-002-SRC' });
     },
   }),
@@ -143,13 +167,16 @@ const pushTests = [
     run(t) {
       const put = updates(pushesOf(t));
       notePushes(t, 'updates', put);
-      t.expectEvery(put, (p) => reportOf(p)?.id !== undefined && reportOf(p)?.id === p.id, 'every PUT [base]/MeasureReport/[id] carries a MeasureReport whose id is that [id]', { show: (p) => `${p.line} carries id ${reportOf(p)?.id ?? '(none)'}` });
+      t.expectEvery(put, (p) => reportOf(p)?.id !== undefined && reportOf(p)?.id === p.id, 'every PUT [base]/MeasureReport/[id] carries a MeasureReport whose id is that [id]', {
+        show: (p) => `${p.line} carries id ${reportOf(p)?.id ?? '(none)'}`,
+      });
     },
   }),
   test<SourceFixture>('A revision goes to the id the Consumer gave the report', {
     requirements: ['SANER-PM-SRC-003', 'SANER-PM-PG-002-SRC'],
     negativeControl: 'ignore-location',
-    description: 'A report created with POST lives at the id of the Location the Consumer answered with; a revision of it (same measure, subject and period) must update that id, or the Consumer ends up with two reports.',
+    description:
+      'A report created with POST lives at the id of the Location the Consumer answered with; a revision of it (same measure, subject and period) must update that id, or the Consumer ends up with two reports.',
     run(t) {
       const revised = revisions(pushesOf(t));
       for (const { push, expected } of revised) t.note(`${push.line}: the report is MeasureReport/${expected} on the Consumer`);
@@ -172,7 +199,10 @@ const pushTests = [
       }
       const twice = [...byKey.values()].filter((ps) => ps.length > 1);
       for (const ps of twice) notePushes(t, 'creates of one report (same measure, subject and period)', ps);
-      t.expect(twice.length === 0, twice.length ? `${twice.length} report${twice.length > 1 ? 's were' : ' was'} created more than once instead of updated` : `each of the ${byKey.size} reports created was created once`);
+      t.expect(
+        twice.length === 0,
+        twice.length ? `${twice.length} report${twice.length > 1 ? 's were' : ' was'} created more than once instead of updated` : `each of the ${byKey.size} reports created was created once`,
+      );
     },
   }),
 ];
@@ -214,7 +244,9 @@ const csvTests = [
       t.expectSome(calls, succeeded, 'a POST [base]/Measure/[id]/$report-csv was accepted by the Consumer', { requirement: 'SANER-CSVPUSH-SRC-002' });
       const stray = pushes.filter((p) => p.kind !== 'report-csv' && (p.mediaType === 'text/csv' || p.mediaType === 'application/csv'));
       notePushes(t, 'CSV sent elsewhere', stray);
-      t.expect(stray.length === 0, stray.length ? `the source sent CSV outside $report-csv: ${stray[0]!.line}` : 'CSV went only to $report-csv, never as a MeasureReport body', { requirement: 'SANER-PM-PG-005-SRC' });
+      t.expect(stray.length === 0, stray.length ? `the source sent CSV outside $report-csv: ${stray[0]!.line}` : 'CSV went only to $report-csv, never as a MeasureReport body', {
+        requirement: 'SANER-PM-PG-005-SRC',
+      });
     },
   }),
   test<SourceFixture>('$report-csv calls carry the CSV as the input Binary', {
@@ -235,7 +267,10 @@ const csvTests = [
     negativeControl: 'csv-missing-period',
     run(t) {
       const calls = reportCsvCalls(pushesOf(t)).map(reportCsvCall);
-      for (const [name, requirement] of [['period-end', 'SANER-OP-REPORTCSV-003-SRC'], ['period-start', 'SANER-OP-REPORTCSV-004-SRC']] as const) {
+      for (const [name, requirement] of [
+        ['period-end', 'SANER-OP-REPORTCSV-003-SRC'],
+        ['period-start', 'SANER-OP-REPORTCSV-004-SRC'],
+      ] as const) {
         t.expectEvery(calls, (c) => (c.params.get(name) ?? []).length === 1, `every call gives ${name} once (1..1)`, { requirement });
         t.expectEvery(calls, (c) => (c.params.get(name) ?? []).every(isFhirDate), `every ${name} is a FHIR date or dateTime`, { requirement });
       }
@@ -245,7 +280,8 @@ const csvTests = [
     requirements: ['SANER-CSVPUSH-SRC-002', 'SANER-CSVPUSH-SRC-001'],
     preconditions: CSV,
     negativeControl: 'csv-bad-cell',
-    description: 'Each CSV is read with the project\'s CSV conversion against the Measure it was posted to, with the call\'s map, subject, reporter and period; the reports it gives must be PublicHealthMeasureReports. The Measure is the Consumer\'s; that the source\'s own Measure definitions conform to PublicHealthMeasure needs a person.',
+    description:
+      "Each CSV is read with the project's CSV conversion against the Measure it was posted to, with the call's map, subject, reporter and period; the reports it gives must be PublicHealthMeasureReports. The Measure is the Consumer's; that the source's own Measure definitions conform to PublicHealthMeasure needs a person.",
     async run(t) {
       const calls = reportCsvCalls(pushesOf(t));
       if (calls.length === 0) return t.skip('the source made no $report-csv call to read back');
@@ -257,13 +293,15 @@ const csvTests = [
         if (!t.expect(call.csv !== undefined, `${p.line}: ${call.problem ?? 'carries a CSV'}`, { requirement: 'SANER-CSVPUSH-SRC-002' })) continue;
         try {
           const reports = await readCsvMeasureReports(call.csv!, measure!, csvOptions(call));
-          t.expect(reports.length > 0, `${p.line}: the CSV holds ${reports.length} report${reports.length === 1 ? '' : 's'} of ${measure!.url ?? measure!.id}`, { requirement: 'SANER-CSVPUSH-SRC-002' });
+          t.expect(reports.length > 0, `${p.line}: the CSV holds ${reports.length} report${reports.length === 1 ? '' : 's'} of ${measure!.url ?? measure!.id}`, {
+            requirement: 'SANER-CSVPUSH-SRC-002',
+          });
           for (const r of reports) await t.validate(r, { profiles: [PUBLIC_HEALTH_MEASURE_REPORT], subject: `a report from the CSV of ${p.line}`, requirement: 'SANER-CSVPUSH-SRC-002' });
         } catch (err) {
           t.expect(false, `${p.line}: the CSV does not read as reports of the Measure: ${(err as Error).message}`, { requirement: 'SANER-CSVPUSH-SRC-002' });
         }
       }
-      t.manual('the CSV fits the Consumer\'s PublicHealthMeasure; that the Measure definitions the source itself reports against conform to PublicHealthMeasure needs a person to attest');
+      t.manual("the CSV fits the Consumer's PublicHealthMeasure; that the Measure definitions the source itself reports against conform to PublicHealthMeasure needs a person to attest");
     },
   }),
 ];
@@ -282,14 +320,30 @@ const supplementalTests = [
       const collections = supplementalBundles(pushes).filter(({ push }) => push.kind === 'bundle-create');
       notePushes(t, 'POST [base]', atBase);
       if (atBase.length === 0 && collections.length > 0) {
-        notePushes(t, 'collection Bundles POSTed to [base]/Bundle', collections.map((c) => c.push));
-        t.warnUnless(false, 'the source sent its Supplemental Data as a collection Bundle to [base]/Bundle, the alternative reading of actors.md; the Option sends a batch Bundle to [base] (D5)', { requirement: 'SANER-SD-PG-001-SRC' });
+        notePushes(
+          t,
+          'collection Bundles POSTed to [base]/Bundle',
+          collections.map((c) => c.push),
+        );
+        t.warnUnless(false, 'the source sent its Supplemental Data as a collection Bundle to [base]/Bundle, the alternative reading of actors.md; the Option sends a batch Bundle to [base] (D5)', {
+          requirement: 'SANER-SD-PG-001-SRC',
+        });
         return;
       }
       const batch = (p: Push) => bodyOf<Bundle>(p);
-      t.expectSome(atBase, (p) => batch(p)?.resourceType === 'Bundle' && batch(p)?.type === 'batch', 'the source POSTed a batch Bundle to [base]', { requirement: ['SANER-SD-SRC-001', 'SANER-SD-PG-001-SRC', 'SANER-PG-SRC-003'] });
-      t.expectEvery(atBase, (p) => batch(p)?.resourceType === 'Bundle' && batch(p)?.type === 'batch', 'every Bundle POSTed to [base] is of type batch', { requirement: 'SANER-SD-PG-001-SRC', show: (p) => `${p.line} is ${batch(p) ? `a ${batch(p)!.type ?? 'untyped'} Bundle` : 'not a Bundle'}` });
-      t.expectEvery(atBase, (p) => (batch(p)?.entry ?? []).every((e) => (e.request?.method === 'POST' || e.request?.method === 'PUT') && !!e.request.url), 'every batch entry is a create (POST Type) or an update (PUT Type/id)', { requirement: 'SANER-SD-SRC-001' });
+      t.expectSome(atBase, (p) => batch(p)?.resourceType === 'Bundle' && batch(p)?.type === 'batch', 'the source POSTed a batch Bundle to [base]', {
+        requirement: ['SANER-SD-SRC-001', 'SANER-SD-PG-001-SRC', 'SANER-PG-SRC-003'],
+      });
+      t.expectEvery(atBase, (p) => batch(p)?.resourceType === 'Bundle' && batch(p)?.type === 'batch', 'every Bundle POSTed to [base] is of type batch', {
+        requirement: 'SANER-SD-PG-001-SRC',
+        show: (p) => `${p.line} is ${batch(p) ? `a ${batch(p)!.type ?? 'untyped'} Bundle` : 'not a Bundle'}`,
+      });
+      t.expectEvery(
+        atBase,
+        (p) => (batch(p)?.entry ?? []).every((e) => (e.request?.method === 'POST' || e.request?.method === 'PUT') && !!e.request.url),
+        'every batch entry is a create (POST Type) or an update (PUT Type/id)',
+        { requirement: 'SANER-SD-SRC-001' },
+      );
     },
   }),
   test<SourceFixture>('The batch starts with the MeasureReport', {
@@ -301,7 +355,7 @@ const supplementalTests = [
       t.expectEvery(bundles, ({ bundle }) => bundle.entry?.[0]?.resource?.resourceType === 'MeasureReport', 'entry[0] of every Supplemental Data Bundle is the MeasureReport');
     },
   }),
-  test<SourceFixture>('The batch carries every resource the report\'s evaluatedResource names, and only those', {
+  test<SourceFixture>("The batch carries every resource the report's evaluatedResource names, and only those", {
     requirements: ['SANER-SD-PG-002', 'SANER-SD-SRC-001'],
     preconditions: SUPPLEMENTAL,
     negativeControl: 'batch-missing-reference',
@@ -311,12 +365,29 @@ const supplementalTests = [
       for (const { push, bundle } of bundles) {
         const entries = bundle.entry ?? [];
         const reportAt = entries.findIndex((e) => e.resource?.resourceType === 'MeasureReport');
-        if (!t.expect(reportAt >= 0, reportAt >= 0 ? `${push.line}: the Bundle holds a MeasureReport` : `${push.line}: the Bundle holds no MeasureReport; expected the report with its supplemental data`, { requirement: 'SANER-SD-PG-002' })) continue;
+        if (
+          !t.expect(
+            reportAt >= 0,
+            reportAt >= 0 ? `${push.line}: the Bundle holds a MeasureReport` : `${push.line}: the Bundle holds no MeasureReport; expected the report with its supplemental data`,
+            { requirement: 'SANER-SD-PG-002' },
+          )
+        )
+          continue;
         const refs = ((entries[reportAt]!.resource as { evaluatedResource?: { reference?: string }[] }).evaluatedResource ?? []).map((r) => r.reference);
         const others = entries.filter((_, i) => i !== reportAt);
-        t.expect(refs.length > 0, refs.length ? `${push.line}: the report lists ${refs.length} evaluatedResource` : `${push.line}: the report lists no evaluatedResource; expected the supplemental data it carries`, { requirement: 'SANER-SD-SRC-001' });
-        t.expectEvery(refs, (ref) => entryReferenced(others, ref) !== undefined, `${push.line}: every evaluatedResource is an entry of the Bundle`, { requirement: 'SANER-SD-SRC-001', show: (ref) => `${ref ?? '(no reference)'} is not in the Bundle` });
-        t.expectEvery(others, (e) => refs.some((ref) => entryReferenced([e], ref) !== undefined), `${push.line}: every other entry is a resource the report's evaluatedResource names`, { requirement: 'SANER-SD-PG-002', show: (e) => `${e.resource?.resourceType ?? '?'}/${e.resource?.id ?? '?'}` });
+        t.expect(
+          refs.length > 0,
+          refs.length ? `${push.line}: the report lists ${refs.length} evaluatedResource` : `${push.line}: the report lists no evaluatedResource; expected the supplemental data it carries`,
+          { requirement: 'SANER-SD-SRC-001' },
+        );
+        t.expectEvery(refs, (ref) => entryReferenced(others, ref) !== undefined, `${push.line}: every evaluatedResource is an entry of the Bundle`, {
+          requirement: 'SANER-SD-SRC-001',
+          show: (ref) => `${ref ?? '(no reference)'} is not in the Bundle`,
+        });
+        t.expectEvery(others, (e) => refs.some((ref) => entryReferenced([e], ref) !== undefined), `${push.line}: every other entry is a resource the report's evaluatedResource names`, {
+          requirement: 'SANER-SD-PG-002',
+          show: (e) => `${e.resource?.resourceType ?? '?'}/${e.resource?.id ?? '?'}`,
+        });
       }
     },
   }),
@@ -326,7 +397,9 @@ const supplementalTests = [
     negativeControl: 'no-push',
     run(t) {
       t.expect(t.options.includes('Push'), `the source claims ${t.options.join(', ')}; expected the Push Option with Supplemental Data`, { requirement: 'SANER-PG-SRC-004' });
-      t.expectSome(reportWrites(pushesOf(t)), (p) => reportOf(p) !== undefined, 'the source pushed a MeasureReport by create or update, as the Push Option does', { requirement: 'SANER-SD-PG-004-SRC' });
+      t.expectSome(reportWrites(pushesOf(t)), (p) => reportOf(p) !== undefined, 'the source pushed a MeasureReport by create or update, as the Push Option does', {
+        requirement: 'SANER-SD-PG-004-SRC',
+      });
     },
   }),
 ];

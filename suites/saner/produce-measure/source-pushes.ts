@@ -59,7 +59,9 @@ export function entryReferenced(entries: readonly BundleEntry[], reference: stri
   return entries.find((e) => {
     const r = e.resource;
     const local = r?.id ? `${r.resourceType}/${r.id}` : undefined;
-    return e.fullUrl === reference || (local !== undefined && (reference === local || reference.endsWith(`/${local}`))) || (e.request?.method === 'PUT' && e.request.url.replace(/^\/+/, '') === reference);
+    return (
+      e.fullUrl === reference || (local !== undefined && (reference === local || reference.endsWith(`/${local}`))) || (e.request?.method === 'PUT' && e.request.url.replace(/^\/+/, '') === reference)
+    );
   });
 }
 

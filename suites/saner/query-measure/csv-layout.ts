@@ -31,19 +31,25 @@ export function layoutProblems(header: readonly string[], reports: readonly Meas
   const problems: string[] = [];
   const samePeriod = reports.every((r) => r.period?.start !== undefined && r.period.start === (r.period.end ?? r.period.start));
   const periods = header.includes('period') ? ['period'] : ['period-start', 'period-end'];
-  if (!samePeriod && periods.length === 1) problems.push('it has one period column although a report\'s period start and end differ; expected period-start and period-end');
+  if (!samePeriod && periods.length === 1) problems.push("it has one period column although a report's period start and end differ; expected period-start and period-end");
   const stratified = reports.some((r) => (r.group ?? []).some((g) => (g.stratifier ?? []).some((s) => (s.stratum ?? []).length > 0)));
   const keys = ['subject', 'reporter', ...periods, ...(stratified ? ['stratifier', 'stratum'] : [])];
   const leading = header.slice(0, keys.length);
-  if (leading.join(',') !== keys.join(',')) problems.push(`its key columns are ${JSON.stringify(leading.join(','))}; expected ${JSON.stringify(keys.join(','))} first${stratified ? ' (the reports have strata)' : ''}`);
+  if (leading.join(',') !== keys.join(','))
+    problems.push(`its key columns are ${JSON.stringify(leading.join(','))}; expected ${JSON.stringify(keys.join(','))} first${stratified ? ' (the reports have strata)' : ''}`);
   if (!stratified && (header.includes('stratifier') || header.includes('stratum'))) problems.push('it has stratifier and stratum columns although no report has strata');
   const expected = measureColumns(measure);
   const rest = header.slice(keys.length);
   if (rest.join(',') !== expected.join(',')) {
     const missing = expected.filter((c) => !rest.includes(c));
     const unknown = rest.filter((c) => !expected.includes(c));
-    const why = [missing.length ? `missing ${missing.slice(0, 4).join(', ')}${missing.length > 4 ? ` and ${missing.length - 4} more` : ''}` : '', unknown.length ? `not codes of the Measure: ${unknown.slice(0, 4).join(', ')}${unknown.length > 4 ? ` and ${unknown.length - 4} more` : ''}` : ''].filter(Boolean);
-    problems.push(`its measure columns ${why.length ? `are ${why.join('; ')}` : 'are out of order'}; expected each group code of ${measure.url} followed by its population codes, in the Measure's order`);
+    const why = [
+      missing.length ? `missing ${missing.slice(0, 4).join(', ')}${missing.length > 4 ? ` and ${missing.length - 4} more` : ''}` : '',
+      unknown.length ? `not codes of the Measure: ${unknown.slice(0, 4).join(', ')}${unknown.length > 4 ? ` and ${unknown.length - 4} more` : ''}` : '',
+    ].filter(Boolean);
+    problems.push(
+      `its measure columns ${why.length ? `are ${why.join('; ')}` : 'are out of order'}; expected each group code of ${measure.url} followed by its population codes, in the Measure's order`,
+    );
   }
   return problems;
 }

@@ -41,7 +41,10 @@ const TRIGGER =
 /** The consumer capabilities the transaction makes SHALL or SHOULD ("can …"), for the options claimed. */
 function asksFor(options: readonly string[]): Ask[] {
   const asks: Ask[] = [
-    { token: 'MeasureReport/search-type?measure&period', says: 'search MeasureReport by measure and a period range (period=ge…&period=le…), bounding the page with _count and following every next link' },
+    {
+      token: 'MeasureReport/search-type?measure&period',
+      says: 'search MeasureReport by measure and a period range (period=ge…&period=le…), bounding the page with _count and following every next link',
+    },
     ...QM_TYPES.flatMap((type) => [
       { token: `${type}/read`, says: `read a ${type} by id (GET [base]/${type}/[id])` },
       ...(type === 'MeasureReport' ? [] : [{ token: `${type}/search-type`, says: `search ${type}` }]),
@@ -76,14 +79,20 @@ const notUsed = (t: T, requirement: string | readonly string[], what: string): v
 
 /** `+` in an unencoded query decodes to a space: `application/fhir json` is `application/fhir+json`. */
 function mediaType(value: string): string {
-  return value.split(';')[0]!.trim().toLowerCase().replace(/^([a-z]+\/[a-z.-]+) ([a-z.-]+)$/, '$1+$2');
+  return value
+    .split(';')[0]!
+    .trim()
+    .toLowerCase()
+    .replace(/^([a-z]+\/[a-z.-]+) ([a-z.-]+)$/, '$1+$2');
 }
 
 /** The FHIR calls (not CSV operations), where format rules apply. */
 const fhirCalls = (calls: readonly Call[]): Call[] => calls.filter((c) => !(c.interaction === 'operation' && /-csv$/.test(c.operation ?? '')));
 
 function acceptRanges(c: Call): string[] {
-  return acceptedRanges(c.exchange.requestHeaders['accept'] ?? '').map((r) => r.type).filter((m) => m !== '*/*' && m !== 'application/*');
+  return acceptedRanges(c.exchange.requestHeaders['accept'] ?? '')
+    .map((r) => r.type)
+    .filter((m) => m !== '*/*' && m !== 'application/*');
 }
 
 /** Well-formed date search value: an optional prefix, then a FHIR date, dateTime or instant. */
@@ -102,7 +111,15 @@ function isRange(values: readonly string[]): boolean {
 
 /** Query Measure's parameters per type (the CapabilityStatements) plus R4 core ones of the type. */
 const KNOWN_PARAMS: Record<string, Set<string>> = Object.fromEntries(
-  QM_TYPES.map((type) => [type, new Set(sanerSearchParamsFor([type]).filter((p) => p.base.includes(type) || p.base.includes('Resource')).map((p) => p.name).concat(['_id', '_lastUpdated', '_text', '_content']))]),
+  QM_TYPES.map((type) => [
+    type,
+    new Set(
+      sanerSearchParamsFor([type])
+        .filter((p) => p.base.includes(type) || p.base.includes('Resource'))
+        .map((p) => p.name)
+        .concat(['_id', '_lastUpdated', '_text', '_content']),
+    ),
+  ]),
 );
 const DATE_PARAMS = new Set(['period', 'date', '_lastUpdated']);
 
@@ -123,11 +140,18 @@ const captureTest = test<ConsumerFixture>('The consumer queries the Measure Sour
   negativeControl: 'omit:MeasureReport/search-type',
   description: 'The suite triggers the SUT once, asking for the capabilities the transaction makes SHALL, and records every request until 0.5 s pass without one; the tests judge that recording.',
   run(t) {
-    t.expect(t.options.includes('Pull') || t.options.includes('Push'), `the consumer claims ${t.options.join(', ') || 'no option'}; expected the Pull or Push Option`, { requirement: 'SANER-PG-CON-001' });
+    t.expect(t.options.includes('Pull') || t.options.includes('Push'), `the consumer claims ${t.options.join(', ') || 'no option'}; expected the Pull or Push Option`, {
+      requirement: 'SANER-PG-CON-001',
+    });
     const { recording, calls } = t.fixture;
     noteCalls(t, 'requests from the consumer', calls);
     const searches = searchesOf(calls, 'MeasureReport');
-    t.expectShown(searches, `the consumer searched MeasureReport ${searches.length} time(s)`, `${recording.silence ?? `the consumer sent ${calls.length} request(s), none a MeasureReport search`}; expected a MeasureReport search`, { requirement: 'SANER-QM-CON-012' });
+    t.expectShown(
+      searches,
+      `the consumer searched MeasureReport ${searches.length} time(s)`,
+      `${recording.silence ?? `the consumer sent ${calls.length} request(s), none a MeasureReport search`}; expected a MeasureReport search`,
+      { requirement: 'SANER-QM-CON-012' },
+    );
     t.expectSome(searches, answered, 'a MeasureReport search was answered with a searchset the consumer could process', { requirement: 'SANER-QM-CON-012' });
   },
 });
@@ -158,7 +182,11 @@ const reportSearchTests = [
     run(t) {
       const searches = searchesOf(callsOf(t), 'MeasureReport');
       noteCalls(t, 'MeasureReport searches', searches);
-      t.expectSome(searches, (c) => has(c, 'measure') && isRange(valuesOf(c, 'period')) && valuesOf(c, 'period').length === 2, 'a MeasureReport search combines measure with period=ge…&period=le… (or gt/lt)');
+      t.expectSome(
+        searches,
+        (c) => has(c, 'measure') && isRange(valuesOf(c, 'period')) && valuesOf(c, 'period').length === 2,
+        'a MeasureReport search combines measure with period=ge…&period=le… (or gt/lt)',
+      );
     },
   }),
   test<ConsumerFixture>('Date parameters carry well-formed FHIR dates with valid prefixes', {
@@ -167,10 +195,19 @@ const reportSearchTests = [
     run(t) {
       const dated = callsOf(t).filter((c) => !c.followsLink && (c.type === 'MeasureReport' || c.params.some(([k]) => k === '_lastUpdated')) && c.params.some(([k]) => DATE_PARAMS.has(k)));
       noteCalls(t, 'requests with date parameters', dated);
-      for (const [name, requirement] of [['period', 'SANER-QM-CON-016'], ['_lastUpdated', 'SANER-QM-CON-014'], ['date', 'SANER-QM-CON-015']] as const) {
+      for (const [name, requirement] of [
+        ['period', 'SANER-QM-CON-016'],
+        ['_lastUpdated', 'SANER-QM-CON-014'],
+        ['date', 'SANER-QM-CON-015'],
+      ] as const) {
         const values = dated.flatMap((c) => valuesOf(c, name));
         t.expectEvery(values, isDateValue, `every ${name} value is a FHIR date, dateTime or instant with an optional eq/ne/gt/lt/ge/le/sa/eb/ap prefix`, { requirement });
-        t.expectEvery(dated.filter((c) => has(c, name)), (c) => valuesOf(c, name).length <= 2, `no request gives more than one ${name} range (two values)`, { requirement });
+        t.expectEvery(
+          dated.filter((c) => has(c, name)),
+          (c) => valuesOf(c, name).length <= 2,
+          `no request gives more than one ${name} range (two values)`,
+          { requirement },
+        );
       }
     },
   }),
@@ -183,7 +220,11 @@ const reportSearchTests = [
       for (const type of QM_TYPES) {
         const searches = searchesOf(calls, type);
         const bad = searches.flatMap((c) => unknownParams(c).map((p) => `${p} in ${c.line}`));
-        t.expect(bad.length === 0, bad.length ? `${type} searches use parameters Query Measure does not define for ${type}: ${bad.slice(0, 5).join('; ')}` : `every ${type} search (${searches.length}) uses known parameters`, { requirement: byType[type] });
+        t.expect(
+          bad.length === 0,
+          bad.length ? `${type} searches use parameters Query Measure does not define for ${type}: ${bad.slice(0, 5).join('; ')}` : `every ${type} search (${searches.length}) uses known parameters`,
+          { requirement: byType[type] },
+        );
       }
       const elsewhere = calls.filter((c) => c.interaction === 'search' && !c.followsLink && !QM_TYPES.includes(c.type as QmType));
       if (elsewhere.length) noteCalls(t, 'searches of types outside Query Measure (not judged)', elsewhere);
@@ -197,7 +238,9 @@ const reportSearchTests = [
       const posts = searches.filter((c) => c.method === 'POST');
       noteCalls(t, 'searches sent by POST', posts);
       if (posts.length === 0) return notUsed(t, 'SANER-QM-PG-001-CON', 'the consumer sent no search by POST');
-      t.expectEvery(posts, (c) => c.formBody === true, 'every POST to [type]/_search has an application/x-www-form-urlencoded body', { show: (c) => `${c.line} with ${c.mediaType ?? 'no Content-Type'}` });
+      t.expectEvery(posts, (c) => c.formBody === true, 'every POST to [type]/_search has an application/x-www-form-urlencoded body', {
+        show: (c) => `${c.line} with ${c.mediaType ?? 'no Content-Type'}`,
+      });
     },
   }),
 ];
@@ -217,7 +260,11 @@ const formatTests = [
     negativeControl: 'legacy-accept',
     run(t) {
       const calls = fhirCalls(callsOf(t));
-      t.expectEvery(calls, (c) => !acceptRanges(c).some((m) => LEGACY_MEDIA.has(m)), 'no Accept header lists xml, json, text/xml, application/json, application/xml, application/xml+fhir or application/json+fhir');
+      t.expectEvery(
+        calls,
+        (c) => !acceptRanges(c).some((m) => LEGACY_MEDIA.has(m)),
+        'no Accept header lists xml, json, text/xml, application/json, application/xml, application/xml+fhir or application/json+fhir',
+      );
     },
   }),
   test<ConsumerFixture>('_format names the FHIR media types', {
@@ -234,7 +281,11 @@ const formatTests = [
     negativeControl: 'legacy-format',
     run(t) {
       const withFormat = fhirCalls(callsOf(t)).filter((c) => has(c, '_format'));
-      t.expectEvery(withFormat, (c) => !valuesOf(c, '_format').some((v) => LEGACY_MEDIA.has(mediaType(v))), 'no _format value is xml, json, text/xml, application/json, application/xml, application/xml+fhir or application/json+fhir');
+      t.expectEvery(
+        withFormat,
+        (c) => !valuesOf(c, '_format').some((v) => LEGACY_MEDIA.has(mediaType(v))),
+        'no _format value is xml, json, text/xml, application/json, application/xml, application/xml+fhir or application/json+fhir',
+      );
     },
   }),
 ];
@@ -248,7 +299,12 @@ const pagingTests = [
       const counted = searches.filter((c) => has(c, '_count'));
       noteCalls(t, 'searches with _count', counted);
       if (searches.length === 0) return void t.expectShown(searches, '', 'the consumer made no search, so none bounded its pages with _count; expected the consumer to bound its pages');
-      t.expect(counted.length > 0, counted.length ? `${counted.length} of ${searches.length} searches bound the page size with _count` : `none of ${searches.length} searches sent _count; expected the consumer to bound its pages`);
+      t.expect(
+        counted.length > 0,
+        counted.length
+          ? `${counted.length} of ${searches.length} searches bound the page size with _count`
+          : `none of ${searches.length} searches sent _count; expected the consumer to bound its pages`,
+      );
       t.expectEvery(counted, (c) => valuesOf(c, '_count').every((v) => /^[1-9]\d*$/.test(v)), 'every _count is a positive integer', { show: (c) => `${c.line}` });
     },
   }),
@@ -274,7 +330,11 @@ const pagingTests = [
     negativeControl: 'include-iterate',
     run(t) {
       const calls = callsOf(t).filter((c) => c.interaction === 'search');
-      t.expectEvery(calls, (c) => !c.params.some(([k, v]) => k === '_include:iterate' || k === '_revinclude:iterate' || (k === '_include' && v.includes(':iterate'))), 'no search sends _include:iterate');
+      t.expectEvery(
+        calls,
+        (c) => !c.params.some(([k, v]) => k === '_include:iterate' || k === '_revinclude:iterate' || (k === '_include' && v.includes(':iterate'))),
+        'no search sends _include:iterate',
+      );
     },
   }),
 ];
@@ -283,7 +343,8 @@ const referenceTest = test<ConsumerFixture>('The consumer reads the subject, rep
   requirements: 'SANER-QM-PG-012-CON',
   negativeControl: 'no-reference-reads',
   acrossRequests: true,
-  description: 'A referenced Location or Organization counts as obtained when the consumer read it, searched it by _id, or received it as an _include; the Measure when it read it or got it back from any search (by url, _id or otherwise).',
+  description:
+    'A referenced Location or Organization counts as obtained when the consumer read it, searched it by _id, or received it as an _include; the Measure when it read it or got it back from any search (by url, _id or otherwise).',
   run(t) {
     const calls = callsOf(t);
     const reports = calls
@@ -353,8 +414,12 @@ const interactionTests = QM_TYPES.flatMap((type): TestDefinition<ConsumerFixture
       run(t) {
         const searches = searchesOf(callsOf(t), type).filter((c) => has(c, '_id'));
         noteCalls(t, `${type} searches by _id`, searches);
-        t.expectShown(searches, `the consumer searched ${type} by _id ${searches.length} time(s)`, `the consumer never searched ${type} by _id; the suite asked it to`, { requirement: [ids.byId, 'SANER-QM-PG-013-CON'] });
-        t.expectEvery(searches, (c) => valuesOf(c, '_id').every((v) => v.split(',').every((id) => /^[A-Za-z0-9\-.]{1,64}$/.test(id))), 'every _id value is a comma-separated list of resource ids', { requirement: ids.byId });
+        t.expectShown(searches, `the consumer searched ${type} by _id ${searches.length} time(s)`, `the consumer never searched ${type} by _id; the suite asked it to`, {
+          requirement: [ids.byId, 'SANER-QM-PG-013-CON'],
+        });
+        t.expectEvery(searches, (c) => valuesOf(c, '_id').every((v) => v.split(',').every((id) => /^[A-Za-z0-9\-.]{1,64}$/.test(id))), 'every _id value is a comma-separated list of resource ids', {
+          requirement: ids.byId,
+        });
       },
     }),
   ];
@@ -403,7 +468,11 @@ function optionalTest(type: QmType, title: string, negativeControl: string, para
       for (const [name, requirement] of params) {
         const using = searches.filter((c) => has(c, name));
         if (using.length === 0) notUsed(t, requirement, `never searched ${type} by ${name}`);
-        else t.expectEvery(using, (c) => valuesOf(c, name).every((v) => wellFormed(name, v)), `every ${name} value the consumer sent on ${type} is a well-formed ${kindOf(name)}`, { requirement, show: (c) => `${c.line}: ${JSON.stringify(valuesOf(c, name).find((v) => !wellFormed(name, v)))}` });
+        else
+          t.expectEvery(using, (c) => valuesOf(c, name).every((v) => wellFormed(name, v)), `every ${name} value the consumer sent on ${type} is a well-formed ${kindOf(name)}`, {
+            requirement,
+            show: (c) => `${c.line}: ${JSON.stringify(valuesOf(c, name).find((v) => !wellFormed(name, v)))}`,
+          });
       }
       const including = searches.filter((c) => valuesOf(c, '_include').includes('*'));
       if (including.length) t.expect(true, `asked for _include=* on ${type}: ${including[0]!.line}`, { requirement: includeId });
@@ -423,8 +492,26 @@ function optionalTest(type: QmType, title: string, negativeControl: string, para
 }
 
 const optionalTests = [
-  optionalTest('Location', 'Location: optional searches by name, identifier and _include=*', 'malformed:Location/name', [['name', 'SANER-QM-CON-004'], ['identifier', 'SANER-QM-CON-005']], ['SANER-QM-PG-014-CON']),
-  optionalTest('Organization', 'Organization: optional searches by name, identifier and _include=*', 'malformed:Organization/identifier', [['name', 'SANER-QM-CON-046'], ['identifier', 'SANER-QM-CON-047']], ['SANER-QM-PG-014-CON']),
+  optionalTest(
+    'Location',
+    'Location: optional searches by name, identifier and _include=*',
+    'malformed:Location/name',
+    [
+      ['name', 'SANER-QM-CON-004'],
+      ['identifier', 'SANER-QM-CON-005'],
+    ],
+    ['SANER-QM-PG-014-CON'],
+  ),
+  optionalTest(
+    'Organization',
+    'Organization: optional searches by name, identifier and _include=*',
+    'malformed:Organization/identifier',
+    [
+      ['name', 'SANER-QM-CON-046'],
+      ['identifier', 'SANER-QM-CON-047'],
+    ],
+    ['SANER-QM-PG-014-CON'],
+  ),
   optionalTest(
     'MeasureReport',
     'MeasureReport: optional search parameters and _include=*',
@@ -489,10 +576,22 @@ const csvTests = [
     run(t) {
       const calls = callsOf(t).filter(isSearchCsv);
       noteCalls(t, '$search-csv calls', calls);
-      t.expectShown(calls, `the consumer called MeasureReport/$search-csv ${calls.length} time(s)`, 'the consumer never called MeasureReport/$search-csv; the suite asked it to', { requirement: 'SANER-CSVPULL-CON-003' });
-      t.expectSome(calls, (c) => answered(c) && has(c, 'measure') && isRange(valuesOf(c, 'period')), 'a $search-csv call with measure and a period range got its CSV', { requirement: 'SANER-QM-PG-024-CON' });
+      t.expectShown(calls, `the consumer called MeasureReport/$search-csv ${calls.length} time(s)`, 'the consumer never called MeasureReport/$search-csv; the suite asked it to', {
+        requirement: 'SANER-CSVPULL-CON-003',
+      });
+      t.expectSome(calls, (c) => answered(c) && has(c, 'measure') && isRange(valuesOf(c, 'period')), 'a $search-csv call with measure and a period range got its CSV', {
+        requirement: 'SANER-QM-PG-024-CON',
+      });
       t.expectEvery(calls, (c) => valuesOf(c, 'measure').length >= 1, 'every $search-csv call carries measure (1..*)', { requirement: 'SANER-OP-SEARCHCSV-004-CON' });
-      t.expectEvery(calls, (c) => { const p = valuesOf(c, 'period'); return p.length >= 1 && p.length <= 2 && p.every(isDateValue); }, 'every $search-csv call carries period (1..2) as FHIR date values', { requirement: 'SANER-OP-SEARCHCSV-006-CON' });
+      t.expectEvery(
+        calls,
+        (c) => {
+          const p = valuesOf(c, 'period');
+          return p.length >= 1 && p.length <= 2 && p.every(isDateValue);
+        },
+        'every $search-csv call carries period (1..2) as FHIR date values',
+        { requirement: 'SANER-OP-SEARCHCSV-006-CON' },
+      );
     },
   }),
   test<ConsumerFixture>('$search-csv: the consumer selects reports with the other parameters', {
@@ -519,7 +618,13 @@ const csvTests = [
       t.expectSome(calls, answered, 'the consumer called MeasureReport/[id]/$read-csv and got its CSV', { requirement: ['SANER-CSVPULL-CON-002', 'SANER-QM-PG-023-CON'] });
       const mapped = calls.filter((c) => has(c, 'map'));
       if (mapped.length === 0) notUsed(t, 'SANER-OP-READCSV-001-CON', 'no $read-csv call passed map');
-      else t.expectEvery(mapped, (c) => answered(c) && valuesOf(c, 'map').every((m) => MAP_VALUE.test(m)), 'every $read-csv call with map names columns as the map parameter does (code$column…) and got its CSV', { requirement: 'SANER-OP-READCSV-001-CON', show: (c) => `${c.line} with map ${valuesOf(c, 'map').join(', ')}` });
+      else
+        t.expectEvery(
+          mapped,
+          (c) => answered(c) && valuesOf(c, 'map').every((m) => MAP_VALUE.test(m)),
+          'every $read-csv call with map names columns as the map parameter does (code$column…) and got its CSV',
+          { requirement: 'SANER-OP-READCSV-001-CON', show: (c) => `${c.line} with map ${valuesOf(c, 'map').join(', ')}` },
+        );
     },
   }),
   test<ConsumerFixture>('The CSV consumer takes in PublicHealthMeasureReport content (attestation)', {
@@ -530,7 +635,7 @@ const csvTests = [
     run(t) {
       const got = callsOf(t).filter((c) => isSearchCsv(c) && answered(c) && (c.exchange.responseHeaders?.['content-type'] ?? '').includes('csv'));
       t.expectShown(got, 'the consumer received MeasureReports as CSV from $search-csv', 'the consumer received no CSV from $search-csv; expected MeasureReports as CSV');
-      t.manual('that the consumer turns the CSV back into the reports\' values (or uses them as they are) needs a person to attest');
+      t.manual("that the consumer turns the CSV back into the reports' values (or uses them as they are) needs a person to attest");
     },
   }),
 ];

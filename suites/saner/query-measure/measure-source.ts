@@ -39,7 +39,17 @@ async function readAndSearch(t: SourceTest, ask: Ask): Promise<FhirResponse[]> {
   const r = theReport(t);
   const sampled: Resource[] = [r, ...[t.fixture.measure, t.fixture.location, t.fixture.organization].filter((x): x is NonNullable<typeof x> => x?.id !== undefined)];
   const missing = ['Measure', 'Location', 'Organization'].filter((type) => !sampled.some((x) => x.resourceType === type));
-  if (missing.length) t.note(`asked of MeasureReport${sampled.length > 1 ? ` and ${sampled.slice(1).map((x) => x.resourceType).join(', ')}` : ''} only: the report names no ${missing.join(', ')} the SUT serves`);
+  if (missing.length)
+    t.note(
+      `asked of MeasureReport${
+        sampled.length > 1
+          ? ` and ${sampled
+              .slice(1)
+              .map((x) => x.resourceType)
+              .join(', ')}`
+          : ''
+      } only: the report names no ${missing.join(', ')} the SUT serves`,
+    );
   const answers: FhirResponse[] = [];
   for (const x of sampled) answers.push(await t.sut.read(x.resourceType, x.id!, ask), await t.sut.search(x.resourceType, { _id: x.id! }, ask));
   return answers;
@@ -71,7 +81,8 @@ function expectFormat(t: SourceTest, responses: FhirResponse[], format: WireForm
 /** The values whose format the SUT lists; the others are noted, as XML is judged by SANER-QM-FMT-002. */
 function servedValues<V extends readonly [string, WireFormat]>(t: SourceTest, values: readonly V[]): V[] {
   const unlisted = values.filter(([, f]) => !t.fixture.formats.includes(f));
-  if (unlisted.length) t.note(`not asked: ${unlisted.map(([v]) => v).join(', ')} (the CapabilityStatement does not list ${[...new Set(unlisted.map(([, f]) => f))].join(' or ')}; SANER-QM-FMT-00x judges that format)`);
+  if (unlisted.length)
+    t.note(`not asked: ${unlisted.map(([v]) => v).join(', ')} (the CapabilityStatement does not list ${[...new Set(unlisted.map(([, f]) => f))].join(' or ')}; SANER-QM-FMT-00x judges that format)`);
   return values.filter(([, f]) => t.fixture.formats.includes(f));
 }
 
@@ -90,7 +101,11 @@ function formatRowTest(format: WireFormat, requirement: string, negativeControl:
       const read = await t.sut.read('MeasureReport', first.id, { format });
       expectFormat(t, [read], format, how);
       const got = read.tryResource();
-      if (got.ok) t.expect(got.resource.id === first.id, `the ${format.toUpperCase()} read of MeasureReport/${first.id} returned ${got.resource.resourceType}/${got.resource.id}${got.resource.id === first.id ? '' : `; expected MeasureReport/${first.id}`}`);
+      if (got.ok)
+        t.expect(
+          got.resource.id === first.id,
+          `the ${format.toUpperCase()} read of MeasureReport/${first.id} returned ${got.resource.resourceType}/${got.resource.id}${got.resource.id === first.id ? '' : `; expected MeasureReport/${first.id}`}`,
+        );
     },
   });
 }
@@ -130,7 +145,8 @@ const formatTests = [
   test<SourceData>('_format wins over Accept', {
     requirements: 'SANER-QM-PG-006',
     negativeControl: 'ignore-format-param',
-    description: 'Asked with the SHALL values (application/fhir+json, application/fhir+xml): Accept names one format and _format the other, which the answer must come in; the short values belong to SANER-QM-PG-003.',
+    description:
+      'Asked with the SHALL values (application/fhir+json, application/fhir+xml): Accept names one format and _format the other, which the answer must come in; the short values belong to SANER-QM-PG-003.',
     async run(t) {
       for (const [value, format] of servedValues(t, FHIR_TYPES)) {
         const other = format === 'json' ? MEDIA.xml : MEDIA.json;
@@ -141,7 +157,8 @@ const formatTests = [
   test<SourceData>('every format value _format takes is taken in Accept too', {
     requirements: 'SANER-QM-PG-007',
     negativeControl: 'accept-fhir-types-only',
-    description: 'Each value is first asked as _format on a read of the report; every value it answers in the format the value names must then select that format as Accept, on the reads and searches of every type the transaction serves.',
+    description:
+      'Each value is first asked as _format on a read of the report; every value it answers in the format the value names must then select that format as Accept, on the reads and searches of every type the transaction serves.',
     async run(t) {
       const r = theReport(t);
       let taken = 0;
@@ -179,20 +196,27 @@ const pagingTests = [
       const viaGet = idsOf(matchesOf<MeasureReport>(t, await t.sut.search('MeasureReport', params), 'MeasureReport'));
       const viaPost = idsOf(matchesOf<MeasureReport>(t, await t.sut.search('MeasureReport', params, { method: 'POST' }), 'MeasureReport'));
       const same = viaPost.join() === viaGet.join();
-      t.expect(same, `POST [base]/MeasureReport/_search found ${viaPost.length} reports, GET found ${viaGet.length}${same ? ', the same ones' : `; expected the same reports (POST only: ${viaPost.filter((x) => !viaGet.includes(x)).join(', ') || 'none'}; GET only: ${viaGet.filter((x) => !viaPost.includes(x)).join(', ') || 'none'})`}`);
+      t.expect(
+        same,
+        `POST [base]/MeasureReport/_search found ${viaPost.length} reports, GET found ${viaGet.length}${same ? ', the same ones' : `; expected the same reports (POST only: ${viaPost.filter((x) => !viaGet.includes(x)).join(', ') || 'none'}; GET only: ${viaGet.filter((x) => !viaPost.includes(x)).join(', ') || 'none'})`}`,
+      );
     },
   }),
   test<SourceData>('a search too broad may be refused, but never one by measure and period range', {
     requirements: 'SANER-QM-PG-020',
     negativeControl: 'refuse-interaction:MeasureReport/search-type',
-    description: 'A server may refuse an unbounded search (with 4xx and an OperationOutcome), never measure plus a period range. A server that answers every search does not use this MAY, and the test is skipped.',
+    description:
+      'A server may refuse an unbounded search (with 4xx and an OperationOutcome), never measure plus a period range. A server that answers every search does not use this MAY, and the test is skipped.',
     referenceGaps: { 'SANER-QM-PG-020': 'the reference Measure Source answers every search, so it never uses this MAY' },
     async run(t) {
       const unbounded = await t.sut.search('MeasureReport', {});
       if (unbounded.status < 400) return t.skip(`not used (MAY): GET [base]/MeasureReport with no parameters answered ${statusText(unbounded.status)}, so the server refuses no search as too broad`);
       const outcome = unbounded.tryResource();
       const clean = unbounded.status < 500 && outcome.ok && outcome.resource.resourceType === 'OperationOutcome';
-      t.expect(clean, `GET [base]/MeasureReport with no parameters answered ${statusText(unbounded.status)} with ${outcome.ok ? aResource(outcome.resource.resourceType) : 'no OperationOutcome'}${clean ? '' : '; expected a 4xx refusal with an OperationOutcome'}`);
+      t.expect(
+        clean,
+        `GET [base]/MeasureReport with no parameters answered ${statusText(unbounded.status)} with ${outcome.ok ? aResource(outcome.resource.resourceType) : 'no OperationOutcome'}${clean ? '' : '; expected a 4xx refusal with an OperationOutcome'}`,
+      );
       const measure = t.fixture.measures.find((m) => m.url)?.url ?? t.skip('the SUT lists no Measure with a url to search reports by');
       matchesOf<MeasureReport>(t, await t.sut.search('MeasureReport', { measure, period: ['ge2000-01-01', 'le2099-12-31'] }), 'MeasureReport');
     },
@@ -216,11 +240,17 @@ const pagingTests = [
       const all = idsOf(whole.pages.flat());
       const size = Math.max(1, Math.ceil(all.length / 3));
       const { pages, complete } = await walkPages<MeasureReport>(t, await t.sut.search('MeasureReport', { measure, _count: size }), 'MeasureReport');
-      t.expect(complete, complete ? `the walk over pages of ${size} reached a last page after ${pages.length}` : `the walk over pages of ${size} stopped after ${pages.length} pages without reaching the last`);
+      t.expect(
+        complete,
+        complete ? `the walk over pages of ${size} reached a last page after ${pages.length}` : `the walk over pages of ${size} stopped after ${pages.length} pages without reaching the last`,
+      );
       t.expectEvery(pages, (p) => p.length <= size, `every page holds at most ${size} reports`, { show: (p, i) => `page ${i + 1} holds ${p.length}` });
       const walked = idsOf(pages.flat());
       const same = walked.join() === all.join();
-      t.expect(same, `the ${pages.length} pages of ${size} hold ${walked.length} reports of ${measure}${same ? `, the ${all.length} the search matches, each once` : `; expected the ${all.length} the search matches, each once`}`);
+      t.expect(
+        same,
+        `the ${pages.length} pages of ${size} hold ${walked.length} reports of ${measure}${same ? `, the ${all.length} the search matches, each once` : `; expected the ${all.length} the search matches, each once`}`,
+      );
     },
   }),
   test<SourceData>('_include:iterate is refused cleanly or left undone', {
@@ -242,7 +272,12 @@ const pagingTests = [
       t.expect(only, `the search matched ${matches.join(', ') || 'nothing'}${only ? '' : `; expected MeasureReport/${report.id} only`}`);
       const literal = new Set([report.subject?.reference, report.reporter?.reference].filter((r): r is string => typeof r === 'string'));
       const beyond = idsOf(includesOf(res)).filter((id) => !literal.has(id));
-      t.expect(beyond.length === 0, beyond.length ? `included resources the report does not reference itself: ${beyond.join(', ')} (a recursive include); expected none beyond the first level` : 'nothing beyond the first level was included');
+      t.expect(
+        beyond.length === 0,
+        beyond.length
+          ? `included resources the report does not reference itself: ${beyond.join(', ')} (a recursive include); expected none beyond the first level`
+          : 'nothing beyond the first level was included',
+      );
     },
   }),
   test<SourceData>('a search without _count answers a bounded page of up to 100', {
@@ -320,10 +355,16 @@ export default defineSuite<SourceData>({
         const parsed = res.tryResource<CapabilityStatement>();
         if (!parsed.ok) return t.require(undefined, parsed.error, { requirement: t.requirements });
         const cs = parsed.resource;
-        t.require(cs.resourceType === 'CapabilityStatement', `GET [base]/metadata returned ${aResource(cs.resourceType)}${cs.resourceType === 'CapabilityStatement' ? '' : '; expected a CapabilityStatement'}`, { requirement: t.requirements });
+        t.require(
+          cs.resourceType === 'CapabilityStatement',
+          `GET [base]/metadata returned ${aResource(cs.resourceType)}${cs.resourceType === 'CapabilityStatement' ? '' : '; expected a CapabilityStatement'}`,
+          { requirement: t.requirements },
+        );
         const served = (cs.rest ?? []).filter((r) => r.mode === 'server').flatMap((r) => r.resource ?? []);
         const pull = served.some((r) => r.type === 'MeasureReport' && ['read', 'search-type'].every((c) => r.interaction?.some((i) => i.code === c)));
-        t.expect(pull, `the CapabilityStatement ${pull ? 'declares' : 'does not declare'} read and search of MeasureReport${pull ? ': the Pull Option' : '; expected them (the Pull Option)'}`, { requirement: 'SANER-PG-SRC-001' });
+        t.expect(pull, `the CapabilityStatement ${pull ? 'declares' : 'does not declare'} read and search of MeasureReport${pull ? ': the Pull Option' : '; expected them (the Pull Option)'}`, {
+          requirement: 'SANER-PG-SRC-001',
+        });
       },
     }),
     test<SourceData>('the Measure Source keeps an audit trail of these exchanges', {
@@ -336,7 +377,10 @@ export default defineSuite<SourceData>({
         const cs = res.status === 200 && parsed.ok ? parsed.resource : undefined;
         const audit = (cs?.rest ?? []).flatMap((r) => r.resource ?? []).find((r) => r.type === 'AuditEvent');
         if (!audit?.interaction?.some((i) => i.code === 'search-type')) {
-          t.attest('SANER-SEC-001', 'did each exchange of this run leave an AuditEvent in the Measure Source, conforming to AuditEventBase? (it offers no AuditEvent search the harness could look in)');
+          t.attest(
+            'SANER-SEC-001',
+            'did each exchange of this run leave an AuditEvent in the Measure Source, conforming to AuditEventBase? (it offers no AuditEvent search the harness could look in)',
+          );
           return;
         }
         const events = await t.sut.search('AuditEvent', { date: `ge${t.fixture.startedAt}` });

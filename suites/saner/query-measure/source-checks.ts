@@ -69,7 +69,11 @@ export function matchesOf<T extends Resource>(t: SourceTest, res: FhirResponse, 
   if (!parsed.ok) return t.require(undefined, parsed.error, decides);
   const bundle = parsed.resource;
   const kind = bundle.resourceType === 'Bundle' ? `a ${bundle.type ?? 'typeless'} Bundle` : aResource(bundle.resourceType);
-  t.require(bundle.resourceType === 'Bundle' && bundle.type === 'searchset', bundle.type === 'searchset' ? `the answer is a searchset Bundle of ${bundle.entry?.length ?? 0} entries` : `the answer is ${kind}; expected a searchset Bundle`, decides);
+  t.require(
+    bundle.resourceType === 'Bundle' && bundle.type === 'searchset',
+    bundle.type === 'searchset' ? `the answer is a searchset Bundle of ${bundle.entry?.length ?? 0} entries` : `the answer is ${kind}; expected a searchset Bundle`,
+    decides,
+  );
   return entriesOf<T>(bundle, type);
 }
 

@@ -36,11 +36,23 @@ async function reportsOfCsv(t: SourceTest, csv: string, measure: Measure, option
 function expectSameNumbers(t: SourceTest, fromCsv: MeasureReport[], fromJson: MeasureReport[], options: CheckOptions = cited(t)): void {
   const keys = [fromCsv.map(csvKey).sort(), fromJson.map(csvKey).sort()] as const;
   const sameKeys = keys[0].join() === keys[1].join();
-  t.expect(sameKeys, `the CSV holds ${fromCsv.length} reports (subject, period) for the ${fromJson.length} of the search${sameKeys ? ', the same ones' : '; expected one per report of the search'}`, options);
+  t.expect(
+    sameKeys,
+    `the CSV holds ${fromCsv.length} reports (subject, period) for the ${fromJson.length} of the search${sameKeys ? ', the same ones' : '; expected one per report of the search'}`,
+    options,
+  );
   const counts = [[...countsOf(fromCsv)].sort(), [...countsOf(fromJson)].sort()] as const;
-  const differ = counts[1].filter(([k, v]) => !counts[0].some(([k2, v2]) => k2 === k && v2 === v)).map(([k, v]) => `${k} is ${v} in the MeasureReport, ${countsOf(fromCsv).get(k) ?? 'absent'} in the CSV`);
+  const differ = counts[1]
+    .filter(([k, v]) => !counts[0].some(([k2, v2]) => k2 === k && v2 === v))
+    .map(([k, v]) => `${k} is ${v} in the MeasureReport, ${countsOf(fromCsv).get(k) ?? 'absent'} in the CSV`);
   const sameCounts = differ.length === 0 && counts[0].length === counts[1].length;
-  t.expect(sameCounts, sameCounts ? `every one of the ${counts[1].length} population counts of the CSV equals the MeasureReport's` : `${differ.length || 'some'} population counts differ (${differ.slice(0, 3).join('; ') || `the CSV has ${counts[0].length} counts, the reports ${counts[1].length}`}); expected the MeasureReports' counts`, options);
+  t.expect(
+    sameCounts,
+    sameCounts
+      ? `every one of the ${counts[1].length} population counts of the CSV equals the MeasureReport's`
+      : `${differ.length || 'some'} population counts differ (${differ.slice(0, 3).join('; ') || `the CSV has ${counts[0].length} counts, the reports ${counts[1].length}`}); expected the MeasureReports' counts`,
+    options,
+  );
 }
 
 function searchCsv(t: SourceTest, params: Record<string, string | string[]>): Promise<FhirResponse> {
@@ -74,22 +86,38 @@ const token = (id: Pick<Identifier, 'system' | 'value'> | undefined) => (id?.sys
 
 /** Each parameter must pick the same reports as the REST search with it (§5.3). */
 const PARAM_CASES: ParamCase[] = [
-  { param: 'subject:identifier', requirement: 'SANER-OP-SEARCHCSV-011', negativeControl: 'ignore-search-param:subject:identifier', value: (t) => ({ 'subject:identifier': token(theReport(t).subject?.identifier) }),
-    fits: (t, r) => sameIdentifier(r.subject?.identifier, theReport(t).subject?.identifier) },
-  { param: 'reporter:identifier', requirement: 'SANER-OP-SEARCHCSV-008', negativeControl: 'ignore-search-param:reporter:identifier', value: (t) => ({ 'reporter:identifier': token(theReport(t).reporter?.identifier) }),
-    fits: (t, r) => sameIdentifier(r.reporter?.identifier, theReport(t).reporter?.identifier) },
   {
-    param: 'subject', requirement: 'SANER-OP-SEARCHCSV-009', negativeControl: 'ignore-search-param:subject',
+    param: 'subject:identifier',
+    requirement: 'SANER-OP-SEARCHCSV-011',
+    negativeControl: 'ignore-search-param:subject:identifier',
+    value: (t) => ({ 'subject:identifier': token(theReport(t).subject?.identifier) }),
+    fits: (t, r) => sameIdentifier(r.subject?.identifier, theReport(t).subject?.identifier),
+  },
+  {
+    param: 'reporter:identifier',
+    requirement: 'SANER-OP-SEARCHCSV-008',
+    negativeControl: 'ignore-search-param:reporter:identifier',
+    value: (t) => ({ 'reporter:identifier': token(theReport(t).reporter?.identifier) }),
+    fits: (t, r) => sameIdentifier(r.reporter?.identifier, theReport(t).reporter?.identifier),
+  },
+  {
+    param: 'subject',
+    requirement: 'SANER-OP-SEARCHCSV-009',
+    negativeControl: 'ignore-search-param:subject',
     value: (t) => ({ subject: theReport(t).subject?.reference ?? t.skip('the suite report has no subject reference') }),
     fits: (t, r) => sameTarget(r.subject?.reference, theReport(t).subject?.reference),
   },
   {
-    param: 'reporter', requirement: 'SANER-OP-SEARCHCSV-007', negativeControl: 'ignore-search-param:reporter',
+    param: 'reporter',
+    requirement: 'SANER-OP-SEARCHCSV-007',
+    negativeControl: 'ignore-search-param:reporter',
     value: (t) => ({ reporter: theReport(t).reporter?.reference ?? t.skip('the suite report has no reporter reference') }),
     fits: (t, r) => sameTarget(r.reporter?.reference, theReport(t).reporter?.reference),
   },
   {
-    param: 'date', requirement: 'SANER-OP-SEARCHCSV-002', negativeControl: 'ignore-search-param:date',
+    param: 'date',
+    requirement: 'SANER-OP-SEARCHCSV-002',
+    negativeControl: 'ignore-search-param:date',
     value: (t) => {
       const at = instant(theReport(t).date);
       return { date: [`gt${utc(at - 1000)}`, `lt${utc(at + 1000)}`] };
@@ -97,18 +125,24 @@ const PARAM_CASES: ParamCase[] = [
     fits: (t, r) => Math.abs(instant(r.date) - instant(theReport(t).date)) < 1000,
   },
   {
-    param: '_lastUpdated', requirement: 'SANER-OP-SEARCHCSV-001', negativeControl: 'ignore-search-param:_lastUpdated',
+    param: '_lastUpdated',
+    requirement: 'SANER-OP-SEARCHCSV-001',
+    negativeControl: 'ignore-search-param:_lastUpdated',
     value: (t) => ({ _lastUpdated: `lt${utc(instant(theReport(t).meta?.lastUpdated) - 1000)}` }),
     fits: (t, r) => instant(r.meta?.lastUpdated) < instant(theReport(t).meta?.lastUpdated) - 1000,
   },
   {
-    param: 'measure.title', requirement: 'SANER-OP-SEARCHCSV-005', negativeControl: 'ignore-search-param:measure.title',
+    param: 'measure.title',
+    requirement: 'SANER-OP-SEARCHCSV-005',
+    negativeControl: 'ignore-search-param:measure.title',
     // Every report of the measure has its title; the title of another measure must select none.
     value: (t) => ({ 'measure.title': otherTitle(t) ?? t.skip('the SUT holds no Measure with a different title') }),
     fits: (t, r) => t.fixture.measures.some((m) => m.url === r.measure?.split('|')[0] && m.title?.toLowerCase().startsWith((otherTitle(t) ?? '').toLowerCase())),
   },
   {
-    param: 'subject:Location.near', requirement: 'SANER-OP-SEARCHCSV-010', negativeControl: 'ignore-search-param:subject:Location.near',
+    param: 'subject:Location.near',
+    requirement: 'SANER-OP-SEARCHCSV-010',
+    negativeControl: 'ignore-search-param:subject:Location.near',
     value: (t) => {
       const here = t.fixture.location?.position ?? t.skip('the subject of the suite report has no position');
       const others = t.fixture.locations.filter((l) => l.position && distanceKm(here, l.position) > 60);
@@ -141,8 +175,14 @@ function paramTest(c: ParamCase): TestDefinition<SourceData> {
       const day = new Map((await jsonSearch(t, dayOfReport(t))).map((r) => [csvKey(r), r]));
       const csv = csvOf(t, await searchCsv(t, { ...dayOfReport(t), ...c.value(t) }));
       const keys = (await reportsOfCsv(t, csv, measure)).map(csvKey);
-      if (c.fits(t, own)) t.expect(keys.includes(csvKey(own)), `the CSV ${keys.includes(csvKey(own)) ? 'has' : 'lacks'} the rows of MeasureReport/${own.id}${keys.includes(csvKey(own)) ? '' : `, which meets ${c.param}; expected them`}`);
-      t.expectEvery(keys, (k) => day.has(k) && c.fits(t, day.get(k)!), `every report in the CSV is a report of the day that meets ${c.param}`, { show: (k) => `the rows of ${k.replace('|', ' at ')}` });
+      if (c.fits(t, own))
+        t.expect(
+          keys.includes(csvKey(own)),
+          `the CSV ${keys.includes(csvKey(own)) ? 'has' : 'lacks'} the rows of MeasureReport/${own.id}${keys.includes(csvKey(own)) ? '' : `, which meets ${c.param}; expected them`}`,
+        );
+      t.expectEvery(keys, (k) => day.has(k) && c.fits(t, day.get(k)!), `every report in the CSV is a report of the day that meets ${c.param}`, {
+        show: (k) => `the rows of ${k.replace('|', ' at ')}`,
+      });
     },
   });
 }
@@ -151,7 +191,8 @@ export const csvTests: TestDefinition<SourceData>[] = [
   test<SourceData>('$read-csv answers the report as CSV laid out by the conversion rules', {
     requirements: ['SANER-CSVPULL-SRC-002', 'SANER-QM-PG-023', 'SANER-OP-READCSV-002'],
     negativeControl: 'read-csv-as-json',
-    description: 'The header is judged by CSV.md §3.1, from the Measure and the report: subject, reporter, the period column(s), stratifier and stratum exactly when the report has strata, then each group code followed by its population codes in the Measure\'s order.',
+    description:
+      "The header is judged by CSV.md §3.1, from the Measure and the report: subject, reporter, the period column(s), stratifier and stratum exactly when the report has strata, then each group code followed by its population codes in the Measure's order.",
     preconditions: CSV_ONLY,
     async run(t) {
       const measure = measureOf(t);
@@ -159,13 +200,18 @@ export const csvTests: TestDefinition<SourceData>[] = [
       const csv = csvOf(t, await t.sut.operation('read-csv', { type: 'MeasureReport', id: r.id!, method: 'GET', ...ACCEPT_CSV }));
       const header = t.require(headerOf(csv), 'the answer has a header row that parses as CSV (RFC 4180)', cited(t));
       const problems = layoutProblems(header, [r], measure);
-      t.expect(problems.length === 0, `the header row ${JSON.stringify(header.join(','))} ${problems.length ? `breaks the layout rules (CSV.md §3.1): ${problems.join('; ')}` : `follows the layout rules (CSV.md §3.1) for MeasureReport/${r.id} and ${measure.url}`}`, cited(t));
+      t.expect(
+        problems.length === 0,
+        `the header row ${JSON.stringify(header.join(','))} ${problems.length ? `breaks the layout rules (CSV.md §3.1): ${problems.join('; ')}` : `follows the layout rules (CSV.md §3.1) for MeasureReport/${r.id} and ${measure.url}`}`,
+        cited(t),
+      );
     },
   }),
   test<SourceData>('$read-csv asked in a FHIR format answers the CSV or a Binary holding it', {
     requirements: 'SANER-OP-READCSV-002',
     negativeControl: 'csv-binary-without-data',
-    description: 'The return parameter is a Binary: asked with Accept: application/fhir+json, FHIR lets a Source answer the Binary resource (contentType text/csv, the CSV base64 in data) or the CSV itself. Either must hold the report\'s numbers.',
+    description:
+      "The return parameter is a Binary: asked with Accept: application/fhir+json, FHIR lets a Source answer the Binary resource (contentType text/csv, the CSV base64 in data) or the CSV itself. Either must hold the report's numbers.",
     preconditions: CSV_ONLY,
     async run(t) {
       const measure = measureOf(t);
@@ -178,7 +224,10 @@ export const csvTests: TestDefinition<SourceData>[] = [
         csv = res.text;
       } else {
         const binary = res.resource<Binary>();
-        t.require(binary.resourceType === 'Binary', `the answer is ${aResource(binary.resourceType)}${binary.resourceType === 'Binary' ? '' : '; expected a Binary holding the CSV, or the CSV itself'}`);
+        t.require(
+          binary.resourceType === 'Binary',
+          `the answer is ${aResource(binary.resourceType)}${binary.resourceType === 'Binary' ? '' : '; expected a Binary holding the CSV, or the CSV itself'}`,
+        );
         const labelled = /^text\/csv\b/i.test(binary.contentType ?? '');
         t.expect(labelled, `the Binary's contentType is ${binary.contentType ?? '(none)'}${labelled ? '' : '; expected text/csv'}`);
         t.require(binary.data, binary.data ? `the Binary carries ${binary.data.length} characters of base64 data` : 'the Binary has no data; expected the CSV, base64-encoded');
@@ -204,7 +253,10 @@ export const csvTests: TestDefinition<SourceData>[] = [
     preconditions: CSV_ONLY,
     async run(t) {
       const measure = measureOf(t);
-      const populations = planColumns(measure).measure.filter((c) => c.kind === 'population').slice(0, 2).reverse();
+      const populations = planColumns(measure)
+        .measure.filter((c) => c.kind === 'population')
+        .slice(0, 2)
+        .reverse();
       if (populations.length === 0) return t.skip(`Measure ${measure.url} has no population codes to map`);
       const map = populations.map((c, i) => `${c.system ? `${c.system}|` : ''}${c.code}$Column${i + 1}`).join(',');
       const r = theReport(t);
@@ -216,7 +268,9 @@ export const csvTests: TestDefinition<SourceData>[] = [
       t.expect(inOrder, `with map=${map} the mapped columns are ${mapped.join(', ') || 'none'}${inOrder ? ', in map order' : `; expected exactly ${wanted.join(', ')}, in map order`}`);
       const back = await reportsOfCsv(t, csv, measure, cited(t), [map]);
       const counts = countsOf(back);
-      t.expectEvery(populations, (c) => [...counts].some(([k, v]) => k.endsWith(`/${c.code}`) && v === countOf(r, c.code)), 'each mapped column holds the count of its population', { show: (c) => `the column of ${c.code}` });
+      t.expectEvery(populations, (c) => [...counts].some(([k, v]) => k.endsWith(`/${c.code}`) && v === countOf(r, c.code)), 'each mapped column holds the count of its population', {
+        show: (c) => `the column of ${c.code}`,
+      });
     },
   }),
   test<SourceData>('$search-csv answers one CSV with a row for each report the search finds', {
@@ -231,7 +285,11 @@ export const csvTests: TestDefinition<SourceData>[] = [
       const got = back.map(csvKey).sort();
       const want = expected.map(csvKey).sort();
       const same = got.join() === want.join();
-      t.expect(same, `the CSV holds ${got.length} reports (subject, period)${same ? `, the ${want.length} the search by measure and period finds` : `; expected the ${want.length} the search by measure and period finds`}`, cited(t));
+      t.expect(
+        same,
+        `the CSV holds ${got.length} reports (subject, period)${same ? `, the ${want.length} the search by measure and period finds` : `; expected the ${want.length} the search by measure and period finds`}`,
+        cited(t),
+      );
     },
   }),
   test<SourceData>('$search-csv converts back to the numbers of the MeasureReports', {
@@ -266,7 +324,10 @@ export const csvTests: TestDefinition<SourceData>[] = [
     preconditions: CSV_ONLY,
     async run(t) {
       const { measure, period } = dayOfReport(t);
-      for (const [missing, params] of [['period', { measure: measure! }], ['measure', { period: period! }]] as const) {
+      for (const [missing, params] of [
+        ['period', { measure: measure! }],
+        ['measure', { period: period! }],
+      ] as const) {
         const res = await searchCsv(t, params);
         const about = { requirement: missing === 'measure' ? 'SANER-OP-SEARCHCSV-004' : 'SANER-OP-SEARCHCSV-006' };
         if (!t.expectStatus(res, 400, about)) continue;
@@ -283,4 +344,3 @@ function countOf(report: MeasureReport, code: string): number | undefined {
   for (const g of report.group ?? []) for (const p of g.population ?? []) if (p.code?.coding?.[0]?.code === code) return p.count;
   return undefined;
 }
-

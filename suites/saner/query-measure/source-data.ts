@@ -58,7 +58,6 @@ async function readReferenced<T extends Resource>(sut: FhirClient, reference: st
   return res.status === 200 ? parsed<T>(res, `GET [base]/${type}/${local.id}`) : undefined;
 }
 
-
 function usable(report: MeasureReport): boolean {
   return Boolean(report.measure && report.subject?.reference && report.subject.identifier?.value && report.reporter?.identifier?.value && report.period?.start);
 }
@@ -102,7 +101,10 @@ async function listedFormats(s: SuiteEnvironment): Promise<WireFormat[]> {
   }
   const listed = new Set((parsed.resource.format ?? []).map((f) => formatOfMediaType(f)));
   const formats = (['json', 'xml'] as const).filter((f) => listed.has(f));
-  if (!formats.includes('xml')) s.note(`the CapabilityStatement lists no xml (format ${JSON.stringify(parsed.resource.format ?? [])}): reads and searches are judged in ${formats.length ? formats.join(' and ').toUpperCase() : 'JSON'}; SANER-QM-FMT-002 judges XML`);
+  if (!formats.includes('xml'))
+    s.note(
+      `the CapabilityStatement lists no xml (format ${JSON.stringify(parsed.resource.format ?? [])}): reads and searches are judged in ${formats.length ? formats.join(' and ').toUpperCase() : 'JSON'}; SANER-QM-FMT-002 judges XML`,
+    );
   return formats.length ? formats : ['json'];
 }
 

@@ -62,7 +62,11 @@ function perType(type: Served): TestDefinition<SourceData>[] {
         const holds = heldFromSetup(t, type);
         for (const format of t.fixture.formats) {
           const found = matchesOf(t, await t.sut.search(type, { _count: 5 }, { format }), type);
-          if (holds) t.expect(found.length > 0, `GET [base]/${type}?_count=5 in ${format.toUpperCase()} found ${found.length} ${type}${found.length ? '' : `; expected at least one: the SUT serves ${type}/${holds.id}`}`);
+          if (holds)
+            t.expect(
+              found.length > 0,
+              `GET [base]/${type}?_count=5 in ${format.toUpperCase()} found ${found.length} ${type}${found.length ? '' : `; expected at least one: the SUT serves ${type}/${holds.id}`}`,
+            );
         }
       },
     }),
@@ -227,7 +231,10 @@ export const searchTests: TestDefinition<SourceData>[] = [
       const word = location.name?.split(/\s+/)[0] ?? t.skip(`Location/${location.id} has no name to search by`);
       const found = matchesOf<Location>(t, await t.sut.search('Location', { name: word }), 'Location');
       t.expectSome(found, (l) => l.id === location.id, `name=${word} finds Location/${location.id}`, cited(t));
-      t.expectEvery(found, (l) => [l.name, ...(l.alias ?? [])].some((n) => n?.toLowerCase().includes(word.toLowerCase())), `every Location found has ${word} in its name`, { ...cited(t), show: (x) => `${x.resourceType}/${x.id}` });
+      t.expectEvery(found, (l) => [l.name, ...(l.alias ?? [])].some((n) => n?.toLowerCase().includes(word.toLowerCase())), `every Location found has ${word} in its name`, {
+        ...cited(t),
+        show: (x) => `${x.resourceType}/${x.id}`,
+      });
     },
   }),
   test<SourceData>('Location search by identifier finds the facility', {
@@ -238,7 +245,10 @@ export const searchTests: TestDefinition<SourceData>[] = [
       const id = location.identifier?.find((i) => i.system && i.value) ?? t.skip(`Location/${location.id} has no identifier with system and value`);
       const found = matchesOf<Location>(t, await t.sut.search('Location', { identifier: `${id.system}|${id.value}` }), 'Location');
       t.expectSome(found, (l) => l.id === location.id, `identifier=${id.system}|${id.value} finds Location/${location.id}`, cited(t));
-      t.expectEvery(found, (l) => (l.identifier ?? []).some((i) => i.system === id.system && i.value === id.value), 'every Location found carries that identifier', { ...cited(t), show: (x) => `${x.resourceType}/${x.id}` });
+      t.expectEvery(found, (l) => (l.identifier ?? []).some((i) => i.system === id.system && i.value === id.value), 'every Location found carries that identifier', {
+        ...cited(t),
+        show: (x) => `${x.resourceType}/${x.id}`,
+      });
     },
   }),
   test<SourceData>('Organization search by name finds the reporter', {
@@ -249,7 +259,10 @@ export const searchTests: TestDefinition<SourceData>[] = [
       const word = org.name?.split(/\s+/)[0] ?? t.skip(`Organization/${org.id} has no name to search by`);
       const found = matchesOf<Organization>(t, await t.sut.search('Organization', { name: word }), 'Organization');
       t.expectSome(found, (o) => o.id === org.id, `name=${word} finds Organization/${org.id}`, cited(t));
-      t.expectEvery(found, (o) => [o.name, ...(o.alias ?? [])].some((n) => n?.toLowerCase().includes(word.toLowerCase())), `every Organization found has ${word} in its name`, { ...cited(t), show: (x) => `${x.resourceType}/${x.id}` });
+      t.expectEvery(found, (o) => [o.name, ...(o.alias ?? [])].some((n) => n?.toLowerCase().includes(word.toLowerCase())), `every Organization found has ${word} in its name`, {
+        ...cited(t),
+        show: (x) => `${x.resourceType}/${x.id}`,
+      });
     },
   }),
   test<SourceData>('Organization search by identifier finds the reporter', {
@@ -260,7 +273,10 @@ export const searchTests: TestDefinition<SourceData>[] = [
       const id = org.identifier?.find((i) => i.system && i.value) ?? t.skip(`Organization/${org.id} has no identifier with system and value`);
       const found = matchesOf<Organization>(t, await t.sut.search('Organization', { identifier: `${id.system}|${id.value}` }), 'Organization');
       t.expectSome(found, (o) => o.id === org.id, `identifier=${id.system}|${id.value} finds Organization/${org.id}`, cited(t));
-      t.expectEvery(found, (o) => (o.identifier ?? []).some((i) => i.system === id.system && i.value === id.value), 'every Organization found carries that identifier', { ...cited(t), show: (x) => `${x.resourceType}/${x.id}` });
+      t.expectEvery(found, (o) => (o.identifier ?? []).some((i) => i.system === id.system && i.value === id.value), 'every Organization found carries that identifier', {
+        ...cited(t),
+        show: (x) => `${x.resourceType}/${x.id}`,
+      });
     },
   }),
 
@@ -298,7 +314,11 @@ export const searchTests: TestDefinition<SourceData>[] = [
       const inRange = (x: MeasureReport) => Math.abs(instant(x.meta?.lastUpdated) - at) <= 1000;
       await reportSearch(t, { _id: r.id!, _lastUpdated: [`ge${utc(at - 1000)}`, `le${utc(at + 1000)}`] }, inRange, `was last updated within a second of ${r.meta?.lastUpdated}`);
       const before = matchesOf<MeasureReport>(t, await t.sut.search('MeasureReport', { _id: r.id!, _lastUpdated: `lt${utc(at - 1000)}` }), 'MeasureReport');
-      t.expect(!before.some((x) => x.id === r.id), `_lastUpdated=lt${utc(at - 1000)} returned ${idsOf(before).join(', ') || 'nothing'}${before.some((x) => x.id === r.id) ? `; expected no MeasureReport/${r.id}, updated later` : ''}`, cited(t));
+      t.expect(
+        !before.some((x) => x.id === r.id),
+        `_lastUpdated=lt${utc(at - 1000)} returned ${idsOf(before).join(', ') || 'nothing'}${before.some((x) => x.id === r.id) ? `; expected no MeasureReport/${r.id}, updated later` : ''}`,
+        cited(t),
+      );
     },
   }),
   test<SourceData>('MeasureReport search by measure.title finds the reports of the titled measure', {
@@ -328,7 +348,12 @@ export const searchTests: TestDefinition<SourceData>[] = [
       const { r, measure } = reportFacts(t);
       const id = r.subject!.identifier!;
       const token = id.system ? `${id.system}|${id.value}` : id.value!;
-      await reportSearch(t, { measure, 'subject:identifier': token }, (x) => x.subject?.identifier?.value === id.value && x.subject?.identifier?.system === id.system, `has subject identifier ${token}`);
+      await reportSearch(
+        t,
+        { measure, 'subject:identifier': token },
+        (x) => x.subject?.identifier?.value === id.value && x.subject?.identifier?.system === id.system,
+        `has subject identifier ${token}`,
+      );
     },
   }),
   test<SourceData>('MeasureReport search by reporter returns the reports of that reporter', {
@@ -348,7 +373,12 @@ export const searchTests: TestDefinition<SourceData>[] = [
       const { r, measure } = reportFacts(t);
       const id = r.reporter!.identifier!;
       const token = id.system ? `${id.system}|${id.value}` : id.value!;
-      await reportSearch(t, { measure, 'reporter:identifier': token }, (x) => x.reporter?.identifier?.value === id.value && x.reporter?.identifier?.system === id.system, `has reporter identifier ${token}`);
+      await reportSearch(
+        t,
+        { measure, 'reporter:identifier': token },
+        (x) => x.reporter?.identifier?.value === id.value && x.reporter?.identifier?.system === id.system,
+        `has reporter identifier ${token}`,
+      );
     },
   }),
   test<SourceData>('MeasureReport search by subject:Location.near finds the reports of nearby facilities', {

@@ -119,7 +119,13 @@ function findingsBadge(record: StoredRecord): string {
   const count = (v: Finding['verdict']) => record.findings!.filter((f) => f.verdict === v).length;
   const level = record.level ?? 'none';
   if (level === 'none') return '<span class="badge v-skip" data-level="none">no check</span>';
-  const parts = [['fail', count('fail')], ['warning', count('warning')], ['pass', count('pass')]].filter(([, n]) => Number(n) > 0).map(([v, n]) => `${n} ${v}`);
+  const parts = [
+    ['fail', count('fail')],
+    ['warning', count('warning')],
+    ['pass', count('pass')],
+  ]
+    .filter(([, n]) => Number(n) > 0)
+    .map(([v, n]) => `${n} ${v}`);
   return `<span class="badge v-${level}" data-level="${level}">${escapeHtml(parts.join(' · '))}</span>`;
 }
 
@@ -152,13 +158,26 @@ function select(name: string, label: string, value: string | undefined, options:
 }
 
 /** The list; `lastSeq` is the log's newest record when it was read, so the live feed starts after it. */
-export function listPage(ctx: PageContext, records: readonly StoredRecord[], filter: RecordFilter, facets: { sources: string[]; clients: string[] }, requirementIds: readonly string[], lastSeq: number): string {
+export function listPage(
+  ctx: PageContext,
+  records: readonly StoredRecord[],
+  filter: RecordFilter,
+  facets: { sources: string[]; clients: string[] },
+  requirementIds: readonly string[],
+  lastSeq: number,
+): string {
   const query = filterQuery(filter);
   const form = `<form class="filters" id="filters" method="get" action="/">
 ${select('simulator', 'Simulator', filter.source, [['', 'all'], ...facets.sources])}
 ${select('client', 'Client', filter.client, [['', 'all'], ...facets.clients])}
 ${select('status', 'Status', filter.status, [['', 'all'], '2xx', '3xx', '4xx', '5xx', ['error', 'no answer']])}
-${select('finding', 'Findings', filter.finding, [['', 'all'], ['fail', 'a failed check'], ['warning', 'a warning'], ['pass', 'all checks pass'], ['none', 'no check']])}
+${select('finding', 'Findings', filter.finding, [
+  ['', 'all'],
+  ['fail', 'a failed check'],
+  ['warning', 'a warning'],
+  ['pass', 'all checks pass'],
+  ['none', 'no check'],
+])}
 ${select('requirement', 'Requirement', filter.requirement, [['', 'any'], ...requirementIds])}
 <span class="actions"><button type="submit">Filter</button><a href="/">Clear</a><a id="export" href="/api/export${escapeHtml(query)}" download>Export as capture</a></span>
 </form>`;
@@ -187,7 +206,8 @@ ${shown ? `<pre class="body"${note ? '' : ` data-language="${language}"`}>${esca
 function findingsTable(findings: readonly Finding[]): string {
   const rows = findings
     .map(
-      (f) => `<tr data-verdict="${f.verdict}"><td><span class="badge v-${f.verdict}">${f.verdict}</span></td><td class="req">${f.requirements.map((r) => `<span>${escapeHtml(r)}</span>`).join('')}</td><td>${escapeHtml(f.title)}<div class="muted">${escapeHtml(f.side === 'client' ? "the client's request" : "the server's answer")}</div></td><td>${escapeHtml(f.message)}</td></tr>`,
+      (f) =>
+        `<tr data-verdict="${f.verdict}"><td><span class="badge v-${f.verdict}">${f.verdict}</span></td><td class="req">${f.requirements.map((r) => `<span>${escapeHtml(r)}</span>`).join('')}</td><td>${escapeHtml(f.title)}<div class="muted">${escapeHtml(f.side === 'client' ? "the client's request" : "the server's answer")}</div></td><td>${escapeHtml(f.message)}</td></tr>`,
     )
     .join('');
   return `<div class="table-scroll"><table class="findings" id="findings"><thead><tr><th>Verdict</th><th>Requirement</th><th>Test</th><th>Check</th></tr></thead><tbody>${rows}</tbody></table></div>`;
@@ -251,9 +271,14 @@ const SUMMARY_CLASS: Record<SummaryRow['verdict'], string> = { pass: 'pass', fai
 
 export function summaryPage(ctx: PageContext, summary: ClientSummary): string {
   const tally = (v: SummaryRow['verdict']) => summary.rows.filter((r) => r.verdict === v).length;
-  const cards = (['pass', 'fail', 'warning', 'not shown', 'manual'] as const).map((v) => `<div class="card v-${SUMMARY_CLASS[v]}" data-verdict="${v}"><span class="n">${tally(v)}</span><span class="l">${v === 'not shown' ? 'not shown yet' : v}</span></div>`).join('');
+  const cards = (['pass', 'fail', 'warning', 'not shown', 'manual'] as const)
+    .map((v) => `<div class="card v-${SUMMARY_CLASS[v]}" data-verdict="${v}"><span class="n">${tally(v)}</span><span class="l">${v === 'not shown' ? 'not shown yet' : v}</span></div>`)
+    .join('');
   const rows = summary.rows
-    .map((r) => `<tr data-verdict="${r.verdict}"><td class="req">${escapeHtml(r.id)}</td><td><span class="exp exp-${escapeHtml(r.expectation)}">${escapeHtml(r.expectation)}</span></td><td><span class="badge v-${SUMMARY_CLASS[r.verdict]}">${escapeHtml(r.verdict)}</span></td><td>${escapeHtml(r.statement)}${r.reason ? `<span class="why">${escapeHtml(r.reason)}</span>` : ''}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr data-verdict="${r.verdict}"><td class="req">${escapeHtml(r.id)}</td><td><span class="exp exp-${escapeHtml(r.expectation)}">${escapeHtml(r.expectation)}</span></td><td><span class="badge v-${SUMMARY_CLASS[r.verdict]}">${escapeHtml(r.verdict)}</span></td><td>${escapeHtml(r.statement)}${r.reason ? `<span class="why">${escapeHtml(r.reason)}</span>` : ''}</td></tr>`,
+    )
     .join('');
   const body = `<dl class="meta"><dt>Client</dt><dd>${escapeHtml(summary.client)}</dd><dt>At</dt><dd>${escapeHtml(summary.source)}</dd><dt>Judged by</dt><dd>${escapeHtml(summary.suite)} over ${summary.exchanges} exchange${summary.exchanges === 1 ? '' : 's'}</dd></dl>
 <div class="cards" id="summary-counts">${cards}</div>

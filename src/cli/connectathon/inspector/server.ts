@@ -114,8 +114,17 @@ export async function startInspector(options: InspectorOptions): Promise<Running
       return reply.code(303).header('location', `${url.pathname}${url.search}`).send();
     }
     reply.header('www-authenticate', 'Bearer realm="measure-conformance inspector"');
-    if (url.pathname.startsWith('/api/') || url.pathname === '/events') return json(reply, 401, { error: 'this inspector needs its token: Authorization: Bearer <token>, or open a page once with ?token=<token>' });
-    return html(reply, 401, messagePage(context, 'Token needed', 'This inspector is protected: open it once with ?token=… added to the address (the token is simulators.inspector.token in the config); the browser then keeps a cookie, so links open without it.'));
+    if (url.pathname.startsWith('/api/') || url.pathname === '/events')
+      return json(reply, 401, { error: 'this inspector needs its token: Authorization: Bearer <token>, or open a page once with ?token=<token>' });
+    return html(
+      reply,
+      401,
+      messagePage(
+        context,
+        'Token needed',
+        'This inspector is protected: open it once with ?token=… added to the address (the token is simulators.inspector.token in the config); the browser then keeps a cookie, so links open without it.',
+      ),
+    );
   });
 
   app.get('/', async (request, reply) => {

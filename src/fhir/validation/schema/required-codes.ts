@@ -5,8 +5,16 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-interface Concept { code: string; concept?: Concept[] }
-interface Include { system?: string; concept?: { code: string }[]; filter?: unknown[]; valueSet?: string[] }
+interface Concept {
+  code: string;
+  concept?: Concept[];
+}
+interface Include {
+  system?: string;
+  concept?: { code: string }[];
+  filter?: unknown[];
+  valueSet?: string[];
+}
 interface Entry {
   resource: {
     resourceType: string;
