@@ -16,7 +16,7 @@ import type { ResourceFormats } from '../fhir/codec.js';
 import type { SimulatorStartOptions } from '../../simulators/simulator.js';
 import { readInbound, type InboundRequest } from './inbound.js';
 import type { Evidence, RuleSetChoice, SuiteResult } from './results.js';
-import { fireTrigger, type Ask, type PromptIo, type Trigger, type TriggerOutcome } from './triggers.js';
+import { fireTrigger, lastLines, type Ask, type PromptIo, type Trigger, type TriggerOutcome } from './triggers.js';
 import type { HttpClient } from '../http/client.js';
 import type { FhirClient } from './fhir-client.js';
 import { abortableSleep, formatDuration } from './time.js';
@@ -188,6 +188,8 @@ export interface EnvironmentUse {
 /** How long a finished trigger's last answers may take to be recorded. */
 const FINISHED_GRACE_MS = 250;
 const FINISHED_QUIET_MS = 100;
+/** A command that exited with a failure has said it is done: a short wait for stragglers, not the full one meant for work handed on. */
+const FAILED_COMMAND_GRACE_MS = 2000;
 
 /** A server started for the environment: its exchanges kept from the first one, even before start() resolves. */
 export function simulatorHandle(id: string, baseUrl: string, exchanges: HttpExchange[], formats: ResourceFormats): SimulatorHandle {
@@ -276,7 +278,8 @@ export class Environment {
       ...(options.asks ? { asks: options.asks } : {}),
     });
     // A reference client that returned has sent all it will; a command may have handed the work on (a queued job), so it gets the full wait.
-    const firstWait = outcome.kind === 'reference' ? FINISHED_GRACE_MS : deps.waitMs;
+    const failedCommand = outcome.kind === 'command' && outcome.exitCode !== 0;
+    const firstWait = outcome.kind === 'reference' ? FINISHED_GRACE_MS : failedCommand ? Math.min(FAILED_COMMAND_GRACE_MS, deps.waitMs) : deps.waitMs;
     const quietMs = outcome.finished && outcome.kind === 'reference' ? FINISHED_QUIET_MS : (options.quietMs ?? 500);
     const started = Date.now();
     while (count() === 0 && Date.now() - started < firstWait) await abortableSleep(Math.min(50, firstWait), user.signal);
@@ -286,7 +289,7 @@ export class Environment {
         outcome.kind === 'reference'
           ? 'the reference client had finished'
           : outcome.kind === 'command'
-            ? `the trigger command had exited with ${outcome.exitCode ?? 'a signal'}, and nothing came within ${formatDuration(firstWait)}`
+            ? `the trigger command had exited with ${outcome.exitCode ?? 'a signal'}${failedCommand && outcome.output ? ` after printing "${lastLines(outcome.output, 3).replace(/\n/g, ' / ')}"` : ''}, and nothing came within ${formatDuration(firstWait)}`
             : `nothing came within ${formatDuration(firstWait)}`;
       silence = `the ${options.actor ?? 'SUT'} sent nothing to ${at.map((s) => s.baseUrl).join(' or ')} (${how})`;
     } else {

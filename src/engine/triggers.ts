@@ -239,6 +239,7 @@ async function promptOnce(trigger: Extract<Trigger, { type: 'prompt' }>, ctx: Tr
   ctx.note(`prompt confirmed by the operator: ${ctx.description}`);
 }
 
-function lastLines(text: string, n: number): string {
+/** The last `n` lines of a command's output. */
+export function lastLines(text: string, n: number): string {
   return text.split('\n').slice(-n).join('\n');
 }

@@ -206,7 +206,7 @@ describe('TLS from a configured certificate and key', () => {
   it('serve starts every simulator on 127.0.0.1 with no config, and with config.yaml on its host, with its certificate and token', async () => {
     const bare = await serveOnce([]);
     expect(bare.urls).toHaveLength(simulators.length);
-    for (const url of bare.urls) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
+    for (const url of [...bare.urls, bare.inspector]) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
 
     const cwd = mkdtempSync(join(dir, 'serve-'));
     writeFileSync(
@@ -215,7 +215,12 @@ describe('TLS from a configured certificate and key', () => {
     );
     const trusting = new Agent({ connect: { ca: tls.cert } });
     try {
-      const configured = await serveOnce(['--config', 'config.yaml'], cwd, async (urls) => {
+      const configured = await serveOnce(['--config', 'config.yaml'], cwd, async (urls, inspector) => {
+        // The inspector serves TLS on the simulators' host when they do; with no inspector token it is open there.
+        expect(inspector).toMatch(/^https:\/\/127\.0\.0\.2:\d+/);
+        const page = await request(`${inspector}/api/exchanges`, { dispatcher: trusting });
+        expect(page.statusCode).toBe(200);
+        await page.body.dump();
         for (const url of urls) {
           expect(url).toMatch(/^https:\/\/127\.0\.0\.2:\d+/);
           const meta = await request(`${url}/metadata`, { dispatcher: trusting });
@@ -234,21 +239,25 @@ describe('TLS from a configured certificate and key', () => {
 });
 
 /** Runs `serve` until it prints its URLs, lets `check` use them, then stops it as Ctrl-C would. */
-async function serveOnce(args: string[], cwd = dir, check: (urls: string[]) => Promise<void> = async () => undefined): Promise<{ urls: string[]; code: number }> {
+async function serveOnce(args: string[], cwd = dir, check: (urls: string[], inspector: string) => Promise<void> = async () => undefined): Promise<{ urls: string[]; inspector: string; code: number }> {
   const stop = new AbortController();
   const io = captureIo(cwd, {}, stop.signal);
   const serving = main(['serve', ...args], io);
   let settled = false;
   void serving.finally(() => (settled = true));
   while (!io.out().includes('Ctrl-C') && !settled) await new Promise((r) => setTimeout(r, 20));
-  const urls = [...io.out().matchAll(/^\S+\s+(https?:\/\/\S+)/gm)].map((m) => m[1] ?? '');
+  // The simulators' URLs; the inspector's line comes last and is checked apart.
+  const urls = [...io.out().matchAll(/^(\S+)\s+(https?:\/\/\S+)/gm)].filter((m) => m[1] !== 'inspector').map((m) => m[2] ?? '');
+  const inspector = /^inspector\s+(https?:\/\/\S+)/m.exec(io.out())?.[1];
+  expect(inspector, 'serve prints the inspector URL').toBeDefined();
   try {
-    await check(urls);
+    await check(urls, inspector ?? '');
   } finally {
     stop.abort();
   }
   const code = await serving;
-  expect(io.err()).toBe('');
+  // Nothing on stderr but serve's own word that it stopped.
+  expect(io.err()).toBe('serve: stopped\n');
   expect(code).toBe(0);
-  return { urls, code };
+  return { urls, inspector: inspector ?? '', code };
 }
