@@ -129,9 +129,12 @@ export class HttpClient {
   readonly #secrets: string[];
   readonly #listener: ExchangeListener | undefined;
   readonly #signal: AbortSignal | undefined;
+  /** The SUT's origin, where credentials go; without a base URL, requests go where they are sent with them. */
+  readonly #ownOrigin: string | undefined;
 
   constructor(config: HttpClientConfig = {}, listener?: ExchangeListener, shared?: { dispatcher: Dispatcher; anonymous: { agent?: Dispatcher }; secrets: string[]; signal?: AbortSignal }) {
     this.config = config;
+    this.#ownOrigin = config.baseUrl ? new URL(config.baseUrl).origin : undefined;
     this.#listener = listener;
     this.#signal = shared?.signal;
     if (shared) {
@@ -183,9 +186,10 @@ export class HttpClient {
     let method = (req.method ?? 'GET').toUpperCase();
     let url = this.resolve(req.url, req.query);
     let body = req.body;
+    // Credentials (the Authorization header and the configured headers, where API keys travel) are
+    // for the SUT's origin: not for a link to another server, nor for its address asked over plain http.
     let headers = this.#outgoingHeaders(req.headers, body, req.anonymous === true);
-    // An https SUT's credentials never travel in clear text, e.g. to its address asked over plain http.
-    if (this.config.baseUrl?.startsWith('https:') && url.startsWith('http:')) headers = dropCredentials(headers);
+    if (this.#ownOrigin !== undefined && new URL(url).origin !== this.#ownOrigin) headers = this.#dropCredentials(headers);
     const chain = [url];
     const signal = req.signal && this.#signal ? AbortSignal.any([req.signal, this.#signal]) : (req.signal ?? this.#signal);
     let dispatcher = this.#dispatcher;
@@ -210,7 +214,7 @@ export class HttpClient {
         headers = dropBodyHeaders(headers);
       }
       // Credentials are for the SUT's origin only; a redirect elsewhere must not carry them.
-      if (new URL(next).origin !== new URL(url).origin) headers = dropCredentials(headers);
+      if (new URL(next).origin !== new URL(url).origin) headers = this.#dropCredentials(headers);
       chain.push(next);
       url = next;
     }
@@ -221,6 +225,12 @@ export class HttpClient {
     const anonymous = this.#anonymous.agent;
     await this.#dispatcher.close();
     if (anonymous && anonymous !== this.#dispatcher) await anonymous.close();
+  }
+
+  /** Authorization, cookies and the configured headers, removed for a request leaving the SUT's origin. */
+  #dropCredentials(headers: Record<string, string>): Record<string, string> {
+    const configured = new Set(Object.keys(this.config.headers ?? {}).map((k) => k.toLowerCase()));
+    return Object.fromEntries(Object.entries(headers).filter(([k]) => k !== 'authorization' && k !== 'cookie' && !configured.has(k)));
   }
 
   #outgoingHeaders(extra: Record<string, string> | undefined, body: string | Uint8Array | undefined, anonymous: boolean): Record<string, string> {
@@ -487,11 +497,6 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
 
 function dropBodyHeaders(headers: Record<string, string>): Record<string, string> {
   const { 'content-type': _type, 'content-length': _length, ...rest } = headers;
-  return rest;
-}
-
-function dropCredentials(headers: Record<string, string>): Record<string, string> {
-  const { authorization: _auth, cookie: _cookie, ...rest } = headers;
   return rest;
 }
 

@@ -80,6 +80,38 @@ describe('HttpClient evidence', () => {
     expect(server.requests.at(-1)!.headers['cookie']).toBeUndefined();
   });
 
+  it("sends the SUT's credentials to its origin only: not to a link on another server, nor through a redirect to one", async () => {
+    const other = await startServer((req, res) => {
+      if (req.url?.startsWith('/hop')) {
+        res.writeHead(302, { location: `${server.url}/Basic/echo` });
+        res.end();
+        return;
+      }
+      fhirJson(res, 200, { resourceType: 'Basic', id: 'other' });
+    });
+    const client = new HttpClient({ baseUrl: `${server.url}/fhir`, auth: { type: 'bearer', token: 'bearer-token-xyz' }, headers: { 'X-Api-Key': 's3cr3t-api-key', 'X-Trace': 'kept' } });
+    try {
+      // A next link or a Data Source on another server: nothing of the SUT's credentials, whatever the caller passed.
+      await client.request({ url: `${other.url}/Basic/other`, headers: { cookie: 'session=abc123', accept: 'application/fhir+json' } });
+      const there = other.requests.at(-1)!.headers;
+      expect([there['authorization'], there['x-api-key'], there['cookie'], there['x-trace']]).toEqual([undefined, undefined, undefined, undefined]);
+      expect(there['accept']).toBe('application/fhir+json');
+      // The SUT itself still gets them.
+      await client.request({ url: 'Basic/echo' });
+      expect([server.requests.at(-1)!.headers['authorization'], server.requests.at(-1)!.headers['x-api-key']]).toEqual(['Bearer bearer-token-xyz', 's3cr3t-api-key']);
+      // From the SUT to another origin by redirect: the configured headers go with the credentials.
+      const client2 = new HttpClient({ baseUrl: other.url, auth: { type: 'bearer', token: 'bearer-token-xyz' }, headers: { 'X-Api-Key': 's3cr3t-api-key' } });
+      const res = await client2.request({ url: 'hop' });
+      await client2.close();
+      expect(res.status).toBe(200);
+      expect(other.requests.at(-1)!.headers['x-api-key']).toBe('s3cr3t-api-key');
+      expect([server.requests.at(-1)!.headers['authorization'], server.requests.at(-1)!.headers['x-api-key']]).toEqual([undefined, undefined]);
+    } finally {
+      await client.close();
+      await other.close();
+    }
+  });
+
   it('redacts the base64 form of basic credentials wherever it is echoed', async () => {
     const seen: HttpExchange[] = [];
     const client = new HttpClient({ baseUrl: server.url, auth: { type: 'basic', username: 'alice', password: 'wonderland' } }, (e) => seen.push(e));
