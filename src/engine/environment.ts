@@ -277,7 +277,8 @@ export class Environment {
       ...(options.variables ? { variables: options.variables } : {}),
       ...(options.asks ? { asks: options.asks } : {}),
     });
-    // A reference client that returned has sent all it will; a command may have handed the work on (a queued job), so it gets the full wait.
+    // A reference client that returned has sent all it will, and a command that failed has said it is
+    // done; a command that succeeded may have handed the work on (a queued job), so it gets the full wait.
     const failedCommand = outcome.kind === 'command' && outcome.exitCode !== 0;
     const firstWait = outcome.kind === 'reference' ? FINISHED_GRACE_MS : failedCommand ? Math.min(FAILED_COMMAND_GRACE_MS, deps.waitMs) : deps.waitMs;
     const quietMs = outcome.finished && outcome.kind === 'reference' ? FINISHED_QUIET_MS : (options.quietMs ?? 500);
@@ -285,12 +286,14 @@ export class Environment {
     while (count() === 0 && Date.now() - started < firstWait) await abortableSleep(Math.min(50, firstWait), user.signal);
     let silence: string | undefined;
     if (count() === 0) {
-      const how =
+      const printed = failedCommand && outcome.output ? ` after printing "${lastLines(outcome.output, 3).replace(/\n/g, ' / ')}"` : '';
+      const ended =
         outcome.kind === 'reference'
-          ? 'the reference client had finished'
+          ? 'the reference client had finished, and '
           : outcome.kind === 'command'
-            ? `the trigger command had exited with ${outcome.exitCode ?? 'a signal'}${failedCommand && outcome.output ? ` after printing "${lastLines(outcome.output, 3).replace(/\n/g, ' / ')}"` : ''}, and nothing came within ${formatDuration(firstWait)}`
-            : `nothing came within ${formatDuration(firstWait)}`;
+            ? `the trigger command had exited with ${outcome.exitCode ?? 'a signal'}${printed}, and `
+            : '';
+      const how = `${ended}nothing came within ${formatDuration(firstWait)}`;
       silence = `the ${options.actor ?? 'SUT'} sent nothing to ${at.map((s) => s.baseUrl).join(' or ')} (${how})`;
     } else {
       const deadline = Date.now() + (options.settleMs ?? deps.waitMs);

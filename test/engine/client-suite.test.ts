@@ -157,10 +157,21 @@ describe('client-role suites', () => {
     expect(setupNotes(results)).toContain('waiting for the SUT to act on its own: send a MeasureReport to the simulator');
   });
 
+  it('a command that failed and sent nothing gets a short wait, not waitMs, and its last words are in the reason', async () => {
+    const failed = await run({ type: 'command', command: node("console.error('login refused'); process.exit(3)") }, { waitMs: 60_000 });
+    expect(failed.tests[0]).toMatchObject({
+      verdict: 'fail',
+      reason: expect.stringContaining('(the trigger command had exited with 3 after printing "login refused", and nothing came within 2 s)'),
+    });
+    // A command that succeeded may have handed the work on: it gets the whole wait.
+    const succeeded = await run({ type: 'command', command: node('process.exit(0)') }, { waitMs: 300 });
+    expect(succeeded.tests[0]!.reason).toContain('(the trigger command had exited with 0, and nothing came within 300 ms)');
+  });
+
   it('a reference client that finished without sending fails at once, not after waitMs', async () => {
     const sentNothing = await run({ type: 'reference', name: 'reference demo source', run: async () => {} }, { waitMs: 60_000 });
-    expect(sentNothing.tests[0]).toMatchObject({ verdict: 'fail', reason: expect.stringContaining('(the reference client had finished)') });
-    expect(sentNothing.tests[0]!.durationMs + sentNothing.suites[0]!.durationMs).toBeLessThan(60_000);
+    // The reason names the wait the recording used: the short grace, not the 60 s waitMs.
+    expect(sentNothing.tests[0]).toMatchObject({ verdict: 'fail', reason: expect.stringContaining('(the reference client had finished, and nothing came within 250 ms)') });
     const sent = await run({
       type: 'reference',
       name: 'reference demo source',
