@@ -6,7 +6,6 @@
  * Over TLS it records the client's certificate subject and leaves mutual authentication, which it
  * cannot observe, to a person.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +24,7 @@ import { transactionById } from '../../src/cli/connectathon/transactions.js';
 import type { HttpExchange, RunResults } from '../../src/engine/index.js';
 import { captureIo } from '../cli/cli-io.js';
 import { getJson, removeDir, serveInProcess } from './serving.js';
+import { selfSignedCertificate } from '../tls-certificates.js';
 
 const CLIENT_SUITE = 'saner/produce-measure/measure-source';
 const SERVER_SUITE = 'saner/produce-measure/recorded-answers';
@@ -122,27 +122,7 @@ describe('the recording proxy over TLS', () => {
     if (!made.ok) throw new Error(made.reason);
     const dir = mkdtempSync(join(tmpdir(), 'mc-proxy-tls-'));
     dirs.push(dir);
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=acme-creator/O=Acme',
-        '-keyout',
-        join(dir, 'client-key.pem'),
-        '-out',
-        join(dir, 'client.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
+    selfSignedCertificate(join(dir, 'client.pem'), join(dir, 'client-key.pem'), { subject: '/CN=acme-creator/O=Acme', days: 1 });
     const consumer = await simulatorById('madx-content-consumer')!.start({});
     const log = ExchangeLog.open(':memory:');
     const recorder = new Recorder({ log });

@@ -1,5 +1,4 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { HttpClient, TransportError } from '../../src/http/client.js';
 import { REDACTED } from '../../src/http/redact.js';
 import type { HttpExchange } from '../../src/engine/results.js';
 import { startServer, fhirJson, type TestServer } from './servers.js';
+import { selfSignedCertificate } from '../tls-certificates.js';
 
 async function failureOf(p: Promise<unknown>): Promise<TransportError> {
   try {
@@ -314,29 +314,7 @@ describe('HttpClient TLS', () => {
   let server: TestServer;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mc-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-addext',
-        'basicConstraints=critical,CA:TRUE',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
+    selfSignedCertificate(join(dir, 'cert.pem'), join(dir, 'key.pem'), { subject: '/CN=127.0.0.1', ips: ['127.0.0.1'], ca: true, key: 'rsa' });
     server = await startServer((_req, res) => fhirJson(res, 200, { resourceType: 'Basic' }), {
       key: readFileSync(join(dir, 'key.pem'), 'utf8'),
       cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
@@ -381,26 +359,9 @@ describe('HttpClient mutual TLS', () => {
   const pem = (name: string) => readFileSync(join(dir, name), 'utf8');
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mc-mtls-'));
-    const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-    openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'server-key.pem'),
-      '-out',
-      join(dir, 'server.pem'),
-    );
+    selfSignedCertificate(join(dir, 'server.pem'), join(dir, 'server-key.pem'), { subject: '/CN=127.0.0.1', ips: ['127.0.0.1'], key: 'rsa' });
     // The harness's client key is encrypted: the passphrase from config opens it.
-    openssl('req', '-x509', '-newkey', 'rsa:2048', '-passout', `pass:${PASSPHRASE}`, '-days', '2', '-subj', '/CN=harness', '-keyout', join(dir, 'client-key.pem'), '-out', join(dir, 'client.pem'));
+    selfSignedCertificate(join(dir, 'client.pem'), join(dir, 'client-key.pem'), { subject: '/CN=harness', passphrase: PASSPHRASE, key: 'rsa' });
     server = await startServer(
       (req, res) =>
         fhirJson(res, 200, { resourceType: 'Basic', id: 'echo', text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${String(req.headers['x-echo'] ?? '')}</div>` } }),

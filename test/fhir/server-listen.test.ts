@@ -9,6 +9,7 @@ import type { Bundle, CapabilityStatement, MeasureReport } from 'fhir/r4.js';
 import type { HttpExchange } from '../../src/engine/results.js';
 import { startFhirServer, type RunningFhirServer } from '../../src/fhir/server/index.js';
 import { FHIR_JSON, declaration, measureReport } from './server-helpers.js';
+import { selfSignedCertificate } from '../tls-certificates.js';
 
 describe('listening on 127.0.0.1:0', () => {
   let server: RunningFhirServer;
@@ -82,27 +83,7 @@ describe.runIf(hasOpenssl())('TLS', () => {
   let server: RunningFhirServer;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fhir-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
+    selfSignedCertificate(join(dir, 'cert.pem'), join(dir, 'key.pem'), { subject: '/CN=127.0.0.1', ips: ['127.0.0.1'], key: 'rsa', days: 1 });
     cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
     server = await startFhirServer({ declaration, tls: { cert, key: readFileSync(join(dir, 'key.pem'), 'utf8') }, auth: { bearerToken: 'tok' } });
   });

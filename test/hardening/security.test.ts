@@ -3,7 +3,6 @@
 // it serves HTTPS from a configured certificate and key, and an over-limit body is refused with 413
 // while the server keeps serving and keeps what it holds. `serve` applies the same from config.yaml.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { Readable } from 'node:stream';
@@ -16,6 +15,7 @@ import { simulators } from '../../simulators/index.js';
 import { DEFAULT_BODY_LIMIT, type RunningFhirServer } from '../../src/fhir/server/index.js';
 import { main } from '../../src/cli/main.js';
 import { captureIo } from '../cli/cli-io.js';
+import { selfSignedCertificate } from '../tls-certificates.js';
 
 const TOKEN = 'simulator-token-4f9e2a';
 const FHIR_JSON = 'application/fhir+json';
@@ -27,11 +27,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function makeCertificate(): { certFile: string; keyFile: string; cert: string; key: string } {
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,IP:127.0.0.2'],
-    { stdio: 'ignore' },
-  );
+  selfSignedCertificate(certFile, keyFile, { subject: '/CN=127.0.0.1', ips: ['127.0.0.1', '127.0.0.2'], key: 'rsa', days: 1 });
   return { certFile, keyFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
 }
 

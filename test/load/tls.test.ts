@@ -1,7 +1,6 @@
 // load reaches a SUT the way run does: TLS trust, a client certificate for a server demanding one
 // (mutual TLS, its key opened with the passphrase), credentials and headers from --config, and no
 // secret of the config in anything it writes or prints.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { captureIo } from '../cli/cli-io.js';
 import { startStandIn, type StandIn } from './stand-in.js';
+import { selfSignedCertificate } from '../tls-certificates.js';
 
 const PASSPHRASE = 'load-client-key-passphrase-4410';
 const TOKEN = 'load-bearer-token-9921';
@@ -44,44 +44,8 @@ describe('load over mutual TLS with credentials from --config', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mc-load-tls-'));
-    const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-    openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'server-key.pem'),
-      '-out',
-      join(dir, 'server.pem'),
-    );
-    openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-passout',
-      `pass:${PASSPHRASE}`,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=harness',
-      '-keyout',
-      join(dir, 'client-key.pem'),
-      '-out',
-      join(dir, 'client.pem'),
-    );
+    selfSignedCertificate(join(dir, 'server.pem'), join(dir, 'server-key.pem'), { subject: '/CN=127.0.0.1', ips: ['127.0.0.1'] });
+    selfSignedCertificate(join(dir, 'client.pem'), join(dir, 'client-key.pem'), { subject: '/CN=harness', passphrase: PASSPHRASE });
     server = await startStandIn({ tls: { key: pem('server-key.pem'), cert: pem('server.pem'), requestCert: true, rejectUnauthorized: true, ca: pem('client.pem') } });
   });
 

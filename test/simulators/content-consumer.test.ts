@@ -7,6 +7,7 @@ import { simulatorById } from '../../simulators/index.js';
 import { serializeResource } from '../../src/fhir/format.js';
 import type { RunningFhirServer } from '../../src/fhir/server/index.js';
 import { projectRoot } from '../../src/harness.js';
+import { selfSignedCertificate } from '../tls-certificates.js';
 
 const JSON_TYPE = 'application/fhir+json';
 const load = <T>(path: string): T => JSON.parse(readFileSync(join(projectRoot, 'fixtures', path), 'utf8')) as T;
@@ -248,11 +249,10 @@ describe('RPC Content Consumer and shared faults', () => {
   });
 
   it('serves https when given a certificate', async () => {
-    const { execFileSync } = await import('node:child_process');
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'cc-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    selfSignedCertificate(join(dir, 'c.pem'), join(dir, 'k.pem'), { subject: '/CN=127.0.0.1', key: 'rsa', days: 1 });
     const base = await start({ tls: { cert: readFileSync(join(dir, 'c.pem')), key: readFileSync(join(dir, 'k.pem')) } });
     expect(base).toMatch(/^https:\/\//);
     const { request } = await import('node:https');
