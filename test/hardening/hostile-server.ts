@@ -5,7 +5,7 @@
  * about the answers is the simulator's, so the spoiled part is the only thing a suite can trip on.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenLocally } from '../listen-locally.js';
 import { request } from 'undici';
 
 export const HOSTILE_MODES = ['hang', 'trickle', 'huge', 'reset', 'redirect-loop', 'invalid-json', 'xml-labelled-json', 'json-labelled-xml'] as const;
@@ -136,25 +136,15 @@ async function spoil(mode: HostileMode, options: HostileOptions, req: IncomingMe
 }
 
 export async function startHostileServer(mode: HostileMode, options: HostileOptions): Promise<HostileServer> {
-  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     hostile.requests++;
     spoil(mode, options, req, res).catch(() => req.socket.destroy());
   });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenLocally(server);
   const hostile: HostileServer = {
     url: `http://127.0.0.1:${port}`,
     requests: 0,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close,
   };
   return hostile;
 }

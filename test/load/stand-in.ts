@@ -5,7 +5,7 @@
 // OperationOutcome. Faults make it answer every fifth request 503, or lose writes that race.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenLocally } from '../listen-locally.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Bundle, MeasureReport, Resource } from 'fhir/r4.js';
 
@@ -82,7 +82,6 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
   let counter = 0;
   let nextId = 1;
   const requests: RecordedRequest[] = [];
-  const sockets = new Set<Socket>();
   let base = '';
 
   const write = async (key: string, resource: Resource) => {
@@ -180,20 +179,12 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     });
   };
   const server = options.tls ? createHttpsServer(options.tls, listener) : createServer(listener);
-  server.on(options.tls ? 'secureConnection' : 'connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listening = await listenLocally(server);
+  base = `${options.tls ? 'https' : 'http'}://127.0.0.1:${listening.port}`;
   return {
     url: base,
     requests,
     store: () => store,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: listening.close,
   };
 }

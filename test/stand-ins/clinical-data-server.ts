@@ -9,7 +9,7 @@
  * refused.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenLocally } from '../listen-locally.js';
 import type { Bundle, BundleEntry, CapabilityStatement, Coding, OperationOutcome, Resource, ValueSet } from 'fhir/r4.js';
 
 export interface ClinicalServerOptions {
@@ -263,7 +263,6 @@ export async function startClinicalServer(options: ClinicalServerOptions = {}): 
     }
   };
 
-  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -277,20 +276,12 @@ export async function startClinicalServer(options: ClinicalServerOptions = {}): 
       requests.push(`${req.method} ${req.url} -> ${status}`);
     });
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`;
+  const listening = await listenLocally(server);
+  baseUrl = `http://127.0.0.1:${listening.port}/fhir`;
   return {
     baseUrl,
     store,
     requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: listening.close,
   };
 }

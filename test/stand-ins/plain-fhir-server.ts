@@ -10,7 +10,7 @@
  * demanding a bearer token or not, validating what it is sent by rules of its own or not).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenLocally } from '../listen-locally.js';
 import type { Bundle, CapabilityStatement, OperationOutcome, Resource } from 'fhir/r4.js';
 import { parseResource, serializeResource } from '../../src/fhir/format.js';
 
@@ -296,7 +296,6 @@ export async function startPlainServer(options: PlainServerOptions = {}): Promis
     return send(405, outcome('not-supported', `${method} ${path} is not supported`));
   };
 
-  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -312,20 +311,12 @@ export async function startPlainServer(options: PlainServerOptions = {}): Promis
       requests.push({ method: req.method ?? '', path: url.pathname, query: url.search, status, ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}), body });
     });
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`;
+  const listening = await listenLocally(server);
+  baseUrl = `http://127.0.0.1:${listening.port}/fhir`;
   return {
     baseUrl,
     store,
     requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: listening.close,
   };
 }
