@@ -168,6 +168,31 @@ describe('native invariants agree with the official FHIRPath', () => {
     expect(decided).toBe(24);
     expect(NATIVE_CHECKS['per-1']!({ start: '2020-04-01T10:20:00Z', end: '2020-04-01T10:19:59Z' })).toEqual(['']);
   });
+  it('bdl-7 decides plain fullUrl and versionId values as FHIRPath does, and leaves other shapes to it', () => {
+    const fn = compileFhirPath(official('Bundle', 'bdl-7'), { base: 'Bundle' });
+    const entry = (fullUrl?: string, versionId?: string): Json => ({ ...(fullUrl ? { fullUrl } : {}), resource: { resourceType: 'Basic', ...(versionId ? { meta: { versionId } } : {}) } });
+    const entries: Json[][] = [
+      [],
+      [entry('urn:uuid:1'), entry('urn:uuid:2')],
+      [entry('urn:uuid:1'), entry('urn:uuid:1')],
+      [entry('urn:uuid:1', '1'), entry('urn:uuid:1', '2')],
+      [entry('urn:uuid:1', '1'), entry('urn:uuid:1', '1')],
+      [entry(), entry(), entry('urn:uuid:1')],
+      [entry('urn:uuid:11'), entry('urn:uuid:1', '1')],
+    ];
+    const bundles: Json[] = [];
+    for (const e of entries) for (const type of ['collection', 'history', undefined]) bundles.push({ resourceType: 'Bundle', ...(type ? { type } : {}), entry: e });
+    let failing = 0;
+    for (const b of bundles) {
+      const native = NATIVE_CHECKS['bdl-7']!(b);
+      expect(native, `bdl-7 decides ${JSON.stringify(b)}`).toBeDefined();
+      expect(native!.length === 0, `bdl-7 on ${JSON.stringify(b)}`).toBe(holds(fn, b, b, b, true));
+      if (native!.length) failing++;
+    }
+    // The collections with a repeated fullUrl (and versionId), including 'urn:uuid:1' & '1' against 'urn:uuid:11'.
+    expect(failing).toBe(3);
+    expect(NATIVE_CHECKS['bdl-7']!({ resourceType: 'Bundle', type: 'collection', entry: [{ fullUrl: 1 }] })).toBeUndefined();
+  });
   it('ref-1', () => {
     const fn = compileFhirPath("reference.startsWith('#').not() or (reference.substring(1) in %rootResource.contained.id)", { base: 'Reference' });
     const root = validReport();

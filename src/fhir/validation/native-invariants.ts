@@ -110,6 +110,27 @@ export const NATIVE_CHECKS: Record<string, (item: Json) => string[] | undefined>
     if (Number.isNaN(from) || Number.isNaN(to)) return undefined;
     return from <= to ? [] : [''];
   },
+  // bdl-7 `(type = 'history') or entry.where(fullUrl.exists()).select(fullUrl&resource.meta.versionId).isDistinct()`.
+  // fhirpath.js compares every pair for isDistinct(): a Bundle of 50,000 entries took minutes. A Set
+  // decides the same for plain string values; without a type the result is empty, which does not fail.
+  'bdl-7': (b) => {
+    if (!Array.isArray(b.entry) || typeof b.type !== 'string') return b.type === undefined ? [] : undefined;
+    if (b.type === 'history') return [];
+    const seen = new Set<string>();
+    for (const e of b.entry as unknown[]) {
+      if (typeof e !== 'object' || e === null) return undefined;
+      const { fullUrl, _fullUrl, resource } = e as Json;
+      if (_fullUrl !== undefined || (fullUrl !== undefined && typeof fullUrl !== 'string')) return undefined;
+      if (fullUrl === undefined) continue;
+      const meta = resource && typeof resource === 'object' ? (resource as Json).meta : undefined;
+      const versionId = meta && typeof meta === 'object' ? (meta as Json).versionId : undefined;
+      if ((versionId !== undefined && typeof versionId !== 'string') || (meta && typeof meta === 'object' && (meta as Json)._versionId !== undefined)) return undefined;
+      const key = `${fullUrl}${versionId ?? ''}`;
+      if (seen.has(key)) return [''];
+      seen.add(key);
+    }
+    return [];
+  },
   // qty-3 `code.empty() or system.exists()`
   'qty-3': (q) => (!has(q, 'code') || has(q, 'system') ? [] : ['']),
   // mrp-1 `(type != 'data-collection') or group.exists().not()`; without a type the result is
