@@ -8,8 +8,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
-const SECONDS = Number(process.env['LOAD_BENCH_SECONDS'] ?? 5);
-const ROUNDS = 4;
+const SECONDS = Number(process.env['LOAD_BENCH_SECONDS'] ?? 3);
+const ROUNDS = 8;
 /** The simulator validates every report it stores: fewer clients than the trivial server gets. */
 const CONSUMER_CLIENTS = 10;
 const CONNECTIONS = 50;

@@ -39,14 +39,18 @@ export interface CheckFailure {
   message: string;
 }
 
+const NONE: readonly CheckFailure[] = [];
+
 /** The checks an answer fails; `what` names the request in the messages (e.g. "POST MeasureReport"). */
-export function judge(answer: Answer, checks: readonly Check[], what: string): CheckFailure[] {
-  const failures: CheckFailure[] = [];
+export function judge(answer: Answer, checks: readonly Check[], what: string): readonly CheckFailure[] {
+  let failures: CheckFailure[] | undefined;
   for (const check of checks) {
     const message = failureOf(answer, check, what);
-    if (message) failures.push({ check, message });
+    if (!message) continue;
+    failures ??= [];
+    failures.push({ check, message });
   }
-  return failures;
+  return failures ?? NONE;
 }
 
 function failureOf(answer: Answer, check: Check, what: string): string | undefined {

@@ -9,8 +9,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Pacer {
-  /** Waits until the next request may go; resolves to the instant it was due (performance.now() ms), or undefined when the load phase is over. */
-  acquire(): Promise<number | undefined>;
+  /**
+   * Waits until the next request may go; gives the instant it was due (performance.now() ms), or
+   * undefined when the load phase is over. The closed model answers at once, without a promise:
+   * one fewer turn of the microtask queue for every request.
+   */
+  acquire(): Promise<number | undefined> | number | undefined;
   /** The request let go by acquire() has its answer. */
   release(): void;
   /** Stops handing out requests. */
@@ -44,10 +48,10 @@ abstract class Budgeted {
  * flight), until the budget is spent or the run stops.
  */
 export class ClosedPacer extends Budgeted implements Pacer {
-  acquire(): Promise<number | undefined> {
-    if (this.exhausted()) return Promise.resolve(undefined);
+  acquire(): number | undefined {
+    if (this.exhausted()) return undefined;
     this.sent++;
-    return Promise.resolve(performance.now());
+    return performance.now();
   }
 
   release(): void {}

@@ -30,7 +30,8 @@ export class LoadPhase {
   }
 
   async send(pacer: Pacer, req: FlowRequest): Promise<Answer | undefined> {
-    const due = await pacer.acquire();
+    const granted = pacer.acquire();
+    const due = typeof granted === 'object' ? await granted : granted;
     if (due === undefined) return undefined;
     const sent = performance.now();
     let answer: Answer | undefined;

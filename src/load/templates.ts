@@ -86,16 +86,22 @@ export function factorOf(facility: number, day: number, revision: number): numbe
   return (800 + ((h >>> 0) % 401)) / 1000;
 }
 
-const days = new Map<string, string>();
+/** Days after each start, by offset: every flow of a day asks, and a lookup by number needs no key string built per request. */
+const days = new Map<string, string[]>();
+const MAX_REMEMBERED_DAYS = 100_000;
 
 /** ISO date `days` after `start` (YYYY-MM-DD), in UTC; remembered, since every flow of a day asks. */
 export function dayAfter(start: string, offset: number): string {
-  const key = `${start}+${offset}`;
-  let day = days.get(key);
+  let byOffset = days.get(start);
+  if (!byOffset) {
+    byOffset = [];
+    days.set(start, byOffset);
+  }
+  let day = byOffset[offset];
   if (day === undefined) {
     const [y, m, d] = start.split('-').map(Number) as [number, number, number];
     day = new Date(Date.UTC(y, m - 1, d + offset)).toISOString().slice(0, 10);
-    if (days.size < 100_000) days.set(key, day);
+    if (offset >= 0 && offset < MAX_REMEMBERED_DAYS) byOffset[offset] = day;
   }
   return day;
 }

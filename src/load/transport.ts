@@ -86,36 +86,8 @@ export class LoadTransport {
       if (req.body !== undefined) headers['content-type'] = FHIR_JSON;
       if (req.headers) Object.assign(headers, req.headers);
     }
-    const inFlight = this.#inFlight;
     return new Promise<Answer>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let status = 0;
-      let responseHeaders: Record<string, string> = {};
-      let controller: Dispatcher.DispatchController | undefined;
-      this.#agent.dispatch(
-        { origin, path, method: req.method, headers, body: req.body ?? null },
-        {
-          onRequestStart(c) {
-            controller = c;
-            inFlight.add(c);
-          },
-          onResponseStart(_c, statusCode, raw) {
-            status = statusCode;
-            responseHeaders = flatten(raw);
-          },
-          onResponseData(_c, chunk) {
-            chunks.push(chunk);
-          },
-          onResponseEnd() {
-            if (controller) inFlight.delete(controller);
-            resolve(new LoadAnswer(status, responseHeaders, chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-          },
-          onResponseError(_c, err) {
-            if (controller) inFlight.delete(controller);
-            reject(new NoAnswer(failureOf(err)));
-          },
-        },
-      );
+      this.#agent.dispatch({ origin, path, method: req.method, headers, body: req.body ?? null }, new Collector(this.#inFlight, resolve, reject));
     });
   }
 
@@ -127,6 +99,51 @@ export class LoadTransport {
 
   close(): Promise<void> {
     return this.#agent.close();
+  }
+}
+
+/** One request's handler: a single object per request, where callbacks as closures would be five. */
+class Collector implements Dispatcher.DispatchHandler {
+  #status = 0;
+  #headers: Record<string, string> = {};
+  /** Most answers come in one chunk: an array only for the second. */
+  #first: Buffer | undefined;
+  #more: Buffer[] | undefined;
+  #controller: Dispatcher.DispatchController | undefined;
+
+  constructor(
+    readonly inFlight: Set<Dispatcher.DispatchController>,
+    readonly resolve: (answer: Answer) => void,
+    readonly reject: (err: NoAnswer) => void,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    this.inFlight.add(controller);
+  }
+
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, raw: Record<string, string | string[] | undefined>): void {
+    this.#status = statusCode;
+    this.#headers = flatten(raw);
+  }
+
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.#first) this.#first = chunk;
+    else {
+      this.#more ??= [this.#first];
+      this.#more.push(chunk);
+    }
+  }
+
+  onResponseEnd(): void {
+    if (this.#controller) this.inFlight.delete(this.#controller);
+    const text = this.#more ? Buffer.concat(this.#more).toString('utf8') : this.#first ? this.#first.toString('utf8') : '';
+    this.resolve(new LoadAnswer(this.#status, this.#headers, text));
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    if (this.#controller) this.inFlight.delete(this.#controller);
+    this.reject(new NoAnswer(failureOf(err)));
   }
 }
 

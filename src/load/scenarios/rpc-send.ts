@@ -51,12 +51,15 @@ function slotsOf(ctx: FlowContext): Record<string, string> {
   return { RUN: ctx.runId, SUBJECT: `lab${ctx.facility + 1}-${ctx.day + 1}`, DAY: dayAfter(FIRST_DAY, ctx.day) };
 }
 
-function finalChecks(allowed: readonly number[], expected: string, requirements: readonly string[]): Check[] {
+function finalChecks(allowed: readonly number[], expected: string, requirements: readonly string[]): readonly Check[] {
   return [
     { kind: 'status', allowed, expected, requirements },
     { kind: 'outcome', requirements: REQUIREMENTS.outcome },
   ];
 }
+
+/** The same for every flow: made once, not per request. */
+const FINAL_CHECKS = { accepted: finalChecks([200, 201], '201 or 200', REQUIREMENTS.accepted), refused: finalChecks([422, 400], '422 (400 tolerated)', REQUIREMENTS.refused) };
 
 export const rpcSend: Scenario<RpcState> = {
   id: 'rpc-send',
@@ -79,7 +82,7 @@ export const rpcSend: Scenario<RpcState> = {
       method: 'POST',
       url: 'MeasureReport',
       body: render(invalid ? state.invalid[ctx.invalidOrdinal % state.invalid.length]! : state.valid[ctx.index % state.valid.length]!, { factor: 1, slots: slotsOf(ctx) }),
-      checks: invalid ? finalChecks([422, 400], '422 (400 tolerated)', REQUIREMENTS.refused) : finalChecks([200, 201], '201 or 200', REQUIREMENTS.accepted),
+      checks: invalid ? FINAL_CHECKS.refused : FINAL_CHECKS.accepted,
       unanswered: REQUIREMENTS.answered,
     });
     if (!res || res.status < 200 || res.status >= 300) return;
