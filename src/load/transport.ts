@@ -31,6 +31,7 @@ const FHIR_JSON = 'application/fhir+json';
 export class LoadTransport {
   readonly #agent: Agent;
   readonly #base: URL;
+  readonly #origin: string;
   readonly #basePath: string;
   readonly #sutHeaders: Record<string, string>;
   /** The SUT's headers as undici's flat array, with and without a body: built once, not per request. */
@@ -41,6 +42,7 @@ export class LoadTransport {
   constructor(baseUrl: string, http: HttpClientConfig, connections: number) {
     this.#base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
     this.#basePath = this.#base.pathname;
+    this.#origin = this.#base.origin;
     const requestMs = http.timeouts?.requestMs ?? TIMEOUTS.requestMs;
     this.#agent = new Agent({
       connections,
@@ -67,17 +69,18 @@ export class LoadTransport {
    * request(): no stream per answer, which at thousands of requests a second is most of the cost.
    */
   send(req: LoadRequest): Promise<Answer> {
-    let origin = this.#base.origin;
+    let origin = this.#origin;
     let path: string;
     let own = true;
-    if (/^[a-z][a-z0-9+.-]*:/i.test(req.url)) {
+    // Most URLs are relative to the base: the scheme test runs only on those that may not be.
+    if (req.url.includes(':') && /^[a-z][a-z0-9+.-]*:/i.test(req.url)) {
       const target = new URL(req.url);
       origin = target.origin;
       path = `${target.pathname}${target.search}`;
       // Configured headers carry credentials and API keys: a URL of another origin (a next link, a status URL) gets none of them.
-      own = origin === this.#base.origin;
+      own = origin === this.#origin;
     } else {
-      path = this.#basePath + req.url.replace(/^\/+/, '');
+      path = this.#basePath + (req.url.charCodeAt(0) === 47 ? req.url.replace(/^\/+/, '') : req.url);
     }
     let headers: string[] | Record<string, string>;
     if (own && !req.headers) headers = req.body === undefined ? this.#flat.bare : this.#flat.withBody;
@@ -147,13 +150,14 @@ class Collector implements Dispatcher.DispatchHandler {
   }
 }
 
+/** undici's header object for this answer, with repeated headers joined: made in place, since undici makes a new one per answer. */
 function flatten(raw: Record<string, string | string[] | undefined>): Record<string, string> {
-  const headers: Record<string, string> = {};
   for (const k in raw) {
     const v = raw[k];
-    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    if (Array.isArray(v)) raw[k] = v.join(', ');
+    else if (v === undefined) delete raw[k];
   }
-  return headers;
+  return raw as Record<string, string>;
 }
 
 class LoadAnswer implements Answer {
