@@ -1,7 +1,9 @@
 // The load generator is not the bottleneck: a trivial server answering every request with a fixed
 // 201, driven for the same time at the same concurrency by `load` (rpc-send, every answer judged on
 // its status and OperationOutcome rules) and by autocannon, an established Node load generator;
-// target: load >= 0.8x autocannon's requests/s. Then `load` against the bundled Measure Consumer
+// target: load >= 0.8x autocannon's requests/s. Beside them, load's transport alone (undici, the same
+// requests, no flows, no checks, nothing recorded) shows how much of the gap is the HTTP client and
+// how much the harness's own work. Then `load` against the bundled Measure Consumer
 // with its full checks (create, update, read back, validation of a sample). Each server runs in a
 // worker thread of this process, so the generator being measured has the main thread to itself.
 import { createServer } from 'node:http';
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
   const { SCENARIOS } = await import('../src/load/scenarios/index.js');
   const { scenarioState } = await import('../src/load/run.js');
   const { render } = await import('../src/load/templates.js');
+  const { LoadTransport } = await import('../src/load/transport.js');
   const { cpus, loadavg } = await import('node:os');
 
   const base = {
@@ -86,15 +89,42 @@ async function main(): Promise<void> {
       pipelining: 1,
       duration: seconds,
     });
+  const transportRun = async (seconds: number) => {
+    const transport = new LoadTransport(fixed.url, base.http, CONNECTIONS);
+    const started = performance.now();
+    const end = started + seconds * 1000;
+    let requests = 0;
+    let errors = 0;
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async () => {
+        while (performance.now() < end) {
+          const answer = await transport.send({ method: 'POST', url: 'MeasureReport', body });
+          if (answer.status !== 201) errors++;
+          requests++;
+        }
+      }),
+    );
+    const ms = performance.now() - started;
+    await transport.close();
+    return { requests, ms, errors };
+  };
   // JIT warm-up of both generators takes a few seconds on a busy machine; these rounds are not counted.
   await loadRun(SECONDS);
   await cannonRun(SECONDS);
-  const totals = { load: { requests: 0, ms: 0, errors: 0, findings: 0 }, cannon: { requests: 0, ms: 0, errors: 0 } };
+  await transportRun(SECONDS);
+  const totals = { load: { requests: 0, ms: 0, errors: 0, findings: 0 }, cannon: { requests: 0, ms: 0, errors: 0 }, transport: { requests: 0, ms: 0, errors: 0 } };
   let lastLoad: Awaited<ReturnType<typeof loadRun>> | undefined;
   let lastCannon: Awaited<ReturnType<typeof cannonRun>> | undefined;
   const rounds: string[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const once = async (which: 'load' | 'cannon') => {
+    const once = async (which: 'load' | 'cannon' | 'transport') => {
+      if (which === 'transport') {
+        const t = await transportRun(SECONDS);
+        totals.transport.requests += t.requests;
+        totals.transport.ms += t.ms;
+        totals.transport.errors += t.errors;
+        return (t.requests / t.ms) * 1000;
+      }
       if (which === 'load') {
         lastLoad = await loadRun(SECONDS);
         totals.load.requests += lastLoad.requests.completed;
@@ -109,7 +139,7 @@ async function main(): Promise<void> {
       totals.cannon.errors += lastCannon.errors + lastCannon.non2xx;
       return lastCannon.requests.average;
     };
-    const order: ('load' | 'cannon')[] = round % 2 === 0 ? ['load', 'cannon'] : ['cannon', 'load'];
+    const order: ('load' | 'cannon' | 'transport')[] = round % 2 === 0 ? ['load', 'cannon', 'transport'] : ['transport', 'cannon', 'load'];
     const rates: Record<string, number> = {};
     for (const which of order) rates[which] = await once(which);
     rounds.push(`${(rates['load']! / rates['cannon']!).toFixed(2)}x`);
@@ -117,6 +147,7 @@ async function main(): Promise<void> {
   await fixed.worker.terminate();
   const loadRps = (totals.load.requests / totals.load.ms) * 1000;
   const cannonRps = (totals.cannon.requests / totals.cannon.ms) * 1000;
+  const transportRps = (totals.transport.requests / totals.transport.ms) * 1000;
   const ratio = loadRps / cannonRps;
   console.log(`trivial server, POST MeasureReport (${body.length} B) answered 201; ${ROUNDS} alternating rounds of ${SECONDS} s each:`);
   console.log(
@@ -124,6 +155,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `  autocannon                  ${fmt(cannonRps).padStart(8)} req/s   last round p50 ${lastCannon!.latency.p50.toFixed(2)} ms, p99 ${lastCannon!.latency.p99.toFixed(2)} ms   ${fmt(totals.cannon.requests)} requests, ${totals.cannon.errors} errors or non-2xx`,
+  );
+  console.log(
+    `  load's transport alone      ${fmt(transportRps).padStart(8)} req/s   (undici, no flows or checks: ${(transportRps / cannonRps).toFixed(2)}x autocannon; load is ${(loadRps / transportRps).toFixed(2)}x of it)   ${totals.transport.errors} errors`,
   );
   console.log(`  load / autocannon           ${ratio.toFixed(2)}x   (rounds ${rounds.join(', ')}; target >= 0.80x: ${ratio >= 0.8 ? 'met' : 'NOT met'})`);
 
