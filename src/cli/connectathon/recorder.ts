@@ -11,6 +11,15 @@ import type { ExchangeLog, Side } from './exchange-log.js';
 import { findingsOf, gradeTraffic, summaryRows, type SummaryRow } from './grading.js';
 import { transactionById, type Transaction } from './transactions.js';
 
+/**
+ * Judging an exchange takes a simulator longer than answering it (validation, every check of the
+ * suite), so it waits until no exchange has come for this long: a simulator under load answers
+ * first and judges in the pauses, instead of answering at a third of its pace.
+ */
+const QUIET_MS = 25;
+/** Under load that never pauses, one exchange is still judged this often, so findings keep coming. */
+const MAX_DEFER_MS = 500;
+
 /** Where recorded traffic arrives: a simulator of `serve`, or the recording proxy. */
 export interface Origin {
   /** The simulator id, or `proxy`. */
@@ -55,6 +64,9 @@ export class Recorder {
   readonly #queue: string[] = [];
   #running: Promise<void> | undefined;
   #closed = false;
+  /** When the last exchange arrived and the last was judged (performance.now() ms). */
+  #lastArrival = 0;
+  #lastJudged = performance.now();
   readonly #summaries = new Map<string, { lastSeq: number; summary: ClientSummary }>();
 
   constructor(options: RecorderOptions) {
@@ -66,6 +78,7 @@ export class Recorder {
 
   /** Keeps an exchange that arrived at `origin` and queues it for judging; returns its id. */
   record(origin: Origin, exchange: HttpExchange): string {
+    this.#lastArrival = performance.now();
     const id = this.log.add({
       source: origin.source,
       ...(origin.transaction ? { transaction: origin.transaction.id } : {}),
@@ -107,7 +120,20 @@ export class Recorder {
       const id = queue.shift()!;
       // Judging yields to the simulators between records: recording comes first.
       await new Promise((resolve) => setImmediate(resolve));
+      await this.#quiet();
+      if (this.#closed) break;
       await this.#gradeOne(id);
+      this.#lastJudged = performance.now();
+    }
+  }
+
+  /** Resolves once no exchange has come for QUIET_MS, or MAX_DEFER_MS after the last judgement. */
+  async #quiet(): Promise<void> {
+    for (;;) {
+      const now = performance.now();
+      const wait = Math.min(QUIET_MS - (now - this.#lastArrival), MAX_DEFER_MS - (now - this.#lastJudged));
+      if (wait <= 0 || this.#closed) return;
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 
