@@ -19,7 +19,12 @@ import { responseFormat, sendError } from './respond.js';
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 
-const recorders = new WeakMap<FastifyRequest, ExchangeRecorder>();
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** What is captured of this request while it is in flight, when the server records exchanges. */
+    exchangeRecording: ExchangeRecorder | null;
+  }
+}
 
 function tokenMatches(header: string | undefined, token: string): boolean {
   const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
@@ -56,12 +61,16 @@ export const fhirServerPlugin: FastifyPluginAsync<FhirServerOptions<string>> = a
   const hooks = options.hooks ?? {};
   const prefix = app.prefix.replace(/\/$/, '');
   const captureLimit = options.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
+  // A request decoration rather than a WeakMap: a property of every request costs the garbage
+  // collector nothing extra, where a WeakMap entry per request is an ephemeron it must trace.
+  app.decorateRequest('exchangeRecording', null);
+  const recording = options.onExchange !== undefined;
 
   // Bodies are read as raw bytes whatever their type: the routes decide what a body may be, so a
   // wrong Content-Type is a FHIR 415 and bad UTF-8 a FHIR 400, never a framework message.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT }, (request, body, done) => {
-    const rec = recorders.get(request);
+    const rec = request.exchangeRecording;
     if (rec) rec.requestBody = body as Buffer;
     // Every body served here is text; refusing bad UTF-8 once, before any route or a simulator's own
     // hook reads the body, keeps a lenient decode (U+FFFD for each bad byte) from storing altered data.
@@ -70,7 +79,7 @@ export const fhirServerPlugin: FastifyPluginAsync<FhirServerOptions<string>> = a
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    recorders.set(request, startRecording());
+    if (recording) request.exchangeRecording = startRecording();
     const token = options.auth?.bearerToken;
     if (!token) return;
     const segments = safeSegments(request.url, prefix);
@@ -86,12 +95,12 @@ export const fhirServerPlugin: FastifyPluginAsync<FhirServerOptions<string>> = a
     const onExchange = options.onExchange;
     // Callback hooks, not async ones: capturing every exchange should not cost each request two promises.
     app.addHook('onSend', (request, _reply, payload, done) => {
-      const rec = recorders.get(request);
+      const rec = request.exchangeRecording;
       if (rec && (typeof payload === 'string' || Buffer.isBuffer(payload))) rec.responseBody = payload;
       done(null, payload);
     });
     app.addHook('onResponse', (request, reply, done) => {
-      const rec = recorders.get(request);
+      const rec = request.exchangeRecording;
       if (!rec) return done();
       const length = Number(headerValue(request.headers, 'content-length') ?? 0);
       try {
