@@ -61,8 +61,8 @@ export const fhirServerPlugin: FastifyPluginAsync<FhirServerOptions<string>> = a
   const hooks = options.hooks ?? {};
   const prefix = app.prefix.replace(/\/$/, '');
   const captureLimit = options.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
-  // A request decoration rather than a WeakMap: a property of every request costs the garbage
-  // collector nothing extra, where a WeakMap entry per request is an ephemeron it must trace.
+  // A request decoration rather than a WeakMap: the capture goes with its request, where a WeakMap
+  // entry per request is an ephemeron the garbage collector must trace.
   app.decorateRequest('exchangeRecording', null);
   const recording = options.onExchange !== undefined;
 
