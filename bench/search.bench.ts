@@ -85,6 +85,8 @@ try {
   process.stdout.write(`seeded ${REPORTS} MeasureReports in ${seconds.toFixed(1)} s (${Math.round(REPORTS / seconds)} /s)\n`);
 
   const queries: [string, (k: number) => string][] = [
+    // No criteria: the first page of every report, as a client browsing a Measure Consumer asks.
+    ['every report, first page of 100', () => '_count=100'],
     [
       'measure + date range + subject:identifier',
       (k) => `measure=${CANONICAL(MEASURES[k % 3]!)}&date=ge2020-04-01&date=lt2020-04-08&subject:identifier=${ID_SYSTEM}|X${140000 + (k % LOCATIONS)}&_count=100`,

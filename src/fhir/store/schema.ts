@@ -17,6 +17,7 @@ CREATE TABLE IF NOT EXISTS resources (
   UNIQUE (type, id)
 );
 CREATE INDEX IF NOT EXISTS resources_updated ON resources (type, updated);
+CREATE INDEX IF NOT EXISTS resources_live ON resources (type, deleted);
 CREATE TABLE IF NOT EXISTS history (
   type TEXT NOT NULL,
   id TEXT NOT NULL,
