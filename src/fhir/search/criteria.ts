@@ -199,7 +199,9 @@ function orFragments(list: Fragment[]): Fragment {
     sql: `(${list.map((f) => f.sql).join(' OR ')})`,
     args: list.flatMap((f) => f.args),
     check: { sql: `(${checks.map((c) => c.sql).join(' OR ')})`, args: checks.flatMap((c) => c.args) },
-    ...(sets.every((x) => x !== undefined) ? { set: { sql: sets.map((x) => x!.sql).join(' UNION '), args: sets.flatMap((x) => x!.args) } } : {}),
+    // UNION ALL: a set only ever serves `rid IN (…)` and the sizing of candidates, where a duplicate
+    // changes nothing, and UNION would build the whole union before the sizing's LIMIT could stop it.
+    ...(sets.every((x) => x !== undefined) ? { set: { sql: sets.map((x) => x!.sql).join(' UNION ALL '), args: sets.flatMap((x) => x!.args) } } : {}),
     ...(list.some((f) => f.range) ? { range: true } : {}),
   };
 }
