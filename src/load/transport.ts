@@ -108,7 +108,8 @@ export class LoadTransport {
 /** One request's handler: a single object per request, where callbacks as closures would be five. */
 class Collector implements Dispatcher.DispatchHandler {
   #status = 0;
-  #headers: Record<string, string> = {};
+  /** Set when the answer starts, which undici does before any end. */
+  #headers: Record<string, string> | undefined;
   /** Most answers come in one chunk: an array only for the second. */
   #first: Buffer | undefined;
   #more: Buffer[] | undefined;
@@ -141,7 +142,7 @@ class Collector implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     if (this.#controller) this.inFlight.delete(this.#controller);
     const text = this.#more ? Buffer.concat(this.#more).toString('utf8') : this.#first ? this.#first.toString('utf8') : '';
-    this.resolve(new LoadAnswer(this.#status, this.#headers, text));
+    this.resolve(new LoadAnswer(this.#status, this.#headers ?? {}, text));
   }
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
