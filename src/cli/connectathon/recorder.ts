@@ -14,7 +14,7 @@ import { transactionById, type Transaction } from './transactions.js';
 /**
  * Judging an exchange takes a simulator longer than answering it (validation, every check of the
  * suite), so it waits until no exchange has come for this long: a simulator under load answers
- * first and judges in the pauses, instead of answering at a third of its pace.
+ * first and judges in the pauses, instead of answering at half its pace.
  */
 const QUIET_MS = 25;
 /** Under load that never pauses, one exchange is still judged this often, so findings keep coming. */
@@ -67,6 +67,8 @@ export class Recorder {
   /** When the last exchange arrived and the last was judged (performance.now() ms). */
   #lastArrival = 0;
   #lastJudged = performance.now();
+  /** Ends the wait for a pause at once, so closing does not sit out the rest of it. */
+  #wake: (() => void) | undefined;
   readonly #summaries = new Map<string, { lastSeq: number; summary: ClientSummary }>();
 
   constructor(options: RecorderOptions) {
@@ -133,7 +135,13 @@ export class Recorder {
       const now = performance.now();
       const wait = Math.min(QUIET_MS - (now - this.#lastArrival), MAX_DEFER_MS - (now - this.#lastJudged));
       if (wait <= 0 || this.#closed) return;
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+        timer = setTimeout(resolve, wait);
+      });
+      clearTimeout(timer);
+      this.#wake = undefined;
     }
   }
 
@@ -196,6 +204,7 @@ export class Recorder {
   /** Stops judging after the exchange being judged, and closes the log (pending records written, WAL folded away). */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#wake?.();
     await this.#running;
     this.#listeners.clear();
     this.log.close();
