@@ -28,7 +28,8 @@ export type Check =
 /** An HTTP answer as the checks see it; `json` parses the body once, on first use. */
 export interface Answer {
   status: number;
-  headers: Record<string, string>;
+  /** A header's value by its lower-case name; repeated ones joined with ", ". */
+  header(name: string): string | undefined;
   text: string;
   json(): unknown;
 }
@@ -112,10 +113,22 @@ export function matchesOf(answer: Answer): MeasureReport[] {
   return ((body as Bundle).entry ?? []).filter((e) => e.search?.mode !== 'include' && e.resource?.resourceType === 'MeasureReport').map((e) => e.resource as MeasureReport);
 }
 
+const locations = new Map<string, RegExp>();
+
+/** `…/Type/id[/_history/n]` for a type: made once per type, not per answer. */
+function locationOf(type: string): RegExp {
+  let re = locations.get(type);
+  if (!re) {
+    re = new RegExp(`(?:^|/)${type}/([A-Za-z0-9\\-.]{1,64})(?:/_history/[^/]+)?$`);
+    locations.set(type, re);
+  }
+  return re;
+}
+
 /** The id a write answer names: the Location header (`…/Type/id[/_history/n]`), else the body's id. */
 export function idNamed(answer: Answer, type: string): string | undefined {
-  const location = answer.headers['location'] ?? answer.headers['content-location'];
-  const m = location ? new RegExp(`(?:^|/)${type}/([A-Za-z0-9\\-.]{1,64})(?:/_history/[^/]+)?$`).exec(location) : null;
+  const location = answer.header('location') ?? answer.header('content-location');
+  const m = location ? locationOf(type).exec(location) : null;
   if (m) return m[1];
   // Most bodies without a Location are OperationOutcomes: no need to parse what cannot name the type.
   if (!answer.text.includes(type)) return undefined;

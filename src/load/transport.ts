@@ -5,7 +5,7 @@
  * the same settings as `run` (sutHttpConfig) through the same helpers, so TLS and mutual TLS behave
  * alike; credentials go only to the SUT's own origin.
  */
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, Client, type Dispatcher } from 'undici';
 import { authorizationHeader, tlsOptions, type HttpClientConfig } from '../http/client.js';
 import { TIMEOUTS } from '../http/timeouts.js';
 import type { Answer } from './checks.js';
@@ -29,14 +29,18 @@ export class NoAnswer extends Error {
 const FHIR_JSON = 'application/fhir+json';
 
 export class LoadTransport {
-  readonly #agent: Agent;
+  /** Sockets to the SUT's own origin, where nearly every request goes. */
+  readonly #own: Connections;
+  /** Other origins (a next link or status URL elsewhere): undici's Agent, opened on first use. */
+  #others: Agent | undefined;
+  readonly #options: Client.Options;
   readonly #base: URL;
   readonly #origin: string;
   readonly #basePath: string;
   readonly #sutHeaders: Record<string, string>;
   /** The SUT's headers as undici's flat array, with and without a body: built once, not per request. */
   readonly #flat: { bare: string[]; withBody: string[] };
-  readonly #inFlight = new Set<Dispatcher.DispatchController>();
+  readonly #inFlight = new Set<Collector>();
 
   /** `connections`: at most this many sockets to the SUT, the concurrency or the in-flight cap of the run. */
   constructor(baseUrl: string, http: HttpClientConfig, connections: number) {
@@ -44,13 +48,13 @@ export class LoadTransport {
     this.#basePath = this.#base.pathname;
     this.#origin = this.#base.origin;
     const requestMs = http.timeouts?.requestMs ?? TIMEOUTS.requestMs;
-    this.#agent = new Agent({
-      connections,
+    this.#options = {
       pipelining: 1,
       connect: { timeout: Math.min(requestMs, TIMEOUTS.connectMs), ...tlsOptions(http.tls) },
       headersTimeout: requestMs,
       bodyTimeout: requestMs,
-    });
+    };
+    this.#own = new Connections(this.#origin, this.#options, connections);
     const headers: Record<string, string> = { accept: FHIR_JSON };
     const authorization = authorizationHeader(http.auth);
     if (authorization) headers['authorization'] = authorization;
@@ -90,97 +94,194 @@ export class LoadTransport {
       if (req.headers) Object.assign(headers, req.headers);
     }
     return new Promise<Answer>((resolve, reject) => {
-      this.#agent.dispatch({ origin, path, method: req.method, headers, body: req.body ?? null }, new Collector(this.#inFlight, resolve, reject));
+      const collector = new Collector(this.#inFlight, resolve, reject);
+      const opts: Dispatcher.DispatchOptions = { origin, path, method: req.method, headers, body: req.body ?? null };
+      if (own) this.#own.dispatch(opts, collector);
+      else {
+        this.#others ??= new Agent(this.#options);
+        this.#others.dispatch(opts, collector);
+      }
     });
   }
 
-  /** Aborts every request in flight (Ctrl-C). */
+  /** Aborts every request in flight and every one waiting for a socket (Ctrl-C). */
   abortAll(): void {
-    for (const c of this.#inFlight) c.abort(new Error('interrupted'));
+    const interrupted = new Error('interrupted');
+    this.#own.dropWaiting(interrupted);
+    for (const c of this.#inFlight) c.abort(interrupted);
     this.#inFlight.clear();
   }
 
-  close(): Promise<void> {
-    return this.#agent.close();
+  async close(): Promise<void> {
+    await Promise.all([this.#own.close(), this.#others?.close()]);
   }
 }
 
-/** One request's handler: a single object per request, where callbacks as closures would be five. */
+/**
+ * The sockets to one origin, each an undici Client (one connection, no pipelining) on a free list:
+ * a request takes an idle one, opens one while fewer than `max` are open, or waits for the next to
+ * come free. undici's Pool does the same by scanning every client for each request and an Agent
+ * above it adds a lookup and a wrapper: at 50 connections that was a tenth of the load's
+ * requests/s against a trivial server.
+ */
+class Connections {
+  readonly #idle: Client[] = [];
+  readonly #all: Client[] = [];
+  readonly #waiting: { opts: Dispatcher.DispatchOptions; collector: Collector }[] = [];
+  #next = 0;
+
+  constructor(
+    readonly origin: string,
+    readonly options: Client.Options,
+    readonly max: number,
+  ) {}
+
+  dispatch(opts: Dispatcher.DispatchOptions, collector: Collector): void {
+    let client = this.#idle.pop();
+    if (!client && this.#all.length < this.max) {
+      client = new Client(this.origin, this.options);
+      this.#all.push(client);
+    }
+    if (client) this.#start(client, opts, collector);
+    else this.#waiting.push({ opts, collector });
+  }
+
+  #start(client: Client, opts: Dispatcher.DispatchOptions, collector: Collector): void {
+    collector.done = () => this.#free(client);
+    client.dispatch(opts, collector);
+  }
+
+  #free(client: Client): void {
+    if (this.#next < this.#waiting.length) {
+      const { opts, collector } = this.#waiting[this.#next++]!;
+      if (this.#next === this.#waiting.length) {
+        this.#waiting.length = 0;
+        this.#next = 0;
+      }
+      this.#start(client, opts, collector);
+    } else this.#idle.push(client);
+  }
+
+  dropWaiting(reason: Error): void {
+    const waiting = this.#waiting.splice(this.#next);
+    this.#waiting.length = 0;
+    this.#next = 0;
+    for (const { collector } of waiting) collector.onError(reason);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#all.map((c) => c.close()));
+  }
+}
+
+/**
+ * One request's handler: a single object per request, in undici's raw handler form
+ * (onConnect…onComplete), which hands over the answer's headers as the raw list. The newer form
+ * parses every answer's headers into an object and wraps each request in two more objects; most
+ * answers are judged on their status alone. undici is pinned, so the form it accepts is fixed.
+ */
 class Collector implements Dispatcher.DispatchHandler {
   #status = 0;
-  /** Set when the answer starts, which undici does before any end. */
-  #headers: Record<string, string> | undefined;
+  #raw: Buffer[] | undefined;
   /** Most answers come in one chunk: an array only for the second. */
   #first: Buffer | undefined;
   #more: Buffer[] | undefined;
-  #controller: Dispatcher.DispatchController | undefined;
+  #abort: ((err: Error) => void) | undefined;
+  /** Set by whoever dispatched the request, to hand its socket on when the answer is in. */
+  done: (() => void) | undefined;
 
   constructor(
-    readonly inFlight: Set<Dispatcher.DispatchController>,
+    readonly inFlight: Set<Collector>,
     readonly resolve: (answer: Answer) => void,
     readonly reject: (err: NoAnswer) => void,
   ) {}
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.#controller = controller;
-    this.inFlight.add(controller);
+  abort(reason: Error): void {
+    this.#abort?.(reason);
   }
 
-  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, raw: Record<string, string | string[] | undefined>): void {
+  onConnect(abort: (err?: Error) => void): void {
+    this.#abort = abort;
+    this.inFlight.add(this);
+  }
+
+  onHeaders(statusCode: number, raw: Buffer[]): boolean {
     this.#status = statusCode;
-    this.#headers = flatten(raw);
+    this.#raw = raw;
+    return true;
   }
 
-  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+  onData(chunk: Buffer): boolean {
     if (!this.#first) this.#first = chunk;
     else {
       this.#more ??= [this.#first];
       this.#more.push(chunk);
     }
+    return true;
   }
 
-  onResponseEnd(): void {
-    if (this.#controller) this.inFlight.delete(this.#controller);
-    const text = this.#more ? Buffer.concat(this.#more).toString('utf8') : this.#first ? this.#first.toString('utf8') : '';
-    this.resolve(new LoadAnswer(this.#status, this.#headers ?? {}, text));
+  onComplete(): void {
+    this.inFlight.delete(this);
+    this.done?.();
+    this.resolve(new LoadAnswer(this.#status, this.#raw, this.#more ? Buffer.concat(this.#more) : this.#first));
   }
 
-  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
-    if (this.#controller) this.inFlight.delete(this.#controller);
+  onError(err: Error): void {
+    this.inFlight.delete(this);
+    this.done?.();
     this.reject(new NoAnswer(failureOf(err)));
   }
 }
 
-/** undici's header object for this answer, with repeated headers joined: made in place, since undici makes a new one per answer. */
-function flatten(raw: Record<string, string | string[] | undefined>): Record<string, string> {
-  for (const k in raw) {
-    const v = raw[k];
-    if (Array.isArray(v)) raw[k] = v.join(', ');
-    else if (v === undefined) delete raw[k];
-  }
-  return raw as Record<string, string>;
-}
-
+/** An answer whose header values, text and JSON are each made on first use: most answers are judged on their status alone. */
 class LoadAnswer implements Answer {
+  #text: string | undefined;
   #parsed: { value: unknown } | undefined;
 
   constructor(
     readonly status: number,
-    readonly headers: Record<string, string>,
-    readonly text: string,
+    readonly raw: Buffer[] | undefined,
+    readonly body: Buffer | undefined,
   ) {}
 
-  /** The body as JSON, parsed on first use (most answers are judged on their status alone). */
+  /** A header's value (`name` in lower case), repeated ones joined with ", ": read from the raw list, since an answer is asked for one or two. */
+  header(name: string): string | undefined {
+    const raw = this.raw;
+    if (!raw) return undefined;
+    let value: string | undefined;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      if (!sameName(raw[i]!, name)) continue;
+      const v = raw[i + 1]!.toString('latin1');
+      value = value === undefined ? v : `${value}, ${v}`;
+    }
+    return value;
+  }
+
+  get text(): string {
+    this.#text ??= this.body ? this.body.toString('utf8') : '';
+    return this.#text;
+  }
+
+  /** The body as JSON (undefined when it is not JSON). */
   json(): unknown {
     if (!this.#parsed) {
+      const text = this.text;
       try {
-        this.#parsed = { value: this.text.length ? JSON.parse(this.text) : undefined };
+        this.#parsed = { value: text.length ? JSON.parse(text) : undefined };
       } catch {
         this.#parsed = { value: undefined };
       }
     }
     return this.#parsed.value;
   }
+}
+
+/** Whether a raw header name is `lower` (a lower-case token), compared without making a string. */
+function sameName(raw: Buffer, lower: string): boolean {
+  if (raw.length !== lower.length) return false;
+  // ASCII letters differ from their lower case in bit 0x20 alone; the other characters of a token are the same with it set.
+  for (let i = 0; i < raw.length; i++) if ((raw[i]! | 0x20) !== lower.charCodeAt(i)) return false;
+  return true;
 }
 
 /** A short, id-free name for a transport failure, so equal failures count together. */

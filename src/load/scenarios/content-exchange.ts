@@ -19,14 +19,14 @@ export async function deliver(ctx: FlowContext, first: FlowRequest): Promise<Ans
   let res = await ctx.send(first);
   let statusUrl: string | undefined;
   for (let hop = 0; res && INTERIM.includes(res.status); hop++) {
-    if (res.status === 202) statusUrl = res.headers['content-location'] ?? res.headers['location'] ?? statusUrl;
-    const next = res.status === 202 ? statusUrl : res.headers['location'];
+    if (res.status === 202) statusUrl = res.header('content-location') ?? res.header('location') ?? statusUrl;
+    const next = res.status === 202 ? statusUrl : res.header('location');
     if (!next || hop === MAX_HOPS) {
       const why = next ? `no final answer after ${MAX_HOPS} polls and redirects` : `the ${res.status} answer names no URL to go on with`;
       ctx.fail(first.step, first.unanswered, `${first.what}: ${why}`, `${first.method} ${first.url} -> ${res.status}`);
       return undefined;
     }
-    if (res.status === 202) await sleep(retryAfterMs(res.headers['retry-after']));
+    if (res.status === 202) await sleep(retryAfterMs(res.header('retry-after')));
     const { body: _sent, ...bodiless } = first;
     res = await ctx.send({ ...bodiless, step: 'poll', what: `GET the status URL of ${first.what}`, method: 'GET', url: next, interim: INTERIM });
   }
