@@ -75,6 +75,34 @@ describe('the exchange log', () => {
     again.close();
   });
 
+  it('opens a log whose bodies table is keyed by hash (the first layout) with its records and bodies, and goes on storing each body once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mc-log-'));
+    dirs.push(dir);
+    const path = join(dir, 'exchanges.sqlite');
+    const record = (status: number, at: number) => ({ source: 'measure-consumer', sides: ['client'] as const, baseUrl: 'http://127.0.0.1:8080', client: 'c', exchange: exchange(status, at) });
+    const first = ExchangeLog.open(path);
+    const old = first.add(record(201, 0));
+    first.close();
+    // The first layout, as a log written by an earlier version holds it.
+    const raw = new Database(path);
+    raw.exec(`CREATE TABLE old_bodies (hash TEXT PRIMARY KEY, text TEXT NOT NULL) WITHOUT ROWID;
+      INSERT INTO old_bodies SELECT hash, text FROM bodies; DROP TABLE bodies; ALTER TABLE old_bodies RENAME TO bodies;
+      PRAGMA user_version = 0;`);
+    expect(raw.prepare("SELECT sql FROM sqlite_schema WHERE name = 'bodies'").get()).toEqual({ sql: expect.stringContaining('WITHOUT ROWID') });
+    raw.close();
+
+    const log = ExchangeLog.open(path);
+    expect(log.get(old)!.exchange.requestBody!.text).toBe(BODY);
+    const added = log.add(record(422, 1));
+    expect(log.get(added)!.exchange.responseBody!.text).toBe(BODY);
+    log.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'bodies'").get()).toEqual({ sql: expect.not.stringContaining('WITHOUT ROWID') });
+    expect((db.prepare('SELECT COUNT(*) AS n FROM bodies').get() as { n: number }).n).toBe(1);
+    db.close();
+  });
+
   it('exports a selection as a capture file that reads back the same exchanges', () => {
     const log = ExchangeLog.open(':memory:');
     log.add({ source: 'proxy', transaction: 'madx/send-aggregate-report', sides: ['client', 'server'], baseUrl: 'http://127.0.0.1:9000', client: 'c', exchange: exchange(200, 1) });

@@ -90,8 +90,13 @@ export interface ClientTraffic {
   lastSeq: number;
 }
 
+/**
+ * Bodies are rows in insertion order with a unique index on their hash: a body is a few kilobytes,
+ * and a table keyed by the hash itself (WITHOUT ROWID) put each at a random place in the tree,
+ * splitting pages on nearly every insert, which made keeping a pushed report cost twice as much.
+ */
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS bodies (hash TEXT PRIMARY KEY, text TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bodies (n INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, text TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS exchanges (
   seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE,
@@ -113,6 +118,14 @@ CREATE TABLE IF NOT EXISTS exchanges (
 CREATE INDEX IF NOT EXISTS exchanges_source ON exchanges (source, client, seq);
 CREATE INDEX IF NOT EXISTS exchanges_level ON exchanges (level, seq);
 `;
+
+/** The layout of SCHEMA, in `PRAGMA user_version`; 0 is a log whose bodies table is keyed by hash. */
+const LAYOUT = 1;
+/**
+ * Pages that hold a typical body (a MeasureReport of a few kilobytes) whole, without a chain of
+ * overflow pages; set when the log is created, as SQLite allows.
+ */
+const PAGE_SIZE = 16_384;
 
 const BATCH = 500;
 const BATCH_MS = 50;
@@ -186,6 +199,8 @@ export class ExchangeLog {
   /** Opens (or creates) the log at `path`, or in memory for `:memory:`. */
   static open(path: string): ExchangeLog {
     const db = new Database(path);
+    const empty = (db.prepare('SELECT COUNT(*) AS n FROM sqlite_schema').get() as { n: number }).n === 0;
+    if (empty) db.pragma(`page_size = ${PAGE_SIZE}`);
     if (path !== ':memory:') {
       db.pragma('journal_mode = WAL');
       // Records may lose their last moment in a crash; the resources they describe are synced in their own files.
@@ -197,6 +212,7 @@ export class ExchangeLog {
     }
     // Pages of recent records and bodies stay in memory while they are written and read back.
     db.pragma('cache_size = -16000');
+    migrate(db);
     db.exec(SCHEMA);
     return new ExchangeLog(db, path);
   }
@@ -372,6 +388,21 @@ export class ExchangeLog {
     if (this.#path !== ':memory:') this.#db.pragma('wal_checkpoint(TRUNCATE)');
     this.#db.close();
   }
+}
+
+/** Brings a log of an earlier layout to LAYOUT, its records and bodies kept; once, if two processes open it together. */
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    if ((db.pragma('user_version', { simple: true }) as number) >= LAYOUT) return;
+    const keyedByHash = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'bodies'").get() !== undefined;
+    if (keyedByHash) {
+      db.exec(`ALTER TABLE bodies RENAME TO bodies_by_hash;
+        CREATE TABLE bodies (n INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, text TEXT NOT NULL);
+        INSERT INTO bodies (hash, text) SELECT hash, text FROM bodies_by_hash;
+        DROP TABLE bodies_by_hash;`);
+    }
+    db.pragma(`user_version = ${LAYOUT}`);
+  }).immediate();
 }
 
 export function levelOf(findings: readonly Finding[]): FindingLevel {
