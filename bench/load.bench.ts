@@ -8,7 +8,8 @@
 // worker thread of this process, so the generator being measured has the main thread to itself.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, type Worker, workerData } from 'node:worker_threads';
+import { startThread } from '../src/cli/threads.js';
 
 const SECONDS = Number(process.env['LOAD_BENCH_SECONDS'] ?? 3);
 const ROUNDS = 8;
@@ -39,10 +40,9 @@ if (!isMainThread) {
   await main();
 }
 
+/** A server in a worker thread running this file too. */
 function startWorker(kind: ServerKind): Promise<{ url: string; worker: Worker }> {
-  // The worker runs this file too, through tsx's loader, which a worker thread does not inherit.
-  const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(import.meta.url)});`;
-  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: kind });
+  const worker = startThread(new URL(import.meta.url), { workerData: kind });
   return new Promise((resolve, reject) => {
     worker.once('message', (url: string) => resolve({ url, worker }));
     worker.once('error', reject);

@@ -82,7 +82,7 @@ function toHar(capture: CaptureFile): unknown {
 
 async function record(spec: Recording): Promise<void> {
   const transaction = transactionAt(spec.simulator)!;
-  const log = ExchangeLog.open(':memory:');
+  const log = await ExchangeLog.open(':memory:');
   const recorder = new Recorder({ log, grade: false });
   const sides: Side[] = spec.proxy ? ['client', 'server'] : ['client'];
   let base = '';

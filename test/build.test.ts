@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../src/harness.js';
 
@@ -19,5 +21,18 @@ describe('npm run build', () => {
       encoding: 'utf8',
     });
     expect(validate.status, validate.stdout + validate.stderr).toBe(0);
+    // The exchange log writes in a thread of its own, started from the compiled module.
+    const log = join(projectRoot, 'dist', 'src', 'cli', 'connectathon', 'exchange-log.js');
+    const script = `import { ExchangeLog } from ${JSON.stringify(log)};
+      const log = await ExchangeLog.open(':memory:');
+      log.add({ source: 's', sides: ['client'], baseUrl: 'http://x', client: 'c', exchange: { direction: 'inbound', method: 'GET', url: 'http://x/metadata', requestHeaders: {}, status: 200, responseHeaders: {}, startedAt: new Date().toISOString() } });
+      console.log(log.list().map((r) => r.exchange.url).join());
+      log.close();`;
+    const dir = mkdtempSync(join(tmpdir(), 'mc-build-'));
+    writeFileSync(join(dir, 'log.mjs'), script);
+    const recorded = spawnSync(process.execPath, [join(dir, 'log.mjs')], { cwd: projectRoot, encoding: 'utf8' });
+    rmSync(dir, { recursive: true, force: true });
+    expect(recorded.status, recorded.stderr).toBe(0);
+    expect(recorded.stdout.trim()).toBe('http://x/metadata');
   }, 180_000);
 });

@@ -36,11 +36,11 @@ function exchange(status: number, at: number): HttpExchange {
 }
 
 describe('the exchange log', () => {
-  it('keeps each body once, lists records as soon as they are kept, and survives reopening without a WAL file', () => {
+  it('keeps each body once, lists records as soon as they are kept, and survives reopening without a WAL file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mc-log-'));
     dirs.push(dir);
     const path = join(dir, 'exchanges.sqlite');
-    const log = ExchangeLog.open(path);
+    const log = await ExchangeLog.open(path);
     const ids = [201, 201, 422].map((status, i) =>
       log.add({
         source: 'measure-consumer',
@@ -70,17 +70,17 @@ describe('the exchange log', () => {
     const db = new Database(path, { readonly: true });
     expect((db.prepare('SELECT COUNT(*) AS n FROM bodies').get() as { n: number }).n).toBe(1);
     db.close();
-    const again = ExchangeLog.open(path);
+    const again = await ExchangeLog.open(path);
     expect(again.list().map((r) => r.level ?? 'ungraded')).toEqual(['fail', 'ungraded', 'ungraded']);
     again.close();
   });
 
-  it('opens a log whose bodies table is keyed by hash (the first layout) with its records and bodies, and goes on storing each body once', () => {
+  it('opens a log whose bodies table is keyed by hash (the first layout) with its records and bodies, and goes on storing each body once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mc-log-'));
     dirs.push(dir);
     const path = join(dir, 'exchanges.sqlite');
     const record = (status: number, at: number) => ({ source: 'measure-consumer', sides: ['client'] as const, baseUrl: 'http://127.0.0.1:8080', client: 'c', exchange: exchange(status, at) });
-    const first = ExchangeLog.open(path);
+    const first = await ExchangeLog.open(path);
     const old = first.add(record(201, 0));
     first.close();
     // The first layout, as a log written by an earlier version holds it.
@@ -91,7 +91,7 @@ describe('the exchange log', () => {
     expect(raw.prepare("SELECT sql FROM sqlite_schema WHERE name = 'bodies'").get()).toEqual({ sql: expect.stringContaining('WITHOUT ROWID') });
     raw.close();
 
-    const log = ExchangeLog.open(path);
+    const log = await ExchangeLog.open(path);
     expect(log.get(old)!.exchange.requestBody!.text).toBe(BODY);
     const added = log.add(record(422, 1));
     expect(log.get(added)!.exchange.responseBody!.text).toBe(BODY);
@@ -103,8 +103,17 @@ describe('the exchange log', () => {
     db.close();
   });
 
-  it('exports a selection as a capture file that reads back the same exchanges', () => {
-    const log = ExchangeLog.open(':memory:');
+  it('says why a log cannot be opened, and a closed log says it is closed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mc-log-'));
+    dirs.push(dir);
+    await expect(ExchangeLog.open(join(dir, 'no-such-folder', 'exchanges.sqlite'))).rejects.toThrow(/directory does not exist|unable to open/);
+    const log = await ExchangeLog.open(':memory:');
+    log.close();
+    expect(() => log.list()).toThrow(/the exchange log :memory: is closed/);
+  });
+
+  it('exports a selection as a capture file that reads back the same exchanges', async () => {
+    const log = await ExchangeLog.open(':memory:');
     log.add({ source: 'proxy', transaction: 'madx/send-aggregate-report', sides: ['client', 'server'], baseUrl: 'http://127.0.0.1:9000', client: 'c', exchange: exchange(200, 1) });
     const capture = toCapture(log.list({}, { bodies: true }));
     const read = readCapture('x.json', JSON.stringify(capture));

@@ -124,7 +124,7 @@ describe('the recording proxy over TLS', () => {
     dirs.push(dir);
     selfSignedCertificate(join(dir, 'client.pem'), join(dir, 'client-key.pem'), { subject: '/CN=acme-creator/O=Acme', days: 1 });
     const consumer = await simulatorById('madx-content-consumer')!.start({});
-    const log = ExchangeLog.open(':memory:');
+    const log = await ExchangeLog.open(':memory:');
     const recorder = new Recorder({ log });
     const transaction = transactionById('madx/send-aggregate-report')!;
     let base = '';

@@ -29,7 +29,7 @@ function push(): HttpExchange {
 
 describe('judging recorded exchanges', () => {
   it('waits while exchanges keep arriving and judges them all once they pause', async () => {
-    const recorder = new Recorder({ log: ExchangeLog.open(':memory:') });
+    const recorder = new Recorder({ log: await ExchangeLog.open(':memory:') });
     const origin = { source: 'measure-consumer', baseUrl: 'http://127.0.0.1:8080', transaction: transactionAt('measure-consumer')!, sides: ['client'] as const };
     const judged = (ids: string[]) => ids.filter((id) => recorder.log.get(id)?.findings !== undefined).length;
     try {

@@ -158,7 +158,7 @@ describe('serve records, judges and lists every exchange', () => {
     expect(await served.stop()).toBe(0);
     expect(served.err()).toMatch(/serve: stopped; data and exchanges kept in /);
     expect(readdirSync(join(served.dir, 'data')).filter((f) => f.endsWith('-wal'))).toEqual([]);
-    const log = ExchangeLog.open(join(served.dir, 'data', 'exchanges.sqlite'));
+    const log = await ExchangeLog.open(join(served.dir, 'data', 'exchanges.sqlite'));
     try {
       expect(log.list().map((r) => [r.exchange.status, r.level])).toEqual([
         [422, 'fail'],

@@ -57,7 +57,7 @@ describe('SIGTERM', () => {
     expect(served.err()).toMatch(/^\nserve: stopping: no new connections; finishing the requests in flight and writing the exchange log\nserve: stopped; data and exchanges kept in .*data\n$/);
     expect(served.err()).not.toMatch(/writing the report/);
     expect(walFiles(dir)).toEqual([]);
-    const log = ExchangeLog.open(join(dir, 'data', 'exchanges.sqlite'));
+    const log = await ExchangeLog.open(join(dir, 'data', 'exchanges.sqlite'));
     try {
       expect(log.list().map((r) => r.exchange.status)).toEqual([201]);
     } finally {

@@ -86,7 +86,7 @@ export const proxyCommand: Command = {
     if (dataDir) mkdirSync(dataDir, { recursive: true });
 
     const recorder = new Recorder({
-      log: ExchangeLog.open(dataDir ? join(dataDir, 'exchanges.sqlite') : ':memory:'),
+      log: await ExchangeLog.open(dataDir ? join(dataDir, 'exchanges.sqlite') : ':memory:'),
       ...(sim.inspector?.clientIdentity ? { identity: sim.inspector.clientIdentity } : {}),
       config: gradingConfig(config),
       ...(config.attestations ? { attestations: config.attestations } : {}),

@@ -4,16 +4,18 @@
  * secrets redacted, each body stored once (by hash, as captured: bounded by the capture limit),
  * and the findings of the suites once graded.
  *
- * Records cost the simulators little: they are written in batches (one transaction every 50 ms,
- * or per 500 records, and whenever the log is read) with relaxed syncing (WAL, synchronous=NORMAL;
- * the WAL folded into the database on a timer, not in the middle of a request): a crash may lose
- * the last moment of records, never a stored resource, which lives in the simulators' own files
- * with full syncing. Closing writes what is pending, checkpoints the WAL away and closes.
+ * The SQLite work (hashing bodies, inserts, index upkeep) runs in a thread of its own
+ * (exchange-log-thread.ts over exchange-store.ts), so a simulator's thread only hands each record
+ * over: in batches, every 50 ms or per 500 records. Reads are answered by that thread too, after
+ * everything handed over before them, so a record is readable as soon as add() returns. Closing
+ * writes what is pending, checkpoints the WAL away and closes.
  */
-import { hash, randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
-import type { BodyCapture, HttpExchange } from '../../http/exchange.js';
+import { randomBytes } from 'node:crypto';
+import { type MessagePort, MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_threads';
+import type { HttpExchange } from '../../http/exchange.js';
 import type { Issue } from '../../fhir/errors.js';
+import { startThread } from '../threads.js';
+import type { ExchangeStore } from './exchange-store.js';
 
 /** The side of an exchange a finding is about: the client's request, or the server's answer. */
 export type Side = 'client' | 'server';
@@ -90,70 +92,31 @@ export interface ClientTraffic {
   lastSeq: number;
 }
 
-/**
- * Bodies are rows in insertion order with a unique index on their hash: a body is a few kilobytes,
- * and a table keyed by the hash itself (WITHOUT ROWID) put each at a random place in the tree,
- * splitting pages on nearly every insert, which made keeping a pushed report cost twice as much.
- */
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS bodies (n INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, text TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS exchanges (
-  seq INTEGER PRIMARY KEY,
-  id TEXT NOT NULL UNIQUE,
-  source TEXT NOT NULL,
-  tx TEXT,
-  sides TEXT NOT NULL,
-  base_url TEXT NOT NULL,
-  client TEXT NOT NULL,
-  time TEXT NOT NULL,
-  method TEXT NOT NULL,
-  url TEXT NOT NULL,
-  status INTEGER,
-  exchange TEXT NOT NULL,
-  findings TEXT,
-  validation TEXT,
-  level TEXT,
-  not_graded TEXT
-);
-CREATE INDEX IF NOT EXISTS exchanges_source ON exchanges (source, client, seq);
-CREATE INDEX IF NOT EXISTS exchanges_level ON exchanges (level, seq);
-`;
+/** A record on its way to the store, with the id add() gave it. */
+export interface PendingRecord {
+  id: string;
+  record: NewRecord;
+}
 
-/** The layout of SCHEMA, in `PRAGMA user_version`; 0 is a log whose bodies table is keyed by hash. */
-const LAYOUT = 1;
-/**
- * Pages that hold a typical body (a MeasureReport of a few kilobytes) whole, without a chain of
- * overflow pages; set when the log is created, as SQLite allows.
- */
-const PAGE_SIZE = 16_384;
+/** The store's reads and writes a caller waits for, answered by the log's thread in order. */
+export type StoreCalls = Pick<ExchangeStore, 'setFindings' | 'ungraded' | 'get' | 'list' | 'clients' | 'facets' | 'lastSeq' | 'close'>;
+
+/** What the log's thread starts with: the store to open (it says on its parent port whether it could), and the port and flag of the calls. */
+export interface ThreadData {
+  path: string;
+  port: MessagePort;
+  answered: Int32Array;
+}
+
+/** What the log's thread is asked: keep a batch, or answer a call. */
+export type ThreadRequest = { op: 'write'; batch: PendingRecord[] } | { op: 'call'; method: keyof StoreCalls; args: unknown[] };
+export type ThreadReply = { ok: true; value: unknown } | { ok: false; error: string };
 
 const BATCH = 500;
 const BATCH_MS = 50;
-const CHECKPOINT_MS = 10_000;
-
-/** A body as the log keeps it: its text stored once, by hash. */
-interface BodyRef {
-  hash: string;
-  size: number;
-  truncated: boolean;
-}
-
-type StoredExchange = Omit<HttpExchange, 'requestBody' | 'responseBody'> & { requestBody?: BodyRef; responseBody?: BodyRef };
-
-interface Row {
-  seq: number;
-  id: string;
-  source: string;
-  tx: string | null;
-  sides: string;
-  base_url: string;
-  client: string;
-  exchange: string;
-  findings: string | null;
-  validation: string | null;
-  level: string | null;
-  not_graded: string | null;
-}
+/** How long a caller waits for the log's thread: opening includes starting the thread. */
+const OPEN_WAIT_MS = 60_000;
+const CALL_WAIT_MS = 60_000;
 
 /** This process's part of record ids, so two processes writing one log never make the same id. */
 const PROCESS_PART = randomBytes(3).toString('hex');
@@ -166,64 +129,69 @@ function newId(): string {
 }
 
 export class ExchangeLog {
-  readonly #db: Database.Database;
   readonly #path: string;
-  #pending: { id: string; record: NewRecord }[] = [];
+  readonly #worker: Worker;
+  readonly #port: MessagePort;
+  /** Set to 1 by the log's thread when its reply to a call is on the port. */
+  readonly #answered: Int32Array;
+  #pending: PendingRecord[] = [];
   #timer: NodeJS.Timeout | undefined;
-  readonly #insert: Database.Statement;
-  readonly #insertBody: Database.Statement;
-  readonly #writeBatch: (batch: { id: string; record: NewRecord }[]) => void;
-  readonly #checkpoints: NodeJS.Timeout | undefined;
-  /** Records were written since the last checkpoint. */
-  #dirty = false;
+  #closed = false;
+  /** Why the log's thread stopped, if it did. */
+  #failure: string | undefined;
 
-  private constructor(db: Database.Database, path: string) {
-    this.#db = db;
+  private constructor(path: string) {
     this.#path = path;
-    if (path !== ':memory:') {
-      this.#checkpoints = setInterval(() => {
-        if (!this.#dirty || !db.open) return;
-        this.#dirty = false;
-        // PASSIVE: copies what no reader needs and never waits; what is left goes at the next one.
-        db.pragma('wal_checkpoint(PASSIVE)');
-      }, CHECKPOINT_MS);
-      this.#checkpoints.unref();
-    }
-    this.#insert = db.prepare('INSERT INTO exchanges (id, source, tx, sides, base_url, client, time, method, url, status, exchange, not_graded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    this.#insertBody = db.prepare('INSERT OR IGNORE INTO bodies (hash, text) VALUES (?, ?)');
-    this.#writeBatch = db.transaction((batch: { id: string; record: NewRecord }[]) => {
-      for (const { id, record } of batch) this.#write(id, record);
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
+    this.#answered = new Int32Array(new SharedArrayBuffer(4));
+    this.#worker = startThread(new URL(`./exchange-log-thread${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url), {
+      workerData: { path, port: port2, answered: this.#answered } satisfies ThreadData,
+      transferList: [port2],
     });
+    // The thread never keeps a stopping process alive: close() ends it, and a crash may lose the last moment of records.
+    this.#worker.unref();
+    this.#worker.on('error', (err) => (this.#failure ??= err.message));
+    this.#worker.on('exit', (code) => (this.#failure ??= `its thread exited (${code})`));
   }
 
-  /** Opens (or creates) the log at `path`, or in memory for `:memory:`. */
-  static open(path: string): ExchangeLog {
-    const db = new Database(path);
-    const empty = (db.prepare('SELECT COUNT(*) AS n FROM sqlite_schema').get() as { n: number }).n === 0;
-    if (empty) db.pragma(`page_size = ${PAGE_SIZE}`);
-    if (path !== ':memory:') {
-      db.pragma('journal_mode = WAL');
-      // Records may lose their last moment in a crash; the resources they describe are synced in their own files.
-      db.pragma('synchronous = NORMAL');
-      // The proxy and serve may share a data folder: a writer waits for the other instead of failing.
-      db.pragma('busy_timeout = 5000');
-      // The WAL is folded into the database on a timer (and at close), not in the middle of a request's turn.
-      db.pragma('wal_autocheckpoint = 0');
+  /** Opens (or creates) the log at `path`, or in memory for `:memory:`; fails if the log's thread cannot start or open it. */
+  static async open(path: string): Promise<ExchangeLog> {
+    const log = new ExchangeLog(path);
+    try {
+      await log.#opened(path);
+    } catch (err) {
+      void log.#worker.terminate();
+      throw err;
     }
-    // Pages of recent records and bodies stay in memory while they are written and read back.
-    db.pragma('cache_size = -16000');
-    migrate(db);
-    db.exec(SCHEMA);
-    return new ExchangeLog(db, path);
+    return log;
+  }
+
+  /** Waits for the thread to say it opened the store, or why not: through its own events, so a thread that fails to start says so too. */
+  #opened(path: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => settle(new Error(`the exchange log ${path} did not open within ${OPEN_WAIT_MS / 1000} s`)), OPEN_WAIT_MS);
+      const onMessage = (reply: ThreadReply) => settle(reply.ok ? undefined : new Error(reply.error));
+      const onError = (err: Error) => settle(new Error(`the exchange log ${path} could not start its thread: ${err.message}`));
+      const onExit = (code: number) => settle(new Error(`the exchange log ${path} could not start its thread (it exited with ${code})`));
+      const settle = (err: Error | undefined) => {
+        clearTimeout(timer);
+        this.#worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+        if (err) reject(err);
+        else resolve();
+      };
+      this.#worker.once('message', onMessage).once('error', onError).once('exit', onExit);
+    });
   }
 
   get path(): string {
     return this.#path;
   }
 
-  /** Keeps a record (written with the next batch) and returns its id at once. */
+  /** Keeps a record (handed to the log's thread with the next batch) and returns its id at once. */
   add(record: NewRecord): string {
     const id = newId();
+    if (this.#closed) return id;
     this.#pending.push({ id, record });
     if (this.#pending.length >= BATCH) this.flush();
     else if (!this.#timer) {
@@ -234,179 +202,81 @@ export class ExchangeLog {
     return id;
   }
 
-  /** Writes the pending records now, in one transaction. */
+  /** Hands the pending records to the log's thread now; a read after this sees them. */
   flush(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#pending.length === 0 || !this.#db.open) return;
+    if (this.#pending.length === 0 || this.#closed) return;
     const batch = this.#pending;
     this.#pending = [];
-    this.#writeBatch(batch);
-    this.#dirty = true;
-  }
-
-  #body(body: BodyCapture | undefined): BodyRef | undefined {
-    if (!body) return undefined;
-    const key = hash('sha256', body.text, 'hex');
-    this.#insertBody.run(key, body.text);
-    return { hash: key, size: body.size, truncated: body.truncated };
-  }
-
-  #write(id: string, r: NewRecord): void {
-    const { requestBody, responseBody, ...rest } = r.exchange;
-    const request = this.#body(requestBody);
-    const response = this.#body(responseBody);
-    const stored: StoredExchange = { ...rest, ...(request ? { requestBody: request } : {}), ...(response ? { responseBody: response } : {}) };
-    const notGraded = r.notGraded ?? (r.transaction ? null : 'no suite judges this traffic');
-    this.#insert.run(
-      id,
-      r.source,
-      r.transaction ?? null,
-      r.sides.join(','),
-      r.baseUrl,
-      r.client,
-      r.exchange.startedAt,
-      r.exchange.method,
-      r.exchange.url,
-      r.exchange.status ?? null,
-      JSON.stringify(stored),
-      notGraded,
-    );
+    this.#port.postMessage({ op: 'write', batch } satisfies ThreadRequest);
   }
 
   /** Stores the findings of a graded record. */
-  setFindings(id: string, findings: readonly Finding[], validation: readonly ValidationNote[]): void {
-    this.flush();
-    this.#db.prepare('UPDATE exchanges SET findings = ?, validation = ?, level = ? WHERE id = ?').run(JSON.stringify(findings), JSON.stringify(validation), levelOf(findings), id);
-    this.#dirty = true;
+  setFindings(...args: Parameters<StoreCalls['setFindings']>): void {
+    this.#call('setFindings', args);
   }
 
   /** Records whose findings are still to be made (e.g. after a restart). */
   ungraded(): StoredRecord[] {
-    this.flush();
-    return (this.#db.prepare('SELECT * FROM exchanges WHERE findings IS NULL AND tx IS NOT NULL ORDER BY seq').all() as Row[]).map((row) => this.#record(row, true));
+    return this.#call('ungraded', []);
   }
 
   get(id: string): StoredRecord | undefined {
-    this.flush();
-    const row = this.#db.prepare('SELECT * FROM exchanges WHERE id = ?').get(id) as Row | undefined;
-    return row ? this.#record(row, true) : undefined;
+    return this.#call('get', [id]);
   }
 
   /** Records matching the filter, newest first; bodies are left out unless asked for. */
-  list(filter: RecordFilter = {}, options: { bodies?: boolean; oldestFirst?: boolean } = {}): StoredRecord[] {
-    this.flush();
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    const eq = (column: string, value: string | number | undefined) => {
-      if (value === undefined) return;
-      where.push(`${column} = ?`);
-      args.push(value);
-    };
-    eq('source', filter.source);
-    eq('client', filter.client);
-    eq('tx', filter.transaction);
-    if (filter.finding) eq('level', filter.finding);
-    if (filter.before !== undefined) {
-      where.push('seq < ?');
-      args.push(filter.before);
-    }
-    if (filter.after !== undefined) {
-      where.push('seq > ?');
-      args.push(filter.after);
-    }
-    const status = filter.status?.toLowerCase();
-    if (status === 'error') where.push('status IS NULL');
-    else if (status && /^[1-5]xx$/.test(status)) {
-      where.push('status >= ? AND status < ?');
-      args.push(Number(status[0]) * 100, Number(status[0]) * 100 + 100);
-    } else if (status && /^\d{3}$/.test(status)) eq('status', Number(status));
-    if (filter.requirement) {
-      where.push("EXISTS (SELECT 1 FROM json_each(findings) f, json_each(f.value, '$.requirements') r WHERE r.value = ?)");
-      args.push(filter.requirement);
-    }
-    const order = options.oldestFirst ? 'ASC' : 'DESC';
-    const limit = filter.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(filter.limit))}` : '';
-    const sql = `SELECT * FROM exchanges${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${order}${limit}`;
-    return (this.#db.prepare(sql).all(...args) as Row[]).map((row) => this.#record(row, options.bodies ?? false));
+  list(...args: Parameters<StoreCalls['list']>): StoredRecord[] {
+    return this.#call('list', args);
   }
 
   /** Each client's traffic per source, most recent first. */
   clients(): ClientTraffic[] {
-    this.flush();
-    const rows = this.#db
-      .prepare('SELECT source, client, MAX(tx) AS tx, COUNT(*) AS count, MAX(time) AS last, MAX(seq) AS last_seq FROM exchanges GROUP BY source, client ORDER BY last_seq DESC')
-      .all() as { source: string; client: string; tx: string | null; count: number; last: string; last_seq: number }[];
-    return rows.map((r) => ({ source: r.source, client: r.client, ...(r.tx ? { transaction: r.tx } : {}), count: r.count, last: r.last, lastSeq: r.last_seq }));
+    return this.#call('clients', []);
   }
 
   /** The sources and clients seen, for the inspector's filters. */
   facets(): { sources: string[]; clients: string[] } {
-    this.flush();
-    const pluck = (sql: string) => (this.#db.prepare(sql).all() as { v: string }[]).map((r) => r.v);
-    return { sources: pluck('SELECT DISTINCT source AS v FROM exchanges ORDER BY v'), clients: pluck('SELECT DISTINCT client AS v FROM exchanges ORDER BY v') };
+    return this.#call('facets', []);
   }
 
   /** The newest sequence number (0 when empty): another process writing the same log shows up as a change. */
   lastSeq(): number {
-    this.flush();
-    return (this.#db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM exchanges').get() as { seq: number }).seq;
+    return this.#call('lastSeq', []);
   }
 
-  #text(hash: string): string {
-    return (this.#db.prepare('SELECT text FROM bodies WHERE hash = ?').get(hash) as { text: string } | undefined)?.text ?? '';
-  }
-
-  #record(row: Row, bodies: boolean): StoredRecord {
-    const stored = JSON.parse(row.exchange) as StoredExchange;
-    const body = (ref: BodyRef | undefined): BodyCapture | undefined => (ref ? { text: bodies ? this.#text(ref.hash) : '', size: ref.size, truncated: ref.truncated } : undefined);
-    const { requestBody, responseBody, ...rest } = stored;
-    const request = body(requestBody);
-    const response = body(responseBody);
-    const exchange: HttpExchange = { ...rest, ...(request ? { requestBody: request } : {}), ...(response ? { responseBody: response } : {}) };
-    return {
-      id: row.id,
-      seq: row.seq,
-      source: row.source,
-      ...(row.tx ? { transaction: row.tx } : {}),
-      sides: row.sides.split(',') as Side[],
-      baseUrl: row.base_url,
-      client: row.client,
-      exchange,
-      ...(row.findings ? { findings: JSON.parse(row.findings) as Finding[] } : {}),
-      ...(row.validation ? { validation: JSON.parse(row.validation) as ValidationNote[] } : {}),
-      ...(row.level ? { level: row.level as FindingLevel } : {}),
-      ...(row.not_graded ? { notGraded: row.not_graded } : {}),
-    };
-  }
-
-  /** Writes what is pending, folds the WAL into the database and closes, leaving no WAL file behind. */
+  /** Writes what is pending, folds the WAL into the database and closes, leaving no WAL file behind; the log's thread ends. */
   close(): void {
-    if (!this.#db.open) return;
-    clearInterval(this.#checkpoints);
+    if (this.#closed) return;
     this.flush();
-    if (this.#path !== ':memory:') this.#db.pragma('wal_checkpoint(TRUNCATE)');
-    this.#db.close();
-  }
-}
-
-/** Brings a log of an earlier layout to LAYOUT, its records and bodies kept; once, if two processes open it together. */
-function migrate(db: Database.Database): void {
-  db.transaction(() => {
-    if ((db.pragma('user_version', { simple: true }) as number) >= LAYOUT) return;
-    const keyedByHash = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'bodies'").get() !== undefined;
-    if (keyedByHash) {
-      db.exec(`ALTER TABLE bodies RENAME TO bodies_by_hash;
-        CREATE TABLE bodies (n INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, text TEXT NOT NULL);
-        INSERT INTO bodies (hash, text) SELECT hash, text FROM bodies_by_hash;
-        DROP TABLE bodies_by_hash;`);
+    try {
+      this.#call('close', []);
+    } finally {
+      this.#closed = true;
+      this.#port.close();
     }
-    db.pragma(`user_version = ${LAYOUT}`);
-  }).immediate();
-}
+  }
 
-export function levelOf(findings: readonly Finding[]): FindingLevel {
-  if (findings.some((f) => f.verdict === 'fail')) return 'fail';
-  if (findings.some((f) => f.verdict === 'warning')) return 'warning';
-  return findings.length ? 'pass' : 'none';
+  #call<K extends keyof StoreCalls>(method: K, args: Parameters<StoreCalls[K]>): ReturnType<StoreCalls[K]> {
+    if (this.#closed) throw new Error(`the exchange log ${this.#path} is closed`);
+    this.flush();
+    return this.#ask({ op: 'call', method, args }, CALL_WAIT_MS) as ReturnType<StoreCalls[K]>;
+  }
+
+  /**
+   * Asks the log's thread and waits for its answer, blocking this thread: the port carries the
+   * request after every batch handed over before it, and the reply is taken off the port without
+   * the event loop, so the log's methods stay synchronous.
+   */
+  #ask(request: Extract<ThreadRequest, { op: 'call' }>, waitMs: number): unknown {
+    if (this.#failure) throw new Error(`the exchange log ${this.#path} stopped: ${this.#failure}`);
+    Atomics.store(this.#answered, 0, 0);
+    this.#port.postMessage(request);
+    if (Atomics.wait(this.#answered, 0, 0, waitMs) === 'timed-out') throw new Error(`the exchange log ${this.#path} did not answer ${request.method} within ${waitMs / 1000} s`);
+    const reply = receiveMessageOnPort(this.#port)?.message as ThreadReply | undefined;
+    if (!reply) throw new Error(`the exchange log ${this.#path} gave no answer to ${request.method}`);
+    if (!reply.ok) throw new Error(reply.error);
+    return reply.value;
+  }
 }
