@@ -112,6 +112,17 @@ describe('the exchange log', () => {
     expect(() => log.list()).toThrow(/the exchange log :memory: is closed/);
   });
 
+  it('reports records its thread could not write at the next read, and goes on', async () => {
+    const log = await ExchangeLog.open(':memory:');
+    const record = (e: HttpExchange) => ({ source: 'measure-consumer', sides: ['client'] as const, baseUrl: 'http://127.0.0.1:8080', client: 'c', exchange: e });
+    // A value the thread receives but cannot store as JSON.
+    log.add(record({ ...exchange(201, 0), durationMs: 1n as unknown as number }));
+    expect(() => log.list()).toThrow(/1 exchange record was not written: .*BigInt/);
+    const kept = log.add(record(exchange(201, 1)));
+    expect(log.list().map((r) => r.id)).toEqual([kept]);
+    log.close();
+  });
+
   it('exports a selection as a capture file that reads back the same exchanges', async () => {
     const log = await ExchangeLog.open(':memory:');
     log.add({ source: 'proxy', transaction: 'madx/send-aggregate-report', sides: ['client', 'server'], baseUrl: 'http://127.0.0.1:9000', client: 'c', exchange: exchange(200, 1) });
