@@ -2,9 +2,9 @@
 // recording, and recording as `serve` does (the exchange log in SQLite, in a thread of its own,
 // written in batches with relaxed syncing), with the log in a data folder and in memory. Each runs
 // in three processes of its own (a process's luck, JIT and heap layout, is worth several per cent)
-// and every process takes bursts of pushes (POST MeasureReport, validated, stored) and reads (a
-// search returning a report) from 8 connections, in turn, many times over, so the machine's
-// changing load falls on all of them alike. Per way of running: requests per second; the CPU time
+// and every process takes bursts of 400 pushes (POST MeasureReport, validated, stored) and of 400
+// reads (a search returning a report) from 8 connections, in turn, many times over, so the
+// machine's changing load falls on all of them alike and every store holds the same reports. Per way of running: requests per second; the CPU time
 // per request of the simulator's thread, which answers every request and so bounds its throughput
 // (the overhead against the target); and of the whole process, the log's thread included, which
 // works on another core where the machine has one free.
@@ -28,7 +28,8 @@ const LABEL: Record<Mode, string> = {
 type Kind = 'push' | 'read';
 const KINDS: Kind[] = ['push', 'read'];
 const CONNECTIONS = 8;
-const BURST_MS = 250;
+/** Requests per burst: a count, not a time, so every process stores the same reports and serves the same store (a search's cost grows with it). */
+const BURST = 400;
 /** A process has its own luck (JIT, heap layout) worth several per cent: each way of running gets several, and their sum is compared. */
 const REPLICAS = 3;
 const CYCLES = 16;
@@ -80,6 +81,8 @@ interface Served {
   process: ChildProcess;
   pool: Pool;
   done: Record<Kind, number>;
+  /** Time spent in each kind's bursts (ms). */
+  ms: Record<Kind, number>;
   /** CPU µs during each kind's bursts: the whole process, and its main thread. */
   during: Record<Kind, number>;
   mainDuring: Record<Kind, number>;
@@ -96,10 +99,11 @@ const cpuOf = (s: Served) => ask<{ cpu: number; main?: number }>(s.process, 'cpu
 
 async function burst(s: Served, kind: Kind, body: string): Promise<void> {
   const before = await cpuOf(s);
-  const end = performance.now() + BURST_MS;
+  const started = performance.now();
+  let left = BURST;
   await Promise.all(
     Array.from({ length: CONNECTIONS }, async () => {
-      while (performance.now() < end) {
+      while (left-- > 0) {
         const res =
           kind === 'push'
             ? await s.pool.request({ method: 'POST', path: '/MeasureReport', headers: { 'content-type': 'application/fhir+json', prefer: 'return=minimal' }, body })
@@ -110,6 +114,7 @@ async function burst(s: Served, kind: Kind, body: string): Promise<void> {
       }
     }),
   );
+  s.ms[kind] += performance.now() - started;
   const after = await cpuOf(s);
   s.during[kind] += after.cpu - before.cpu;
   s.mainDuring[kind] += (after.main ?? Number.NaN) - (before.main ?? Number.NaN);
@@ -124,7 +129,7 @@ async function start(mode: Mode, dir: string, replica = 0): Promise<Served> {
     }
   });
   const { url } = await new Promise<{ url: string }>((resolve) => p.once('message', (m) => resolve(m as { url: string })));
-  return { mode, process: p, pool: new Pool(url, { connections: CONNECTIONS }), done: { push: 0, read: 0 }, during: { push: 0, read: 0 }, mainDuring: { push: 0, read: 0 } };
+  return { mode, process: p, pool: new Pool(url, { connections: CONNECTIONS }), done: { push: 0, read: 0 }, ms: { push: 0, read: 0 }, during: { push: 0, read: 0 }, mainDuring: { push: 0, read: 0 } };
 }
 
 async function stop(s: Served): Promise<void> {
@@ -144,6 +149,7 @@ async function main(): Promise<void> {
     for (const s of servers) for (const kind of KINDS) for (let i = 0; i < 3; i++) await burst(s, kind, body);
     for (const s of servers) {
       s.done = { push: 0, read: 0 };
+      s.ms = { push: 0, read: 0 };
       s.during = { push: 0, read: 0 };
       s.mainDuring = { push: 0, read: 0 };
     }
@@ -157,11 +163,12 @@ async function main(): Promise<void> {
     const to = await Promise.all(servers.map(cpuOf));
     // Each way of running, its processes together: requests, CPU during each kind's bursts, and all of it.
     const totals = MODES.map((mode) => {
-      const t = { mode, done: { push: 0, read: 0 }, during: { push: 0, read: 0 }, mainDuring: { push: 0, read: 0 }, cpu: 0, main: 0 };
+      const t = { mode, done: { push: 0, read: 0 }, ms: { push: 0, read: 0 }, during: { push: 0, read: 0 }, mainDuring: { push: 0, read: 0 }, cpu: 0, main: 0 };
       servers.forEach((s, i) => {
         if (s.mode !== mode) return;
         for (const k of KINDS) {
           t.done[k] += s.done[k];
+          t.ms[k] += s.ms[k];
           t.during[k] += s.during[k];
           t.mainDuring[k] += s.mainDuring[k];
         }
@@ -170,9 +177,8 @@ async function main(): Promise<void> {
       });
       return t;
     });
-    const seconds = (CYCLES * REPLICAS * BURST_MS) / 1000;
     console.log(
-      `reference Measure Consumer (resources in memory); ${REPLICAS} processes for each way of running, ${CONNECTIONS} connections; ${CYCLES} rounds in which every process takes a burst of ${BURST_MS} ms of pushes and one of reads`,
+      `reference Measure Consumer (resources in memory); ${REPLICAS} processes for each way of running, ${CONNECTIONS} connections; ${CYCLES} rounds in which every process takes a burst of ${BURST} pushes and one of ${BURST} reads`,
     );
     console.log('  CPU per request: the simulator\'s thread / the whole process; "all work" counts everything between the first burst and the last');
     const off = totals[0]!;
@@ -186,14 +192,14 @@ async function main(): Promise<void> {
     };
     for (const t of totals) {
       const kinds = KINDS.map((k) => {
-        const rate = t.done[k] / seconds;
+        const rate = (t.done[k] / t.ms[k]) * 1000;
         const main = t.mainDuring[k] / t.done[k];
         const cpu = t.during[k] / t.done[k];
         const offMain = off.mainDuring[k] / off.done[k];
         const offCpu = off.during[k] / off.done[k];
         if (t === off) return `${k} ${rate.toFixed(0).padStart(5)}/s ${main.toFixed(0).padStart(4)} / ${cpu.toFixed(0).padStart(4)} µs`;
         worse(main, offMain);
-        return `${k} ${rate.toFixed(0).padStart(5)}/s (${change(rate, off.done[k] / seconds)}) ${main.toFixed(0).padStart(4)} µs (${change(main, offMain)}) / ${cpu.toFixed(0).padStart(4)} µs (${change(cpu, offCpu)})`;
+        return `${k} ${rate.toFixed(0).padStart(5)}/s (${change(rate, (off.done[k] / off.ms[k]) * 1000)}) ${main.toFixed(0).padStart(4)} µs (${change(main, offMain)}) / ${cpu.toFixed(0).padStart(4)} µs (${change(cpu, offCpu)})`;
       });
       const n = t.done.push + t.done.read;
       const offN = off.done.push + off.done.read;
@@ -215,13 +221,14 @@ async function main(): Promise<void> {
     await ask(judging.process, 'idle');
     const warm = await ask<{ recorded: number; judged: number }>(judging.process, 'cpu');
     judging.done = { push: 0, read: 0 };
+    judging.ms = { push: 0, read: 0 };
     for (let i = 0; i < 12; i++) await burst(judging, 'push', body);
     const atEnd = await ask<{ recorded: number; judged: number }>(judging.process, 'cpu');
     const started = performance.now();
     await ask(judging.process, 'idle');
     const later = await ask<{ recorded: number; judged: number }>(judging.process, 'cpu');
     console.log(
-      `  ${LABEL.judging.padEnd(42)} push ${(judging.done.push / ((12 * BURST_MS) / 1000)).toFixed(0).padStart(5)}/s; ${atEnd.judged - warm.judged} of ${atEnd.recorded - warm.recorded} judged by the end of the pushes, all ${later.judged - warm.judged} ${((performance.now() - started) / 1000).toFixed(1)} s later`,
+      `  ${LABEL.judging.padEnd(42)} push ${((judging.done.push / judging.ms.push) * 1000).toFixed(0).padStart(5)}/s; ${atEnd.judged - warm.judged} of ${atEnd.recorded - warm.recorded} judged by the end of the pushes, all ${later.judged - warm.judged} ${((performance.now() - started) / 1000).toFixed(1)} s later`,
     );
     await stop(judging);
   } finally {
