@@ -276,11 +276,14 @@ class LoadAnswer implements Answer {
   }
 }
 
-/** Whether a raw header name is `lower` (a lower-case token), compared without making a string. */
+/** Whether a raw header name is `lower` (a lower-case name), compared without making a string. */
 function sameName(raw: Buffer, lower: string): boolean {
   if (raw.length !== lower.length) return false;
-  // ASCII letters differ from their lower case in bit 0x20 alone; the other characters of a token are the same with it set.
-  for (let i = 0; i < raw.length; i++) if ((raw[i]! | 0x20) !== lower.charCodeAt(i)) return false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    // A-Z to a-z; every other byte compares as it is.
+    if ((c >= 65 && c <= 90 ? c | 0x20 : c) !== lower.charCodeAt(i)) return false;
+  }
   return true;
 }
 

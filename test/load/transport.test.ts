@@ -65,6 +65,7 @@ describe('load transport', () => {
       res.setHeader('Content-Location', 'https://elsewhere.example/Status/7');
       res.setHeader('X-Part', ['one', 'two']);
       res.setHeader('constructor', 'just a header');
+      res.setHeader('X_Trace', 'underscored');
       res.writeHead(202).end('{"resourceType":"OperationOutcome"}');
     });
     const transport = new LoadTransport(s.url, {}, 1);
@@ -74,6 +75,7 @@ describe('load transport', () => {
     expect(answer.header('content-location')).toBe('https://elsewhere.example/Status/7');
     expect(answer.header('x-part')).toBe('one, two');
     expect(answer.header('constructor')).toBe('just a header');
+    expect(answer.header('x_trace')).toBe('underscored');
     expect(answer.header('location')).toBeUndefined();
     expect(answer.text).toBe('{"resourceType":"OperationOutcome"}');
     expect(answer.json()).toEqual({ resourceType: 'OperationOutcome' });
