@@ -1,7 +1,7 @@
 /**
  * The exchange log's thread: opens the store (saying on its parent port whether it could), writes
- * each batch handed over, answers each call in the order they came, and ends when the log closes. A failed batch is reported at the next call,
- * since no one waits for a batch.
+ * each batch handed over, answers each call in the order they came, and ends when the log closes.
+ * A failed batch is reported at the next call, since no one waits for a batch.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ThreadData, ThreadReply, ThreadRequest } from './exchange-log.js';
@@ -21,8 +21,8 @@ try {
 /** Records of batches that could not be written, and why. */
 let lost: { records: number; why: string } | undefined;
 
-function reply(message: ThreadReply): void {
-  port.postMessage(message);
+function reply(answer: ThreadReply): void {
+  port.postMessage(answer);
   Atomics.store(answered, 0, 1);
   Atomics.notify(answered, 0);
 }

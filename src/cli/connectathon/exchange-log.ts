@@ -249,7 +249,6 @@ export class ExchangeLog {
   /** Writes what is pending, folds the WAL into the database and closes, leaving no WAL file behind; the log's thread ends. */
   close(): void {
     if (this.#closed) return;
-    this.flush();
     try {
       this.#call('close', []);
     } finally {
@@ -258,25 +257,21 @@ export class ExchangeLog {
     }
   }
 
-  #call<K extends keyof StoreCalls>(method: K, args: Parameters<StoreCalls[K]>): ReturnType<StoreCalls[K]> {
-    if (this.#closed) throw new Error(`the exchange log ${this.#path} is closed`);
-    this.flush();
-    return this.#ask({ op: 'call', method, args }, CALL_WAIT_MS) as ReturnType<StoreCalls[K]>;
-  }
-
   /**
    * Asks the log's thread and waits for its answer, blocking this thread: the port carries the
    * request after every batch handed over before it, and the reply is taken off the port without
    * the event loop, so the log's methods stay synchronous.
    */
-  #ask(request: Extract<ThreadRequest, { op: 'call' }>, waitMs: number): unknown {
+  #call<K extends keyof StoreCalls>(method: K, args: Parameters<StoreCalls[K]>): ReturnType<StoreCalls[K]> {
+    if (this.#closed) throw new Error(`the exchange log ${this.#path} is closed`);
     if (this.#failure) throw new Error(`the exchange log ${this.#path} stopped: ${this.#failure}`);
+    this.flush();
     Atomics.store(this.#answered, 0, 0);
-    this.#port.postMessage(request);
-    if (Atomics.wait(this.#answered, 0, 0, waitMs) === 'timed-out') throw new Error(`the exchange log ${this.#path} did not answer ${request.method} within ${waitMs / 1000} s`);
+    this.#port.postMessage({ op: 'call', method, args } satisfies ThreadRequest);
+    if (Atomics.wait(this.#answered, 0, 0, CALL_WAIT_MS) === 'timed-out') throw new Error(`the exchange log ${this.#path} did not answer ${method} within ${CALL_WAIT_MS / 1000} s`);
     const reply = receiveMessageOnPort(this.#port)?.message as ThreadReply | undefined;
-    if (!reply) throw new Error(`the exchange log ${this.#path} gave no answer to ${request.method}`);
+    if (!reply) throw new Error(`the exchange log ${this.#path} gave no answer to ${method}`);
     if (!reply.ok) throw new Error(reply.error);
-    return reply.value;
+    return reply.value as ReturnType<StoreCalls[K]>;
   }
 }

@@ -15,8 +15,10 @@ import type { ClientTraffic, Finding, FindingLevel, PendingRecord, RecordFilter,
  * and a table keyed by the hash itself (WITHOUT ROWID) put each at a random place in the tree,
  * splitting pages on nearly every insert, which made keeping a pushed report cost twice as much.
  */
+const BODIES = 'bodies (n INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, text TEXT NOT NULL)';
+
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS bodies (n INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, text TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ${BODIES};
 CREATE TABLE IF NOT EXISTS exchanges (
   seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE,
@@ -273,7 +275,7 @@ function migrate(db: Database.Database): void {
     const keyedByHash = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'bodies'").get() !== undefined;
     if (keyedByHash) {
       db.exec(`ALTER TABLE bodies RENAME TO bodies_by_hash;
-        CREATE TABLE bodies (n INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, text TEXT NOT NULL);
+        CREATE TABLE ${BODIES};
         INSERT INTO bodies (hash, text) SELECT hash, text FROM bodies_by_hash;
         DROP TABLE bodies_by_hash;`);
     }
