@@ -153,11 +153,11 @@ const SERVED_TYPES = new Set(['MeasureReport', 'Bundle']);
 /** The `ignore-body-id` fault: the body of PUT MeasureReport/[id] gets the URL id before the core sees it. */
 function withUrlId(request: FastifyRequest): void {
   const id = /^\/MeasureReport\/([^/]+)$/.exec(request.url.split('?')[0]!)?.[1];
-  if (request.method !== 'PUT' || !id || !Buffer.isBuffer(request.body)) return;
+  if (request.method !== 'PUT' || !id || typeof request.body !== 'string') return;
   try {
     const format = requestBodyFormat(request.headers['content-type']);
-    const resource = parseResource(request.body.toString('utf8'), format);
-    request.body = Buffer.from(serializeResource({ ...resource, id: decodeURIComponent(id) }, format));
+    const resource = parseResource(request.body, format);
+    request.body = serializeResource({ ...resource, id: decodeURIComponent(id) }, format);
   } catch {
     // A body that does not parse is left for the core to refuse.
   }
@@ -165,13 +165,13 @@ function withUrlId(request: FastifyRequest): void {
 
 /** The `expand-entities` fault: an XML body's DTD is read and its internal entities expanded, as a careless XML parser does. */
 function expandEntities(request: FastifyRequest): void {
-  if (!Buffer.isBuffer(request.body) || !/xml/i.test(String(request.headers['content-type'] ?? ''))) return;
-  const text = request.body.toString('utf8');
+  if (typeof request.body !== 'string' || !/xml/i.test(String(request.headers['content-type'] ?? ''))) return;
+  const text = request.body;
   const doctype = /<!DOCTYPE[^[>]*\[([\s\S]*?)\]>/i.exec(text);
   if (!doctype) return;
   let body = text.replace(doctype[0], '');
   for (const [, name, value] of doctype[1]!.matchAll(/<!ENTITY\s+([\w.-]+)\s+"([^"]*)"\s*>/g)) body = body.replaceAll(`&${name};`, value!);
-  request.body = Buffer.from(body);
+  request.body = body;
 }
 
 /** Request handling the core does not do: 501, the [base]/Bundle form, the success-code and request faults. */
@@ -207,7 +207,7 @@ function configure(checked: ConsumerProfile, store: ResourceStore, faults: Conte
       if (!options.bundles || request.method !== 'POST' || path(request) !== '/Bundle') return undefined;
       try {
         const format = requestBodyFormat(request.headers['content-type']);
-        const text = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
+        const text = typeof request.body === 'string' ? request.body : '';
         const bundle = parseResource(text, format);
         if (bundle.resourceType !== 'Bundle') throw FhirError.of(400, 'invalid', `[base]/Bundle takes a Bundle, not a ${bundle.resourceType}`, 'resourceType');
         const { resource, status } = processCollection(bundle as Bundle, store, checked, faults);

@@ -46,7 +46,7 @@ function rewriteSearch(app: FastifyInstance, rewrite: Rewrite): void {
   app.addHook('preHandler', async (request) => {
     const q = request.url.indexOf('?');
     if (q >= 0) request.raw.url = `${request.url.slice(0, q)}?${apply(new URLSearchParams(request.url.slice(q + 1)))}`;
-    if (isPostSearch(request)) request.body = Buffer.from(apply(new URLSearchParams(decodeBody(request.body) ?? '')).toString());
+    if (isPostSearch(request)) request.body = apply(new URLSearchParams(decodeBody(request.body) ?? '')).toString();
   });
 }
 

@@ -65,10 +65,10 @@ export function takeIdFromUrl(app: FastifyInstance): void {
   app.addHook('preHandler', async (request) => {
     const id = /^\/MeasureReport\/([^/?]+)(?:\?|$)/.exec(request.url)?.[1];
     const format = formatOfMediaType(String(request.headers['content-type'] ?? ''));
-    if (request.method !== 'PUT' || !id || !format || !Buffer.isBuffer(request.body)) return;
+    if (request.method !== 'PUT' || !id || !format || typeof request.body !== 'string') return;
     try {
-      const resource = parseResource(request.body.toString('utf8'), format);
-      request.body = Buffer.from(serializeResource({ ...resource, id: decodeURIComponent(id) }, format));
+      const resource = parseResource(request.body, format);
+      request.body = serializeResource({ ...resource, id: decodeURIComponent(id) }, format);
     } catch {
       // A body that does not parse is left for the core to refuse.
     }

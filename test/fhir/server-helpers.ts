@@ -151,6 +151,7 @@ export async function testServer(
     basePath?: string;
     captureLimit?: number;
     defaultCount?: number;
+    onExchange?: (exchange: HttpExchange) => void;
   } = {},
 ): Promise<TestServer> {
   const store = ResourceStore.open({ path: ':memory:', searchParams: declaration.searchParamDefs });

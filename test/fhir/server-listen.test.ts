@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'undici';
+import { Agent, Client, request } from 'undici';
 import type { Bundle, CapabilityStatement, MeasureReport } from 'fhir/r4.js';
 import type { HttpExchange } from '../../src/engine/results.js';
 import { startFhirServer, type RunningFhirServer } from '../../src/fhir/server/index.js';
@@ -44,6 +44,62 @@ describe('listening on 127.0.0.1:0', () => {
     }
     expect(total).toBe(3);
     expect(exchanges.some((e) => e.url.startsWith(`${server.url}/MeasureReport?_count=2`))).toBe(true);
+  });
+
+  it('names the sender of each request on one connection, its token hash following the Authorization each request carries', async () => {
+    const client = new Client(new URL(server.url).origin, { pipelining: 1 });
+    try {
+      exchanges.length = 0;
+      for (const authorization of ['Bearer token-a', 'Bearer token-b', 'Bearer token-a', undefined]) {
+        const res = await client.request({ method: 'GET', path: '/fhir/metadata', headers: authorization ? { authorization } : {} });
+        await res.body.dump();
+      }
+    } finally {
+      await client.close();
+    }
+    const peers = exchanges.map((e) => e.peer);
+    expect(peers.map((p) => p?.address)).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1']);
+    const [a, b, again, none] = peers.map((p) => p?.tokenHash);
+    expect(a).toMatch(/^[0-9a-f]{12}$/);
+    expect(b).toMatch(/^[0-9a-f]{12}$/);
+    expect(b).not.toBe(a);
+    expect(again).toBe(a);
+    expect(none).toBeUndefined();
+  });
+
+  it('records the answer headers that went out: Content-Length for a body, 0 without one, none on a 204, as announced to a HEAD', async () => {
+    const created = await request(`${server.url}/MeasureReport`, { method: 'POST', body: JSON.stringify(measureReport()), headers: { 'content-type': FHIR_JSON } });
+    await created.body.dump();
+    const path = new URL(String(created.headers['location']).replace(/\/_history\/\d+$/, '')).pathname;
+    const asked: [string, string, Record<string, string>?][] = [
+      ['POST', '/fhir/MeasureReport', { prefer: 'return=minimal' }],
+      ['GET', path],
+      ['HEAD', path],
+      ['GET', '/fhir/Nope/1'],
+      ['DELETE', path],
+    ];
+    const received: { status: number; headers: Record<string, string> }[] = [];
+    exchanges.length = 0;
+    for (const [method, at, headers] of asked) {
+      const res = await request(`${new URL(server.url).origin}${at}`, {
+        method: method as 'GET',
+        headers: { ...headers, ...(method === 'POST' ? { 'content-type': FHIR_JSON } : {}) },
+        ...(method === 'POST' ? { body: JSON.stringify(measureReport()) } : {}),
+      });
+      await res.body.dump();
+      received.push({ status: res.statusCode, headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)])) });
+    }
+    // HEAD is no FHIR interaction: its 405 announces the length of the OperationOutcome it does not send.
+    expect(received.map((r) => r.status)).toEqual([201, 200, 405, 404, 204]);
+    expect(exchanges.map((e) => e.status)).toEqual([201, 200, 405, 404, 204]);
+    exchanges.forEach((e, i) => {
+      // What Node adds as it writes the head was never the server's to set.
+      const { date: _date, connection: _connection, 'keep-alive': _keepAlive, ...sent } = received[i]!.headers;
+      expect(e.responseHeaders, `${asked[i]![0]} ${asked[i]![1]}`).toEqual(sent);
+    });
+    expect(received[0]!.headers['content-length']).toBe('0');
+    expect(Number(received[2]!.headers['content-length'])).toBe(exchanges[2]!.responseBody?.size);
+    expect(received[4]!.headers['content-length']).toBeUndefined();
   });
 
   it('answers a malformed URL with a 400 OperationOutcome', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Bundle, CapabilityStatement, MeasureReport, Parameters } from 'fhir/r4.js';
 import { parseResource, serializeResource } from '../../src/fhir/format.js';
 import { FHIR_JSON, FHIR_XML, TEST_PROFILE, location, measureReport, outcome, testServer, type TestServer } from './server-helpers.js';
@@ -555,6 +555,35 @@ describe('inbound evidence', () => {
     await s.app.inject({ method: 'GET', url: '/Nope/1' });
     expect(s.exchanges[0]?.status).toBe(404);
     expect(outcome(s.exchanges[0]?.responseBody?.text ?? '').resourceType).toBe('OperationOutcome');
+  });
+
+  it('records a body refused for bad UTF-8 as it came: its size, and its text with the bad bytes replaced', async () => {
+    s.exchanges.length = 0;
+    const bytes = Buffer.concat([Buffer.from('{"resourceType":"MeasureReport","status":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    const res = await s.app.inject({ method: 'POST', url: '/MeasureReport', payload: bytes, headers: { 'content-type': FHIR_JSON } });
+    expect(res.statusCode).toBe(400);
+    expect(outcome(res.body).issue?.[0]?.diagnostics).toMatch(/not valid UTF-8/);
+    expect(s.exchanges[0]?.status).toBe(400);
+    expect(s.exchanges[0]?.requestBody).toEqual({ text: bytes.toString('utf8'), size: bytes.length, truncated: false });
+    expect(s.exchanges[0]?.requestBody?.text).toContain('\uFFFD');
+  });
+
+  it('answers as it would when recording the exchange fails, and says why in a warning', async () => {
+    const failing = await testServer({
+      onExchange: () => {
+        throw new Error('the log is full');
+      },
+    });
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      const res = await failing.app.inject({ method: 'POST', url: '/MeasureReport', payload: JSON.stringify(measureReport()), headers: { 'content-type': FHIR_JSON } });
+      expect(res.statusCode).toBe(201);
+      expect(failing.store.count('MeasureReport')).toBe(1);
+      expect(warn).toHaveBeenCalledWith('an exchange could not be recorded: the log is full');
+    } finally {
+      warn.mockRestore();
+      await failing.close();
+    }
   });
 
   it('truncates bodies at the capture limit', async () => {

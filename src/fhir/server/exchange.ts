@@ -12,7 +12,9 @@ type HeaderBag = Record<string, string | number | readonly string[] | undefined>
 
 export function redactHeaders(headers: HeaderBag): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  // for…in rather than Object.entries: this runs twice for every recorded exchange, and the pairs array is garbage.
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined) continue;
     const key = name.toLowerCase();
     out[key] = SECRET_HEADERS.has(key) ? '[redacted]' : Array.isArray(value) ? (value as readonly string[]).join(', ') : String(value);
@@ -20,12 +22,16 @@ export function redactHeaders(headers: HeaderBag): Record<string, string> {
   return out;
 }
 
-function captureBody(body: string | Buffer, limit: number): BodyCapture {
-  // Most answers are text that fits: kept as they are, without copying them to bytes and back.
+/**
+ * A body as captured: its text, cut at `limit` bytes, and the size of the whole. `decoded` is the
+ * body's text when it has been decoded already, so a body that fits is never decoded twice.
+ */
+export function captureBody(body: string | Buffer, limit: number, decoded?: string): BodyCapture {
+  // Most bodies are text that fits: kept as they are, without copying them to bytes and back.
   if (typeof body === 'string') {
     const size = Buffer.byteLength(body, 'utf8');
     if (size <= limit) return { text: body, size, truncated: false };
-  }
+  } else if (decoded !== undefined && body.length <= limit) return { text: decoded, size: body.length, truncated: false };
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   const truncated = bytes.length > limit;
   return {
@@ -38,14 +44,15 @@ function captureBody(body: string | Buffer, limit: number): BodyCapture {
 
 /** What the server records while a request is in flight, completed into an exchange at the end. */
 export interface ExchangeRecorder {
-  startedAt: Date;
-  startNs: bigint;
-  requestBody?: Buffer;
-  responseBody?: string | Buffer;
+  /** Wall-clock start (ms since the epoch) for the record, and a monotonic one for the duration. */
+  startedAt: number;
+  startMs: number;
+  /** Captured as the body is read, while its bytes are at hand. */
+  requestBody?: BodyCapture;
 }
 
 export function startRecording(): ExchangeRecorder {
-  return { startedAt: new Date(), startNs: process.hrtime.bigint() };
+  return { startedAt: Date.now(), startMs: performance.now() };
 }
 
 /** A bearer token as a short hash: enough to tell one client's traffic from another's, never the token. */
@@ -65,37 +72,62 @@ export function certificateSubject(socket: Socket): string | undefined {
     .join(', ');
 }
 
+/** Each socket's last peer: a client sends many requests on one connection, mostly with the same Authorization. */
+const peers = new WeakMap<Socket, { authorization: string | undefined; peer: Peer }>();
+
 /** Who sent a request on this socket with this Authorization header. */
 export function peerOf(socket: Socket, authorization: string | undefined): Peer {
+  const known = peers.get(socket);
+  if (known && known.authorization === authorization) return known.peer;
   const address = socket.remoteAddress?.replace(/^::ffff:/, '');
   const hash = tokenHash(authorization);
   const subject = certificateSubject(socket);
-  return { ...(address ? { address } : {}), ...(hash ? { tokenHash: hash } : {}), ...(subject ? { certificateSubject: subject } : {}) };
+  const peer: Peer = { ...(address ? { address } : {}), ...(hash ? { tokenHash: hash } : {}), ...(subject ? { certificateSubject: subject } : {}) };
+  peers.set(socket, { authorization, peer });
+  return peer;
 }
 
+/**
+ * Completes the recorded headers of an answer, taken as it is handed over, to those it goes out
+ * with: the framework then adds Content-Length (the body's size, 0 without one, none for HEAD or a
+ * status without content) and drops the content headers of 1xx and 204 answers.
+ */
+function addContentLength(headers: Record<string, string>, method: string, status: number, size: number | undefined): void {
+  if (status < 200 || status === 204) {
+    delete headers['content-type'];
+    delete headers['content-length'];
+  } else if (size !== undefined) {
+    if (method !== 'HEAD' || headers['content-length'] === undefined) headers['content-length'] = String(size);
+  } else if (status !== 304 && method !== 'HEAD') headers['content-length'] = '0';
+}
+
+/** The exchange of a request and the answer handed to the socket for it. */
 export function finishExchange(
   rec: ExchangeRecorder,
   request: { method: string; url: string; headers: HeaderBag; contentLength?: number; peer?: Peer },
-  response: { status: number; headers: HeaderBag },
+  response: { status: number; headers: HeaderBag; body?: string | Buffer | undefined },
   limit: number,
 ): HttpExchange {
+  const responseBody = response.body === undefined ? undefined : captureBody(response.body, limit);
+  const responseHeaders = redactHeaders(response.headers);
+  addContentLength(responseHeaders, request.method, response.status, responseBody?.size);
   const exchange: HttpExchange = {
     direction: 'inbound',
     method: request.method,
     url: request.url,
     requestHeaders: redactHeaders(request.headers),
     status: response.status,
-    responseHeaders: redactHeaders(response.headers),
-    startedAt: rec.startedAt.toISOString(),
-    durationMs: Number(process.hrtime.bigint() - rec.startNs) / 1e6,
+    responseHeaders,
+    startedAt: new Date(rec.startedAt).toISOString(),
+    durationMs: performance.now() - rec.startMs,
     ...(request.peer ? { peer: request.peer } : {}),
   };
   if (rec.requestBody) {
-    exchange.requestBody = captureBody(rec.requestBody, limit);
+    exchange.requestBody = rec.requestBody;
   } else if (request.contentLength) {
     // The body was refused before it was read (e.g. 413): record its announced size only.
     exchange.requestBody = { text: '', size: request.contentLength, truncated: true };
   }
-  if (rec.responseBody !== undefined) exchange.responseBody = captureBody(rec.responseBody, limit);
+  if (responseBody) exchange.responseBody = responseBody;
   return exchange;
 }

@@ -5,12 +5,11 @@
  * bearer auth, inbound evidence capture and switchable fault modes.
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { FhirError } from '../errors.js';
 import { acceptedRanges, isPretty } from '../negotiation.js';
 import type { FhirServerOptions, ServerContext } from './context.js';
-import { DEFAULT_CAPTURE_LIMIT, finishExchange, peerOf, startRecording, type ExchangeRecorder } from './exchange.js';
+import { captureBody, DEFAULT_CAPTURE_LIMIT, finishExchange, peerOf, startRecording, type ExchangeRecorder } from './exchange.js';
 import { activateFaults } from '../faults.js';
 import { coreFaults } from './faults.js';
 import { handleRequest } from './routes.js';
@@ -70,12 +69,20 @@ export const fhirServerPlugin: FastifyPluginAsync<FhirServerOptions<string>> = a
   // wrong Content-Type is a FHIR 415 and bad UTF-8 a FHIR 400, never a framework message.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT }, (request, body, done) => {
+    const bytes = body as Buffer;
     const rec = request.exchangeRecording;
-    if (rec) rec.requestBody = body as Buffer;
-    // Every body served here is text; refusing bad UTF-8 once, before any route or a simulator's own
-    // hook reads the body, keeps a lenient decode (U+FFFD for each bad byte) from storing altered data.
-    if (!isUtf8(body as Buffer)) return done(FhirError.of(400, 'invalid', 'the request body is not valid UTF-8'), undefined);
-    done(null, body);
+    // Every body served here is text, decoded once here: bad UTF-8 is refused before any route or a
+    // simulator's own hook reads the body, so a lenient decode (U+FFFD for each bad byte) never
+    // stores altered data, and the routes and the recording share the one decoded string.
+    let text: string | undefined;
+    try {
+      text = decodeBody(bytes);
+    } catch (err) {
+      if (rec) rec.requestBody = captureBody(bytes, captureLimit);
+      return done(err as Error, undefined);
+    }
+    if (rec) rec.requestBody = captureBody(bytes, captureLimit, text);
+    done(null, text);
   });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -93,16 +100,13 @@ export const fhirServerPlugin: FastifyPluginAsync<FhirServerOptions<string>> = a
 
   if (options.onExchange) {
     const onExchange = options.onExchange;
-    // Callback hooks, not async ones: capturing every exchange should not cost each request two promises.
-    app.addHook('onSend', (request, _reply, payload, done) => {
+    // The exchange is complete when its answer is handed to the socket: recorded in the one onSend
+    // hook (a callback, not an async hook, so no promises per request), with no onResponse hook,
+    // whose per-response listeners cost a recorded simulator about as much again under load.
+    app.addHook('onSend', (request, reply, payload, done) => {
       const rec = request.exchangeRecording;
-      if (rec && (typeof payload === 'string' || Buffer.isBuffer(payload))) rec.responseBody = payload;
-      done(null, payload);
-    });
-    app.addHook('onResponse', (request, reply, done) => {
-      const rec = request.exchangeRecording;
-      if (!rec) return done();
-      const length = Number(headerValue(request.headers, 'content-length') ?? 0);
+      if (!rec) return done(null, payload);
+      const body = typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : undefined;
       try {
         onExchange(
           finishExchange(
@@ -111,18 +115,18 @@ export const fhirServerPlugin: FastifyPluginAsync<FhirServerOptions<string>> = a
               method: request.method,
               url: `${originOf(request, options)}${request.url}`,
               headers: request.headers,
-              contentLength: length,
+              contentLength: Number(headerValue(request.headers, 'content-length') ?? 0),
               peer: peerOf(request.raw.socket, headerValue(request.headers, 'authorization')),
             },
-            { status: reply.statusCode, headers: reply.getHeaders() },
+            { status: reply.statusCode, headers: reply.getHeaders(), body },
             captureLimit,
           ),
         );
-        done();
       } catch (err) {
-        // As an async hook's rejection would: fastify hears of it; the answer has already gone out.
-        done(err as Error);
+        // Recording must never change the answer: the failure is said, and the answer goes out as it was.
+        process.emitWarning(`an exchange could not be recorded: ${err instanceof Error ? err.message : String(err)}`);
       }
+      done(null, payload);
     });
   }
 
