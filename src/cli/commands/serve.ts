@@ -9,7 +9,7 @@ import { EXIT, exitCodesHelp, type ExitCode } from '../exit-codes.js';
 import { startProgress, type Progress } from '../progress.js';
 import type { RunningFhirServer } from '../../fhir/server/index.js';
 import { ExchangeLog } from '../connectathon/exchange-log.js';
-import { Recorder } from '../connectathon/recorder.js';
+import { type Origin, Recorder } from '../connectathon/recorder.js';
 import { transactionAt, whyNotGraded } from '../connectathon/transactions.js';
 import { startInspector, type RunningInspector } from '../connectathon/inspector/server.js';
 import { gradingConfig, portInUse, simulatorTls } from '../connectathon/serving.js';
@@ -100,7 +100,8 @@ export const serveCommand: Command = {
         const port = sim.ports[s.id] ?? 0;
         const transaction = transactionAt(s.id);
         const notGraded = whyNotGraded(s.id);
-        let baseUrl: string | undefined;
+        const judged = { sides: ['client'] as const, ...(transaction ? { transaction } : {}), ...(notGraded ? { notGraded } : {}) };
+        let origin: Origin | undefined;
         let server: RunningFhirServer;
         try {
           server = await s.start({
@@ -115,18 +116,15 @@ export const serveCommand: Command = {
             ...(seed !== undefined ? { seed } : {}),
             onStartProgress: startUp.onStartProgress,
             // The simulators serve at the root, so an exchange arriving before start() returns names its base by its origin.
-            onExchange: (exchange) =>
-              recorder.record(
-                { source: s.id, baseUrl: baseUrl ?? new URL(exchange.url).origin, sides: ['client'], ...(transaction ? { transaction } : {}), ...(notGraded ? { notGraded } : {}) },
-                exchange,
-              ),
+            onExchange: (exchange) => recorder.record(origin ?? { source: s.id, baseUrl: new URL(exchange.url).origin, ...judged }, exchange),
           });
         } catch (err) {
           throw portInUse('serve', err, port, `simulator ${s.id}`, `simulators.ports.${s.id} in ${configFile}`) ?? err;
         } finally {
           startUp.finish();
         }
-        baseUrl = server.url;
+        // One origin for all of the simulator's exchanges: recording builds nothing of its own per request.
+        origin = { source: s.id, baseUrl: server.url, ...judged };
         running.push(server);
         endpoints.push({ name: s.id, url: server.url });
         io.stdout(`${s.id.padEnd(20)} ${server.url}  (${s.title})\n`);

@@ -121,11 +121,15 @@ const CALL_WAIT_MS = 60_000;
 /** This process's part of record ids, so two processes writing one log never make the same id. */
 const PROCESS_PART = randomBytes(3).toString('hex');
 let counter = 0;
+/** The time part of ids, made once per millisecond. */
+let idTime = { ms: 0, part: '' };
 
 /** A new record's id: sortable by time, unique across processes writing one log (cheaper than random bytes per record). */
 function newId(): string {
   counter = (counter + 1) % 0x10000;
-  return `${Date.now().toString(36)}${PROCESS_PART}${counter.toString(36).padStart(4, '0')}`;
+  const now = Date.now();
+  if (now !== idTime.ms) idTime = { ms: now, part: `${now.toString(36)}${PROCESS_PART}` };
+  return `${idTime.part}${counter.toString(36).padStart(4, '0')}`;
 }
 
 export class ExchangeLog {

@@ -4,7 +4,7 @@
  * at a time, by the suites of its transaction with the request on its own; a client's summary
  * judges all of its traffic so far. Listeners (the inspector's live page) hear of both.
  */
-import type { HttpExchange } from '../../http/exchange.js';
+import type { HttpExchange, Peer } from '../../http/exchange.js';
 import type { Attestation, RunResults, SuiteConfig } from '../../engine/index.js';
 import { clientKey, IDENTITY_PARTS, type IdentityPart } from './client-identity.js';
 import type { ExchangeLog, Side } from './exchange-log.js';
@@ -70,6 +70,8 @@ export class Recorder {
   /** Ends the wait for a pause at once, so closing does not sit out the rest of it. */
   #wake: (() => void) | undefined;
   readonly #summaries = new Map<string, { lastSeq: number; summary: ClientSummary }>();
+  /** Each peer's client key: a server hands the same peer for a connection's requests. */
+  readonly #clients = new WeakMap<Peer, string>();
 
   constructor(options: RecorderOptions) {
     this.log = options.log;
@@ -87,12 +89,22 @@ export class Recorder {
       ...(origin.notGraded ? { notGraded: origin.notGraded } : {}),
       sides: origin.sides,
       baseUrl: origin.baseUrl,
-      client: clientKey(exchange.peer, this.#options.identity ?? IDENTITY_PARTS),
+      client: this.#client(exchange.peer),
       exchange,
     });
     this.#emit({ type: 'added', id });
     if (origin.transaction && this.#options.grade !== false) this.#enqueue(id);
     return id;
+  }
+
+  #client(peer: Peer | undefined): string {
+    if (!peer) return clientKey(undefined);
+    let key = this.#clients.get(peer);
+    if (key === undefined) {
+      key = clientKey(peer, this.#options.identity ?? IDENTITY_PARTS);
+      this.#clients.set(peer, key);
+    }
+    return key;
   }
 
   /** Hears of every record added and graded; returns the way to stop listening. */
