@@ -7,7 +7,7 @@
 import type { HttpExchange, Peer } from '../../http/exchange.js';
 import type { Attestation, RunResults, SuiteConfig } from '../../engine/index.js';
 import { clientKey, IDENTITY_PARTS, type IdentityPart } from './client-identity.js';
-import type { ExchangeLog, Side } from './exchange-log.js';
+import type { ExchangeLog, NewRecord, Side } from './exchange-log.js';
 import { findingsOf, gradeTraffic, summaryRows, type SummaryRow } from './grading.js';
 import { transactionById, type Transaction } from './transactions.js';
 
@@ -83,16 +83,12 @@ export class Recorder {
   /** Keeps an exchange that arrived at `origin` and queues it for judging; returns its id. */
   record(origin: Origin, exchange: HttpExchange): string {
     this.#lastArrival = performance.now();
-    const id = this.log.add({
-      source: origin.source,
-      ...(origin.transaction ? { transaction: origin.transaction.id } : {}),
-      ...(origin.notGraded ? { notGraded: origin.notGraded } : {}),
-      sides: origin.sides,
-      baseUrl: origin.baseUrl,
-      client: this.#client(exchange.peer),
-      exchange,
-    });
-    this.#emit({ type: 'added', id });
+    // Assigned, not spread: this runs for every request a simulator answers.
+    const record: NewRecord = { source: origin.source, sides: origin.sides, baseUrl: origin.baseUrl, client: this.#client(exchange.peer), exchange };
+    if (origin.transaction) record.transaction = origin.transaction.id;
+    if (origin.notGraded) record.notGraded = origin.notGraded;
+    const id = this.log.add(record);
+    if (this.#listeners.size > 0) this.#emit({ type: 'added', id });
     if (origin.transaction && this.#options.grade !== false) this.#enqueue(id);
     return id;
   }

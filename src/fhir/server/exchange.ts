@@ -120,8 +120,8 @@ export function finishExchange(
     responseHeaders,
     startedAt: new Date(rec.startedAt).toISOString(),
     durationMs: performance.now() - rec.startMs,
-    ...(request.peer ? { peer: request.peer } : {}),
   };
+  if (request.peer) exchange.peer = request.peer;
   if (rec.requestBody) {
     exchange.requestBody = rec.requestBody;
   } else if (request.contentLength) {

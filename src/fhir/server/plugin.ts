@@ -33,10 +33,6 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
-function originOf(request: FastifyRequest, options: FhirServerOptions<string>): string {
-  return options.publicBaseUrl ? new URL(options.publicBaseUrl).origin : `${request.protocol}://${request.host}`;
-}
-
 function baseUrlOf(request: FastifyRequest, prefix: string, options: FhirServerOptions<string>): string {
   if (options.publicBaseUrl) return options.publicBaseUrl.replace(/\/$/, '');
   return `${request.protocol}://${request.host}${prefix}`;
@@ -100,6 +96,7 @@ export const fhirServerPlugin: FastifyPluginAsync<FhirServerOptions<string>> = a
 
   if (options.onExchange) {
     const onExchange = options.onExchange;
+    const publicOrigin = options.publicBaseUrl ? new URL(options.publicBaseUrl).origin : undefined;
     // The exchange is complete when its answer is handed to the socket: recorded in the one onSend
     // hook (a callback, not an async hook, so no promises per request). No onResponse hook: for one,
     // fastify adds two listeners and a closure to every answer.
@@ -113,7 +110,7 @@ export const fhirServerPlugin: FastifyPluginAsync<FhirServerOptions<string>> = a
             rec,
             {
               method: request.method,
-              url: `${originOf(request, options)}${request.url}`,
+              url: `${publicOrigin ?? `${request.protocol}://${request.host}`}${request.url}`,
               headers: request.headers,
               contentLength: Number(headerValue(request.headers, 'content-length') ?? 0),
               peer: peerOf(request.raw.socket, headerValue(request.headers, 'authorization')),
