@@ -80,6 +80,10 @@ export class ExchangeStore {
   readonly #path: string;
   readonly #insert: Database.Statement;
   readonly #insertBody: Database.Statement;
+  /** Statements run once per record (judging it, reading its bodies back), prepared once. */
+  readonly #setFindings: Database.Statement;
+  readonly #byId: Database.Statement;
+  readonly #bodyText: Database.Statement;
   readonly #writeBatch: (batch: readonly PendingRecord[]) => void;
   readonly #checkpoints: NodeJS.Timeout | undefined;
   /** Records were written since the last checkpoint. */
@@ -99,6 +103,9 @@ export class ExchangeStore {
     }
     this.#insert = db.prepare('INSERT INTO exchanges (id, source, tx, sides, base_url, client, time, method, url, status, exchange, not_graded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.#insertBody = db.prepare('INSERT OR IGNORE INTO bodies (hash, text) VALUES (?, ?)');
+    this.#setFindings = db.prepare('UPDATE exchanges SET findings = ?, validation = ?, level = ? WHERE id = ?');
+    this.#byId = db.prepare('SELECT * FROM exchanges WHERE id = ?');
+    this.#bodyText = db.prepare('SELECT text FROM bodies WHERE hash = ?');
     this.#writeBatch = db.transaction((batch: readonly PendingRecord[]) => {
       for (const { id, record } of batch) this.#write(id, record);
     });
@@ -162,7 +169,7 @@ export class ExchangeStore {
 
   /** Stores the findings of a graded record. */
   setFindings(id: string, findings: readonly Finding[], validation: readonly ValidationNote[]): void {
-    this.#db.prepare('UPDATE exchanges SET findings = ?, validation = ?, level = ? WHERE id = ?').run(JSON.stringify(findings), JSON.stringify(validation), levelOf(findings), id);
+    this.#setFindings.run(JSON.stringify(findings), JSON.stringify(validation), levelOf(findings), id);
     this.#dirty = true;
   }
 
@@ -172,7 +179,7 @@ export class ExchangeStore {
   }
 
   get(id: string): StoredRecord | undefined {
-    const row = this.#db.prepare('SELECT * FROM exchanges WHERE id = ?').get(id) as Row | undefined;
+    const row = this.#byId.get(id) as Row | undefined;
     return row ? this.#record(row, true) : undefined;
   }
 
@@ -233,7 +240,7 @@ export class ExchangeStore {
   }
 
   #text(hash: string): string {
-    return (this.#db.prepare('SELECT text FROM bodies WHERE hash = ?').get(hash) as { text: string } | undefined)?.text ?? '';
+    return (this.#bodyText.get(hash) as { text: string } | undefined)?.text ?? '';
   }
 
   #record(row: Row, bodies: boolean): StoredRecord {
