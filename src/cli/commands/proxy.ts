@@ -7,7 +7,7 @@ import { UsageError, type CliIo, type Command } from '../command.js';
 import { EXIT, exitCodesHelp, type ExitCode } from '../exit-codes.js';
 import { sutHttpConfig } from '../selection.js';
 import { ExchangeLog } from '../connectathon/exchange-log.js';
-import { Recorder } from '../connectathon/recorder.js';
+import { type Origin, Recorder } from '../connectathon/recorder.js';
 import { transactionById, transactions } from '../connectathon/transactions.js';
 import { startInspector, type RunningInspector } from '../connectathon/inspector/server.js';
 import { startProxy, type RunningProxy } from '../connectathon/proxy.js';
@@ -94,7 +94,8 @@ export const proxyCommand: Command = {
     let proxy: RunningProxy | undefined;
     let inspector: RunningInspector | undefined;
     try {
-      let ownUrl = '';
+      const judged = { sides: ['client', 'server'] as const, ...(transaction ? { transaction } : { notGraded: 'the proxy was started without --transaction' }) };
+      let origin: Origin | undefined;
       try {
         proxy = await startProxy({
           target: target.href,
@@ -108,21 +109,14 @@ export const proxyCommand: Command = {
             ...(upstream.insecure ? { insecure: true } : {}),
           },
           timeoutMs: config.timeouts.requestMs,
-          onExchange: (exchange) =>
-            recorder.record(
-              {
-                source: 'proxy',
-                baseUrl: ownUrl || new URL(exchange.url).origin,
-                sides: ['client', 'server'],
-                ...(transaction ? { transaction } : { notGraded: 'the proxy was started without --transaction' }),
-              },
-              exchange,
-            ),
+          // An exchange arriving before startProxy() returns names its base by its origin.
+          onExchange: (exchange) => recorder.record(origin ?? { source: 'proxy', baseUrl: new URL(exchange.url).origin, ...judged }, exchange),
         });
       } catch (err) {
         throw portInUse('proxy', err, listen, 'the recording proxy', '--listen') ?? err;
       }
-      ownUrl = proxy.url;
+      // One origin for all of the proxy's exchanges, as serve has one per simulator.
+      origin = { source: 'proxy', baseUrl: proxy.url, ...judged };
       try {
         inspector = await startInspector({
           host: sim.host,
