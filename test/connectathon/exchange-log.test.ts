@@ -123,6 +123,27 @@ describe('the exchange log', () => {
     log.close();
   });
 
+  it('hands records to its thread in small batches, by count and by the size of their bodies, so the simulator holds few', async () => {
+    const log = await ExchangeLog.open(':memory:');
+    const withBody = (chars: number): HttpExchange => {
+      const text = 'x'.repeat(chars);
+      const { responseBody: _, ...rest } = exchange(200, 0);
+      return { ...rest, requestBody: { text, size: chars, truncated: false } };
+    };
+    const add = (e: HttpExchange) => log.add({ source: 'measure-consumer', sides: ['client'], baseUrl: 'http://127.0.0.1:8080', client: 'c', exchange: e });
+    add(withBody(40 * 1024));
+    expect(log.pending).toBe(1);
+    // The second body takes the batch past 64 KB: handed over at once, not when the timer fires.
+    add(withBody(40 * 1024));
+    expect(log.pending).toBe(0);
+    for (let i = 1; i < 64; i++) add(withBody(10));
+    expect(log.pending).toBe(63);
+    add(withBody(10));
+    expect(log.pending).toBe(0);
+    expect(log.lastSeq()).toBe(66);
+    log.close();
+  });
+
   it('exports a selection as a capture file that reads back the same exchanges', async () => {
     const log = await ExchangeLog.open(':memory:');
     log.add({ source: 'proxy', transaction: 'madx/send-aggregate-report', sides: ['client', 'server'], baseUrl: 'http://127.0.0.1:9000', client: 'c', exchange: exchange(200, 1) });
