@@ -11,7 +11,8 @@
 // burst is charged with its own records and no other's. Per way of running: requests per second;
 // the CPU time per request of the simulator's thread, which answers every request and so bounds its
 // throughput (the overhead against the target); and of the whole process, the log's thread
-// included, which works on another core where the machine has one free.
+// included, which works on another core where the machine has one free; and the simulator thread's
+// garbage-collection pauses per request, where records held on its heap would show.
 // Judging each exchange with the suites runs beside recording, one at a time, in the pauses between
 // exchanges (and at least twice a second), and is shown apart: under load it falls behind rather
 // than slowing the simulator, and catches up once the load stops.
@@ -48,7 +49,8 @@ const COLUMNS: [string, readonly Kind[]][] = [
 
 /**
  * Served Measure Consumers, one per mode, in this process. `cpu` answers with the CPU time so far
- * (µs) of the process and of its main thread, taken after every log has written what it was handed.
+ * (µs) of the process and of its main thread, taken after every log has written what it was handed,
+ * and the main thread's garbage-collection pauses so far (µs).
  */
 async function child(modes: Mode[], dir: string, replica: string): Promise<void> {
   const { simulatorById } = await import('../simulators/index.js');
@@ -65,12 +67,16 @@ async function child(modes: Mode[], dir: string, replica: string): Promise<void>
     origin = { source: 'measure-consumer', baseUrl: server.url, transaction, sides: ['client'] };
     served.push({ mode, server, recorder });
   }
+  let gcPauses = 0;
+  new PerformanceObserver((entries) => {
+    for (const e of entries.getEntries()) gcPauses += e.duration * 1000;
+  }).observe({ entryTypes: ['gc'] });
   process.on('message', (m: string) => {
     if (m === 'cpu') {
       // lastSeq() hands over what is pending and waits for the log's thread to write it.
       for (const s of served) s.recorder?.log.lastSeq();
       const { user, system } = process.cpuUsage();
-      process.send!({ cpu: user + system, main: mainThreadCpu() });
+      process.send!({ cpu: user + system, main: mainThreadCpu(), gc: gcPauses } satisfies CpuSnapshot);
     }
     if (m === 'records') {
       const log = served[0]?.recorder?.log;
@@ -93,6 +99,12 @@ function mainThreadCpu(): number | undefined {
   }
 }
 
+interface CpuSnapshot {
+  cpu: number;
+  main: number | undefined;
+  gc: number;
+}
+
 interface Served {
   mode: Mode;
   process: ChildProcess;
@@ -103,6 +115,8 @@ interface Served {
   /** CPU µs during each kind's bursts: the whole process, and its main thread. */
   during: Record<Kind, number>;
   mainDuring: Record<Kind, number>;
+  /** The main thread's garbage-collection pauses during each kind's bursts (µs). */
+  gcDuring: Record<Kind, number>;
 }
 
 function ask<T>(p: ChildProcess, message: string): Promise<T> {
@@ -112,7 +126,7 @@ function ask<T>(p: ChildProcess, message: string): Promise<T> {
   });
 }
 
-const cpuOf = (s: Served) => ask<{ cpu: number; main?: number }>(s.process, 'cpu');
+const cpuOf = (s: Served) => ask<CpuSnapshot>(s.process, 'cpu');
 
 async function burst(s: Served, kind: Kind, body: string): Promise<void> {
   const before = await cpuOf(s);
@@ -135,6 +149,7 @@ async function burst(s: Served, kind: Kind, body: string): Promise<void> {
   const after = await cpuOf(s);
   s.during[kind] += after.cpu - before.cpu;
   s.mainDuring[kind] += (after.main ?? Number.NaN) - (before.main ?? Number.NaN);
+  s.gcDuring[kind] += after.gc - before.gc;
 }
 
 /** A process running `modes` side by side, one Served per mode. */
@@ -155,6 +170,7 @@ async function start(modes: Mode[], dir: string, replica = 0): Promise<Served[]>
     ms: { push: 0, read: 0 },
     during: { push: 0, read: 0 },
     mainDuring: { push: 0, read: 0 },
+    gcDuring: { push: 0, read: 0 },
   }));
 }
 
@@ -186,6 +202,7 @@ async function main(): Promise<void> {
       s.ms = { push: 0, read: 0 };
       s.during = { push: 0, read: 0 };
       s.mainDuring = { push: 0, read: 0 };
+      s.gcDuring = { push: 0, read: 0 };
     }
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       // Another one goes first each cycle, so none always follows the same neighbour.
@@ -194,7 +211,7 @@ async function main(): Promise<void> {
     }
     // Each way of running, its servers in all processes together.
     const totals = MODES.map((mode) => {
-      const t = { mode, done: { push: 0, read: 0 }, ms: { push: 0, read: 0 }, during: { push: 0, read: 0 }, mainDuring: { push: 0, read: 0 } };
+      const t = { mode, done: { push: 0, read: 0 }, ms: { push: 0, read: 0 }, during: { push: 0, read: 0 }, mainDuring: { push: 0, read: 0 }, gcDuring: { push: 0, read: 0 } };
       for (const s of servers) {
         if (s.mode !== mode) continue;
         for (const k of KINDS) {
@@ -202,6 +219,7 @@ async function main(): Promise<void> {
           t.ms[k] += s.ms[k];
           t.during[k] += s.during[k];
           t.mainDuring[k] += s.mainDuring[k];
+          t.gcDuring[k] += s.gcDuring[k];
         }
       }
       return t;
@@ -209,7 +227,9 @@ async function main(): Promise<void> {
     console.log(
       `reference Measure Consumer (resources in memory); ${PROCESSES} processes each serving every way of running side by side, ${CONNECTIONS} connections; ${CYCLES} rounds in which every server takes a burst of ${BURST} pushes and one of ${BURST} reads`,
     );
-    console.log('  CPU per request: the simulator\'s thread / the whole process (the log\'s thread included); "both" counts pushes and reads together');
+    console.log(
+      "  CPU per request: the simulator's thread / the whole process (the log's thread included), then the simulator thread's garbage-collection pauses; \"both\" counts pushes and reads together",
+    );
     const off = totals[0]!;
     let worst = 0;
     const compare = (value: number, base: number) => {
@@ -222,11 +242,12 @@ async function main(): Promise<void> {
         const rate = perSecond(sum(t.done), sum(t.ms));
         const main = sum(t.mainDuring) / sum(t.done);
         const cpu = sum(t.during) / sum(t.done);
-        if (t === off) return `${name} ${rate.toFixed(0).padStart(5)}/s ${main.toFixed(0).padStart(4)} / ${cpu.toFixed(0).padStart(4)} µs`;
+        const gc = `gc ${(sum(t.gcDuring) / sum(t.done)).toFixed(1).padStart(4)} µs`;
+        if (t === off) return `${name} ${rate.toFixed(0).padStart(5)}/s ${main.toFixed(0).padStart(4)} / ${cpu.toFixed(0).padStart(4)} µs ${gc}`;
         const offRate = perSecond(sum(off.done), sum(off.ms));
         const offMain = sum(off.mainDuring) / sum(off.done);
         const offCpu = sum(off.during) / sum(off.done);
-        return `${name} ${rate.toFixed(0).padStart(5)}/s (${change(rate, offRate)}) ${main.toFixed(0).padStart(4)} µs (${compare(main, offMain)}) / ${cpu.toFixed(0).padStart(4)} µs (${change(cpu, offCpu)})`;
+        return `${name} ${rate.toFixed(0).padStart(5)}/s (${change(rate, offRate)}) ${main.toFixed(0).padStart(4)} µs (${compare(main, offMain)}) / ${cpu.toFixed(0).padStart(4)} µs (${change(cpu, offCpu)}) ${gc}`;
       });
       console.log(`  ${LABEL[t.mode]}`);
       console.log(`    ${columns.join('   ')}`);
