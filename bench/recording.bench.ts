@@ -8,11 +8,12 @@
 // stored) and of 400 reads (a search returning a report) from 8 connections, in turn, many times
 // over, so the machine's changing load falls on all of them alike and every store holds the same
 // reports. Before a burst is timed and after it, the logs hand over and write what is pending, so a
-// burst is charged with its own records and no other's. Per way of running: requests per second;
-// the CPU time per request of the simulator's thread, which answers every request and so bounds its
-// throughput (the overhead against the target); and of the whole process, the log's thread
-// included, which works on another core where the machine has one free; and the simulator thread's
-// garbage-collection pauses per request, where records held on its heap would show.
+// burst is charged with its own records and no other's. Per way of running: requests per second
+// (recording may cost less than 10 % of them); the CPU time per request of the simulator's thread,
+// which answers every request and so bounds its throughput where the machine has a core to spare,
+// held to the same bound; and of the whole process, the log's thread included, which works on
+// another core where the machine has one free; and the simulator thread's garbage-collection pauses
+// per request, where records held on its heap would show.
 // Judging each exchange with the suites runs beside recording, one at a time, in the pauses between
 // exchanges (and at least twice a second), and is shown apart: under load it falls behind rather
 // than slowing the simulator, and catches up once the load stops.
@@ -231,9 +232,15 @@ async function main(): Promise<void> {
       "  CPU per request: the simulator's thread / the whole process (the log's thread included), then the simulator thread's garbage-collection pauses; \"both\" counts pushes and reads together",
     );
     const off = totals[0]!;
+    // The worst of push, read and both, data folder or memory: throughput lost, and CPU added on the simulator's thread.
+    let worstRate = 0;
     let worst = 0;
     const compare = (value: number, base: number) => {
       if (Number.isFinite(value)) worst = Math.max(worst, (value - base) / base);
+      return change(value, base);
+    };
+    const compareRate = (value: number, base: number) => {
+      worstRate = Math.max(worstRate, (base - value) / base);
       return change(value, base);
     };
     for (const t of totals) {
@@ -247,7 +254,7 @@ async function main(): Promise<void> {
         const offRate = perSecond(sum(off.done), sum(off.ms));
         const offMain = sum(off.mainDuring) / sum(off.done);
         const offCpu = sum(off.during) / sum(off.done);
-        return `${name} ${rate.toFixed(0).padStart(5)}/s (${change(rate, offRate)}) ${main.toFixed(0).padStart(4)} µs (${compare(main, offMain)}) / ${cpu.toFixed(0).padStart(4)} µs (${change(cpu, offCpu)}) ${gc}`;
+        return `${name} ${rate.toFixed(0).padStart(5)}/s (${compareRate(rate, offRate)}) ${main.toFixed(0).padStart(4)} µs (${compare(main, offMain)}) / ${cpu.toFixed(0).padStart(4)} µs (${change(cpu, offCpu)}) ${gc}`;
       });
       console.log(`  ${LABEL[t.mode]}`);
       console.log(`    ${columns.join('   ')}`);
@@ -264,9 +271,12 @@ async function main(): Promise<void> {
       });
       console.log(`    the simulator's thread in each process: ${spread.join('   ')}`);
     }
-    console.log(
-      `  recording overhead: ${(worst * 100).toFixed(1)} % more CPU per request on the simulator's thread, the worst of push, read and both, data folder or memory (target < 10 %: ${worst < 0.1 ? 'met' : 'NOT met'})`,
-    );
+    const verdict = (share: number) => `target < 10 %: ${share < 0.1 ? 'met' : 'NOT met'}`;
+    console.log(`  recording overhead, the worst of push, read and both, data folder or memory:`);
+    console.log(`    simulator throughput ${(worstRate * 100).toFixed(1)} % lower (${verdict(worstRate)})`);
+    // The stricter figure: the simulator's thread bounds its throughput where the machine has a core to spare, and its CPU time is not
+    // limited by how fast this process sends.
+    console.log(`    CPU per request on the simulator's thread ${(worst * 100).toFixed(1)} % more (${verdict(worst)})`);
     for (const p of processes) await stop(p);
 
     const [judging] = await start(['judging'], dir);
