@@ -6,9 +6,9 @@
  *
  * The SQLite work (hashing bodies, inserts, index upkeep) runs in a thread of its own
  * (exchange-log-thread.ts over exchange-store.ts), so a simulator's thread only hands each record
- * over: in small batches (see BATCH_CHARS), at least every 50 ms. Reads are answered by that thread too, after
- * everything handed over before them, so a record is readable as soon as add() returns. Closing
- * writes what is pending, checkpoints the WAL away and closes.
+ * over: in small batches (see BATCH), at least every 50 ms. Reads are answered by that thread too,
+ * after everything handed over before them, so a record is readable as soon as add() returns.
+ * Closing writes what is pending, checkpoints the WAL away and closes.
  */
 import { randomBytes } from 'node:crypto';
 import { type MessagePort, MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_threads';
