@@ -106,18 +106,26 @@ interface CpuSnapshot {
   gc: number;
 }
 
+/**
+ * What bursts add up to, per kind of request: requests done, time spent (ms), CPU time of the
+ * whole process and of its main thread (µs), and the main thread's garbage-collection pauses (µs).
+ */
+const TALLIED = ['done', 'ms', 'cpu', 'main', 'gc'] as const;
+type Tally = Record<(typeof TALLIED)[number], Record<Kind, number>>;
+
+function newTally(): Tally {
+  return Object.fromEntries(TALLIED.map((field) => [field, { push: 0, read: 0 }])) as Tally;
+}
+
+function addTally(into: Tally, from: Tally): void {
+  for (const field of TALLIED) for (const kind of KINDS) into[field][kind] += from[field][kind];
+}
+
 interface Served {
   mode: Mode;
   process: ChildProcess;
   pool: Pool;
-  done: Record<Kind, number>;
-  /** Time spent in each kind's bursts (ms). */
-  ms: Record<Kind, number>;
-  /** CPU µs during each kind's bursts: the whole process, and its main thread. */
-  during: Record<Kind, number>;
-  mainDuring: Record<Kind, number>;
-  /** The main thread's garbage-collection pauses during each kind's bursts (µs). */
-  gcDuring: Record<Kind, number>;
+  tally: Tally;
 }
 
 function ask<T>(p: ChildProcess, message: string): Promise<T> {
@@ -142,15 +150,15 @@ async function burst(s: Served, kind: Kind, body: string): Promise<void> {
             : await s.pool.request({ method: 'GET', path: '/MeasureReport?_count=1', headers: { accept: 'application/fhir+json' } });
         await res.body.dump();
         if (res.statusCode >= 300) throw new Error(`${kind} answered ${res.statusCode}`);
-        s.done[kind]++;
+        s.tally.done[kind]++;
       }
     }),
   );
-  s.ms[kind] += performance.now() - started;
+  s.tally.ms[kind] += performance.now() - started;
   const after = await cpuOf(s);
-  s.during[kind] += after.cpu - before.cpu;
-  s.mainDuring[kind] += (after.main ?? Number.NaN) - (before.main ?? Number.NaN);
-  s.gcDuring[kind] += after.gc - before.gc;
+  s.tally.cpu[kind] += after.cpu - before.cpu;
+  s.tally.main[kind] += (after.main ?? Number.NaN) - (before.main ?? Number.NaN);
+  s.tally.gc[kind] += after.gc - before.gc;
 }
 
 /** A process running `modes` side by side, one Served per mode. */
@@ -167,11 +175,7 @@ async function start(modes: Mode[], dir: string, replica = 0): Promise<Served[]>
     mode,
     process: p,
     pool: new Pool(urls[i]!, { connections: CONNECTIONS }),
-    done: { push: 0, read: 0 },
-    ms: { push: 0, read: 0 },
-    during: { push: 0, read: 0 },
-    mainDuring: { push: 0, read: 0 },
-    gcDuring: { push: 0, read: 0 },
+    tally: newTally(),
   }));
 }
 
@@ -198,13 +202,7 @@ async function main(): Promise<void> {
     for (let replica = 0; replica < PROCESSES; replica++) processes.push(await start(MODES, dir, replica));
     const servers = processes.flat();
     for (const s of servers) for (const kind of KINDS) for (let i = 0; i < 3; i++) await burst(s, kind, body);
-    for (const s of servers) {
-      s.done = { push: 0, read: 0 };
-      s.ms = { push: 0, read: 0 };
-      s.during = { push: 0, read: 0 };
-      s.mainDuring = { push: 0, read: 0 };
-      s.gcDuring = { push: 0, read: 0 };
-    }
+    for (const s of servers) s.tally = newTally();
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       // Another one goes first each cycle, so none always follows the same neighbour.
       const order = servers.map((_, i) => servers[(i + cycle) % servers.length]!);
@@ -212,18 +210,9 @@ async function main(): Promise<void> {
     }
     // Each way of running, its servers in all processes together.
     const totals = MODES.map((mode) => {
-      const t = { mode, done: { push: 0, read: 0 }, ms: { push: 0, read: 0 }, during: { push: 0, read: 0 }, mainDuring: { push: 0, read: 0 }, gcDuring: { push: 0, read: 0 } };
-      for (const s of servers) {
-        if (s.mode !== mode) continue;
-        for (const k of KINDS) {
-          t.done[k] += s.done[k];
-          t.ms[k] += s.ms[k];
-          t.during[k] += s.during[k];
-          t.mainDuring[k] += s.mainDuring[k];
-          t.gcDuring[k] += s.gcDuring[k];
-        }
-      }
-      return t;
+      const tally = newTally();
+      for (const s of servers) if (s.mode === mode) addTally(tally, s.tally);
+      return { mode, tally };
     });
     console.log(
       `reference Measure Consumer (resources in memory); ${PROCESSES} processes each serving every way of running side by side, ${CONNECTIONS} connections; ${CYCLES} rounds in which every server takes a burst of ${BURST} pushes and one of ${BURST} reads`,
@@ -246,14 +235,14 @@ async function main(): Promise<void> {
     for (const t of totals) {
       const columns = COLUMNS.map(([name, kinds]) => {
         const sum = (of: Record<Kind, number>) => kinds.reduce((n, k) => n + of[k], 0);
-        const rate = perSecond(sum(t.done), sum(t.ms));
-        const main = sum(t.mainDuring) / sum(t.done);
-        const cpu = sum(t.during) / sum(t.done);
-        const gc = `gc ${(sum(t.gcDuring) / sum(t.done)).toFixed(1).padStart(4)} µs`;
+        const rate = perSecond(sum(t.tally.done), sum(t.tally.ms));
+        const main = sum(t.tally.main) / sum(t.tally.done);
+        const cpu = sum(t.tally.cpu) / sum(t.tally.done);
+        const gc = `gc ${(sum(t.tally.gc) / sum(t.tally.done)).toFixed(1).padStart(4)} µs`;
         if (t === off) return `${name} ${rate.toFixed(0).padStart(5)}/s ${main.toFixed(0).padStart(4)} / ${cpu.toFixed(0).padStart(4)} µs ${gc}`;
-        const offRate = perSecond(sum(off.done), sum(off.ms));
-        const offMain = sum(off.mainDuring) / sum(off.done);
-        const offCpu = sum(off.during) / sum(off.done);
+        const offRate = perSecond(sum(off.tally.done), sum(off.tally.ms));
+        const offMain = sum(off.tally.main) / sum(off.tally.done);
+        const offCpu = sum(off.tally.cpu) / sum(off.tally.done);
         return `${name} ${rate.toFixed(0).padStart(5)}/s (${compareRate(rate, offRate)}) ${main.toFixed(0).padStart(4)} µs (${compare(main, offMain)}) / ${cpu.toFixed(0).padStart(4)} µs (${change(cpu, offCpu)}) ${gc}`;
       });
       console.log(`  ${LABEL[t.mode]}`);
@@ -262,7 +251,7 @@ async function main(): Promise<void> {
       // Each process's own comparison: how far apart they land is the noise the figures above carry.
       const spread = COLUMNS.map(([name, kinds]) => {
         const perProcess = processes.map((served) => {
-          const mainPerRequest = (s: Served) => kinds.reduce((n, k) => n + s.mainDuring[k], 0) / kinds.reduce((n, k) => n + s.done[k], 0);
+          const mainPerRequest = (s: Served) => kinds.reduce((n, k) => n + s.tally.main[k], 0) / kinds.reduce((n, k) => n + s.tally.done[k], 0);
           const mine = served.find((s) => s.mode === t.mode)!;
           const notRecorded = served.find((s) => s.mode === 'off')!;
           return change(mainPerRequest(mine), mainPerRequest(notRecorded));
@@ -285,15 +274,14 @@ async function main(): Promise<void> {
     for (let i = 0; i < 3; i++) await burst(judging, 'push', body);
     await ask(judging.process, 'idle');
     const warm = await ask<{ recorded: number; judged: number }>(judging.process, 'records');
-    judging.done = { push: 0, read: 0 };
-    judging.ms = { push: 0, read: 0 };
+    judging.tally = newTally();
     for (let i = 0; i < 12; i++) await burst(judging, 'push', body);
     const atEnd = await ask<{ recorded: number; judged: number }>(judging.process, 'records');
     const started = performance.now();
     await ask(judging.process, 'idle');
     const later = await ask<{ recorded: number; judged: number }>(judging.process, 'records');
     console.log(
-      `  ${LABEL.judging.padEnd(42)} push ${perSecond(judging.done.push, judging.ms.push).toFixed(0).padStart(5)}/s; ${atEnd.judged - warm.judged} of ${atEnd.recorded - warm.recorded} judged by the end of the pushes, all ${later.judged - warm.judged} ${((performance.now() - started) / 1000).toFixed(1)} s later`,
+      `  ${LABEL.judging.padEnd(42)} push ${perSecond(judging.tally.done.push, judging.tally.ms.push).toFixed(0).padStart(5)}/s; ${atEnd.judged - warm.judged} of ${atEnd.recorded - warm.recorded} judged by the end of the pushes, all ${later.judged - warm.judged} ${((performance.now() - started) / 1000).toFixed(1)} s later`,
     );
     await stop([judging]);
   } finally {
